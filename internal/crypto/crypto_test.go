@@ -1,0 +1,174 @@
+package crypto_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/crypto"
+)
+
+type memKeys struct {
+	mu   sync.Mutex
+	keys []crypto.WrappedKey
+}
+
+func (m *memKeys) InsertDataKey(_ context.Context, k crypto.WrappedKey) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, e := range m.keys {
+		if e.ID == k.ID {
+			return nil
+		}
+	}
+	m.keys = append(m.keys, k)
+	return nil
+}
+
+func (m *memKeys) DataKeys(context.Context) ([]crypto.WrappedKey, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]crypto.WrappedKey(nil), m.keys...), nil
+}
+
+func newKeyring(t *testing.T, dir string, ks crypto.KeyStore) *crypto.Keyring {
+	t.Helper()
+	mk, err := crypto.OpenMasterKey(crypto.MasterKeySource{DataDir: dir})
+	require.NoError(t, err)
+	kr, err := crypto.OpenKeyring(context.Background(), mk, ks)
+	require.NoError(t, err)
+	return kr
+}
+
+func TestMasterKeyFileCreatedOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ks := &memKeys{}
+	kr1 := newKeyring(t, dir, ks)
+	fi, err := os.Stat(filepath.Join(dir, crypto.MasterKeyFileName))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	sealed, err := kr1.Seal([]byte("Jane"), []byte("apl_1"))
+	require.NoError(t, err)
+	// A restart reads the same master key and data keys.
+	kr2 := newKeyring(t, dir, ks)
+	pt, err := kr2.Open(sealed, []byte("apl_1"))
+	require.NoError(t, err)
+	require.Equal(t, "Jane", string(pt))
+	require.Equal(t, kr1.LookupHash("email", "a@b.c"), kr2.LookupHash("email", "a@b.c"))
+}
+
+func TestWrongMasterKeyFails(t *testing.T) {
+	t.Parallel()
+	ks := &memKeys{}
+	newKeyring(t, t.TempDir(), ks)
+	mk, err := crypto.OpenMasterKey(crypto.MasterKeySource{DataDir: t.TempDir()})
+	require.NoError(t, err)
+	_, err = crypto.OpenKeyring(context.Background(), mk, ks)
+	require.ErrorContains(t, err, "wrong master key")
+}
+
+func TestMasterKeyValueRules(t *testing.T) {
+	t.Parallel()
+	_, err := crypto.OpenMasterKey(crypto.MasterKeySource{Value: "c2hvcnQ="})
+	require.ErrorContains(t, err, "32 bytes")
+	_, err = crypto.OpenMasterKey(crypto.MasterKeySource{Value: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="})
+	require.NoError(t, err)
+	_, err = crypto.OpenMasterKey(crypto.MasterKeySource{})
+	require.Error(t, err)
+}
+
+func TestSealBindsAAD(t *testing.T) {
+	t.Parallel()
+	kr := newKeyring(t, t.TempDir(), &memKeys{})
+	sealed, err := kr.Seal([]byte("secret"), []byte("a"))
+	require.NoError(t, err)
+	_, err = kr.Open(sealed, []byte("b"))
+	require.ErrorIs(t, err, crypto.ErrDecrypt)
+	sealed[len(sealed)-1] ^= 1
+	_, err = kr.Open(sealed, []byte("a"))
+	require.ErrorIs(t, err, crypto.ErrDecrypt)
+	for _, junk := range [][]byte{nil, {1}, {1, 200}, {9, 0}} {
+		_, err = kr.Open(junk, nil)
+		require.ErrorIs(t, err, crypto.ErrDecrypt)
+	}
+}
+
+func TestStreamRoundTripSizes(t *testing.T) {
+	t.Parallel()
+	kr := newKeyring(t, t.TempDir(), &memKeys{})
+	for _, size := range []int{0, 1, 65535, 65536, 65537, 3*65536 + 17, 5 << 20} {
+		plain := make([]byte, size)
+		_, _ = rand.Read(plain)
+		var buf bytes.Buffer
+		w, err := kr.EncryptWriter(&buf, []byte("blob/key"))
+		require.NoError(t, err)
+		// Odd write sizes exercise segment boundaries.
+		for rest := plain; len(rest) > 0; {
+			n := min(len(rest), 10007)
+			_, err := w.Write(rest[:n])
+			require.NoError(t, err)
+			rest = rest[n:]
+		}
+		require.NoError(t, w.Close())
+		require.False(t, bytes.Contains(buf.Bytes(), plain[:min(size, 64)]) && size >= 16)
+
+		r, err := kr.DecryptReader(bytes.NewReader(buf.Bytes()), []byte("blob/key"))
+		require.NoError(t, err)
+		got, err := io.ReadAll(r)
+		require.NoError(t, err, "size %d", size)
+		require.Equal(t, plain, got)
+	}
+}
+
+func TestStreamDetectsTampering(t *testing.T) {
+	t.Parallel()
+	kr := newKeyring(t, t.TempDir(), &memKeys{})
+	plain := make([]byte, 200_000)
+	var buf bytes.Buffer
+	w, err := kr.EncryptWriter(&buf, nil)
+	require.NoError(t, err)
+	_, _ = w.Write(plain)
+	require.NoError(t, w.Close())
+	ct := buf.Bytes()
+	hdr := 4 + 1 + len(kr.ActiveKeyID()) + 7
+	seg := 65536 + 16
+	cases := map[string][]byte{
+		"truncated at segment boundary": ct[:hdr+seg],
+		"truncated mid segment":         ct[:len(ct)-5],
+		"flipped bit":                   flip(ct, hdr+10),
+		"extended":                      append(append([]byte{}, ct...), 0),
+		"swapped segments":              append(append(append(append([]byte{}, ct[:hdr]...), ct[hdr+seg:hdr+2*seg]...), ct[hdr:hdr+seg]...), ct[hdr+2*seg:]...),
+	}
+	for name, c := range cases {
+		r, err := kr.DecryptReader(bytes.NewReader(c), nil)
+		require.NoError(t, err, name)
+		_, err = io.ReadAll(r)
+		require.ErrorIs(t, err, crypto.ErrDecrypt, name)
+	}
+	r, err := kr.DecryptReader(bytes.NewReader(ct), []byte("other"))
+	require.NoError(t, err)
+	_, err = io.ReadAll(r)
+	require.ErrorIs(t, err, crypto.ErrDecrypt)
+}
+
+func flip(b []byte, i int) []byte {
+	c := append([]byte{}, b...)
+	c[i] ^= 0x80
+	return c
+}
+
+func TestLookupHashDomainSeparated(t *testing.T) {
+	t.Parallel()
+	kr := newKeyring(t, t.TempDir(), &memKeys{})
+	require.NotEqual(t, kr.LookupHash("email", "x"), kr.LookupHash("phone", "x"))
+	require.Empty(t, kr.LookupHash("email", ""))
+	require.Len(t, kr.LookupHash("email", "x"), 64)
+}

@@ -1,0 +1,215 @@
+package kyc
+
+import "time"
+
+// Surface names the API surface a record was created through. References are
+// unique per (merchant, surface, reference).
+type Surface string
+
+// Known surfaces.
+const (
+	SurfaceNative      Surface = "native"
+	SurfacePayCools    Surface = "paycools"
+	SurfaceVexora      Surface = "vexora"
+	SurfaceKYCSharing  Surface = "kycsharing"
+	SurfaceCardBinding Surface = "cardbinding"
+)
+
+// MerchantStatus is the lifecycle status of a tenant.
+type MerchantStatus string
+
+// Merchant statuses.
+const (
+	MerchantActive    MerchantStatus = "active"
+	MerchantSuspended MerchantStatus = "suspended"
+)
+
+// Merchant is a tenant.
+type Merchant struct {
+	ID         string
+	MerchantNo string
+	Name       string
+	Status     MerchantStatus
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Credential kinds.
+const (
+	CredentialAPIKey = "api_key"
+)
+
+// Credential is one secret a merchant authenticates with. Only the hash of an
+// API key is stored; Secret (encrypted at rest) is for kinds whose secret the
+// server must know, such as HMAC app secrets of the dialects.
+type Credential struct {
+	ID         string
+	MerchantID string
+	Kind       string
+	Lookup     string // sha256 of the API key, hex; unique
+	Hint       string // last 4 characters, to tell keys apart
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+}
+
+// Address is a postal address.
+type Address struct {
+	Line1      string `json:"line1,omitempty"`
+	City       string `json:"city,omitempty"`
+	State      string `json:"state,omitempty"`
+	PostalCode string `json:"postal_code,omitempty"`
+	Country    string `json:"country,omitempty"`
+}
+
+// PII is the personal data of an applicant. It is stored encrypted as a whole.
+type PII struct {
+	FirstName      string   `json:"first_name,omitempty"`
+	LastName       string   `json:"last_name,omitempty"`
+	DateOfBirth    string   `json:"date_of_birth,omitempty"` // YYYY-MM-DD
+	Nationality    string   `json:"nationality,omitempty"`   // ISO 3166 alpha-2
+	Email          string   `json:"email,omitempty"`
+	Phone          string   `json:"phone,omitempty"` // E.164
+	DocumentNumber string   `json:"document_number,omitempty"`
+	Address        *Address `json:"address,omitempty"`
+}
+
+// Applicant is one end user of one merchant.
+type Applicant struct {
+	ID             string
+	MerchantID     string
+	Surface        Surface
+	ExternalUserID string
+	PII            PII
+	// Keyed hashes (HMAC) of normalised identifiers for duplicate search.
+	DocNumberHash string
+	EmailHash     string
+	PhoneHash     string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Verification is one KYC attempt of an applicant.
+type Verification struct {
+	ID          string
+	MerchantID  string
+	ApplicantID string
+	Surface     Surface
+	Reference   string
+	Level       string
+	State       State
+	Decision    Decision
+	RejectType  RejectType
+	Reasons     []string
+	UserMessage string
+	Note        string // internal note, never shown to the end user
+	DecidedBy   string
+	Version     int // optimistic concurrency counter
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// DocumentKind is the kind of an uploaded document.
+type DocumentKind string
+
+// Document kinds.
+const (
+	DocIDFront        DocumentKind = "id_front"
+	DocIDBack         DocumentKind = "id_back"
+	DocSelfie         DocumentKind = "selfie"
+	DocSelfieWithID   DocumentKind = "selfie_with_id"
+	DocSignature      DocumentKind = "signature"
+	DocProofOfAddress DocumentKind = "proof_of_address"
+	DocAMLReport      DocumentKind = "aml_report"
+	DocIDVReport      DocumentKind = "idv_report"
+)
+
+// DocumentKinds lists every kind in a stable order.
+var DocumentKinds = []DocumentKind{DocIDFront, DocIDBack, DocSelfie, DocSelfieWithID, DocSignature, DocProofOfAddress, DocAMLReport, DocIDVReport}
+
+// Valid reports whether k is a known kind.
+func (k DocumentKind) Valid() bool {
+	for _, v := range DocumentKinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// IsReport reports whether documents of this kind are PDF reports.
+func (k DocumentKind) IsReport() bool { return k == DocAMLReport || k == DocIDVReport }
+
+// AllowsPDF reports whether a PDF is acceptable for this kind. Reports are PDF
+// only; proof of address may be a scanned image or a PDF statement.
+func (k DocumentKind) AllowsPDF() bool { return k.IsReport() || k == DocProofOfAddress }
+
+// AllowsImage reports whether an image is acceptable for this kind.
+func (k DocumentKind) AllowsImage() bool { return !k.IsReport() }
+
+// Document is an uploaded file. The bytes live encrypted in blob storage.
+type Document struct {
+	ID            string
+	MerchantID    string
+	ApplicantID   string
+	Kind          DocumentKind
+	ContentType   string
+	Size          int64
+	SHA256        string // hex of the plaintext
+	BlobKey       string
+	KeyID         string
+	Width, Height int
+	CreatedAt     time.Time
+}
+
+// CheckStatus is the outcome of one check.
+type CheckStatus string
+
+// Check statuses. not_run and error never count as a pass.
+const (
+	CheckPassed CheckStatus = "passed"
+	CheckFailed CheckStatus = "failed"
+	CheckReview CheckStatus = "review"
+	CheckNotRun CheckStatus = "not_run"
+	CheckError  CheckStatus = "error"
+)
+
+// Check is one automated examination of a verification.
+type Check struct {
+	ID             string
+	MerchantID     string
+	VerificationID string
+	Kind           string
+	Status         CheckStatus
+	Score          float64
+	ReasonCode     string
+	Evidence       []byte // JSON
+	EngineVersion  string
+	CreatedAt      time.Time
+}
+
+// AuditEntry is one link of a merchant's hash-chained audit trail.
+type AuditEntry struct {
+	MerchantID  string
+	Seq         int64
+	ID          string
+	At          time.Time
+	Actor       string
+	Action      string
+	SubjectType string
+	SubjectID   string
+	Data        []byte // canonical JSON, no PII
+	PrevHash    string
+	Hash        string
+}
+
+// Event is an outbox row: something a merchant is told about by webhook.
+type Event struct {
+	ID          string
+	MerchantID  string
+	Type        string
+	SubjectID   string
+	Payload     []byte // JSON
+	CreatedAt   time.Time
+	DeliveredAt *time.Time
+	Attempts    int
+}

@@ -1,0 +1,65 @@
+// Package kyc holds openkyc's shared vocabulary: identifiers, entities, status
+// enums and error categories. It performs no I/O.
+package kyc
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error categories. Every error a service returns wraps exactly one of these so
+// each API surface can map it to its wire format in one place.
+var (
+	ErrNotFound        = errors.New("not found")
+	ErrConflict        = errors.New("conflict")
+	ErrInvalid         = errors.New("invalid")
+	ErrForbidden       = errors.New("forbidden")
+	ErrUnauthenticated = errors.New("unauthenticated")
+	ErrTooLarge        = errors.New("too large")
+)
+
+// FieldError is a validation failure of one input field. It wraps ErrInvalid
+// (or ErrTooLarge) so callers can test the category with errors.Is.
+type FieldError struct {
+	Field string // wire name of the field, dotted for nested fields
+	Rule  string // short machine rule: required, format, max_length, ...
+	Msg   string // human message, never contains the rejected value
+	cat   error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// Unwrap returns the error category.
+func (e *FieldError) Unwrap() error {
+	if e.cat != nil {
+		return e.cat
+	}
+	return ErrInvalid
+}
+
+// Invalid returns a FieldError in the ErrInvalid category.
+func Invalid(field, rule, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Rule: rule, Msg: fmt.Sprintf(format, args...)}
+}
+
+// TooLarge returns a FieldError in the ErrTooLarge category.
+func TooLarge(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Rule: "max_size", Msg: fmt.Sprintf(format, args...), cat: ErrTooLarge}
+}
+
+// ConflictError is a conflict with a stable machine code (for example
+// "reference_exists"), wrapping ErrConflict.
+type ConflictError struct {
+	Code string
+	Msg  string
+}
+
+func (e *ConflictError) Error() string { return e.Msg }
+
+// Unwrap returns ErrConflict.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// Conflict returns a ConflictError.
+func Conflict(code, format string, args ...any) *ConflictError {
+	return &ConflictError{Code: code, Msg: fmt.Sprintf(format, args...)}
+}

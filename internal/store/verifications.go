@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// InsertVerification stores a new verification. A taken (merchant, surface,
+// reference) is a kyc.ConflictError with code "reference_exists".
+func (t *Tx) InsertVerification(ctx context.Context, v kyc.Verification) error {
+	reasons, err := json.Marshal(nonNil(v.Reasons))
+	if err != nil {
+		return err
+	}
+	ok, err := exec1(ctx, t.tx, "insert verification",
+		`INSERT INTO verifications (id, merchant_id, applicant_id, surface, reference, level, state, decision, reject_type,
+		        reasons, user_message, decided_by, version, created_at, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING`,
+		v.ID, v.MerchantID, v.ApplicantID, string(v.Surface), v.Reference, v.Level, string(v.State), string(v.Decision),
+		string(v.RejectType), string(reasons), v.UserMessage, v.DecidedBy, v.Version, micros(v.CreatedAt), micros(v.UpdatedAt))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return kyc.Conflict("reference_exists", "a verification with this reference exists")
+	}
+	return nil
+}
+
+// UpdateVerification writes v if the stored version is still prevVersion;
+// otherwise someone else changed it first (kyc.ConflictError "concurrent_update").
+func (t *Tx) UpdateVerification(ctx context.Context, v kyc.Verification, prevVersion int) error {
+	reasons, err := json.Marshal(nonNil(v.Reasons))
+	if err != nil {
+		return err
+	}
+	ok, err := exec1(ctx, t.tx, "update verification",
+		`UPDATE verifications SET state = $1, decision = $2, reject_type = $3, reasons = $4, user_message = $5,
+		        decided_by = $6, version = $7, updated_at = $8
+		  WHERE id = $9 AND merchant_id = $10 AND version = $11`,
+		string(v.State), string(v.Decision), string(v.RejectType), string(reasons), v.UserMessage, v.DecidedBy,
+		v.Version, micros(v.UpdatedAt), v.ID, v.MerchantID, prevVersion)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return kyc.Conflict("concurrent_update", "the verification was changed by another request; retry")
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+const verificationCols = `id, merchant_id, applicant_id, surface, reference, level, state, decision, reject_type,
+	reasons, user_message, decided_by, version, created_at, updated_at`
+
+func scanVerification(row interface{ Scan(...any) error }) (kyc.Verification, error) {
+	var v kyc.Verification
+	var surface, state, decision, rejectType, reasons string
+	var c, u int64
+	err := row.Scan(&v.ID, &v.MerchantID, &v.ApplicantID, &surface, &v.Reference, &v.Level, &state, &decision, &rejectType,
+		&reasons, &v.UserMessage, &v.DecidedBy, &v.Version, &c, &u)
+	if err != nil {
+		return v, err
+	}
+	v.Surface, v.State, v.Decision, v.RejectType = kyc.Surface(surface), kyc.State(state), kyc.Decision(decision), kyc.RejectType(rejectType)
+	v.CreatedAt, v.UpdatedAt = fromMicros(c), fromMicros(u)
+	if err := json.Unmarshal([]byte(reasons), &v.Reasons); err != nil {
+		return v, fmt.Errorf("verification %s reasons: %w", v.ID, err)
+	}
+	return v, nil
+}
+
+// VerificationByID returns a verification of the merchant.
+func (r reads) VerificationByID(ctx context.Context, merchantID, id string) (kyc.Verification, error) {
+	v, err := scanVerification(r.q.QueryRowContext(ctx,
+		`SELECT `+verificationCols+` FROM verifications WHERE id = $1 AND merchant_id = $2`, id, merchantID))
+	if err != nil {
+		return v, notFound(err, "verification")
+	}
+	return v, nil
+}
+
+// VerificationByReference returns the merchant's verification with this reference on a surface.
+func (r reads) VerificationByReference(ctx context.Context, merchantID string, surface kyc.Surface, reference string) (kyc.Verification, error) {
+	v, err := scanVerification(r.q.QueryRowContext(ctx,
+		`SELECT `+verificationCols+` FROM verifications WHERE merchant_id = $1 AND surface = $2 AND reference = $3`,
+		merchantID, string(surface), reference))
+	if err != nil {
+		return v, notFound(err, "verification")
+	}
+	return v, nil
+}
+
+// VerificationFilter selects a page of a merchant's verifications, newest first.
+type VerificationFilter struct {
+	MerchantID string
+	State      kyc.State // empty: any
+	Before     string    // cursor: only ids lower than this
+	Limit      int
+}
+
+// ListVerifications returns up to f.Limit verifications, newest first.
+func (r reads) ListVerifications(ctx context.Context, f VerificationFilter) ([]kyc.Verification, error) {
+	q := `SELECT ` + verificationCols + ` FROM verifications WHERE merchant_id = $1 AND ($2 = '' OR state = $2) AND ($3 = '' OR id < $3)
+	       ORDER BY id DESC LIMIT $4`
+	rows, err := r.q.QueryContext(ctx, q, f.MerchantID, string(f.State), f.Before, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list verifications: %w", err)
+	}
+	defer rows.Close()
+	out := []kyc.Verification{}
+	for rows.Next() {
+		v, err := scanVerification(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

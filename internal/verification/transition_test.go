@@ -1,0 +1,116 @@
+package verification_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/verification"
+)
+
+func approve() verification.Event {
+	return verification.Event{Action: verification.ActDecide, Decision: kyc.DecisionApproved, DecidedBy: "policy:1"}
+}
+
+func TestTransitionEveryPair(t *testing.T) {
+	t.Parallel()
+	// want[action][from] = to; a missing entry means the transition is illegal.
+	want := map[verification.Action]map[kyc.State]kyc.State{
+		verification.ActSubmit: {kyc.StateCreated: kyc.StateSubmitted},
+		verification.ActStart:  {kyc.StateSubmitted: kyc.StateProcessing},
+		verification.ActReview: {kyc.StateProcessing: kyc.StateReview},
+		verification.ActDecide: {kyc.StateProcessing: kyc.StateCompleted, kyc.StateReview: kyc.StateCompleted},
+		verification.ActExpire: {kyc.StateCreated: kyc.StateExpired, kyc.StateSubmitted: kyc.StateExpired},
+		verification.ActCancel: {
+			kyc.StateCreated: kyc.StateCancelled, kyc.StateSubmitted: kyc.StateCancelled,
+			kyc.StateProcessing: kyc.StateCancelled, kyc.StateReview: kyc.StateCancelled,
+		},
+	}
+	for _, act := range verification.Actions {
+		for _, from := range kyc.States {
+			t.Run(fmt.Sprintf("%s from %s", act, from), func(t *testing.T) {
+				t.Parallel()
+				ev := verification.Event{Action: act}
+				if act == verification.ActDecide {
+					ev = approve()
+				}
+				v := kyc.Verification{ID: "v", State: from, Version: 3}
+				got, err := verification.Transition(v, ev)
+				to, ok := want[act][from]
+				if !ok {
+					var ce *kyc.ConflictError
+					require.ErrorAs(t, err, &ce)
+					require.Equal(t, "invalid_transition", ce.Code)
+					require.Equal(t, v, got, "an illegal transition returns the input unchanged")
+					return
+				}
+				require.NoError(t, err)
+				require.Equal(t, to, got.State)
+				require.Equal(t, 4, got.Version)
+				require.Equal(t, kyc.State(from), v.State, "input not mutated")
+			})
+		}
+	}
+}
+
+func TestTerminalStatesHaveNoExit(t *testing.T) {
+	t.Parallel()
+	for _, s := range kyc.States {
+		if !s.Terminal() {
+			continue
+		}
+		for _, act := range verification.Actions {
+			_, err := verification.Transition(kyc.Verification{State: s}, verification.Event{Action: act})
+			require.ErrorIs(t, err, kyc.ErrConflict, "%s from %s", act, s)
+		}
+	}
+}
+
+func TestDecisionValidation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		ev    verification.Event
+		field string
+	}{
+		{"approved", approve(), ""},
+		{"rejected retry", verification.Event{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{kyc.ReasonDocExpired}, DecidedBy: "reviewer:stf_1"}, ""},
+		{"rejected final", verification.Event{Decision: kyc.DecisionRejected, RejectType: kyc.RejectFinal, Reasons: []string{kyc.ReasonSanctionsHit}, DecidedBy: "policy:2"}, ""},
+		{"no decision", verification.Event{DecidedBy: "policy:1"}, "decision"},
+		{"unknown decision", verification.Event{Decision: "maybe", DecidedBy: "policy:1"}, "decision"},
+		{"approved with reject type", verification.Event{Decision: kyc.DecisionApproved, RejectType: kyc.RejectFinal, DecidedBy: "policy:1"}, "reject_type"},
+		{"rejected without type", verification.Event{Decision: kyc.DecisionRejected, Reasons: []string{"X"}, DecidedBy: "policy:1"}, "reject_type"},
+		{"rejected without reason", verification.Event{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, DecidedBy: "policy:1"}, "reasons"},
+		{"bad reason code", verification.Event{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{"face mismatch"}, DecidedBy: "policy:1"}, "reasons[0]"},
+		{"no decider", verification.Event{Decision: kyc.DecisionApproved}, "decided_by"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.ev.Action = verification.ActDecide
+			got, err := verification.Transition(kyc.Verification{State: kyc.StateReview}, tc.ev)
+			if tc.field == "" {
+				require.NoError(t, err)
+				require.Equal(t, kyc.StateCompleted, got.State)
+				require.Equal(t, tc.ev.Decision, got.Decision)
+				require.Equal(t, tc.ev.RejectType, got.RejectType)
+				require.Equal(t, tc.ev.DecidedBy, got.DecidedBy)
+				return
+			}
+			var fe *kyc.FieldError
+			require.True(t, errors.As(err, &fe), "want a field error, got %v", err)
+			require.Equal(t, tc.field, fe.Field)
+			require.ErrorIs(t, err, kyc.ErrInvalid)
+			require.Equal(t, kyc.StateReview, got.State)
+		})
+	}
+}
+
+func TestUnknownAction(t *testing.T) {
+	t.Parallel()
+	_, err := verification.Transition(kyc.Verification{State: kyc.StateCreated}, verification.Event{Action: "teleport"})
+	require.ErrorIs(t, err, kyc.ErrInvalid)
+}
