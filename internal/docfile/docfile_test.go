@@ -1,0 +1,164 @@
+package docfile_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/docfile"
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+func testImage(w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(x * 7), uint8(y * 13), uint8(x ^ y), 255})
+		}
+	}
+	return img
+}
+
+func jpegBytes(t testing.TB, w, h int) []byte {
+	var b bytes.Buffer
+	require.NoError(t, jpeg.Encode(&b, testImage(w, h), &jpeg.Options{Quality: 85}))
+	return b.Bytes()
+}
+
+func pngBytes(t testing.TB, w, h int) []byte {
+	var b bytes.Buffer
+	require.NoError(t, png.Encode(&b, testImage(w, h)))
+	return b.Bytes()
+}
+
+const minimalPDF = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+// validate feeds data in uneven chunks, as a network would.
+func validate(kind kyc.DocumentKind, data []byte, lim docfile.Limits) (docfile.Result, error) {
+	v := docfile.NewValidator(kind, lim)
+	for rest, i := data, 0; len(rest) > 0; i++ {
+		n := min(len(rest), 1+(i*977)%5000)
+		if _, err := v.Write(rest[:n]); err != nil {
+			return docfile.Result{}, err
+		}
+		rest = rest[n:]
+	}
+	return v.Close()
+}
+
+func TestValidator(t *testing.T) {
+	t.Parallel()
+	jpg := jpegBytes(t, 120, 80)
+	pngb := pngBytes(t, 64, 48)
+	tests := []struct {
+		name  string
+		kind  kyc.DocumentKind
+		data  []byte
+		ctype string // accepted with this type; empty means rejected
+		msg   string
+	}{
+		{"jpeg id front", kyc.DocIDFront, jpg, docfile.JPEG, ""},
+		{"png selfie", kyc.DocSelfie, pngb, docfile.PNG, ""},
+		{"pdf aml report", kyc.DocAMLReport, []byte(minimalPDF), docfile.PDF, ""},
+		{"pdf proof of address", kyc.DocProofOfAddress, []byte(minimalPDF), docfile.PDF, ""},
+		{"pdf as id front", kyc.DocIDFront, []byte(minimalPDF), "", "must be an image"},
+		{"image as report", kyc.DocIDVReport, jpg, "", "must be a PDF"},
+		{"jpeg with zip appended", kyc.DocIDFront, append(append([]byte{}, jpg...), "PK\x03\x04polyglot"...), "", "data after the end"},
+		{"jpeg truncated", kyc.DocIDFront, jpg[:len(jpg)-200], "", "truncated JPEG"},
+		{"png with html appended", kyc.DocSelfie, append(append([]byte{}, pngb...), "<script>alert(1)</script>"...), "", "data after the end"},
+		{"png truncated", kyc.DocSelfie, pngb[:len(pngb)/2], "", "truncated PNG"},
+		{"pdf javascript", kyc.DocAMLReport, []byte("%PDF-1.4\n<< /S /JavaScript /JS (app.alert(1)) >>\n%%EOF"), "", "active content"},
+		{"pdf escaped name", kyc.DocAMLReport, []byte("%PDF-1.4\n<< /Open#41ction 3 0 R >>\n%%EOF"), "", "/OpenAction"},
+		{"pdf launch", kyc.DocIDVReport, []byte("%PDF-1.4\n<</Type/Action/S/Launch/F(cmd.exe)>>\n%%EOF"), "", "/Launch"},
+		{"pdf trailing data", kyc.DocAMLReport, []byte(minimalPDF + "MZ\x90\x00 trailing executable"), "", "after the end of the PDF"},
+		{"pdf without eof", kyc.DocAMLReport, []byte("%PDF-1.4\n1 0 obj <<>> endobj\n"), "", "truncated PDF"},
+		{"elf executable", kyc.DocIDFront, append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 4000)...), "", "not accepted"},
+		{"windows executable", kyc.DocIDFront, append([]byte("MZ\x90\x00\x03\x00\x00\x00"), make([]byte, 4000)...), "", "not accepted"},
+		{"html", kyc.DocIDFront, []byte("<!DOCTYPE html><html><body>hi</body></html>"), "", "not accepted"},
+		{"empty", kyc.DocIDFront, nil, "", "empty"},
+		{"webp truncated", kyc.DocSelfie, []byte("RIFF\xff\x00\x00\x00WEBPVP8 " + string(make([]byte, 40))), "", "truncated WebP"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res, err := validate(tc.kind, tc.data, docfile.Limits{})
+			if tc.ctype != "" {
+				require.NoError(t, err)
+				require.Equal(t, tc.ctype, res.ContentType)
+				require.Equal(t, int64(len(tc.data)), res.Size)
+				sum := sha256.Sum256(tc.data)
+				require.Equal(t, hex.EncodeToString(sum[:]), res.SHA256)
+				return
+			}
+			var fe *kyc.FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, "file", fe.Field)
+			require.Contains(t, fe.Msg, tc.msg)
+		})
+	}
+}
+
+func TestValidatorSizeLimit(t *testing.T) {
+	t.Parallel()
+	_, err := validate(kyc.DocIDFront, jpegBytes(t, 200, 200), docfile.Limits{MaxBytes: 1000})
+	require.ErrorIs(t, err, kyc.ErrTooLarge)
+}
+
+func opener(b []byte) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+}
+
+func TestDecoder(t *testing.T) {
+	t.Parallel()
+	d := docfile.NewDecoder(1, docfile.Limits{MaxPixels: 100 * 100})
+	w, h, err := d.Decode(opener(jpegBytes(t, 100, 60)))
+	require.NoError(t, err)
+	require.Equal(t, [2]int{100, 60}, [2]int{w, h})
+
+	_, _, err = d.Decode(opener(pngBytes(t, 200, 200)))
+	require.ErrorIs(t, err, kyc.ErrTooLarge)
+
+	// Valid structure, corrupt pixel data: the header reads but decoding fails.
+	bad := pngBytes(t, 50, 50)
+	for i := 60; i < len(bad)-20; i++ {
+		bad[i] ^= 0x5a
+	}
+	_, _, err = d.Decode(opener(bad))
+	require.ErrorIs(t, err, kyc.ErrInvalid)
+	require.ErrorContains(t, err, "does not decode")
+}
+
+func FuzzValidator(f *testing.F) {
+	f.Add([]byte(minimalPDF), uint8(0))
+	f.Add(jpegBytes(f, 16, 16), uint8(1))
+	f.Add(pngBytes(f, 8, 8), uint8(2))
+	f.Add([]byte("RIFF\x10\x00\x00\x00WEBPVP8 \x04\x00\x00\x00abcd"), uint8(3))
+	f.Add([]byte("%PDF-1.7 /J#53 /#"), uint8(7))
+	f.Fuzz(func(t *testing.T, data []byte, k uint8) {
+		kind := kyc.DocumentKinds[int(k)%len(kyc.DocumentKinds)]
+		res, err := validate(kind, data, docfile.Limits{MaxBytes: 1 << 20})
+		if err != nil {
+			require.ErrorIs(t, err, kyc.ErrInvalid)
+			return
+		}
+		switch res.ContentType {
+		case docfile.JPEG, docfile.PNG, docfile.WebP:
+			require.True(t, kind.AllowsImage())
+		case docfile.PDF:
+			require.True(t, kind.AllowsPDF())
+		default:
+			t.Fatalf("accepted unexpected type %q", res.ContentType)
+		}
+		if len(data) > 0 && res.ContentType != docfile.PDF {
+			_, _, _ = docfile.NewDecoder(1, docfile.Limits{MaxPixels: 1 << 16}).Decode(opener(data))
+		}
+	})
+}

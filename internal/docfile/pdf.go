@@ -1,0 +1,137 @@
+package docfile
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// activeNames are PDF names that introduce scripts, launched programs,
+// embedded files, form submission or actions run on opening. A report that a
+// person or a program will open must carry none of them.
+var activeNames = map[string]bool{
+	"JS": true, "JavaScript": true, "Launch": true, "EmbeddedFile": true, "EmbeddedFiles": true,
+	"OpenAction": true, "AA": true, "RichMedia": true, "XFA": true, "SubmitForm": true, "ImportData": true,
+}
+
+// pdfScanner checks a PDF as it streams: the %PDF- header, every name token
+// (with #xx escapes decoded, so /J#53 is /JS) against activeNames, and that
+// nothing but white space follows the last %%EOF.
+//
+// Limitation: names inside compressed object streams are not seen here;
+// the reliance.reports check parses the whole document.
+type pdfScanner struct {
+	n         int64
+	inName    bool
+	name      []byte
+	hexState  int // 0 none, 1 after '#', 2 after one hex digit
+	hexHi     byte
+	tail      [5]byte
+	sawEOF    bool
+	junkAfter bool
+	found     string
+}
+
+const pdfHeader = "%PDF-"
+
+func isPDFDelim(b byte) bool {
+	switch b {
+	case ' ', '\t', '\r', '\n', '\f', 0, '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
+		return true
+	}
+	return false
+}
+
+func isPDFSpace(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == '\f' || b == 0
+}
+
+func hexVal(b byte) (byte, bool) {
+	switch {
+	case b >= '0' && b <= '9':
+		return b - '0', true
+	case b >= 'a' && b <= 'f':
+		return b - 'a' + 10, true
+	case b >= 'A' && b <= 'F':
+		return b - 'A' + 10, true
+	}
+	return 0, false
+}
+
+func (s *pdfScanner) Write(p []byte) (int, error) {
+	for i, b := range p {
+		if s.n < int64(len(pdfHeader)) && b != pdfHeader[s.n] {
+			return i, errors.New("not a PDF (no %PDF- header)")
+		}
+		s.n++
+		copy(s.tail[:], s.tail[1:])
+		s.tail[4] = b
+		if string(s.tail[:]) == "%%EOF" {
+			s.sawEOF, s.junkAfter = true, false
+		} else if s.sawEOF && !isPDFSpace(b) && !strings.ContainsRune("%EOF", rune(b)) {
+			s.junkAfter = true
+		}
+		if s.inName {
+			if s.hexState > 0 {
+				v, ok := hexVal(b)
+				if ok && s.hexState == 1 {
+					s.hexHi, s.hexState = v, 2
+					continue
+				}
+				if ok {
+					s.appendName(s.hexHi<<4 | v)
+					s.hexState = 0
+					continue
+				}
+				s.hexState = 0 // malformed escape: keep scanning
+			}
+			if b == '#' {
+				s.hexState = 1
+				continue
+			}
+			if !isPDFDelim(b) {
+				s.appendName(b)
+				continue
+			}
+			if err := s.endName(); err != nil {
+				return i, err
+			}
+		}
+		if b == '/' {
+			s.inName, s.name = true, s.name[:0]
+		}
+	}
+	return len(p), nil
+}
+
+func (s *pdfScanner) appendName(b byte) {
+	if len(s.name) < 64 {
+		s.name = append(s.name, b)
+	}
+}
+
+func (s *pdfScanner) endName() error {
+	s.inName = false
+	if activeNames[string(s.name)] {
+		s.found = string(s.name)
+		return fmt.Errorf("PDF contains active content (/%s)", s.found)
+	}
+	return nil
+}
+
+func (s *pdfScanner) End() error {
+	if s.inName {
+		if err := s.endName(); err != nil {
+			return err
+		}
+	}
+	switch {
+	case s.n < int64(len(pdfHeader)):
+		return errors.New("not a PDF (no %PDF- header)")
+	case !s.sawEOF:
+		return errors.New("truncated PDF: no %%EOF marker")
+	case s.junkAfter:
+		return errors.New("data after the end of the PDF")
+	}
+	return nil
+}
