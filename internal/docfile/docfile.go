@@ -82,7 +82,8 @@ func (v *Validator) Write(p []byte) (int, error) {
 	if v.err != nil {
 		return 0, v.err
 	}
-	v.size += int64(len(p))
+	n := len(p)
+	v.size += int64(n)
 	if v.size > v.lim.MaxBytes {
 		v.err = kyc.TooLarge("file", "the file is larger than the limit of %d bytes", v.lim.MaxBytes)
 		return 0, v.err
@@ -92,7 +93,7 @@ func (v *Validator) Write(p []byte) (int, error) {
 		room := sniffLen - len(v.head)
 		if len(p) < room {
 			v.head = append(v.head, p...)
-			return len(p), nil
+			return n, nil
 		}
 		v.head = append(v.head, p[:room]...)
 		p = p[room:]
@@ -106,7 +107,7 @@ func (v *Validator) Write(p []byte) (int, error) {
 			return 0, v.err
 		}
 	}
-	return len(p) + 0, nil
+	return n, nil
 }
 
 // start sniffs the head, picks the scanner and feeds it the head.

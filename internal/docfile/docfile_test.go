@@ -46,8 +46,12 @@ func validate(kind kyc.DocumentKind, data []byte, lim docfile.Limits) (docfile.R
 	v := docfile.NewValidator(kind, lim)
 	for rest, i := data, 0; len(rest) > 0; i++ {
 		n := min(len(rest), 1+(i*977)%5000)
-		if _, err := v.Write(rest[:n]); err != nil {
+		w, err := v.Write(rest[:n])
+		if err != nil {
 			return docfile.Result{}, err
+		}
+		if w != n {
+			return docfile.Result{}, io.ErrShortWrite
 		}
 		rest = rest[n:]
 	}

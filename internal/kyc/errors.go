@@ -63,3 +63,15 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 func Conflict(code, format string, args ...any) *ConflictError {
 	return &ConflictError{Code: code, Msg: fmt.Sprintf(format, args...)}
 }
+
+// NotFoundField is a FieldError in the ErrNotFound category: the field names
+// an object that does not exist for this merchant.
+func NotFoundField(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Rule: "exists", Msg: fmt.Sprintf(format, args...), cat: ErrNotFound}
+}
+
+// IsNotFound reports whether err is in the ErrNotFound category.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// IsConflict reports whether err is in the ErrConflict category.
+func IsConflict(err error) bool { return errors.Is(err, ErrConflict) }

@@ -78,4 +78,3 @@ func ForEachDB(t *testing.T, fn func(t *testing.T, db DB)) {
 		})
 	}
 }
-

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
 )
 
 // IdempotencyRecord is a remembered POST. Status 0 means the first request
@@ -84,4 +83,3 @@ func (s *Store) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int
 	})
 	return n, err
 }
-

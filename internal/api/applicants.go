@@ -1,0 +1,146 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/verification"
+)
+
+// Address is a postal address on the wire.
+type Address struct {
+	Line1      string `json:"line1,omitempty" maxLength:"200"`
+	City       string `json:"city,omitempty" maxLength:"100"`
+	State      string `json:"state,omitempty" maxLength:"100"`
+	PostalCode string `json:"postal_code,omitempty" maxLength:"20"`
+	Country    string `json:"country,omitempty" maxLength:"3" doc:"ISO 3166-1 alpha-2 or alpha-3"`
+}
+
+// ApplicantBody creates an applicant.
+type ApplicantBody struct {
+	ExternalUserID string   `json:"external_user_id" minLength:"1" maxLength:"128" doc:"Your id of this user; unique per merchant"`
+	FirstName      string   `json:"first_name,omitempty" maxLength:"100"`
+	LastName       string   `json:"last_name,omitempty" maxLength:"100"`
+	DateOfBirth    string   `json:"date_of_birth,omitempty" maxLength:"10" doc:"YYYY-MM-DD"`
+	Nationality    string   `json:"nationality,omitempty" maxLength:"3" doc:"ISO 3166-1 alpha-2 or alpha-3; answered as alpha-2"`
+	Email          string   `json:"email,omitempty" maxLength:"254"`
+	Phone          string   `json:"phone,omitempty" maxLength:"32" doc:"International format; answered as E.164"`
+	DocumentNumber string   `json:"document_number,omitempty" maxLength:"40" doc:"Number of the identity document, if known"`
+	Address        *Address `json:"address,omitempty"`
+}
+
+// ApplicantPatchBody changes an applicant: absent fields stay, "" clears.
+type ApplicantPatchBody struct {
+	FirstName      *string  `json:"first_name,omitempty" maxLength:"100"`
+	LastName       *string  `json:"last_name,omitempty" maxLength:"100"`
+	DateOfBirth    *string  `json:"date_of_birth,omitempty" maxLength:"10"`
+	Nationality    *string  `json:"nationality,omitempty" maxLength:"3"`
+	Email          *string  `json:"email,omitempty" maxLength:"254"`
+	Phone          *string  `json:"phone,omitempty" maxLength:"32"`
+	DocumentNumber *string  `json:"document_number,omitempty" maxLength:"40"`
+	Address        *Address `json:"address,omitempty" doc:"Replaces the whole address"`
+}
+
+// Applicant is an applicant on the wire.
+type Applicant struct {
+	ID             string    `json:"id"`
+	ExternalUserID string    `json:"external_user_id"`
+	FirstName      string    `json:"first_name,omitempty"`
+	LastName       string    `json:"last_name,omitempty"`
+	DateOfBirth    string    `json:"date_of_birth,omitempty"`
+	Nationality    string    `json:"nationality,omitempty"`
+	Email          string    `json:"email,omitempty"`
+	Phone          string    `json:"phone,omitempty"`
+	DocumentNumber string    `json:"document_number,omitempty"`
+	Address        *Address  `json:"address,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+func toApplicant(a kyc.Applicant) Applicant {
+	out := Applicant{ID: a.ID, ExternalUserID: a.ExternalUserID, FirstName: a.PII.FirstName, LastName: a.PII.LastName,
+		DateOfBirth: a.PII.DateOfBirth, Nationality: a.PII.Nationality, Email: a.PII.Email, Phone: a.PII.Phone,
+		DocumentNumber: a.PII.DocumentNumber, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+	if a.PII.Address != nil {
+		ad := Address(*a.PII.Address)
+		out.Address = &ad
+	}
+	return out
+}
+
+func fromAddress(a *Address) *kyc.Address {
+	if a == nil {
+		return nil
+	}
+	k := kyc.Address(*a)
+	return &k
+}
+
+type applicantOut struct {
+	Status int
+	Body   Applicant
+}
+
+type idPath struct {
+	ID string `path:"id" maxLength:"64" doc:"Applicant id"`
+}
+
+func (s *server) applicantRoutes() {
+	huma.Register(s.api, huma.Operation{
+		OperationID: "create-applicant", Method: http.MethodPost, Path: "/v1/applicants", Tags: []string{"Applicants"},
+		Summary:       "Create an applicant",
+		Description:   "Creates the applicant with this external_user_id (201). Repeating the call with the same data returns the existing applicant (200); with different data it is 409 applicant_data_mismatch.",
+		DefaultStatus: http.StatusCreated, MaxBodyBytes: 64 << 10,
+		Responses: errorResponses(400, 401, 409, 422),
+	}, func(ctx context.Context, in *struct{ Body ApplicantBody }) (*applicantOut, error) {
+		b := in.Body
+		a, created, err := s.Verifications.CreateApplicant(ctx, principal(ctx), kyc.SurfaceNative, verification.ApplicantInput{
+			ExternalUserID: b.ExternalUserID,
+			PII: kyc.PII{FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.DateOfBirth, Nationality: b.Nationality,
+				Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, Address: fromAddress(b.Address)},
+		})
+		if err != nil {
+			return nil, fail(ctx, err)
+		}
+		status := http.StatusOK
+		if created {
+			status = http.StatusCreated
+		}
+		return &applicantOut{Status: status, Body: toApplicant(a)}, nil
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "get-applicant", Method: http.MethodGet, Path: "/v1/applicants/{id}", Tags: []string{"Applicants"},
+		Summary: "Get an applicant", Responses: errorResponses(401, 404),
+	}, func(ctx context.Context, in *idPath) (*applicantOut, error) {
+		a, err := s.Verifications.GetApplicant(ctx, principal(ctx), in.ID)
+		if err != nil {
+			return nil, fail(ctx, err)
+		}
+		return &applicantOut{Status: http.StatusOK, Body: toApplicant(a)}, nil
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "update-applicant", Method: http.MethodPatch, Path: "/v1/applicants/{id}", Tags: []string{"Applicants"},
+		Summary:      "Update an applicant",
+		Description:  "Changes the fields present in the body; an empty string clears a field; address is replaced as a whole.",
+		MaxBodyBytes: 64 << 10, Responses: errorResponses(400, 401, 404, 422),
+	}, func(ctx context.Context, in *struct {
+		idPath
+		Body ApplicantPatchBody
+	}) (*applicantOut, error) {
+		b := in.Body
+		a, err := s.Verifications.UpdateApplicant(ctx, principal(ctx), in.ID, verification.ApplicantPatch{
+			FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.DateOfBirth, Nationality: b.Nationality,
+			Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, Address: fromAddress(b.Address),
+		})
+		if err != nil {
+			return nil, fail(ctx, err)
+		}
+		return &applicantOut{Status: http.StatusOK, Body: toApplicant(a)}, nil
+	})
+}

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/verification"
+)
+
+// Document is an uploaded document on the wire.
+type Document struct {
+	ID          string `json:"id"`
+	Kind        string `json:"kind"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+}
+
+// documentRoutes registers the upload as a plain handler, because it streams
+// the multipart body straight into encrypted storage, and documents it in the
+// OpenAPI description by hand.
+func (s *server) documentRoutes() {
+	s.api.OpenAPI().AddOperation(&huma.Operation{
+		OperationID: "upload-document", Method: http.MethodPost, Path: "/v1/applicants/{id}/documents", Tags: []string{"Documents"},
+		Summary: "Upload a document",
+		Description: "multipart/form-data with a `kind` field followed by a `file` field. JPEG, PNG and WebP images for " +
+			"id_front, id_back, selfie, selfie_with_id, signature and proof_of_address; PDF for aml_report, idv_report and proof_of_address. " +
+			"The content type is sniffed from the bytes, never taken from the client.",
+		Parameters: []*huma.Param{{Name: "id", In: "path", Required: true, Schema: &huma.Schema{Type: "string"}}},
+		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
+			Type: "object", Required: []string{"kind", "file"},
+			Properties: map[string]*huma.Schema{
+				"kind": {Type: "string", Enum: []any{"id_front", "id_back", "selfie", "selfie_with_id", "signature", "proof_of_address", "aml_report", "idv_report"}},
+				"file": {Type: "string", ContentEncoding: "binary"},
+			},
+		}}}},
+		Responses: mergeResponses(map[string]*huma.Response{"201": {Description: "Created", Content: map[string]*huma.MediaType{
+			"application/json": {Schema: s.api.OpenAPI().Components.Schemas.Schema(reflectType[Document](), true, "Document")},
+		}}}, errorResponses(400, 401, 404, 413, 415, 422)),
+	})
+	s.muxHandle("POST /v1/applicants/{id}/documents", http.HandlerFunc(s.uploadDocument))
+}
+
+func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		writeAPIError(w, r, newErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "send the document as multipart/form-data with fields kind and file", "Content-Type", "multipart"))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.Verifications.Limits().MaxBytes+64<<10)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		writeError(w, r, kyc.Invalid("body", "multipart", "the multipart body is malformed"))
+		return
+	}
+	var kind kyc.DocumentKind
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				writeError(w, r, kyc.TooLarge("file", "the request is larger than the upload limit of %d bytes", s.Verifications.Limits().MaxBytes))
+				return
+			}
+			writeError(w, r, kyc.Invalid("body", "multipart", "the multipart body is malformed"))
+			return
+		}
+		switch part.FormName() {
+		case "kind":
+			b, err := io.ReadAll(io.LimitReader(part, 65))
+			if err != nil || len(b) > 64 {
+				writeError(w, r, kyc.Invalid("kind", "enum", "kind is not a document kind"))
+				return
+			}
+			if kind, err = verification.ParseKind("kind", string(b)); err != nil {
+				writeError(w, r, err)
+				return
+			}
+		case "file":
+			if kind == "" {
+				writeError(w, r, kyc.Invalid("kind", "order", "send the kind field before the file field"))
+				return
+			}
+			d, err := s.Verifications.UploadDocument(ctx, principal(ctx), r.PathValue("id"), kind, part)
+			if err != nil {
+				writeError(w, r, err)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusCreated)
+			_ = json.NewEncoder(w).Encode(Document{ID: d.ID, Kind: string(d.Kind), ContentType: d.ContentType, Size: d.Size, SHA256: d.SHA256})
+			return
+		default:
+			writeError(w, r, kyc.Invalid(part.FormName(), "unknown", "unknown form field; send kind and file only"))
+			return
+		}
+	}
+	if kind == "" {
+		writeError(w, r, kyc.Invalid("kind", "required", "kind is required"))
+		return
+	}
+	writeError(w, r, kyc.Invalid("file", "required", "file is required"))
+}
+
+func mergeResponses(ms ...map[string]*huma.Response) map[string]*huma.Response {
+	out := map[string]*huma.Response{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,166 @@
+// Package app wires openkyc together: it opens the store (migrating it), the
+// master key and keyring, blob storage and the services, and serves HTTP with
+// graceful shutdown.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/openkyc/openkyc/internal/api"
+	"github.com/openkyc/openkyc/internal/blob"
+	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/docfile"
+	"github.com/openkyc/openkyc/internal/httpmw"
+	"github.com/openkyc/openkyc/internal/merchant"
+	"github.com/openkyc/openkyc/internal/store"
+	"github.com/openkyc/openkyc/internal/verification"
+)
+
+// App is a running openkyc.
+type App struct {
+	Config        config.Config
+	Log           *slog.Logger
+	Store         *store.Store
+	Keys          *crypto.Keyring
+	Blobs         *blob.Store
+	Merchants     *merchant.Service
+	Verifications *verification.Service
+	registry      *prometheus.Registry
+}
+
+// OpenStore opens and migrates the database only (CLI commands that need no keys).
+func OpenStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	s, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Open builds the app from its configuration.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	s, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, Store: s}
+	if err := a.openRest(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) openRest(ctx context.Context) error {
+	cfg := a.Config
+	master, err := crypto.OpenMasterKey(crypto.MasterKeySource{Value: cfg.MasterKey, File: cfg.MasterKeyFile, DataDir: cfg.DataDir})
+	if err != nil {
+		return err
+	}
+	if a.Keys, err = crypto.OpenKeyring(ctx, master, a.Store); err != nil {
+		return err
+	}
+	blobURL := cfg.BlobURL
+	if blobURL == "" {
+		if blobURL, err = blob.URLForDataDir(cfg.DataDir); err != nil {
+			return err
+		}
+	}
+	if a.Blobs, err = blob.Open(ctx, blobURL, a.Keys); err != nil {
+		return err
+	}
+	a.Merchants = merchant.New(a.Store, nil)
+	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
+		Limits:        docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels},
+		DecodeWorkers: runtime.GOMAXPROCS(0),
+	})
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return nil
+}
+
+// Close releases the store and the bucket.
+func (a *App) Close() error {
+	var err error
+	if a.Blobs != nil {
+		err = a.Blobs.Close()
+	}
+	return errors.Join(err, a.Store.Close())
+}
+
+// Handler is every HTTP route of the server.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.HandleFunc("GET /readyz", a.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Store: a.Store})
+	return httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry))
+}
+
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	status, code := "ready", http.StatusOK
+	if err := a.Store.Ping(ctx); err != nil {
+		status, code = "database unreachable", http.StatusServiceUnavailable
+	} else if ok, err := a.Store.MigrationsCurrent(ctx); err != nil || !ok {
+		status, code = "migrations pending", http.StatusServiceUnavailable
+	} else if err := a.Blobs.Ping(ctx); err != nil {
+		status, code = "blob storage unreachable", http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = fmt.Fprintf(w, `{"status":%q}`, status)
+}
+
+// Serve listens on the configured address until ctx ends, then drains
+// in-flight requests for up to the shutdown timeout.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // a 10 MB upload over a slow mobile link
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "grace", a.Config.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

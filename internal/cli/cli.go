@@ -1,0 +1,285 @@
+// Package cli defines the openkyc command line: serve, migrate, merchant and
+// audit commands sharing one set of storage flags.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	ucli "github.com/urfave/cli/v3"
+
+	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/audit"
+	"github.com/openkyc/openkyc/internal/config"
+)
+
+// storageFlags are shared by every command that touches the store, so each
+// works against a running server's data.
+func storageFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "data-dir", Value: config.DefaultDataDir, Sources: ucli.EnvVars("OPENKYC_DATA_DIR"),
+			Usage: "directory of the embedded SQLite database, local documents and the generated master key"},
+		&ucli.StringFlag{Name: "database-url", Sources: ucli.EnvVars("OPENKYC_DATABASE_URL"),
+			Usage: "postgres://user@host/db for PostgreSQL; empty for SQLite in the data directory"},
+		&ucli.StringFlag{Name: "blob-url", Sources: ucli.EnvVars("OPENKYC_BLOB_URL"),
+			Usage: "s3://bucket?region=..&endpoint=..&use_path_style=true for S3-compatible storage; empty for <data-dir>/blobs"},
+		&ucli.StringFlag{Name: "master-key", Sources: ucli.EnvVars("OPENKYC_MASTER_KEY"),
+			Usage: "base64 of 32 random bytes that wraps the data keys (default: <data-dir>/master.key, created on first start)"},
+		&ucli.StringFlag{Name: "master-key-file", Sources: ucli.EnvVars("OPENKYC_MASTER_KEY_FILE"),
+			Usage: "file holding the master key in base64"},
+		&ucli.StringFlag{Name: "log-level", Value: "info", Sources: ucli.EnvVars("OPENKYC_LOG_LEVEL"), Usage: "debug, info, warn or error"},
+	}
+}
+
+func serveFlags() []ucli.Flag {
+	return append(storageFlags(),
+		&ucli.StringFlag{Name: "addr", Value: config.DefaultAddr, Sources: ucli.EnvVars("OPENKYC_ADDR"), Usage: "listen address host:port"},
+		&ucli.StringFlag{Name: "public-url", Sources: ucli.EnvVars("OPENKYC_PUBLIC_URL"), Usage: "external base URL used in links (default http://<addr>)"},
+		&ucli.Int64Flag{Name: "max-upload-bytes", Value: config.DefaultMaxUploadBytes, Sources: ucli.EnvVars("OPENKYC_MAX_UPLOAD_BYTES"), Usage: "largest accepted document"},
+		&ucli.Int64Flag{Name: "max-image-pixels", Value: config.DefaultMaxImagePixels, Sources: ucli.EnvVars("OPENKYC_MAX_IMAGE_PIXELS"), Usage: "largest accepted image in pixels (width × height)"},
+		&ucli.DurationFlag{Name: "shutdown-timeout", Value: 20 * time.Second, Sources: ucli.EnvVars("OPENKYC_SHUTDOWN_TIMEOUT"), Usage: "grace period for in-flight requests on SIGTERM"},
+		&ucli.BoolFlag{Name: "demo", Usage: "create (once) a demo merchant and print its credentials and a curl walk-through"},
+	)
+}
+
+func loadConfig(cmd *ucli.Command) (config.Config, error) {
+	c := config.Config{
+		DataDir: cmd.String("data-dir"), DatabaseURL: cmd.String("database-url"), BlobURL: cmd.String("blob-url"),
+		MasterKey: cmd.String("master-key"), MasterKeyFile: cmd.String("master-key-file"), LogLevel: cmd.String("log-level"),
+		Addr: config.DefaultAddr, MaxUploadBytes: config.DefaultMaxUploadBytes, MaxImagePixels: config.DefaultMaxImagePixels,
+	}
+	if cmd.IsSet("addr") || cmd.String("addr") != "" {
+		if a := cmd.String("addr"); a != "" {
+			c.Addr = a
+		}
+	}
+	if v := cmd.String("public-url"); v != "" {
+		c.PublicURL = v
+	}
+	if v := cmd.Int64("max-upload-bytes"); v != 0 {
+		c.MaxUploadBytes = v
+	}
+	if v := cmd.Int64("max-image-pixels"); v != 0 {
+		c.MaxImagePixels = v
+	}
+	c.ShutdownTimeout = cmd.Duration("shutdown-timeout")
+	return c, c.Validate()
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// Command returns the root command.
+func Command(stdout, stderr io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name:      "openkyc",
+		Usage:     "self-hosted KYC verification server",
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Commands: []*ucli.Command{
+			{
+				Name: "serve", Usage: "run the HTTP server", Flags: serveFlags(),
+				Action: func(ctx context.Context, cmd *ucli.Command) error { return serve(ctx, cmd, stdout, stderr) },
+			},
+			{
+				Name: "migrate", Usage: "apply database migrations and exit", Flags: storageFlags(),
+				Action: func(ctx context.Context, cmd *ucli.Command) error {
+					cfg, err := loadConfig(cmd)
+					if err != nil {
+						return err
+					}
+					s, err := app.OpenStore(ctx, cfg)
+					if err != nil {
+						return err
+					}
+					defer s.Close()
+					fmt.Fprintf(stdout, "migrations current (%s)\n", s.Engine())
+					return nil
+				},
+			},
+			merchantCommand(stdout),
+			auditCommand(stdout),
+		},
+	}
+}
+
+func serve(ctx context.Context, cmd *ucli.Command, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	slog.SetDefault(log)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if cmd.Bool("demo") {
+		if err := demo(ctx, a, stdout, "http://"+ln.Addr().String()); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "database", string(a.Store.Engine()), "public_url", cfg.PublicURL)
+	return a.Serve(ctx, ln)
+}
+
+func merchantCommand(stdout io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name: "merchant", Usage: "manage merchants (tenants)",
+		Commands: []*ucli.Command{
+			{
+				Name: "create", Usage: "create a merchant and print its API key (shown only once)",
+				Flags: append(storageFlags(),
+					&ucli.StringFlag{Name: "name", Required: true, Usage: "merchant name"},
+					&ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
+				Action: func(ctx context.Context, cmd *ucli.Command) error {
+					a, err := openApp(ctx, cmd)
+					if err != nil {
+						return err
+					}
+					defer a.Close()
+					c, err := a.Merchants.Create(ctx, cmd.String("name"), "cli")
+					if err != nil {
+						return err
+					}
+					out := map[string]any{"id": c.Merchant.ID, "merchant_no": c.Merchant.MerchantNo, "name": c.Merchant.Name,
+						"status": c.Merchant.Status, "api_key": c.APIKey, "api_key_id": c.KeyID, "created_at": c.Merchant.CreatedAt}
+					if cmd.Bool("json") {
+						return json.NewEncoder(stdout).Encode(out)
+					}
+					fmt.Fprintf(stdout, "merchant    %s\nmerchant_no %s\nname        %s\napi_key     %s\n\nThe API key is shown only now; store it safely.\n",
+						c.Merchant.ID, c.Merchant.MerchantNo, c.Merchant.Name, c.APIKey)
+					return nil
+				},
+			},
+			{
+				Name: "list", Usage: "list merchants",
+				Flags: append(storageFlags(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
+				Action: func(ctx context.Context, cmd *ucli.Command) error {
+					cfg, err := loadConfig(cmd)
+					if err != nil {
+						return err
+					}
+					s, err := app.OpenStore(ctx, cfg)
+					if err != nil {
+						return err
+					}
+					defer s.Close()
+					ms, err := s.Merchants(ctx)
+					if err != nil {
+						return err
+					}
+					if cmd.Bool("json") {
+						type row struct {
+							ID         string    `json:"id"`
+							MerchantNo string    `json:"merchant_no"`
+							Name       string    `json:"name"`
+							Status     string    `json:"status"`
+							CreatedAt  time.Time `json:"created_at"`
+						}
+						rows := []row{}
+						for _, m := range ms {
+							rows = append(rows, row{m.ID, m.MerchantNo, m.Name, string(m.Status), m.CreatedAt})
+						}
+						return json.NewEncoder(stdout).Encode(rows)
+					}
+					tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(tw, "ID\tMERCHANT_NO\tSTATUS\tNAME")
+					for _, m := range ms {
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.ID, m.MerchantNo, m.Status, m.Name)
+					}
+					return tw.Flush()
+				},
+			},
+		},
+	}
+}
+
+func openApp(ctx context.Context, cmd *ucli.Command) (*app.App, error) {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return app.Open(ctx, cfg, newLogger(io.Discard, "error"))
+}
+
+func auditCommand(stdout io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name: "audit", Usage: "audit trail tools",
+		Commands: []*ucli.Command{{
+			Name: "verify", Usage: "recompute the hash chain of every merchant (or one) and report the first broken link",
+			Flags: append(storageFlags(), &ucli.StringFlag{Name: "merchant", Usage: "merchant id; default all"}),
+			Action: func(ctx context.Context, cmd *ucli.Command) error {
+				cfg, err := loadConfig(cmd)
+				if err != nil {
+					return err
+				}
+				s, err := app.OpenStore(ctx, cfg)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				var ids []string
+				if id := cmd.String("merchant"); id != "" {
+					if _, err := s.MerchantByID(ctx, id); err != nil {
+						return fmt.Errorf("merchant %s: %w", id, err)
+					}
+					ids = []string{id}
+				} else {
+					ms, err := s.Merchants(ctx)
+					if err != nil {
+						return err
+					}
+					for _, m := range ms {
+						ids = append(ids, m.ID)
+					}
+				}
+				broken := 0
+				for _, id := range ids {
+					v := audit.NewVerifier(id)
+					err := s.AuditEntries(ctx, id, v.Next)
+					if err == nil {
+						// The head must point at the last entry: a deleted tail shows here.
+						seq, hash, herr := s.AuditHead(ctx, id)
+						vs, vh := v.Head()
+						if herr != nil {
+							err = herr
+						} else if seq != vs || hash != vh {
+							err = &audit.BrokenLink{MerchantID: id, Seq: vs + 1, Reason: fmt.Sprintf("chain ends at seq %d but the head records seq %d", vs, seq)}
+						}
+					}
+					if err != nil {
+						broken++
+						fmt.Fprintf(stdout, "BROKEN %s: %v\n", id, err)
+						continue
+					}
+					fmt.Fprintf(stdout, "ok     %s: %d entries\n", id, v.Count)
+				}
+				if broken > 0 {
+					return ucli.Exit(fmt.Sprintf("%d of %d audit chains are broken", broken, len(ids)), 1)
+				}
+				return nil
+			},
+		}},
+	}
+}

@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+type demoCreds struct {
+	MerchantID string `json:"merchant_id"`
+	MerchantNo string `json:"merchant_no"`
+	APIKey     string `json:"api_key"`
+}
+
+// demo creates the demo merchant on first use and remembers its credentials
+// in <data-dir>/demo-credentials.json (mode 0600), so later starts print them
+// again.
+func demo(ctx context.Context, a *app.App, out io.Writer, base string) error {
+	path := filepath.Join(a.Config.DataDir, "demo-credentials.json")
+	var c demoCreds
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(b, &c); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if _, err := a.Store.MerchantByID(ctx, c.MerchantID); err != nil {
+			if !kyc.IsNotFound(err) {
+				return err
+			}
+			c = demoCreds{} // another database: make a new demo merchant
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	if c.MerchantID == "" {
+		created, err := a.Merchants.Create(ctx, "Demo merchant", "cli:demo")
+		if err != nil {
+			return err
+		}
+		c = demoCreds{MerchantID: created.Merchant.ID, MerchantNo: created.Merchant.MerchantNo, APIKey: created.APIKey}
+		b, _ := json.MarshalIndent(c, "", "  ")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, `openkyc demo
+  merchant    %s (merchant_no %s)
+  api key     %s
+  API         %s/v1   (OpenAPI: %s/v1/openapi.json)
+
+Try it:
+  export KEY=%s
+  curl -s -X POST %s/v1/applicants -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    -d '{"external_user_id":"user-1","first_name":"Anna","last_name":"Eriksson","date_of_birth":"1990-04-12","nationality":"SE","email":"anna@example.com"}'
+  curl -s -X POST %s/v1/applicants/<applicant id>/documents -H "Authorization: Bearer $KEY" -F kind=id_front -F file=@id-front.jpg
+  curl -s -X POST %s/v1/verifications -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    -d '{"applicant_id":"<applicant id>","reference":"order-1"}'
+  curl -s -X POST %s/v1/verifications/<verification id>/submit -H "Authorization: Bearer $KEY"
+  curl -s %s/v1/verifications/<verification id> -H "Authorization: Bearer $KEY"
+
+`, c.MerchantID, c.MerchantNo, c.APIKey, base, base, c.APIKey, base, base, base, base, base)
+	return nil
+}

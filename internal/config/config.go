@@ -1,0 +1,74 @@
+// Package config is openkyc's typed configuration, loaded once by the CLI
+// (flags, then OPENKYC_* environment variables, then defaults) and passed
+// explicitly to the app.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the server and the CLI.
+type Config struct {
+	Addr            string        // listen address, OPENKYC_ADDR
+	DataDir         string        // SQLite database, local blobs, master key; OPENKYC_DATA_DIR
+	DatabaseURL     string        // postgres://... (scale-out) or empty for SQLite in DataDir; OPENKYC_DATABASE_URL
+	BlobURL         string        // s3://bucket?... or file://...; empty for DataDir/blobs; OPENKYC_BLOB_URL
+	PublicURL       string        // external base URL used in links; OPENKYC_PUBLIC_URL
+	MasterKey       string        // base64 32 bytes; OPENKYC_MASTER_KEY
+	MasterKeyFile   string        // file holding MasterKey; OPENKYC_MASTER_KEY_FILE
+	MaxUploadBytes  int64         // per document; OPENKYC_MAX_UPLOAD_BYTES
+	MaxImagePixels  int64         // per image; OPENKYC_MAX_IMAGE_PIXELS
+	LogLevel        string        // debug, info, warn, error; OPENKYC_LOG_LEVEL
+	ShutdownTimeout time.Duration // grace period for in-flight requests
+}
+
+// Defaults.
+const (
+	DefaultAddr           = "127.0.0.1:8080"
+	DefaultDataDir        = "./var"
+	DefaultMaxUploadBytes = 10 << 20
+	DefaultMaxImagePixels = 40_000_000
+)
+
+// Validate checks the settings and fills in derived defaults.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data-dir: must not be empty"))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); c.Addr != "" && err != nil {
+		errs = append(errs, fmt.Errorf("addr: %q is not host:port", c.Addr))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") &&
+		!strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "file:") {
+		errs = append(errs, errors.New("database-url: must start with postgres://, postgresql://, sqlite: or file:"))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, errors.New("public-url: must be an absolute http(s) URL"))
+		}
+	}
+	if c.MaxUploadBytes <= 0 || c.MaxUploadBytes > 100<<20 {
+		errs = append(errs, errors.New("max-upload-bytes: must be between 1 and 104857600"))
+	}
+	if c.MaxImagePixels <= 0 || c.MaxImagePixels > 200_000_000 {
+		errs = append(errs, errors.New("max-image-pixels: must be between 1 and 200000000"))
+	}
+	switch c.LogLevel {
+	case "", "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, errors.New("log-level: must be debug, info, warn or error"))
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 20 * time.Second
+	}
+	return errors.Join(errs...)
+}

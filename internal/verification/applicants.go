@@ -1,0 +1,169 @@
+package verification
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/store"
+)
+
+func (s *Service) seal(a kyc.Applicant) ([]byte, error) {
+	b, err := json.Marshal(a.PII)
+	if err != nil {
+		return nil, err
+	}
+	return s.keys.Seal(b, []byte("applicant:"+a.ID))
+}
+
+func (s *Service) open(a kyc.Applicant, sealed []byte) (kyc.Applicant, error) {
+	b, err := s.keys.Open(sealed, []byte("applicant:"+a.ID))
+	if err != nil {
+		return a, fmt.Errorf("applicant %s: %w", a.ID, err)
+	}
+	if err := json.Unmarshal(b, &a.PII); err != nil {
+		return a, fmt.Errorf("applicant %s: %w", a.ID, err)
+	}
+	return a, nil
+}
+
+func (s *Service) hashes(a *kyc.Applicant) {
+	a.DocNumberHash = s.keys.LookupHash("document_number", DocumentNumberKey(a.PII.DocumentNumber))
+	a.EmailHash = s.keys.LookupHash("email", EmailKey(a.PII.Email))
+	a.PhoneHash = s.keys.LookupHash("phone", a.PII.Phone)
+}
+
+// CreateApplicant creates the applicant with this external id on a surface.
+// Repeating a create with the same data returns the existing applicant and
+// created=false; with different data it is a conflict.
+func (s *Service) CreateApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, in ApplicantInput) (kyc.Applicant, bool, error) {
+	ext, err := ExternalID("external_user_id", in.ExternalUserID)
+	if err != nil {
+		return kyc.Applicant{}, false, err
+	}
+	now := s.clock()
+	pii, err := NormalizePII(in.PII, now)
+	if err != nil {
+		return kyc.Applicant{}, false, err
+	}
+	for attempt := 0; ; attempt++ {
+		a, created, err := s.createApplicant(ctx, p, surface, ext, pii)
+		// Two concurrent first creates: the loser retries and finds the winner.
+		if kyc.IsConflict(err) && attempt == 0 && !created {
+			var ce *kyc.ConflictError
+			if asConflict(err, &ce) && ce.Code == "applicant_exists" {
+				continue
+			}
+		}
+		return a, created, err
+	}
+}
+
+func (s *Service) createApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, ext string, pii kyc.PII) (kyc.Applicant, bool, error) {
+	now := s.clock()
+	var out kyc.Applicant
+	created := false
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		existing, sealed, err := tx.ApplicantByExternalID(ctx, p.MerchantID, surface, ext)
+		if err == nil {
+			existing, err = s.open(existing, sealed)
+			if err != nil {
+				return err
+			}
+			if !reflect.DeepEqual(existing.PII, pii) {
+				return kyc.Conflict("applicant_data_mismatch", "an applicant with this external_user_id exists with different data; use PATCH to change it")
+			}
+			out = existing
+			return nil
+		}
+		if !kyc.IsNotFound(err) {
+			return err
+		}
+		a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), MerchantID: p.MerchantID, Surface: surface, ExternalUserID: ext, PII: pii, CreatedAt: now, UpdatedAt: now}
+		s.hashes(&a)
+		sealedPII, err := s.seal(a)
+		if err != nil {
+			return err
+		}
+		if err := tx.InsertApplicant(ctx, a, sealedPII); err != nil {
+			return err
+		}
+		out, created = a, true
+		return record(ctx, tx, p, now, "applicant.create", "applicant", a.ID, map[string]string{"surface": string(surface)})
+	})
+	return out, created, err
+}
+
+// GetApplicant returns one applicant of the merchant with decrypted PII.
+func (s *Service) GetApplicant(ctx context.Context, p kyc.Principal, id string) (kyc.Applicant, error) {
+	if !kyc.ValidID(kyc.PrefixApplicant, id) {
+		return kyc.Applicant{}, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
+	}
+	a, sealed, err := s.store.ApplicantByID(ctx, p.MerchantID, id)
+	if err != nil {
+		return a, err
+	}
+	return s.open(a, sealed)
+}
+
+// ApplicantPatch holds the fields to change; nil means unchanged, and an
+// empty string clears a field. Address replaces the whole address.
+type ApplicantPatch struct {
+	FirstName, LastName, DateOfBirth, Nationality, Email, Phone, DocumentNumber *string
+	Address                                                                     *kyc.Address
+}
+
+// UpdateApplicant applies a patch and re-validates the result.
+func (s *Service) UpdateApplicant(ctx context.Context, p kyc.Principal, id string, patch ApplicantPatch) (kyc.Applicant, error) {
+	if !kyc.ValidID(kyc.PrefixApplicant, id) {
+		return kyc.Applicant{}, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
+	}
+	now := s.clock()
+	var out kyc.Applicant
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		a, sealed, err := tx.ApplicantByID(ctx, p.MerchantID, id)
+		if err != nil {
+			return err
+		}
+		if a, err = s.open(a, sealed); err != nil {
+			return err
+		}
+		next := a.PII
+		var changed []string
+		set := func(field string, dst *string, v *string) {
+			if v != nil {
+				*dst = *v
+				changed = append(changed, field)
+			}
+		}
+		set("first_name", &next.FirstName, patch.FirstName)
+		set("last_name", &next.LastName, patch.LastName)
+		set("date_of_birth", &next.DateOfBirth, patch.DateOfBirth)
+		set("nationality", &next.Nationality, patch.Nationality)
+		set("email", &next.Email, patch.Email)
+		set("phone", &next.Phone, patch.Phone)
+		set("document_number", &next.DocumentNumber, patch.DocumentNumber)
+		if patch.Address != nil {
+			addr := *patch.Address
+			next.Address = &addr
+			changed = append(changed, "address")
+		}
+		if next, err = NormalizePII(next, now); err != nil {
+			return err
+		}
+		a.PII, a.UpdatedAt = next, now
+		s.hashes(&a)
+		sealedPII, err := s.seal(a)
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateApplicant(ctx, a, sealedPII); err != nil {
+			return err
+		}
+		out = a
+		return record(ctx, tx, p, now, "applicant.update", "applicant", a.ID, map[string]any{"fields": changed})
+	})
+	return out, err
+}

@@ -1,0 +1,57 @@
+package verification
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/openkyc/openkyc/internal/blob"
+	"github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/docfile"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/store"
+)
+
+// Service is the core's use cases: applicants, documents and the
+// verification lifecycle. Every call is scoped to the principal's merchant.
+type Service struct {
+	store   *store.Store
+	keys    *crypto.Keyring
+	blobs   *blob.Store
+	decoder *docfile.Decoder
+	limits  docfile.Limits
+	now     func() time.Time
+}
+
+// Config configures the service.
+type Config struct {
+	Limits        docfile.Limits
+	DecodeWorkers int // concurrent image decodes (default 2)
+	Now           func() time.Time
+}
+
+// NewService wires the service.
+func NewService(s *store.Store, kr *crypto.Keyring, blobs *blob.Store, cfg Config) *Service {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: s, keys: kr, blobs: blobs, decoder: docfile.NewDecoder(cfg.DecodeWorkers, cfg.Limits), limits: cfg.Limits, now: now}
+}
+
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// record writes the audit entry of a change; data must hold no PII.
+func record(ctx context.Context, tx *store.Tx, p kyc.Principal, at time.Time, action, subjectType, subjectID string, data any) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	e := kyc.AuditEntry{MerchantID: p.MerchantID, ID: kyc.NewID(kyc.PrefixAudit), At: at, Actor: p.Actor, Action: action,
+		SubjectType: subjectType, SubjectID: subjectID, Data: b}
+	if err := tx.AppendAudit(ctx, &e); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+package verification
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/store"
+)
+
+// DefaultLevel is the verification level used when none is given.
+const DefaultLevel = "basic"
+
+var levelRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
+
+// CreateInput starts a verification.
+type CreateInput struct {
+	ApplicantID string
+	Reference   string
+	Level       string
+}
+
+// Create starts a verification of an applicant in state created.
+func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surface, in CreateInput) (kyc.Verification, error) {
+	if in.ApplicantID == "" {
+		return kyc.Verification{}, kyc.Invalid("applicant_id", "required", "applicant_id is required")
+	}
+	ref, err := ExternalID("reference", in.Reference)
+	if err != nil {
+		return kyc.Verification{}, err
+	}
+	level := in.Level
+	if level == "" {
+		level = DefaultLevel
+	}
+	if !levelRE.MatchString(level) {
+		return kyc.Verification{}, kyc.Invalid("level", "format", "level must be 1-64 characters of a-z, 0-9, '_', '.', '-'")
+	}
+	now := s.clock()
+	v := kyc.Verification{ID: kyc.NewID(kyc.PrefixVerification), MerchantID: p.MerchantID, ApplicantID: in.ApplicantID, Surface: surface,
+		Reference: ref, Level: level, State: kyc.StateCreated, Reasons: []string{}, Version: 1, CreatedAt: now, UpdatedAt: now}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if !kyc.ValidID(kyc.PrefixApplicant, in.ApplicantID) {
+			return kyc.NotFoundField("applicant_id", "no applicant with this id")
+		}
+		if _, _, err := tx.ApplicantByID(ctx, p.MerchantID, in.ApplicantID); kyc.IsNotFound(err) {
+			return kyc.NotFoundField("applicant_id", "no applicant with this id")
+		} else if err != nil {
+			return err
+		}
+		if err := tx.InsertVerification(ctx, v); err != nil {
+			return err
+		}
+		if err := record(ctx, tx, p, now, "verification.create", "verification", v.ID,
+			map[string]string{"surface": string(surface), "level": level, "applicant_id": v.ApplicantID}); err != nil {
+			return err
+		}
+		return emit(ctx, tx, v)
+	})
+	return v, err
+}
+
+// EventPayload is the body of the outbox event a verification change emits.
+type EventPayload struct {
+	VerificationID string         `json:"verification_id"`
+	ApplicantID    string         `json:"applicant_id"`
+	Reference      string         `json:"reference"`
+	Surface        kyc.Surface    `json:"surface"`
+	State          kyc.State      `json:"state"`
+	Decision       kyc.Decision   `json:"decision,omitempty"`
+	RejectType     kyc.RejectType `json:"reject_type,omitempty"`
+	Reasons        []string       `json:"reasons"`
+	Version        int            `json:"version"`
+}
+
+func emit(ctx context.Context, tx *store.Tx, v kyc.Verification) error {
+	payload, err := json.Marshal(EventPayload{VerificationID: v.ID, ApplicantID: v.ApplicantID, Reference: v.Reference, Surface: v.Surface,
+		State: v.State, Decision: v.Decision, RejectType: v.RejectType, Reasons: v.Reasons, Version: v.Version})
+	if err != nil {
+		return err
+	}
+	return tx.InsertEvent(ctx, kyc.Event{ID: kyc.NewID(kyc.PrefixEvent), MerchantID: v.MerchantID, Type: EventType(v.State),
+		SubjectID: v.ID, Payload: payload, CreatedAt: v.UpdatedAt})
+}
+
+// Apply performs one lifecycle action on a verification: the pure transition,
+// the row update (optimistic on version), the decision record when deciding,
+// the audit entry and the outbox event, all in one transaction.
+func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Event) (kyc.Verification, error) {
+	if !kyc.ValidID(kyc.PrefixVerification, id) {
+		return kyc.Verification{}, fmt.Errorf("verification: %w", kyc.ErrNotFound)
+	}
+	now := s.clock()
+	var out kyc.Verification
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		v, err := tx.VerificationByID(ctx, p.MerchantID, id)
+		if err != nil {
+			return err
+		}
+		next, err := Transition(v, ev)
+		if err != nil {
+			return err
+		}
+		next.UpdatedAt = now
+		if err := tx.UpdateVerification(ctx, next, v.Version); err != nil {
+			return err
+		}
+		data := map[string]any{"from": v.State, "to": next.State}
+		if ev.Action == ActDecide {
+			note, err := s.keys.Seal([]byte(ev.Note), []byte("decision-note:"+v.ID))
+			if err != nil {
+				return err
+			}
+			decID := kyc.NewID(kyc.PrefixDecision)
+			if err := tx.InsertDecision(ctx, store.DecisionRecord{ID: decID, MerchantID: v.MerchantID, VerificationID: v.ID,
+				Decision: next.Decision, RejectType: next.RejectType, Reasons: next.Reasons, UserMessage: next.UserMessage,
+				SealedNote: note, DecidedBy: next.DecidedBy, CreatedAt: now}); err != nil {
+				return err
+			}
+			data["decision"], data["reject_type"], data["reasons"], data["decided_by"], data["decision_id"] =
+				next.Decision, next.RejectType, next.Reasons, next.DecidedBy, decID
+		}
+		if err := record(ctx, tx, p, now, "verification."+string(ev.Action), "verification", v.ID, data); err != nil {
+			return err
+		}
+		out = next
+		return emit(ctx, tx, next)
+	})
+	return out, err
+}
+
+// Submit moves a verification from created to submitted.
+func (s *Service) Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error) {
+	return s.Apply(ctx, p, id, Event{Action: ActSubmit})
+}
+
+// Get returns a verification with its check results.
+func (s *Service) Get(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, []kyc.Check, error) {
+	if !kyc.ValidID(kyc.PrefixVerification, id) {
+		return kyc.Verification{}, nil, fmt.Errorf("verification: %w", kyc.ErrNotFound)
+	}
+	v, err := s.store.VerificationByID(ctx, p.MerchantID, id)
+	if err != nil {
+		return v, nil, err
+	}
+	checks, err := s.store.ChecksByVerification(ctx, p.MerchantID, id)
+	return v, checks, err
+}
+
+// ListInput selects a page of verifications.
+type ListInput struct {
+	State  string
+	Cursor string
+	Limit  int
+}
+
+// Page is one page of verifications; NextCursor is empty on the last page.
+type Page struct {
+	Items      []kyc.Verification
+	NextCursor string
+}
+
+// List returns the merchant's verifications, newest first.
+func (s *Service) List(ctx context.Context, p kyc.Principal, in ListInput) (Page, error) {
+	st := kyc.State(in.State)
+	if st != "" && !st.Valid() {
+		return Page{}, kyc.Invalid("state", "enum", "state must be one of created, submitted, processing, review, completed, expired, cancelled")
+	}
+	if in.Cursor != "" && !kyc.ValidID(kyc.PrefixVerification, in.Cursor) {
+		return Page{}, kyc.Invalid("cursor", "format", "cursor must be a next_cursor value from a previous page")
+	}
+	limit := in.Limit
+	if limit == 0 {
+		limit = 50
+	}
+	if limit < 1 || limit > 200 {
+		return Page{}, kyc.Invalid("limit", "range", "limit must be between 1 and 200")
+	}
+	items, err := s.store.ListVerifications(ctx, store.VerificationFilter{MerchantID: p.MerchantID, State: st, Before: in.Cursor, Limit: limit + 1})
+	if err != nil {
+		return Page{}, err
+	}
+	page := Page{Items: items}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		page.NextCursor = items[limit-1].ID
+	}
+	return page, nil
+}
