@@ -130,7 +130,7 @@ func (s *server) applicantRoutes() {
 		Description:  "Changes the fields present in the body; an empty string clears a field; address is replaced as a whole.",
 		MaxBodyBytes: 64 << 10, Responses: errorResponses(400, 401, 404, 422),
 	}, func(ctx context.Context, in *struct {
-		idPath
+		ID   string `path:"id" maxLength:"64" doc:"Applicant id"`
 		Body ApplicantPatchBody
 	}) (*applicantOut, error) {
 		b := in.Body

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -22,14 +23,38 @@ const (
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"
 
+var (
+	idMu   sync.Mutex
+	idLast [16]byte
+)
+
 // NewID returns prefix followed by 26 characters of Crockford base32: 48 bits of
-// millisecond time then 80 random bits, so ids of one kind sort by creation.
+// millisecond time then 80 random bits (ULID layout), so ids sort by creation.
+// Within one millisecond the random part is incremented (monotonic ULID), so
+// ids made by one process are strictly increasing.
 func NewID(prefix string) string {
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixMilli())<<16)
-	if _, err := rand.Read(b[6:]); err != nil {
-		panic("crypto/rand failed: " + err.Error())
+	ms := uint64(time.Now().UnixMilli())
+	idMu.Lock()
+	lastMs := binary.BigEndian.Uint64(idLast[:8]) >> 16
+	if ms <= lastMs {
+		b = idLast
+		for i := 15; i >= 6; i-- { // increment the 80-bit random part
+			b[i]++
+			if b[i] != 0 {
+				break
+			}
+		}
+	} else {
+		binary.BigEndian.PutUint64(b[:8], ms<<16)
+		if _, err := rand.Read(b[6:]); err != nil {
+			idMu.Unlock()
+			panic("crypto/rand failed: " + err.Error())
+		}
+		b[6] &= 0x7f // leave room to increment without overflowing into the time
 	}
+	idLast = b
+	idMu.Unlock()
 	return prefix + encode128(b)
 }
 
