@@ -276,7 +276,7 @@ func auditCommand(stdout io.Writer) *ucli.Command {
 					fmt.Fprintf(stdout, "ok     %s: %d entries\n", id, v.Count)
 				}
 				if broken > 0 {
-					return ucli.Exit(fmt.Sprintf("%d of %d audit chains are broken", broken, len(ids)), 1)
+					return fmt.Errorf("%d of %d audit chains are broken", broken, len(ids))
 				}
 				return nil
 			},

@@ -10,6 +10,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"net/url"
 	"os"
@@ -50,6 +51,7 @@ type Config struct {
 type Store struct {
 	reads
 	engine Engine
+	lockID int64 // PostgreSQL advisory lock taken while migrating
 	w      *sql.DB
 	r      *sql.DB
 	goose  *goose.Provider
@@ -64,6 +66,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{engine: engine}
 	switch engine {
 	case Postgres:
+		s.lockID = migrationLockID(dsn)
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
@@ -136,6 +139,21 @@ func parseURL(cfg Config) (Engine, string, error) {
 	return "", "", errors.New("database URL must start with postgres://, postgresql://, sqlite: or file:")
 }
 
+// migrationLockID is goose's default advisory lock id, varied by search_path
+// so that installations sharing a database in separate schemas do not wait
+// for each other's migrations.
+func migrationLockID(dsn string) int64 {
+	id := lock.DefaultLockID
+	if u, err := url.Parse(dsn); err == nil {
+		if sp := u.Query().Get("search_path"); sp != "" {
+			h := fnv.New64a()
+			h.Write([]byte(sp))
+			id ^= int64(h.Sum64() >> 1)
+		}
+	}
+	return id
+}
+
 func (s *Store) initGoose() error {
 	sub, err := fs.Sub(migrations, "migrations/"+string(s.engine))
 	if err != nil {
@@ -146,7 +164,7 @@ func (s *Store) initGoose() error {
 	if s.engine == Postgres {
 		dialect = goose.DialectPostgres
 		// Replicas starting together take turns migrating.
-		locker, err := lock.NewPostgresSessionLocker()
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(s.lockID), lock.WithLockTimeout(1, 600))
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,160 @@
+package verification_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/audit"
+	"github.com/openkyc/openkyc/internal/blob"
+	"github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/kyctest"
+	"github.com/openkyc/openkyc/internal/merchant"
+	"github.com/openkyc/openkyc/internal/store"
+	"github.com/openkyc/openkyc/internal/verification"
+)
+
+func newService(t *testing.T, db kyctest.DB) (*verification.Service, *store.Store, kyc.Principal) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, store.Config{URL: db.URL})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	_, err = s.Migrate(ctx)
+	require.NoError(t, err)
+	mk, err := crypto.OpenMasterKey(crypto.MasterKeySource{DataDir: t.TempDir()})
+	require.NoError(t, err)
+	kr, err := crypto.OpenKeyring(ctx, mk, s)
+	require.NoError(t, err)
+	u, err := blob.URLForDataDir(t.TempDir())
+	require.NoError(t, err)
+	bs, err := blob.Open(ctx, u, kr)
+	require.NoError(t, err)
+	m, err := merchant.New(s, nil).Create(ctx, "M", "test")
+	require.NoError(t, err)
+	return verification.NewService(s, kr, bs, verification.Config{}), s, kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}
+}
+
+func TestLifecycleWritesAuditAndOutboxTogether(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		ctx := context.Background()
+		svc, st, p := newService(t, db)
+		a, created, err := svc.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: "u1", PII: kyc.PII{FirstName: "Li", LastName: "Wei"}})
+		require.NoError(t, err)
+		require.True(t, created)
+		v, err := svc.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: a.ID, Reference: "r1"})
+		require.NoError(t, err)
+		for _, act := range []verification.Action{verification.ActSubmit, verification.ActStart, verification.ActReview} {
+			v, err = svc.Apply(ctx, p, v.ID, verification.Event{Action: act})
+			require.NoError(t, err, act)
+		}
+		// A malformed decision changes nothing: no audit entry, no event.
+		seqBefore, _, err := st.AuditHead(ctx, p.MerchantID)
+		require.NoError(t, err)
+		_, err = svc.Apply(ctx, p, v.ID, verification.Event{Action: verification.ActDecide, Decision: kyc.DecisionRejected, DecidedBy: "reviewer:stf_1"})
+		require.ErrorIs(t, err, kyc.ErrInvalid)
+		seqAfter, _, err := st.AuditHead(ctx, p.MerchantID)
+		require.NoError(t, err)
+		require.Equal(t, seqBefore, seqAfter)
+
+		v, err = svc.Apply(ctx, p, v.ID, verification.Event{Action: verification.ActDecide, Decision: kyc.DecisionRejected,
+			RejectType: kyc.RejectRetry, Reasons: []string{kyc.ReasonDocExpired}, UserMessage: "Your document has expired.",
+			Note: "Expiry 2021-03-01 on the front side", DecidedBy: "reviewer:stf_1"})
+		require.NoError(t, err)
+		require.Equal(t, kyc.StateCompleted, v.State)
+
+		got, _, err := svc.Get(ctx, p, v.ID)
+		require.NoError(t, err)
+		require.Equal(t, kyc.DecisionRejected, got.Decision)
+		require.Equal(t, []string{kyc.ReasonDocExpired}, got.Reasons)
+		require.Equal(t, 5, got.Version)
+
+		evs, err := st.EventsBySubject(ctx, p.MerchantID, v.ID)
+		require.NoError(t, err)
+		var types []string
+		for _, e := range evs {
+			types = append(types, e.Type)
+		}
+		require.Equal(t, []string{"verification.created", "verification.submitted", "verification.processing", "verification.review", "verification.completed"}, types)
+		var last verification.EventPayload
+		require.NoError(t, json.Unmarshal(evs[4].Payload, &last))
+		require.Equal(t, kyc.RejectRetry, last.RejectType)
+
+		var actions []string
+		ver := audit.NewVerifier(p.MerchantID)
+		require.NoError(t, st.AuditEntries(ctx, p.MerchantID, func(e kyc.AuditEntry) error {
+			actions = append(actions, e.Action)
+			require.NotContains(t, string(e.Data), "Expiry 2021", "internal notes stay out of the audit data")
+			return ver.Next(e)
+		}))
+		require.Equal(t, []string{"merchant.create", "applicant.create", "verification.create", "verification.submit", "verification.start",
+			"verification.review", "verification.decide"}, actions)
+
+		_, err = svc.Apply(ctx, p, v.ID, verification.Event{Action: verification.ActCancel})
+		require.ErrorIs(t, err, kyc.ErrConflict, "completed is terminal")
+	})
+}
+
+func TestConcurrentTransitionsOneWins(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		ctx := context.Background()
+		svc, st, p := newService(t, db)
+		a, _, err := svc.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: "u"})
+		require.NoError(t, err)
+		v, err := svc.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: a.ID, Reference: "r"})
+		require.NoError(t, err)
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() { _, err := svc.Submit(ctx, p, v.ID); errs <- err }()
+		}
+		ok := 0
+		for range 8 {
+			if err := <-errs; err == nil {
+				ok++
+			} else {
+				require.ErrorIs(t, err, kyc.ErrConflict)
+			}
+		}
+		require.Equal(t, 1, ok, "exactly one submit wins")
+		evs, err := st.EventsBySubject(ctx, p.MerchantID, v.ID)
+		require.NoError(t, err)
+		require.Len(t, evs, 2)
+	})
+}
+
+func TestCreateApplicantRace(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		ctx := context.Background()
+		svc, _, p := newService(t, db)
+		ids := make(chan string, 6)
+		for range 6 {
+			go func() {
+				a, _, err := svc.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: "same", PII: kyc.PII{Email: "a@b.co"}})
+				require.NoError(t, err)
+				ids <- a.ID
+			}()
+		}
+		first := <-ids
+		for range 5 {
+			require.Equal(t, first, <-ids)
+		}
+	})
+}
+
+func TestNormalizePII(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	got, err := verification.NormalizePII(kyc.PII{FirstName: "  José  María ", LastName: "O’Brien", Nationality: "deu", Email: "X.Y@Example.COM",
+		Phone: "030 1234567", DocumentNumber: " c01x00t47 ", Address: &kyc.Address{Country: "de"}}, now)
+	require.NoError(t, err)
+	require.Equal(t, kyc.PII{FirstName: "José María", LastName: "O’Brien", Nationality: "DE", Email: "X.Y@example.com", Phone: "+49301234567",
+		DocumentNumber: "C01X00T47", Address: &kyc.Address{Country: "DE"}}, got)
+	require.Equal(t, "C01X00T47", verification.DocumentNumberKey("c01-x00 t47"))
+}
