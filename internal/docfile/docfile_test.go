@@ -79,6 +79,8 @@ func TestValidator(t *testing.T) {
 		{"jpeg truncated", kyc.DocIDFront, jpg[:len(jpg)-200], "", "truncated JPEG"},
 		{"png with html appended", kyc.DocSelfie, append(append([]byte{}, pngb...), "<script>alert(1)</script>"...), "", "data after the end"},
 		{"png truncated", kyc.DocSelfie, pngb[:len(pngb)/2], "", "truncated PNG"},
+		{"pdf binary stream", kyc.DocAMLReport, []byte("%PDF-1.4\n1 0 obj << /Length 30 >>\nstream\n\x00\xff /JS /Launch (x) endstrea\nendstream\nendobj\n%%EOF\n"), docfile.PDF, ""},
+		{"pdf active after stream", kyc.DocAMLReport, []byte("%PDF-1.4\n1 0 obj << /Length 3 >>\nstream\nabc\nendstream\nendobj\n2 0 obj << /AA 3 0 R >>\n%%EOF\n"), "", "/AA"},
 		{"pdf javascript", kyc.DocAMLReport, []byte("%PDF-1.4\n<< /S /JavaScript /JS (app.alert(1)) >>\n%%EOF"), "", "active content"},
 		{"pdf escaped name", kyc.DocAMLReport, []byte("%PDF-1.4\n<< /Open#41ction 3 0 R >>\n%%EOF"), "", "/OpenAction"},
 		{"pdf launch", kyc.DocIDVReport, []byte("%PDF-1.4\n<</Type/Action/S/Launch/F(cmd.exe)>>\n%%EOF"), "", "/Launch"},

@@ -1,6 +1,7 @@
 package docfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,21 +16,26 @@ var activeNames = map[string]bool{
 }
 
 // pdfScanner checks a PDF as it streams: the %PDF- header, every name token
-// (with #xx escapes decoded, so /J#53 is /JS) against activeNames, and that
-// nothing but white space follows the last %%EOF.
+// outside stream data (with #xx escapes decoded, so /J#53 is /JS) against
+// activeNames, and that nothing but white space follows the last %%EOF.
+// Stream data (between "stream" and "endstream") is skipped: it is binary
+// content, not syntax.
 //
 // Limitation: names inside compressed object streams are not seen here;
 // the reliance.reports check parses the whole document.
 type pdfScanner struct {
-	n         int64
-	inName    bool
-	name      []byte
-	hexState  int // 0 none, 1 after '#', 2 after one hex digit
-	hexHi     byte
-	tail      [5]byte
-	sawEOF    bool
-	junkAfter bool
-	found     string
+	inStream      bool
+	carry         []byte // last bytes of the previous write while in a stream
+	n             int64
+	inName        bool
+	name          []byte
+	hexState      int // 0 none, 1 after '#', 2 after one hex digit
+	hexHi         byte
+	tail          [8]byte
+	afterStreamKw bool
+	sawEOF        bool
+	junkAfter     bool
+	found         string
 }
 
 const pdfHeader = "%PDF-"
@@ -58,15 +64,38 @@ func hexVal(b byte) (byte, bool) {
 	return 0, false
 }
 
+var (
+	endstream = []byte("endstream")
+	streamKw  = "stream"
+)
+
 func (s *pdfScanner) Write(p []byte) (int, error) {
-	for i, b := range p {
+	for i := 0; i < len(p); i++ {
+		if s.inStream {
+			j := s.findEndstream(p[i:])
+			if j < 0 {
+				s.n += int64(len(p) - i)
+				return len(p), nil
+			}
+			s.n += int64(j)
+			i += j
+			s.inStream, s.carry = false, s.carry[:0]
+			s.tail = [8]byte{}
+			continue
+		}
+		b := p[i]
 		if s.n < int64(len(pdfHeader)) && b != pdfHeader[s.n] {
 			return i, errors.New("not a PDF (no %PDF- header)")
 		}
 		s.n++
+		if s.afterStreamKw && (b == '\n' || b == '\r') {
+			s.inStream, s.afterStreamKw = true, false
+			continue
+		}
 		copy(s.tail[:], s.tail[1:])
-		s.tail[4] = b
-		if string(s.tail[:]) == "%%EOF" {
+		s.tail[7] = b
+		s.afterStreamKw = string(s.tail[2:]) == streamKw && isPDFDelim(s.tail[1]) && !s.inName
+		if string(s.tail[3:]) == "%%EOF" {
 			s.sawEOF, s.junkAfter = true, false
 		} else if s.sawEOF && !isPDFSpace(b) && !strings.ContainsRune("%EOF", rune(b)) {
 			s.junkAfter = true
@@ -102,6 +131,23 @@ func (s *pdfScanner) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+// findEndstream returns the index in p just past "endstream", also when the
+// keyword straddles two writes, or -1.
+func (s *pdfScanner) findEndstream(p []byte) int {
+	if len(s.carry) > 0 {
+		joined := append(append([]byte{}, s.carry...), p[:min(len(p), len(endstream))]...)
+		if k := bytes.Index(joined, endstream); k >= 0 {
+			return k + len(endstream) - len(s.carry)
+		}
+	}
+	if k := bytes.Index(p, endstream); k >= 0 {
+		return k + len(endstream)
+	}
+	keep := min(len(p), len(endstream)-1)
+	s.carry = append(s.carry[:0], p[len(p)-keep:]...)
+	return -1
 }
 
 func (s *pdfScanner) appendName(b byte) {
