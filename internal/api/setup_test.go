@@ -31,7 +31,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // env is one running server on loopback with two merchants.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	app     *app.App
 	srv     *httptest.Server
 	dataDir string
@@ -40,6 +40,10 @@ type env struct {
 }
 
 func newEnv(t *testing.T, db kyctest.DB, mutate ...func(*config.Config)) *env {
+	return newEnvB(t, db, mutate...)
+}
+
+func newEnvB(t testing.TB, db kyctest.DB, mutate ...func(*config.Config)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: dir, DatabaseURL: db.URL, MaxUploadBytes: 2 << 20, MaxImagePixels: 4_000_000}
@@ -66,7 +70,7 @@ type resp struct {
 	Body   []byte
 }
 
-func (r resp) json(t *testing.T) map[string]any {
+func (r resp) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(r.Body, &m), "body: %s", r.Body)

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,6 +39,8 @@ type App struct {
 	Merchants     *merchant.Service
 	Verifications *verification.Service
 	registry      *prometheus.Registry
+	handlerOnce   sync.Once
+	handler       http.Handler
 }
 
 // OpenStore opens and migrates the database only (CLI commands that need no keys).
@@ -104,8 +107,13 @@ func (a *App) Close() error {
 	return errors.Join(err, a.Store.Close())
 }
 
-// Handler is every HTTP route of the server.
+// Handler is every HTTP route of the server (built once).
 func (a *App) Handler() http.Handler {
+	a.handlerOnce.Do(func() { a.handler = a.buildHandler() })
+	return a.handler
+}
+
+func (a *App) buildHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 
@@ -27,6 +28,11 @@ import (
 type Store struct {
 	bucket *blob.Bucket
 	kr     *crypto.Keyring
+	// localRoot is the directory of a file:// bucket: committed blobs are
+	// fsynced there before their database row commits, so a row never
+	// outlives its document on power loss. Object stores are durable on
+	// their own.
+	localRoot string
 }
 
 // URLForDataDir is the default bucket URL of the embedded setup.
@@ -47,7 +53,11 @@ func Open(ctx context.Context, url string, kr *crypto.Keyring) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open blob bucket: %w", err)
 	}
-	return &Store{bucket: b, kr: kr}, nil
+	s := &Store{bucket: b, kr: kr}
+	if u, err := neturl.Parse(url); err == nil && u.Scheme == "file" {
+		s.localRoot = filepath.FromSlash(u.Path)
+	}
+	return s, nil
 }
 
 // NewWithBucket wraps an already opened bucket (tests, embedding).
@@ -61,8 +71,9 @@ func (s *Store) Close() error { return s.bucket.Close() }
 type Writer struct {
 	cancel context.CancelFunc
 	bw     *blob.Writer
-	enc    io.WriteCloser
-	done   bool
+	enc      io.WriteCloser
+	done     bool
+	syncPath string // file to fsync after commit (file:// buckets)
 }
 
 // NewWriter starts writing the blob at key.
@@ -79,7 +90,11 @@ func (s *Store) NewWriter(ctx context.Context, key string) (*Writer, error) {
 		_ = bw.Close()
 		return nil, err
 	}
-	return &Writer{cancel: cancel, bw: bw, enc: enc}, nil
+	w := &Writer{cancel: cancel, bw: bw, enc: enc}
+	if s.localRoot != "" {
+		w.syncPath = filepath.Join(s.localRoot, filepath.FromSlash(key))
+	}
+	return w, nil
 }
 
 // Write encrypts p into the blob.
@@ -99,6 +114,27 @@ func (w *Writer) Commit() error {
 	}
 	if err := w.bw.Close(); err != nil {
 		return fmt.Errorf("blob commit: %w", err)
+	}
+	if w.syncPath != "" {
+		if err := syncFileAndDir(w.syncPath); err != nil {
+			return fmt.Errorf("blob sync: %w", err)
+		}
+	}
+	return nil
+}
+
+// syncFileAndDir makes a renamed file durable: its bytes, then its directory entry.
+func syncFileAndDir(path string) error {
+	for _, p := range []string{path, filepath.Dir(path)} {
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		err = f.Sync()
+		f.Close()
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -130,7 +130,7 @@ func (v *Validator) start() error {
 	case PDF:
 		v.scanner = &pdfScanner{}
 	default:
-		return kyc.Invalid("file", "content_type", "files of type %s are not accepted; send JPEG, PNG or WebP images, or PDF reports", ct)
+		return kyc.Invalid("file", "content_type", "files of type %s are not accepted; send JPEG, PNG or WebP images, or PDF for aml_report and idv_report", ct)
 	}
 	if ct == PDF && !v.kind.AllowsPDF() {
 		return kyc.Invalid("file", "content_type", "a %s must be an image (JPEG, PNG or WebP), not a PDF", v.kind)

@@ -72,7 +72,7 @@ func TestValidator(t *testing.T) {
 		{"jpeg id front", kyc.DocIDFront, jpg, docfile.JPEG, ""},
 		{"png selfie", kyc.DocSelfie, pngb, docfile.PNG, ""},
 		{"pdf aml report", kyc.DocAMLReport, []byte(minimalPDF), docfile.PDF, ""},
-		{"pdf proof of address", kyc.DocProofOfAddress, []byte(minimalPDF), docfile.PDF, ""},
+		{"pdf proof of address", kyc.DocProofOfAddress, []byte(minimalPDF), "", "must be an image"},
 		{"pdf as id front", kyc.DocIDFront, []byte(minimalPDF), "", "must be an image"},
 		{"image as report", kyc.DocIDVReport, jpg, "", "must be a PDF"},
 		{"jpeg with zip appended", kyc.DocIDFront, append(append([]byte{}, jpg...), "PK\x03\x04polyglot"...), "", "data after the end"},

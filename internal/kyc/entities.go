@@ -139,9 +139,9 @@ func (k DocumentKind) Valid() bool {
 // IsReport reports whether documents of this kind are PDF reports.
 func (k DocumentKind) IsReport() bool { return k == DocAMLReport || k == DocIDVReport }
 
-// AllowsPDF reports whether a PDF is acceptable for this kind. Reports are PDF
-// only; proof of address may be a scanned image or a PDF statement.
-func (k DocumentKind) AllowsPDF() bool { return k.IsReport() || k == DocProofOfAddress }
+// AllowsPDF reports whether a PDF is acceptable for this kind: only the
+// partner reports are PDFs; every other kind is an image the engines read.
+func (k DocumentKind) AllowsPDF() bool { return k.IsReport() }
 
 // AllowsImage reports whether an image is acceptable for this kind.
 func (k DocumentKind) AllowsImage() bool { return !k.IsReport() }

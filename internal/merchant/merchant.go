@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -26,14 +27,28 @@ const APIKeyPrefix = "okyc_"
 type Service struct {
 	store *store.Store
 	now   func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cachedPrincipal // by key lookup hash
 }
+
+type cachedPrincipal struct {
+	p       kyc.Principal
+	expires time.Time
+}
+
+// AuthCacheTTL is how long a successful API-key check is remembered; a
+// revoked key or suspended merchant stops working within this time.
+const AuthCacheTTL = 10 * time.Second
+
+const authCacheMax = 10_000
 
 // New returns a merchant service.
 func New(s *store.Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: s, now: now}
+	return &Service{store: s, now: now, cache: map[string]cachedPrincipal{}}
 }
 
 // Created is a new merchant with its first API key, shown only this once.
@@ -119,7 +134,15 @@ func (s *Service) Authenticate(ctx context.Context, key string) (kyc.Principal, 
 	if !strings.HasPrefix(key, APIKeyPrefix) || len(key) > 128 {
 		return kyc.Principal{}, kyc.ErrUnauthenticated
 	}
-	cred, m, err := s.store.CredentialByLookup(ctx, kyc.CredentialAPIKey, LookupHash(key))
+	lookup := LookupHash(key)
+	now := s.now()
+	s.mu.Lock()
+	c, ok := s.cache[lookup]
+	s.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.p, nil
+	}
+	cred, m, err := s.store.CredentialByLookup(ctx, kyc.CredentialAPIKey, lookup)
 	if kyc.IsNotFound(err) {
 		return kyc.Principal{}, kyc.ErrUnauthenticated
 	}
@@ -129,7 +152,14 @@ func (s *Service) Authenticate(ctx context.Context, key string) (kyc.Principal, 
 	if m.Status != kyc.MerchantActive {
 		return kyc.Principal{}, fmt.Errorf("merchant suspended: %w", kyc.ErrForbidden)
 	}
-	return kyc.Principal{MerchantID: m.ID, Actor: "api_key:" + cred.ID}, nil
+	p := kyc.Principal{MerchantID: m.ID, Actor: "api_key:" + cred.ID}
+	s.mu.Lock()
+	if len(s.cache) >= authCacheMax {
+		clear(s.cache)
+	}
+	s.cache[lookup] = cachedPrincipal{p: p, expires: now.Add(AuthCacheTTL)}
+	s.mu.Unlock()
+	return p, nil
 }
 
 // List returns every merchant.

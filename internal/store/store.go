@@ -55,6 +55,8 @@ type Store struct {
 	w      *sql.DB
 	r      *sql.DB
 	goose  *goose.Provider
+	cache  *stmtCache // SQLite read pool only
+	rcache *readCache // SQLite only
 }
 
 // Open connects to the database. It does not migrate; call Migrate.
@@ -112,7 +114,16 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	s.reads = reads{q: s.r}
+	if engine == SQLite {
+		s.cache = newStmtCache(s.r)
+		s.reads = reads{q: s.cache}
+		if s.rcache, err = newReadCache(ctx, s.r); err != nil {
+			s.Close()
+			return nil, err
+		}
+	} else {
+		s.reads = reads{q: s.r}
+	}
 	return s, nil
 }
 
@@ -207,6 +218,12 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	if s.rcache != nil {
+		s.rcache.close()
+	}
+	if s.cache != nil {
+		s.cache.close()
+	}
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -126,4 +127,53 @@ func (r reads) ListVerifications(ctx context.Context, f VerificationFilter) ([]k
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// VerificationWithChecks returns a verification and its check results in one
+// query (the hot path of status reads).
+func (r reads) VerificationWithChecks(ctx context.Context, merchantID, id string) (kyc.Verification, []kyc.Check, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT v.id, v.merchant_id, v.applicant_id, v.surface, v.reference, v.level, v.state, v.decision,
+	        v.reject_type, v.reasons, v.user_message, v.decided_by, v.version, v.created_at, v.updated_at,
+	        c.id, c.kind, c.status, c.score, c.reason_code, c.evidence, c.engine_version, c.created_at
+	   FROM verifications v LEFT JOIN checks c ON c.verification_id = v.id AND c.merchant_id = v.merchant_id
+	  WHERE v.id = $1 AND v.merchant_id = $2 ORDER BY c.id`, id, merchantID)
+	if err != nil {
+		return kyc.Verification{}, nil, fmt.Errorf("read verification: %w", err)
+	}
+	defer rows.Close()
+	var v kyc.Verification
+	checks := []kyc.Check{}
+	found := false
+	for rows.Next() {
+		var surface, state, decision, rejectType, reasons string
+		var vc, vu int64
+		var cid, kind, status, reason, evidence, engine sql.NullString
+		var score sql.NullFloat64
+		var cat sql.NullInt64
+		if err := rows.Scan(&v.ID, &v.MerchantID, &v.ApplicantID, &surface, &v.Reference, &v.Level, &state, &decision, &rejectType,
+			&reasons, &v.UserMessage, &v.DecidedBy, &v.Version, &vc, &vu,
+			&cid, &kind, &status, &score, &reason, &evidence, &engine, &cat); err != nil {
+			return v, nil, err
+		}
+		if !found {
+			found = true
+			v.Surface, v.State, v.Decision, v.RejectType = kyc.Surface(surface), kyc.State(state), kyc.Decision(decision), kyc.RejectType(rejectType)
+			v.CreatedAt, v.UpdatedAt = fromMicros(vc), fromMicros(vu)
+			if err := json.Unmarshal([]byte(reasons), &v.Reasons); err != nil {
+				return v, nil, fmt.Errorf("verification %s reasons: %w", v.ID, err)
+			}
+		}
+		if cid.Valid {
+			checks = append(checks, kyc.Check{ID: cid.String, MerchantID: v.MerchantID, VerificationID: v.ID, Kind: kind.String,
+				Status: kyc.CheckStatus(status.String), Score: score.Float64, ReasonCode: reason.String, Evidence: []byte(evidence.String),
+				EngineVersion: engine.String, CreatedAt: fromMicros(cat.Int64)})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return v, nil, err
+	}
+	if !found {
+		return v, nil, fmt.Errorf("verification: %w", kyc.ErrNotFound)
+	}
+	return v, checks, nil
 }

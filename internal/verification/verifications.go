@@ -141,12 +141,7 @@ func (s *Service) Get(ctx context.Context, p kyc.Principal, id string) (kyc.Veri
 	if !kyc.ValidID(kyc.PrefixVerification, id) {
 		return kyc.Verification{}, nil, fmt.Errorf("verification: %w", kyc.ErrNotFound)
 	}
-	v, err := s.store.VerificationByID(ctx, p.MerchantID, id)
-	if err != nil {
-		return v, nil, err
-	}
-	checks, err := s.store.ChecksByVerification(ctx, p.MerchantID, id)
-	return v, checks, err
+	return s.store.VerificationWithChecks(ctx, p.MerchantID, id)
 }
 
 // ListInput selects a page of verifications.

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for the given time each (default 30s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+t=${1:-30s}
+for target in \
+  "./internal/docfile FuzzValidator" \
+  "./internal/verification FuzzNormalizePII" \
+  "./internal/api FuzzApplicantJSON" \
+  "./internal/api FuzzVerificationJSON" \
+  "./internal/api FuzzUploadMultipart"; do
+  set -- $target
+  echo "== $2 ($1, $t)"
+  go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"
+done
