@@ -69,8 +69,8 @@ func (s *Store) Close() error { return s.bucket.Close() }
 // Writer is an encrypting upload in progress. Nothing is visible under the
 // key until Commit returns nil; Abort discards the upload.
 type Writer struct {
-	cancel context.CancelFunc
-	bw     *blob.Writer
+	cancel   context.CancelFunc
+	bw       *blob.Writer
 	enc      io.WriteCloser
 	done     bool
 	syncPath string // file to fsync after commit (file:// buckets)
