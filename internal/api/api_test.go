@@ -341,6 +341,13 @@ func TestPIIEncryptedAtRest(t *testing.T) {
 	require.Equal(t, http.StatusCreated, e.upload(aid, e.keyA, [2]any{"kind", "id_front"}, [2]any{"file", img}).Status)
 	r := e.postJSON("/v1/verifications", e.keyA, fmt.Sprintf(`{"applicant_id":%q,"reference":"order-1"}`, aid))
 	require.Equal(t, http.StatusCreated, r.Status)
+	bad := e.postJSON("/v1/applicants", e.keyA, `{"external_user_id":"u9","first_name":"Eriksson","email":"anna.eriksson@bad"}`)
+	require.Equal(t, http.StatusUnprocessableEntity, bad.Status)
+	logs := e.logs.String()
+	require.Contains(t, logs, `"msg":"http request"`)
+	for _, secret := range []string{"Eriksson", "anna.eriksson", "XK4471902", e.keyA} {
+		require.NotContains(t, logs, secret, "logs hold no PII or secrets")
+	}
 	require.NoError(t, e.app.Close()) // flush the WAL into the database file
 	var files int
 	require.NoError(t, filepath.WalkDir(e.dataDir, func(path string, d fs.DirEntry, err error) error {

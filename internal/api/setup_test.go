@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -37,6 +38,25 @@ type env struct {
 	dataDir string
 	keyA    string
 	keyB    string
+	logs    *syncBuffer
+}
+
+// syncBuffer collects the server's logs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newEnv(t *testing.T, db kyctest.DB, mutate ...func(*config.Config)) *env {
@@ -51,11 +71,12 @@ func newEnvB(t testing.TB, db kyctest.DB, mutate ...func(*config.Config)) *env {
 		m(&cfg)
 	}
 	require.NoError(t, cfg.Validate())
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	logs := &syncBuffer{}
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	require.NoError(t, err)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() { srv.Close(); a.Close() })
-	e := &env{t: t, app: a, srv: srv, dataDir: dir}
+	e := &env{t: t, app: a, srv: srv, dataDir: dir, logs: logs}
 	ma, err := a.Merchants.Create(context.Background(), "Merchant A", "test")
 	require.NoError(t, err)
 	mb, err := a.Merchants.Create(context.Background(), "Merchant B", "test")
