@@ -5,8 +5,10 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -115,7 +117,7 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 		}
 		p, err := s.Merchants.Authenticate(r.Context(), strings.TrimSpace(key))
 		if err != nil {
-			if kyc.IsNotFound(err) || err == kyc.ErrUnauthenticated {
+			if errors.Is(err, kyc.ErrUnauthenticated) {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="openkyc", error="invalid_token"`)
 			}
 			writeError(w, r, err)
@@ -137,24 +139,10 @@ func fail(ctx context.Context, err error) error {
 func errorResponses(codes ...int) map[string]*huma.Response {
 	out := map[string]*huma.Response{}
 	for _, c := range codes {
-		out[itoa(c)] = &huma.Response{
+		out[strconv.Itoa(c)] = &huma.Response{
 			Description: http.StatusText(c),
 			Content:     map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Ref: "#/components/schemas/ErrorBody"}}},
 		}
 	}
 	return out
-}
-
-func itoa(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b [8]byte
-	n := len(b)
-	for i > 0 {
-		n--
-		b[n] = byte('0' + i%10)
-		i /= 10
-	}
-	return string(b[n:])
 }

@@ -57,10 +57,9 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 		MasterKey: cmd.String("master-key"), MasterKeyFile: cmd.String("master-key-file"), LogLevel: cmd.String("log-level"),
 		Addr: config.DefaultAddr, MaxUploadBytes: config.DefaultMaxUploadBytes, MaxImagePixels: config.DefaultMaxImagePixels,
 	}
-	if cmd.IsSet("addr") || cmd.String("addr") != "" {
-		if a := cmd.String("addr"); a != "" {
-			c.Addr = a
-		}
+	// Commands without the serve flags keep the defaults above.
+	if a := cmd.String("addr"); a != "" {
+		c.Addr = a
 	}
 	if v := cmd.String("public-url"); v != "" {
 		c.PublicURL = v

@@ -44,7 +44,8 @@ func (k *Keyring) EncryptWriter(w io.Writer, aad []byte) (io.WriteCloser, error)
 	if _, err := w.Write(hdr); err != nil {
 		return nil, err
 	}
-	return &encWriter{w: w, a: a, aad: aad, prefix: prefix, buf: make([]byte, 0, segmentSize), out: make([]byte, 0, segmentSize+a.Overhead())}, nil
+	// buf has room for the tag: segments are sealed in place.
+	return &encWriter{w: w, a: a, aad: aad, prefix: prefix, buf: make([]byte, 0, segmentSize+a.Overhead())}, nil
 }
 
 type encWriter struct {
@@ -54,7 +55,6 @@ type encWriter struct {
 	prefix []byte
 	ctr    uint32
 	buf    []byte
-	out    []byte
 	closed bool
 	err    error
 }
@@ -73,10 +73,10 @@ func (e *encWriter) flush(last bool) error {
 	if e.ctr == ^uint32(0) {
 		return errors.New("stream too long")
 	}
-	e.out = e.a.Seal(e.out[:0], segmentNonce(e.prefix, e.ctr, last), e.buf, e.aad)
+	sealed := e.a.Seal(e.buf[:0], segmentNonce(e.prefix, e.ctr, last), e.buf, e.aad)
 	e.ctr++
 	e.buf = e.buf[:0]
-	_, err := e.w.Write(e.out)
+	_, err := e.w.Write(sealed)
 	return err
 }
 

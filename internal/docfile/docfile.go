@@ -15,6 +15,7 @@ import (
 	_ "image/jpeg" // decoders for image.Decode
 	_ "image/png"
 	"io"
+	"strings"
 
 	"github.com/gabriel-vasile/mimetype"
 	_ "golang.org/x/image/webp"
@@ -117,7 +118,7 @@ func (v *Validator) start() error {
 	}
 	mt := mimetype.Detect(v.head)
 	ct := mt.String()
-	if i := indexByte(ct, ';'); i >= 0 {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
 	switch ct {
@@ -143,15 +144,6 @@ func (v *Validator) start() error {
 		return reject("%s", err.Error())
 	}
 	return nil
-}
-
-func indexByte(s string, b byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == b {
-			return i
-		}
-	}
-	return -1
 }
 
 // Result describes an accepted upload.

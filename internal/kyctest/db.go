@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -46,7 +45,7 @@ func PostgresSchema(t testing.TB, base string) string {
 		t.Fatalf("postgres: %v", err)
 	}
 	defer db.Close()
-	schema := "t_" + strings.TrimPrefix(kyc.NewID(""), "")
+	schema := "t_" + kyc.NewID("")
 	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
 		t.Fatalf("create schema (is PostgreSQL running at %s?): %v", PostgresEnv, err)
 	}

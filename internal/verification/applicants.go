@@ -3,6 +3,7 @@ package verification
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -51,11 +52,9 @@ func (s *Service) CreateApplicant(ctx context.Context, p kyc.Principal, surface 
 	for attempt := 0; ; attempt++ {
 		a, created, err := s.createApplicant(ctx, p, surface, ext, pii)
 		// Two concurrent first creates: the loser retries and finds the winner.
-		if kyc.IsConflict(err) && attempt == 0 && !created {
-			var ce *kyc.ConflictError
-			if asConflict(err, &ce) && ce.Code == "applicant_exists" {
-				continue
-			}
+		var ce *kyc.ConflictError
+		if attempt == 0 && errors.As(err, &ce) && ce.Code == "applicant_exists" {
+			continue
 		}
 		return a, created, err
 	}

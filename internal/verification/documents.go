@@ -46,8 +46,7 @@ func (s *Service) UploadDocument(ctx context.Context, p kyc.Principal, applicant
 		return d, err
 	}
 	v := docfile.NewValidator(kind, s.limits)
-	// The validator comes first so that rejected bytes stop before storage.
-	if _, err := io.Copy(io.MultiWriter(v, bw), bodyReader{r}); err != nil {
+	if err := copyValidated(v, bw, bodyReader{r}); err != nil {
 		bw.Abort()
 		return d, uploadErr(err)
 	}
@@ -85,6 +84,38 @@ func (s *Service) UploadDocument(ctx context.Context, p kyc.Principal, applicant
 		return d, err
 	}
 	return d, nil
+}
+
+// uploadChunk is how much of an upload is handled at a time.
+const uploadChunk = 256 << 10
+
+// copyValidated streams r to the validator and to storage in chunks, hashing
+// and validating each chunk on another core while it is encrypted and
+// written. A validation error stops the copy at the end of that chunk; the
+// caller discards what was stored.
+func copyValidated(v, store io.Writer, r io.Reader) error {
+	buf := make([]byte, uploadChunk)
+	verr := make(chan error, 1)
+	for {
+		n, rerr := io.ReadFull(r, buf)
+		if n > 0 {
+			chunk := buf[:n]
+			go func() { _, err := v.Write(chunk); verr <- err }()
+			_, serr := store.Write(chunk)
+			if err := <-verr; err != nil {
+				return err
+			}
+			if serr != nil {
+				return serr
+			}
+		}
+		switch {
+		case rerr == io.EOF || rerr == io.ErrUnexpectedEOF:
+			return nil
+		case rerr != nil:
+			return rerr
+		}
+	}
 }
 
 // bodyReader marks errors of the upload source, so that they are told apart
