@@ -74,7 +74,7 @@ type recorder struct {
 	body bytes.Buffer
 }
 
-func newRecorder() *recorder                   { return &recorder{hdr: http.Header{}} }
+func newRecorder() *recorder                    { return &recorder{hdr: http.Header{}} }
 func (r *recorder) Header() http.Header         { return r.hdr }
 func (r *recorder) WriteHeader(c int)           { r.code = c }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
