@@ -25,6 +25,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 )
 
@@ -220,4 +221,10 @@ func golden(t *testing.T, name string, body []byte) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "run go test ./internal/api -update to create %s", path)
 	require.Equal(t, string(want), masked)
+}
+
+func principalOf(t testing.TB, e *env, key string) kyc.Principal {
+	p, err := e.app.Merchants.Authenticate(context.Background(), key)
+	require.NoError(t, err)
+	return p
 }

@@ -5,8 +5,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -80,4 +86,57 @@ func TestConfigValidation(t *testing.T) {
 	require.ErrorContains(t, err, "addr")
 	_, err = run(t, "serve", "--data-dir", t.TempDir(), "--max-upload-bytes", "-1")
 	require.ErrorContains(t, err, "max-upload-bytes")
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// serveDemo runs `openkyc serve --demo` until its walk-through is printed,
+// then stops it and returns what it printed.
+func serveDemo(t *testing.T, dataDir string) string {
+	t.Helper()
+	var out lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- cli.Command(&out, io.Discard).Run(ctx, []string{"openkyc", "serve", "--demo", "--data-dir", dataDir, "--addr", "127.0.0.1:0", "--log-level", "error"})
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "/v1/verifications/<verification id>") {
+		require.True(t, time.Now().Before(deadline), "no demo output: %s", out.String())
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	require.NoError(t, <-done)
+	return out.String()
+}
+
+func TestServeDemoCreatesTheMerchantOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	first := serveDemo(t, dir)
+	key := regexp.MustCompile(`api key\s+(okyc_[a-z2-7]+)`).FindStringSubmatch(first)
+	require.Len(t, key, 2, first)
+	second := serveDemo(t, dir)
+	require.Contains(t, second, key[1], "the second start prints the same credentials")
+	out, err := run(t, "merchant", "list", "--json", "--data-dir", dir)
+	require.NoError(t, err)
+	require.Equal(t, 1, strings.Count(out, `"id"`), "one demo merchant, not two")
+	fi, err := os.Stat(filepath.Join(dir, "demo-credentials.json"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 }
