@@ -6,9 +6,9 @@ GO ?= go
 run: ## start the server on the embedded default (SQLite + local files in ./var) with a demo merchant
 	$(GO) run ./cmd/openkyc serve --demo
 
-test: ## vet and run every test; PostgreSQL too when OPENKYC_TEST_POSTGRES_URL is set
+test: ## vet and run every test with the race detector; PostgreSQL too when OPENKYC_TEST_POSTGRES_URL is set
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 ./...
 
 build:
 	$(GO) build -o bin/openkyc ./cmd/openkyc

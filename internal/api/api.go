@@ -73,14 +73,20 @@ func Config() huma.Config {
 	return cfg
 }
 
-// Mount registers the native API's routes on mux.
-func Mount(mux *http.ServeMux, d Deps) huma.API {
+// huma builds its own errors (schema validation, malformed JSON, body limits)
+// through package variables; they are set once, before any API is mounted,
+// so that those errors speak this API's wire format.
+func init() {
 	huma.NewError = humaNewError
 	huma.NewErrorWithContext = func(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
 		e := humaNewError(status, msg, errs...).(*apiError)
 		e.ErrorBody.Error.RequestID = httpmw.RequestID(ctx.Context())
 		return e
 	}
+}
+
+// Mount registers the native API's routes on mux.
+func Mount(mux *http.ServeMux, d Deps) huma.API {
 	s := &server{Deps: d}
 	reg := registrar{mux: mux, wrap: func(h http.Handler) http.Handler { return s.authenticate(s.idempotent(h)) }}
 	s.reg = reg
