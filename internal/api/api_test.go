@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -312,6 +313,20 @@ func TestIdempotencyKeys(t *testing.T) {
 		require.Equal(t, http.StatusCreated, e.postJSON("/v1/applicants", e.keyB, annaBody, h).Status)
 		bad := e.postJSON("/v1/applicants", e.keyA, annaBody, map[string]string{"Idempotency-Key": strings.Repeat("k", 300)})
 		require.Equal(t, http.StatusBadRequest, bad.Status)
+
+		// A request still running holds its key; one abandoned by a dead process frees it.
+		ctx := context.Background()
+		ok, err := e.app.Store.ReserveIdempotencyKey(ctx, e.merchantOf(e.keyA), "running", "POST /v1/applicants", time.Now())
+		require.NoError(t, err)
+		require.True(t, ok)
+		busy := e.postJSON("/v1/applicants", e.keyA, annaBody, map[string]string{"Idempotency-Key": "running"})
+		require.Equal(t, http.StatusConflict, busy.Status)
+		code, _ = busy.errField(t)
+		require.Equal(t, "idempotency_key_in_progress", code)
+		ok, err = e.app.Store.ReserveIdempotencyKey(ctx, e.merchantOf(e.keyA), "abandoned", "POST /v1/applicants", time.Now().Add(-time.Hour))
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, http.StatusOK, e.postJSON("/v1/applicants", e.keyA, annaBody, map[string]string{"Idempotency-Key": "abandoned"}).Status)
 
 		// Multipart retries with a new boundary are the same request.
 		aid := first.json(t)["id"].(string)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
@@ -29,7 +30,11 @@ import (
 const (
 	maxIdempotencyKey = 255
 	maxStoredResponse = 1 << 20
-	idempotencyKeyTTL = 24 * time.Hour
+	// IdempotencyKeyTTL is how long a completed request is remembered.
+	IdempotencyKeyTTL = 24 * time.Hour
+	// abandonedAfter frees a key whose first request never finished (the
+	// process died): no request runs this long.
+	abandonedAfter = 15 * time.Minute
 )
 
 func validIdempotencyKey(k string) bool {
@@ -62,7 +67,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, s.Verifications.Limits().MaxBytes+1<<20)
 		for attempt := 0; ; attempt++ {
 			rec, err := s.Store.IdempotencyKey(ctx, p.MerchantID, key)
-			if err == nil && time.Since(rec.CreatedAt) > idempotencyKeyTTL {
+			if err == nil && (time.Since(rec.CreatedAt) > IdempotencyKeyTTL || rec.Status == 0 && time.Since(rec.CreatedAt) > abandonedAfter) {
 				_ = s.Store.ReleaseIdempotencyKey(ctx, p.MerchantID, key)
 				err = kyc.ErrNotFound
 			}
@@ -119,6 +124,14 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 			io.Closer
 		}{io.TeeReader(body, pw), body}
 		cw := &captureWriter{ResponseWriter: w}
+		defer func() {
+			// A panicking handler must not leave the key reserved.
+			if v := recover(); v != nil {
+				pw.CloseWithError(io.ErrUnexpectedEOF)
+				_ = s.Store.ReleaseIdempotencyKey(context.WithoutCancel(r.Context()), p.MerchantID, key)
+				panic(v)
+			}
+		}()
 		next.ServeHTTP(cw, r)
 		_, drainErr := io.Copy(pw, body)
 		pw.Close()

@@ -141,6 +141,25 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	_, _ = fmt.Fprintf(w, `{"status":%q}`, status)
 }
 
+// housekeeping removes expired idempotency records every hour.
+func (a *App) housekeeping(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := a.Store.PurgeIdempotencyKeys(ctx, time.Now().Add(-api.IdempotencyKeyTTL))
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("idempotency purge failed", "error", err)
+		} else if n > 0 {
+			a.Log.Info("idempotency keys purged", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // Serve listens on the configured address until ctx ends, then drains
 // in-flight requests for up to the shutdown timeout.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
@@ -156,6 +175,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go a.housekeeping(ctx)
 	select {
 	case err := <-errc:
 		return err
