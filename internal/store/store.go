@@ -57,6 +57,8 @@ type Store struct {
 	goose  *goose.Provider
 	cache  *stmtCache // SQLite read pool only
 	rcache *readCache // SQLite only
+
+	jobsInserted func()
 }
 
 // Open connects to the database. It does not migrate; call Migrate.
@@ -234,7 +236,8 @@ func (s *Store) Close() error {
 // Tx is a write transaction: reads see its own writes.
 type Tx struct {
 	reads
-	tx *sql.Tx
+	tx           *sql.Tx
+	insertedJobs bool
 }
 
 // InTx runs fn in a write transaction, committing if it returns nil and
@@ -244,15 +247,23 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{reads: reads{q: tx}, tx: tx}); err != nil {
+	t := &Tx{reads: reads{q: tx}, tx: tx}
+	if err := fn(t); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if t.insertedJobs && s.jobsInserted != nil {
+		s.jobsInserted()
+	}
 	return nil
 }
+
+// OnJobsInserted registers fn to run after each commit that enqueued jobs,
+// so in-process workers start at once instead of at their next poll.
+func (s *Store) OnJobsInserted(fn func()) { s.jobsInserted = fn }
 
 type querier interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
