@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 t=${1:-30s}
 for target in \
   "./internal/docfile FuzzValidator" \
-  "./internal/verification FuzzNormalizePII" \
+  "./internal/pii FuzzNormalize" \
   "./internal/api FuzzApplicantJSON" \
   "./internal/api FuzzVerificationJSON" \
   "./internal/api FuzzUploadMultipart"; do

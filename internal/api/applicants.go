@@ -30,6 +30,7 @@ type ApplicantBody struct {
 	Email          string   `json:"email,omitempty" maxLength:"254"`
 	Phone          string   `json:"phone,omitempty" maxLength:"32" doc:"International format; answered as E.164"`
 	DocumentNumber string   `json:"document_number,omitempty" maxLength:"40" doc:"Number of the identity document, if known"`
+	DocumentExpiry string   `json:"document_expiry,omitempty" maxLength:"10" doc:"Expiry date of the identity document, YYYY-MM-DD, if known"`
 	Address        *Address `json:"address,omitempty"`
 }
 
@@ -42,6 +43,7 @@ type ApplicantPatchBody struct {
 	Email          *string  `json:"email,omitempty" maxLength:"254"`
 	Phone          *string  `json:"phone,omitempty" maxLength:"32"`
 	DocumentNumber *string  `json:"document_number,omitempty" maxLength:"40"`
+	DocumentExpiry *string  `json:"document_expiry,omitempty" maxLength:"10"`
 	Address        *Address `json:"address,omitempty" doc:"Replaces the whole address"`
 }
 
@@ -56,6 +58,7 @@ type Applicant struct {
 	Email          string    `json:"email,omitempty"`
 	Phone          string    `json:"phone,omitempty"`
 	DocumentNumber string    `json:"document_number,omitempty"`
+	DocumentExpiry string    `json:"document_expiry,omitempty"`
 	Address        *Address  `json:"address,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
@@ -64,7 +67,7 @@ type Applicant struct {
 func toApplicant(a kyc.Applicant) Applicant {
 	out := Applicant{ID: a.ID, ExternalUserID: a.ExternalUserID, FirstName: a.PII.FirstName, LastName: a.PII.LastName,
 		DateOfBirth: a.PII.DateOfBirth, Nationality: a.PII.Nationality, Email: a.PII.Email, Phone: a.PII.Phone,
-		DocumentNumber: a.PII.DocumentNumber, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		DocumentNumber: a.PII.DocumentNumber, DocumentExpiry: a.PII.DocumentExpiry, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 	if a.PII.Address != nil {
 		ad := Address(*a.PII.Address)
 		out.Address = &ad
@@ -101,7 +104,7 @@ func (s *server) applicantRoutes() {
 		a, created, err := s.Verifications.CreateApplicant(ctx, principal(ctx), kyc.SurfaceNative, verification.ApplicantInput{
 			ExternalUserID: b.ExternalUserID,
 			PII: kyc.PII{FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.DateOfBirth, Nationality: b.Nationality,
-				Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, Address: fromAddress(b.Address)},
+				Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, DocumentExpiry: b.DocumentExpiry, Address: fromAddress(b.Address)},
 		})
 		if err != nil {
 			return nil, fail(ctx, err)
@@ -136,7 +139,7 @@ func (s *server) applicantRoutes() {
 		b := in.Body
 		a, err := s.Verifications.UpdateApplicant(ctx, principal(ctx), in.ID, verification.ApplicantPatch{
 			FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.DateOfBirth, Nationality: b.Nationality,
-			Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, Address: fromAddress(b.Address),
+			Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, DocumentExpiry: b.DocumentExpiry, Address: fromAddress(b.Address),
 		})
 		if err != nil {
 			return nil, fail(ctx, err)

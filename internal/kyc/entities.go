@@ -70,6 +70,7 @@ type PII struct {
 	Email          string   `json:"email,omitempty"`
 	Phone          string   `json:"phone,omitempty"` // E.164
 	DocumentNumber string   `json:"document_number,omitempty"`
+	DocumentExpiry string   `json:"document_expiry,omitempty"` // YYYY-MM-DD
 	Address        *Address `json:"address,omitempty"`
 }
 

@@ -8,6 +8,7 @@ import (
 	"reflect"
 
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/pii"
 	"github.com/openkyc/openkyc/internal/store"
 )
 
@@ -31,21 +32,28 @@ func (s *Service) open(a kyc.Applicant, sealed []byte) (kyc.Applicant, error) {
 }
 
 func (s *Service) hashes(a *kyc.Applicant) {
-	a.DocNumberHash = s.keys.LookupHash("document_number", DocumentNumberKey(a.PII.DocumentNumber))
-	a.EmailHash = s.keys.LookupHash("email", EmailKey(a.PII.Email))
+	a.DocNumberHash = s.keys.LookupHash("document_number", pii.DocumentNumberKey(a.PII.DocumentNumber))
+	a.EmailHash = s.keys.LookupHash("email", pii.EmailKey(a.PII.Email))
 	a.PhoneHash = s.keys.LookupHash("phone", a.PII.Phone)
+}
+
+// ApplicantInput is applicant data as a surface received it, before
+// validation and normalisation.
+type ApplicantInput struct {
+	ExternalUserID string
+	PII            kyc.PII
 }
 
 // CreateApplicant creates the applicant with this external id on a surface.
 // Repeating a create with the same data returns the existing applicant and
 // created=false; with different data it is a conflict.
 func (s *Service) CreateApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, in ApplicantInput) (kyc.Applicant, bool, error) {
-	ext, err := ExternalID("external_user_id", in.ExternalUserID)
+	ext, err := pii.ExternalID("external_user_id", in.ExternalUserID)
 	if err != nil {
 		return kyc.Applicant{}, false, err
 	}
 	now := s.clock()
-	pii, err := NormalizePII(in.PII, now)
+	pii, err := pii.Normalize(in.PII, now)
 	if err != nil {
 		return kyc.Applicant{}, false, err
 	}
@@ -110,8 +118,8 @@ func (s *Service) GetApplicant(ctx context.Context, p kyc.Principal, id string) 
 // ApplicantPatch holds the fields to change; nil means unchanged, and an
 // empty string clears a field. Address replaces the whole address.
 type ApplicantPatch struct {
-	FirstName, LastName, DateOfBirth, Nationality, Email, Phone, DocumentNumber *string
-	Address                                                                     *kyc.Address
+	FirstName, LastName, DateOfBirth, Nationality, Email, Phone, DocumentNumber, DocumentExpiry *string
+	Address                                                                                     *kyc.Address
 }
 
 // UpdateApplicant applies a patch and re-validates the result.
@@ -144,12 +152,13 @@ func (s *Service) UpdateApplicant(ctx context.Context, p kyc.Principal, id strin
 		set("email", &next.Email, patch.Email)
 		set("phone", &next.Phone, patch.Phone)
 		set("document_number", &next.DocumentNumber, patch.DocumentNumber)
+		set("document_expiry", &next.DocumentExpiry, patch.DocumentExpiry)
 		if patch.Address != nil {
 			addr := *patch.Address
 			next.Address = &addr
 			changed = append(changed, "address")
 		}
-		if next, err = NormalizePII(next, now); err != nil {
+		if next, err = pii.Normalize(next, now); err != nil {
 			return err
 		}
 		a.PII, a.UpdatedAt = next, now

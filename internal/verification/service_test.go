@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -146,15 +145,4 @@ func TestCreateApplicantRace(t *testing.T) {
 			require.Equal(t, first, <-ids)
 		}
 	})
-}
-
-func TestNormalizePII(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
-	got, err := verification.NormalizePII(kyc.PII{FirstName: "  José  María ", LastName: "O’Brien", Nationality: "deu", Email: "X.Y@Example.COM",
-		Phone: "030 1234567", DocumentNumber: " c01x00t47 ", Address: &kyc.Address{Country: "de"}}, now)
-	require.NoError(t, err)
-	require.Equal(t, kyc.PII{FirstName: "José María", LastName: "O’Brien", Nationality: "DE", Email: "X.Y@example.com", Phone: "+49301234567",
-		DocumentNumber: "C01X00T47", Address: &kyc.Address{Country: "DE"}}, got)
-	require.Equal(t, "C01X00T47", verification.DocumentNumberKey("c01-x00 t47"))
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/pii"
 	"github.com/openkyc/openkyc/internal/store"
 )
 
@@ -27,7 +28,7 @@ func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 	if in.ApplicantID == "" {
 		return kyc.Verification{}, kyc.Invalid("applicant_id", "required", "applicant_id is required")
 	}
-	ref, err := ExternalID("reference", in.Reference)
+	ref, err := pii.ExternalID("reference", in.Reference)
 	if err != nil {
 		return kyc.Verification{}, err
 	}

@@ -1,4 +1,7 @@
-package verification
+// Package pii validates and normalises personal data as it arrives, and
+// derives the normalised keys whose keyed hashes find duplicates and
+// blocklist matches.
+package pii
 
 import (
 	"net/mail"
@@ -9,22 +12,17 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/language"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
-// ApplicantInput is applicant data as a surface received it, before
-// validation and normalisation.
-type ApplicantInput struct {
-	ExternalUserID string
-	PII            kyc.PII
-}
-
-// NormalizePII validates every present field and returns the canonical form:
+// Normalize validates every present field and returns the canonical form:
 // trimmed NFC names, ISO alpha-2 countries, lower-case e-mail, E.164 phone,
 // upper-case document number. Errors name the wire field and the rule.
-func NormalizePII(in kyc.PII, now time.Time) (kyc.PII, error) {
+func Normalize(in kyc.PII, now time.Time) (kyc.PII, error) {
 	out := kyc.PII{}
 	var err error
 	if out.FirstName, err = name("first_name", in.FirstName); err != nil {
@@ -44,6 +42,13 @@ func NormalizePII(in kyc.PII, now time.Time) (kyc.PII, error) {
 	}
 	if out.DocumentNumber, err = documentNumber(in.DocumentNumber); err != nil {
 		return out, err
+	}
+	if in.DocumentExpiry != "" {
+		d, err := time.Parse(time.DateOnly, in.DocumentExpiry)
+		if err != nil || d.Year() < 1950 || d.Year() > 2200 {
+			return out, kyc.Invalid("document_expiry", "format", "document_expiry must be a date as YYYY-MM-DD")
+		}
+		out.DocumentExpiry = d.Format(time.DateOnly)
 	}
 	if in.Address != nil {
 		a := *in.Address
@@ -186,6 +191,9 @@ func email(s string) (string, error) {
 	return s[:at] + "@" + strings.ToLower(s[at+1:]), nil
 }
 
+// Phone normalises a phone number to E.164, reading national numbers in region.
+func Phone(s, region string) (string, error) { return phone(s, region) }
+
 func phone(s, region string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -233,4 +241,22 @@ func DocumentNumberKey(n string) string {
 		}
 		return -1
 	}, strings.ToUpper(n))
+}
+
+// NameKey is a name folded for matching: accents removed, lower case, only
+// letters and single spaces.
+func NameKey(name string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, err := transform.String(t, name)
+	if err != nil {
+		folded = name
+	}
+	folded = strings.ToLower(folded)
+	folded = strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return r
+		}
+		return ' '
+	}, folded)
+	return strings.Join(strings.Fields(folded), " ")
 }

@@ -1,0 +1,240 @@
+// Package basic holds the checks that need no model: required documents,
+// document integrity, minimum age, document expiry, duplicate identities and
+// merchant blocklists.
+package basic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/docfile"
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// Checkers returns every model-free check.
+func Checkers(limits docfile.Limits, decoder *docfile.Decoder) []check.Checker {
+	return []check.Checker{
+		DocumentsRequired{}, DocumentIntegrity{Limits: limits, Decoder: decoder}, Age{}, Expiry{}, Duplicates{}, Blocklist{},
+	}
+}
+
+// DocumentsRequired checks that the level's mandatory kinds were uploaded.
+type DocumentsRequired struct{}
+
+func (DocumentsRequired) Kind() string    { return "documents.required" }
+func (DocumentsRequired) Version() string { return "1" }
+
+func (DocumentsRequired) Run(_ context.Context, s *check.Subject) check.Result {
+	have := map[kyc.DocumentKind]bool{}
+	for _, d := range s.Documents {
+		have[d.Kind] = true
+	}
+	missing := []string{}
+	for _, k := range s.Level.RequiredDocuments {
+		if !have[k] {
+			missing = append(missing, string(k))
+		}
+	}
+	ev := map[string]any{"required": s.Level.RequiredDocuments, "missing": missing}
+	if len(missing) > 0 {
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDocumentMissing, Evidence: ev}
+	}
+	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
+}
+
+// DocumentIntegrity re-reads every stored document through the upload
+// validation (type, size, structure, PDF safety) and decodes images again.
+type DocumentIntegrity struct {
+	Limits  docfile.Limits
+	Decoder *docfile.Decoder
+}
+
+func (DocumentIntegrity) Kind() string    { return "document.integrity" }
+func (DocumentIntegrity) Version() string { return "1" }
+
+func (c DocumentIntegrity) Run(ctx context.Context, s *check.Subject) check.Result {
+	if len(s.Documents) == 0 {
+		return check.NotRun("no documents were uploaded")
+	}
+	var docs []map[string]any
+	failed := false
+	for _, d := range s.Documents {
+		e := map[string]any{"document_id": d.ID, "kind": d.Kind, "content_type": d.ContentType, "size": d.Size, "width": d.Width, "height": d.Height}
+		if err := c.verify(ctx, s, d); err != nil {
+			var fe *kyc.FieldError
+			if !errors.As(err, &fe) {
+				return check.Errored(fmt.Errorf("document %s: %w", d.ID, err))
+			}
+			e["problem"] = fe.Msg
+			failed = true
+		}
+		docs = append(docs, e)
+	}
+	ev := map[string]any{"documents": docs}
+	if failed {
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDocumentQuality, Evidence: ev}
+	}
+	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
+}
+
+func (c DocumentIntegrity) verify(ctx context.Context, s *check.Subject, d kyc.Document) error {
+	rc, err := s.Env.OpenDocument(ctx, d)
+	if err != nil {
+		return err
+	}
+	v := docfile.NewValidator(d.Kind, c.Limits)
+	_, err = io.Copy(v, rc)
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	res, err := v.Close()
+	if err != nil {
+		return err
+	}
+	if res.SHA256 != d.SHA256 {
+		return kyc.Invalid("file", "sha256", "stored bytes do not match the uploaded document's sha256")
+	}
+	if res.ContentType == docfile.PDF {
+		return nil
+	}
+	_, _, err = c.Decoder.Decode(func() (io.ReadCloser, error) { return s.Env.OpenDocument(ctx, d) })
+	return err
+}
+
+// Age checks the applicant's age against the level's minimum.
+type Age struct{}
+
+func (Age) Kind() string    { return "data.age" }
+func (Age) Version() string { return "1" }
+
+func (Age) Run(_ context.Context, s *check.Subject) check.Result {
+	dob := s.Applicant.PII.DateOfBirth
+	if dob == "" {
+		return check.NotRun("date_of_birth is unknown")
+	}
+	t, err := time.Parse(time.DateOnly, dob)
+	if err != nil {
+		return check.Errored(fmt.Errorf("stored date_of_birth is malformed"))
+	}
+	age := YearsBetween(t, s.Now)
+	ev := map[string]any{"age": age, "min_age": s.Level.MinAge}
+	if age < s.Level.MinAge {
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonUnderage, Evidence: ev}
+	}
+	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
+}
+
+// YearsBetween is the age in whole years on day now of someone born on dob
+// (born 29 February: a year older on 1 March in common years).
+func YearsBetween(dob, now time.Time) int {
+	y := now.Year() - dob.Year()
+	if now.Month() < dob.Month() || now.Month() == dob.Month() && now.Day() < dob.Day() {
+		y--
+	}
+	return y
+}
+
+// Expiry checks that the identity document has not expired, when its expiry
+// date is known.
+type Expiry struct{}
+
+func (Expiry) Kind() string    { return "data.expiry" }
+func (Expiry) Version() string { return "1" }
+
+func (Expiry) Run(_ context.Context, s *check.Subject) check.Result {
+	exp := s.Applicant.PII.DocumentExpiry
+	if exp == "" {
+		return check.NotRun("the document's expiry date is unknown")
+	}
+	t, err := time.Parse(time.DateOnly, exp)
+	if err != nil {
+		return check.Errored(fmt.Errorf("stored document_expiry is malformed"))
+	}
+	today := s.Now.UTC().Truncate(24 * time.Hour)
+	ev := map[string]any{"expiry_date": exp}
+	if t.Before(today) {
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDocExpired, Evidence: ev}
+	}
+	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
+}
+
+// Duplicates looks for other applicants of the merchant with the same
+// document number, e-mail or phone (by keyed hash).
+type Duplicates struct{}
+
+func (Duplicates) Kind() string    { return "duplicate.identity" }
+func (Duplicates) Version() string { return "1" }
+
+func (Duplicates) Run(ctx context.Context, s *check.Subject) check.Result {
+	a := s.Applicant
+	fields := []struct{ name, hash string }{
+		{"document_number", a.DocNumberHash}, {"email", a.EmailHash}, {"phone", a.PhoneHash},
+	}
+	matches := []map[string]any{}
+	compared := 0
+	for _, f := range fields {
+		if f.hash == "" {
+			continue
+		}
+		compared++
+		ids, err := s.Env.ApplicantsWithHash(ctx, a.MerchantID, f.name, f.hash, a.ID)
+		if err != nil {
+			return check.Errored(err)
+		}
+		for _, id := range ids {
+			matches = append(matches, map[string]any{"field": f.name, "applicant_id": id})
+		}
+	}
+	if compared == 0 {
+		return check.NotRun("the applicant has no document number, e-mail or phone to compare")
+	}
+	ev := map[string]any{"matches": matches}
+	if len(matches) > 0 {
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDuplicate, Evidence: ev}
+	}
+	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
+}
+
+// Blocklist matches the applicant against the merchant's blocklists.
+type Blocklist struct{}
+
+func (Blocklist) Kind() string    { return "blocklist" }
+func (Blocklist) Version() string { return "1" }
+
+// BlocklistKinds are the kinds of blocklist entries.
+var BlocklistKinds = []string{"document_number", "email", "phone", "name"}
+
+func (Blocklist) Run(ctx context.Context, s *check.Subject) check.Result {
+	p := s.Applicant.PII
+	values := map[string]string{"document_number": p.DocumentNumber, "email": p.Email, "phone": p.Phone, "name": FullName(p)}
+	hits := []string{}
+	for _, kind := range BlocklistKinds {
+		if values[kind] == "" {
+			continue
+		}
+		hit, err := s.Env.Blocklisted(ctx, s.Applicant.MerchantID, kind, values[kind])
+		if err != nil {
+			return check.Errored(err)
+		}
+		if hit {
+			hits = append(hits, kind)
+		}
+	}
+	ev := map[string]any{"matched": hits}
+	if len(hits) > 0 {
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonBlocklisted, Evidence: ev}
+	}
+	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
+}
+
+// FullName is first and last name joined.
+func FullName(p kyc.PII) string {
+	return strings.Join(slices.DeleteFunc([]string{p.FirstName, p.LastName}, func(s string) bool { return s == "" }), " ")
+}

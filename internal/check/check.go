@@ -1,0 +1,109 @@
+// Package check runs automated checks of a verification. A Checker examines
+// a Subject and returns a Result; the runner runs the checks a level enables,
+// turning a missing engine, a panic or an unknown status into not_run or
+// error — never into a pass. Engines live in subpackages (basic: the checks
+// that need no model; MRZ, face and screening plug into the same interface).
+package check
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/policy"
+)
+
+// Env is what checks may look up beyond the subject.
+type Env interface {
+	// OpenDocument returns the decrypted bytes of a document.
+	OpenDocument(ctx context.Context, d kyc.Document) (io.ReadCloser, error)
+	// ApplicantsWithHash returns other applicants of the merchant whose keyed
+	// hash of field (document_number, email, phone) equals hash.
+	ApplicantsWithHash(ctx context.Context, merchantID, field, hash, excludeID string) ([]string, error)
+	// Blocklisted reports whether the merchant's blocklist of kind holds value.
+	Blocklisted(ctx context.Context, merchantID, kind, value string) (bool, error)
+}
+
+// Subject is everything a check examines.
+type Subject struct {
+	Verification kyc.Verification
+	Applicant    kyc.Applicant // with decrypted PII
+	Documents    []kyc.Document
+	Level        policy.Level
+	Now          time.Time
+	Env          Env
+}
+
+// Result is the outcome of one check.
+type Result struct {
+	Status     kyc.CheckStatus
+	Score      float64
+	ReasonCode string
+	Evidence   map[string]any // no document bytes; PII only as needed to explain
+}
+
+// Checker is one kind of automated check.
+type Checker interface {
+	Kind() string
+	Version() string
+	Run(ctx context.Context, s *Subject) Result
+}
+
+// NotRun is the result of a check that could not run, with the reason.
+func NotRun(reason string) Result {
+	return Result{Status: kyc.CheckNotRun, Evidence: map[string]any{"reason": reason}}
+}
+
+// Errored is the result of a check that failed to complete.
+func Errored(err error) Result {
+	return Result{Status: kyc.CheckError, Evidence: map[string]any{"error": err.Error()}}
+}
+
+// Run runs every check the subject's level enables and returns the results,
+// ready to store. newID makes check ids.
+func Run(ctx context.Context, checkers []Checker, s *Subject) []kyc.Check {
+	byKind := map[string]Checker{}
+	for _, c := range checkers {
+		byKind[c.Kind()] = c
+	}
+	var out []kyc.Check
+	for _, kind := range s.Level.Enabled() {
+		c, ok := byKind[kind]
+		version := ""
+		var r Result
+		if !ok {
+			r = NotRun("no engine for this check is installed")
+		} else {
+			version = c.Version()
+			r = runOne(ctx, c, s)
+		}
+		switch r.Status {
+		case kyc.CheckPassed, kyc.CheckFailed, kyc.CheckReview, kyc.CheckNotRun, kyc.CheckError:
+		default:
+			r = Errored(fmt.Errorf("check returned unknown status %q", r.Status))
+		}
+		ev, err := json.Marshal(r.Evidence)
+		if err != nil || r.Evidence == nil {
+			ev = []byte("{}")
+		}
+		out = append(out, kyc.Check{ID: kyc.NewID(kyc.PrefixCheck), MerchantID: s.Verification.MerchantID, VerificationID: s.Verification.ID,
+			Kind: kind, Status: r.Status, Score: r.Score, ReasonCode: r.ReasonCode, Evidence: ev, EngineVersion: version,
+			CreatedAt: s.Now})
+	}
+	return out
+}
+
+func runOne(ctx context.Context, c Checker, s *Subject) (r Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = Errored(fmt.Errorf("check panicked: %v", p))
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return Errored(err)
+	}
+	return c.Run(ctx, s)
+}

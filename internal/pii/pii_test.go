@@ -1,0 +1,28 @@
+package pii_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/pii"
+)
+
+func TestNormalize(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	got, err := pii.Normalize(kyc.PII{FirstName: "  José  María ", LastName: "O’Brien", Nationality: "deu", Email: "X.Y@Example.COM",
+		Phone: "030 1234567", DocumentNumber: " c01x00t47 ", Address: &kyc.Address{Country: "de"}}, now)
+	require.NoError(t, err)
+	require.Equal(t, kyc.PII{FirstName: "José María", LastName: "O’Brien", Nationality: "DE", Email: "X.Y@example.com", Phone: "+49301234567",
+		DocumentNumber: "C01X00T47", Address: &kyc.Address{Country: "DE"}}, got)
+	require.Equal(t, "C01X00T47", pii.DocumentNumberKey("c01-x00 t47"))
+}
+
+func TestNameKey(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "jose maria o brien", pii.NameKey("  José   María O’Brien "))
+	require.Equal(t, pii.NameKey("MÜLLER, Jürgen"), pii.NameKey("muller jurgen"))
+}
