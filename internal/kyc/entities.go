@@ -104,6 +104,7 @@ type Verification struct {
 	UserMessage string
 	Note        string // internal note, never shown to the end user
 	DecidedBy   string
+	Attempt     int // submissions so far; a retry rejection allows another
 	Version     int // optimistic concurrency counter
 	CreatedAt   time.Time
 	UpdatedAt   time.Time

@@ -23,6 +23,7 @@ type DecisionRecord struct {
 	SealedNote     []byte
 	DecidedBy      string
 	CheckIDs       []string
+	LevelVersion   int
 	CreatedAt      time.Time
 }
 
@@ -31,10 +32,10 @@ func (t *Tx) InsertDecision(ctx context.Context, d DecisionRecord) error {
 	reasons, _ := json.Marshal(nonNil(d.Reasons))
 	checks, _ := json.Marshal(nonNil(d.CheckIDs))
 	_, err := t.tx.ExecContext(ctx,
-		`INSERT INTO decisions (id, merchant_id, verification_id, decision, reject_type, reasons, user_message, internal_note, decided_by, check_ids, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		`INSERT INTO decisions (id, merchant_id, verification_id, decision, reject_type, reasons, user_message, internal_note, decided_by, check_ids, created_at, level_version)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		d.ID, d.MerchantID, d.VerificationID, string(d.Decision), string(d.RejectType), string(reasons), d.UserMessage,
-		d.SealedNote, d.DecidedBy, string(checks), micros(d.CreatedAt))
+		d.SealedNote, d.DecidedBy, string(checks), micros(d.CreatedAt), d.LevelVersion)
 	if err != nil {
 		return fmt.Errorf("insert decision: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/openkyc/openkyc/internal/blob"
+	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/check/basic"
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -16,12 +18,13 @@ import (
 // Service is the core's use cases: applicants, documents and the
 // verification lifecycle. Every call is scoped to the principal's merchant.
 type Service struct {
-	store   *store.Store
-	keys    *crypto.Keyring
-	blobs   *blob.Store
-	decoder *docfile.Decoder
-	limits  docfile.Limits
-	now     func() time.Time
+	store    *store.Store
+	keys     *crypto.Keyring
+	blobs    *blob.Store
+	decoder  *docfile.Decoder
+	limits   docfile.Limits
+	now      func() time.Time
+	checkers []check.Checker
 }
 
 // Config configures the service.
@@ -29,6 +32,8 @@ type Config struct {
 	Limits        docfile.Limits
 	DecodeWorkers int // concurrent image decodes (default 2)
 	Now           func() time.Time
+	// Checkers are the engines Process runs; nil means the model-free ones.
+	Checkers []check.Checker
 }
 
 // NewService wires the service.
@@ -37,7 +42,12 @@ func NewService(s *store.Store, kr *crypto.Keyring, blobs *blob.Store, cfg Confi
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: s, keys: kr, blobs: blobs, decoder: docfile.NewDecoder(cfg.DecodeWorkers, cfg.Limits), limits: cfg.Limits, now: now}
+	svc := &Service{store: s, keys: kr, blobs: blobs, decoder: docfile.NewDecoder(cfg.DecodeWorkers, cfg.Limits), limits: cfg.Limits, now: now,
+		checkers: cfg.Checkers}
+	if svc.checkers == nil {
+		svc.checkers = basic.Checkers(cfg.Limits, svc.decoder)
+	}
+	return svc
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

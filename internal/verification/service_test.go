@@ -79,7 +79,7 @@ func TestLifecycleWritesAuditAndOutboxTogether(t *testing.T) {
 		for _, e := range evs {
 			types = append(types, e.Type)
 		}
-		require.Equal(t, []string{"verification.created", "verification.submitted", "verification.processing", "verification.review", "verification.completed"}, types)
+		require.Equal(t, []string{"verification.created", "verification.submitted", "verification.processing", "verification.review", "verification.completed", "verification.resubmission_requested"}, types)
 		var last verification.EventPayload
 		require.NoError(t, json.Unmarshal(evs[4].Payload, &last))
 		require.Equal(t, kyc.RejectRetry, last.RejectType)

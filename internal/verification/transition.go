@@ -22,10 +22,13 @@ const (
 	ActDecide Action = "decide" // a policy or a reviewer decides
 	ActExpire Action = "expire" // data collection timed out
 	ActCancel Action = "cancel" // the merchant or staff withdrew it
+	// ActResubmit submits again after a retry rejection, within the level's
+	// attempt cap.
+	ActResubmit Action = "resubmit"
 )
 
 // Actions lists every action.
-var Actions = []Action{ActSubmit, ActStart, ActReview, ActDecide, ActExpire, ActCancel}
+var Actions = []Action{ActSubmit, ActStart, ActReview, ActDecide, ActExpire, ActCancel, ActResubmit}
 
 // Event is one requested transition. Decision fields are used by ActDecide only.
 type Event struct {
@@ -36,6 +39,12 @@ type Event struct {
 	UserMessage string
 	Note        string
 	DecidedBy   string // "policy:<version>" or "reviewer:<id>"
+	// MaxAttempts caps submissions (ActResubmit).
+	MaxAttempts int
+
+	// Not used by Transition: stored with the change by Service.Apply.
+	Checks       []kyc.Check // check results the decision is based on
+	LevelVersion int
 }
 
 // legal maps each action to the states it may leave and the state it enters.
@@ -43,12 +52,13 @@ var legal = map[Action]struct {
 	from []kyc.State
 	to   kyc.State
 }{
-	ActSubmit: {[]kyc.State{kyc.StateCreated}, kyc.StateSubmitted},
-	ActStart:  {[]kyc.State{kyc.StateSubmitted}, kyc.StateProcessing},
-	ActReview: {[]kyc.State{kyc.StateProcessing}, kyc.StateReview},
-	ActDecide: {[]kyc.State{kyc.StateProcessing, kyc.StateReview}, kyc.StateCompleted},
-	ActExpire: {[]kyc.State{kyc.StateCreated, kyc.StateSubmitted}, kyc.StateExpired},
-	ActCancel: {[]kyc.State{kyc.StateCreated, kyc.StateSubmitted, kyc.StateProcessing, kyc.StateReview}, kyc.StateCancelled},
+	ActSubmit:   {[]kyc.State{kyc.StateCreated}, kyc.StateSubmitted},
+	ActStart:    {[]kyc.State{kyc.StateSubmitted}, kyc.StateProcessing},
+	ActReview:   {[]kyc.State{kyc.StateProcessing}, kyc.StateReview},
+	ActDecide:   {[]kyc.State{kyc.StateProcessing, kyc.StateReview}, kyc.StateCompleted},
+	ActExpire:   {[]kyc.State{kyc.StateCreated, kyc.StateSubmitted}, kyc.StateExpired},
+	ActCancel:   {[]kyc.State{kyc.StateCreated, kyc.StateSubmitted, kyc.StateProcessing, kyc.StateReview}, kyc.StateCancelled},
+	ActResubmit: {[]kyc.State{kyc.StateCompleted}, kyc.StateSubmitted},
 }
 
 // EventType is the outbox event type a transition into s emits.
@@ -70,6 +80,19 @@ func Transition(v kyc.Verification, ev Event) (kyc.Verification, error) {
 	next.Reasons = slices.Clone(v.Reasons)
 	next.State = rule.to
 	next.Version = v.Version + 1
+	switch ev.Action {
+	case ActSubmit:
+		next.Attempt = v.Attempt + 1
+	case ActResubmit:
+		if v.Decision != kyc.DecisionRejected || v.RejectType != kyc.RejectRetry {
+			return v, kyc.Conflict("invalid_transition", "only a verification rejected with reject_type retry can be submitted again")
+		}
+		if v.Attempt >= ev.MaxAttempts {
+			return v, kyc.Conflict("attempts_exhausted", "this verification was submitted %d times, the most its level allows", v.Attempt)
+		}
+		next.Attempt = v.Attempt + 1
+		next.Decision, next.RejectType, next.Reasons, next.UserMessage, next.DecidedBy = kyc.DecisionNone, kyc.RejectNone, []string{}, "", ""
+	}
 	if ev.Action == ActDecide {
 		if err := validateDecision(ev); err != nil {
 			return v, err

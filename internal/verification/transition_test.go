@@ -28,16 +28,17 @@ func TestTransitionEveryPair(t *testing.T) {
 			kyc.StateCreated: kyc.StateCancelled, kyc.StateSubmitted: kyc.StateCancelled,
 			kyc.StateProcessing: kyc.StateCancelled, kyc.StateReview: kyc.StateCancelled,
 		},
+		verification.ActResubmit: {kyc.StateCompleted: kyc.StateSubmitted},
 	}
 	for _, act := range verification.Actions {
 		for _, from := range kyc.States {
 			t.Run(fmt.Sprintf("%s from %s", act, from), func(t *testing.T) {
 				t.Parallel()
-				ev := verification.Event{Action: act}
+				ev := verification.Event{Action: act, MaxAttempts: 5}
 				if act == verification.ActDecide {
 					ev = approve()
 				}
-				v := kyc.Verification{ID: "v", State: from, Version: 3}
+				v := kyc.Verification{ID: "v", State: from, Version: 3, Attempt: 1, Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{"X"}}
 				got, err := verification.Transition(v, ev)
 				to, ok := want[act][from]
 				if !ok {
@@ -63,10 +64,32 @@ func TestTerminalStatesHaveNoExit(t *testing.T) {
 			continue
 		}
 		for _, act := range verification.Actions {
-			_, err := verification.Transition(kyc.Verification{State: s}, verification.Event{Action: act})
-			require.ErrorIs(t, err, kyc.ErrConflict, "%s from %s", act, s)
+			// Approved or finally rejected: nothing leaves completed, not even a resubmission.
+			for _, v := range []kyc.Verification{{State: s, Decision: kyc.DecisionApproved}, {State: s, Decision: kyc.DecisionRejected, RejectType: kyc.RejectFinal}} {
+				_, err := verification.Transition(v, verification.Event{Action: act, MaxAttempts: 5})
+				require.ErrorIs(t, err, kyc.ErrConflict, "%s from %s", act, s)
+			}
 		}
 	}
+}
+
+func TestResubmission(t *testing.T) {
+	t.Parallel()
+	rejected := kyc.Verification{State: kyc.StateCompleted, Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry,
+		Reasons: []string{kyc.ReasonDocExpired}, UserMessage: "expired", DecidedBy: "policy:basic@1", Attempt: 2, Version: 7}
+	got, err := verification.Transition(rejected, verification.Event{Action: verification.ActResubmit, MaxAttempts: 5})
+	require.NoError(t, err)
+	require.Equal(t, kyc.Verification{State: kyc.StateSubmitted, Reasons: []string{}, Attempt: 3, Version: 8}, got)
+
+	rejected.Attempt = 5
+	_, err = verification.Transition(rejected, verification.Event{Action: verification.ActResubmit, MaxAttempts: 5})
+	var ce *kyc.ConflictError
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, "attempts_exhausted", ce.Code)
+
+	got, err = verification.Transition(kyc.Verification{State: kyc.StateCreated}, verification.Event{Action: verification.ActSubmit})
+	require.NoError(t, err)
+	require.Equal(t, 1, got.Attempt, "the first submission is attempt 1")
 }
 
 func TestDecisionValidation(t *testing.T) {

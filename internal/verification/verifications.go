@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/pii"
 	"github.com/openkyc/openkyc/internal/store"
@@ -38,6 +39,9 @@ func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 	}
 	if !levelRE.MatchString(level) {
 		return kyc.Verification{}, kyc.Invalid("level", "format", "level must be 1-64 characters of a-z, 0-9, '_', '.', '-'")
+	}
+	if _, err := s.Level(ctx, p.MerchantID, level); err != nil {
+		return kyc.Verification{}, err
 	}
 	now := s.clock()
 	v := kyc.Verification{ID: kyc.NewID(kyc.PrefixVerification), MerchantID: p.MerchantID, ApplicantID: in.ApplicantID, Surface: surface,
@@ -73,17 +77,38 @@ type EventPayload struct {
 	Decision       kyc.Decision   `json:"decision,omitempty"`
 	RejectType     kyc.RejectType `json:"reject_type,omitempty"`
 	Reasons        []string       `json:"reasons"`
+	UserMessage    string         `json:"user_message,omitempty"`
+	Attempt        int            `json:"attempt"`
 	Version        int            `json:"version"`
 }
 
+// EventResubmissionRequested tells the merchant that the user may try again.
+const EventResubmissionRequested = "verification.resubmission_requested"
+
+// emit writes the outbox event of v's new state (and the resubmission event
+// after a retry rejection) and enqueues their dispatch, in the caller's
+// transaction.
 func emit(ctx context.Context, tx *store.Tx, v kyc.Verification) error {
 	payload, err := json.Marshal(EventPayload{VerificationID: v.ID, ApplicantID: v.ApplicantID, Reference: v.Reference, Surface: v.Surface,
-		State: v.State, Decision: v.Decision, RejectType: v.RejectType, Reasons: v.Reasons, Version: v.Version})
+		State: v.State, Decision: v.Decision, RejectType: v.RejectType, Reasons: v.Reasons, UserMessage: v.UserMessage,
+		Attempt: v.Attempt, Version: v.Version})
 	if err != nil {
 		return err
 	}
-	return tx.InsertEvent(ctx, kyc.Event{ID: kyc.NewID(kyc.PrefixEvent), MerchantID: v.MerchantID, Type: EventType(v.State),
-		SubjectID: v.ID, Payload: payload, CreatedAt: v.UpdatedAt})
+	types := []string{EventType(v.State)}
+	if v.State == kyc.StateCompleted && v.RejectType == kyc.RejectRetry {
+		types = append(types, EventResubmissionRequested)
+	}
+	for _, typ := range types {
+		e := kyc.Event{ID: kyc.NewID(kyc.PrefixEvent), MerchantID: v.MerchantID, Type: typ, SubjectID: v.ID, Payload: payload, CreatedAt: v.UpdatedAt}
+		if err := tx.InsertEvent(ctx, e); err != nil {
+			return err
+		}
+		if err := tx.InsertJob(ctx, jobs.New("job_dispatch_"+e.ID, jobs.KindDispatch, v.MerchantID, e.ID, nil, v.UpdatedAt)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Apply performs one lifecycle action on a verification: the pure transition,
@@ -109,6 +134,24 @@ func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Even
 			return err
 		}
 		data := map[string]any{"from": v.State, "to": next.State}
+		var checkIDs []string
+		for _, c := range ev.Checks {
+			if err := tx.InsertCheck(ctx, c); err != nil {
+				return err
+			}
+			checkIDs = append(checkIDs, c.ID)
+		}
+		if len(checkIDs) > 0 {
+			data["check_ids"] = checkIDs
+		}
+		if next.State == kyc.StateSubmitted {
+			// The checks run in the background; the job commits with the submission.
+			job := jobs.New(fmt.Sprintf("job_verify_%s_%d", v.ID, next.Attempt), jobs.KindVerify, v.MerchantID, v.ID, nil, now)
+			if err := tx.InsertJob(ctx, job); err != nil {
+				return err
+			}
+			data["attempt"] = next.Attempt
+		}
 		if ev.Action == ActDecide {
 			note, err := s.keys.Seal([]byte(ev.Note), []byte("decision-note:"+v.ID))
 			if err != nil {
@@ -117,7 +160,7 @@ func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Even
 			decID := kyc.NewID(kyc.PrefixDecision)
 			if err := tx.InsertDecision(ctx, store.DecisionRecord{ID: decID, MerchantID: v.MerchantID, VerificationID: v.ID,
 				Decision: next.Decision, RejectType: next.RejectType, Reasons: next.Reasons, UserMessage: next.UserMessage,
-				SealedNote: note, DecidedBy: next.DecidedBy, CreatedAt: now}); err != nil {
+				SealedNote: note, DecidedBy: next.DecidedBy, CheckIDs: checkIDs, LevelVersion: ev.LevelVersion, CreatedAt: now}); err != nil {
 				return err
 			}
 			data["decision"], data["reject_type"], data["reasons"], data["decided_by"], data["decision_id"] =
@@ -132,9 +175,24 @@ func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Even
 	return out, err
 }
 
-// Submit moves a verification from created to submitted.
+// Submit moves a verification from created to submitted, or submits it
+// again after a retry rejection (within its level's attempt cap).
 func (s *Service) Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error) {
-	return s.Apply(ctx, p, id, Event{Action: ActSubmit})
+	if !kyc.ValidID(kyc.PrefixVerification, id) {
+		return kyc.Verification{}, fmt.Errorf("verification: %w", kyc.ErrNotFound)
+	}
+	v, err := s.store.VerificationByID(ctx, p.MerchantID, id)
+	if err != nil {
+		return v, err
+	}
+	if v.State != kyc.StateCompleted {
+		return s.Apply(ctx, p, id, Event{Action: ActSubmit})
+	}
+	level, err := s.Level(ctx, p.MerchantID, v.Level)
+	if err != nil {
+		return v, err
+	}
+	return s.Apply(ctx, p, id, Event{Action: ActResubmit, MaxAttempts: level.MaxAttempts})
 }
 
 // Get returns a verification with its check results.

@@ -1,0 +1,85 @@
+package verification
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/policy"
+	"github.com/openkyc/openkyc/internal/store"
+)
+
+// SystemActor is the audit actor of automated changes.
+const SystemActor = "system:pipeline"
+
+// Process runs a submitted verification's checks and applies its level's
+// policy: the verification ends completed (approved or rejected) or in review.
+// It is idempotent: a verification that is no longer submitted or processing
+// is left alone, and one interrupted while processing is processed again.
+func (s *Service) Process(ctx context.Context, merchantID, id string) error {
+	p := kyc.Principal{MerchantID: merchantID, Actor: SystemActor}
+	v, err := s.store.VerificationByID(ctx, merchantID, id)
+	if err != nil {
+		return err
+	}
+	switch v.State {
+	case kyc.StateSubmitted:
+		if v, err = s.Apply(ctx, p, id, Event{Action: ActStart}); err != nil {
+			return err
+		}
+	case kyc.StateProcessing:
+	default:
+		return nil
+	}
+	level, err := s.Level(ctx, merchantID, v.Level)
+	if err != nil {
+		return err
+	}
+	a, sealed, err := s.store.ApplicantByID(ctx, merchantID, v.ApplicantID)
+	if err != nil {
+		return err
+	}
+	if a, err = s.open(a, sealed); err != nil {
+		return err
+	}
+	docs, err := s.store.DocumentsByApplicant(ctx, merchantID, v.ApplicantID)
+	if err != nil {
+		return err
+	}
+	subject := &check.Subject{Verification: v, Applicant: a, Documents: docs, Level: level, Now: s.clock(), Env: checkEnv{s}}
+	results := check.Run(ctx, s.checkers, subject)
+	out := policy.Decide(level, results)
+	ev := Event{Action: ActReview, Checks: results, LevelVersion: level.Version}
+	if !out.Review {
+		ev = Event{Action: ActDecide, Decision: out.Decision, RejectType: out.RejectType, Reasons: out.Reasons, UserMessage: out.UserMessage,
+			DecidedBy: fmt.Sprintf("policy:%s@%d", level.Name, level.Version), Checks: results, LevelVersion: level.Version}
+	}
+	_, err = s.Apply(ctx, p, id, ev)
+	if kyc.IsConflict(err) {
+		// Someone else moved it meanwhile (a reviewer, a cancellation, another
+		// worker after a lease ran out): their change stands.
+		return nil
+	}
+	return err
+}
+
+// checkEnv is what the checks may look up.
+type checkEnv struct{ s *Service }
+
+func (e checkEnv) OpenDocument(ctx context.Context, d kyc.Document) (io.ReadCloser, error) {
+	return e.s.blobs.Open(ctx, d.BlobKey)
+}
+
+func (e checkEnv) Blocklisted(ctx context.Context, merchantID, kind, value string) (bool, error) {
+	return e.s.Blocklisted(ctx, merchantID, kind, value)
+}
+
+func (e checkEnv) ApplicantsWithHash(ctx context.Context, merchantID, field, hash, excludeID string) ([]string, error) {
+	col := map[string]string{"document_number": store.HashDocNumber, "email": store.HashEmail, "phone": store.HashPhone}[field]
+	if col == "" {
+		return nil, fmt.Errorf("unknown duplicate field %q", field)
+	}
+	return e.s.store.ApplicantIDsByHash(ctx, merchantID, col, hash, excludeID)
+}
