@@ -19,6 +19,7 @@ import (
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
+	"github.com/openkyc/openkyc/internal/webhook"
 )
 
 // Version is the API version in the OpenAPI document.
@@ -28,6 +29,7 @@ const Version = "1.0.0"
 type Deps struct {
 	Merchants     *merchant.Service
 	Verifications *verification.Service
+	Webhooks      *webhook.Service
 	Store         *store.Store // idempotency records
 }
 

@@ -24,9 +24,11 @@ import (
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/httpmw"
+	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
+	"github.com/openkyc/openkyc/internal/webhook"
 )
 
 // App is a running openkyc.
@@ -38,6 +40,8 @@ type App struct {
 	Blobs         *blob.Store
 	Merchants     *merchant.Service
 	Verifications *verification.Service
+	Webhooks      *webhook.Service
+	Worker        *jobs.Worker
 	registry      *prometheus.Registry
 	handlerOnce   sync.Once
 	handler       http.Handler
@@ -93,9 +97,26 @@ func (a *App) openRest(ctx context.Context) error {
 		Limits:        docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels},
 		DecodeWorkers: runtime.GOMAXPROCS(0),
 	})
+	a.Webhooks = webhook.New(a.Store, a.Keys, a.Log, webhook.Config{
+		Timeout: cfg.WebhookTimeout, Schedule: cfg.WebhookSchedule, AllowPrivate: cfg.WebhookAllowPrivate,
+	})
+	kinds := append([]jobs.Kind{{
+		Name: jobs.KindVerify, Timeout: 2 * time.Minute, MaxAttempts: 10,
+		Handle: func(ctx context.Context, j jobs.Job) error { return a.Verifications.Process(ctx, j.MerchantID, j.SubjectID) },
+	}}, a.Webhooks.Kinds()...)
+	a.Worker = jobs.NewWorker(a.Store, a.Log, jobs.Config{Concurrency: cfg.WorkerConcurrency}, kinds...)
 	a.registry = prometheus.NewRegistry()
-	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		jobs.NewCollector(a.Store))
 	return nil
+}
+
+// RunWorkers runs the job workers until ctx ends. Jobs enqueued by this
+// process start at once; others are found by polling.
+func (a *App) RunWorkers(ctx context.Context) error {
+	a.Store.OnJobsInserted(a.Worker.Wake)
+	a.Log.Info("workers running", "concurrency", a.Config.WorkerConcurrency)
+	return a.Worker.Run(ctx)
 }
 
 // Close releases the store and the bucket.
@@ -121,7 +142,7 @@ func (a *App) buildHandler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
-	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Store: a.Store})
+	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Store: a.Store})
 	return httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry))
 }
 
@@ -141,7 +162,11 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	_, _ = fmt.Fprintf(w, `{"status":%q}`, status)
 }
 
-// housekeeping removes expired idempotency records every hour.
+// JobRetention is how long finished jobs stay in the queue table.
+const JobRetention = 7 * 24 * time.Hour
+
+// housekeeping removes expired idempotency records and old finished jobs
+// every hour.
 func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -151,6 +176,12 @@ func (a *App) housekeeping(ctx context.Context) {
 			a.Log.Warn("idempotency purge failed", "error", err)
 		} else if n > 0 {
 			a.Log.Info("idempotency keys purged", "count", n)
+		}
+		n, err = a.Store.PurgeJobs(ctx, time.Now().Add(-JobRetention))
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("job purge failed", "error", err)
+		} else if n > 0 {
+			a.Log.Info("finished jobs purged", "count", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -176,6 +207,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.housekeeping(ctx)
+	workersDone := make(chan struct{})
+	if a.Config.Workers {
+		go func() {
+			defer close(workersDone)
+			if err := a.RunWorkers(ctx); err != nil {
+				a.Log.Error("workers stopped", "error", err)
+			}
+		}()
+	} else {
+		close(workersDone)
+	}
+	defer func() { <-workersDone }()
 	select {
 	case err := <-errc:
 		return err

@@ -40,8 +40,20 @@ func storageFlags() []ucli.Flag {
 	}
 }
 
+// workerFlags configure the job workers and webhook delivery.
+func workerFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.IntFlag{Name: "worker-concurrency", Value: 8, Sources: ucli.EnvVars("OPENKYC_WORKER_CONCURRENCY"), Usage: "jobs (checks, deliveries) run at once by this process"},
+		&ucli.BoolFlag{Name: "webhook-allow-private", Sources: ucli.EnvVars("OPENKYC_WEBHOOK_ALLOW_PRIVATE"),
+			Usage: "allow webhook targets on private, loopback and link-local addresses, and plain http (development only)"},
+		&ucli.DurationFlag{Name: "webhook-timeout", Value: 5 * time.Second, Sources: ucli.EnvVars("OPENKYC_WEBHOOK_TIMEOUT"), Usage: "timeout of one webhook delivery attempt"},
+	}
+}
+
 func serveFlags() []ucli.Flag {
-	return append(storageFlags(),
+	flags := append(storageFlags(), workerFlags()...)
+	return append(flags,
+		&ucli.BoolFlag{Name: "workers", Value: true, Sources: ucli.EnvVars("OPENKYC_WORKERS"), Usage: "run the job workers in this process (--workers=false to run them with `openkyc worker`)"},
 		&ucli.StringFlag{Name: "addr", Value: config.DefaultAddr, Sources: ucli.EnvVars("OPENKYC_ADDR"), Usage: "listen address host:port"},
 		&ucli.StringFlag{Name: "public-url", Sources: ucli.EnvVars("OPENKYC_PUBLIC_URL"), Usage: "external base URL used in links (default http://<addr>)"},
 		&ucli.Int64Flag{Name: "max-upload-bytes", Value: config.DefaultMaxUploadBytes, Sources: ucli.EnvVars("OPENKYC_MAX_UPLOAD_BYTES"), Usage: "largest accepted document"},
@@ -71,6 +83,10 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 		c.MaxImagePixels = v
 	}
 	c.ShutdownTimeout = cmd.Duration("shutdown-timeout")
+	c.Workers = cmd.Bool("workers")
+	c.WorkerConcurrency = int(cmd.Int("worker-concurrency"))
+	c.WebhookAllowPrivate = cmd.Bool("webhook-allow-private")
+	c.WebhookTimeout = cmd.Duration("webhook-timeout")
 	return c, c.Validate()
 }
 
@@ -106,6 +122,25 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 					defer s.Close()
 					fmt.Fprintf(stdout, "migrations current (%s)\n", s.Engine())
 					return nil
+				},
+			},
+			{
+				Name: "worker", Usage: "run the job workers (checks, webhook deliveries) without the HTTP server", Flags: append(storageFlags(), workerFlags()...),
+				Action: func(ctx context.Context, cmd *ucli.Command) error {
+					cfg, err := loadConfig(cmd)
+					if err != nil {
+						return err
+					}
+					log := newLogger(stderr, cfg.LogLevel)
+					slog.SetDefault(log)
+					ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+					defer stop()
+					a, err := app.Open(ctx, cfg, log)
+					if err != nil {
+						return err
+					}
+					defer a.Close()
+					return a.RunWorkers(ctx)
 				},
 			},
 			merchantCommand(stdout),

@@ -25,6 +25,13 @@ type Config struct {
 	MaxImagePixels  int64         // per image; OPENKYC_MAX_IMAGE_PIXELS
 	LogLevel        string        // debug, info, warn, error; OPENKYC_LOG_LEVEL
 	ShutdownTimeout time.Duration // grace period for in-flight requests
+
+	Workers             bool // serve runs the job workers in-process; OPENKYC_WORKERS
+	WorkerConcurrency   int  // jobs run at once per process; OPENKYC_WORKER_CONCURRENCY
+	WebhookAllowPrivate bool // deliver to private/loopback addresses; OPENKYC_WEBHOOK_ALLOW_PRIVATE
+	WebhookTimeout      time.Duration
+	// WebhookSchedule overrides the retry waits (tests, drills); empty = default.
+	WebhookSchedule []time.Duration
 }
 
 // Defaults.
@@ -69,6 +76,15 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 20 * time.Second
+	}
+	if c.WorkerConcurrency < 0 || c.WorkerConcurrency > 256 {
+		errs = append(errs, errors.New("worker-concurrency: must be between 1 and 256"))
+	}
+	if c.WorkerConcurrency == 0 {
+		c.WorkerConcurrency = 8
+	}
+	if c.WebhookTimeout <= 0 {
+		c.WebhookTimeout = 5 * time.Second
 	}
 	return errors.Join(errs...)
 }

@@ -132,6 +132,20 @@ func (s *Store) FailJob(ctx context.Context, id, worker, msg string, now, retryA
 	})
 }
 
+// PurgeJobs deletes finished jobs (done or dead) last changed before before.
+func (s *Store) PurgeJobs(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `DELETE FROM jobs WHERE state IN ('done', 'dead') AND updated_at < $1`, micros(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
 // JobByID returns one job.
 func (r reads) JobByID(ctx context.Context, id string) (Job, error) {
 	j, err := scanJob(r.q.QueryRowContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE id = $1`, id))
