@@ -104,6 +104,9 @@ func (s *server) routes() {
 	s.applicantRoutes()
 	s.documentRoutes()
 	s.verificationRoutes()
+	s.levelRoutes()
+	s.blocklistRoutes()
+	s.webhookRoutes()
 }
 
 type principalKey struct{}

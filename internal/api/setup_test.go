@@ -76,7 +76,14 @@ func newEnvB(t testing.TB, db kyctest.DB, mutate ...func(*config.Config)) *env {
 	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	require.NoError(t, err)
 	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(func() { srv.Close(); a.Close() })
+	wctx, stopWorkers := context.WithCancel(context.Background())
+	workersDone := make(chan struct{})
+	if cfg.Workers {
+		go func() { defer close(workersDone); _ = a.RunWorkers(wctx) }()
+	} else {
+		close(workersDone)
+	}
+	t.Cleanup(func() { stopWorkers(); <-workersDone; srv.Close(); a.Close() })
 	e := &env{t: t, app: a, srv: srv, dataDir: dir, logs: logs}
 	ma, err := a.Merchants.Create(context.Background(), "Merchant A", "test")
 	require.NoError(t, err)
@@ -220,7 +227,22 @@ func golden(t *testing.T, name string, body []byte) {
 	}
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "run go test ./internal/api -update to create %s", path)
-	require.Equal(t, string(want), masked)
+	if string(want) == masked {
+		return
+	}
+	wl, gl := strings.Split(string(want), "\n"), strings.Split(masked, "\n")
+	for i := range max(len(wl), len(gl)) {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			t.Fatalf("%s differs at line %d:\n want %q\n got  %q\n(run go test ./internal/api -update if the change is intended)", path, i+1, w, g)
+		}
+	}
 }
 
 func principalOf(t testing.TB, e *env, key string) kyc.Principal {

@@ -43,6 +43,7 @@ type Verification struct {
 	RejectType  *string   `json:"reject_type" nullable:"true" enum:"retry,final" doc:"Set when the decision is rejected"`
 	Reasons     []string  `json:"reasons" doc:"Machine reason codes of the decision"`
 	UserMessage string    `json:"user_message,omitempty" doc:"Safe to show the end user"`
+	Attempt     int       `json:"attempt" doc:"Submissions so far; after a retry rejection, submit again to make another"`
 	Checks      []Check   `json:"checks,omitempty" doc:"Check results (single-verification reads only)"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
@@ -57,7 +58,7 @@ func strPtr(s string) *string {
 
 func toVerification(v kyc.Verification, checks []kyc.Check) Verification {
 	out := Verification{ID: v.ID, ApplicantID: v.ApplicantID, Reference: v.Reference, Level: v.Level, State: string(v.State),
-		Decision: strPtr(string(v.Decision)), RejectType: strPtr(string(v.RejectType)), Reasons: v.Reasons, UserMessage: v.UserMessage,
+		Decision: strPtr(string(v.Decision)), RejectType: strPtr(string(v.RejectType)), Reasons: v.Reasons, UserMessage: v.UserMessage, Attempt: v.Attempt,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 	if out.Reasons == nil {
 		out.Reasons = []string{}
