@@ -102,7 +102,9 @@ func (a *App) openRest(ctx context.Context) error {
 	})
 	kinds := append([]jobs.Kind{{
 		Name: jobs.KindVerify, Timeout: 2 * time.Minute, MaxAttempts: 10,
-		Handle: func(ctx context.Context, j jobs.Job) error { return a.Verifications.Process(ctx, j.MerchantID, j.SubjectID) },
+		Handle: func(ctx context.Context, j jobs.Job) error {
+			return a.Verifications.Process(ctx, j.MerchantID, j.SubjectID)
+		},
 	}}, a.Webhooks.Kinds()...)
 	a.Worker = jobs.NewWorker(a.Store, a.Log, jobs.Config{Concurrency: cfg.WorkerConcurrency}, kinds...)
 	a.registry = prometheus.NewRegistry()
