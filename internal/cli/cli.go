@@ -144,6 +144,9 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 				},
 			},
 			merchantCommand(stdout),
+			levelCommand(stdout),
+			blocklistCommand(stdout),
+			policyCommand(stdout),
 			auditCommand(stdout),
 		},
 	}

@@ -43,7 +43,8 @@ type Event struct {
 	MaxAttempts int
 
 	// Not used by Transition: stored with the change by Service.Apply.
-	Checks       []kyc.Check // check results the decision is based on
+	Checks       []kyc.Check // new check results the decision is based on
+	UsedChecks   []string    // ids of stored results it is based on
 	LevelVersion int
 }
 

@@ -134,7 +134,7 @@ func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Even
 			return err
 		}
 		data := map[string]any{"from": v.State, "to": next.State}
-		var checkIDs []string
+		checkIDs := append([]string(nil), ev.UsedChecks...)
 		for _, c := range ev.Checks {
 			if err := tx.InsertCheck(ctx, c); err != nil {
 				return err
