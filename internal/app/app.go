@@ -101,7 +101,7 @@ func (a *App) openRest(ctx context.Context) error {
 		Timeout: cfg.WebhookTimeout, Schedule: cfg.WebhookSchedule, AllowPrivate: cfg.WebhookAllowPrivate,
 	})
 	kinds := append([]jobs.Kind{{
-		Name: jobs.KindVerify, Timeout: 2 * time.Minute, MaxAttempts: 10,
+		Name: jobs.KindVerify, Timeout: cfg.VerifyTimeout, MaxAttempts: 10,
 		Handle: func(ctx context.Context, j jobs.Job) error {
 			return a.Verifications.Process(ctx, j.MerchantID, j.SubjectID)
 		},
@@ -116,6 +116,17 @@ func (a *App) openRest(ctx context.Context) error {
 // RunWorkers runs the job workers until ctx ends. Jobs enqueued by this
 // process start at once; others are found by polling.
 func (a *App) RunWorkers(ctx context.Context) error {
+	if a.Store.Engine() == store.SQLite {
+		// One process runs SQLite's workers: leases still held were held by a
+		// process that died, and their jobs can run again now.
+		n, err := a.Store.ReleaseAllLeases(ctx, time.Now())
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			a.Log.Warn("released jobs of a previous process", "count", n)
+		}
+	}
 	a.Store.OnJobsInserted(a.Worker.Wake)
 	a.Log.Info("workers running", "concurrency", a.Config.WorkerConcurrency)
 	return a.Worker.Run(ctx)

@@ -30,6 +30,9 @@ type Config struct {
 	WorkerConcurrency   int  // jobs run at once per process; OPENKYC_WORKER_CONCURRENCY
 	WebhookAllowPrivate bool // deliver to private/loopback addresses; OPENKYC_WEBHOOK_ALLOW_PRIVATE
 	WebhookTimeout      time.Duration
+	// VerifyTimeout bounds one run of a verification's checks; a worker that
+	// dies holds its jobs this long (plus 5 s) before others take them over.
+	VerifyTimeout time.Duration
 	// WebhookSchedule overrides the retry waits (tests, drills); empty = default.
 	WebhookSchedule []time.Duration
 }
@@ -85,6 +88,9 @@ func (c *Config) Validate() error {
 	}
 	if c.WebhookTimeout <= 0 {
 		c.WebhookTimeout = 5 * time.Second
+	}
+	if c.VerifyTimeout <= 0 {
+		c.VerifyTimeout = time.Minute
 	}
 	return errors.Join(errs...)
 }

@@ -132,6 +132,23 @@ func (s *Store) FailJob(ctx context.Context, id, worker, msg string, now, retryA
 	})
 }
 
+// ReleaseAllLeases makes every running job available again. Only for SQLite,
+// where one process runs the workers: at its start, any lease is left over
+// from a process that died.
+func (s *Store) ReleaseAllLeases(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx,
+			`UPDATE jobs SET state = 'available', locked_by = '', locked_until = 0, run_at = $1, updated_at = $1 WHERE state = 'running'`, micros(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
 // PurgeJobs deletes finished jobs (done or dead) last changed before before.
 func (s *Store) PurgeJobs(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
