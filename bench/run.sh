@@ -2,6 +2,7 @@
 # Runs the core benchmarks against a real openkyc server on the embedded
 # default (SQLite + local files) on loopback, with their baselines measured in
 # the same run, and writes bench/results/latest.md.
+#   - submit -> completed webhook latency and webhook deliveries per second
 #   - 5 MB upload throughput vs raw dd write of the same bytes on the same disk
 #   - peak server RSS during 50 concurrent 5 MB uploads
 #   - GET /v1/verifications/{id} req/s vs a bare net/http handler (wrk)
@@ -19,11 +20,12 @@ go build -o "$work/openkyc" ./cmd/openkyc
 go build -o "$work/uploadbench" ./bench/cmd/uploadbench
 go build -o "$work/mkfixture" ./bench/cmd/mkfixture
 go build -o "$work/barehttp" ./bench/cmd/barehttp
+go build -o "$work/pipelinebench" ./bench/cmd/pipelinebench
 "$work/mkfixture" -size $((5 << 20)) -jpeg "$work/doc.jpg" -pdf "$work/doc.pdf" 2>/dev/null
 
 data="$work/data"
 key=$("$work/openkyc" merchant create --name Bench --json --data-dir "$data" | sed 's/.*"api_key":"\([^"]*\)".*/\1/')
-"$work/openkyc" serve --data-dir "$data" --addr "127.0.0.1:$port" --log-level error 2>"$work/serve.log" &
+"$work/openkyc" serve --data-dir "$data" --addr "127.0.0.1:$port" --log-level error --webhook-allow-private 2>"$work/serve.log" &
 srv=$!
 for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 auth=(-H "Authorization: Bearer $key" -H "Content-Type: application/json")
@@ -47,7 +49,7 @@ jpg_mbps=$(echo "$jpg" | awk '/sequential_mb_per_s/ {print $2}')
 
 # Peak RSS: restart the server so the high-water mark covers only this run.
 kill "$srv"; wait "$srv" 2>/dev/null || true
-"$work/openkyc" serve --data-dir "$data" --addr "127.0.0.1:$port" --log-level error 2>>"$work/serve.log" &
+"$work/openkyc" serve --data-dir "$data" --addr "127.0.0.1:$port" --log-level error --webhook-allow-private 2>>"$work/serve.log" &
 srv=$!
 for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 rss_idle=$(awk '/VmRSS/ {print $2}' "/proc/$srv/status")
@@ -65,6 +67,12 @@ wrk_rps() { wrk -t2 -c32 -d${WRK_SECONDS:-10}s "$@" | awk '/Requests\/sec/ {prin
 api_rps=$(wrk_rps -H "Authorization: Bearer $key" "$base/v1/verifications/$vid")
 bare_rps=$(wrk_rps "http://127.0.0.1:$bare_port/")
 
+# Pipeline: submit -> completed webhook latency, and deliveries per second.
+pipe=$("$work/pipelinebench" -url "$base" -key "$key" -n 200 -burst 300 -endpoints 4)
+p50=$(echo "$pipe" | awk '/p50/ {print $2}')
+p99=$(echo "$pipe" | awk '/p99/ {print $2}')
+dps=$(echo "$pipe" | awk '/deliveries_per_second/ {print $2}')
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f%%", 100*a/b}'; }
 mkdir -p bench/results
 {
@@ -80,6 +88,8 @@ mkdir -p bench/results
   echo "| peak RSS, 50 concurrent 5 MB PDF report uploads | $((hwm_pdf / 1024)) MB | idle $((rss_idle / 1024)) MB | | < 150 MB |"
   echo "| peak RSS, then 50 concurrent 5 MB JPEG uploads | $((hwm_jpg / 1024)) MB | | | < 150 MB |"
   echo "| GET /v1/verifications/{id} (req/s, wrk -t2 -c32) | $api_rps | bare net/http $bare_rps | $(ratio "$api_rps" "$bare_rps") | ≥ 40% |"
+  echo "| submit → verification.completed webhook, p50 / p99 (model-free checks) | $p50 ms / $p99 ms | | | p50 ≤ 200 ms |"
+  echo "| webhook deliveries per second to a loopback receiver (SQLite) | $dps | | | ≥ 1,000/s |"
   echo
   echo "Concurrent PDF run: $(echo "$conc_pdf" | tr '\n' ' ')"
   echo

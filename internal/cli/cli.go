@@ -43,7 +43,7 @@ func storageFlags() []ucli.Flag {
 // workerFlags configure the job workers and webhook delivery.
 func workerFlags() []ucli.Flag {
 	return []ucli.Flag{
-		&ucli.IntFlag{Name: "worker-concurrency", Value: 8, Sources: ucli.EnvVars("OPENKYC_WORKER_CONCURRENCY"), Usage: "jobs (checks, deliveries) run at once by this process"},
+		&ucli.IntFlag{Name: "worker-concurrency", Value: 16, Sources: ucli.EnvVars("OPENKYC_WORKER_CONCURRENCY"), Usage: "jobs (checks, deliveries) run at once by this process"},
 		&ucli.BoolFlag{Name: "webhook-allow-private", Sources: ucli.EnvVars("OPENKYC_WEBHOOK_ALLOW_PRIVATE"),
 			Usage: "allow webhook targets on private, loopback and link-local addresses, and plain http (development only)"},
 		&ucli.DurationFlag{Name: "webhook-timeout", Value: 5 * time.Second, Sources: ucli.EnvVars("OPENKYC_WEBHOOK_TIMEOUT"), Usage: "timeout of one webhook delivery attempt"},

@@ -84,7 +84,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("worker-concurrency: must be between 1 and 256"))
 	}
 	if c.WorkerConcurrency == 0 {
-		c.WorkerConcurrency = 8
+		c.WorkerConcurrency = 16
 	}
 	if c.WebhookTimeout <= 0 {
 		c.WebhookTimeout = 5 * time.Second

@@ -98,22 +98,38 @@ func (s *Store) ClaimJobs(ctx context.Context, kind, worker string, now time.Tim
 	return out, err
 }
 
-// FinishJob marks a job done if worker still holds it. It reports whether it did.
-func (s *Store) FinishJob(ctx context.Context, id, worker string, now time.Time) (bool, error) {
+// TxFunc is a write done in the same transaction as a job's completion.
+type TxFunc func(context.Context, *Tx) error
+
+func runAll(ctx context.Context, tx *Tx, fns []TxFunc) error {
+	for _, fn := range fns {
+		if err := fn(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FinishJob marks a job done if worker still holds it, together with the
+// handler's deferred writes. It reports whether it did.
+func (s *Store) FinishJob(ctx context.Context, id, worker string, now time.Time, with ...TxFunc) (bool, error) {
 	var ok bool
 	err := s.InTx(ctx, func(tx *Tx) error {
 		var err error
 		ok, err = exec1(ctx, tx.tx, "finish job",
 			`UPDATE jobs SET state = 'done', locked_by = '', updated_at = $1, last_error = '' WHERE id = $2 AND locked_by = $3 AND state = 'running'`,
 			micros(now), id, worker)
-		return err
+		if err != nil {
+			return err
+		}
+		return runAll(ctx, tx, with)
 	})
 	return ok, err
 }
 
 // FailJob records a failed attempt: the job runs again at retryAt, or is dead
 // when retryAt is zero.
-func (s *Store) FailJob(ctx context.Context, id, worker, msg string, now, retryAt time.Time) error {
+func (s *Store) FailJob(ctx context.Context, id, worker, msg string, now, retryAt time.Time, with ...TxFunc) error {
 	state, runAt := JobAvailable, micros(retryAt)
 	if retryAt.IsZero() {
 		state, runAt = JobDead, micros(now)
@@ -128,7 +144,7 @@ func (s *Store) FailJob(ctx context.Context, id, worker, msg string, now, retryA
 		if err != nil {
 			return fmt.Errorf("fail job: %w", err)
 		}
-		return nil
+		return runAll(ctx, tx, with)
 	})
 }
 

@@ -117,18 +117,16 @@ type Delivery struct {
 	CreatedAt  time.Time
 }
 
-// InsertDelivery logs an attempt (outside any business transaction).
-func (s *Store) InsertDelivery(ctx context.Context, d Delivery) error {
-	return s.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx,
-			`INSERT INTO webhook_deliveries (id, merchant_id, endpoint_id, event_id, attempt, status_code, error, duration_us, created_at)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			d.ID, d.MerchantID, d.EndpointID, d.EventID, d.Attempt, d.StatusCode, d.Error, d.Duration.Microseconds(), micros(d.CreatedAt))
-		if err != nil {
-			return fmt.Errorf("insert delivery: %w", err)
-		}
-		return nil
-	})
+// InsertDelivery logs a delivery attempt.
+func (t *Tx) InsertDelivery(ctx context.Context, d Delivery) error {
+	_, err := t.tx.ExecContext(ctx,
+		`INSERT INTO webhook_deliveries (id, merchant_id, endpoint_id, event_id, attempt, status_code, error, duration_us, created_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		d.ID, d.MerchantID, d.EndpointID, d.EventID, d.Attempt, d.StatusCode, d.Error, d.Duration.Microseconds(), micros(d.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert delivery: %w", err)
+	}
+	return nil
 }
 
 // Deliveries lists an endpoint's delivery attempts, newest first.

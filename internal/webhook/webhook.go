@@ -168,9 +168,8 @@ func (s *Service) deliver(ctx context.Context, j jobs.Job) error {
 	case !f.Accepted(status, body):
 		d.Error = fmt.Sprintf("receiver answered %d", status)
 	}
-	if err := s.store.InsertDelivery(context.WithoutCancel(ctx), d); err != nil {
-		s.log.Error("log delivery failed", "event_id", ev.ID, "error", err)
-	}
+	// The log entry commits with the job's outcome.
+	jobs.Defer(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.InsertDelivery(ctx, d) })
 	if d.Error != "" {
 		if errors.Is(sendErr, ErrForbiddenTarget) {
 			return jobs.Permanent(errors.New(d.Error))
