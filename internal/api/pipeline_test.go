@@ -258,6 +258,18 @@ func TestDeliveryRetriesAndRedirects(t *testing.T) {
 	rcv.mu.Unlock()
 	require.Equal(t, http.StatusNotFound, e.postJSON("/v1/events/"+ids[0]+"/redeliver", e.keyB, "").Status)
 
+	// After a rotation, deliveries verify with the old and with the new secret.
+	rot := e.postJSON("/v1/webhooks/"+whk+"/rotate", e.keyA, "")
+	require.Equal(t, http.StatusOK, rot.Status)
+	newSecret := rot.json(t)["secret"].(string)
+	require.Equal(t, http.StatusAccepted, e.postJSON("/v1/events/"+ids[0]+"/redeliver", e.keyA, "").Status)
+	waitUntil(t, "delivery signed with the old secret", func() bool { rcv.mu.Lock(); defer rcv.mu.Unlock(); return len(rcv.ids) == 4 })
+	rcv.mu.Lock()
+	rcv.secret = newSecret
+	rcv.mu.Unlock()
+	require.Equal(t, http.StatusAccepted, e.postJSON("/v1/events/"+ids[0]+"/redeliver", e.keyA, "").Status)
+	waitUntil(t, "delivery signed with the new secret", func() bool { rcv.mu.Lock(); defer rcv.mu.Unlock(); return len(rcv.ids) == 5 })
+
 	// A redirecting and a hanging receiver: nothing reaches the redirect target, both retried then dead.
 	hit := make(chan struct{}, 10)
 	target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hit <- struct{}{} }))

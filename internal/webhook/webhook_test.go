@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
@@ -106,4 +107,22 @@ func TestClientRefusesPrivateAddressesAndRedirects(t *testing.T) {
 		t.Fatal("the redirect target was contacted")
 	default:
 	}
+}
+
+func TestDeliverySchedule(t *testing.T) {
+	t.Parallel()
+	svc := webhook.New(nil, nil, nil, webhook.Config{})
+	var deliver jobs.Kind
+	for _, k := range svc.Kinds() {
+		if k.Name == jobs.KindDeliver {
+			deliver = k
+		}
+	}
+	require.Equal(t, 7, deliver.MaxAttempts, "six retries, then dead")
+	var got []time.Duration
+	for attempt := 1; attempt < deliver.MaxAttempts; attempt++ {
+		got = append(got, deliver.Backoff(attempt))
+	}
+	require.Equal(t, []time.Duration{30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour}, got)
+	require.Equal(t, 15*time.Second, deliver.Timeout, "5 s request timeout plus margin")
 }
