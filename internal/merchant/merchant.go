@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"strings"
@@ -82,10 +81,8 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 			if err := tx.InsertCredential(ctx, cred); err != nil {
 				return err
 			}
-			data, _ := json.Marshal(map[string]string{"merchant_no": m.MerchantNo, "credential_id": cred.ID})
-			e := kyc.AuditEntry{MerchantID: m.ID, ID: kyc.NewID(kyc.PrefixAudit), At: now, Actor: actor, Action: "merchant.create",
-				SubjectType: "merchant", SubjectID: m.ID, Data: data}
-			return tx.AppendAudit(ctx, &e)
+			return tx.Audit(ctx, kyc.Principal{MerchantID: m.ID, Actor: actor}, now, "merchant.create", "merchant", m.ID,
+				map[string]string{"merchant_no": m.MerchantNo, "credential_id": cred.ID})
 		})
 		if kyc.IsConflict(err) && attempt < 3 {
 			continue // merchant number collision: draw another

@@ -157,3 +157,18 @@ func (r reads) EventsBySubject(ctx context.Context, merchantID, subjectID string
 	}
 	return out, rows.Err()
 }
+
+// Audit appends an entry about a change made by p; data is marshalled to
+// JSON and must hold no personal data.
+func (t *Tx) Audit(ctx context.Context, p kyc.Principal, at time.Time, action, subjectType, subjectID string, data any) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	e := kyc.AuditEntry{MerchantID: p.MerchantID, ID: kyc.NewID(kyc.PrefixAudit), At: at, Actor: p.Actor, Action: action,
+		SubjectType: subjectType, SubjectID: subjectID, Data: b}
+	if err := t.AppendAudit(ctx, &e); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}

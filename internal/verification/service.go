@@ -2,8 +2,6 @@ package verification
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/openkyc/openkyc/internal/blob"
@@ -54,14 +52,5 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microse
 
 // record writes the audit entry of a change; data must hold no PII.
 func record(ctx context.Context, tx *store.Tx, p kyc.Principal, at time.Time, action, subjectType, subjectID string, data any) error {
-	b, err := json.Marshal(data)
-	if err != nil {
-		return err
-	}
-	e := kyc.AuditEntry{MerchantID: p.MerchantID, ID: kyc.NewID(kyc.PrefixAudit), At: at, Actor: p.Actor, Action: action,
-		SubjectType: subjectType, SubjectID: subjectID, Data: b}
-	if err := tx.AppendAudit(ctx, &e); err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
+	return tx.Audit(ctx, p, at, action, subjectType, subjectID, data)
 }

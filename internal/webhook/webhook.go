@@ -392,11 +392,5 @@ func nonNil(s []string) []string {
 }
 
 func audit(ctx context.Context, tx *store.Tx, p kyc.Principal, at time.Time, action, subjectID string, data any) error {
-	b, err := json.Marshal(data)
-	if err != nil {
-		return err
-	}
-	e := kyc.AuditEntry{MerchantID: p.MerchantID, ID: kyc.NewID(kyc.PrefixAudit), At: at, Actor: p.Actor, Action: action,
-		SubjectType: "webhook_endpoint", SubjectID: subjectID, Data: b}
-	return tx.AppendAudit(ctx, &e)
+	return tx.Audit(ctx, p, at, action, "webhook_endpoint", subjectID, data)
 }
