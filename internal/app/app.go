@@ -22,9 +22,11 @@ import (
 	"github.com/openkyc/openkyc/internal/blob"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/dialect/vexora"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/jobs"
+	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
@@ -92,7 +94,7 @@ func (a *App) openRest(ctx context.Context) error {
 	if a.Blobs, err = blob.Open(ctx, blobURL, a.Keys); err != nil {
 		return err
 	}
-	a.Merchants = merchant.New(a.Store, nil)
+	a.Merchants = merchant.New(a.Store, a.Keys, nil)
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Limits:        docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels},
 		DecodeWorkers: runtime.GOMAXPROCS(0),
@@ -100,6 +102,7 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Webhooks = webhook.New(a.Store, a.Keys, a.Log, webhook.Config{
 		Timeout: cfg.WebhookTimeout, Schedule: cfg.WebhookSchedule, AllowPrivate: cfg.WebhookAllowPrivate,
 	})
+	a.Webhooks.Register(kyc.SurfaceVexora, vexora.NewCallbacks(a.Merchants, a.Verifications, func() int64 { return time.Now().UnixMilli() }))
 	kinds := append([]jobs.Kind{{
 		Name: jobs.KindVerify, Timeout: cfg.VerifyTimeout, MaxAttempts: 10,
 		Handle: func(ctx context.Context, j jobs.Job) error {
@@ -156,6 +159,9 @@ func (a *App) buildHandler() http.Handler {
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
 	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Store: a.Store})
+	vexora.New(a.Merchants, a.Verifications, vexora.Config{PublicURL: a.Config.PublicURL, AllowPrivate: a.Config.WebhookAllowPrivate,
+		MaxFileBytes: a.Config.MaxUploadBytes, ValidateURL: webhook.ValidateURL}).Routes(mux)
+	mux.HandleFunc("GET /verify/unavailable", hostedPageUnavailable)
 	return httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry))
 }
 

@@ -203,12 +203,13 @@ func merchantCommand(stdout io.Writer) *ucli.Command {
 						return err
 					}
 					out := map[string]any{"id": c.Merchant.ID, "merchant_no": c.Merchant.MerchantNo, "name": c.Merchant.Name,
-						"status": c.Merchant.Status, "api_key": c.APIKey, "api_key_id": c.KeyID, "created_at": c.Merchant.CreatedAt}
+						"status": c.Merchant.Status, "api_key": c.APIKey, "api_key_id": c.KeyID, "created_at": c.Merchant.CreatedAt,
+						"vexora": map[string]string{"merchant_no": c.Merchant.MerchantNo, "app_secret": c.VexoraAppSecret}}
 					if cmd.Bool("json") {
 						return json.NewEncoder(stdout).Encode(out)
 					}
-					fmt.Fprintf(stdout, "merchant    %s\nmerchant_no %s\nname        %s\napi_key     %s\n\nThe API key is shown only now; store it safely.\n",
-						c.Merchant.ID, c.Merchant.MerchantNo, c.Merchant.Name, c.APIKey)
+					fmt.Fprintf(stdout, "merchant    %s\nmerchant_no %s\nname        %s\napi_key     %s\nvexora      merchantNo %s, app secret %s\n\nThe keys are shown only now; store them safely.\n",
+						c.Merchant.ID, c.Merchant.MerchantNo, c.Merchant.Name, c.APIKey, c.Merchant.MerchantNo, c.VexoraAppSecret)
 					return nil
 				},
 			},

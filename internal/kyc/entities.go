@@ -104,8 +104,9 @@ type Verification struct {
 	UserMessage string
 	Note        string // internal note, never shown to the end user
 	DecidedBy   string
-	Attempt     int // submissions so far; a retry rejection allows another
-	Version     int // optimistic concurrency counter
+	Attempt     int    // submissions so far; a retry rejection allows another
+	CallbackURL string // where a dialect sends its callbacks ("" for native)
+	Version     int    // optimistic concurrency counter
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }

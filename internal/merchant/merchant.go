@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/store"
 )
@@ -25,10 +26,12 @@ const APIKeyPrefix = "okyc_"
 // Service creates merchants and authenticates API keys.
 type Service struct {
 	store *store.Store
+	keys  *crypto.Keyring
 	now   func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]cachedPrincipal // by key lookup hash
+	mu       sync.Mutex
+	cache    map[string]cachedPrincipal // by key lookup hash
+	dialects map[string]cachedDialect   // by dialect + app id
 }
 
 type cachedPrincipal struct {
@@ -43,18 +46,21 @@ const AuthCacheTTL = 10 * time.Second
 const authCacheMax = 10_000
 
 // New returns a merchant service.
-func New(s *store.Store, now func() time.Time) *Service {
+func New(s *store.Store, kr *crypto.Keyring, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: s, now: now, cache: map[string]cachedPrincipal{}}
+	return &Service{store: s, keys: kr, now: now, cache: map[string]cachedPrincipal{}, dialects: map[string]cachedDialect{}}
 }
 
-// Created is a new merchant with its first API key, shown only this once.
+// Created is a new merchant with its first API key and its dialect
+// credentials, shown only this once.
 type Created struct {
 	Merchant kyc.Merchant
 	APIKey   string
 	KeyID    string
+	// VexoraAppSecret signs Vexora requests and callbacks (merchantNo header = Merchant.MerchantNo).
+	VexoraAppSecret string
 }
 
 // Create makes a merchant and its first API key.
@@ -74,11 +80,19 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 		if err != nil {
 			return Created{}, err
 		}
+		vexSecret := randomHex(16)
+		vex := store.DialectCredential{MerchantID: m.ID, Dialect: DialectVexora, AppID: m.MerchantNo, CreatedAt: now}
+		if vex.SealedSecret, err = s.keys.Seal([]byte(vexSecret), dialectAAD(m.ID, DialectVexora)); err != nil {
+			return Created{}, err
+		}
 		err = s.store.InTx(ctx, func(tx *store.Tx) error {
 			if err := tx.InsertMerchant(ctx, m); err != nil {
 				return err
 			}
 			if err := tx.InsertCredential(ctx, cred); err != nil {
+				return err
+			}
+			if err := tx.InsertDialectCredential(ctx, vex); err != nil {
 				return err
 			}
 			return tx.Audit(ctx, kyc.Principal{MerchantID: m.ID, Actor: actor}, now, "merchant.create", "merchant", m.ID,
@@ -90,7 +104,7 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 		if err != nil {
 			return Created{}, err
 		}
-		return Created{Merchant: m, APIKey: key, KeyID: cred.ID}, nil
+		return Created{Merchant: m, APIKey: key, KeyID: cred.ID, VexoraAppSecret: vexSecret}, nil
 	}
 }
 
@@ -161,3 +175,8 @@ func (s *Service) Authenticate(ctx context.Context, key string) (kyc.Principal, 
 
 // List returns every merchant.
 func (s *Service) List(ctx context.Context) ([]kyc.Merchant, error) { return s.store.Merchants(ctx) }
+
+// ByID returns one merchant.
+func (s *Service) ByID(ctx context.Context, id string) (kyc.Merchant, error) {
+	return s.store.MerchantByID(ctx, id)
+}

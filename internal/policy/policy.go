@@ -57,7 +57,8 @@ func Default() Level {
 			"document.integrity": {Enabled: true, Required: true},
 			"data.age":           {Enabled: true, Required: true},
 			"data.expiry":        {Enabled: true}, // known only once MRZ reading exists
-			"duplicate.identity": {Enabled: true, Required: true, OnFail: OnFailReview},
+			// not_run when the applicant has no document number, e-mail or phone
+			"duplicate.identity": {Enabled: true, OnFail: OnFailReview},
 			"blocklist":          {Enabled: true, Required: true},
 		},
 		FinalReasons: []string{kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonFraudSuspected},

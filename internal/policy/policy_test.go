@@ -67,7 +67,8 @@ func TestDecide(t *testing.T) {
 			policy.Outcome{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{kyc.ReasonUnderage}, UserMessage: "You do not meet the minimum age requirement."}},
 		{"failed without code", with(allPassed(), res("document.integrity", kyc.CheckFailed, "")),
 			policy.Outcome{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{kyc.ReasonOther}, UserMessage: "We could not verify your identity. Please try again."}},
-		{"nothing ran", nil, policy.Outcome{Review: true, ReviewReasons: []string{"blocklist.missing", "data.age.missing", "document.integrity.missing", "documents.required.missing", "duplicate.identity.missing"}}},
+		{"nothing ran", nil, policy.Outcome{Review: true, ReviewReasons: []string{"blocklist.missing", "data.age.missing", "document.integrity.missing", "documents.required.missing"}}},
+		{"optional duplicate check without identifiers", with(allPassed(), res("duplicate.identity", kyc.CheckNotRun, "")), policy.Outcome{Decision: kyc.DecisionApproved}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -175,3 +175,13 @@ func (s *Service) UpdateApplicant(ctx context.Context, p kyc.Principal, id strin
 	})
 	return out, err
 }
+
+// FindApplicant returns the merchant's applicant with this external id on a
+// surface, with decrypted PII.
+func (s *Service) FindApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Applicant, error) {
+	a, sealed, err := s.store.ApplicantByExternalID(ctx, p.MerchantID, surface, externalID)
+	if err != nil {
+		return a, err
+	}
+	return s.open(a, sealed)
+}

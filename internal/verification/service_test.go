@@ -33,7 +33,7 @@ func newService(t *testing.T, db kyctest.DB) (*verification.Service, *store.Stor
 	require.NoError(t, err)
 	bs, err := blob.Open(ctx, u, kr)
 	require.NoError(t, err)
-	m, err := merchant.New(s, nil).Create(ctx, "M", "test")
+	m, err := merchant.New(s, kr, nil).Create(ctx, "M", "test")
 	require.NoError(t, err)
 	return verification.NewService(s, kr, bs, verification.Config{}), s, kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}
 }

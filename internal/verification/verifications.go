@@ -22,6 +22,7 @@ type CreateInput struct {
 	ApplicantID string
 	Reference   string
 	Level       string
+	CallbackURL string // dialects: where their callbacks go (validated by the caller)
 }
 
 // Create starts a verification of an applicant in state created.
@@ -45,7 +46,8 @@ func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 	}
 	now := s.clock()
 	v := kyc.Verification{ID: kyc.NewID(kyc.PrefixVerification), MerchantID: p.MerchantID, ApplicantID: in.ApplicantID, Surface: surface,
-		Reference: ref, Level: level, State: kyc.StateCreated, Reasons: []string{}, Version: 1, CreatedAt: now, UpdatedAt: now}
+		Reference: ref, Level: level, State: kyc.StateCreated, Reasons: []string{}, Version: 1, CreatedAt: now, UpdatedAt: now,
+		CallbackURL: in.CallbackURL}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
 		if !kyc.ValidID(kyc.PrefixApplicant, in.ApplicantID) {
 			return kyc.NotFoundField("applicant_id", "no applicant with this id")
@@ -242,4 +244,19 @@ func (s *Service) List(ctx context.Context, p kyc.Principal, in ListInput) (Page
 		page.NextCursor = items[limit-1].ID
 	}
 	return page, nil
+}
+
+// ByReference returns the merchant's verification with this reference on a surface.
+func (s *Service) ByReference(ctx context.Context, p kyc.Principal, surface kyc.Surface, reference string) (kyc.Verification, error) {
+	return s.store.VerificationByReference(ctx, p.MerchantID, surface, reference)
+}
+
+// Latest returns an applicant's newest verification.
+func (s *Service) Latest(ctx context.Context, p kyc.Principal, applicantID string) (kyc.Verification, error) {
+	return s.store.LatestVerificationOfApplicant(ctx, p.MerchantID, applicantID)
+}
+
+// ByID returns a verification of the merchant (no checks).
+func (s *Service) ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error) {
+	return s.store.VerificationByID(ctx, p.MerchantID, id)
 }

@@ -1,0 +1,91 @@
+package vexora
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/verification"
+	"github.com/openkyc/openkyc/internal/webhook"
+)
+
+// CallbackMerchants is what callbacks need of the merchant service.
+type CallbackMerchants interface {
+	Merchants
+	ByID(ctx context.Context, id string) (kyc.Merchant, error)
+}
+
+// Callbacks formats and signs Vexora callbacks for the shared delivery
+// machinery (webhook.Formatter).
+type Callbacks struct {
+	merchants CallbackMerchants
+	core      Core
+	now       func() (ms int64)
+}
+
+// NewCallbacks returns the callback formatter.
+func NewCallbacks(m CallbackMerchants, c Core, nowMillis func() int64) *Callbacks {
+	return &Callbacks{merchants: m, core: c, now: nowMillis}
+}
+
+// callbackEvents are the events where authenticationStatus changes.
+var callbackEvents = []string{"verification.submitted", "verification.completed", "verification.expired", "verification.cancelled"}
+
+// Targets sends an event of a Vexora application to its callBackUrl.
+func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
+	if !slices.Contains(callbackEvents, ev.Type) {
+		return nil, nil
+	}
+	var p verification.EventPayload
+	if err := json.Unmarshal(ev.Payload, &p); err != nil || p.Surface != Surface {
+		return nil, nil
+	}
+	v, err := c.core.ByID(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.VerificationID)
+	if err != nil || v.CallbackURL == "" {
+		return nil, nil
+	}
+	return []webhook.Target{{ID: "vexora:" + v.ID, URL: v.CallbackURL}}, nil
+}
+
+// Request builds the signed callback: {userId, kycNumber,
+// authenticationStatus, failReason, timestamp, sign} and the merchantNo header.
+func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target, _ int) (*http.Request, error) {
+	var p verification.EventPayload
+	if err := json.Unmarshal(ev.Payload, &p); err != nil {
+		return nil, err
+	}
+	m, err := c.merchants.ByID(ctx, ev.MerchantID)
+	if err != nil {
+		return nil, err
+	}
+	_, secret, err := c.merchants.DialectSecret(ctx, "vexora", m.MerchantNo)
+	if err != nil {
+		return nil, err
+	}
+	a, err := c.core.GetApplicant(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.ApplicantID)
+	if err != nil {
+		return nil, err
+	}
+	status, reason := Status(kyc.Verification{State: p.State, Decision: p.Decision, RejectType: p.RejectType, Reasons: p.Reasons, UserMessage: p.UserMessage})
+	fields := map[string]string{"userId": a.ExternalUserID, "kycNumber": p.Reference, "authenticationStatus": status,
+		"failReason": reason, "timestamp": strconv.FormatInt(c.now(), 10)}
+	fields["sign"] = Sign(fields, secret)
+	body, err := json.Marshal(fields)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("merchantNo", m.MerchantNo)
+	return req, nil
+}
+
+// Accepted: any 2xx acknowledges ([openkyc]).
+func (c *Callbacks) Accepted(status int, _ []byte) bool { return status >= 200 && status < 300 }

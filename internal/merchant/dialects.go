@@ -1,0 +1,67 @@
+package merchant
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// Dialect names of credentials.
+const (
+	DialectVexora = "vexora"
+)
+
+type cachedDialect struct {
+	m       kyc.Merchant
+	secret  string
+	expires int64 // unix nanos
+}
+
+func dialectAAD(merchantID, dialect string) []byte {
+	return []byte("dialect:" + dialect + ":" + merchantID)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// DialectSecret resolves a dialect's app id (for Vexora: the merchant
+// number) to its active merchant and decrypted secret. Unknown app ids and
+// suspended merchants are kyc.ErrUnauthenticated / kyc.ErrForbidden. Results
+// are cached like API keys (AuthCacheTTL).
+func (s *Service) DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error) {
+	key := dialect + "\x00" + appID
+	now := s.now()
+	s.mu.Lock()
+	c, ok := s.dialects[key]
+	s.mu.Unlock()
+	if ok && now.UnixNano() < c.expires {
+		return c.m, c.secret, nil
+	}
+	cred, m, err := s.store.DialectCredentialByAppID(ctx, dialect, appID)
+	if kyc.IsNotFound(err) {
+		return m, "", kyc.ErrUnauthenticated
+	}
+	if err != nil {
+		return m, "", err
+	}
+	if m.Status != kyc.MerchantActive {
+		return m, "", fmt.Errorf("merchant suspended: %w", kyc.ErrForbidden)
+	}
+	secret, err := s.keys.Open(cred.SealedSecret, dialectAAD(m.ID, dialect))
+	if err != nil {
+		return m, "", err
+	}
+	s.mu.Lock()
+	if len(s.dialects) >= authCacheMax {
+		clear(s.dialects)
+	}
+	s.dialects[key] = cachedDialect{m: m, secret: string(secret), expires: now.Add(AuthCacheTTL).UnixNano()}
+	s.mu.Unlock()
+	return m, string(secret), nil
+}

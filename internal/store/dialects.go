@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// DialectCredential is a merchant's credential for one dialect: an app id
+// (public, unique per dialect) and a sealed secret.
+type DialectCredential struct {
+	MerchantID   string
+	Dialect      string
+	AppID        string
+	SealedSecret []byte
+	CreatedAt    time.Time
+}
+
+// InsertDialectCredential stores a credential.
+func (t *Tx) InsertDialectCredential(ctx context.Context, c DialectCredential) error {
+	ok, err := exec1(ctx, t.tx, "insert dialect credential",
+		`INSERT INTO dialect_credentials (merchant_id, dialect, app_id, secret, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+		c.MerchantID, c.Dialect, c.AppID, c.SealedSecret, micros(c.CreatedAt))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return kyc.Conflict("credential_exists", "the merchant has %s credentials already", c.Dialect)
+	}
+	return nil
+}
+
+// DialectCredential returns the merchant's credential for a dialect.
+func (r reads) DialectCredential(ctx context.Context, merchantID, dialect string) (DialectCredential, error) {
+	c := DialectCredential{MerchantID: merchantID, Dialect: dialect}
+	var at int64
+	err := r.q.QueryRowContext(ctx, `SELECT app_id, secret, created_at FROM dialect_credentials WHERE merchant_id = $1 AND dialect = $2`,
+		merchantID, dialect).Scan(&c.AppID, &c.SealedSecret, &at)
+	if err != nil {
+		return c, notFound(err, "dialect credential")
+	}
+	c.CreatedAt = fromMicros(at)
+	return c, nil
+}
+
+// MerchantByNo returns the merchant with this merchant number.
+func (r reads) MerchantByNo(ctx context.Context, no string) (kyc.Merchant, error) {
+	m, err := scanMerchant(r.q.QueryRowContext(ctx, `SELECT `+merchantCols+` FROM merchants WHERE merchant_no = $1`, no))
+	if err != nil {
+		return m, notFound(err, "merchant")
+	}
+	return m, nil
+}
+
+// LatestVerificationOfApplicant returns the applicant's newest verification.
+func (r reads) LatestVerificationOfApplicant(ctx context.Context, merchantID, applicantID string) (kyc.Verification, error) {
+	v, err := scanVerification(r.q.QueryRowContext(ctx,
+		`SELECT `+verificationCols+` FROM verifications WHERE merchant_id = $1 AND applicant_id = $2 ORDER BY id DESC LIMIT 1`, merchantID, applicantID))
+	if err != nil {
+		return v, notFound(err, "verification")
+	}
+	return v, nil
+}
+
+// DialectCredentialByAppID returns a credential by its app id, with the merchant.
+func (r reads) DialectCredentialByAppID(ctx context.Context, dialect, appID string) (DialectCredential, kyc.Merchant, error) {
+	c := DialectCredential{Dialect: dialect, AppID: appID}
+	var m kyc.Merchant
+	var status string
+	var at, mc, mu int64
+	err := r.q.QueryRowContext(ctx,
+		`SELECT c.merchant_id, c.secret, c.created_at, m.id, m.merchant_no, m.name, m.status, m.created_at, m.updated_at
+		   FROM dialect_credentials c JOIN merchants m ON m.id = c.merchant_id WHERE c.dialect = $1 AND c.app_id = $2`, dialect, appID).
+		Scan(&c.MerchantID, &c.SealedSecret, &at, &m.ID, &m.MerchantNo, &m.Name, &status, &mc, &mu)
+	if err != nil {
+		return c, m, notFound(err, "dialect credential")
+	}
+	c.CreatedAt = fromMicros(at)
+	m.Status, m.CreatedAt, m.UpdatedAt = kyc.MerchantStatus(status), fromMicros(mc), fromMicros(mu)
+	return c, m, nil
+}
