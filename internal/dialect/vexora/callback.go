@@ -70,7 +70,14 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	if err != nil {
 		return nil, err
 	}
-	status, reason := Status(kyc.Verification{State: p.State, Decision: p.Decision, RejectType: p.RejectType, Reasons: p.Reasons, UserMessage: p.UserMessage})
+	// [openkyc] A callback carries the application's status at sending time:
+	// deliveries run concurrently and are retried, so one sent late must not
+	// report an older status than one sent before it.
+	v, err := c.core.ByID(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.VerificationID)
+	if err != nil {
+		return nil, err
+	}
+	status, reason := Status(v)
 	fields := map[string]string{"userId": a.ExternalUserID, "kycNumber": p.Reference, "authenticationStatus": status,
 		"failReason": reason, "timestamp": strconv.FormatInt(c.now(), 10)}
 	fields["sign"] = Sign(fields, secret)
