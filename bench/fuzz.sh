@@ -8,7 +8,9 @@ for target in \
   "./internal/pii FuzzNormalize" \
   "./internal/api FuzzApplicantJSON" \
   "./internal/api FuzzVerificationJSON" \
-  "./internal/api FuzzUploadMultipart"; do
+  "./internal/api FuzzUploadMultipart" \
+  "./internal/dialect/vexora FuzzRequests" \
+  "./internal/dialect/vexora FuzzCanonical"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"

@@ -24,7 +24,10 @@ go build -o "$work/pipelinebench" ./bench/cmd/pipelinebench
 "$work/mkfixture" -size $((5 << 20)) -jpeg "$work/doc.jpg" -pdf "$work/doc.pdf" 2>/dev/null
 
 data="$work/data"
-key=$("$work/openkyc" merchant create --name Bench --json --data-dir "$data" | sed 's/.*"api_key":"\([^"]*\)".*/\1/')
+created=$("$work/openkyc" merchant create --name Bench --json --data-dir "$data")
+key=$(echo "$created" | sed 's/.*"api_key":"\([^"]*\)".*/\1/')
+vx_secret=$(echo "$created" | sed 's/.*"app_secret":"\([^"]*\)".*/\1/')
+vx_no=$(echo "$created" | sed 's/.*"merchant_no":"\([0-9]*\)".*/\1/')
 "$work/openkyc" serve --data-dir "$data" --addr "127.0.0.1:$port" --log-level error --webhook-allow-private 2>"$work/serve.log" &
 srv=$!
 for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
@@ -73,6 +76,27 @@ p50=$(echo "$pipe" | awk '/p50/ {print $2}')
 p99=$(echo "$pipe" | awk '/p99/ {print $2}')
 dps=$(echo "$pipe" | awk '/deliveries_per_second/ {print $2}')
 
+# Vexora kycStatusQuery with a valid MD5 signature vs a bare handler with the same bytes.
+vx_sign() { printf '%s' "$1$vx_secret" | md5sum | cut -d' ' -f1; }
+ts=$(($(date +%s%N) / 1000000))
+apply="{\"timestamp\":\"$ts\",\"userId\":\"bench-vx\",\"sign\":\"$(vx_sign "timestamp=${ts}userId=bench-vx")\"}"
+curl -sf -H "merchantNo: $vx_no" -H 'Content-Type: application/json' -d "$apply" "$base/v1/vexora/kycApplyFor" >/dev/null
+qbody="{\"timestamp\":\"$ts\",\"userId\":\"bench-vx\",\"sign\":\"$(vx_sign "timestamp=${ts}userId=bench-vx")\"}"
+curl -sf -H "merchantNo: $vx_no" -H 'Content-Type: application/json' -d "$qbody" "$base/v1/vexora/kycStatusQuery" > "$work/vx.json"
+grep -q '"code":"0000"' "$work/vx.json" || { echo "vexora query failed: $(cat "$work/vx.json")"; exit 1; }
+cat > "$work/vx.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$qbody'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["merchantNo"] = "$vx_no"
+LUA
+kill "$bare"; wait "$bare" 2>/dev/null || true
+"$work/barehttp" -addr "127.0.0.1:$bare_port" -file "$work/vx.json" &
+bare=$!
+sleep 0.3
+vx_rps=$(wrk_rps -s "$work/vx.lua" "$base/v1/vexora/kycStatusQuery")
+vx_bare_rps=$(wrk_rps -s "$work/vx.lua" "http://127.0.0.1:$bare_port/")
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f%%", 100*a/b}'; }
 mkdir -p bench/results
 {
@@ -88,6 +112,7 @@ mkdir -p bench/results
   echo "| peak RSS, 50 concurrent 5 MB PDF report uploads | $((hwm_pdf / 1024)) MB | idle $((rss_idle / 1024)) MB | | < 150 MB |"
   echo "| peak RSS, then 50 concurrent 5 MB JPEG uploads | $((hwm_jpg / 1024)) MB | | | < 150 MB |"
   echo "| GET /v1/verifications/{id} (req/s, wrk -t2 -c32) | $api_rps | bare net/http $bare_rps | $(ratio "$api_rps" "$bare_rps") | ≥ 40% |"
+  echo "| Vexora kycStatusQuery, valid MD5 signature (req/s, wrk -t2 -c32) | $vx_rps | bare net/http $vx_bare_rps | $(ratio "$vx_rps" "$vx_bare_rps") | ≥ 40% |"
   echo "| submit → verification.completed webhook, p50 / p99 (model-free checks) | $p50 ms / $p99 ms | | | p50 ≤ 200 ms |"
   echo "| webhook deliveries per second to a loopback receiver (SQLite) | $dps | | | ≥ 1,000/s |"
   echo

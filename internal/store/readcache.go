@@ -107,3 +107,37 @@ func (s *Store) VerificationWithChecks(ctx context.Context, merchantID, id strin
 	}
 	return v, checks, err
 }
+
+// LatestVerificationByExternalID returns the newest verification of the
+// merchant's applicant with this external id on a surface (cached on SQLite
+// like VerificationWithChecks).
+func (s *Store) LatestVerificationByExternalID(ctx context.Context, merchantID string, surface kyc.Surface, externalID string) (kyc.Verification, error) {
+	load := func() (kyc.Verification, error) {
+		return s.reads.latestVerificationByExternalID(ctx, merchantID, surface, externalID)
+	}
+	return s.cachedVerification(ctx, cacheKey{merchantID, "ext\x00" + string(surface) + "\x00" + externalID}, load)
+}
+
+// CachedVerificationByReference is VerificationByReference, cached on SQLite.
+func (s *Store) CachedVerificationByReference(ctx context.Context, merchantID string, surface kyc.Surface, reference string) (kyc.Verification, error) {
+	load := func() (kyc.Verification, error) { return s.reads.VerificationByReference(ctx, merchantID, surface, reference) }
+	return s.cachedVerification(ctx, cacheKey{merchantID, "ref\x00" + string(surface) + "\x00" + reference}, load)
+}
+
+func (s *Store) cachedVerification(ctx context.Context, k cacheKey, load func() (kyc.Verification, error)) (kyc.Verification, error) {
+	if s.rcache == nil {
+		return load()
+	}
+	ver, err := s.rcache.version(ctx)
+	if err != nil {
+		return load()
+	}
+	if v, _, ok := s.rcache.get(k, ver); ok {
+		return v, nil
+	}
+	v, err := load()
+	if err == nil {
+		s.rcache.put(k, ver, v, nil)
+	}
+	return v, err
+}

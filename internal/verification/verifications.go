@@ -248,7 +248,7 @@ func (s *Service) List(ctx context.Context, p kyc.Principal, in ListInput) (Page
 
 // ByReference returns the merchant's verification with this reference on a surface.
 func (s *Service) ByReference(ctx context.Context, p kyc.Principal, surface kyc.Surface, reference string) (kyc.Verification, error) {
-	return s.store.VerificationByReference(ctx, p.MerchantID, surface, reference)
+	return s.store.CachedVerificationByReference(ctx, p.MerchantID, surface, reference)
 }
 
 // Latest returns an applicant's newest verification.
@@ -259,4 +259,10 @@ func (s *Service) Latest(ctx context.Context, p kyc.Principal, applicantID strin
 // ByID returns a verification of the merchant (no checks).
 func (s *Service) ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error) {
 	return s.store.VerificationByID(ctx, p.MerchantID, id)
+}
+
+// LatestByExternalID returns the newest verification of the applicant with
+// this external id on a surface (status queries of dialects).
+func (s *Service) LatestByExternalID(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Verification, error) {
+	return s.store.LatestVerificationByExternalID(ctx, p.MerchantID, surface, externalID)
 }

@@ -40,6 +40,7 @@ type Core interface {
 	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
 	ByReference(ctx context.Context, p kyc.Principal, surface kyc.Surface, reference string) (kyc.Verification, error)
 	Latest(ctx context.Context, p kyc.Principal, applicantID string) (kyc.Verification, error)
+	LatestByExternalID(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Verification, error)
 	ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
 }
 
@@ -192,14 +193,7 @@ func (d *Dialect) find(ctx context.Context, req request) (kyc.Verification, erro
 	if uid == "" {
 		return kyc.Verification{}, fail(CodeParameter, "userId: userId or kycNumber is required")
 	}
-	a, err := d.core.FindApplicant(ctx, req.p, Surface, uid)
-	if kyc.IsNotFound(err) {
-		return kyc.Verification{}, fail(CodeUserNotFound, "userId: no application for this user")
-	}
-	if err != nil {
-		return kyc.Verification{}, err
-	}
-	v, err := d.core.Latest(ctx, req.p, a.ID)
+	v, err := d.core.LatestByExternalID(ctx, req.p, Surface, uid)
 	if kyc.IsNotFound(err) {
 		return v, fail(CodeUserNotFound, "userId: no application for this user")
 	}
