@@ -120,7 +120,9 @@ func (s *Store) LatestVerificationByExternalID(ctx context.Context, merchantID s
 
 // CachedVerificationByReference is VerificationByReference, cached on SQLite.
 func (s *Store) CachedVerificationByReference(ctx context.Context, merchantID string, surface kyc.Surface, reference string) (kyc.Verification, error) {
-	load := func() (kyc.Verification, error) { return s.reads.VerificationByReference(ctx, merchantID, surface, reference) }
+	load := func() (kyc.Verification, error) {
+		return s.reads.VerificationByReference(ctx, merchantID, surface, reference)
+	}
 	return s.cachedVerification(ctx, cacheKey{merchantID, "ref\x00" + string(surface) + "\x00" + reference}, load)
 }
 

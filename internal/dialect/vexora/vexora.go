@@ -125,20 +125,17 @@ func decodeJSON(body io.Reader) (map[string]string, error) {
 	if len(b) > maxJSON {
 		return nil, fail(CodeParameter, "body: larger than 64 KiB")
 	}
-	var raw map[string]json.RawMessage
+	var raw map[string]any
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(&raw); err != nil || raw == nil {
 		return nil, fail(CodeParameter, "body: must be a JSON object")
 	}
-	fields := map[string]string{}
-	for k, v := range raw {
-		var x any
-		d := json.NewDecoder(bytes.NewReader(v))
-		d.UseNumber()
-		if err := d.Decode(&x); err != nil {
-			return nil, fail(CodeParameter, k+": malformed value")
-		}
+	if dec.More() {
+		return nil, fail(CodeParameter, "body: must be one JSON object")
+	}
+	fields := make(map[string]string, len(raw))
+	for k, x := range raw {
 		switch t := x.(type) {
 		case nil:
 		case string:

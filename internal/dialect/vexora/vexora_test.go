@@ -33,12 +33,12 @@ var update = flag.Bool("update", false, "rewrite golden files")
 type merchant struct{ no, secret string }
 
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	srv  *httptest.Server
 	a, b merchant
 }
 
-func newEnv(t *testing.T, db kyctest.DB) *env {
+func newEnv(t testing.TB, db kyctest.DB) *env {
 	t.Helper()
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: db.URL, MaxUploadBytes: 1 << 20, MaxImagePixels: 4_000_000,
 		Workers: true, WebhookAllowPrivate: true, PublicURL: "https://kyc.example.com"}
