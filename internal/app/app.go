@@ -22,6 +22,7 @@ import (
 	"github.com/openkyc/openkyc/internal/blob"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/dialect/kycsharing"
 	"github.com/openkyc/openkyc/internal/dialect/vexora"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/httpmw"
@@ -102,7 +103,9 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Webhooks = webhook.New(a.Store, a.Keys, a.Log, webhook.Config{
 		Timeout: cfg.WebhookTimeout, Schedule: cfg.WebhookSchedule, AllowPrivate: cfg.WebhookAllowPrivate,
 	})
-	a.Webhooks.Register(kyc.SurfaceVexora, vexora.NewCallbacks(a.Merchants, a.Verifications, func() int64 { return time.Now().UnixMilli() }))
+	nowMillis := func() int64 { return time.Now().UnixMilli() }
+	a.Webhooks.Register(kyc.SurfaceVexora, vexora.NewCallbacks(a.Merchants, a.Verifications, nowMillis))
+	a.Webhooks.Register(kyc.SurfaceKYCSharing, kycsharing.NewCallbacks(a.Merchants, a.Verifications, nowMillis))
 	kinds := append([]jobs.Kind{{
 		Name: jobs.KindVerify, Timeout: cfg.VerifyTimeout, MaxAttempts: 10,
 		Handle: func(ctx context.Context, j jobs.Job) error {
@@ -161,6 +164,7 @@ func (a *App) buildHandler() http.Handler {
 	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Store: a.Store})
 	vexora.New(a.Merchants, a.Verifications, vexora.Config{PublicURL: a.Config.PublicURL, AllowPrivate: a.Config.WebhookAllowPrivate,
 		MaxFileBytes: a.Config.MaxUploadBytes, ValidateURL: webhook.ValidateURL}).Routes(mux)
+	kycsharing.New(a.Merchants, a.Verifications, kycsharing.Config{AllowPrivate: a.Config.WebhookAllowPrivate, ValidateURL: webhook.ValidateURL}).Routes(mux)
 	mux.HandleFunc("GET /verify/unavailable", hostedPageUnavailable)
 	return httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry))
 }

@@ -11,7 +11,8 @@ import (
 
 // Dialect names of credentials.
 const (
-	DialectVexora = "vexora"
+	DialectVexora     = "vexora"
+	DialectKYCSharing = "kycsharing"
 )
 
 type cachedDialect struct {
@@ -64,4 +65,14 @@ func (s *Service) DialectSecret(ctx context.Context, dialect, appID string) (kyc
 	s.dialects[key] = cachedDialect{m: m, secret: string(secret), expires: now.Add(AuthCacheTTL).UnixNano()}
 	s.mu.Unlock()
 	return m, string(secret), nil
+}
+
+// DialectCredentials returns a merchant's app id and decrypted secret of a dialect.
+func (s *Service) DialectCredentials(ctx context.Context, merchantID, dialect string) (string, string, error) {
+	c, err := s.store.DialectCredential(ctx, merchantID, dialect)
+	if err != nil {
+		return "", "", err
+	}
+	secret, err := s.keys.Open(c.SealedSecret, dialectAAD(merchantID, dialect))
+	return c.AppID, string(secret), err
 }

@@ -61,6 +61,9 @@ type Created struct {
 	KeyID    string
 	// VexoraAppSecret signs Vexora requests and callbacks (merchantNo header = Merchant.MerchantNo).
 	VexoraAppSecret string
+	// KYCSharingAppID and KYCSharingSecret sign KYC Sharing requests and callbacks.
+	KYCSharingAppID  string
+	KYCSharingSecret string
 }
 
 // Create makes a merchant and its first API key.
@@ -85,6 +88,11 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 		if vex.SealedSecret, err = s.keys.Seal([]byte(vexSecret), dialectAAD(m.ID, DialectVexora)); err != nil {
 			return Created{}, err
 		}
+		ksSecret := randomHex(16)
+		ks := store.DialectCredential{MerchantID: m.ID, Dialect: DialectKYCSharing, AppID: "ks" + randomHex(8), CreatedAt: now}
+		if ks.SealedSecret, err = s.keys.Seal([]byte(ksSecret), dialectAAD(m.ID, DialectKYCSharing)); err != nil {
+			return Created{}, err
+		}
 		err = s.store.InTx(ctx, func(tx *store.Tx) error {
 			if err := tx.InsertMerchant(ctx, m); err != nil {
 				return err
@@ -93,6 +101,9 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 				return err
 			}
 			if err := tx.InsertDialectCredential(ctx, vex); err != nil {
+				return err
+			}
+			if err := tx.InsertDialectCredential(ctx, ks); err != nil {
 				return err
 			}
 			return tx.Audit(ctx, kyc.Principal{MerchantID: m.ID, Actor: actor}, now, "merchant.create", "merchant", m.ID,
@@ -104,7 +115,7 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 		if err != nil {
 			return Created{}, err
 		}
-		return Created{Merchant: m, APIKey: key, KeyID: cred.ID, VexoraAppSecret: vexSecret}, nil
+		return Created{Merchant: m, APIKey: key, KeyID: cred.ID, VexoraAppSecret: vexSecret, KYCSharingAppID: ks.AppID, KYCSharingSecret: ksSecret}, nil
 	}
 }
 

@@ -44,7 +44,7 @@ type Level struct {
 }
 
 // Known check kinds of the model-free engines; later engines add theirs.
-var KnownChecks = []string{"documents.required", "document.integrity", "data.age", "data.expiry", "duplicate.identity", "blocklist"}
+var KnownChecks = []string{"documents.required", "document.integrity", "data.age", "data.expiry", "duplicate.identity", "blocklist", "reliance.reports"}
 
 // Default is the level every merchant has until it defines its own "basic".
 func Default() Level {
@@ -64,6 +64,32 @@ func Default() Level {
 		FinalReasons: []string{kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonFraudSuspected},
 		MaxAttempts:  5,
 	}
+}
+
+// Reliance is the built-in level of shared KYC (the KYC Sharing dialect): a
+// partner that verified the user shares the documents and its own AML and IDV
+// reports, which must be valid PDFs without active content.
+func Reliance() Level {
+	l := Default()
+	l.Name = "reliance"
+	l.RequiredDocuments = []kyc.DocumentKind{kyc.DocIDFront, kyc.DocSelfie, kyc.DocAMLReport, kyc.DocIDVReport}
+	l.Checks = map[string]CheckRule{}
+	for k, r := range Default().Checks {
+		l.Checks[k] = r
+	}
+	l.Checks["reliance.reports"] = CheckRule{Enabled: true, Required: true}
+	return l
+}
+
+// BuiltIn returns the built-in level of this name.
+func BuiltIn(name string) (Level, bool) {
+	switch name {
+	case Default().Name:
+		return Default(), true
+	case "reliance":
+		return Reliance(), true
+	}
+	return Level{}, false
 }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)

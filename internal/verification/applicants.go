@@ -185,3 +185,11 @@ func (s *Service) FindApplicant(ctx context.Context, p kyc.Principal, surface ky
 	}
 	return s.open(a, sealed)
 }
+
+// Matches reports whether in, once validated and normalised, is exactly the
+// applicant's external id and data (for idempotent repeats of dialect calls).
+// It writes nothing.
+func (s *Service) Matches(a kyc.Applicant, in ApplicantInput) bool {
+	pii, err := pii.Normalize(in.PII, s.clock())
+	return err == nil && a.ExternalUserID == in.ExternalUserID && reflect.DeepEqual(a.PII, pii)
+}

@@ -165,3 +165,8 @@ func (s *Service) OpenDocument(ctx context.Context, p kyc.Principal, id string) 
 	rc, err := s.blobs.Open(ctx, d.BlobKey)
 	return d, rc, err
 }
+
+// Documents lists an applicant's documents.
+func (s *Service) Documents(ctx context.Context, p kyc.Principal, applicantID string) ([]kyc.Document, error) {
+	return s.store.DocumentsByApplicant(ctx, p.MerchantID, applicantID)
+}

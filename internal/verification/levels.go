@@ -15,8 +15,8 @@ import (
 func (s *Service) Level(ctx context.Context, merchantID, name string) (policy.Level, error) {
 	rec, err := s.store.LevelByName(ctx, merchantID, name)
 	if kyc.IsNotFound(err) {
-		if name == policy.Default().Name {
-			return policy.Default(), nil
+		if l, ok := policy.BuiltIn(name); ok {
+			return l, nil
 		}
 		return policy.Level{}, kyc.NotFoundField("level", "no level named %q; define it with PUT /v1/levels/%s", name, name)
 	}

@@ -21,7 +21,52 @@ import (
 func Checkers(limits docfile.Limits, decoder *docfile.Decoder) []check.Checker {
 	return []check.Checker{
 		DocumentsRequired{}, DocumentIntegrity{Limits: limits, Decoder: decoder}, Age{}, Expiry{}, Duplicates{}, Blocklist{},
+		RelianceReports{Limits: limits},
 	}
+}
+
+// RelianceReports checks the partner's AML and IDV reports of a shared KYC:
+// both present, each a valid PDF without active content whose bytes still
+// match their sha256.
+type RelianceReports struct{ Limits docfile.Limits }
+
+func (RelianceReports) Kind() string    { return "reliance.reports" }
+func (RelianceReports) Version() string { return "1" }
+
+func (c RelianceReports) Run(ctx context.Context, s *check.Subject) check.Result {
+	found := map[kyc.DocumentKind]bool{}
+	var docs []map[string]any
+	failed := false
+	for _, d := range s.Documents {
+		if !d.Kind.IsReport() {
+			continue
+		}
+		found[d.Kind] = true
+		e := map[string]any{"document_id": d.ID, "kind": d.Kind, "size": d.Size}
+		if err := (DocumentIntegrity{Limits: c.Limits}).verify(ctx, s, d); err != nil {
+			var fe *kyc.FieldError
+			if !errors.As(err, &fe) {
+				return check.Errored(fmt.Errorf("document %s: %w", d.ID, err))
+			}
+			e["problem"] = fe.Msg
+			failed = true
+		}
+		docs = append(docs, e)
+	}
+	missing := []string{}
+	for _, k := range []kyc.DocumentKind{kyc.DocAMLReport, kyc.DocIDVReport} {
+		if !found[k] {
+			missing = append(missing, string(k))
+		}
+	}
+	ev := map[string]any{"reports": docs, "missing": missing}
+	switch {
+	case len(missing) > 0:
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDocumentMissing, Evidence: ev}
+	case failed:
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDocumentQuality, Evidence: ev}
+	}
+	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
 }
 
 // DocumentsRequired checks that the level's mandatory kinds were uploaded.

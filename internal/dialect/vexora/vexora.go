@@ -42,6 +42,7 @@ type Core interface {
 	Latest(ctx context.Context, p kyc.Principal, applicantID string) (kyc.Verification, error)
 	LatestByExternalID(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Verification, error)
 	ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
+	Matches(a kyc.Applicant, in verification.ApplicantInput) bool
 }
 
 // Config configures the dialect.
@@ -332,11 +333,7 @@ func (d *Dialect) applyFor(ctx context.Context, p kyc.Principal, in verification
 		return kyc.Verification{}, err
 	default:
 		if last, err := d.core.Latest(ctx, p, a.ID); err == nil && inProgress(last) {
-			same, err := d.sameData(ctx, p, a, in)
-			if err != nil {
-				return last, err
-			}
-			if same && first == nil && last.CallbackURL == callback {
+			if d.core.Matches(a, in) && first == nil && last.CallbackURL == callback {
 				return last, nil // a repeated request: idempotent
 			}
 			return last, fail(CodeDuplicate, "userId: an application of this user is in progress ("+last.Reference+")")
@@ -381,18 +378,6 @@ func (d *Dialect) applyFor(ctx context.Context, p kyc.Principal, in verification
 		return d.core.Submit(ctx, p, v.ID)
 	}
 	return v, nil
-}
-
-func (d *Dialect) sameData(ctx context.Context, p kyc.Principal, a kyc.Applicant, in verification.ApplicantInput) (bool, error) {
-	// Normalise the request as the core would and compare.
-	probe, _, err := d.core.CreateApplicant(ctx, p, Surface, in)
-	if err == nil {
-		return probe.ID == a.ID, nil
-	}
-	if kyc.IsConflict(err) {
-		return false, nil
-	}
-	return false, err
 }
 
 func patchOf(p kyc.PII) verification.ApplicantPatch {

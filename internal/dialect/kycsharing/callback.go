@@ -1,0 +1,91 @@
+package kycsharing
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/verification"
+	"github.com/openkyc/openkyc/internal/webhook"
+)
+
+// CallbackMerchants is what callbacks need of the merchant service.
+type CallbackMerchants interface {
+	DialectCredentials(ctx context.Context, merchantID, dialect string) (appID, secret string, err error)
+}
+
+// Callbacks formats and signs KYC Sharing webhooks (webhook.Formatter).
+type Callbacks struct {
+	merchants CallbackMerchants
+	core      Core
+	nowMillis func() int64
+}
+
+// NewCallbacks returns the callback formatter.
+func NewCallbacks(m CallbackMerchants, c Core, nowMillis func() int64) *Callbacks {
+	return &Callbacks{merchants: m, core: c, nowMillis: nowMillis}
+}
+
+var callbackEvents = []string{"verification.submitted", "verification.completed", "verification.expired", "verification.cancelled"}
+
+// Targets sends status changes of a KYC Sharing request to its callbackUrl.
+func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
+	if !slices.Contains(callbackEvents, ev.Type) {
+		return nil, nil
+	}
+	var p verification.EventPayload
+	if err := json.Unmarshal(ev.Payload, &p); err != nil || p.Surface != Surface {
+		return nil, nil
+	}
+	v, err := c.core.ByID(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.VerificationID)
+	if err != nil || v.CallbackURL == "" {
+		return nil, nil
+	}
+	return []webhook.Target{{ID: "kycsharing:" + v.ID, URL: v.CallbackURL}}, nil
+}
+
+// Request builds {"kycStatus", "requestNo"} signed with appId, timestamp and
+// sign over the callback URL's path, as requests are. The status is the
+// current one, so a late retry never reports an older status.
+func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target, _ int) (*http.Request, error) {
+	var p verification.EventPayload
+	if err := json.Unmarshal(ev.Payload, &p); err != nil {
+		return nil, err
+	}
+	v, err := c.core.ByID(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.VerificationID)
+	if err != nil {
+		return nil, err
+	}
+	appID, secret, err := c.merchants.DialectCredentials(ctx, ev.MerchantID, "kycsharing")
+	if err != nil {
+		return nil, err
+	}
+	status, _ := Status(v)
+	body, _ := json.Marshal(map[string]string{"kycStatus": status, "requestNo": v.Reference})
+	canon, err := Canonical(body)
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(t.URL)
+	if err != nil {
+		return nil, err
+	}
+	ts := strconv.FormatInt(c.nowMillis(), 10)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("appId", appID)
+	req.Header.Set("timestamp", ts)
+	req.Header.Set("sign", Sign(secret, ts, http.MethodPost, u.RequestURI(), canon))
+	return req, nil
+}
+
+// Accepted: only HTTP 200 acknowledges (provider rule).
+func (c *Callbacks) Accepted(status int, _ []byte) bool { return status == http.StatusOK }
