@@ -10,7 +10,8 @@ for target in \
   "./internal/api FuzzVerificationJSON" \
   "./internal/api FuzzUploadMultipart" \
   "./internal/dialect/vexora FuzzRequests" \
-  "./internal/dialect/vexora FuzzCanonical"; do
+  "./internal/dialect/vexora FuzzCanonical" \
+  "./internal/dialect/kycsharing FuzzCanonical"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"
