@@ -7,36 +7,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/kyctest"
 )
-
-type memKeys struct {
-	mu   sync.Mutex
-	keys []crypto.WrappedKey
-}
-
-func (m *memKeys) InsertDataKey(_ context.Context, k crypto.WrappedKey) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, e := range m.keys {
-		if e.ID == k.ID {
-			return nil
-		}
-	}
-	m.keys = append(m.keys, k)
-	return nil
-}
-
-func (m *memKeys) DataKeys(context.Context) ([]crypto.WrappedKey, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]crypto.WrappedKey(nil), m.keys...), nil
-}
 
 func newKeyring(t *testing.T, dir string, ks crypto.KeyStore) *crypto.Keyring {
 	t.Helper()
@@ -50,7 +27,7 @@ func newKeyring(t *testing.T, dir string, ks crypto.KeyStore) *crypto.Keyring {
 func TestMasterKeyFileCreatedOnce(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	ks := &memKeys{}
+	ks := &kyctest.MemKeys{}
 	kr1 := newKeyring(t, dir, ks)
 	fi, err := os.Stat(filepath.Join(dir, crypto.MasterKeyFileName))
 	require.NoError(t, err)
@@ -67,7 +44,7 @@ func TestMasterKeyFileCreatedOnce(t *testing.T) {
 
 func TestWrongMasterKeyFails(t *testing.T) {
 	t.Parallel()
-	ks := &memKeys{}
+	ks := &kyctest.MemKeys{}
 	newKeyring(t, t.TempDir(), ks)
 	mk, err := crypto.OpenMasterKey(crypto.MasterKeySource{DataDir: t.TempDir()})
 	require.NoError(t, err)
@@ -87,7 +64,7 @@ func TestMasterKeyValueRules(t *testing.T) {
 
 func TestSealBindsAAD(t *testing.T) {
 	t.Parallel()
-	kr := newKeyring(t, t.TempDir(), &memKeys{})
+	kr := newKeyring(t, t.TempDir(), &kyctest.MemKeys{})
 	sealed, err := kr.Seal([]byte("secret"), []byte("a"))
 	require.NoError(t, err)
 	_, err = kr.Open(sealed, []byte("b"))
@@ -103,7 +80,7 @@ func TestSealBindsAAD(t *testing.T) {
 
 func TestStreamRoundTripSizes(t *testing.T) {
 	t.Parallel()
-	kr := newKeyring(t, t.TempDir(), &memKeys{})
+	kr := newKeyring(t, t.TempDir(), &kyctest.MemKeys{})
 	for _, size := range []int{0, 1, 65535, 65536, 65537, 3*65536 + 17, 5 << 20} {
 		plain := make([]byte, size)
 		_, _ = rand.Read(plain)
@@ -130,7 +107,7 @@ func TestStreamRoundTripSizes(t *testing.T) {
 
 func TestStreamDetectsTampering(t *testing.T) {
 	t.Parallel()
-	kr := newKeyring(t, t.TempDir(), &memKeys{})
+	kr := newKeyring(t, t.TempDir(), &kyctest.MemKeys{})
 	plain := make([]byte, 200_000)
 	var buf bytes.Buffer
 	w, err := kr.EncryptWriter(&buf, nil)
@@ -167,7 +144,7 @@ func flip(b []byte, i int) []byte {
 
 func TestLookupHashDomainSeparated(t *testing.T) {
 	t.Parallel()
-	kr := newKeyring(t, t.TempDir(), &memKeys{})
+	kr := newKeyring(t, t.TempDir(), &kyctest.MemKeys{})
 	require.NotEqual(t, kr.LookupHash("email", "x"), kr.LookupHash("phone", "x"))
 	require.Empty(t, kr.LookupHash("email", ""))
 	require.Len(t, kr.LookupHash("email", "x"), 64)

@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 
+	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/webhook"
@@ -31,22 +31,9 @@ func NewCallbacks(m CallbackMerchants, c Core, nowMillis func() int64) *Callback
 	return &Callbacks{merchants: m, core: c, nowMillis: nowMillis}
 }
 
-var callbackEvents = []string{"verification.submitted", "verification.completed", "verification.expired", "verification.cancelled"}
-
-// Targets sends status changes of a KYC Sharing request to its callbackUrl.
+// Targets sends status changes to the verification's callback URL.
 func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
-	if !slices.Contains(callbackEvents, ev.Type) {
-		return nil, nil
-	}
-	var p verification.EventPayload
-	if err := json.Unmarshal(ev.Payload, &p); err != nil || p.Surface != Surface {
-		return nil, nil
-	}
-	v, err := c.core.ByID(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.VerificationID)
-	if err != nil || v.CallbackURL == "" {
-		return nil, nil
-	}
-	return []webhook.Target{{ID: "kycsharing:" + v.ID, URL: v.CallbackURL}}, nil
+	return dialect.CallbackTarget(ctx, ev, Surface, c.core.ByID)
 }
 
 // Request builds {"kycStatus", "requestNo"} signed with appId, timestamp and
