@@ -11,7 +11,8 @@ for target in \
   "./internal/api FuzzUploadMultipart" \
   "./internal/dialect/vexora FuzzRequests" \
   "./internal/dialect/vexora FuzzCanonical" \
-  "./internal/dialect/kycsharing FuzzCanonical"; do
+  "./internal/dialect/kycsharing FuzzCanonical" \
+  "./internal/dialect/cardbinding FuzzStringToSign"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"

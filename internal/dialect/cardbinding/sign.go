@@ -1,0 +1,153 @@
+// Package cardbinding will be the card-binding KYC dialect
+// (../shared/DIALECTS.md §4). This part holds its signature scheme:
+// SHA256withRSA over the sorted k=v& string of the request headers and body
+// fields. The endpoints come next (see the issue tracker).
+package cardbinding
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/openkyc/openkyc/internal/dialect/kycsharing"
+)
+
+// SignedHeaders are the request headers that enter the signature (lower case).
+var SignedHeaders = []string{"timestamp", "nonce", "api-key", "version", "lang"}
+
+// StringToSign builds the signed string: every header of SignedHeaders and
+// every body field, minus signature and empty values, sorted by name (byte
+// order), joined as k=v&k=v. Strings enter as they are; numbers and booleans
+// as written; objects and arrays as compact JSON with sorted keys and empty
+// values dropped (the canonical form of the KYC Sharing dialect).
+func StringToSign(headers map[string]string, body []byte) (string, error) {
+	fields := map[string]string{}
+	for k, v := range headers {
+		k = strings.ToLower(k)
+		if k != "signature" && v != "" {
+			fields[k] = v
+		}
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(body, &top); err != nil {
+			return "", errors.New("body must be a JSON object")
+		}
+		for k, raw := range top {
+			if k == "signature" {
+				continue
+			}
+			v, err := fieldText(raw)
+			if err != nil {
+				return "", err
+			}
+			if v != "" {
+				fields[k] = v
+			}
+		}
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(fields[k])
+	}
+	return b.String(), nil
+}
+
+func fieldText(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return "", nil
+	case raw[0] == '"':
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	case raw[0] == '{' || raw[0] == '[':
+		return kycsharing.Canonical(raw)
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return n.String(), nil
+	}
+	var bl bool
+	if err := json.Unmarshal(raw, &bl); err != nil {
+		return "", errors.New("malformed value")
+	}
+	if bl {
+		return "true", nil
+	}
+	return "false", nil
+}
+
+// Sign signs s with SHA256withRSA (PKCS #1 v1.5), Base64.
+func Sign(key *rsa.PrivateKey, s string) (string, error) {
+	sum := sha256.Sum256([]byte(s))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(sig), nil
+}
+
+// Verify checks a Base64 SHA256withRSA signature of s.
+func Verify(pub *rsa.PublicKey, s, signature string) bool {
+	sig, err := base64.StdEncoding.DecodeString(signature)
+	if err != nil {
+		return false
+	}
+	sum := sha256.Sum256([]byte(s))
+	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig) == nil
+}
+
+// ParsePublicKey reads a PEM "PUBLIC KEY" (PKIX) RSA key of at least 2048 bits.
+func ParsePublicKey(pemBytes []byte) (*rsa.PublicKey, error) {
+	block, _ := pem.Decode(pemBytes)
+	if block == nil || block.Type != "PUBLIC KEY" {
+		return nil, errors.New("expected a PEM PUBLIC KEY block")
+	}
+	k, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	rk, ok := k.(*rsa.PublicKey)
+	if !ok || rk.N.BitLen() < 2048 {
+		return nil, errors.New("expected an RSA key of at least 2048 bits")
+	}
+	return rk, nil
+}
+
+// ParsePrivateKey reads a PEM PKCS #8 RSA private key.
+func ParsePrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
+	block, _ := pem.Decode(pemBytes)
+	if block == nil {
+		return nil, errors.New("expected a PEM block")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, errors.New("expected an RSA key")
+	}
+	return rk, nil
+}
