@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,25 +38,7 @@ type env struct {
 	dataDir string
 	keyA    string
 	keyB    string
-	logs    *syncBuffer
-}
-
-// syncBuffer collects the server's logs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs    *kyctest.SyncBuffer
 }
 
 func newEnv(t *testing.T, db kyctest.DB, mutate ...func(*config.Config)) *env {
@@ -72,7 +53,7 @@ func newEnvB(t testing.TB, db kyctest.DB, mutate ...func(*config.Config)) *env {
 		m(&cfg)
 	}
 	require.NoError(t, cfg.Validate())
-	logs := &syncBuffer{}
+	logs := &kyctest.SyncBuffer{}
 	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	require.NoError(t, err)
 	srv := httptest.NewServer(a.Handler())

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -88,28 +87,11 @@ func TestConfigValidation(t *testing.T) {
 	require.ErrorContains(t, err, "max-upload-bytes")
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // serveDemo runs `openkyc serve --demo` until its walk-through is printed,
 // then stops it and returns what it printed.
 func serveDemo(t *testing.T, dataDir string) string {
 	t.Helper()
-	var out lockedBuffer
+	var out kyctest.SyncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
