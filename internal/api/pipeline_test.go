@@ -241,7 +241,12 @@ func TestDeliveryRetriesAndRedirects(t *testing.T) {
 	vid := e.submitNew(e.applicantWithDocs(person("r1", "r1@example.com"), "id_front", "selfie"), "r-1")
 	e.settle(vid)
 	waitUntil(t, "both events after retries", func() bool { return len(rcv.types(vid)) == 2 })
-	items := e.get("/v1/webhooks/"+whk+"/deliveries?limit=200", e.keyA).json(t)["items"].([]any)
+	// The log entry commits with the job's outcome, just after the receiver answered.
+	var items []any
+	waitUntil(t, "four logged attempts", func() bool {
+		items = e.get("/v1/webhooks/"+whk+"/deliveries?limit=200", e.keyA).json(t)["items"].([]any)
+		return len(items) == 4
+	})
 	var codes []float64
 	for _, it := range items {
 		codes = append(codes, it.(map[string]any)["status_code"].(float64))
