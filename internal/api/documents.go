@@ -32,7 +32,7 @@ func (s *server) documentRoutes() {
 		OperationID: "upload-document", Method: http.MethodPost, Path: "/v1/applicants/{id}/documents", Tags: []string{"Documents"},
 		Summary: "Upload a document",
 		Description: "multipart/form-data with a `kind` field followed by a `file` field. JPEG, PNG and WebP images for " +
-			"id_front, id_back, selfie, selfie_with_id, signature and proof_of_address; PDF for aml_report and idv_report only. " +
+			"id_front, id_back, selfie, selfie_with_id, signature and proof_of_address; PDF for aml_report, idv_report and proof_of_address. " +
 			"The content type is sniffed from the bytes, never taken from the client.",
 		Parameters: []*huma.Param{{Name: "id", In: "path", Required: true, Schema: &huma.Schema{Type: "string"}}},
 		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{

@@ -22,6 +22,7 @@ import (
 	"github.com/openkyc/openkyc/internal/blob"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/dialect/cardbinding"
 	"github.com/openkyc/openkyc/internal/dialect/kycsharing"
 	"github.com/openkyc/openkyc/internal/dialect/vexora"
 	"github.com/openkyc/openkyc/internal/docfile"
@@ -96,6 +97,7 @@ func (a *App) openRest(ctx context.Context) error {
 		return err
 	}
 	a.Merchants = merchant.New(a.Store, a.Keys, nil)
+	a.Merchants.AllowPrivateCallbacks = cfg.WebhookAllowPrivate
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Limits:        docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels},
 		DecodeWorkers: runtime.GOMAXPROCS(0),
@@ -106,6 +108,7 @@ func (a *App) openRest(ctx context.Context) error {
 	nowMillis := func() int64 { return time.Now().UnixMilli() }
 	a.Webhooks.Register(kyc.SurfaceVexora, vexora.NewCallbacks(a.Merchants, a.Verifications, nowMillis))
 	a.Webhooks.Register(kyc.SurfaceKYCSharing, kycsharing.NewCallbacks(a.Merchants, a.Verifications, nowMillis))
+	a.Webhooks.Register(kyc.SurfaceCardBinding, cardbinding.NewCallbacks(a.Merchants, a.Verifications, nil))
 	kinds := append([]jobs.Kind{{
 		Name: jobs.KindVerify, Timeout: cfg.VerifyTimeout, MaxAttempts: 10,
 		Handle: func(ctx context.Context, j jobs.Job) error {
@@ -164,6 +167,7 @@ func (a *App) buildHandler() http.Handler {
 	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Store: a.Store})
 	vexora.New(a.Merchants, a.Verifications, vexora.Config{PublicURL: a.Config.PublicURL, AllowPrivate: a.Config.WebhookAllowPrivate,
 		MaxFileBytes: a.Config.MaxUploadBytes, ValidateURL: webhook.ValidateURL}).Routes(mux)
+	cardbinding.New(a.Merchants, a.Store, a.Verifications, cardbinding.Config{}).Routes(mux)
 	kycsharing.New(a.Merchants, a.Verifications, kycsharing.Config{AllowPrivate: a.Config.WebhookAllowPrivate, ValidateURL: webhook.ValidateURL}).Routes(mux)
 	mux.HandleFunc("GET /verify/unavailable", hostedPageUnavailable)
 	return httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry))
@@ -199,6 +203,10 @@ func (a *App) housekeeping(ctx context.Context) {
 			a.Log.Warn("idempotency purge failed", "error", err)
 		} else if n > 0 {
 			a.Log.Info("idempotency keys purged", "count", n)
+		}
+		n, err = a.Store.PurgeNonces(ctx, time.Now())
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("nonce purge failed", "error", err)
 		}
 		n, err = a.Store.PurgeJobs(ctx, time.Now().Add(-JobRetention))
 		if err != nil && ctx.Err() == nil {

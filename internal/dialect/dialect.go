@@ -1,5 +1,6 @@
 // Package dialect holds what the provider dialects share: finding where a
-// dialect's callback goes. Each dialect lives in a subpackage.
+// dialect's callback goes and what acknowledges it. Each dialect lives in a
+// subpackage.
 package dialect
 
 import (
@@ -8,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
@@ -16,22 +18,85 @@ import (
 // provider's status changes.
 var CallbackEvents = []string{"verification.submitted", "verification.completed", "verification.expired", "verification.cancelled"}
 
+// OutcomeEvents are the events of an outcome: dialects that report only
+// final results call back on these.
+var OutcomeEvents = []string{"verification.completed", "verification.expired", "verification.cancelled"}
+
 // VerificationByID reads a verification of a merchant.
 type VerificationByID func(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
 
-// CallbackTarget returns the callback target of an event of the surface: the
-// callback URL the merchant gave when it created the verification, if any.
-func CallbackTarget(ctx context.Context, ev kyc.Event, surface kyc.Surface, byID VerificationByID) ([]webhook.Target, error) {
-	if !slices.Contains(CallbackEvents, ev.Type) {
+// Settings reads a merchant's settings of a dialect.
+type Settings interface {
+	Settings(ctx context.Context, merchantID, dialect string) (merchant.Settings, error)
+}
+
+// Callback says which events of a surface call back, and where to find the
+// merchant's settings of the dialect.
+type Callback struct {
+	Surface  kyc.Surface
+	Dialect  string   // the merchant service's name of the dialect
+	Events   []string // CallbackEvents when nil
+	Settings Settings
+	ByID     VerificationByID
+}
+
+// Target returns the callback target of an event: the callback URL the
+// merchant gave with the request or else the one in its dialect settings,
+// with the merchant's ack mode. No URL: no target.
+func (c Callback) Target(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
+	events := c.Events
+	if events == nil {
+		events = CallbackEvents
+	}
+	if !slices.Contains(events, ev.Type) {
 		return nil, nil
 	}
 	var p verification.EventPayload
-	if err := json.Unmarshal(ev.Payload, &p); err != nil || p.Surface != surface {
+	if err := json.Unmarshal(ev.Payload, &p); err != nil || p.Surface != c.Surface {
 		return nil, nil
 	}
-	v, err := byID(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.VerificationID)
-	if err != nil || v.CallbackURL == "" {
+	v, err := c.ByID(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.VerificationID)
+	if kyc.IsNotFound(err) {
 		return nil, nil
 	}
-	return []webhook.Target{{ID: string(surface) + ":" + v.ID, URL: v.CallbackURL}}, nil
+	if err != nil {
+		return nil, err
+	}
+	set, err := c.Settings.Settings(ctx, ev.MerchantID, c.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	url := v.CallbackURL
+	if url == "" {
+		url = set.CallbackURL
+	}
+	if url == "" {
+		return nil, nil
+	}
+	return []webhook.Target{{ID: string(c.Surface) + ":" + v.ID, URL: url, Ack: set.Ack}}, nil
+}
+
+// Acknowledged reports whether a callback answer acknowledges the delivery
+// under an ack mode (merchant.Ack2xx, Ack200 or AckCode1; "" falls back to
+// fallback).
+func Acknowledged(mode, fallback string, status int, body []byte) bool {
+	if mode == "" {
+		mode = fallback
+	}
+	switch mode {
+	case merchant.Ack200:
+		return status == 200
+	case merchant.AckCode1:
+		if status < 200 || status > 299 {
+			return false
+		}
+		var ack struct {
+			Code json.RawMessage `json:"code"`
+		}
+		if json.Unmarshal(body, &ack) != nil {
+			return false
+		}
+		return string(ack.Code) == "1" || string(ack.Code) == `"1"`
+	}
+	return status >= 200 && status < 300
 }

@@ -131,7 +131,7 @@ func (v *Validator) start() error {
 	case PDF:
 		v.scanner = &pdfScanner{}
 	default:
-		return kyc.Invalid("file", "content_type", "files of type %s are not accepted; send JPEG, PNG or WebP images, or PDF for aml_report and idv_report", ct)
+		return kyc.Invalid("file", "content_type", "files of type %s are not accepted; send JPEG, PNG or WebP images, or PDF for aml_report, idv_report and proof_of_address", ct)
 	}
 	if ct == PDF && !v.kind.AllowsPDF() {
 		return kyc.Invalid("file", "content_type", "a %s must be an image (JPEG, PNG or WebP), not a PDF", v.kind)

@@ -142,9 +142,10 @@ func (k DocumentKind) Valid() bool {
 // IsReport reports whether documents of this kind are PDF reports.
 func (k DocumentKind) IsReport() bool { return k == DocAMLReport || k == DocIDVReport }
 
-// AllowsPDF reports whether a PDF is acceptable for this kind: only the
-// partner reports are PDFs; every other kind is an image the engines read.
-func (k DocumentKind) AllowsPDF() bool { return k.IsReport() }
+// AllowsPDF reports whether a PDF is acceptable for this kind: the partner
+// reports, and a proof of address (a utility bill or bank statement is often
+// a PDF); every other kind is an image the engines read.
+func (k DocumentKind) AllowsPDF() bool { return k.IsReport() || k == DocProofOfAddress }
 
 // AllowsImage reports whether an image is acceptable for this kind.
 func (k DocumentKind) AllowsImage() bool { return !k.IsReport() }

@@ -12,7 +12,8 @@ import (
 // Dialect names of credentials.
 const (
 	DialectVexora     = "vexora"
-	DialectKYCSharing = "kycsharing"
+	DialectKYCSharing  = "kycsharing"
+	DialectCardBinding = "card_binding"
 )
 
 type cachedDialect struct {

@@ -32,6 +32,11 @@ type Service struct {
 	mu       sync.Mutex
 	cache    map[string]cachedPrincipal // by key lookup hash
 	dialects map[string]cachedDialect   // by dialect + app id
+	settings map[string]cachedSettings  // by merchant id + dialect
+
+	// AllowPrivateCallbacks lets dialect callback URLs point at private
+	// addresses (development).
+	AllowPrivateCallbacks bool
 }
 
 type cachedPrincipal struct {
@@ -50,7 +55,7 @@ func New(s *store.Store, kr *crypto.Keyring, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: s, keys: kr, now: now, cache: map[string]cachedPrincipal{}, dialects: map[string]cachedDialect{}}
+	return &Service{store: s, keys: kr, now: now, cache: map[string]cachedPrincipal{}, dialects: map[string]cachedDialect{}, settings: map[string]cachedSettings{}}
 }
 
 // Created is a new merchant with its first API key and its dialect
@@ -64,6 +69,11 @@ type Created struct {
 	// KYCSharingAppID and KYCSharingSecret sign KYC Sharing requests and callbacks.
 	KYCSharingAppID  string
 	KYCSharingSecret string
+	// CardBindingAPIKey is the api-key header of card-binding requests;
+	// CardBindingPlatformKey is the platform's public key (PEM) that
+	// verifies card-binding callbacks.
+	CardBindingAPIKey      string
+	CardBindingPlatformKey string
 }
 
 // Create makes a merchant and its first API key.
@@ -93,6 +103,10 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 		if ks.SealedSecret, err = s.keys.Seal([]byte(ksSecret), dialectAAD(m.ID, DialectKYCSharing)); err != nil {
 			return Created{}, err
 		}
+		cb, cbKey, err := s.newCardBindingCredential(m.ID, now)
+		if err != nil {
+			return Created{}, err
+		}
 		err = s.store.InTx(ctx, func(tx *store.Tx) error {
 			if err := tx.InsertMerchant(ctx, m); err != nil {
 				return err
@@ -106,6 +120,9 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 			if err := tx.InsertDialectCredential(ctx, ks); err != nil {
 				return err
 			}
+			if err := tx.InsertDialectCredential(ctx, cb); err != nil {
+				return err
+			}
 			return tx.Audit(ctx, kyc.Principal{MerchantID: m.ID, Actor: actor}, now, "merchant.create", "merchant", m.ID,
 				map[string]string{"merchant_no": m.MerchantNo, "credential_id": cred.ID})
 		})
@@ -115,7 +132,8 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 		if err != nil {
 			return Created{}, err
 		}
-		return Created{Merchant: m, APIKey: key, KeyID: cred.ID, VexoraAppSecret: vexSecret, KYCSharingAppID: ks.AppID, KYCSharingSecret: ksSecret}, nil
+		return Created{Merchant: m, APIKey: key, KeyID: cred.ID, VexoraAppSecret: vexSecret, KYCSharingAppID: ks.AppID, KYCSharingSecret: ksSecret,
+			CardBindingAPIKey: cb.AppID, CardBindingPlatformKey: crypto.RSAPublicKeyPEM(&cbKey.PublicKey)}, nil
 	}
 }
 

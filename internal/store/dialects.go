@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -92,4 +95,82 @@ func (r reads) latestVerificationByExternalID(ctx context.Context, merchantID st
 		return v, notFound(err, "verification")
 	}
 	return v, nil
+}
+
+// DialectSettings are a merchant's settings of one dialect. The zero value
+// (no row) means the dialect's defaults.
+type DialectSettings struct {
+	MerchantID     string
+	Dialect        string
+	CallbackURL    string // default callback URL when a request names none
+	Ack            string // what acknowledges a callback; "" is the dialect's default
+	PublicKey      string // the merchant's public key (PEM), where the dialect signs with RSA
+	AllowIDCard    bool   // card binding: accept doc_type 2 (identity card)
+	AddressPattern string // card binding: regular expression for kyc_info.address; "" is the default
+	UpdatedAt      time.Time
+}
+
+// DialectSettings returns a merchant's settings of a dialect; without a row,
+// the zero settings (not an error).
+func (r reads) DialectSettings(ctx context.Context, merchantID, dialect string) (DialectSettings, error) {
+	s := DialectSettings{MerchantID: merchantID, Dialect: dialect}
+	var allow, at int64
+	err := r.q.QueryRowContext(ctx,
+		`SELECT callback_url, ack, public_key, allow_id_card, address_pattern, updated_at FROM dialect_settings WHERE merchant_id = $1 AND dialect = $2`,
+		merchantID, dialect).Scan(&s.CallbackURL, &s.Ack, &s.PublicKey, &allow, &s.AddressPattern, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("dialect settings: %w", err)
+	}
+	s.AllowIDCard, s.UpdatedAt = allow != 0, fromMicros(at)
+	return s, nil
+}
+
+// PutDialectSettings creates or replaces a merchant's settings of a dialect.
+func (t *Tx) PutDialectSettings(ctx context.Context, s DialectSettings) error {
+	allow := 0
+	if s.AllowIDCard {
+		allow = 1
+	}
+	_, err := t.tx.ExecContext(ctx,
+		`INSERT INTO dialect_settings (merchant_id, dialect, callback_url, ack, public_key, allow_id_card, address_pattern, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		 ON CONFLICT (merchant_id, dialect) DO UPDATE SET callback_url = excluded.callback_url, ack = excluded.ack,
+		   public_key = excluded.public_key, allow_id_card = excluded.allow_id_card, address_pattern = excluded.address_pattern,
+		   updated_at = excluded.updated_at`,
+		s.MerchantID, s.Dialect, s.CallbackURL, s.Ack, s.PublicKey, allow, s.AddressPattern, micros(s.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("put dialect settings: %w", err)
+	}
+	return nil
+}
+
+// UseNonce records a request nonce until expires. It reports false when the
+// merchant already used the nonce on this dialect: a replay.
+func (s *Store) UseNonce(ctx context.Context, merchantID, dialect, nonce string, expires time.Time) (bool, error) {
+	var fresh bool
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		fresh, err = exec1(ctx, tx.tx, "use nonce",
+			`INSERT INTO dialect_nonces (merchant_id, dialect, nonce, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+			merchantID, dialect, nonce, micros(expires))
+		return err
+	})
+	return fresh, err
+}
+
+// PurgeNonces deletes nonces that expired before t and returns how many.
+func (s *Store) PurgeNonces(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `DELETE FROM dialect_nonces WHERE expires_at < $1`, micros(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }

@@ -350,6 +350,41 @@ func TestStoreConformance(t *testing.T) {
 			require.GreaterOrEqual(t, n, int64(1))
 		})
 
+		t.Run("dialect settings and nonces", func(t *testing.T) {
+			m, m2 := merchant(t, s, "M-dset"), merchant(t, s, "M-dset-2")
+			got, err := s.DialectSettings(ctx, m.ID, "card_binding")
+			require.NoError(t, err)
+			require.Equal(t, store.DialectSettings{MerchantID: m.ID, Dialect: "card_binding"}, got, "no row: defaults")
+			want := store.DialectSettings{MerchantID: m.ID, Dialect: "card_binding", CallbackURL: "https://m.example/cb", Ack: "2xx",
+				PublicKey: "-----BEGIN PUBLIC KEY-----", AllowIDCard: true, AddressPattern: `^[a-z]+$`, UpdatedAt: now()}
+			require.NoError(t, s.InTx(ctx, func(tx *store.Tx) error { return tx.PutDialectSettings(ctx, want) }))
+			want.Ack, want.AllowIDCard = "code1", false
+			require.NoError(t, s.InTx(ctx, func(tx *store.Tx) error { return tx.PutDialectSettings(ctx, want) }))
+			got, err = s.DialectSettings(ctx, m.ID, "card_binding")
+			require.NoError(t, err)
+			require.Equal(t, want, got)
+			other, err := s.DialectSettings(ctx, m2.ID, "card_binding")
+			require.NoError(t, err)
+			require.Empty(t, other.CallbackURL, "settings are per merchant")
+
+			exp := now().Add(10 * time.Minute)
+			fresh, err := s.UseNonce(ctx, m.ID, "card_binding", "n1", exp)
+			require.NoError(t, err)
+			require.True(t, fresh)
+			fresh, err = s.UseNonce(ctx, m.ID, "card_binding", "n1", exp)
+			require.NoError(t, err)
+			require.False(t, fresh, "replay")
+			fresh, err = s.UseNonce(ctx, m2.ID, "card_binding", "n1", exp)
+			require.NoError(t, err)
+			require.True(t, fresh, "nonces are per merchant")
+			n, err := s.PurgeNonces(ctx, exp.Add(time.Second))
+			require.NoError(t, err)
+			require.GreaterOrEqual(t, n, int64(2))
+			fresh, err = s.UseNonce(ctx, m.ID, "card_binding", "n1", exp)
+			require.NoError(t, err)
+			require.True(t, fresh, "purged after expiry")
+		})
+
 		t.Run("data keys", func(t *testing.T) {
 			require.NoError(t, s.InsertDataKey(ctx, crypto.WrappedKey{ID: "k-a", Purpose: crypto.PurposeEncrypt, Wrapped: []byte{1}, Active: true}))
 			require.NoError(t, s.InsertDataKey(ctx, crypto.WrappedKey{ID: "k-a", Purpose: crypto.PurposeEncrypt, Wrapped: []byte{2}, Active: true}))

@@ -30,8 +30,9 @@ var DefaultSchedule = []time.Duration{30 * time.Second, 2 * time.Minute, 10 * ti
 
 // Target is one place an event is delivered to.
 type Target struct {
-	ID  string // endpoint id, or a stable id of a dialect callback target
-	URL string
+	ID  string `json:"ID"` // endpoint id, or a stable id of a dialect callback target
+	URL string `json:"URL"`
+	Ack string `json:"Ack,omitempty"` // dialects: what acknowledges a delivery (see Formatter.Accepted)
 }
 
 // Formatter shapes and signs the deliveries of one API surface. The native
@@ -43,8 +44,8 @@ type Formatter interface {
 	Targets(ctx context.Context, ev kyc.Event) ([]Target, error)
 	// Request builds the request for one target; attempt starts at 1.
 	Request(ctx context.Context, ev kyc.Event, t Target, attempt int) (*http.Request, error)
-	// Accepted reports whether the receiver acknowledged the delivery.
-	Accepted(status int, body []byte) bool
+	// Accepted reports whether the receiver acknowledged the delivery to t.
+	Accepted(t Target, status int, body []byte) bool
 }
 
 // Config configures the service.
@@ -165,7 +166,7 @@ func (s *Service) deliver(ctx context.Context, j jobs.Job) error {
 		d.Error = sendErr.Error()
 	case status >= 300 && status < 400:
 		d.Error = "redirect not followed"
-	case !f.Accepted(status, body):
+	case !f.Accepted(p.Target, status, body):
 		d.Error = fmt.Sprintf("receiver answered %d", status)
 	}
 	// The log entry commits with the job's outcome.
@@ -246,7 +247,7 @@ func (n native) Request(ctx context.Context, ev kyc.Event, t Target, _ int) (*ht
 	return req, nil
 }
 
-func (native) Accepted(status int, _ []byte) bool { return status >= 200 && status < 300 }
+func (native) Accepted(_ Target, status int, _ []byte) bool { return status >= 200 && status < 300 }
 
 // secrets returns the endpoint's secret and, during a rotation, the old one.
 func (s *Service) secrets(ep store.WebhookEndpoint) ([]string, error) {

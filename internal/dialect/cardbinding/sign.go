@@ -10,10 +10,8 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"sort"
 	"strings"
@@ -116,38 +114,4 @@ func Verify(pub *rsa.PublicKey, s, signature string) bool {
 	}
 	sum := sha256.Sum256([]byte(s))
 	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig) == nil
-}
-
-// ParsePublicKey reads a PEM "PUBLIC KEY" (PKIX) RSA key of at least 2048 bits.
-func ParsePublicKey(pemBytes []byte) (*rsa.PublicKey, error) {
-	block, _ := pem.Decode(pemBytes)
-	if block == nil || block.Type != "PUBLIC KEY" {
-		return nil, errors.New("expected a PEM PUBLIC KEY block")
-	}
-	k, err := x509.ParsePKIXPublicKey(block.Bytes)
-	if err != nil {
-		return nil, err
-	}
-	rk, ok := k.(*rsa.PublicKey)
-	if !ok || rk.N.BitLen() < 2048 {
-		return nil, errors.New("expected an RSA key of at least 2048 bits")
-	}
-	return rk, nil
-}
-
-// ParsePrivateKey reads a PEM PKCS #8 RSA private key.
-func ParsePrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
-	block, _ := pem.Decode(pemBytes)
-	if block == nil {
-		return nil, errors.New("expected a PEM block")
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return nil, err
-	}
-	rk, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return nil, errors.New("expected an RSA key")
-	}
-	return rk, nil
 }

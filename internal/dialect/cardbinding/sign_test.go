@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	okcrypto "github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/dialect/cardbinding"
 )
 
@@ -42,12 +43,12 @@ func TestSignatureVector(t *testing.T) {
 	s, err := cardbinding.StringToSign(v.Card.Headers, v.Card.Body)
 	require.NoError(t, err)
 	require.Equal(t, v.Card.String, s)
-	priv, err := cardbinding.ParsePrivateKey([]byte(v.PrivatePEM))
+	priv, err := okcrypto.ParseRSAPrivateKey([]byte(v.PrivatePEM))
 	require.NoError(t, err)
 	sig, err := cardbinding.Sign(priv, s)
 	require.NoError(t, err)
 	require.Equal(t, v.Card.Signature, sig, "PKCS #1 v1.5 is deterministic")
-	pub, err := cardbinding.ParsePublicKey([]byte(v.PublicPEM))
+	pub, err := okcrypto.ParseRSAPublicKey([]byte(v.PublicPEM))
 	require.NoError(t, err)
 	require.True(t, cardbinding.Verify(pub, s, v.Card.Signature))
 	require.False(t, cardbinding.Verify(pub, s+"&x=1", v.Card.Signature))
@@ -73,7 +74,7 @@ func TestOpenSSLAgrees(t *testing.T) {
 	b64.Stdin = strings.NewReader(string(raw))
 	out, err := b64.Output()
 	require.NoError(t, err)
-	priv, err := cardbinding.ParsePrivateKey([]byte(v.PrivatePEM))
+	priv, err := okcrypto.ParseRSAPrivateKey([]byte(v.PrivatePEM))
 	require.NoError(t, err)
 	sig, err := cardbinding.Sign(priv, v.Card.String)
 	require.NoError(t, err)

@@ -10,12 +10,14 @@ import (
 
 	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
 // CallbackMerchants is what callbacks need of the merchant service.
 type CallbackMerchants interface {
+	dialect.Settings
 	DialectCredentials(ctx context.Context, merchantID, dialect string) (appID, secret string, err error)
 }
 
@@ -31,9 +33,10 @@ func NewCallbacks(m CallbackMerchants, c Core, nowMillis func() int64) *Callback
 	return &Callbacks{merchants: m, core: c, nowMillis: nowMillis}
 }
 
-// Targets sends status changes to the verification's callback URL.
+// Targets sends status changes to the verification's callback URL, or else
+// to the merchant's default callback URL of the dialect.
 func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
-	return dialect.CallbackTarget(ctx, ev, Surface, c.core.ByID)
+	return dialect.Callback{Surface: Surface, Dialect: merchant.DialectKYCSharing, Settings: c.merchants, ByID: c.core.ByID}.Target(ctx, ev)
 }
 
 // Request builds {"kycStatus", "requestNo"} signed with appId, timestamp and
@@ -74,5 +77,7 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	return req, nil
 }
 
-// Accepted: only HTTP 200 acknowledges (provider rule).
-func (c *Callbacks) Accepted(status int, _ []byte) bool { return status == http.StatusOK }
+// Accepted applies the merchant's ack mode (default Ack200).
+func (c *Callbacks) Accepted(t webhook.Target, status int, body []byte) bool {
+	return dialect.Acknowledged(t.Ack, merchant.Ack200, status, body)
+}

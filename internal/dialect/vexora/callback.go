@@ -9,6 +9,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
@@ -16,6 +17,7 @@ import (
 // CallbackMerchants is what callbacks need of the merchant service.
 type CallbackMerchants interface {
 	Merchants
+	dialect.Settings
 	ByID(ctx context.Context, id string) (kyc.Merchant, error)
 }
 
@@ -33,9 +35,10 @@ func NewCallbacks(m CallbackMerchants, c Core, nowMillis func() int64) *Callback
 }
 
 // callbackEvents are the events where authenticationStatus changes.
-// Targets sends status changes to the verification's callback URL.
+// Targets sends status changes to the verification's callback URL, or else
+// to the merchant's default callback URL of the dialect.
 func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
-	return dialect.CallbackTarget(ctx, ev, Surface, c.core.ByID)
+	return dialect.Callback{Surface: Surface, Dialect: merchant.DialectVexora, Settings: c.merchants, ByID: c.core.ByID}.Target(ctx, ev)
 }
 
 // Request builds the signed callback: {userId, kycNumber,
@@ -81,5 +84,7 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	return req, nil
 }
 
-// Accepted: any 2xx acknowledges ([openkyc]).
-func (c *Callbacks) Accepted(status int, _ []byte) bool { return status >= 200 && status < 300 }
+// Accepted applies the merchant's ack mode (default Ack2xx).
+func (c *Callbacks) Accepted(t webhook.Target, status int, body []byte) bool {
+	return dialect.Acknowledged(t.Ack, merchant.Ack2xx, status, body)
+}

@@ -1,0 +1,211 @@
+package cardbinding
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/openkyc/openkyc/internal/docfile"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/verification"
+)
+
+// Level is the verification level of card-binding KYC.
+const Level = "basic"
+
+func (d *Handler) bind(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r)
+	if err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
+	p, set, err := d.authenticate(r, body)
+	if err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
+	opt, err := d.options(set)
+	if err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
+	b, ferr := parseBind(body, opt, d.cfg.Now())
+	if ferr != nil {
+		d.writeErr(w, r, ferr)
+		return
+	}
+	// Every file is checked before anything is written.
+	for _, f := range b.Files {
+		if err := d.checkFile(r.Context(), f); err != nil {
+			d.writeErr(w, r, err)
+			return
+		}
+	}
+	v, err := d.submit(r.Context(), p, b)
+	if err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
+	d.ok(w, data(v))
+}
+
+// checkFile requires a JPEG or PNG (or, for poa_doc, a PDF) that is whole,
+// free of trailing data and active content, and decodes under the pixel cap.
+func (d *Handler) checkFile(ctx context.Context, f *image) error {
+	lim := d.core.Limits()
+	lim.MaxBytes = int64(len(f.data))
+	v := docfile.NewValidator(f.kind, lim)
+	_, _ = v.Write(f.data)
+	res, err := v.Close()
+	if err != nil {
+		var fe *kyc.FieldError
+		if errors.As(err, &fe) {
+			return fail(CodeParam, f.field+": "+fe.Msg)
+		}
+		return err
+	}
+	allowed := "jpg, jpeg or png"
+	if f.kind == kyc.DocProofOfAddress {
+		allowed = "jpg, jpeg, png or pdf"
+	}
+	switch res.ContentType {
+	case docfile.JPEG, docfile.PNG:
+	case docfile.PDF:
+		if f.kind != kyc.DocProofOfAddress {
+			return fail(CodeParam, f.field+": must be "+allowed)
+		}
+		return nil
+	default:
+		return fail(CodeParam, f.field+": must be "+allowed)
+	}
+	if _, _, err := d.decoder.Decode(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(f.data)), nil }); err != nil {
+		var fe *kyc.FieldError
+		if errors.As(err, &fe) {
+			return fail(CodeParam, f.field+": "+fe.Msg)
+		}
+		return err
+	}
+	return ctx.Err()
+}
+
+// submit stores the applicant, the files and the verification, and submits
+// it. A new mc_trade_no starts a verification; a known one is refused with
+// A0005 unless its verification was rejected with retry allowed, in which
+// case the request is the resubmission.
+func (d *Handler) submit(ctx context.Context, p kyc.Principal, b Bind) (kyc.Verification, error) {
+	in := applicantInput(b)
+	v, err := d.core.ByReference(ctx, p, Surface, b.TradeNo)
+	switch {
+	case err == nil:
+		if !(v.State == kyc.StateCompleted && v.Decision == kyc.DecisionRejected && v.RejectType == kyc.RejectRetry) {
+			return v, fail(CodeDuplicate, "mc_trade_no: KYC for this transaction was already submitted")
+		}
+		if _, err := d.core.UpdateApplicant(ctx, p, v.ApplicantID, patchOf(in.PII)); err != nil {
+			return v, err
+		}
+		if err := d.store(ctx, p, v.ApplicantID, b.Files); err != nil {
+			return v, err
+		}
+		return d.core.Submit(ctx, p, v.ID)
+	case !kyc.IsNotFound(err):
+		return v, err
+	}
+	a, err := d.core.FindApplicant(ctx, p, Surface, in.ExternalUserID)
+	switch {
+	case kyc.IsNotFound(err):
+		a, _, err = d.core.CreateApplicant(ctx, p, Surface, in)
+	case err == nil:
+		a, err = d.core.UpdateApplicant(ctx, p, a.ID, patchOf(in.PII)) // the latest data wins
+	}
+	if err != nil {
+		return v, err
+	}
+	if err := d.store(ctx, p, a.ID, b.Files); err != nil {
+		return v, err
+	}
+	if v, err = d.core.Create(ctx, p, Surface, verification.CreateInput{ApplicantID: a.ID, Reference: b.TradeNo, Level: Level}); err != nil {
+		if kyc.IsConflict(err) { // the same mc_trade_no, concurrently
+			return v, fail(CodeDuplicate, "mc_trade_no: KYC for this transaction was already submitted")
+		}
+		return v, err
+	}
+	return d.core.Submit(ctx, p, v.ID)
+}
+
+func (d *Handler) store(ctx context.Context, p kyc.Principal, applicantID string, files []*image) error {
+	for _, f := range files {
+		if _, err := d.core.UploadDocument(ctx, p, applicantID, f.kind, bytes.NewReader(f.data)); err != nil {
+			var fe *kyc.FieldError
+			if errors.As(err, &fe) {
+				return fail(CodeParam, f.field+": "+fe.Msg)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// applicantInput maps the request onto the core's applicant. [openkyc] The
+// applicant is the user's e-mail address (lower case); gender, emergency
+// contact, user IP and poa_type are validated but not stored.
+func applicantInput(b Bind) verification.ApplicantInput {
+	return verification.ApplicantInput{ExternalUserID: strings.ToLower(b.Email), PII: kyc.PII{
+		FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.Birthday, Nationality: b.Nationality, Email: b.Email,
+		Phone: "+" + b.MobileCode + b.Mobile, DocumentNumber: b.DocNo,
+		Address: &kyc.Address{Line1: b.Address, City: b.City, State: b.State, PostalCode: b.ZipCode, Country: b.Country},
+	}}
+}
+
+func patchOf(p kyc.PII) verification.ApplicantPatch {
+	s := func(v string) *string { return &v }
+	return verification.ApplicantPatch{FirstName: s(p.FirstName), LastName: s(p.LastName), Nationality: s(p.Nationality), Email: s(p.Email),
+		Phone: s(p.Phone), DocumentNumber: s(p.DocumentNumber), DateOfBirth: s(p.DateOfBirth), Address: p.Address}
+}
+
+func (d *Handler) query(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r)
+	if err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
+	p, _, err := d.authenticate(r, body)
+	if err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
+	o, ferr := newObject("", body)
+	if ferr != nil {
+		d.writeErr(w, r, fail(CodeParam, "body: must be a JSON object"))
+		return
+	}
+	tradeNo := o.str("mc_trade_no", true, 64)
+	if o.unknown(); o.err != nil {
+		d.writeErr(w, r, o.err)
+		return
+	}
+	v, err := d.core.ByReference(r.Context(), p, Surface, tradeNo)
+	if kyc.IsNotFound(err) {
+		d.writeErr(w, r, fail(CodeClient, "mc_trade_no: no KYC with this transaction number"))
+		return
+	}
+	if err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
+	d.ok(w, data(v))
+}
+
+// Data is the answer about one binding.
+type Data struct {
+	TradeNo string `json:"mc_trade_no"`
+	Status  int    `json:"status"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+func data(v kyc.Verification) Data {
+	st, reason := Status(v)
+	return Data{TradeNo: v.Reference, Status: st, Reason: reason}
+}

@@ -1,0 +1,112 @@
+package cardbinding
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/openkyc/openkyc/internal/dialect"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/merchant"
+	"github.com/openkyc/openkyc/internal/verification"
+	"github.com/openkyc/openkyc/internal/webhook"
+)
+
+// CallbackMerchants is what callbacks need of the merchant service.
+type CallbackMerchants interface {
+	dialect.Settings
+	PlatformKey(ctx context.Context, merchantID string) (*rsa.PrivateKey, string, error)
+}
+
+// Callbacks formats and signs card-binding push events (webhook.Formatter).
+type Callbacks struct {
+	merchants CallbackMerchants
+	core      Core
+	now       func() time.Time
+}
+
+// NewCallbacks returns the callback formatter.
+func NewCallbacks(m CallbackMerchants, c Core, now func() time.Time) *Callbacks {
+	if now == nil {
+		now = time.Now
+	}
+	return &Callbacks{merchants: m, core: c, now: now}
+}
+
+// Targets sends outcomes (approved, rejected, expired, cancelled) to the
+// merchant's callback URL of the dialect.
+func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
+	return dialect.Callback{Surface: Surface, Dialect: Dialect, Events: dialect.OutcomeEvents, Settings: c.merchants, ByID: c.core.ByID}.Target(ctx, ev)
+}
+
+// Push is the body of a push event.
+type Push struct {
+	NotifyType string `json:"notify_type"`
+	TradeNo    string `json:"mc_trade_no"`
+	Result     int    `json:"result"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+// PushOf is the push event of a verification's outcome.
+func PushOf(v kyc.Verification) Push {
+	st, reason := Status(v)
+	res := ResultFailure
+	if st == StatusApproved {
+		res = ResultSuccess
+	}
+	return Push{NotifyType: "KYC", TradeNo: v.Reference, Result: res, Reason: reason}
+}
+
+// Request builds the push event, signed as requests are (timestamp, nonce,
+// api-key, version, body) but with the platform's private key.
+func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target, _ int) (*http.Request, error) {
+	var p verification.EventPayload
+	if err := json.Unmarshal(ev.Payload, &p); err != nil {
+		return nil, err
+	}
+	v, err := c.core.ByID(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.VerificationID)
+	if err != nil {
+		return nil, err
+	}
+	key, apiKey, err := c.merchants.PlatformKey(ctx, ev.MerchantID)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(PushOf(v))
+	if err != nil {
+		return nil, err
+	}
+	headers := map[string]string{"timestamp": strconv.FormatInt(c.now().Unix(), 10), "nonce": Nonce(), "api-key": apiKey, "version": "1.0"}
+	s, err := StringToSign(headers, body)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := Sign(key, s)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("signature", sig)
+	return req, nil
+}
+
+// Accepted applies the merchant's ack mode (default code1: a 2xx answer
+// whose JSON body has "code": 1).
+func (c *Callbacks) Accepted(t webhook.Target, status int, body []byte) bool {
+	return dialect.Acknowledged(t.Ack, merchant.AckCode1, status, body)
+}
+
+// Nonce draws 10 random characters (50 bits, base32).
+func Nonce() string { return rand.Text()[:10] }

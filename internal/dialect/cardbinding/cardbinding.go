@@ -1,0 +1,227 @@
+// Package cardbinding is the card-binding KYC dialect (../shared/DIALECTS.md
+// §4): a card issuer's merchant binds a user's KYC data and Base64 photos to
+// a card application (mc_trade_no). Requests carry timestamp, nonce, api-key
+// and an SHA256withRSA signature made with the merchant's private key; the
+// platform's callbacks are signed with the platform's key. It is an adapter
+// only. See README.md.
+package cardbinding
+
+import (
+	"context"
+	"crypto/rsa"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+
+	okcrypto "github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/docfile"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/merchant"
+	"github.com/openkyc/openkyc/internal/verification"
+)
+
+// Surface is the surface name of this dialect.
+const Surface = kyc.SurfaceCardBinding
+
+// Dialect is the merchant service's name of this dialect's credentials.
+const Dialect = merchant.DialectCardBinding
+
+// Merchants is what the dialect needs of the merchant service.
+type Merchants interface {
+	DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error)
+	Settings(ctx context.Context, merchantID, dialect string) (merchant.Settings, error)
+}
+
+// Nonces records used nonces (the store).
+type Nonces interface {
+	UseNonce(ctx context.Context, merchantID, dialect, nonce string, expires time.Time) (bool, error)
+}
+
+// Core is what the dialect needs of the verification service.
+type Core interface {
+	FindApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Applicant, error)
+	CreateApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.ApplicantInput) (kyc.Applicant, bool, error)
+	UpdateApplicant(ctx context.Context, p kyc.Principal, id string, patch verification.ApplicantPatch) (kyc.Applicant, error)
+	UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error)
+	Create(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.CreateInput) (kyc.Verification, error)
+	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
+	ByReference(ctx context.Context, p kyc.Principal, surface kyc.Surface, reference string) (kyc.Verification, error)
+	ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
+	Limits() docfile.Limits
+}
+
+// Config configures the dialect.
+type Config struct {
+	Now func() time.Time
+}
+
+// Handler serves the card-binding KYC API.
+type Handler struct {
+	merchants Merchants
+	nonces    Nonces
+	core      Core
+	cfg       Config
+	decoder   *docfile.Decoder
+
+	mu       sync.Mutex
+	keys     map[string]*rsa.PublicKey // parsed merchant keys by PEM
+	patterns map[string]*regexp.Regexp // compiled address patterns
+}
+
+// New returns the dialect's handler.
+func New(m Merchants, n Nonces, c Core, cfg Config) *Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Handler{merchants: m, nonces: n, core: c, cfg: cfg, decoder: docfile.NewDecoder(2, c.Limits()),
+		keys: map[string]*rsa.PublicKey{}, patterns: map[string]*regexp.Regexp{}}
+}
+
+// Paths of the dialect.
+const (
+	PathBind  = "/openapi/card/binding/kyc"
+	PathQuery = "/openapi/card/binding/kyc/query"
+)
+
+// Routes mounts the dialect.
+func (d *Handler) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST "+PathBind, d.bind)
+	mux.HandleFunc("POST "+PathQuery, d.query)
+}
+
+// Window is how far a request timestamp may be from the server's clock;
+// nonces are remembered for twice that.
+const Window = 5 * time.Minute
+
+// MaxBody bounds a request: five Base64 files and the fields.
+const MaxBody = 16 << 20
+
+var nonceRE = regexp.MustCompile(`^[0-9A-Za-z_-]{8,64}$`)
+
+// authenticate checks the headers and the signature over headers and body,
+// then spends the nonce. It returns the merchant and its settings.
+func (d *Handler) authenticate(r *http.Request, body []byte) (kyc.Principal, merchant.Settings, error) {
+	ctx := r.Context()
+	var none merchant.Settings
+	apiKey := r.Header.Get("api-key")
+	if apiKey == "" {
+		return kyc.Principal{}, none, fail(CodeSignature, "api-key: header is required")
+	}
+	m, _, err := d.merchants.DialectSecret(ctx, Dialect, apiKey)
+	if err != nil {
+		return kyc.Principal{}, none, err
+	}
+	ts := r.Header.Get("timestamp")
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || len(ts) != 10 {
+		return kyc.Principal{}, none, fail(CodeTimestamp, "timestamp: must be 10-digit Unix seconds")
+	}
+	now := d.cfg.Now()
+	if diff := now.Sub(time.Unix(sec, 0)); diff > Window || diff < -Window {
+		return kyc.Principal{}, none, fail(CodeTimestamp, "timestamp: outside the allowed window of 5 minutes")
+	}
+	nonce := r.Header.Get("nonce")
+	if !nonceRE.MatchString(nonce) {
+		return kyc.Principal{}, none, fail(CodeParam, "nonce: header is required, 8 to 64 letters, digits, _ or -")
+	}
+	if v := r.Header.Get("version"); v != "" && v != "1.0" {
+		return kyc.Principal{}, none, fail(CodeParam, "version: only 1.0 is supported")
+	}
+	if l := r.Header.Get("lang"); l != "" && l != "en" && l != "zh-CN" {
+		return kyc.Principal{}, none, fail(CodeParam, "lang: must be en or zh-CN")
+	}
+	signature := r.Header.Get("signature")
+	if signature == "" {
+		return kyc.Principal{}, none, fail(CodeSignature, "signature: header is required")
+	}
+	set, err := d.merchants.Settings(ctx, m.ID, Dialect)
+	if err != nil {
+		return kyc.Principal{}, none, err
+	}
+	pub, err := d.publicKey(set.PublicKey)
+	if err != nil {
+		return kyc.Principal{}, none, err
+	}
+	headers := map[string]string{}
+	for _, h := range SignedHeaders {
+		headers[h] = r.Header.Get(h)
+	}
+	s, err := StringToSign(headers, body)
+	if err != nil {
+		return kyc.Principal{}, none, fail(CodeParam, "body: must be a JSON object")
+	}
+	if !Verify(pub, s, signature) {
+		return kyc.Principal{}, none, fail(CodeSignature, "signature: does not verify with the merchant's public key")
+	}
+	fresh, err := d.nonces.UseNonce(ctx, m.ID, Dialect, nonce, now.Add(2*Window))
+	if err != nil {
+		return kyc.Principal{}, none, err
+	}
+	if !fresh {
+		return kyc.Principal{}, none, fail(CodeDuplicate, "nonce: already used; send a new nonce with every request")
+	}
+	return kyc.Principal{MerchantID: m.ID, Actor: "cardbinding"}, set, nil
+}
+
+const cacheMax = 1000
+
+// publicKey parses (once) the merchant's uploaded public key.
+func (d *Handler) publicKey(pemText string) (*rsa.PublicKey, error) {
+	if pemText == "" {
+		return nil, fail(CodePrivilege, "api-key: the merchant has not uploaded its public key (openkyc merchant set-key)")
+	}
+	d.mu.Lock()
+	k, ok := d.keys[pemText]
+	d.mu.Unlock()
+	if ok {
+		return k, nil
+	}
+	k, err := okcrypto.ParseRSAPublicKey([]byte(pemText))
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	if len(d.keys) >= cacheMax {
+		clear(d.keys)
+	}
+	d.keys[pemText] = k
+	d.mu.Unlock()
+	return k, nil
+}
+
+// options turns the merchant's settings into field options.
+func (d *Handler) options(s merchant.Settings) (Options, error) {
+	opt := Options{AllowIDCard: s.AllowIDCard}
+	if s.AddressPattern == "" {
+		return opt, nil
+	}
+	d.mu.Lock()
+	re, ok := d.patterns[s.AddressPattern]
+	d.mu.Unlock()
+	if !ok {
+		var err error
+		if re, err = regexp.Compile(s.AddressPattern); err != nil {
+			return opt, err
+		}
+		d.mu.Lock()
+		if len(d.patterns) >= cacheMax {
+			clear(d.patterns)
+		}
+		d.patterns[s.AddressPattern] = re
+		d.mu.Unlock()
+	}
+	opt.Address = re
+	return opt, nil
+}
+
+// readBody reads at most MaxBody bytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		return nil, fail(CodeParam, "body: unreadable or larger than 16 MB")
+	}
+	return b, nil
+}
