@@ -81,6 +81,16 @@ func Reliance() Level {
 	return l
 }
 
+// CardBinding is the built-in level of card-binding KYC: the card issuer's
+// merchant sends the document's front, a photo of the user holding it and a
+// signature instead of a plain selfie.
+func CardBinding() Level {
+	l := Default()
+	l.Name = "card_binding"
+	l.RequiredDocuments = []kyc.DocumentKind{kyc.DocIDFront, kyc.DocSelfieWithID, kyc.DocSignature}
+	return l
+}
+
 // BuiltIn returns the built-in level of this name.
 func BuiltIn(name string) (Level, bool) {
 	switch name {
@@ -88,6 +98,8 @@ func BuiltIn(name string) (Level, bool) {
 		return Default(), true
 	case "reliance":
 		return Reliance(), true
+	case "card_binding":
+		return CardBinding(), true
 	}
 	return Level{}, false
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // Level is the verification level of card-binding KYC.
-const Level = "basic"
+const Level = "card_binding"
 
 func (d *Handler) bind(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(w, r)

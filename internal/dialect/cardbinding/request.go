@@ -241,6 +241,10 @@ func parseBind(body []byte, opt Options, now time.Time) (Bind, *Error) {
 	if err != nil {
 		return b, err
 	}
+	k, err := newObject("kyc_info.", top.m["kyc_info"])
+	if err != nil {
+		return b, err
+	}
 	b.Email = base.str("email", true, 64)
 	if b.Email != "" && base.err == nil {
 		if a, perr := mail.ParseAddress(b.Email); perr != nil || a.Address != b.Email || !strings.Contains(b.Email[strings.LastIndexByte(b.Email, '@')+1:], ".") {
@@ -261,10 +265,6 @@ func parseBind(body []byte, opt Options, now time.Time) (Bind, *Error) {
 	}
 	if base.unknown(); base.err != nil {
 		return b, base.err
-	}
-	k, err := newObject("kyc_info.", top.m["kyc_info"])
-	if err != nil {
-		return b, err
 	}
 	b.Address = k.str("address", true, 256)
 	re := opt.Address
