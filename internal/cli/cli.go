@@ -202,18 +202,16 @@ func merchantCommand(stdout io.Writer) *ucli.Command {
 					if err != nil {
 						return err
 					}
-					out := map[string]any{"id": c.Merchant.ID, "merchant_no": c.Merchant.MerchantNo, "name": c.Merchant.Name,
-						"status": c.Merchant.Status, "api_key": c.APIKey, "api_key_id": c.KeyID, "created_at": c.Merchant.CreatedAt,
-						"vexora":      map[string]string{"merchant_no": c.Merchant.MerchantNo, "app_secret": c.VexoraAppSecret},
-						"kyc_sharing": map[string]string{"app_id": c.KYCSharingAppID, "secret": c.KYCSharingSecret}}
 					if cmd.Bool("json") {
-						return json.NewEncoder(stdout).Encode(out)
+						return json.NewEncoder(stdout).Encode(createdJSON(c))
 					}
-					fmt.Fprintf(stdout, "merchant    %s\nmerchant_no %s\nname        %s\napi_key     %s\nvexora      merchantNo %s, app secret %s\nkyc sharing appId %s, secret %s\n\nThe keys are shown only now; store them safely.\n",
-						c.Merchant.ID, c.Merchant.MerchantNo, c.Merchant.Name, c.APIKey, c.Merchant.MerchantNo, c.VexoraAppSecret, c.KYCSharingAppID, c.KYCSharingSecret)
+					printCreated(stdout, c)
 					return nil
 				},
 			},
+			merchantShowCommand(stdout),
+			merchantSetCommand(stdout),
+			merchantSetKeyCommand(stdout),
 			{
 				Name: "list", Usage: "list merchants",
 				Flags: append(storageFlags(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),

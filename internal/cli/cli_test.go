@@ -3,6 +3,8 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"database/sql"
 	"encoding/json"
 	"io"
@@ -16,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/cli"
+	okcrypto "github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/kyctest"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -44,6 +47,47 @@ func TestMerchantAndAuditCommands(t *testing.T) {
 		require.Regexp(t, `^okyc_[a-z2-7]{52}$`, created["api_key"])
 		require.Regexp(t, `^\d{12}$`, created["merchant_no"])
 		mid := created["id"].(string)
+
+		cb := created["card_binding"].(map[string]any)
+		require.Regexp(t, `^[0-9a-f]{32}$`, cb["api_key"])
+		require.Contains(t, cb["platform_public_key"], "-----BEGIN PUBLIC KEY-----")
+		require.NotEmpty(t, created["vexora"].(map[string]any)["app_secret"])
+		require.NotEmpty(t, created["kyc_sharing"].(map[string]any)["secret"])
+
+		// Dialect settings and the merchant's card-binding public key.
+		keyFile := filepath.Join(t.TempDir(), "merchant.pub.pem")
+		require.NoError(t, os.WriteFile(keyFile, []byte(testPublicKey(t)), 0o600))
+		out, err = run(t, append([]string{"merchant", "set-key", "--merchant", mid, "--dialect", "card_binding", "--public-key-file", keyFile}, common...)...)
+		require.NoError(t, err, out)
+		require.NoError(t, os.WriteFile(keyFile, []byte("-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n"), 0o600))
+		_, err = run(t, append([]string{"merchant", "set-key", "--merchant", mid, "--dialect", "card_binding", "--public-key-file", keyFile}, common...)...)
+		require.ErrorContains(t, err, "public_key")
+		_, err = run(t, append([]string{"merchant", "set-key", "--merchant", mid, "--dialect", "vexora", "--public-key-file", keyFile}, common...)...)
+		require.ErrorContains(t, err, "only the card_binding dialect")
+		out, err = run(t, append([]string{"merchant", "set", "--merchant", mid, "--dialect", "card-binding", "--callback-url", "https://merchant.example/kyc", "--ack", "2xx", "--allow-id-card"}, common...)...)
+		require.NoError(t, err, out)
+		_, err = run(t, append([]string{"merchant", "set", "--merchant", mid, "--dialect", "vexora", "--ack", "sometimes"}, common...)...)
+		require.ErrorContains(t, err, "ack")
+		_, err = run(t, append([]string{"merchant", "set", "--merchant", mid, "--dialect", "paypal", "--ack", "2xx"}, common...)...)
+		require.ErrorContains(t, err, "--dialect")
+		out, err = run(t, append([]string{"merchant", "show", mid, "--json"}, common...)...)
+		require.NoError(t, err)
+		shown := map[string]map[string]any{}
+		var top map[string]any
+		require.NoError(t, json.Unmarshal([]byte(out), &top))
+		for _, k := range []string{"vexora", "kyc_sharing", "card_binding"} {
+			shown[k] = top[k].(map[string]any)
+		}
+		require.Equal(t, cb["api_key"], shown["card_binding"]["api_key"])
+		require.Equal(t, cb["platform_public_key"], shown["card_binding"]["platform_public_key"])
+		set := shown["card_binding"]["settings"].(map[string]any)
+		require.Equal(t, "https://merchant.example/kyc", set["callback_url"])
+		require.Equal(t, "2xx", set["ack"])
+		require.Equal(t, true, set["allow_id_card"])
+		require.Contains(t, set["public_key"], "BEGIN PUBLIC KEY")
+		require.Equal(t, "200", shown["kyc_sharing"]["settings"].(map[string]any)["ack"], "defaults shown")
+		require.NotContains(t, out, created["vexora"].(map[string]any)["app_secret"], "no secrets")
+		require.NotContains(t, out, created["kyc_sharing"].(map[string]any)["secret"], "no secrets")
 
 		_, err = run(t, append([]string{"merchant", "create", "--name", "  ", "--json"}, common...)...)
 		require.ErrorContains(t, err, "name")
@@ -121,4 +165,10 @@ func TestServeDemoCreatesTheMerchantOnce(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(dir, "demo-credentials.json"))
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+}
+
+func testPublicKey(t *testing.T) string {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	return okcrypto.RSAPublicKeyPEM(&k.PublicKey)
 }

@@ -11,7 +11,7 @@ import (
 
 // Dialect names of credentials.
 const (
-	DialectVexora     = "vexora"
+	DialectVexora      = "vexora"
 	DialectKYCSharing  = "kycsharing"
 	DialectCardBinding = "card_binding"
 )

@@ -377,7 +377,9 @@ func TestCardBinding(t *testing.T) {
 		now := time.Now()
 		stale := strconv.FormatInt(now.Add(-6*time.Minute).Unix(), 10)
 		q := queryBody("TRADE-1")
-		set := func(k func(base, k map[string]any)) []byte { return bindBody("BAD-1", "bad@example.com", "X1234567", k) }
+		set := func(k func(base, k map[string]any)) []byte {
+			return bindBody("BAD-1", "bad@example.com", "X1234567", k)
+		}
 		tests := []struct {
 			name  string
 			c     call
@@ -432,7 +434,9 @@ func TestCardBinding(t *testing.T) {
 			{"front_doc over 2 MB", call{body: set(func(_, k map[string]any) { k["front_doc"] = base64.StdEncoding.EncodeToString(make([]byte, 2<<20)) })}, "A0003", "kyc_info.front_doc"},
 			{"mix_doc truncated", call{body: set(func(_, k map[string]any) { k["mix_doc"] = k["mix_doc"].(string)[:200] })}, "A0003", "kyc_info.mix_doc"},
 			{"sign_img over 1 MB", call{body: set(func(_, k map[string]any) { k["sign_img"] = base64.StdEncoding.EncodeToString(make([]byte, 1<<20)) })}, "A0003", "kyc_info.sign_img"},
-			{"back_doc a GIF", call{body: set(func(_, k map[string]any) { k["back_doc"] = base64.StdEncoding.EncodeToString([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;")) })}, "A0003", "kyc_info.back_doc"},
+			{"back_doc a GIF", call{body: set(func(_, k map[string]any) {
+				k["back_doc"] = base64.StdEncoding.EncodeToString([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"))
+			})}, "A0003", "kyc_info.back_doc"},
 			{"poa_type 1 without poa_doc", call{body: set(func(_, k map[string]any) { k["poa_type"] = 1 })}, "A0003", "kyc_info.poa_doc"},
 			{"poa_doc with active content", call{body: set(func(_, k map[string]any) {
 				k["poa_doc"] = base64.StdEncoding.EncodeToString([]byte("%PDF-1.4\n<< /S /JavaScript /JS (x) >>\n%%EOF\n"))

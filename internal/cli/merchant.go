@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	ucli "github.com/urfave/cli/v3"
+
+	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/merchant"
+)
+
+func dialectFlag() ucli.Flag {
+	return &ucli.StringFlag{Name: "dialect", Required: true, Usage: "vexora, kyc_sharing or card_binding"}
+}
+
+func dialectOf(cmd *ucli.Command) (string, error) {
+	d := merchant.DialectName(cmd.String("dialect"))
+	if d == "" {
+		return "", fmt.Errorf("--dialect %q: must be vexora, kyc_sharing or card_binding", cmd.String("dialect"))
+	}
+	return d, nil
+}
+
+// merchantShowCommand prints a merchant, its dialect app ids, the platform's
+// public keys and its dialect settings (never a secret).
+func merchantShowCommand(stdout io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name: "show", Usage: "show a merchant, its dialect credentials' public parts and settings", ArgsUsage: "MERCHANT_ID",
+		Flags: append(storageFlags(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
+		Action: func(ctx context.Context, cmd *ucli.Command) error {
+			id := cmd.Args().First()
+			if id == "" {
+				return errors.New("give the merchant id: openkyc merchant show MERCHANT_ID")
+			}
+			a, err := openApp(ctx, cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			out, err := showMerchant(ctx, a, id)
+			if err != nil {
+				return err
+			}
+			if cmd.Bool("json") {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			cb := out["card_binding"].(map[string]any)
+			fmt.Fprintf(stdout, "merchant     %s (%s), %s\nmerchant_no  %s\nkyc sharing  appId %s\ncard binding api-key %s\n\nplatform public key (verifies card-binding callbacks):\n%s",
+				id, out["name"], out["status"], out["merchant_no"], out["kyc_sharing"].(map[string]any)["app_id"], cb["api_key"], cb["platform_public_key"])
+			return nil
+		},
+	}
+}
+
+func showMerchant(ctx context.Context, a *app.App, id string) (map[string]any, error) {
+	m, err := a.Merchants.ByID(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("merchant %s: %w", id, err)
+	}
+	p := kyc.Principal{MerchantID: id, Actor: "cli"}
+	settings := map[string]merchant.Settings{}
+	for _, d := range merchant.Dialects {
+		if settings[d], err = a.Merchants.Settings(ctx, id, d); err != nil {
+			return nil, err
+		}
+	}
+	ksAppID, _, err := a.Merchants.DialectCredentials(ctx, id, merchant.DialectKYCSharing)
+	if err != nil {
+		return nil, err
+	}
+	apiKey, platformKey, err := a.Merchants.CardBinding(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"id": m.ID, "merchant_no": m.MerchantNo, "name": m.Name, "status": m.Status, "created_at": m.CreatedAt,
+		"vexora":      map[string]any{"merchant_no": m.MerchantNo, "settings": settings[merchant.DialectVexora]},
+		"kyc_sharing": map[string]any{"app_id": ksAppID, "settings": settings[merchant.DialectKYCSharing]},
+		"card_binding": map[string]any{"api_key": apiKey, "platform_public_key": platformKey,
+			"settings": settings[merchant.DialectCardBinding]},
+	}, nil
+}
+
+// merchantSetCommand changes a merchant's settings of one dialect.
+func merchantSetCommand(stdout io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name: "set", Usage: "change a merchant's settings of a dialect (callback URL, ack mode, card-binding options)",
+		Flags: append(storageFlags(), merchantFlag(), dialectFlag(),
+			&ucli.StringFlag{Name: "callback-url", Usage: "default callback URL of the dialect (\"\" clears it)"},
+			&ucli.StringFlag{Name: "ack", Usage: "what acknowledges a callback: 2xx, 200 or code1 (\"\" is the dialect's default)"},
+			&ucli.BoolFlag{Name: "allow-id-card", Usage: "card_binding: accept doc_type 2 (identity card)"},
+			&ucli.StringFlag{Name: "address-pattern", Usage: "card_binding: RE2 pattern for kyc_info.address (\"\" is the default)"}),
+		Action: func(ctx context.Context, cmd *ucli.Command) error {
+			d, err := dialectOf(cmd)
+			if err != nil {
+				return err
+			}
+			var patch merchant.SettingsPatch
+			str := func(name string) *string {
+				if !cmd.IsSet(name) {
+					return nil
+				}
+				v := cmd.String(name)
+				return &v
+			}
+			patch.CallbackURL, patch.Ack, patch.AddressPattern = str("callback-url"), str("ack"), str("address-pattern")
+			if cmd.IsSet("allow-id-card") {
+				v := cmd.Bool("allow-id-card")
+				patch.AllowIDCard = &v
+			}
+			return withMerchant(ctx, cmd, func(a *app.App, p kyc.Principal) error {
+				s, err := a.Merchants.UpdateSettings(ctx, p, d, patch)
+				if err != nil {
+					return err
+				}
+				return json.NewEncoder(stdout).Encode(s)
+			})
+		},
+	}
+}
+
+// merchantSetKeyCommand uploads the merchant's public key of a dialect.
+func merchantSetKeyCommand(stdout io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name: "set-key", Usage: "upload the merchant's public key (PEM) that verifies its card-binding requests",
+		Flags: append(storageFlags(), merchantFlag(), dialectFlag(),
+			&ucli.StringFlag{Name: "public-key-file", Required: true, Usage: "PEM file with the RSA PUBLIC KEY (2048 bits or more); - for stdin"}),
+		Action: func(ctx context.Context, cmd *ucli.Command) error {
+			d, err := dialectOf(cmd)
+			if err != nil {
+				return err
+			}
+			path := cmd.String("public-key-file")
+			var b []byte
+			if path == "-" {
+				b, err = io.ReadAll(io.LimitReader(os.Stdin, 64<<10))
+			} else {
+				b, err = os.ReadFile(path)
+			}
+			if err != nil {
+				return err
+			}
+			key := string(b)
+			return withMerchant(ctx, cmd, func(a *app.App, p kyc.Principal) error {
+				s, err := a.Merchants.UpdateSettings(ctx, p, d, merchant.SettingsPatch{PublicKey: &key})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "public key of %s set for %s at %s\n", d, p.MerchantID, s.UpdatedAt.Format(time.RFC3339))
+				return nil
+			})
+		},
+	}
+}
+
+// createdJSON is what merchant create --json prints.
+func createdJSON(c merchant.Created) map[string]any {
+	return map[string]any{"id": c.Merchant.ID, "merchant_no": c.Merchant.MerchantNo, "name": c.Merchant.Name,
+		"status": c.Merchant.Status, "api_key": c.APIKey, "api_key_id": c.KeyID, "created_at": c.Merchant.CreatedAt,
+		"vexora":       map[string]string{"merchant_no": c.Merchant.MerchantNo, "app_secret": c.VexoraAppSecret},
+		"kyc_sharing":  map[string]string{"app_id": c.KYCSharingAppID, "secret": c.KYCSharingSecret},
+		"card_binding": map[string]string{"api_key": c.CardBindingAPIKey, "platform_public_key": c.CardBindingPlatformKey}}
+}
+
+func printCreated(stdout io.Writer, c merchant.Created) {
+	fmt.Fprintf(stdout, "merchant    %s\nmerchant_no %s\nname        %s\napi_key     %s\nvexora      merchantNo %s, app secret %s\nkyc sharing appId %s, secret %s\ncard binding api-key %s\n\nThe keys are shown only now; store them safely.\nUpload the merchant's card-binding public key with: openkyc merchant set-key --merchant %s --dialect card_binding --public-key-file merchant.pub.pem\nplatform public key (verifies card-binding callbacks):\n%s",
+		c.Merchant.ID, c.Merchant.MerchantNo, c.Merchant.Name, c.APIKey, c.Merchant.MerchantNo, c.VexoraAppSecret, c.KYCSharingAppID, c.KYCSharingSecret,
+		c.CardBindingAPIKey, c.Merchant.ID, strings.TrimRight(c.CardBindingPlatformKey, "\n")+"\n")
+}
