@@ -105,6 +105,7 @@ func (s *server) routes() {
 	s.documentRoutes()
 	s.verificationRoutes()
 	s.levelRoutes()
+	s.dialectRoutes()
 	s.blocklistRoutes()
 	s.webhookRoutes()
 }
