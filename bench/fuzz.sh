@@ -12,7 +12,8 @@ for target in \
   "./internal/dialect/vexora FuzzRequests" \
   "./internal/dialect/vexora FuzzCanonical" \
   "./internal/dialect/kycsharing FuzzCanonical" \
-  "./internal/dialect/cardbinding FuzzStringToSign"; do
+  "./internal/dialect/cardbinding FuzzStringToSign" \
+  "./internal/dialect/cardbinding FuzzParseBind"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"
