@@ -68,4 +68,3 @@ func (s *server) dialectRoutes() {
 		return &struct{ Body DialectSettings }{toDialectSettings(set)}, nil
 	})
 }
-
