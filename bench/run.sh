@@ -25,7 +25,7 @@ go build -o "$work/pipelinebench" ./bench/cmd/pipelinebench
 
 data="$work/data"
 created=$("$work/openkyc" merchant create --name Bench --json --data-dir "$data")
-key=$(echo "$created" | sed 's/.*"api_key":"\([^"]*\)".*/\1/')
+key=$(echo "$created" | sed 's/.*"api_key":"\(okyc_[^"]*\)".*/\1/')
 vx_secret=$(echo "$created" | sed 's/.*"app_secret":"\([^"]*\)".*/\1/')
 vx_no=$(echo "$created" | sed 's/.*"merchant_no":"\([0-9]*\)".*/\1/')
 "$work/openkyc" serve --data-dir "$data" --addr "127.0.0.1:$port" --log-level error --webhook-allow-private 2>"$work/serve.log" &

@@ -14,6 +14,11 @@ import (
 // read from one dedicated connection that never writes, so a commit by any
 // connection or any process invalidates every entry before it can be served.
 // (PostgreSQL has no such cheap global change counter; it reads through.)
+//
+// Reading data_version costs a round through database/sql and SQLite's
+// locking, so concurrent readers share reads: a reader joins the next read
+// that has not started yet, which therefore still sees every commit made
+// before the reader arrived (group commit, applied to a read).
 type readCache struct {
 	mu      sync.Mutex // guards conn and stmt
 	conn    *sql.Conn
@@ -21,6 +26,18 @@ type readCache struct {
 	entries sync.Map // cacheKey -> cacheEntry
 	size    int
 	sizeMu  sync.Mutex
+
+	vmu     sync.Mutex
+	running bool          // a data_version read is in flight
+	next    *versionBatch // readers waiting for the read after it
+}
+
+// versionBatch is one data_version read shared by the readers that joined
+// it before it started.
+type versionBatch struct {
+	done chan struct{}
+	v    int64
+	err  error
 }
 
 type cacheKey struct{ merchantID, id string }
@@ -46,12 +63,44 @@ func newReadCache(ctx context.Context, db *sql.DB) (*readCache, error) {
 	return &readCache{conn: conn, stmt: stmt}, nil
 }
 
+// version returns a data_version read that started after the call did.
 func (c *readCache) version(ctx context.Context) (int64, error) {
+	c.vmu.Lock()
+	b := c.next
+	if b == nil {
+		b = &versionBatch{done: make(chan struct{})}
+		c.next = b
+	}
+	lead := !c.running
+	if lead {
+		c.running, c.next = true, nil
+	}
+	c.vmu.Unlock()
+	if lead {
+		c.runBatches(context.WithoutCancel(ctx), b)
+	}
+	<-b.done
+	return b.v, b.err
+}
+
+// runBatches reads data_version for b, then hands the next batch, if one
+// gathered meanwhile, to a new goroutine so that the leader returns.
+func (c *readCache) runBatches(ctx context.Context, b *versionBatch) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	var v int64
-	err := c.stmt.QueryRowContext(ctx).Scan(&v)
-	return v, err
+	b.err = c.stmt.QueryRowContext(ctx).Scan(&b.v)
+	c.mu.Unlock()
+	close(b.done)
+	c.vmu.Lock()
+	next := c.next
+	if next == nil {
+		c.running = false
+	} else {
+		c.next = nil
+	}
+	c.vmu.Unlock()
+	if next != nil {
+		go c.runBatches(ctx, next)
+	}
 }
 
 func (c *readCache) get(k cacheKey, version int64) (kyc.Verification, []kyc.Check, bool) {

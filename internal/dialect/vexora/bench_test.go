@@ -22,6 +22,7 @@ func BenchmarkStatusQuery(b *testing.B) {
 	h := e.srv.Config.Handler
 	b.ReportAllocs()
 	b.ResetTimer()
+	b.SetParallelism(16) // like wrk -c32 on 2 cores
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			req := httptest.NewRequest(http.MethodPost, "/v1/vexora/kycStatusQuery", bytes.NewReader(body))
