@@ -32,13 +32,13 @@ func (s *server) documentRoutes() {
 		OperationID: "upload-document", Method: http.MethodPost, Path: "/v1/applicants/{id}/documents", Tags: []string{"Documents"},
 		Summary: "Upload a document",
 		Description: "multipart/form-data with a `kind` field followed by a `file` field. JPEG, PNG and WebP images for " +
-			"id_front, id_back, selfie, selfie_with_id, signature and proof_of_address; PDF for aml_report, idv_report and proof_of_address. " +
+			"id_front, id_back, selfie, selfie_with_id, signature, liveness_frame and proof_of_address; PDF for aml_report, idv_report and proof_of_address. " +
 			"The content type is sniffed from the bytes, never taken from the client.",
 		Parameters: []*huma.Param{{Name: "id", In: "path", Required: true, Schema: &huma.Schema{Type: "string"}}},
 		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
 			Type: "object", Required: []string{"kind", "file"},
 			Properties: map[string]*huma.Schema{
-				"kind": {Type: "string", Enum: []any{"id_front", "id_back", "selfie", "selfie_with_id", "signature", "proof_of_address", "aml_report", "idv_report"}},
+				"kind": {Type: "string", Enum: []any{"id_front", "id_back", "selfie", "selfie_with_id", "signature", "proof_of_address", "aml_report", "idv_report", "liveness_frame"}},
 				"file": {Type: "string", ContentEncoding: "binary"},
 			},
 		}}}},

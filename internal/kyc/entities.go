@@ -124,10 +124,13 @@ const (
 	DocProofOfAddress DocumentKind = "proof_of_address"
 	DocAMLReport      DocumentKind = "aml_report"
 	DocIDVReport      DocumentKind = "idv_report"
+	// DocLivenessFrame is one frame of the hosted page's active liveness
+	// challenge; frames are ordered by id and follow the link's challenge.
+	DocLivenessFrame DocumentKind = "liveness_frame"
 )
 
 // DocumentKinds lists every kind in a stable order.
-var DocumentKinds = []DocumentKind{DocIDFront, DocIDBack, DocSelfie, DocSelfieWithID, DocSignature, DocProofOfAddress, DocAMLReport, DocIDVReport}
+var DocumentKinds = []DocumentKind{DocIDFront, DocIDBack, DocSelfie, DocSelfieWithID, DocSignature, DocProofOfAddress, DocAMLReport, DocIDVReport, DocLivenessFrame}
 
 // Valid reports whether k is a known kind.
 func (k DocumentKind) Valid() bool {

@@ -17,7 +17,7 @@ import (
 func ParseKind(field, s string) (kyc.DocumentKind, error) {
 	k := kyc.DocumentKind(s)
 	if !k.Valid() {
-		return "", kyc.Invalid(field, "enum", "%s must be one of id_front, id_back, selfie, selfie_with_id, signature, proof_of_address, aml_report, idv_report", field)
+		return "", kyc.Invalid(field, "enum", "%s must be one of id_front, id_back, selfie, selfie_with_id, signature, proof_of_address, aml_report, idv_report, liveness_frame", field)
 	}
 	return k, nil
 }
