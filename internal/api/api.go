@@ -19,6 +19,7 @@ import (
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
+	"github.com/openkyc/openkyc/internal/web/hosted"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
@@ -31,6 +32,7 @@ type Deps struct {
 	Verifications *verification.Service
 	Webhooks      *webhook.Service
 	Store         *store.Store // idempotency records
+	Links         *hosted.Links
 }
 
 type server struct {
@@ -106,6 +108,7 @@ func (s *server) routes() {
 	s.verificationRoutes()
 	s.levelRoutes()
 	s.dialectRoutes()
+	s.linkRoutes()
 	s.blocklistRoutes()
 	s.webhookRoutes()
 }

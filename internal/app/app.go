@@ -32,6 +32,7 @@ import (
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
+	"github.com/openkyc/openkyc/internal/web/hosted"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
@@ -45,6 +46,7 @@ type App struct {
 	Merchants     *merchant.Service
 	Verifications *verification.Service
 	Webhooks      *webhook.Service
+	Links         *hosted.Links
 	Worker        *jobs.Worker
 	registry      *prometheus.Registry
 	handlerOnce   sync.Once
@@ -102,6 +104,7 @@ func (a *App) openRest(ctx context.Context) error {
 		Limits:        docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels},
 		DecodeWorkers: runtime.GOMAXPROCS(0),
 	})
+	a.Links = hosted.NewLinks(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)
 	a.Webhooks = webhook.New(a.Store, a.Keys, a.Log, webhook.Config{
 		Timeout: cfg.WebhookTimeout, Schedule: cfg.WebhookSchedule, AllowPrivate: cfg.WebhookAllowPrivate,
 	})
@@ -164,12 +167,12 @@ func (a *App) buildHandler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
-	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Store: a.Store})
+	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Store: a.Store, Links: a.Links})
 	vexora.New(a.Merchants, a.Verifications, vexora.Config{PublicURL: a.Config.PublicURL, AllowPrivate: a.Config.WebhookAllowPrivate,
-		MaxFileBytes: a.Config.MaxUploadBytes, ValidateURL: webhook.ValidateURL}).Routes(mux)
+		MaxFileBytes: a.Config.MaxUploadBytes, ValidateURL: webhook.ValidateURL, Link: a.hostedLink}).Routes(mux)
 	cardbinding.New(a.Merchants, a.Store, a.Verifications, cardbinding.Config{}).Routes(mux)
 	kycsharing.New(a.Merchants, a.Verifications, kycsharing.Config{AllowPrivate: a.Config.WebhookAllowPrivate, ValidateURL: webhook.ValidateURL}).Routes(mux)
-	mux.HandleFunc("GET /verify/unavailable", hostedPageUnavailable)
+	hosted.New(a.Store, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes}).Routes(mux)
 	return httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry))
 }
 

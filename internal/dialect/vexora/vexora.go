@@ -52,6 +52,8 @@ type Config struct {
 	MaxFileBytes int64  // per file (the core's upload limit applies too)
 	Now          func() time.Time
 	ValidateURL  func(raw string, allowPrivate bool) (string, error)
+	// Link creates a hosted-page link for a verification (authenticationUrl).
+	Link func(ctx context.Context, p kyc.Principal, verificationID string) (string, error)
 }
 
 // Dialect serves the Vexora API.
@@ -257,9 +259,14 @@ func (d *Dialect) apply(w http.ResponseWriter, r *http.Request) {
 	status, _ := Status(v)
 	msg := "Application received"
 	data := map[string]string{"kycNumber": v.Reference, "authenticationStatus": status, "message": msg}
-	if v.State == kyc.StateCreated {
+	if v.State == kyc.StateCreated && d.cfg.Link != nil {
+		link, err := d.cfg.Link(ctx, req.p, v.ID)
+		if err != nil {
+			writeErr(w, r, now, err)
+			return
+		}
 		data["message"] = "Documents are missing: the user completes the application at authenticationUrl"
-		data["authenticationUrl"] = strings.TrimRight(d.cfg.PublicURL, "/") + "/verify/unavailable"
+		data["authenticationUrl"] = link
 	}
 	write(w, now, response{Msg: "success", Code: CodeOK, Success: true, Data: data})
 }

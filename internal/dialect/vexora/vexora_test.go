@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +28,8 @@ import (
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyctest"
 )
+
+var linkRE = regexp.MustCompile(`/verify/[A-Za-z0-9_-]{43}`)
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
@@ -144,6 +147,7 @@ func golden(t *testing.T, name string, v any) {
 	enc.SetEscapeHTML(false)
 	require.NoError(t, enc.Encode(v))
 	got := kycRE.ReplaceAllString(tsRE.ReplaceAllString(buf.String(), `"timestamp": "<ms>"`), "KYC<number>")
+	got = linkRE.ReplaceAllString(got, "/verify/<token>")
 	path := filepath.Join("testdata", name+".golden.json")
 	if *update {
 		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
@@ -218,10 +222,12 @@ func TestVexora(t *testing.T) {
 		golden(t, "apply_without_documents", res)
 		data := res["data"].(map[string]any)
 		kycNo := data["kycNumber"].(string)
-		page, err := http.Get(e.srv.URL + "/verify/unavailable")
+		authURL := data["authenticationUrl"].(string)
+		require.Regexp(t, `^https://kyc\.example\.com/verify/[A-Za-z0-9_-]{43}$`, authURL)
+		page, err := http.Get(e.srv.URL + strings.TrimPrefix(authURL, "https://kyc.example.com"))
 		require.NoError(t, err)
 		page.Body.Close()
-		require.Equal(t, http.StatusServiceUnavailable, page.StatusCode)
+		require.Equal(t, http.StatusOK, page.StatusCode, "the hosted page of the application")
 
 		q := e.postJSON("/v1/vexora/kycStatusQuery", e.a, signed(e.a, map[string]string{"userId": "jp_user_1"}))
 		golden(t, "status_pending", q)

@@ -1,0 +1,513 @@
+package hosted
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"image"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/openkyc/openkyc/internal/check/quality"
+	"github.com/openkyc/openkyc/internal/httpmw"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Core is what the page needs of the verification service.
+type Core interface {
+	ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
+	UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error)
+	Documents(ctx context.Context, p kyc.Principal, applicantID string) ([]kyc.Document, error)
+	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
+}
+
+// Config configures the page.
+type Config struct {
+	MaxUploadBytes int64 // per photo
+	MaxUploads     int   // photos per link (default 60)
+	Now            func() time.Time
+}
+
+// Handler serves /verify/.
+type Handler struct {
+	store *store.Store
+	core  Core
+	cfg   Config
+	tmpl  *template.Template
+}
+
+// New returns the page handler.
+func New(s *store.Store, c Core, cfg Config) *Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxUploads <= 0 {
+		cfg.MaxUploads = 60
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 10 << 20
+	}
+	funcs := template.FuncMap{"add": func(a, b int) int { return a + b }}
+	t := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
+	return &Handler{store: s, core: c, cfg: cfg, tmpl: t}
+}
+
+// CSP is the page's Content-Security-Policy: nothing from elsewhere, no
+// inline script or style, camera frames only as blobs.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// Routes mounts the page. State-changing requests are refused when they come
+// from another origin (http.CrossOriginProtection: Sec-Fetch-Site / Origin).
+func (h *Handler) Routes(mux *http.ServeMux) {
+	static, _ := fs.Sub(staticFS, "static")
+	csrf := http.NewCrossOriginProtection()
+	mux.Handle("GET /assets/hosted/", secure(http.StripPrefix("/assets/hosted/", http.FileServerFS(static)), true))
+	mux.Handle("GET /verify/{token}", secure(http.HandlerFunc(h.page), false))
+	mux.Handle("GET /verify/{token}/status", secure(http.HandlerFunc(h.status), false))
+	mux.Handle("POST /verify/{token}/document", secure(csrf.Handler(http.HandlerFunc(h.document)), false))
+	mux.Handle("POST /verify/{token}/upload", secure(csrf.Handler(http.HandlerFunc(h.upload)), false))
+	mux.Handle("POST /verify/{token}/submit", secure(csrf.Handler(http.HandlerFunc(h.submit)), false))
+}
+
+// secure sets the headers of every hosted response. The token is in the
+// path, so no referrer leaves the page.
+func secure(next http.Handler, cacheable bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", CSP)
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+		if cacheable {
+			hd.Set("Cache-Control", "public, max-age=3600")
+		} else {
+			hd.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// session is a resolved link with what the page shows.
+type session struct {
+	link   store.HostedLink
+	p      kyc.Principal
+	v      kyc.Verification
+	locale string
+}
+
+var errExpired = errors.New("link expired")
+
+// resolve finds the link of the request's token.
+func (h *Handler) resolve(r *http.Request) (*session, error) {
+	token := r.PathValue("token")
+	if len(token) != 43 {
+		return nil, kyc.ErrNotFound
+	}
+	l, err := h.store.HostedLinkByTokenHash(r.Context(), TokenHash(token))
+	if err != nil {
+		return nil, err
+	}
+	s := &session{link: l, p: kyc.Principal{MerchantID: l.MerchantID, Actor: "hosted:" + l.ID}, locale: locale(l.Locale, r)}
+	if !h.cfg.Now().Before(l.ExpiresAt) {
+		return s, errExpired
+	}
+	if s.v, err = h.core.ByID(r.Context(), s.p, l.VerificationID); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// docTypes are the documents the user can choose, and whether they have a back.
+var docTypes = []struct {
+	Code string
+	Back bool
+}{{"passport", false}, {"id_card", true}, {"driving_license", true}, {"residence_permit", true}}
+
+func hasBack(docType string) bool {
+	for _, d := range docTypes {
+		if d.Code == docType {
+			return d.Back
+		}
+	}
+	return false
+}
+
+// progress is what the user has uploaded through this link.
+type progress struct {
+	front, back, selfie bool
+	frames, uploads     int
+}
+
+func (h *Handler) progress(ctx context.Context, s *session) (progress, error) {
+	docs, err := h.core.Documents(ctx, s.p, s.v.ApplicantID)
+	if err != nil {
+		return progress{}, err
+	}
+	var pr progress
+	for _, d := range docs {
+		if d.CreatedAt.Before(s.link.CreatedAt) {
+			continue // from an earlier attempt
+		}
+		pr.uploads++
+		switch d.Kind {
+		case kyc.DocIDFront:
+			pr.front = true
+		case kyc.DocIDBack:
+			pr.back = true
+		case kyc.DocSelfie:
+			pr.selfie = true
+		case kyc.DocLivenessFrame:
+			pr.frames++
+		}
+	}
+	return pr, nil
+}
+
+// view is the data of page.html.
+type view struct {
+	Locale    string
+	Lang      map[string]string
+	Token     string
+	Step      string
+	StepNo    int
+	Steps     int
+	DocType   string
+	Country   string
+	DocTypes  []option
+	Countries []option
+	Challenge string
+	HasBack   bool
+	Status    string
+	ReturnURL string
+	Heading   string
+	Body      string
+}
+
+type option struct{ Value, Label string }
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	if v.Locale == "" {
+		v.Locale = locale("", r)
+	}
+	v.Lang = messages[v.Locale]
+	var buf bytes.Buffer
+	if err := h.tmpl.ExecuteTemplate(&buf, name, v); err != nil {
+		slog.ErrorContext(r.Context(), "hosted page template failed", "request_id", httpmw.RequestID(r.Context()), "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// fail renders the page for a link that cannot be used.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	loc := ""
+	if s != nil {
+		loc = s.locale
+	}
+	switch {
+	case errors.Is(err, errExpired):
+		h.render(w, r, http.StatusGone, "message.html", view{Locale: loc, Heading: "expired.heading", Body: "expired.body"})
+	case kyc.IsNotFound(err):
+		h.render(w, r, http.StatusNotFound, "message.html", view{Locale: loc, Heading: "notfound.heading", Body: "notfound.body"})
+	default:
+		slog.ErrorContext(r.Context(), "hosted page failed", "request_id", httpmw.RequestID(r.Context()), "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+// page shows the step the user is at.
+func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
+	s, err := h.resolve(r)
+	if err != nil {
+		h.fail(w, r, s, err)
+		return
+	}
+	v := view{Locale: s.locale, Token: r.PathValue("token"), DocType: s.link.DocType, Country: s.link.DocCountry,
+		Challenge: s.link.Challenge, HasBack: hasBack(s.link.DocType), ReturnURL: s.link.ReturnURL}
+	if s.link.SubmittedAt != nil || !TakesDocuments(s.v) {
+		v.Step, v.Status = "status", statusKey(s.v)
+		h.render(w, r, http.StatusOK, "page.html", v)
+		return
+	}
+	pr, err := h.progress(r.Context(), s)
+	if err != nil {
+		h.fail(w, r, s, err)
+		return
+	}
+	challenge := strings.Split(s.link.Challenge, ",")
+	steps := []string{"document", "front"}
+	if v.HasBack {
+		steps = append(steps, "back")
+	}
+	steps = append(steps, "selfie", "review")
+	redo := r.URL.Query().Get("redo")
+	switch {
+	case s.link.DocType == "" || redo == "document":
+		v.Step = "document"
+	case !pr.front || redo == "front":
+		v.Step = "front"
+	case v.HasBack && (!pr.back || redo == "back"):
+		v.Step = "back"
+	case !pr.selfie || pr.frames < len(challenge) || redo == "selfie":
+		v.Step = "selfie"
+	default:
+		v.Step = "review"
+	}
+	v.StepNo, v.Steps = slices.Index(steps, v.Step)+1, len(steps)
+	if v.Step == "document" {
+		v.DocTypes, v.Countries = docTypeOptions(s.locale), countryOptions(s.locale)
+	}
+	h.render(w, r, http.StatusOK, "page.html", v)
+}
+
+func docTypeOptions(loc string) []option {
+	out := make([]option, len(docTypes))
+	for i, d := range docTypes {
+		out[i] = option{d.Code, messages[loc]["doc."+d.Code]}
+	}
+	return out
+}
+
+// countryOptions lists ISO 3166-1 countries named in the locale, sorted by
+// code (names sort differently per script).
+func countryOptions(loc string) []option {
+	namer := display.Regions(language.English)
+	if loc == "zh-CN" {
+		namer = display.Regions(language.SimplifiedChinese)
+	}
+	var out []option
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			code := string([]rune{a, b})
+			reg, err := language.ParseRegion(code)
+			if err != nil || !reg.IsCountry() || reg.String() != code {
+				continue
+			}
+			if name := namer.Name(reg); name != "" {
+				out = append(out, option{code, name})
+			}
+		}
+	}
+	return out
+}
+
+var countryCodes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, o := range countryOptions("en") {
+		m[o.Value] = true
+	}
+	return m
+}()
+
+// document records the chosen document type and country.
+func (h *Handler) document(w http.ResponseWriter, r *http.Request) {
+	s, err := h.resolve(r)
+	if err != nil {
+		h.fail(w, r, s, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	docType, country := r.PostFormValue("doc_type"), strings.ToUpper(r.PostFormValue("country"))
+	if !slices.ContainsFunc(docTypes, func(d struct {
+		Code string
+		Back bool
+	}) bool {
+		return d.Code == docType
+	}) || !countryCodes[country] || !TakesDocuments(s.v) || s.link.SubmittedAt != nil {
+		http.Redirect(w, r, "/verify/"+r.PathValue("token"), http.StatusSeeOther)
+		return
+	}
+	if err := h.store.SetHostedDocument(r.Context(), s.link.ID, docType, country); err != nil {
+		h.fail(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/verify/"+r.PathValue("token"), http.StatusSeeOther)
+}
+
+// uploadKinds are what the page uploads.
+var uploadKinds = []kyc.DocumentKind{kyc.DocIDFront, kyc.DocIDBack, kyc.DocSelfie, kyc.DocLivenessFrame}
+
+// UploadResult answers an upload: quality problems, localised.
+type UploadResult struct {
+	OK       bool            `json:"ok"`
+	Problems []string        `json:"problems"`
+	Messages []string        `json:"messages"`
+	Quality  *quality.Report `json:"quality,omitempty"`
+	Error    string          `json:"error,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// upload stores one photo (multipart field "file") and answers with its
+// measured quality so the user can retake it at once.
+func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
+	s, err := h.resolve(r)
+	if err != nil {
+		status := http.StatusNotFound
+		if errors.Is(err, errExpired) {
+			status = http.StatusGone
+		} else if !kyc.IsNotFound(err) {
+			status = http.StatusInternalServerError
+		}
+		writeJSON(w, status, UploadResult{Error: "link"})
+		return
+	}
+	kind := kyc.DocumentKind(r.URL.Query().Get("kind"))
+	if !slices.Contains(uploadKinds, kind) {
+		writeJSON(w, http.StatusBadRequest, UploadResult{Error: "kind: must be id_front, id_back, selfie or liveness_frame"})
+		return
+	}
+	if s.link.SubmittedAt != nil || !TakesDocuments(s.v) {
+		writeJSON(w, http.StatusConflict, UploadResult{Error: "submitted"})
+		return
+	}
+	ctx := r.Context()
+	pr, err := h.progress(ctx, s)
+	if err != nil {
+		h.uploadErr(w, r, err)
+		return
+	}
+	if pr.uploads >= h.cfg.MaxUploads {
+		writeJSON(w, http.StatusTooManyRequests, UploadResult{Error: "limit", Messages: []string{messages[s.locale]["limit.body"]}})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxUploadBytes+64<<10)
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, UploadResult{Error: "file: a multipart field file is required, at most " + strconv.FormatInt(h.cfg.MaxUploadBytes>>20, 10) + " MB"})
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, h.cfg.MaxUploadBytes+1))
+	if err != nil || int64(len(data)) > h.cfg.MaxUploadBytes {
+		writeJSON(w, http.StatusRequestEntityTooLarge, UploadResult{Error: "file: too large"})
+		return
+	}
+	if _, err := h.core.UploadDocument(ctx, s.p, s.v.ApplicantID, kind, bytes.NewReader(data)); err != nil {
+		h.uploadErr(w, r, err)
+		return
+	}
+	img, _, err := image.Decode(bytes.NewReader(data)) // the core decoded it under the pixel cap already
+	if err != nil {
+		h.uploadErr(w, r, err)
+		return
+	}
+	q := quality.Assess(img)
+	if kind == kyc.DocSelfie || kind == kyc.DocLivenessFrame {
+		// Faces are photographed close up: only size and light matter here.
+		q.Problems = slices.DeleteFunc(q.Problems, func(p string) bool { return p == quality.Glare || p == quality.TooSmall })
+	}
+	res := UploadResult{OK: q.OK(), Problems: q.Problems, Messages: []string{}, Quality: &q}
+	for _, p := range q.Problems {
+		res.Messages = append(res.Messages, messages[s.locale]["quality."+p])
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (h *Handler) uploadErr(w http.ResponseWriter, r *http.Request, err error) {
+	var fe *kyc.FieldError
+	if errors.As(err, &fe) {
+		writeJSON(w, http.StatusUnprocessableEntity, UploadResult{Error: fe.Field + ": " + fe.Msg})
+		return
+	}
+	slog.ErrorContext(r.Context(), "hosted upload failed", "request_id", httpmw.RequestID(r.Context()), "error", err)
+	writeJSON(w, http.StatusInternalServerError, UploadResult{Error: "internal error"})
+}
+
+// submit submits the verification once every photo is there.
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
+	s, err := h.resolve(r)
+	if err != nil {
+		h.fail(w, r, s, err)
+		return
+	}
+	back := "/verify/" + r.PathValue("token")
+	if s.link.SubmittedAt != nil || !TakesDocuments(s.v) {
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	pr, err := h.progress(r.Context(), s)
+	if err != nil {
+		h.fail(w, r, s, err)
+		return
+	}
+	if s.link.DocType == "" || !pr.front || (hasBack(s.link.DocType) && !pr.back) || !pr.selfie || pr.frames < len(strings.Split(s.link.Challenge, ",")) {
+		http.Redirect(w, r, back, http.StatusSeeOther) // the page shows the missing step
+		return
+	}
+	if _, err := h.core.Submit(r.Context(), s.p, s.v.ID); err != nil && !kyc.IsConflict(err) {
+		h.fail(w, r, s, err)
+		return
+	}
+	now := h.cfg.Now().UTC().Truncate(time.Microsecond)
+	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
+		if _, err := tx.MarkHostedLinkSubmitted(r.Context(), s.link.ID, now); err != nil {
+			return err
+		}
+		return tx.Audit(r.Context(), s.p, now, "hosted_link.submit", "verification", s.v.ID,
+			map[string]string{"link_id": s.link.ID, "doc_type": s.link.DocType, "doc_country": s.link.DocCountry, "challenge": s.link.Challenge})
+	})
+	if err != nil {
+		h.fail(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// statusKey is the message of a verification's status.
+func statusKey(v kyc.Verification) string {
+	switch v.State {
+	case kyc.StateReview:
+		return "status.review"
+	case kyc.StateCompleted:
+		if v.Decision == kyc.DecisionApproved {
+			return "status.approved"
+		}
+		return "status.rejected"
+	case kyc.StateExpired, kyc.StateCancelled:
+		return "status.closed"
+	}
+	return "status.processing"
+}
+
+// status is the fragment htmx polls; once the user can do nothing more it
+// sends the browser to the return URL.
+func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
+	s, err := h.resolve(r)
+	if err != nil {
+		h.fail(w, r, s, err)
+		return
+	}
+	key := statusKey(s.v)
+	if key != "status.processing" && s.link.ReturnURL != "" && r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", s.link.ReturnURL)
+	}
+	h.render(w, r, http.StatusOK, "status.html", view{Locale: s.locale, Token: r.PathValue("token"), Status: key, ReturnURL: s.link.ReturnURL})
+}
