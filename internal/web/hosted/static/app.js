@@ -9,6 +9,7 @@
   var d = section.dataset;
   var video = document.getElementById("video");
   var preview = document.getElementById("preview");
+  var viewer = video.parentNode;
   var prompt = document.getElementById("prompt");
   var feedback = document.getElementById("feedback");
   var take = document.getElementById("take");
@@ -60,6 +61,7 @@
   }
 
   function showPreview(blob) {
+    show(viewer, true);
     preview.src = URL.createObjectURL(blob);
     show(preview, true);
     show(video, false);
@@ -125,7 +127,7 @@
   }
 
   function noCamera() {
-    show(video, false);
+    show(viewer, false);
     say(d.msgNocamera);
     if (selfie) { promptFor(frame); }
   }
