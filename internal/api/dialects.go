@@ -12,10 +12,10 @@ import (
 
 // DialectSettings are the merchant's settings of one provider dialect.
 type DialectSettings struct {
-	Dialect        string    `json:"dialect" enum:"vexora,kyc_sharing,card_binding"`
+	Dialect        string    `json:"dialect" enum:"vexora,kyc_sharing,card_binding,paycools"`
 	CallbackURL    string    `json:"callback_url" doc:"Default callback URL; a callback URL given with a request wins"`
-	Ack            string    `json:"ack" enum:"2xx,200,code1" doc:"What acknowledges a callback: any 2xx, exactly 200, or a 2xx whose JSON body has code 1"`
-	PublicKey      string    `json:"public_key,omitempty" doc:"card_binding: the merchant's RSA public key (PEM) that verifies its requests"`
+	Ack            string    `json:"ack" doc:"What acknowledges a callback: 2xx (any 2xx), 200 (exactly 200), or codeN (a 2xx whose JSON body has code N, such as code0 or code1)"`
+	PublicKey      string    `json:"public_key,omitempty" doc:"card_binding and paycools: the merchant's RSA public key (PEM) that verifies its requests"`
 	AllowIDCard    bool      `json:"allow_id_card" doc:"card_binding: accept doc_type 2 (identity card)"`
 	AddressPattern string    `json:"address_pattern,omitempty" doc:"card_binding: RE2 pattern for kyc_info.address; empty is the default"`
 	UpdatedAt      time.Time `json:"updated_at,omitzero"`
@@ -24,14 +24,14 @@ type DialectSettings struct {
 // DialectSettingsPatch changes some settings; absent fields stay.
 type DialectSettingsPatch struct {
 	CallbackURL    *string `json:"callback_url,omitempty" maxLength:"2048" doc:"Empty clears it"`
-	Ack            *string `json:"ack,omitempty" doc:"2xx, 200 or code1; empty is the dialect's default"`
-	PublicKey      *string `json:"public_key,omitempty" maxLength:"8192" doc:"card_binding only: PEM PUBLIC KEY, RSA 2048 bits or more"`
+	Ack            *string `json:"ack,omitempty" doc:"2xx, 200 or codeN; empty is the dialect's default"`
+	PublicKey      *string `json:"public_key,omitempty" maxLength:"8192" doc:"card_binding and paycools: PEM PUBLIC KEY, RSA 2048 bits or more"`
 	AllowIDCard    *bool   `json:"allow_id_card,omitempty" doc:"card_binding only"`
 	AddressPattern *string `json:"address_pattern,omitempty" maxLength:"512" doc:"card_binding only"`
 }
 
 // wireDialect is how the API names dialects.
-var wireDialect = map[string]string{merchant.DialectVexora: "vexora", merchant.DialectKYCSharing: "kyc_sharing", merchant.DialectCardBinding: "card_binding"}
+var wireDialect = map[string]string{merchant.DialectVexora: "vexora", merchant.DialectKYCSharing: "kyc_sharing", merchant.DialectCardBinding: "card_binding", merchant.DialectPayCools: "paycools"}
 
 func toDialectSettings(s merchant.Settings) DialectSettings {
 	return DialectSettings{Dialect: wireDialect[s.Dialect], CallbackURL: s.CallbackURL, Ack: s.Ack, PublicKey: s.PublicKey,
@@ -39,7 +39,7 @@ func toDialectSettings(s merchant.Settings) DialectSettings {
 }
 
 type dialectPath struct {
-	Dialect string `path:"dialect" enum:"vexora,kyc_sharing,card_binding"`
+	Dialect string `path:"dialect" enum:"vexora,kyc_sharing,card_binding,paycools"`
 }
 
 func (s *server) dialectRoutes() {
@@ -58,7 +58,7 @@ func (s *server) dialectRoutes() {
 		OperationID: "update-dialect-settings", Method: http.MethodPatch, Path: "/v1/dialects/{dialect}/settings", Tags: tags,
 		Summary: "Change the merchant's settings of a provider dialect", MaxBodyBytes: 16 << 10, Responses: errorResponses(400, 401, 422),
 	}, func(ctx context.Context, in *struct {
-		Dialect string `path:"dialect" enum:"vexora,kyc_sharing,card_binding"`
+		Dialect string `path:"dialect" enum:"vexora,kyc_sharing,card_binding,paycools"`
 		Body    DialectSettingsPatch
 	}) (*struct{ Body DialectSettings }, error) {
 		set, err := s.Merchants.UpdateSettings(ctx, principal(ctx), merchant.DialectName(in.Dialect), merchant.SettingsPatch(in.Body))

@@ -53,6 +53,9 @@ func TestMerchantAndAuditCommands(t *testing.T) {
 		require.Contains(t, cb["platform_public_key"], "-----BEGIN PUBLIC KEY-----")
 		require.NotEmpty(t, created["vexora"].(map[string]any)["app_secret"])
 		require.NotEmpty(t, created["kyc_sharing"].(map[string]any)["secret"])
+		pc := created["paycools"].(map[string]any)
+		require.Regexp(t, `^pc[0-9a-f]{16}$`, pc["app_id"])
+		require.Contains(t, pc["platform_public_key"], "-----BEGIN PUBLIC KEY-----")
 
 		// Dialect settings and the merchant's card-binding public key.
 		keyFile := filepath.Join(t.TempDir(), "merchant.pub.pem")
@@ -63,7 +66,7 @@ func TestMerchantAndAuditCommands(t *testing.T) {
 		_, err = run(t, append([]string{"merchant", "set-key", "--merchant", mid, "--dialect", "card_binding", "--public-key-file", keyFile}, common...)...)
 		require.ErrorContains(t, err, "public_key")
 		_, err = run(t, append([]string{"merchant", "set-key", "--merchant", mid, "--dialect", "vexora", "--public-key-file", keyFile}, common...)...)
-		require.ErrorContains(t, err, "only the card_binding dialect")
+		require.ErrorContains(t, err, "only the card_binding and paycools dialects")
 		out, err = run(t, append([]string{"merchant", "set", "--merchant", mid, "--dialect", "card-binding", "--callback-url", "https://merchant.example/kyc", "--ack", "2xx", "--allow-id-card"}, common...)...)
 		require.NoError(t, err, out)
 		_, err = run(t, append([]string{"merchant", "set", "--merchant", mid, "--dialect", "vexora", "--ack", "sometimes"}, common...)...)

@@ -18,13 +18,13 @@ import (
 )
 
 func dialectFlag() ucli.Flag {
-	return &ucli.StringFlag{Name: "dialect", Required: true, Usage: "vexora, kyc_sharing or card_binding"}
+	return &ucli.StringFlag{Name: "dialect", Required: true, Usage: "vexora, kyc_sharing, card_binding or paycools"}
 }
 
 func dialectOf(cmd *ucli.Command) (string, error) {
 	d := merchant.DialectName(cmd.String("dialect"))
 	if d == "" {
-		return "", fmt.Errorf("--dialect %q: must be vexora, kyc_sharing or card_binding", cmd.String("dialect"))
+		return "", fmt.Errorf("--dialect %q: must be vexora, kyc_sharing, card_binding or paycools", cmd.String("dialect"))
 	}
 	return d, nil
 }
@@ -78,7 +78,11 @@ func showMerchant(ctx context.Context, a *app.App, id string) (map[string]any, e
 	if err != nil {
 		return nil, err
 	}
-	apiKey, platformKey, err := a.Merchants.CardBinding(ctx, p)
+	apiKey, platformKey, err := a.Merchants.RSACredentials(ctx, p, merchant.DialectCardBinding)
+	if err != nil {
+		return nil, err
+	}
+	pcAppID, pcKey, err := a.Merchants.RSACredentials(ctx, p, merchant.DialectPayCools)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +91,7 @@ func showMerchant(ctx context.Context, a *app.App, id string) (map[string]any, e
 		"kyc_sharing": map[string]any{"app_id": ksAppID, "settings": settings[merchant.DialectKYCSharing]},
 		"card_binding": map[string]any{"api_key": apiKey, "platform_public_key": platformKey,
 			"settings": settings[merchant.DialectCardBinding]},
+		"paycools": map[string]any{"app_id": pcAppID, "platform_public_key": pcKey, "settings": settings[merchant.DialectPayCools]},
 	}, nil
 }
 
@@ -96,7 +101,7 @@ func merchantSetCommand(stdout io.Writer) *ucli.Command {
 		Name: "set", Usage: "change a merchant's settings of a dialect (callback URL, ack mode, card-binding options)",
 		Flags: append(storageFlags(), merchantFlag(), dialectFlag(),
 			&ucli.StringFlag{Name: "callback-url", Usage: "default callback URL of the dialect (\"\" clears it)"},
-			&ucli.StringFlag{Name: "ack", Usage: "what acknowledges a callback: 2xx, 200 or code1 (\"\" is the dialect's default)"},
+			&ucli.StringFlag{Name: "ack", Usage: "what acknowledges a callback: 2xx, 200 or codeN such as code0, code1 (\"\" is the dialect's default)"},
 			&ucli.BoolFlag{Name: "allow-id-card", Usage: "card_binding: accept doc_type 2 (identity card)"},
 			&ucli.StringFlag{Name: "address-pattern", Usage: "card_binding: RE2 pattern for kyc_info.address (\"\" is the default)"}),
 		Action: func(ctx context.Context, cmd *ucli.Command) error {
@@ -131,7 +136,7 @@ func merchantSetCommand(stdout io.Writer) *ucli.Command {
 // merchantSetKeyCommand uploads the merchant's public key of a dialect.
 func merchantSetKeyCommand(stdout io.Writer) *ucli.Command {
 	return &ucli.Command{
-		Name: "set-key", Usage: "upload the merchant's public key (PEM) that verifies its card-binding requests",
+		Name: "set-key", Usage: "upload the merchant's public key (PEM) that verifies its card-binding or PayCools requests",
 		Flags: append(storageFlags(), merchantFlag(), dialectFlag(),
 			&ucli.StringFlag{Name: "public-key-file", Required: true, Usage: "PEM file with the RSA PUBLIC KEY (2048 bits or more); - for stdin"}),
 		Action: func(ctx context.Context, cmd *ucli.Command) error {
@@ -168,11 +173,12 @@ func createdJSON(c merchant.Created) map[string]any {
 		"status": c.Merchant.Status, "api_key": c.APIKey, "api_key_id": c.KeyID, "created_at": c.Merchant.CreatedAt,
 		"vexora":       map[string]string{"merchant_no": c.Merchant.MerchantNo, "app_secret": c.VexoraAppSecret},
 		"kyc_sharing":  map[string]string{"app_id": c.KYCSharingAppID, "secret": c.KYCSharingSecret},
-		"card_binding": map[string]string{"api_key": c.CardBindingAPIKey, "platform_public_key": c.CardBindingPlatformKey}}
+		"card_binding": map[string]string{"api_key": c.CardBindingAPIKey, "platform_public_key": c.CardBindingPlatformKey},
+		"paycools":     map[string]string{"app_id": c.PayCoolsAppID, "platform_public_key": c.PayCoolsPlatformKey}}
 }
 
 func printCreated(stdout io.Writer, c merchant.Created) {
-	fmt.Fprintf(stdout, "merchant    %s\nmerchant_no %s\nname        %s\napi_key     %s\nvexora      merchantNo %s, app secret %s\nkyc sharing appId %s, secret %s\ncard binding api-key %s\n\nThe keys are shown only now; store them safely.\nUpload the merchant's card-binding public key with: openkyc merchant set-key --merchant %s --dialect card_binding --public-key-file merchant.pub.pem\nplatform public key (verifies card-binding callbacks):\n%s",
+	fmt.Fprintf(stdout, "merchant    %s\nmerchant_no %s\nname        %s\napi_key     %s\nvexora      merchantNo %s, app secret %s\nkyc sharing appId %s, secret %s\ncard binding api-key %s\npaycools    appId %s\n\nThe keys are shown only now; store them safely.\nUpload the merchant's card-binding public key with: openkyc merchant set-key --merchant %s --dialect card_binding --public-key-file merchant.pub.pem\nplatform public key (verifies card-binding callbacks):\n%s",
 		c.Merchant.ID, c.Merchant.MerchantNo, c.Merchant.Name, c.APIKey, c.Merchant.MerchantNo, c.VexoraAppSecret, c.KYCSharingAppID, c.KYCSharingSecret,
-		c.CardBindingAPIKey, c.Merchant.ID, strings.TrimRight(c.CardBindingPlatformKey, "\n")+"\n")
+		c.CardBindingAPIKey, c.PayCoolsAppID, c.Merchant.ID, strings.TrimRight(c.CardBindingPlatformKey, "\n")+"\n")
 }

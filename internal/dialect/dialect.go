@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
@@ -77,26 +78,28 @@ func (c Callback) Target(ctx context.Context, ev kyc.Event) ([]webhook.Target, e
 }
 
 // Acknowledged reports whether a callback answer acknowledges the delivery
-// under an ack mode (merchant.Ack2xx, Ack200 or AckCode1; "" falls back to
-// fallback).
+// under an ack mode: 2xx, 200, or codeN — a 2xx whose JSON body has "code": N
+// (a number or a numeric string). "" falls back to fallback.
 func Acknowledged(mode, fallback string, status int, body []byte) bool {
 	if mode == "" {
 		mode = fallback
 	}
-	switch mode {
-	case merchant.Ack200:
+	if mode == merchant.Ack200 {
 		return status == 200
-	case merchant.AckCode1:
-		if status < 200 || status > 299 {
-			return false
-		}
-		var ack struct {
-			Code json.RawMessage `json:"code"`
-		}
-		if json.Unmarshal(body, &ack) != nil {
-			return false
-		}
-		return string(ack.Code) == "1" || string(ack.Code) == `"1"`
 	}
-	return status >= 200 && status < 300
+	if status < 200 || status > 299 {
+		return false
+	}
+	want, ok := strings.CutPrefix(mode, "code")
+	if !ok {
+		return true // 2xx
+	}
+	var ack struct {
+		Code json.RawMessage `json:"code"`
+	}
+	if json.Unmarshal(body, &ack) != nil {
+		return false
+	}
+	got := strings.Trim(string(ack.Code), `"`)
+	return got == want
 }

@@ -14,6 +14,7 @@ const (
 	DialectVexora      = "vexora"
 	DialectKYCSharing  = "kycsharing"
 	DialectCardBinding = "card_binding"
+	DialectPayCools    = "paycools"
 )
 
 type cachedDialect struct {

@@ -74,6 +74,10 @@ type Created struct {
 	// verifies card-binding callbacks.
 	CardBindingAPIKey      string
 	CardBindingPlatformKey string
+	// PayCoolsAppID is the appId of PayCools requests; PayCoolsPlatformKey
+	// (PEM) verifies PayCools responses and notifications.
+	PayCoolsAppID       string
+	PayCoolsPlatformKey string
 }
 
 // Create makes a merchant and its first API key.
@@ -103,7 +107,11 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 		if ks.SealedSecret, err = s.keys.Seal([]byte(ksSecret), dialectAAD(m.ID, DialectKYCSharing)); err != nil {
 			return Created{}, err
 		}
-		cb, cbKey, err := s.newCardBindingCredential(m.ID, now)
+		cb, cbKey, err := s.newRSACredential(m.ID, DialectCardBinding, now)
+		if err != nil {
+			return Created{}, err
+		}
+		pc, pcKey, err := s.newRSACredential(m.ID, DialectPayCools, now)
 		if err != nil {
 			return Created{}, err
 		}
@@ -123,6 +131,9 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 			if err := tx.InsertDialectCredential(ctx, cb); err != nil {
 				return err
 			}
+			if err := tx.InsertDialectCredential(ctx, pc); err != nil {
+				return err
+			}
 			return tx.Audit(ctx, kyc.Principal{MerchantID: m.ID, Actor: actor}, now, "merchant.create", "merchant", m.ID,
 				map[string]string{"merchant_no": m.MerchantNo, "credential_id": cred.ID})
 		})
@@ -133,7 +144,8 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 			return Created{}, err
 		}
 		return Created{Merchant: m, APIKey: key, KeyID: cred.ID, VexoraAppSecret: vexSecret, KYCSharingAppID: ks.AppID, KYCSharingSecret: ksSecret,
-			CardBindingAPIKey: cb.AppID, CardBindingPlatformKey: crypto.RSAPublicKeyPEM(&cbKey.PublicKey)}, nil
+			CardBindingAPIKey: cb.AppID, CardBindingPlatformKey: crypto.RSAPublicKeyPEM(&cbKey.PublicKey),
+			PayCoolsAppID: pc.AppID, PayCoolsPlatformKey: crypto.RSAPublicKeyPEM(&pcKey.PublicKey)}, nil
 	}
 }
 

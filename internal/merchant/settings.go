@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 )
 
 // Dialects lists the dialect names merchants have settings for.
-var Dialects = []string{DialectVexora, DialectKYCSharing, DialectCardBinding}
+var Dialects = []string{DialectVexora, DialectKYCSharing, DialectCardBinding, DialectPayCools}
 
 // DialectName resolves a dialect name as operators write it (kyc_sharing,
 // card-binding...) to its canonical name, or "" when unknown.
@@ -28,22 +29,40 @@ func DialectName(s string) string {
 		return DialectKYCSharing
 	case "cardbinding":
 		return DialectCardBinding
+	case "paycools":
+		return DialectPayCools
 	}
 	return ""
 }
 
-// Ack modes: what acknowledges a dialect callback.
+// Ack modes: what acknowledges a dialect callback. Besides these, "codeN"
+// (N an integer) is a 2xx whose JSON body has "code": N.
 const (
 	Ack2xx   = "2xx"   // any 2xx status
 	Ack200   = "200"   // exactly 200
 	AckCode1 = "code1" // a 2xx whose JSON body has "code": 1 (card binding)
+	AckCode0 = "code0" // a 2xx whose JSON body has "code": 0 (PayCools)
 )
 
-// AckModes lists the ack modes.
-var AckModes = []string{Ack2xx, Ack200, AckCode1}
+// ValidAck reports whether s is an ack mode.
+func ValidAck(s string) bool {
+	if s == Ack2xx || s == Ack200 {
+		return true
+	}
+	n, ok := strings.CutPrefix(s, "code")
+	if !ok || n == "" || len(n) > 9 {
+		return false
+	}
+	_, err := strconv.Atoi(n)
+	return err == nil
+}
 
 // DefaultAck is each dialect's ack mode when the merchant set none.
-var DefaultAck = map[string]string{DialectVexora: Ack2xx, DialectKYCSharing: Ack200, DialectCardBinding: AckCode1}
+var DefaultAck = map[string]string{DialectVexora: Ack2xx, DialectKYCSharing: Ack200, DialectCardBinding: AckCode1, DialectPayCools: AckCode0}
+
+// rsaDialects are the dialects whose merchants upload an RSA public key and
+// whose callbacks the platform signs with its own RSA key.
+var rsaDialects = []string{DialectCardBinding, DialectPayCools}
 
 // Settings are a merchant's settings of one dialect, with defaults applied.
 type Settings struct {
@@ -71,7 +90,7 @@ type cachedSettings struct {
 }
 
 func unknownDialect() error {
-	return kyc.Invalid("dialect", "enum", "dialect must be one of vexora, kyc_sharing, card_binding")
+	return kyc.Invalid("dialect", "enum", "dialect must be one of vexora, kyc_sharing, card_binding, paycools")
 }
 
 // Settings returns a merchant's settings of a dialect. Reads are cached for
@@ -137,14 +156,14 @@ func (s *Service) UpdateSettings(ctx context.Context, p kyc.Principal, dialect s
 		row.CallbackURL, changed = u, append(changed, "callback_url")
 	}
 	if v := patch.Ack; v != nil {
-		if *v != "" && !slices.Contains(AckModes, *v) {
-			return Settings{}, kyc.Invalid("ack", "enum", "ack must be one of 2xx, 200, code1 (or empty for the dialect's default)")
+		if *v != "" && !ValidAck(*v) {
+			return Settings{}, kyc.Invalid("ack", "enum", "ack must be 2xx, 200 or codeN such as code0 or code1 (or empty for the dialect's default)")
 		}
 		row.Ack, changed = *v, append(changed, "ack")
 	}
 	if v := patch.PublicKey; v != nil {
-		if dialect != DialectCardBinding {
-			return Settings{}, kyc.Invalid("public_key", "unsupported", "only the card_binding dialect uses a merchant public key")
+		if !slices.Contains(rsaDialects, dialect) {
+			return Settings{}, kyc.Invalid("public_key", "unsupported", "only the card_binding and paycools dialects use a merchant public key")
 		}
 		key := strings.TrimSpace(*v)
 		if key != "" {
@@ -191,51 +210,59 @@ func (s *Service) UpdateSettings(ctx context.Context, p kyc.Principal, dialect s
 	return out, nil
 }
 
-// PlatformKey returns the platform's RSA private key for a merchant on the
-// card-binding dialect (it signs callbacks) and the merchant's api-key.
-func (s *Service) PlatformKey(ctx context.Context, merchantID string) (*rsa.PrivateKey, string, error) {
-	apiKey, der, err := s.DialectCredentials(ctx, merchantID, DialectCardBinding)
+// PlatformKey returns the platform's RSA private key for a merchant on an
+// RSA dialect (it signs responses and callbacks) and the merchant's app id
+// (card binding: api-key; PayCools: appId).
+func (s *Service) PlatformKey(ctx context.Context, merchantID, dialect string) (*rsa.PrivateKey, string, error) {
+	appID, der, err := s.DialectCredentials(ctx, merchantID, dialect)
 	if err != nil {
 		return nil, "", err
 	}
 	k, err := okcrypto.ParseRSAPrivateKeyDER([]byte(der))
-	return k, apiKey, err
+	return k, appID, err
 }
 
-// CardBinding returns a merchant's card-binding api-key and the platform's
-// public key (PEM), creating them first for a merchant made before the
-// dialect existed.
-func (s *Service) CardBinding(ctx context.Context, p kyc.Principal) (apiKey, platformPublicKey string, err error) {
-	k, apiKey, err := s.PlatformKey(ctx, p.MerchantID)
+// RSACredentials returns a merchant's app id on an RSA dialect and the
+// platform's public key (PEM), creating them first for a merchant made before
+// the dialect existed.
+func (s *Service) RSACredentials(ctx context.Context, p kyc.Principal, dialect string) (appID, platformPublicKey string, err error) {
+	if !slices.Contains(rsaDialects, dialect) {
+		return "", "", unknownDialect()
+	}
+	k, appID, err := s.PlatformKey(ctx, p.MerchantID, dialect)
 	if kyc.IsNotFound(err) {
 		var cred store.DialectCredential
-		if cred, k, err = s.newCardBindingCredential(p.MerchantID, s.now().UTC().Truncate(time.Microsecond)); err != nil {
+		if cred, k, err = s.newRSACredential(p.MerchantID, dialect, s.now().UTC().Truncate(time.Microsecond)); err != nil {
 			return "", "", err
 		}
 		err = s.store.InTx(ctx, func(tx *store.Tx) error {
 			if err := tx.InsertDialectCredential(ctx, cred); err != nil {
 				return err
 			}
-			return tx.Audit(ctx, p, cred.CreatedAt, "dialect.credentials.create", "merchant", p.MerchantID, map[string]string{"dialect": DialectCardBinding})
+			return tx.Audit(ctx, p, cred.CreatedAt, "dialect.credentials.create", "merchant", p.MerchantID, map[string]string{"dialect": dialect})
 		})
 		if kyc.IsConflict(err) { // created concurrently
-			return s.CardBinding(ctx, p)
+			return s.RSACredentials(ctx, p, dialect)
 		}
-		apiKey = cred.AppID
+		appID = cred.AppID
 	}
 	if err != nil {
 		return "", "", err
 	}
-	return apiKey, okcrypto.RSAPublicKeyPEM(&k.PublicKey), nil
+	return appID, okcrypto.RSAPublicKeyPEM(&k.PublicKey), nil
 }
 
-// newCardBindingCredential draws an api-key and the platform's key pair.
-func (s *Service) newCardBindingCredential(merchantID string, now time.Time) (store.DialectCredential, *rsa.PrivateKey, error) {
+// newRSACredential draws an app id and the platform's key pair of a dialect.
+func (s *Service) newRSACredential(merchantID, dialect string, now time.Time) (store.DialectCredential, *rsa.PrivateKey, error) {
 	k, der, err := okcrypto.NewRSAKey()
 	if err != nil {
 		return store.DialectCredential{}, nil, err
 	}
-	c := store.DialectCredential{MerchantID: merchantID, Dialect: DialectCardBinding, AppID: randomHex(16), CreatedAt: now}
-	c.SealedSecret, err = s.keys.Seal(der, dialectAAD(merchantID, DialectCardBinding))
+	appID := randomHex(16)
+	if dialect == DialectPayCools {
+		appID = "pc" + randomHex(8)
+	}
+	c := store.DialectCredential{MerchantID: merchantID, Dialect: dialect, AppID: appID, CreatedAt: now}
+	c.SealedSecret, err = s.keys.Seal(der, dialectAAD(merchantID, dialect))
 	return c, k, err
 }

@@ -20,7 +20,7 @@ import (
 // CallbackMerchants is what callbacks need of the merchant service.
 type CallbackMerchants interface {
 	dialect.Settings
-	PlatformKey(ctx context.Context, merchantID string) (*rsa.PrivateKey, string, error)
+	PlatformKey(ctx context.Context, merchantID, dialect string) (*rsa.PrivateKey, string, error)
 }
 
 // Callbacks formats and signs card-binding push events (webhook.Formatter).
@@ -73,7 +73,7 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	if err != nil {
 		return nil, err
 	}
-	key, apiKey, err := c.merchants.PlatformKey(ctx, ev.MerchantID)
+	key, apiKey, err := c.merchants.PlatformKey(ctx, ev.MerchantID, Dialect)
 	if err != nil {
 		return nil, err
 	}
