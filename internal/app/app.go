@@ -24,6 +24,7 @@ import (
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/dialect/cardbinding"
 	"github.com/openkyc/openkyc/internal/dialect/kycsharing"
+	"github.com/openkyc/openkyc/internal/dialect/paycools"
 	"github.com/openkyc/openkyc/internal/dialect/vexora"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/httpmw"
@@ -47,6 +48,7 @@ type App struct {
 	Verifications *verification.Service
 	Webhooks      *webhook.Service
 	Links         *hosted.Links
+	payCools      *paycools.Handler
 	Worker        *jobs.Worker
 	registry      *prometheus.Registry
 	handlerOnce   sync.Once
@@ -112,6 +114,9 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Webhooks.Register(kyc.SurfaceVexora, vexora.NewCallbacks(a.Merchants, a.Verifications, nowMillis))
 	a.Webhooks.Register(kyc.SurfaceKYCSharing, kycsharing.NewCallbacks(a.Merchants, a.Verifications, nowMillis))
 	a.Webhooks.Register(kyc.SurfaceCardBinding, cardbinding.NewCallbacks(a.Merchants, a.Verifications, nil))
+	a.payCools = paycools.New(a.Merchants, a.Verifications, a.Links, a.Keys, paycools.Config{PublicURL: cfg.PublicURL,
+		AllowPrivate: cfg.WebhookAllowPrivate, ValidateURL: webhook.ValidateURL})
+	a.Webhooks.Register(kyc.SurfacePayCools, a.payCools.Callbacks())
 	kinds := append([]jobs.Kind{{
 		Name: jobs.KindVerify, Timeout: cfg.VerifyTimeout, MaxAttempts: 10,
 		Handle: func(ctx context.Context, j jobs.Job) error {
@@ -171,6 +176,7 @@ func (a *App) buildHandler() http.Handler {
 	vexora.New(a.Merchants, a.Verifications, vexora.Config{PublicURL: a.Config.PublicURL, AllowPrivate: a.Config.WebhookAllowPrivate,
 		MaxFileBytes: a.Config.MaxUploadBytes, ValidateURL: webhook.ValidateURL, Link: a.hostedLink}).Routes(mux)
 	cardbinding.New(a.Merchants, a.Store, a.Verifications, cardbinding.Config{}).Routes(mux)
+	a.payCools.Routes(mux)
 	kycsharing.New(a.Merchants, a.Verifications, kycsharing.Config{AllowPrivate: a.Config.WebhookAllowPrivate, ValidateURL: webhook.ValidateURL}).Routes(mux)
 	hosted.New(a.Store, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes}).Routes(mux)
 	return httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry))

@@ -1,9 +1,12 @@
 package crypto
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 )
@@ -69,4 +72,25 @@ func RSAPublicKeyPEM(k *rsa.PublicKey) string {
 		panic(err)
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+// SignSHA256 signs msg with SHA256withRSA (RSASSA-PKCS1-v1_5) and returns
+// the signature in standard Base64.
+func SignSHA256(key *rsa.PrivateKey, msg []byte) (string, error) {
+	sum := sha256.Sum256(msg)
+	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(sig), nil
+}
+
+// VerifySHA256 checks a Base64 SHA256withRSA signature of msg.
+func VerifySHA256(pub *rsa.PublicKey, msg []byte, signature string) bool {
+	sig, err := base64.StdEncoding.DecodeString(signature)
+	if err != nil {
+		return false
+	}
+	sum := sha256.Sum256(msg)
+	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig) == nil
 }

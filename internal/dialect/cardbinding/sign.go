@@ -6,16 +6,13 @@ package cardbinding
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"sort"
 	"strings"
 
+	okcrypto "github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/dialect/kycsharing"
 )
 
@@ -97,21 +94,9 @@ func fieldText(raw json.RawMessage) (string, error) {
 }
 
 // Sign signs s with SHA256withRSA (PKCS #1 v1.5), Base64.
-func Sign(key *rsa.PrivateKey, s string) (string, error) {
-	sum := sha256.Sum256([]byte(s))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
-	if err != nil {
-		return "", err
-	}
-	return base64.StdEncoding.EncodeToString(sig), nil
-}
+func Sign(key *rsa.PrivateKey, s string) (string, error) { return okcrypto.SignSHA256(key, []byte(s)) }
 
 // Verify checks a Base64 SHA256withRSA signature of s.
 func Verify(pub *rsa.PublicKey, s, signature string) bool {
-	sig, err := base64.StdEncoding.DecodeString(signature)
-	if err != nil {
-		return false
-	}
-	sum := sha256.Sum256([]byte(s))
-	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig) == nil
+	return okcrypto.VerifySHA256(pub, []byte(s), signature)
 }

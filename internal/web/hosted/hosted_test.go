@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/jpeg"
 	"io"
 	"log/slog"
 	"maps"
@@ -27,46 +26,6 @@ import (
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/web/hosted"
 )
-
-// syntheticCard draws an ID-card-like image: light background, a portrait
-// box and dark text-like bars (sharp, no glare).
-func syntheticCard(w, h int) image.Image {
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{200, 215, 230, 255}), image.Point{}, draw.Src)
-	draw.Draw(img, image.Rect(w/20, h/5, w/3, h*4/5), image.NewUniform(color.RGBA{120, 110, 100, 255}), image.Point{}, draw.Src)
-	for y := h / 5; y < h*4/5; y += h / 10 {
-		for x := w * 2 / 5; x < w*19/20; x += 9 {
-			draw.Draw(img, image.Rect(x, y, x+5, y+h/25), image.NewUniform(color.RGBA{20, 25, 40, 255}), image.Point{}, draw.Src)
-		}
-	}
-	return img
-}
-
-// syntheticFace draws a face-like image: skin ellipse, eyes and mouth.
-func syntheticFace(w, h int) image.Image {
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{90, 120, 150, 255}), image.Point{}, draw.Src)
-	cx, cy, rx, ry := w/2, h/2, w/5, h/3
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			dx, dy := float64(x-cx)/float64(rx), float64(y-cy)/float64(ry)
-			if dx*dx+dy*dy <= 1 {
-				img.Set(x, y, color.RGBA{225, 185, 160, 255})
-			}
-		}
-	}
-	for _, r := range []image.Rectangle{image.Rect(cx-rx/2-10, cy-ry/4, cx-rx/2+20, cy-ry/4+12), image.Rect(cx+rx/2-20, cy-ry/4, cx+rx/2+10, cy-ry/4+12),
-		image.Rect(cx-rx/3, cy+ry/2, cx+rx/3, cy+ry/2+8)} {
-		draw.Draw(img, r, image.NewUniform(color.RGBA{40, 30, 30, 255}), image.Point{}, draw.Src)
-	}
-	return img
-}
-
-func jpegBytes(t testing.TB, img image.Image) []byte {
-	var b bytes.Buffer
-	require.NoError(t, jpeg.Encode(&b, img, &jpeg.Options{Quality: 92}))
-	return b.Bytes()
-}
 
 type env struct {
 	t      *testing.T
@@ -206,22 +165,22 @@ func TestHostedFlowOverHTTP(t *testing.T) {
 		// Quality feedback: a blurred, tiny photo is flagged; a good one passes.
 		flat := image.NewGray(image.Rect(0, 0, 300, 200))
 		draw.Draw(flat, flat.Bounds(), image.NewUniform(color.Gray{Y: 128}), image.Point{}, draw.Src)
-		st, q := e.upload(path, "id_front", jpegBytes(t, flat))
+		st, q := e.upload(path, "id_front", kyctest.JPEG(t, flat))
 		require.Equal(t, http.StatusOK, st)
 		require.False(t, q.OK)
 		require.Equal(t, []string{"too_small", "blurry"}, q.Problems)
 		require.Len(t, q.Messages, 2)
-		st, q = e.upload(path, "id_front", jpegBytes(t, syntheticCard(1200, 760)))
+		st, q = e.upload(path, "id_front", kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)))
 		require.Equal(t, http.StatusOK, st)
 		require.True(t, q.OK, "%+v", q)
 		st, q = e.upload(path, "id_front", []byte("%PDF-1.4 not a photo"))
 		require.Equal(t, http.StatusUnprocessableEntity, st, "%+v", q)
-		st, _ = e.upload(path, "aml_report", jpegBytes(t, syntheticCard(1200, 760)))
+		st, _ = e.upload(path, "aml_report", kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)))
 		require.Equal(t, http.StatusBadRequest, st)
 
 		_, body = e.page(http.MethodGet, path, nil, nil)
 		require.Contains(t, body, `data-step="back"`)
-		st, _ = e.upload(path, "id_back", jpegBytes(t, syntheticCard(1200, 760)))
+		st, _ = e.upload(path, "id_back", kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)))
 		require.Equal(t, http.StatusOK, st)
 
 		_, body = e.page(http.MethodGet, path, nil, nil)
@@ -237,7 +196,7 @@ func TestHostedFlowOverHTTP(t *testing.T) {
 		require.GreaterOrEqual(t, len(challenge), 3)
 		require.LessOrEqual(t, len(challenge), 5)
 		require.Equal(t, "center", challenge[0])
-		face := jpegBytes(t, syntheticFace(800, 600))
+		face := kyctest.JPEG(t, kyctest.SyntheticFace(800, 600))
 		st, q = e.upload(path, "selfie", face)
 		require.Equal(t, http.StatusOK, st)
 		require.True(t, q.OK, "%+v", q)
@@ -252,7 +211,7 @@ func TestHostedFlowOverHTTP(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		_, body = e.page(http.MethodGet, path, nil, nil)
 		require.Contains(t, body, `id="status"`)
-		st, _ = e.upload(path, "id_front", jpegBytes(t, syntheticCard(1200, 760)))
+		st, _ = e.upload(path, "id_front", kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)))
 		require.Equal(t, http.StatusConflict, st, "no uploads after submission")
 
 		// The status fragment sends the browser back to the merchant once decided.
@@ -298,7 +257,7 @@ func TestExpiredLinkAndLocale(t *testing.T) {
 	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	require.Equal(t, http.StatusGone, rec.Code)
 	require.Contains(t, rec.Body.String(), "此链接已过期")
-	st, res := e.upload(path, "id_front", jpegBytes(t, syntheticCard(1200, 760)))
+	st, res := e.upload(path, "id_front", kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)))
 	require.Equal(t, http.StatusOK, st, "still valid now: %+v", res)
 }
 

@@ -1,0 +1,368 @@
+package paycools
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// ImageTTL is how long an image URL of a Check Result or Notification works.
+const ImageTTL = 15 * time.Minute
+
+// Result is the result object of Check Result and the Notification.
+type Result struct {
+	MchOrderID   string    `json:"mchOrderId"`
+	BusinessID   string    `json:"businessId"`
+	MerchantNo   string    `json:"merchantNo"`
+	ResultStatus string    `json:"resultStatus"` // Processing | Completed
+	EkycResult   string    `json:"ekycResult"`   // Success | Pending | Failure
+	CreateTime   string    `json:"createTime"`
+	ReturnTime   string    `json:"returnTime,omitempty"`
+	BasicInfo    BasicInfo `json:"extBasicInfo"`
+	FaceInfo     FaceInfo  `json:"extFaceInfo"`
+	IDInfo       IDInfo    `json:"extIdInfo"`
+	RiskInfo     RiskInfo  `json:"extRiskInfo"`
+	// NotRun names the engines whose checks did not run for this
+	// verification ([openkyc] extension): their fields are empty.
+	NotRun []string `json:"openkycNotRun,omitempty"`
+}
+
+// BasicInfo is extBasicInfo.
+type BasicInfo struct {
+	CertType    string `json:"certType,omitempty"`
+	DocCategory string `json:"docCategory,omitempty"`
+	CertNo      string `json:"certNo,omitempty"`
+	CertName    string `json:"certName,omitempty"`
+	CertCountry string `json:"certCountry,omitempty"`
+}
+
+// FaceInfo is extFaceInfo.
+type FaceInfo struct {
+	EkycResultFace     string `json:"ekycResultFace,omitempty"`
+	MatchResult        string `json:"matchResult,omitempty"`
+	FaceScore          string `json:"faceScore,omitempty"`
+	FaceImg            string `json:"faceImg,omitempty"`
+	ExtraImages        string `json:"extraImages,omitempty"`
+	FaceQuality        string `json:"faceQuality,omitempty"`
+	FaceLivenessResult string `json:"faceLivenessResult,omitempty"`
+	EstimatedAge       int    `json:"estimatedAge,omitempty"`
+}
+
+// IDInfo is extIdInfo.
+type IDInfo struct {
+	EkycResultDoc       string      `json:"ekycResultDoc"`
+	FrontPageImg        string      `json:"frontPageImg,omitempty"`
+	BackPageImg         string      `json:"backPageImg,omitempty"`
+	CountryCode         string      `json:"countryCode,omitempty"`
+	OCRResult           OCRResult   `json:"ocrResult"`
+	SpoofResult         SpoofResult `json:"spoofResult"`
+	DocErrorDetails     string      `json:"docErrorDetails,omitempty"`
+	DocErrorDescription string      `json:"docErrorDescription,omitempty"`
+}
+
+// OCRResult is what the MRZ/OCR engine read (empty until it runs).
+type OCRResult struct {
+	IDNumber      string `json:"idNumber,omitempty"`
+	LaserNumber   string `json:"laserNumber,omitempty"`
+	LastName      string `json:"lastName,omitempty"`
+	FirstName     string `json:"firstName,omitempty"`
+	FirstNameFull string `json:"firstNameFull,omitempty"`
+	Address       string `json:"address,omitempty"`
+	DateOfBirth   string `json:"dateOfBirth,omitempty"`
+	DateOfExpiry  string `json:"dateOfExpiry,omitempty"`
+	DateOfIssue   string `json:"dateOfIssue,omitempty"`
+	CountryCode   string `json:"countryCode,omitempty"`
+	Sex           string `json:"sex,omitempty"`
+	IssuingState  string `json:"issuingState,omitempty"`
+}
+
+// SpoofResult values: "1" passed, "2" risk found, "0" not checked.
+type SpoofResult struct {
+	TamperCheck          string `json:"tamperCheck"`
+	MaterialCheck        string `json:"materialCheck"`
+	ScreenRecaptureCheck string `json:"screenRecaptureCheck"`
+}
+
+// RiskInfo is extRiskInfo.
+type RiskInfo struct {
+	EkycResultRisk     string           `json:"ekycResultRisk"`
+	StrategyPassResult string           `json:"strategyPassResult,omitempty"`
+	AdvancedIdnDetail  AdvancedIdn      `json:"advancedIdnDetail"`
+	BlackListDetails   []BlackListEntry `json:"blackListDetails"`
+}
+
+// AdvancedIdn holds the risk details.
+type AdvancedIdn struct {
+	RiskDetails []RiskDetail `json:"riskDetails"`
+}
+
+// RiskDetail is one risk: DUPLICATE, IDFAKE, BLACKLIST, SANCTIONS or PEP.
+type RiskDetail struct {
+	Type    string `json:"type"`
+	SubType string `json:"subType,omitempty"`
+}
+
+// BlackListEntry is one blocklist hit.
+type BlackListEntry struct {
+	ListID       string `json:"listId"`
+	ItemID       string `json:"itemId"`
+	ItemType     string `json:"itemType"`
+	SimilarScore int    `json:"similarScore"`
+}
+
+// engines groups check kinds into the result's parts.
+var engines = []struct {
+	name   string
+	prefix []string
+}{
+	{"face", []string{"face."}},
+	{"mrz", []string{"mrz.", "document.ocr", "document.mrz"}},
+	{"tamper", []string{"document.tamper"}},
+	{"screening", []string{"screening."}},
+}
+
+func hasPrefix(kind string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(kind, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// aggregate is Success when every matching check passed, Failure when one
+// failed, Pending otherwise (none yet, or one that could not run).
+func aggregate(checks []kyc.Check, match func(string) bool) string {
+	seen, pending := false, false
+	for _, c := range checks {
+		if !match(c.Kind) {
+			continue
+		}
+		seen = true
+		switch c.Status {
+		case kyc.CheckFailed:
+			return "Failure"
+		case kyc.CheckPassed:
+		default:
+			pending = true
+		}
+	}
+	if !seen || pending {
+		return "Pending"
+	}
+	return "Success"
+}
+
+// Result builds the result object of a verification from its check results.
+func (h *Handler) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v kyc.Verification, images bool, ttl time.Duration) (Result, error) {
+	v, checks, err := h.core.Get(ctx, p, v.ID)
+	if err != nil {
+		return Result{}, err
+	}
+	a, err := h.core.GetApplicant(ctx, p, v.ApplicantID)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{MchOrderID: v.Reference, BusinessID: v.ID, MerchantNo: m.MerchantNo, ResultStatus: "Processing", EkycResult: "Pending",
+		CreateTime: v.CreatedAt.UTC().Format(TimeLayout)}
+	switch v.State {
+	case kyc.StateCompleted:
+		res.ResultStatus, res.ReturnTime = "Completed", v.UpdatedAt.UTC().Format(TimeLayout)
+		res.EkycResult = "Failure"
+		if v.Decision == kyc.DecisionApproved {
+			res.EkycResult = "Success"
+		}
+	case kyc.StateExpired, kyc.StateCancelled:
+		res.ResultStatus, res.EkycResult, res.ReturnTime = "Completed", "Failure", v.UpdatedAt.UTC().Format(TimeLayout)
+	}
+
+	// Basic info: what the applicant declared and chose on the hosted page.
+	pii := a.PII
+	res.BasicInfo = BasicInfo{CertNo: pii.DocumentNumber, CertName: strings.TrimSpace(pii.FirstName + " " + pii.LastName), CertCountry: pii.Nationality}
+	if l, err := h.links.Latest(ctx, p.MerchantID, v.ID); err == nil && l.DocType != "" {
+		res.BasicInfo.CertType, res.BasicInfo.DocCategory = certType(l.DocType), strings.ToUpper(l.DocType)
+		res.BasicInfo.CertCountry, res.IDInfo.CountryCode = l.DocCountry, l.DocCountry
+	} else if err != nil && !kyc.IsNotFound(err) {
+		return Result{}, err
+	}
+
+	// Document part: required documents, integrity, expiry, MRZ/OCR, tamper.
+	isDoc := func(k string) bool {
+		return hasPrefix(k, "documents.", "document.", "mrz.", "data.expiry")
+	}
+	res.IDInfo.EkycResultDoc = aggregate(checks, isDoc)
+	res.IDInfo.SpoofResult = SpoofResult{"0", "0", "0"}
+	var docReasons []string
+	for _, c := range checks {
+		if isDoc(c.Kind) && c.Status == kyc.CheckFailed {
+			docReasons = append(docReasons, c.ReasonCode)
+		}
+		if hasPrefix(c.Kind, "document.tamper") {
+			res.IDInfo.SpoofResult.TamperCheck = spoof(c.Status)
+		}
+	}
+	if len(docReasons) > 0 {
+		res.IDInfo.DocErrorDetails = strings.Join(docReasons, ",")
+		res.IDInfo.DocErrorDescription = v.UserMessage
+	}
+
+	// Face part: only once a face engine ran.
+	res.FaceInfo.EkycResultFace = ""
+	for _, c := range checks {
+		if !hasPrefix(c.Kind, "face.") {
+			continue
+		}
+		res.FaceInfo.EkycResultFace = aggregate(checks, func(k string) bool { return hasPrefix(k, "face.") })
+		switch c.Kind {
+		case "face.match":
+			res.FaceInfo.MatchResult = aggregate([]kyc.Check{c}, func(string) bool { return true })
+			res.FaceInfo.FaceScore = strconv.FormatFloat(c.Score*100, 'f', 1, 64)
+		case "face.liveness":
+			res.FaceInfo.FaceLivenessResult = aggregate([]kyc.Check{c}, func(string) bool { return true })
+		}
+	}
+
+	// Risk part: duplicates, blocklists, screening.
+	isRisk := func(k string) bool { return hasPrefix(k, "duplicate.", "blocklist", "screening.", "data.age") }
+	res.RiskInfo = RiskInfo{EkycResultRisk: aggregate(checks, isRisk), AdvancedIdnDetail: AdvancedIdn{RiskDetails: []RiskDetail{}}, BlackListDetails: []BlackListEntry{}}
+	for _, c := range checks {
+		if c.Status != kyc.CheckFailed {
+			continue
+		}
+		var ev map[string]any
+		_ = json.Unmarshal(c.Evidence, &ev)
+		switch {
+		case c.Kind == "duplicate.identity":
+			fields := map[string]bool{}
+			if ms, ok := ev["matches"].([]any); ok {
+				for _, m := range ms {
+					if mm, ok := m.(map[string]any); ok {
+						fields[strings.ToUpper(mm["field"].(string))] = true
+					}
+				}
+			}
+			for f := range fields {
+				res.RiskInfo.AdvancedIdnDetail.RiskDetails = append(res.RiskInfo.AdvancedIdnDetail.RiskDetails, RiskDetail{Type: "DUPLICATE", SubType: f})
+			}
+		case c.Kind == "blocklist":
+			if hits, ok := ev["matched"].([]any); ok {
+				for _, hit := range hits {
+					kind, _ := hit.(string)
+					res.RiskInfo.AdvancedIdnDetail.RiskDetails = append(res.RiskInfo.AdvancedIdnDetail.RiskDetails, RiskDetail{Type: "BLACKLIST", SubType: strings.ToUpper(kind)})
+					res.RiskInfo.BlackListDetails = append(res.RiskInfo.BlackListDetails, BlackListEntry{ListID: kind, ItemID: a.ID, ItemType: kind, SimilarScore: 100})
+				}
+			}
+		case hasPrefix(c.Kind, "screening."):
+			res.RiskInfo.AdvancedIdnDetail.RiskDetails = append(res.RiskInfo.AdvancedIdnDetail.RiskDetails, RiskDetail{Type: "SANCTIONS", SubType: c.ReasonCode})
+		}
+	}
+	if v.State == kyc.StateCompleted {
+		res.RiskInfo.StrategyPassResult = "N"
+		if v.Decision == kyc.DecisionApproved {
+			res.RiskInfo.StrategyPassResult = "Y"
+		}
+	}
+
+	for _, e := range engines {
+		ran := false
+		for _, c := range checks {
+			ran = ran || hasPrefix(c.Kind, e.prefix...)
+		}
+		if !ran {
+			res.NotRun = append(res.NotRun, e.name)
+		}
+	}
+	if images {
+		if err := h.addImages(ctx, p, a.ID, &res, ttl); err != nil {
+			return Result{}, err
+		}
+	}
+	return res, nil
+}
+
+func spoof(s kyc.CheckStatus) string {
+	switch s {
+	case kyc.CheckPassed:
+		return "1"
+	case kyc.CheckFailed:
+		return "2"
+	}
+	return "0"
+}
+
+func certType(docType string) string {
+	if docType == "passport" {
+		return "00000001003"
+	}
+	return strings.ToUpper(docType)
+}
+
+// addImages fills the image fields with short-lived signed URLs of the
+// newest document of each kind.
+func (h *Handler) addImages(ctx context.Context, p kyc.Principal, applicantID string, res *Result, ttl time.Duration) error {
+	docs, err := h.core.Documents(ctx, p, applicantID)
+	if err != nil {
+		return err
+	}
+	exp := h.cfg.Now().Add(ttl).Unix()
+	latest := map[kyc.DocumentKind]kyc.Document{}
+	var frames []string
+	for _, d := range docs { // oldest first
+		latest[d.Kind] = d
+		if d.Kind == kyc.DocLivenessFrame {
+			frames = append(frames, h.imageURL(p.MerchantID, d.ID, exp))
+		}
+	}
+	if d, ok := latest[kyc.DocIDFront]; ok {
+		res.IDInfo.FrontPageImg = h.imageURL(p.MerchantID, d.ID, exp)
+	}
+	if d, ok := latest[kyc.DocIDBack]; ok {
+		res.IDInfo.BackPageImg = h.imageURL(p.MerchantID, d.ID, exp)
+	}
+	if d, ok := latest[kyc.DocSelfie]; ok {
+		res.FaceInfo.FaceImg = h.imageURL(p.MerchantID, d.ID, exp)
+	}
+	res.FaceInfo.ExtraImages = strings.Join(frames, ",")
+	return nil
+}
+
+func (h *Handler) imageSig(merchantID, docID string, exp int64) string {
+	return h.hasher.LookupHash("paycools-image", merchantID+"|"+docID+"|"+strconv.FormatInt(exp, 10))
+}
+
+func (h *Handler) imageURL(merchantID, docID string, exp int64) string {
+	q := url.Values{"m": {merchantID}, "exp": {strconv.FormatInt(exp, 10)}, "sig": {h.imageSig(merchantID, docID, exp)}}
+	return h.cfg.PublicURL + PathImages + docID + "?" + q.Encode()
+}
+
+// image serves a document behind a signed, expiring URL.
+func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	id, merchantID := r.PathValue("id"), q.Get("m")
+	exp, err := strconv.ParseInt(q.Get("exp"), 10, 64)
+	want := h.imageSig(merchantID, id, exp)
+	if err != nil || subtle.ConstantTimeCompare([]byte(want), []byte(q.Get("sig"))) != 1 || h.cfg.Now().Unix() > exp {
+		http.Error(w, "link invalid or expired", http.StatusForbidden)
+		return
+	}
+	d, rc, err := h.core.OpenDocument(r.Context(), kyc.Principal{MerchantID: merchantID, Actor: "paycools:image"}, id)
+	if err != nil {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", d.ContentType)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	_, _ = io.Copy(w, rc)
+}
