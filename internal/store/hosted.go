@@ -58,10 +58,11 @@ func (r reads) HostedLinkByTokenHash(ctx context.Context, hash string) (HostedLi
 	return l, nil
 }
 
-// LatestHostedLink returns the newest link of a verification.
+// LatestHostedLink returns the link of a verification the user submitted
+// through, else its newest link.
 func (r reads) LatestHostedLink(ctx context.Context, merchantID, verificationID string) (HostedLink, error) {
 	l, err := scanHostedLink(r.q.QueryRowContext(ctx,
-		`SELECT `+hostedLinkCols+` FROM hosted_links WHERE merchant_id = $1 AND verification_id = $2 ORDER BY id DESC LIMIT 1`, merchantID, verificationID))
+		`SELECT `+hostedLinkCols+` FROM hosted_links WHERE merchant_id = $1 AND verification_id = $2 ORDER BY submitted_at IS NULL, id DESC LIMIT 1`, merchantID, verificationID))
 	if err != nil {
 		return l, notFound(err, "hosted link")
 	}

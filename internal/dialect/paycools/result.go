@@ -138,24 +138,26 @@ func hasPrefix(kind string, prefixes ...string) bool {
 	return false
 }
 
-// aggregate is Success when every matching check passed, Failure when one
-// failed, Pending otherwise (none yet, or one that could not run).
+// aggregate is Failure when a matching check failed, Pending when one could
+// not run for an error or none has run yet, and Success when at least one
+// passed; checks that were not run (missing input) count neither way.
 func aggregate(checks []kyc.Check, match func(string) bool) string {
-	seen, pending := false, false
+	passed, pending := false, false
 	for _, c := range checks {
 		if !match(c.Kind) {
 			continue
 		}
-		seen = true
 		switch c.Status {
 		case kyc.CheckFailed:
 			return "Failure"
 		case kyc.CheckPassed:
+			passed = true
+		case kyc.CheckNotRun:
 		default:
 			pending = true
 		}
 	}
-	if !seen || pending {
+	if !passed || pending {
 		return "Pending"
 	}
 	return "Success"

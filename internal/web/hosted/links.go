@@ -158,8 +158,9 @@ func NewChallenge() []string {
 	return out
 }
 
-// Latest returns the newest link of a verification (what the user chose on
-// the page: document type and country).
+// Latest returns the link the user submitted through, else the newest link
+// of a verification (what the user chose on the page: document type and
+// country).
 func (l *Links) Latest(ctx context.Context, merchantID, verificationID string) (store.HostedLink, error) {
 	return l.store.LatestHostedLink(ctx, merchantID, verificationID)
 }
