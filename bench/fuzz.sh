@@ -13,7 +13,8 @@ for target in \
   "./internal/dialect/vexora FuzzCanonical" \
   "./internal/dialect/kycsharing FuzzCanonical" \
   "./internal/dialect/cardbinding FuzzStringToSign" \
-  "./internal/dialect/cardbinding FuzzParseBind"; do
+  "./internal/dialect/cardbinding FuzzParseBind" \
+  "./internal/dialect/paycools FuzzInitParam"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"

@@ -1,0 +1,79 @@
+package paycools
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/webhook"
+)
+
+func TestErrorMapping(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		code int
+	}{
+		{errors.New("disk on fire"), CodeGeneral},
+		{kyc.ErrUnauthenticated, CodeAppID},
+		{kyc.ErrForbidden, CodeUnavailable},
+		{kyc.Conflict("x", "taken"), CodeDuplicate},
+		{kyc.ErrNotFound, CodeNotFound},
+		{kyc.Invalid("return_url", "url", "bad"), CodeParam},
+		{fail(CodeExpired, "timestamp: stale"), CodeExpired},
+	}
+	for _, tc := range tests {
+		w := httptest.NewRecorder()
+		(&Handler{}).writeErr(w, httptest.NewRequest(http.MethodPost, PathInit, nil), tc.err)
+		require.Equal(t, http.StatusOK, w.Code)
+		var res Response
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &res))
+		require.Equal(t, tc.code, res.Code, "%v", tc.err)
+		require.NotContains(t, res.Message, "disk on fire")
+		require.Empty(t, res.Sign, "errors carry no data and no signature")
+	}
+}
+
+func TestAggregate(t *testing.T) {
+	t.Parallel()
+	c := func(kind string, s kyc.CheckStatus) kyc.Check { return kyc.Check{Kind: kind, Status: s} }
+	all := func(string) bool { return true }
+	require.Equal(t, "Pending", aggregate(nil, all), "nothing ran yet")
+	require.Equal(t, "Success", aggregate([]kyc.Check{c("a", kyc.CheckPassed), c("b", kyc.CheckNotRun)}, all))
+	require.Equal(t, "Failure", aggregate([]kyc.Check{c("a", kyc.CheckPassed), c("b", kyc.CheckFailed)}, all))
+	require.Equal(t, "Pending", aggregate([]kyc.Check{c("a", kyc.CheckPassed), c("b", kyc.CheckError)}, all))
+	require.Equal(t, "Pending", aggregate([]kyc.Check{c("a", kyc.CheckNotRun)}, all))
+}
+
+// FuzzInitParam feeds arbitrary param objects to the Init validator: it
+// never panics, refuses with 21002/21008/21009 naming the field, and what it
+// accepts keeps the rules.
+func FuzzInitParam(f *testing.F) {
+	f.Add(`{"mchOrderId":"A1","userId":"u","docType":"PASSPORT","notifyUrl":"https://m.example/n","locale":"zh_CN"}`)
+	f.Add(`{"mchOrderId":123,"userId":null,"timestamp":"x"}`)
+	f.Add(`{"mchOrderId":"A1","userId":"u","flow":"H5"}`)
+	f.Add(`{"mchOrderId":"A1","userId":{"a":1}}`)
+	h := New(nil, nil, nil, nil, Config{ValidateURL: webhook.ValidateURL, Now: func() time.Time { return time.UnixMilli(1_732_988_442_913) }})
+	f.Fuzz(func(t *testing.T, param string) {
+		var r request
+		if json.Unmarshal([]byte(param), &r.fields) != nil || r.fields == nil {
+			return
+		}
+		in, err := h.initParam(r)
+		if err != nil {
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			require.Equal(t, CodeParam, e.Code)
+			return
+		}
+		require.Regexp(t, `^[A-Za-z0-9]{1,32}$`, in.MchOrderID)
+		require.NotEmpty(t, in.UserID)
+		require.Contains(t, []string{"", "en", "zh-CN"}, in.Locale)
+	})
+}
