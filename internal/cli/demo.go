@@ -67,6 +67,9 @@ Try it:
   curl -s -X POST %s/v1/verifications/<verification id>/submit -H "Authorization: Bearer $KEY"
   curl -s %s/v1/verifications/<verification id> -H "Authorization: Bearer $KEY"
 
-`, c.MerchantID, c.MerchantNo, c.APIKey, base, base, c.APIKey, base, base, base, base, base)
+Or let the user do it in the browser: create a hosted-page link and open its url:
+  curl -s -X POST %s/v1/verifications/<verification id>/links -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{}'
+
+`, c.MerchantID, c.MerchantNo, c.APIKey, base, base, c.APIKey, base, base, base, base, base, base)
 	return nil
 }
