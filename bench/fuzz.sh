@@ -14,7 +14,8 @@ for target in \
   "./internal/dialect/kycsharing FuzzCanonical" \
   "./internal/dialect/cardbinding FuzzStringToSign" \
   "./internal/dialect/cardbinding FuzzParseBind" \
-  "./internal/dialect/paycools FuzzInitParam"; do
+  "./internal/dialect/paycools FuzzInitParam" \
+  "./internal/check/mrz FuzzParse"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"

@@ -147,6 +147,7 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 				},
 			},
 			merchantCommand(stdout),
+			mrzCommand(stdout),
 			levelCommand(stdout),
 			blocklistCommand(stdout),
 			policyCommand(stdout),

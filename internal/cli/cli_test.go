@@ -175,3 +175,20 @@ func testPublicKey(t *testing.T) string {
 	require.NoError(t, err)
 	return okcrypto.RSAPublicKeyPEM(&k.PublicKey)
 }
+
+func TestMRZParse(t *testing.T) {
+	t.Parallel()
+	out, err := run(t, "mrz", "parse", "--json", "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+	require.NoError(t, err)
+	var d map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &d))
+	require.Equal(t, true, d["valid"])
+	require.Equal(t, "1974-08-12", d["birth_date"])
+	require.Equal(t, "ANNA MARIA", d["given_names"])
+
+	out, err = run(t, "mrz", "parse", "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<11")
+	require.Error(t, err, "invalid: exit status 1")
+	require.Contains(t, out, "check digit composite        1 INVALID (computed 0)")
+	_, err = run(t, "mrz", "parse", "NOT<AN<MRZ")
+	require.ErrorContains(t, err, "not a TD1, TD2 or TD3")
+}
