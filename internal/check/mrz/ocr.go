@@ -1,0 +1,422 @@
+package mrz
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Reader finds and reads the MRZ of a photographed document with tesseract
+// and the OCR-B model (ocrb_int.traineddata).
+type Reader struct {
+	Tesseract   string        // program; default "tesseract" on PATH
+	TessdataDir string        // folder holding ocrb_int.traineddata
+	Timeout     time.Duration // per document; default 10 s
+}
+
+// ErrUnavailable says what is missing for OCR (the check reports not_run).
+var ErrUnavailable = errors.New("mrz reader unavailable")
+
+// Available reports what is missing, if anything.
+func (r Reader) Available() error {
+	prog := r.Tesseract
+	if prog == "" {
+		prog = "tesseract"
+	}
+	if _, err := exec.LookPath(prog); err != nil {
+		return fmt.Errorf("%w: the tesseract program is not installed (apt-get install tesseract-ocr, or scripts/install-assets.sh)", ErrUnavailable)
+	}
+	if _, err := os.Stat(filepath.Join(r.TessdataDir, "ocrb_int.traineddata")); err != nil {
+		return fmt.Errorf("%w: ocrb_int.traineddata is missing from %s (scripts/install-assets.sh)", ErrUnavailable, r.TessdataDir)
+	}
+	return nil
+}
+
+// Reading is what OCR found.
+type Reading struct {
+	Lines      []string  `json:"lines"`      // after repair
+	Raw        []string  `json:"raw"`        // as tesseract read them
+	Confidence []float64 `json:"confidence"` // per line, 0–100
+	Repaired   int       `json:"repaired"`   // characters changed by check-digit repair
+	Band       [4]int    `json:"band"`       // x0, y0, x1, y1 of the MRZ band in the image
+	Document   Document  `json:"document"`
+	ParseError string    `json:"parse_error,omitempty"`
+}
+
+// Read locates the MRZ band in img, OCRs it and parses it. A band that
+// cannot be found or read is an error; a read MRZ with bad check digits is
+// returned with ParseError set.
+func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
+	if err := r.Available(); err != nil {
+		return Reading{}, err
+	}
+	gray := toGray(img, 1600)
+	band, ok := locateBand(gray)
+	if !ok {
+		return Reading{}, errors.New("no machine readable zone found on the image")
+	}
+	crop := prepare(gray, band)
+	lines, conf, err := r.ocr(ctx, crop)
+	if err != nil {
+		return Reading{}, err
+	}
+	scale := float64(img.Bounds().Dx()) / float64(gray.Bounds().Dx())
+	rd := Reading{Raw: lines, Confidence: conf, Band: [4]int{int(float64(band.Min.X) * scale), int(float64(band.Min.Y) * scale),
+		int(float64(band.Max.X) * scale), int(float64(band.Max.Y) * scale)}}
+	rd.Lines, rd.Repaired = Repair(lines)
+	d, perr := Parse(rd.Lines...)
+	rd.Document = d
+	if perr != nil {
+		rd.ParseError = perr.Error()
+	}
+	return rd, nil
+}
+
+// toGray converts img to grayscale, scaled down so its width is at most maxW.
+func toGray(img image.Image, maxW int) *image.Gray {
+	b := img.Bounds()
+	scale := 1.0
+	if b.Dx() > maxW {
+		scale = float64(maxW) / float64(b.Dx())
+	}
+	w, h := int(float64(b.Dx())*scale), int(float64(b.Dy())*scale)
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			// average the source pixels of this cell (box filter) to keep thin strokes
+			x0, y0 := b.Min.X+int(float64(x)/scale), b.Min.Y+int(float64(y)/scale)
+			x1, y1 := max(x0+1, b.Min.X+int(float64(x+1)/scale)), max(y0+1, b.Min.Y+int(float64(y+1)/scale))
+			var sum, n uint32
+			for sy := y0; sy < y1; sy++ {
+				for sx := x0; sx < x1; sx++ {
+					c := color.GrayModel.Convert(img.At(sx, sy)).(color.Gray)
+					sum += uint32(c.Y)
+					n++
+				}
+			}
+			g.Pix[y*w+x] = uint8(sum / n)
+		}
+	}
+	return g
+}
+
+// locateBand finds the MRZ: the lowest group of two or three text rows
+// whose dark/light transitions span most of the document's width. Rows are
+// scored by transitions per row over a local threshold.
+func locateBand(g *image.Gray) (image.Rectangle, bool) {
+	w, h := g.Bounds().Dx(), g.Bounds().Dy()
+	if w < 100 || h < 40 {
+		return image.Rectangle{}, false
+	}
+	thr := otsu(g.Pix)
+	score := make([]float64, h)
+	left, right := make([]int, h), make([]int, h)
+	for y := 0; y < h; y++ {
+		row := g.Pix[y*w : (y+1)*w]
+		n, first, last := 0, -1, -1
+		dark := row[0] < thr
+		for x := 1; x < w; x++ {
+			d := row[x] < thr
+			if d != dark {
+				n++
+				if first < 0 {
+					first = x
+				}
+				last = x
+			}
+			dark = d
+		}
+		score[y], left[y], right[y] = float64(n)/float64(w), first, last
+	}
+	// smooth over a few rows
+	sm := make([]float64, h)
+	for y := range sm {
+		var s float64
+		k := 0
+		for d := -2; d <= 2; d++ {
+			if y+d >= 0 && y+d < h {
+				s += score[y+d]
+				k++
+			}
+		}
+		sm[y] = s / float64(k)
+	}
+	// text rows: dense transitions; the MRZ rows have the densest, most
+	// regular ones (many narrow characters across the width).
+	sorted := append([]float64(nil), sm...)
+	sort.Float64s(sorted)
+	cut := math.Max(0.06, sorted[int(float64(h)*0.9)]*0.6)
+	type run struct{ y0, y1 int }
+	var runs []run
+	for y := 0; y < h; {
+		if sm[y] < cut {
+			y++
+			continue
+		}
+		y0 := y
+		for y < h && sm[y] >= cut {
+			y++
+		}
+		if y-y0 >= 3 {
+			runs = append(runs, run{y0, y})
+		}
+	}
+	if len(runs) == 0 {
+		return image.Rectangle{}, false
+	}
+	// The MRZ is the bottom group of 2–3 runs of similar height and close together.
+	best := -1
+	for i := len(runs) - 1; i >= 0; i-- {
+		span := 0
+		for _, r := range runs[i:] {
+			span = max(span, r.y1-r.y0)
+		}
+		if len(runs)-i >= 2 {
+			best = i
+			gap := runs[i+1].y0 - runs[i].y1
+			if gap > 3*(runs[i].y1-runs[i].y0) {
+				best = i + 1
+			}
+			break
+		}
+		best = i
+	}
+	first := max(best, len(runs)-3)
+	y0, y1 := runs[first].y0, runs[len(runs)-1].y1
+	lineH := (y1 - y0) / max(1, len(runs)-first)
+	pad := max(4, lineH/2)
+	// Horizontal extent: the columns with some but not all pixels dark. The
+	// background around a photographed document is dark in every row; it
+	// must stay out, or its edge is read as a character.
+	frac := make([]float64, w)
+	for x := 0; x < w; x++ {
+		n := 0
+		for y := y0; y < y1; y++ {
+			if g.Pix[y*w+x] < thr {
+				n++
+			}
+		}
+		frac[x] = float64(n) / float64(y1-y0)
+	}
+	isText := func(x int) bool { return frac[x] > 0.02 && frac[x] < 0.8 }
+	x0, x1 := 0, w-1
+	for x0 < w && !isText(x0) {
+		x0++
+	}
+	for x1 > x0 && !isText(x1) {
+		x1--
+	}
+	// Skip a thin dark sliver (the document's edge, tilted into the band)
+	// that a blank gap separates from the text.
+	for x0 < w/10 {
+		end := x0
+		for end < x1 && frac[end] > 0.02 {
+			end++
+		}
+		gap := end
+		for gap < x1 && frac[gap] <= 0.02 {
+			gap++
+		}
+		if end-x0 > w/80 || gap-end < 4 || gap >= x1 {
+			break
+		}
+		x0 = gap
+	}
+	for x1 > w-w/10 {
+		end := x1
+		for end > x0 && frac[end] > 0.02 {
+			end--
+		}
+		gap := end
+		for gap > x0 && frac[gap] <= 0.02 {
+			gap--
+		}
+		if x1-end > w/80 || end-gap < 4 || gap <= x0 {
+			break
+		}
+		x1 = gap
+	}
+	// pad over blank (document) columns only
+	for k := 0; k < pad && x0 > 0 && frac[x0-1] <= 0.02; k++ {
+		x0--
+	}
+	for k := 0; k < pad && x1 < w-1 && frac[x1+1] <= 0.02; k++ {
+		x1++
+	}
+	_, _ = left, right
+	r := image.Rect(x0, max(0, y0-pad), x1+1, min(h, y1+pad))
+	if r.Dx() < w/3 {
+		return image.Rectangle{}, false
+	}
+	return r, true
+}
+
+// otsu returns the threshold that best splits the histogram in two.
+func otsu(pix []uint8) uint8 {
+	var hist [256]int
+	for _, p := range pix {
+		hist[p]++
+	}
+	total := len(pix)
+	var sum float64
+	for i, c := range hist {
+		sum += float64(i * c)
+	}
+	var sumB, best float64
+	wB, thr := 0, 0
+	for i, c := range hist {
+		wB += c
+		if wB == 0 {
+			continue
+		}
+		wF := total - wB
+		if wF == 0 {
+			break
+		}
+		sumB += float64(i * c)
+		mB, mF := sumB/float64(wB), (sum-sumB)/float64(wF)
+		if v := float64(wB) * float64(wF) * (mB - mF) * (mB - mF); v > best {
+			best, thr = v, i
+		}
+	}
+	return uint8(thr + 1)
+}
+
+// prepare crops the band, scales it so characters are ~40 px high and
+// binarises it with Otsu's threshold (black text on white).
+func prepare(g *image.Gray, band image.Rectangle) *image.Gray {
+	w := g.Bounds().Dx()
+	cw, ch := band.Dx(), band.Dy()
+	scale := math.Max(1, 1400/float64(cw))
+	ow, oh := int(float64(cw)*scale), int(float64(ch)*scale)
+	out := image.NewGray(image.Rect(0, 0, ow, oh))
+	crop := make([]uint8, 0, cw*ch)
+	for y := band.Min.Y; y < band.Max.Y; y++ {
+		crop = append(crop, g.Pix[y*w+band.Min.X:y*w+band.Max.X]...)
+	}
+	thr := otsu(crop)
+	for y := 0; y < oh; y++ {
+		for x := 0; x < ow; x++ {
+			// bilinear sample
+			fx, fy := float64(x)/scale, float64(y)/scale
+			x0, y0 := int(fx), int(fy)
+			x1, y1 := min(x0+1, cw-1), min(y0+1, ch-1)
+			ax, ay := fx-float64(x0), fy-float64(y0)
+			p := func(xx, yy int) float64 { return float64(crop[yy*cw+xx]) }
+			v := (p(x0, y0)*(1-ax)+p(x1, y0)*ax)*(1-ay) + (p(x0, y1)*(1-ax)+p(x1, y1)*ax)*ay
+			if v < float64(thr) {
+				out.Pix[y*ow+x] = 0
+			} else {
+				out.Pix[y*ow+x] = 255
+			}
+		}
+	}
+	// Blank dark runs touching the left or right border: slivers of the
+	// document's edge, which OCR reads as 1 or I. Text does not touch the
+	// border (the band is padded with blank columns where there are some).
+	col := func(x int) bool {
+		for y := 0; y < oh; y++ {
+			if out.Pix[y*ow+x] == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	blank := func(x int) {
+		for y := 0; y < oh; y++ {
+			out.Pix[y*ow+x] = 255
+		}
+	}
+	for x := 0; x < ow/25 && col(x); x++ {
+		blank(x)
+	}
+	for x := ow - 1; x > ow-ow/25 && col(x); x-- {
+		blank(x)
+	}
+	return out
+}
+
+// ocr runs tesseract on the band (PNG on stdin, TSV on stdout) with one
+// OpenMP thread and the MRZ alphabet, and returns the text lines and their
+// mean word confidence.
+func (r Reader) ocr(ctx context.Context, band *image.Gray) ([]string, []float64, error) {
+	var in bytes.Buffer
+	if err := png.Encode(&in, band); err != nil {
+		return nil, nil, err
+	}
+	prog := r.Tesseract
+	if prog == "" {
+		prog = "tesseract"
+	}
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, prog, "stdin", "stdout", "--tessdata-dir", r.TessdataDir, "-l", "ocrb_int", "--psm", "6",
+		"-c", "tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<", "-c", "load_system_dawg=0", "-c", "load_freq_dawg=0", "-c", "tessedit_create_tsv=1")
+	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	cmd.Stdin = &in
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return nil, nil, fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(errOut.String()))
+	}
+	type line struct {
+		words []string
+		conf  []float64
+	}
+	lines := map[string]*line{}
+	var order []string
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "\t")
+		if len(f) < 12 || f[0] != "5" || strings.TrimSpace(f[11]) == "" {
+			continue
+		}
+		key := f[2] + "." + f[3] + "." + f[4]
+		l, ok := lines[key]
+		if !ok {
+			l = &line{}
+			lines[key] = l
+			order = append(order, key)
+		}
+		c, _ := strconv.ParseFloat(f[10], 64)
+		l.words, l.conf = append(l.words, strings.TrimSpace(f[11])), append(l.conf, c)
+	}
+	var texts []string
+	var confs []float64
+	for _, k := range order {
+		l := lines[k]
+		text := strings.Join(l.words, "")
+		if len(text) < 20 {
+			continue // noise
+		}
+		var s float64
+		for _, c := range l.conf {
+			s += c
+		}
+		texts, confs = append(texts, text), append(confs, math.Round(s/float64(len(l.conf))*10)/10)
+	}
+	if len(texts) < 2 {
+		return texts, confs, errors.New("the machine readable zone could not be read")
+	}
+	if len(texts) > 3 {
+		texts, confs = texts[len(texts)-3:], confs[len(confs)-3:]
+	}
+	return texts, confs, nil
+}

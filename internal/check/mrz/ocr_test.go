@@ -1,0 +1,53 @@
+package mrz_test
+
+import (
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/kyctest"
+)
+
+// reader is the OCR reader of the tests: tesseract and the installed OCR-B
+// model (scripts/install-assets.sh). Without them the tests skip unless
+// OPENKYC_REQUIRE_OCR is set (as .ci/run does).
+func reader(t *testing.T) mrz.Reader {
+	dir := os.Getenv("OPENKYC_ASSETS_DIR")
+	if dir == "" {
+		dir = "../../../assets"
+	}
+	r := mrz.Reader{TessdataDir: filepath.Join(dir, "tessdata")}
+	if err := r.Available(); err != nil {
+		if os.Getenv("OPENKYC_REQUIRE_OCR") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	return r
+}
+
+func TestReadSpecimen(t *testing.T) {
+	t.Parallel()
+	r := reader(t)
+	lines := []string{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}
+	for _, tc := range []struct {
+		name     string
+		severity float64
+	}{{"clean", 0}, {"degraded", 0.6}} {
+		img := kyctest.Degrade(kyctest.SyntheticDocument(t, lines, 1200), tc.severity, 7)
+		f, _ := os.Create(filepath.Join(kyctest.Artifacts(t), "mrz-"+tc.name+".png"))
+		_ = png.Encode(f, img)
+		f.Close()
+		rd, err := r.Read(context.Background(), img)
+		require.NoError(t, err, tc.name)
+		require.Equal(t, lines, rd.Lines, "%s: raw %q", tc.name, rd.Raw)
+		require.Empty(t, rd.ParseError)
+		require.True(t, rd.Document.Valid())
+		require.Len(t, rd.Confidence, 2)
+	}
+}

@@ -1,0 +1,192 @@
+package mrz
+
+import (
+	"errors"
+	"strings"
+)
+
+// Character classes of MRZ positions: n numeric (dates, check digits), a
+// alphabetic (names, codes, sex), x either (numbers, optional data).
+var masks = map[int][]string{
+	30: {"aaaaa" + strings.Repeat("x", 9) + "n" + strings.Repeat("x", 15), "nnnnnnnannnnnnnaaa" + strings.Repeat("x", 11) + "n", strings.Repeat("a", 30)},
+	36: {strings.Repeat("a", 36), strings.Repeat("x", 9) + "naaannnnnnnannnnnnn" + strings.Repeat("x", 7) + "n"},
+	44: {strings.Repeat("a", 44), strings.Repeat("x", 9) + "naaannnnnnnannnnnnn" + strings.Repeat("x", 14) + "nn"},
+}
+
+var toDigit = map[byte]byte{'O': '0', 'Q': '0', 'D': '0', 'U': '0', 'I': '1', 'L': '1', 'Z': '2', 'S': '5', 'G': '6', 'B': '8', 'T': '7'}
+var toLetter = map[byte]byte{'0': 'O', '1': 'I', '2': 'Z', '5': 'S', '6': 'G', '8': 'B', '4': 'A', '7': 'T'}
+
+// swaps are the confusions tried in alphanumeric fields to satisfy a check digit.
+var swaps = map[byte][]byte{'0': {'O', 'D'}, 'O': {'0'}, 'D': {'0'}, '1': {'I', 'L'}, 'I': {'1'}, 'L': {'1'}, '5': {'S'}, 'S': {'5'},
+	'8': {'B'}, 'B': {'8'}, '2': {'Z'}, 'Z': {'2'}, '6': {'G'}, 'G': {'6'}}
+
+// Repair fits OCR lines to the nearest MRZ layout (padding or trimming
+// fillers at the end), fixes letter/digit confusions by position (0/O, 1/I,
+// 5/S, 8/B, …) and, in document numbers and optional data, tries the
+// confusions that make the check digit hold. It returns the lines and how
+// many characters it changed.
+func Repair(lines []string) ([]string, int) {
+	var clean []string
+	for _, l := range lines {
+		l = strings.ToUpper(strings.ReplaceAll(l, " ", ""))
+		if l != "" {
+			clean = append(clean, l)
+		}
+	}
+	if len(clean) < 2 || len(clean) > 3 {
+		return clean, 0
+	}
+	width := 30
+	if len(clean) == 2 {
+		width = 44
+		if absDiff(len(clean[0]), 36)+absDiff(len(clean[1]), 36) < absDiff(len(clean[0]), 44)+absDiff(len(clean[1]), 44) {
+			width = 36
+		}
+	}
+	// A line longer than the layout may start with noise (the document's
+	// edge read as 1 or I): keep the alignment that yields the most valid
+	// check digits.
+	if extra := len(clean[0]) - width; extra > 0 || len(clean[len(clean)-1])-width > 0 {
+		clean = bestAlignment(clean, width)
+	}
+	return repairAligned(clean, width)
+}
+
+// repairAligned fits lines to width and repairs them by position and check digit.
+func repairAligned(clean []string, width int) ([]string, int) {
+	changed := 0
+	out := make([]string, len(clean))
+	for i, l := range clean {
+		if len(l) < width {
+			l += strings.Repeat("<", width-len(l))
+		}
+		l = l[:width]
+		b := []byte(l)
+		for j, c := range b {
+			switch masks[width][i][j] {
+			case 'n':
+				if d, ok := toDigit[c]; ok {
+					b[j] = d
+				}
+			case 'a':
+				if d, ok := toLetter[c]; ok {
+					b[j] = d
+				}
+			}
+			if b[j] != c {
+				changed++
+			}
+		}
+		out[i] = string(b)
+	}
+	// Check-digit driven repair of alphanumeric fields.
+	type field struct{ line, from, to, cd int }
+	var fields []field
+	switch width {
+	case 30:
+		fields = []field{{0, 5, 14, 14}}
+	case 36:
+		fields = []field{{1, 0, 9, 9}}
+	case 44:
+		fields = []field{{1, 0, 9, 9}, {1, 28, 42, 42}}
+	}
+	for _, f := range fields {
+		l := []byte(out[f.line])
+		if n := fixByCheckDigit(l, f.from, f.to, l[f.cd]); n > 0 {
+			changed += n
+			out[f.line] = string(l)
+		}
+	}
+	return out, changed
+}
+
+// fixByCheckDigit tries the confusion swaps in l[from:to] (at most 8
+// ambiguous positions) and applies the combination with the fewest changes
+// that makes the check digit hold; it returns how many characters it changed.
+func fixByCheckDigit(l []byte, from, to int, cd byte) int {
+	if cd == '<' {
+		cd = '0'
+	}
+	if c, err := Compute(string(l[from:to])); err != nil || c == cd {
+		return 0
+	}
+	var pos []int
+	for i := from; i < to && len(pos) < 8; i++ {
+		if _, ok := swaps[l[i]]; ok {
+			pos = append(pos, i)
+		}
+	}
+	var best []byte
+	bestN := 99
+	try := append([]byte(nil), l[from:to]...)
+	var walk func(k, n int)
+	walk = func(k, n int) {
+		if n >= bestN {
+			return
+		}
+		if k == len(pos) {
+			if c, _ := Compute(string(try)); c == cd && n > 0 {
+				best, bestN = append([]byte(nil), try...), n
+			}
+			return
+		}
+		p := pos[k] - from
+		orig := try[p]
+		walk(k+1, n)
+		for _, alt := range swaps[orig] {
+			try[p] = alt
+			walk(k+1, n+1)
+		}
+		try[p] = orig
+	}
+	walk(0, 0)
+	if best == nil {
+		return 0
+	}
+	copy(l[from:to], best)
+	return bestN
+}
+
+func absDiff(a, b int) int {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+// bestAlignment drops up to three leading characters of over-long lines,
+// choosing per line the cut whose repaired MRZ has the most valid check
+// digits.
+func bestAlignment(lines []string, width int) []string {
+	out := append([]string(nil), lines...)
+	for i, l := range lines {
+		if len(l) <= width {
+			continue
+		}
+		bestScore, bestCut := -1, 0
+		for cut := 0; cut <= min(3, len(l)-width); cut++ {
+			try := append([]string(nil), out...)
+			try[i] = l[cut:]
+			fixed, _ := repairAligned(try, width)
+			d, err := Parse(fixed...)
+			score := 0
+			for _, c := range d.CheckDigits {
+				if c.Valid {
+					score += 2
+				}
+			}
+			if d.DocumentCode != "" && strings.ContainsRune("PIACV", rune(d.DocumentCode[0])) {
+				score++
+			}
+			var e *Error
+			if errors.As(err, &e) {
+				score -= len(e.Problems)
+			}
+			if score > bestScore {
+				bestScore, bestCut = score, cut
+			}
+		}
+		out[i] = l[bestCut:]
+	}
+	return out
+}
