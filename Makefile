@@ -1,10 +1,13 @@
 # The two commands of the README: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build fuzz bench
+.PHONY: run test build fuzz bench assets
 
-run: ## start the server on the embedded default (SQLite + local files in ./var) with a demo merchant
+run: assets ## start the server on the embedded default (SQLite + local files in ./var) with a demo merchant
 	$(GO) run ./cmd/openkyc serve --demo
+
+assets: ## tesseract and the OCR-B model for MRZ reading (never fails: explains what is missing)
+	@./scripts/install-assets.sh
 
 test: ## vet and run every test with the race detector; PostgreSQL too when OPENKYC_TEST_POSTGRES_URL is set
 	$(GO) vet ./...

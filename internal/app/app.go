@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/api"
 	"github.com/openkyc/openkyc/internal/blob"
+	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/dialect/cardbinding"
@@ -48,6 +50,7 @@ type App struct {
 	Verifications *verification.Service
 	Webhooks      *webhook.Service
 	Links         *hosted.Links
+	MRZ           *mrz.Engine
 	payCools      *paycools.Handler
 	Worker        *jobs.Worker
 	registry      *prometheus.Registry
@@ -102,9 +105,12 @@ func (a *App) openRest(ctx context.Context) error {
 	}
 	a.Merchants = merchant.New(a.Store, a.Keys, nil)
 	a.Merchants.AllowPrivateCallbacks = cfg.WebhookAllowPrivate
+	a.MRZ = &mrz.Engine{Reader: mrz.Reader{TessdataDir: filepath.Join(cfg.AssetsDir, "tessdata")}}
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Limits:        docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels},
 		DecodeWorkers: runtime.GOMAXPROCS(0),
+		Extra:         a.MRZ.Checkers(),
+		Dates:         a.MRZ.Dates,
 	})
 	a.Links = hosted.NewLinks(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)
 	a.Webhooks = webhook.New(a.Store, a.Keys, a.Log, webhook.Config{
@@ -146,6 +152,9 @@ func (a *App) RunWorkers(ctx context.Context) error {
 	}
 	a.Store.OnJobsInserted(a.Worker.Wake)
 	a.Log.Info("workers running", "concurrency", a.Config.WorkerConcurrency)
+	if err := a.MRZ.Reader.Available(); err != nil {
+		a.Log.Warn("MRZ reading is off: document.mrz and data.consistency report not_run", "reason", err.Error())
+	}
 	return a.Worker.Run(ctx)
 }
 

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -25,6 +26,9 @@ type Env interface {
 	ApplicantsWithHash(ctx context.Context, merchantID, field, hash, excludeID string) ([]string, error)
 	// Blocklisted reports whether the merchant's blocklist of kind holds value.
 	Blocklisted(ctx context.Context, merchantID, kind, value string) (bool, error)
+	// Seal encrypts evidence that holds personal data (the MRZ's text), bound
+	// to the verification; evidence itself is stored in the clear.
+	Seal(plaintext []byte, verificationID string) (string, error)
 }
 
 // Subject is everything a check examines.
@@ -35,7 +39,36 @@ type Subject struct {
 	Level        policy.Level
 	Now          time.Time
 	Env          Env
+
+	memoMu sync.Mutex
+	memo   map[string]any
 }
+
+// Memo returns the value of key for this subject, computing it once: checks
+// share work (the MRZ read once feeds document.mrz, data.consistency,
+// data.age and data.expiry).
+func (s *Subject) Memo(key string, compute func() any) any {
+	s.memoMu.Lock()
+	defer s.memoMu.Unlock()
+	if v, ok := s.memo[key]; ok {
+		return v
+	}
+	if s.memo == nil {
+		s.memo = map[string]any{}
+	}
+	v := compute()
+	s.memo[key] = v
+	return v
+}
+
+// DocumentDates are dates read from the document itself (the MRZ), which
+// win over declared data: YYYY-MM-DD, "" when unknown.
+type DocumentDates struct {
+	BirthDate, ExpiryDate, Source string
+}
+
+// DatesFunc reads a subject's document dates, if an engine can.
+type DatesFunc func(ctx context.Context, s *Subject) (DocumentDates, bool)
 
 // Result is the outcome of one check.
 type Result struct {

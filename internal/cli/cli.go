@@ -47,6 +47,8 @@ func workerFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "webhook-allow-private", Sources: ucli.EnvVars("OPENKYC_WEBHOOK_ALLOW_PRIVATE"),
 			Usage: "allow webhook targets on private, loopback and link-local addresses, and plain http (development only)"},
 		&ucli.DurationFlag{Name: "webhook-timeout", Value: 5 * time.Second, Sources: ucli.EnvVars("OPENKYC_WEBHOOK_TIMEOUT"), Usage: "timeout of one webhook delivery attempt"},
+		&ucli.StringFlag{Name: "assets-dir", Value: config.DefaultAssetsDir, Sources: ucli.EnvVars("OPENKYC_ASSETS_DIR"),
+			Usage: "engines' assets (tessdata/ocrb_int.traineddata from scripts/install-assets.sh); without them the MRZ checks report not_run"},
 		&ucli.DurationFlag{Name: "verify-timeout", Value: time.Minute, Sources: ucli.EnvVars("OPENKYC_VERIFY_TIMEOUT"),
 			Usage: "time limit of one run of a verification's checks; a dead worker's jobs are taken over after it"},
 	}
@@ -90,6 +92,7 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.WebhookAllowPrivate = cmd.Bool("webhook-allow-private")
 	c.WebhookTimeout = cmd.Duration("webhook-timeout")
 	c.VerifyTimeout = cmd.Duration("verify-timeout")
+	c.AssetsDir = cmd.String("assets-dir")
 	return c, c.Validate()
 }
 

@@ -35,6 +35,9 @@ type Config struct {
 	VerifyTimeout time.Duration
 	// WebhookSchedule overrides the retry waits (tests, drills); empty = default.
 	WebhookSchedule []time.Duration
+	// AssetsDir holds the engines' downloaded assets (tessdata/ocrb_int.traineddata);
+	// OPENKYC_ASSETS_DIR, default ./assets (scripts/install-assets.sh fills it).
+	AssetsDir string
 }
 
 // Defaults.
@@ -43,6 +46,7 @@ const (
 	DefaultDataDir        = "./var"
 	DefaultMaxUploadBytes = 10 << 20
 	DefaultMaxImagePixels = 40_000_000
+	DefaultAssetsDir      = "./assets"
 )
 
 // Validate checks the settings and fills in derived defaults.
@@ -50,6 +54,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("data-dir: must not be empty"))
+	}
+	if c.AssetsDir == "" {
+		c.AssetsDir = DefaultAssetsDir
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); c.Addr != "" && err != nil {
 		errs = append(errs, fmt.Errorf("addr: %q is not host:port", c.Addr))

@@ -44,7 +44,8 @@ type Level struct {
 }
 
 // Known check kinds of the model-free engines; later engines add theirs.
-var KnownChecks = []string{"documents.required", "document.integrity", "data.age", "data.expiry", "duplicate.identity", "blocklist", "reliance.reports"}
+var KnownChecks = []string{"documents.required", "document.integrity", "data.age", "data.expiry", "duplicate.identity", "blocklist", "reliance.reports",
+	"document.mrz", "data.consistency"}
 
 // Default is the level every merchant has until it defines its own "basic".
 func Default() Level {
@@ -60,6 +61,9 @@ func Default() Level {
 			// not_run when the applicant has no document number, e-mail or phone
 			"duplicate.identity": {Enabled: true, OnFail: OnFailReview},
 			"blocklist":          {Enabled: true, Required: true},
+			// not_run without tesseract/OCR-B or when the document has no MRZ
+			"document.mrz":     {Enabled: true, OnFail: OnFailReview},
+			"data.consistency": {Enabled: true, OnFail: OnFailReview},
 		},
 		FinalReasons: []string{kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonFraudSuspected},
 		MaxAttempts:  5,

@@ -2,6 +2,7 @@ package verification
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 
@@ -70,6 +71,25 @@ type checkEnv struct{ s *Service }
 
 func (e checkEnv) OpenDocument(ctx context.Context, d kyc.Document) (io.ReadCloser, error) {
 	return e.s.blobs.Open(ctx, d.BlobKey)
+}
+
+// Seal encrypts personal data of check evidence, bound to the verification
+// (base64 of the keyring's sealed form).
+func (e checkEnv) Seal(plaintext []byte, verificationID string) (string, error) {
+	b, err := e.s.keys.Seal(plaintext, []byte("evidence:"+verificationID))
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
+}
+
+// OpenEvidence decrypts what checkEnv.Seal sealed (reviewers, dialects).
+func (s *Service) OpenEvidence(sealed, verificationID string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(sealed)
+	if err != nil {
+		return nil, err
+	}
+	return s.keys.Open(b, []byte("evidence:"+verificationID))
 }
 
 func (e checkEnv) Blocklisted(ctx context.Context, merchantID, kind, value string) (bool, error) {

@@ -30,8 +30,11 @@ type Config struct {
 	Limits        docfile.Limits
 	DecodeWorkers int // concurrent image decodes (default 2)
 	Now           func() time.Time
-	// Checkers are the engines Process runs; nil means the model-free ones.
+	// Checkers are the engines Process runs; nil means the model-free ones
+	// plus Extra, with Dates feeding the age and expiry checks.
 	Checkers []check.Checker
+	Extra    []check.Checker
+	Dates    check.DatesFunc
 }
 
 // NewService wires the service.
@@ -43,7 +46,7 @@ func NewService(s *store.Store, kr *crypto.Keyring, blobs *blob.Store, cfg Confi
 	svc := &Service{store: s, keys: kr, blobs: blobs, decoder: docfile.NewDecoder(cfg.DecodeWorkers, cfg.Limits), limits: cfg.Limits, now: now,
 		checkers: cfg.Checkers}
 	if svc.checkers == nil {
-		svc.checkers = basic.Checkers(cfg.Limits, svc.decoder)
+		svc.checkers = append(basic.Checkers(cfg.Limits, svc.decoder, cfg.Dates), cfg.Extra...)
 	}
 	return svc
 }

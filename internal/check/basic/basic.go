@@ -17,10 +17,11 @@ import (
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
-// Checkers returns every model-free check.
-func Checkers(limits docfile.Limits, decoder *docfile.Decoder) []check.Checker {
+// Checkers returns every model-free check. dates, when not nil, reads
+// dates from the document (the MRZ engine) for the age and expiry checks.
+func Checkers(limits docfile.Limits, decoder *docfile.Decoder, dates check.DatesFunc) []check.Checker {
 	return []check.Checker{
-		DocumentsRequired{}, DocumentIntegrity{Limits: limits, Decoder: decoder}, Age{}, Expiry{}, Duplicates{}, Blocklist{},
+		DocumentsRequired{}, DocumentIntegrity{Limits: limits, Decoder: decoder}, Age{Dates: dates}, Expiry{Dates: dates}, Duplicates{}, Blocklist{},
 		RelianceReports{Limits: limits},
 	}
 }
@@ -153,23 +154,29 @@ func (c DocumentIntegrity) verify(ctx context.Context, s *check.Subject, d kyc.D
 	return err
 }
 
-// Age checks the applicant's age against the level's minimum.
-type Age struct{}
+// Age checks the applicant's age against the level's minimum: the birth
+// date read from the document when there is one, else the declared one.
+type Age struct{ Dates check.DatesFunc }
 
 func (Age) Kind() string    { return "data.age" }
-func (Age) Version() string { return "1" }
+func (Age) Version() string { return "2" }
 
-func (Age) Run(_ context.Context, s *check.Subject) check.Result {
-	dob := s.Applicant.PII.DateOfBirth
+func (c Age) Run(ctx context.Context, s *check.Subject) check.Result {
+	dob, source := s.Applicant.PII.DateOfBirth, "declared"
+	if c.Dates != nil {
+		if d, ok := c.Dates(ctx, s); ok && d.BirthDate != "" {
+			dob, source = d.BirthDate, d.Source
+		}
+	}
 	if dob == "" {
-		return check.NotRun("date_of_birth is unknown")
+		return check.NotRun("date_of_birth is unknown (not declared, not read from the document)")
 	}
 	t, err := time.Parse(time.DateOnly, dob)
 	if err != nil {
 		return check.Errored(fmt.Errorf("stored date_of_birth is malformed"))
 	}
 	age := YearsBetween(t, s.Now)
-	ev := map[string]any{"age": age, "min_age": s.Level.MinAge}
+	ev := map[string]any{"age": age, "min_age": s.Level.MinAge, "source": source}
 	if age < s.Level.MinAge {
 		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonUnderage, Evidence: ev}
 	}
@@ -187,14 +194,19 @@ func YearsBetween(dob, now time.Time) int {
 }
 
 // Expiry checks that the identity document has not expired, when its expiry
-// date is known.
-type Expiry struct{}
+// date is known: read from the document when possible, else declared.
+type Expiry struct{ Dates check.DatesFunc }
 
 func (Expiry) Kind() string    { return "data.expiry" }
-func (Expiry) Version() string { return "1" }
+func (Expiry) Version() string { return "2" }
 
-func (Expiry) Run(_ context.Context, s *check.Subject) check.Result {
-	exp := s.Applicant.PII.DocumentExpiry
+func (c Expiry) Run(ctx context.Context, s *check.Subject) check.Result {
+	exp, source := s.Applicant.PII.DocumentExpiry, "declared"
+	if c.Dates != nil {
+		if d, ok := c.Dates(ctx, s); ok && d.ExpiryDate != "" {
+			exp, source = d.ExpiryDate, d.Source
+		}
+	}
 	if exp == "" {
 		return check.NotRun("the document's expiry date is unknown")
 	}
@@ -203,7 +215,7 @@ func (Expiry) Run(_ context.Context, s *check.Subject) check.Result {
 		return check.Errored(fmt.Errorf("stored document_expiry is malformed"))
 	}
 	today := s.Now.UTC().Truncate(24 * time.Hour)
-	ev := map[string]any{"expiry_date": exp}
+	ev := map[string]any{"expiry_date": exp, "source": source}
 	if t.Before(today) {
 		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDocExpired, Evidence: ev}
 	}

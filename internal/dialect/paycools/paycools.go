@@ -52,6 +52,7 @@ type Core interface {
 	Get(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, []kyc.Check, error)
 	Documents(ctx context.Context, p kyc.Principal, applicantID string) ([]kyc.Document, error)
 	OpenDocument(ctx context.Context, p kyc.Principal, id string) (kyc.Document, io.ReadCloser, error)
+	OpenEvidence(sealed, verificationID string) ([]byte, error)
 }
 
 // Links creates hosted-page links.

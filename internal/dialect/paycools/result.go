@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
@@ -124,7 +125,7 @@ var engines = []struct {
 	prefix []string
 }{
 	{"face", []string{"face."}},
-	{"mrz", []string{"mrz.", "document.ocr", "document.mrz"}},
+	{"mrz", []string{"document.mrz", "data.consistency"}},
 	{"tamper", []string{"document.tamper"}},
 	{"screening", []string{"screening."}},
 }
@@ -198,7 +199,7 @@ func (h *Handler) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 
 	// Document part: required documents, integrity, expiry, MRZ/OCR, tamper.
 	isDoc := func(k string) bool {
-		return hasPrefix(k, "documents.", "document.", "mrz.", "data.expiry")
+		return hasPrefix(k, "documents.", "document.", "data.expiry", "data.consistency")
 	}
 	res.IDInfo.EkycResultDoc = aggregate(checks, isDoc)
 	res.IDInfo.SpoofResult = SpoofResult{"0", "0", "0"}
@@ -210,6 +211,9 @@ func (h *Handler) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 		if hasPrefix(c.Kind, "document.tamper") {
 			res.IDInfo.SpoofResult.TamperCheck = spoof(c.Status)
 		}
+	}
+	if err := h.addOCR(p, v.ID, checks, &res); err != nil {
+		return Result{}, err
 	}
 	if len(docReasons) > 0 {
 		res.IDInfo.DocErrorDetails = strings.Join(docReasons, ",")
@@ -276,7 +280,7 @@ func (h *Handler) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 	for _, e := range engines {
 		ran := false
 		for _, c := range checks {
-			ran = ran || hasPrefix(c.Kind, e.prefix...)
+			ran = ran || (hasPrefix(c.Kind, e.prefix...) && c.Status != kyc.CheckNotRun)
 		}
 		if !ran {
 			res.NotRun = append(res.NotRun, e.name)
@@ -367,4 +371,43 @@ func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	_, _ = io.Copy(w, rc)
+}
+
+// addOCR fills ocrResult (and missing basic info) from the MRZ reading of
+// the document.mrz check, which is sealed in its evidence.
+func (h *Handler) addOCR(p kyc.Principal, verificationID string, checks []kyc.Check, res *Result) error {
+	for _, c := range checks {
+		if c.Kind != "document.mrz" || (c.Status != kyc.CheckPassed && c.Status != kyc.CheckFailed) {
+			continue
+		}
+		var ev struct {
+			Sealed string `json:"reading_sealed"`
+		}
+		if json.Unmarshal(c.Evidence, &ev) != nil || ev.Sealed == "" {
+			return nil
+		}
+		plain, err := h.core.OpenEvidence(ev.Sealed, verificationID)
+		if err != nil {
+			return err
+		}
+		var rd mrz.Reading
+		if err := json.Unmarshal(plain, &rd); err != nil {
+			return err
+		}
+		d := rd.Document
+		res.IDInfo.OCRResult = OCRResult{IDNumber: d.DocumentNumber, LastName: d.Surname, FirstName: d.GivenNames,
+			FirstNameFull: strings.TrimSpace(d.GivenNames + " " + d.Surname), DateOfBirth: d.BirthDate.String(), DateOfExpiry: d.ExpiryDate.String(),
+			CountryCode: d.Nationality, Sex: d.Sex, IssuingState: d.IssuingState}
+		if res.BasicInfo.CertNo == "" {
+			res.BasicInfo.CertNo = d.DocumentNumber
+		}
+		if res.BasicInfo.CertName == "" {
+			res.BasicInfo.CertName = res.IDInfo.OCRResult.FirstNameFull
+		}
+		if c.Status == kyc.CheckPassed {
+			res.IDInfo.SpoofResult.MaterialCheck = "1" // the MRZ's check digits hold
+		}
+		_ = p
+	}
+	return nil
 }

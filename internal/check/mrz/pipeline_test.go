@@ -1,0 +1,123 @@
+package mrz_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/kyctest"
+	"github.com/openkyc/openkyc/internal/verification"
+)
+
+// TestPipeline runs the MRZ checks inside the verification pipeline: a
+// passport photo whose MRZ matches the declared data passes document.mrz and
+// data.consistency (and data.age/data.expiry use the MRZ's dates); declared
+// data that differs goes to review with DATA_MISMATCH; evidence holds no
+// personal data in the clear.
+func TestPipeline(t *testing.T) {
+	t.Parallel()
+	r := reader(t)
+	abs, err := filepath.Abs(filepath.Dir(r.TessdataDir))
+	require.NoError(t, err)
+	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MaxUploadBytes: 8 << 20, MaxImagePixels: 20_000_000, Workers: true, AssetsDir: abs}
+	require.NoError(t, cfg.Validate())
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.RunWorkers(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; a.Close() })
+	m, err := a.Merchants.Create(ctx, "M", "test")
+	require.NoError(t, err)
+	p := kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}
+
+	lines, err := mrz.Generate(mrz.Fields{Format: mrz.TD3, IssuingState: "SGP", Surname: "TAN", GivenNames: "MEI LING", DocumentNumber: "K1234567A",
+		Nationality: "SGP", BirthDate: "910304", Sex: "F", ExpiryDate: "310101"})
+	require.NoError(t, err)
+	photo := kyctest.JPEG(t, kyctest.Degrade(kyctest.SyntheticDocument(t, lines, 1200), 0.3, 11))
+
+	run := func(user string, pii kyc.PII) (kyc.Verification, map[string]kyc.Check) {
+		ap, _, err := a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: user, PII: pii})
+		require.NoError(t, err)
+		_, err = a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(photo))
+		require.NoError(t, err)
+		_, err = a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocSelfie, bytes.NewReader(kyctest.JPEG(t, kyctest.SyntheticFace(600, 800))))
+		require.NoError(t, err)
+		v, err := a.Verifications.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: user})
+		require.NoError(t, err)
+		_, err = a.Verifications.Submit(ctx, p, v.ID)
+		require.NoError(t, err)
+		var checks []kyc.Check
+		require.Eventually(t, func() bool {
+			v, checks, err = a.Verifications.Get(ctx, p, v.ID)
+			return err == nil && (v.State == kyc.StateCompleted || v.State == kyc.StateReview)
+		}, 30*time.Second, 20*time.Millisecond)
+		by := map[string]kyc.Check{}
+		for _, c := range checks {
+			by[c.Kind] = c
+		}
+		return v, by
+	}
+
+	v, checks := run("mei", kyc.PII{FirstName: "Mei Ling", LastName: "Tan", DateOfBirth: "1991-03-04", Nationality: "SG", DocumentNumber: "K1234567A"})
+	require.Equal(t, kyc.StateCompleted, v.State, "%v", checks)
+	require.Equal(t, kyc.DecisionApproved, v.Decision)
+	require.Equal(t, kyc.CheckPassed, checks["document.mrz"].Status, "%s", checks["document.mrz"].Evidence)
+	require.Equal(t, kyc.CheckPassed, checks["data.consistency"].Status, "%s", checks["data.consistency"].Evidence)
+	var ev map[string]any
+	require.NoError(t, json.Unmarshal(checks["data.age"].Evidence, &ev))
+	require.Equal(t, "mrz", ev["source"], "the age comes from the document")
+	require.NoError(t, json.Unmarshal(checks["data.expiry"].Evidence, &ev))
+	require.Equal(t, "2031-01-01", ev["expiry_date"])
+	for _, c := range checks {
+		require.NotContains(t, string(c.Evidence), "K1234567A", "%s evidence holds the document number in the clear", c.Kind)
+		require.NotContains(t, string(c.Evidence), "MEI", c.Kind)
+	}
+	// The sealed reading opens for the verification only.
+	require.NoError(t, json.Unmarshal(checks["document.mrz"].Evidence, &ev))
+	plain, err := a.Verifications.OpenEvidence(ev["reading_sealed"].(string), v.ID)
+	require.NoError(t, err)
+	require.Contains(t, string(plain), "K1234567A")
+	_, err = a.Verifications.OpenEvidence(ev["reading_sealed"].(string), "ver_other")
+	require.Error(t, err)
+
+	v, checks = run("impostor", kyc.PII{FirstName: "John", LastName: "Smith", DateOfBirth: "1980-01-01", Nationality: "SG", DocumentNumber: "K1234567A"})
+	require.Equal(t, kyc.StateReview, v.State, "a mismatch goes to a reviewer")
+	c := checks["data.consistency"]
+	require.Equal(t, kyc.CheckFailed, c.Status)
+	require.Equal(t, kyc.ReasonDataMismatch, c.ReasonCode)
+	require.Contains(t, string(c.Evidence), `"mismatches":["name","date_of_birth"]`)
+}
+
+func TestNameSimilarity(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a, b string
+		min  float64
+		max  float64
+	}{
+		{"Tan Mei Ling", "TAN MEI LING", 1, 1},
+		{"Müller Jürgen", "MULLER JURGEN", 1, 1},
+		{"Mei Ling Tan", "TAN MEI LING", 1, 1},
+		{"Иванов Пётр", "IVANOV PETR", 0.85, 1},
+		{"Christopherson Alexandra", "CHRISTOPHERSO ALEXANDRA", 0.9, 1}, // truncated in the MRZ
+		{"Smith John", "TAN MEI LING", 0, 0.4},
+	}
+	for _, tc := range tests {
+		s := mrz.NameSimilarity(tc.a, tc.b)
+		require.GreaterOrEqual(t, s, tc.min, "%s vs %s", tc.a, tc.b)
+		require.LessOrEqual(t, s, tc.max, "%s vs %s", tc.a, tc.b)
+	}
+}
+
