@@ -120,4 +120,3 @@ func TestNameSimilarity(t *testing.T) {
 		require.LessOrEqual(t, s, tc.max, "%s vs %s", tc.a, tc.b)
 	}
 }
-
