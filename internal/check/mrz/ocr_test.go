@@ -16,7 +16,7 @@ import (
 // reader is the OCR reader of the tests: tesseract and the installed OCR-B
 // model (scripts/install-assets.sh). Without them the tests skip unless
 // OPENKYC_REQUIRE_OCR is set (as .ci/run does).
-func reader(t *testing.T) mrz.Reader {
+func reader(t testing.TB) mrz.Reader {
 	dir := os.Getenv("OPENKYC_ASSETS_DIR")
 	if dir == "" {
 		dir = "../../../assets"
