@@ -21,6 +21,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/api"
 	"github.com/openkyc/openkyc/internal/blob"
+	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/crypto"
@@ -109,7 +110,7 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Limits:        docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels},
 		DecodeWorkers: runtime.GOMAXPROCS(0),
-		Extra:         a.MRZ.Checkers(),
+		Extra:         append(a.MRZ.Checkers(), document.Checkers()...),
 		Dates:         a.MRZ.Dates,
 	})
 	a.Links = hosted.NewLinks(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)

@@ -71,5 +71,6 @@ const (
 	ReasonDataMismatch    = "DATA_MISMATCH"
 	ReasonLivenessFailed  = "LIVENESS_FAILED"
 	ReasonFraudSuspected  = "FRAUD_SUSPECTED"
+	ReasonTamperHints     = "TAMPER_HINTS" // editing traces: a reviewer looks, never an automatic rejection
 	ReasonOther           = "OTHER"
 )

@@ -45,7 +45,7 @@ type Level struct {
 
 // Known check kinds of the model-free engines; later engines add theirs.
 var KnownChecks = []string{"documents.required", "document.integrity", "data.age", "data.expiry", "duplicate.identity", "blocklist", "reliance.reports",
-	"document.mrz", "data.consistency"}
+	"document.mrz", "data.consistency", "document.quality", "document.tamper_hints"}
 
 // Default is the level every merchant has until it defines its own "basic".
 func Default() Level {
@@ -64,6 +64,9 @@ func Default() Level {
 			// not_run without tesseract/OCR-B or when the document has no MRZ
 			"document.mrz":     {Enabled: true, OnFail: OnFailReview},
 			"data.consistency": {Enabled: true, OnFail: OnFailReview},
+			// hints ask for a reviewer, never reject; document.quality is
+			// off by default (merchants whose users upload poor photos enable it)
+			"document.tamper_hints": {Enabled: true, OnFail: OnFailReview},
 		},
 		FinalReasons: []string{kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonFraudSuspected},
 		MaxAttempts:  5,

@@ -1,0 +1,217 @@
+// Package document holds the document engine's image checks: quality
+// (resolution, blur, glare, exposure) and tamper hints (editing software,
+// dates, camera metadata, error level analysis). Tamper hints only ever ask
+// for a reviewer; they never reject on their own.
+package document
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	_ "image/png" // decoders
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/evanoberholster/imagemeta"
+
+	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/check/quality"
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// Checkers returns the engine's checks.
+func Checkers() []check.Checker { return []check.Checker{Quality{}, TamperHints{}} }
+
+// photoKinds are the documents the checks look at.
+var photoKinds = []kyc.DocumentKind{kyc.DocIDFront, kyc.DocIDBack}
+
+// newestPhotos returns the newest image of each photo kind.
+func newestPhotos(s *check.Subject) []kyc.Document {
+	newest := map[kyc.DocumentKind]kyc.Document{}
+	for _, d := range s.Documents {
+		if d.ContentType == "application/pdf" {
+			continue
+		}
+		for _, k := range photoKinds {
+			if d.Kind == k {
+				if cur, ok := newest[k]; !ok || d.ID > cur.ID {
+					newest[k] = d
+				}
+			}
+		}
+	}
+	var out []kyc.Document
+	for _, k := range photoKinds {
+		if d, ok := newest[k]; ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func readAll(ctx context.Context, s *check.Subject, d kyc.Document) ([]byte, error) {
+	rc, err := s.Env.OpenDocument(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+// Quality is document.quality: each document photo is large enough, sharp,
+// free of glare and well exposed (internal/check/quality).
+type Quality struct{}
+
+func (Quality) Kind() string    { return "document.quality" }
+func (Quality) Version() string { return "1" }
+
+func (Quality) Run(ctx context.Context, s *check.Subject) check.Result {
+	docs := newestPhotos(s)
+	if len(docs) == 0 {
+		return check.NotRun("no id_front or id_back photo")
+	}
+	reports := map[string]quality.Report{}
+	failed := false
+	worst := 1.0
+	for _, d := range docs {
+		b, err := readAll(ctx, s, d)
+		if err != nil {
+			return check.Errored(err)
+		}
+		img, _, err := image.Decode(bytes.NewReader(b))
+		if err != nil {
+			return check.Errored(err)
+		}
+		r := quality.Assess(img)
+		reports[string(d.Kind)] = r
+		failed = failed || !r.OK()
+		worst = math.Min(worst, math.Min(1, r.Sharpness/(4*quality.MinSharpness)))
+	}
+	ev := map[string]any{"documents": reports}
+	if failed {
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDocumentQuality, Evidence: ev}
+	}
+	return check.Result{Status: kyc.CheckPassed, Score: math.Round(worst*100) / 100, Evidence: ev}
+}
+
+// editors are software names that mark an edited photo.
+var editors = []string{"photoshop", "gimp", "snapseed", "lightroom", "picsart", "pixlr", "canva", "affinity", "paint.net", "facetune",
+	"photopea", "fotor", "befunky", "inkscape", "krita", "corel", "acdsee", "photodirector", "meitu", "vsco"}
+
+// TamperHints is document.tamper_hints: EXIF editing-software tags, a
+// modify date after the capture date, and (evidence only) missing camera
+// metadata and the error-level-analysis score. Strong hints ask for review.
+type TamperHints struct{}
+
+func (TamperHints) Kind() string    { return "document.tamper_hints" }
+func (TamperHints) Version() string { return "1" }
+
+// Hint is one finding.
+type Hint struct {
+	Kind   string `json:"kind"`
+	Strong bool   `json:"strong"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Inspect finds the hints of one image file (also used by the CLI).
+func Inspect(b []byte) (hints []Hint, ela map[string]float64) {
+	hints = []Hint{}
+	ex, err := imagemeta.Decode(bytes.NewReader(b))
+	if err != nil {
+		hints = append(hints, Hint{Kind: "no_camera_metadata", Detail: "no EXIF data"})
+	} else {
+		sw := strings.ToLower(ex.Software + " " + ex.ProcessingSoftware)
+		for _, e := range editors {
+			if strings.Contains(sw, e) {
+				hints = append(hints, Hint{Kind: "editing_software", Strong: true, Detail: e})
+				break
+			}
+		}
+		mod, orig := ex.ModifyDate(), ex.DateTimeOriginal()
+		if !mod.IsZero() && !orig.IsZero() && mod.Sub(orig) > time.Minute {
+			hints = append(hints, Hint{Kind: "modified_after_capture", Strong: true, Detail: mod.Sub(orig).Round(time.Second).String()})
+		}
+		if strings.TrimSpace(ex.Make) == "" && strings.TrimSpace(ex.Model) == "" {
+			hints = append(hints, Hint{Kind: "no_camera_metadata", Detail: "no camera make or model"})
+		}
+	}
+	return hints, errorLevel(b)
+}
+
+// errorLevel re-saves a JPEG at quality 90 and measures the difference per
+// 16×16 block: an edited region, saved fewer times than the rest, stands
+// out (max/median ratio). Evidence for reviewers, not a verdict.
+func errorLevel(b []byte) map[string]float64 {
+	img, format, err := image.Decode(bytes.NewReader(b))
+	if err != nil || format != "jpeg" {
+		return nil
+	}
+	var buf bytes.Buffer
+	if jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}) != nil {
+		return nil
+	}
+	re, err := jpeg.Decode(&buf)
+	if err != nil {
+		return nil
+	}
+	bd := img.Bounds()
+	const blk = 16
+	var blocks []float64
+	var total float64
+	n := 0
+	for by := bd.Min.Y; by+blk <= bd.Max.Y; by += blk {
+		for bx := bd.Min.X; bx+blk <= bd.Max.X; bx += blk {
+			var sum float64
+			for y := by; y < by+blk; y += 2 {
+				for x := bx; x < bx+blk; x += 2 {
+					r1, g1, b1, _ := img.At(x, y).RGBA()
+					r2, g2, b2, _ := re.At(x, y).RGBA()
+					sum += math.Abs(float64(r1)-float64(r2)) + math.Abs(float64(g1)-float64(g2)) + math.Abs(float64(b1)-float64(b2))
+				}
+			}
+			v := sum / (blk * blk / 4) / 3 / 257
+			blocks = append(blocks, v)
+			total += v
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	sort.Float64s(blocks)
+	median := blocks[n/2]
+	ratio := 0.0
+	if median > 0 {
+		ratio = blocks[n-1] / median
+	}
+	return map[string]float64{"mean": math.Round(total/float64(n)*100) / 100, "max_block_ratio": math.Round(ratio*100) / 100}
+}
+
+func (TamperHints) Run(ctx context.Context, s *check.Subject) check.Result {
+	docs := newestPhotos(s)
+	if len(docs) == 0 {
+		return check.NotRun("no id_front or id_back photo")
+	}
+	perDoc := map[string]any{}
+	strong := false
+	for _, d := range docs {
+		b, err := readAll(ctx, s, d)
+		if err != nil {
+			return check.Errored(err)
+		}
+		hints, ela := Inspect(b)
+		for _, h := range hints {
+			strong = strong || h.Strong
+		}
+		perDoc[string(d.Kind)] = map[string]any{"hints": hints, "ela": ela}
+	}
+	ev := map[string]any{"documents": perDoc}
+	if strong {
+		return check.Result{Status: kyc.CheckReview, ReasonCode: kyc.ReasonTamperHints, Evidence: ev}
+	}
+	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
+}

@@ -1,0 +1,93 @@
+package document_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/check/document"
+	"github.com/openkyc/openkyc/internal/kyctest"
+)
+
+// withEXIF inserts an APP1 EXIF segment (IFD0: Make, Software, DateTime;
+// Exif IFD: DateTimeOriginal) after the JPEG's SOI.
+func withEXIF(jpg []byte, make_, software, modified, original string) []byte {
+	type entry struct {
+		tag uint16
+		val string
+	}
+	le := binary.LittleEndian
+	var tiff bytes.Buffer
+	tiff.Write([]byte("II*\x00"))
+	_ = binary.Write(&tiff, le, uint32(8))
+	ifd0 := []entry{{0x010f, make_}, {0x0131, software}, {0x0132, modified}}
+	// layout: IFD0 at 8, Exif IFD after it, strings after both
+	ifd0Size := 2 + 12*(len(ifd0)+1) + 4
+	exifAt := 8 + ifd0Size
+	exifSize := 2 + 12 + 4
+	dataAt := exifAt + exifSize
+	var data bytes.Buffer
+	put := func(es []entry, extra func()) {
+		_ = binary.Write(&tiff, le, uint16(len(es)+boolInt(extra != nil)))
+		for _, e := range es {
+			s := e.val + "\x00"
+			_ = binary.Write(&tiff, le, e.tag)
+			_ = binary.Write(&tiff, le, uint16(2)) // ASCII
+			_ = binary.Write(&tiff, le, uint32(len(s)))
+			_ = binary.Write(&tiff, le, uint32(dataAt+data.Len()))
+			data.WriteString(s)
+		}
+		if extra != nil {
+			extra()
+		}
+		_ = binary.Write(&tiff, le, uint32(0))
+	}
+	put(ifd0, func() { // ExifIFD pointer
+		_ = binary.Write(&tiff, le, uint16(0x8769))
+		_ = binary.Write(&tiff, le, uint16(4))
+		_ = binary.Write(&tiff, le, uint32(1))
+		_ = binary.Write(&tiff, le, uint32(exifAt))
+	})
+	put([]entry{{0x9003, original}}, nil)
+	tiff.Write(data.Bytes())
+	app1 := append([]byte("Exif\x00\x00"), tiff.Bytes()...)
+	seg := []byte{0xFF, 0xE1, byte((len(app1) + 2) >> 8), byte(len(app1) + 2)}
+	out := append([]byte{}, jpg[:2]...)
+	out = append(out, seg...)
+	out = append(out, app1...)
+	return append(out, jpg[2:]...)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func kinds(h []document.Hint) map[string]bool {
+	m := map[string]bool{}
+	for _, x := range h {
+		m[x.Kind] = x.Strong
+	}
+	return m
+}
+
+func TestInspect(t *testing.T) {
+	t.Parallel()
+	base := kyctest.JPEG(t, kyctest.SyntheticCard(640, 400))
+
+	hints, ela := document.Inspect(base)
+	require.Equal(t, map[string]bool{"no_camera_metadata": false}, kinds(hints), "a photo without EXIF: a weak hint only")
+	require.Contains(t, ela, "max_block_ratio")
+
+	camera := withEXIF(base, "Apple", "17.1", "2026:11:20 10:00:00", "2026:11:20 10:00:00")
+	hints, _ = document.Inspect(camera)
+	require.Empty(t, hints, "a camera photo, unmodified: %v", hints)
+
+	edited := withEXIF(base, "Apple", "Adobe Photoshop 25.0 (Macintosh)", "2026:11:21 18:30:00", "2026:11:20 10:00:00")
+	hints, _ = document.Inspect(edited)
+	require.Equal(t, map[string]bool{"editing_software": true, "modified_after_capture": true}, kinds(hints))
+}
