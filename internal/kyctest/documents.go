@@ -66,20 +66,20 @@ func SyntheticDocument(t testing.TB, lines []string, width int) *image.RGBA {
 	defer face.Close()
 	lineH := int(size * 1.35)
 	height := int(float64(width)*0.68) + lineH*(len(lines)-2)
+	top := height - lineH*len(lines) - lineH/2 // of the MRZ
 	img := image.NewRGBA(image.Rect(0, 0, width, height))
 	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{232, 236, 240, 255}), image.Point{}, draw.Src)
 	// portrait and printed fields
-	pw, ph := width/4, height/2
+	pw, ph := width/4, min(height/2, top-lineH-height/10)
 	portrait := SyntheticFace(pw, ph)
 	draw.Draw(img, image.Rect(width/20, height/10, width/20+pw, height/10+ph), portrait, image.Point{}, draw.Src)
-	for y := height / 8; y < height*3/5; y += height / 14 {
+	for y := height / 8; y < min(height*3/5, top-lineH); y += height / 14 {
 		for x := width * 2 / 5; x < width*9/10; x += 11 {
 			draw.Draw(img, image.Rect(x, y, x+7, y+height/45), image.NewUniform(color.RGBA{60, 60, 90, 255}), image.Point{}, draw.Src)
 		}
 	}
 	d := font.Drawer{Dst: img, Src: image.NewUniform(color.RGBA{10, 10, 10, 255}), Face: face}
 	x0 := width / 20
-	top := height - lineH*len(lines) - lineH/2
 	for i, l := range lines {
 		d.Dot = fixed.P(x0, top+lineH*(i+1))
 		d.DrawString(l)

@@ -76,7 +76,15 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 	scale := float64(img.Bounds().Dx()) / float64(gray.Bounds().Dx())
 	rd := Reading{Raw: lines, Confidence: conf, Band: [4]int{int(float64(band.Min.X) * scale), int(float64(band.Min.Y) * scale),
 		int(float64(band.Max.X) * scale), int(float64(band.Max.Y) * scale)}}
-	rd.Lines, rd.Repaired = Repair(lines)
+	// Three lines may be a TD1 or a TD2/TD3 with a line of noise above or
+	// below: keep the reading whose check digits hold best.
+	best := -1 << 30
+	for _, cand := range candidates(lines) {
+		fixed, n := Repair(cand)
+		if sc := score(fixed); sc > best {
+			best, rd.Lines, rd.Repaired = sc, fixed, n
+		}
+	}
 	d, perr := Parse(rd.Lines...)
 	rd.Document = d
 	if perr != nil {
@@ -158,7 +166,7 @@ func locateBand(g *image.Gray) (image.Rectangle, bool) {
 	// regular ones (many narrow characters across the width).
 	sorted := append([]float64(nil), sm...)
 	sort.Float64s(sorted)
-	cut := math.Max(0.06, sorted[int(float64(h)*0.9)]*0.6)
+	cut := math.Max(0.03, sorted[int(float64(h)*0.9)]*0.3)
 	type run struct{ y0, y1 int }
 	var runs []run
 	for y := 0; y < h; {
@@ -177,24 +185,17 @@ func locateBand(g *image.Gray) (image.Rectangle, bool) {
 	if len(runs) == 0 {
 		return image.Rectangle{}, false
 	}
-	// The MRZ is the bottom group of 2–3 runs of similar height and close together.
-	best := -1
-	for i := len(runs) - 1; i >= 0; i-- {
-		span := 0
-		for _, r := range runs[i:] {
-			span = max(span, r.y1-r.y0)
-		}
-		if len(runs)-i >= 2 {
-			best = i
-			gap := runs[i+1].y0 - runs[i].y1
-			if gap > 3*(runs[i].y1-runs[i].y0) {
-				best = i + 1
-			}
+	// The MRZ is the bottom group of up to three runs (text lines) that
+	// follow each other closely: extend upwards from the last run while the
+	// gap is at most 1.5 line heights.
+	first := len(runs) - 1
+	for first > 0 && len(runs)-first < 3 {
+		hgt := runs[first].y1 - runs[first].y0
+		if runs[first].y0-runs[first-1].y1 > hgt*3/2 {
 			break
 		}
-		best = i
+		first--
 	}
-	first := max(best, len(runs)-3)
 	y0, y1 := runs[first].y0, runs[len(runs)-1].y1
 	lineH := (y1 - y0) / max(1, len(runs)-first)
 	pad := max(4, lineH/2)
@@ -230,8 +231,8 @@ func locateBand(g *image.Gray) (image.Rectangle, bool) {
 		for gap < x1 && frac[gap] <= 0.02 {
 			gap++
 		}
-		if end-x0 > w/80 || gap-end < 4 || gap >= x1 {
-			break
+		if end-x0 > w/80 || gap-end < 4 || gap >= x1 || maxFrac(frac[x0:end]) < 0.45 {
+			break // a character (it spans one line, an edge spans the band)
 		}
 		x0 = gap
 	}
@@ -244,7 +245,7 @@ func locateBand(g *image.Gray) (image.Rectangle, bool) {
 		for gap > x0 && frac[gap] <= 0.02 {
 			gap--
 		}
-		if x1-end > w/80 || end-gap < 4 || gap <= x0 {
+		if x1-end > w/80 || end-gap < 4 || gap <= x0 || maxFrac(frac[end+1:x1+1]) < 0.45 {
 			break
 		}
 		x1 = gap
@@ -327,13 +328,14 @@ func prepare(g *image.Gray, band image.Rectangle) *image.Gray {
 	// Blank dark runs touching the left or right border: slivers of the
 	// document's edge, which OCR reads as 1 or I. Text does not touch the
 	// border (the band is padded with blank columns where there are some).
-	col := func(x int) bool {
+	col := func(x int) bool { // a tall dark run: an edge, not a character
+		n := 0
 		for y := 0; y < oh; y++ {
 			if out.Pix[y*ow+x] == 0 {
-				return true
+				n++
 			}
 		}
-		return false
+		return n > oh*6/10
 	}
 	blank := func(x int) {
 		for y := 0; y < oh; y++ {
@@ -419,4 +421,42 @@ func (r Reader) ocr(ctx context.Context, band *image.Gray) ([]string, []float64,
 		texts, confs = texts[len(texts)-3:], confs[len(confs)-3:]
 	}
 	return texts, confs, nil
+}
+
+func maxFrac(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = math.Max(m, x)
+	}
+	return m
+}
+
+// candidates are the line groups an OCR result may hold.
+func candidates(lines []string) [][]string {
+	if len(lines) < 3 {
+		return [][]string{lines}
+	}
+	l := lines[len(lines)-3:]
+	return [][]string{l, l[:2], l[1:]}
+}
+
+// score rates repaired lines: valid check digits count, problems cost.
+func score(lines []string) int {
+	d, err := Parse(lines...)
+	if errors.Is(err, ErrFormat) {
+		return -1000
+	}
+	sc := 0
+	for _, c := range d.CheckDigits {
+		if c.Valid {
+			sc += 2
+		} else {
+			sc -= 2
+		}
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		sc -= len(e.Problems)
+	}
+	return sc
 }

@@ -18,7 +18,7 @@ var toLetter = map[byte]byte{'0': 'O', '1': 'I', '2': 'Z', '5': 'S', '6': 'G', '
 
 // swaps are the confusions tried in alphanumeric fields to satisfy a check digit.
 var swaps = map[byte][]byte{'0': {'O', 'D'}, 'O': {'0'}, 'D': {'0'}, '1': {'I', 'L'}, 'I': {'1'}, 'L': {'1'}, '5': {'S'}, 'S': {'5'},
-	'8': {'B'}, 'B': {'8'}, '2': {'Z'}, 'Z': {'2'}, '6': {'G'}, 'G': {'6'}}
+	'8': {'B'}, 'B': {'8'}, '2': {'Z'}, 'Z': {'2', '7'}, '6': {'G'}, 'G': {'6'}, '7': {'Z', 'T'}, 'T': {'7'}}
 
 // Repair fits OCR lines to the nearest MRZ layout (padding or trimming
 // fillers at the end), fixes letter/digit confusions by position (0/O, 1/I,
