@@ -151,6 +151,7 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 			},
 			merchantCommand(stdout),
 			mrzCommand(stdout),
+			checkCommand(stdout),
 			levelCommand(stdout),
 			blocklistCommand(stdout),
 			policyCommand(stdout),

@@ -192,3 +192,23 @@ func TestMRZParse(t *testing.T) {
 	_, err = run(t, "mrz", "parse", "NOT<AN<MRZ")
 	require.ErrorContains(t, err, "not a TD1, TD2 or TD3")
 }
+
+func TestCheckDocument(t *testing.T) {
+	t.Parallel()
+	lines := []string{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}
+	file := filepath.Join(t.TempDir(), "passport.jpg")
+	require.NoError(t, os.WriteFile(file, kyctest.JPEG(t, kyctest.SyntheticDocument(t, lines, 1200)), 0o600))
+	out, err := run(t, "check", "document", "--json", "--assets-dir", "../../assets", file)
+	require.NoError(t, err)
+	var res map[string]map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	require.Equal(t, "passed", res["file"]["status"])
+	require.Equal(t, true, res["document.quality"]["ok"])
+	if res["document.mrz"]["status"] == "not_run" && os.Getenv("OPENKYC_REQUIRE_OCR") == "" {
+		t.Skip("no OCR assets: ", res["document.mrz"]["reason"])
+	}
+	require.Equal(t, "passed", res["document.mrz"]["status"], "%v", res["document.mrz"])
+
+	_, err = run(t, "check", "document", "--kind", "passport", file)
+	require.ErrorContains(t, err, "--kind")
+}

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"io"
+	"os"
+	"path/filepath"
+
+	ucli "github.com/urfave/cli/v3"
+
+	"github.com/openkyc/openkyc/internal/check/document"
+	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/check/quality"
+	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/docfile"
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// checkCommand runs the document engines on a file, for operators.
+func checkCommand(stdout io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name: "check", Usage: "run verification engines on a file",
+		Commands: []*ucli.Command{{
+			Name: "document", Usage: "run the document engines (file validation, quality, tamper hints, MRZ) on an image and print every result",
+			ArgsUsage: "FILE",
+			Flags: []ucli.Flag{
+				&ucli.StringFlag{Name: "kind", Value: "id_front", Usage: "document kind the file is (id_front, id_back, ...)"},
+				&ucli.StringFlag{Name: "assets-dir", Value: config.DefaultAssetsDir, Sources: ucli.EnvVars("OPENKYC_ASSETS_DIR"), Usage: "engines' assets (tessdata)"},
+				&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
+			},
+			Action: func(ctx context.Context, cmd *ucli.Command) error {
+				path := cmd.Args().First()
+				if path == "" {
+					return fmt.Errorf("give the image file: openkyc check document FILE")
+				}
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return err
+				}
+				out, err := checkDocument(ctx, b, kyc.DocumentKind(cmd.String("kind")), cmd.String("assets-dir"))
+				if err != nil {
+					return err
+				}
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				if !cmd.Bool("json") {
+					fmt.Fprintf(stdout, "%s (%s)\n", path, cmd.String("kind"))
+				}
+				return enc.Encode(out)
+			},
+		}},
+	}
+}
+
+func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets string) (map[string]any, error) {
+	if !kind.Valid() {
+		return nil, fmt.Errorf("--kind: unknown document kind %q", kind)
+	}
+	out := map[string]any{}
+	v := docfile.NewValidator(kind, docfile.Limits{})
+	_, _ = v.Write(b)
+	res, err := v.Close()
+	if err != nil {
+		out["file"] = map[string]any{"status": "failed", "problem": err.Error()}
+		return out, nil
+	}
+	out["file"] = map[string]any{"status": "passed", "content_type": res.ContentType, "size": res.Size, "sha256": res.SHA256}
+	if res.ContentType == docfile.PDF {
+		return out, nil
+	}
+	img, _, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	q := quality.Assess(img)
+	out["document.quality"] = map[string]any{"ok": q.OK(), "report": q}
+	hints, ela := document.Inspect(b)
+	out["document.tamper_hints"] = map[string]any{"hints": hints, "ela": ela}
+	r := mrz.Reader{TessdataDir: filepath.Join(assets, "tessdata")}
+	if err := r.Available(); err != nil {
+		out["document.mrz"] = map[string]any{"status": "not_run", "reason": err.Error()}
+		return out, nil
+	}
+	rd, err := r.Read(ctx, img)
+	switch {
+	case err != nil:
+		out["document.mrz"] = map[string]any{"status": "not_run", "reason": err.Error()}
+	case rd.Document.Valid():
+		out["document.mrz"] = map[string]any{"status": "passed", "reading": rd}
+	default:
+		out["document.mrz"] = map[string]any{"status": "failed", "reading": rd}
+	}
+	return out, nil
+}
