@@ -2,12 +2,16 @@ package document_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/check/document"
+	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 )
 
@@ -90,4 +94,41 @@ func TestInspect(t *testing.T) {
 	edited := withEXIF(base, "Apple", "Adobe Photoshop 25.0 (Macintosh)", "2026:11:21 18:30:00", "2026:11:20 10:00:00")
 	hints, _ = document.Inspect(edited)
 	require.Equal(t, map[string]bool{"editing_software": true, "modified_after_capture": true}, kinds(hints))
+}
+
+// env serves documents from memory.
+type env struct{ files map[string][]byte }
+
+func (e env) OpenDocument(_ context.Context, d kyc.Document) (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(e.files[d.ID])), nil
+}
+func (env) ApplicantsWithHash(context.Context, string, string, string, string) ([]string, error) {
+	return nil, nil
+}
+func (env) Blocklisted(context.Context, string, string, string) (bool, error) { return false, nil }
+func (env) Seal(p []byte, _ string) (string, error)                           { return string(p), nil }
+
+func TestChecks(t *testing.T) {
+	t.Parallel()
+	good := kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760))
+	edited := withEXIF(good, "Apple", "GIMP 2.10", "2026:11:21 18:30:00", "2026:11:21 18:30:00")
+	tiny := kyctest.JPEG(t, kyctest.SyntheticCard(300, 190))
+	subject := func(front []byte) *check.Subject {
+		return &check.Subject{Documents: []kyc.Document{{ID: "doc_1", Kind: kyc.DocIDFront, ContentType: "image/jpeg"}},
+			Env: env{files: map[string][]byte{"doc_1": front}}}
+	}
+	r := document.Quality{}.Run(context.Background(), subject(good))
+	require.Equal(t, kyc.CheckPassed, r.Status, "%v", r.Evidence)
+	r = document.Quality{}.Run(context.Background(), subject(tiny))
+	require.Equal(t, kyc.CheckFailed, r.Status)
+	require.Equal(t, kyc.ReasonDocumentQuality, r.ReasonCode)
+
+	r = document.TamperHints{}.Run(context.Background(), subject(good))
+	require.Equal(t, kyc.CheckPassed, r.Status, "no EXIF is a weak hint only")
+	r = document.TamperHints{}.Run(context.Background(), subject(edited))
+	require.Equal(t, kyc.CheckReview, r.Status, "an editor's tag asks for a reviewer, never rejects")
+	require.Equal(t, kyc.ReasonTamperHints, r.ReasonCode)
+
+	r = document.Quality{}.Run(context.Background(), &check.Subject{})
+	require.Equal(t, kyc.CheckNotRun, r.Status)
 }
