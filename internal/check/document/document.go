@@ -62,8 +62,8 @@ func readAll(ctx context.Context, s *check.Subject, d kyc.Document) ([]byte, err
 	return io.ReadAll(rc)
 }
 
-// Quality is document.quality: each document photo is large enough, sharp,
-// free of glare and well exposed (internal/check/quality).
+// Quality is document.quality: on the document's region of each photo,
+// large enough, sharp, free of glare and well exposed (internal/check/quality).
 type Quality struct{}
 
 func (Quality) Kind() string    { return "document.quality" }
@@ -85,6 +85,13 @@ func (Quality) Run(ctx context.Context, s *check.Subject) check.Result {
 		img, _, err := image.Decode(bytes.NewReader(b))
 		if err != nil {
 			return check.Errored(err)
+		}
+		// Judge the document itself, not the table it lies on.
+		region := quality.DocumentRegion(img)
+		if sub, ok := img.(interface {
+			SubImage(image.Rectangle) image.Image
+		}); ok {
+			img = sub.SubImage(region)
 		}
 		r := quality.Assess(img)
 		reports[string(d.Kind)] = r

@@ -115,3 +115,82 @@ func laplacianVariance(lum []uint8, w, h int) float64 {
 	mean := sum / float64(n)
 	return sq/float64(n) - mean*mean
 }
+
+// DocumentRegion finds the document on a photo taken against a darker or
+// lighter background: the bounding box of the rows and columns where most
+// pixels are on the document's side of Otsu's threshold (the side holding
+// the image's centre). It returns the whole image when no clear region
+// stands out.
+func DocumentRegion(img image.Image) image.Rectangle {
+	b := img.Bounds()
+	lum, w, h := luminance(img)
+	step := max(1, (max(b.Dx(), b.Dy())+analysisSide-1)/analysisSide)
+	var hist [256]int
+	for _, v := range lum {
+		hist[v]++
+	}
+	thr := otsuHist(hist, len(lum))
+	bright, n := 0, 0 // which side holds most of the central third
+	for y := h / 3; y < 2*h/3; y++ {
+		for x := w / 3; x < 2*w/3; x++ {
+			if lum[y*w+x] >= thr {
+				bright++
+			}
+			n++
+		}
+	}
+	centreBright := bright*2 >= n
+	in := func(v uint8) bool { return (v >= thr) == centreBright }
+	rows, cols := make([]int, h), make([]int, w)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if in(lum[y*w+x]) {
+				rows[y]++
+				cols[x]++
+			}
+		}
+	}
+	y0, y1, x0, x1 := 0, h-1, 0, w-1
+	for y0 < h && rows[y0] < w/4 {
+		y0++
+	}
+	for y1 > y0 && rows[y1] < w/4 {
+		y1--
+	}
+	for x0 < w && cols[x0] < h/4 {
+		x0++
+	}
+	for x1 > x0 && cols[x1] < h/4 {
+		x1--
+	}
+	r := image.Rect(b.Min.X+x0*step, b.Min.Y+y0*step, b.Min.X+(x1+1)*step, b.Min.Y+(y1+1)*step).Intersect(b)
+	if r.Dx()*r.Dy() < b.Dx()*b.Dy()/4 {
+		return b
+	}
+	return r
+}
+
+func otsuHist(hist [256]int, total int) uint8 {
+	var sum float64
+	for i, c := range hist {
+		sum += float64(i * c)
+	}
+	var sumB, best float64
+	wB, thr := 0, 0
+	for i, c := range hist {
+		wB += c
+		if wB == 0 {
+			continue
+		}
+		wF := total - wB
+		if wF == 0 {
+			break
+		}
+		sumB += float64(i * c)
+		mB, mF := sumB/float64(wB), (sum-sumB)/float64(wF)
+		if v := float64(wB) * float64(wF) * (mB - mF) * (mB - mF); v > best {
+			best, thr = v, i
+		}
+	}
+	return uint8(thr + 1)
+}

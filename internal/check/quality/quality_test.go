@@ -69,3 +69,17 @@ func TestAssess(t *testing.T) {
 		})
 	}
 }
+
+func TestDocumentRegion(t *testing.T) {
+	t.Parallel()
+	photo := image.NewRGBA(image.Rect(0, 0, 1000, 800))
+	draw.Draw(photo, photo.Bounds(), image.NewUniform(color.RGBA{60, 50, 45, 255}), image.Point{}, draw.Src)
+	draw.Draw(photo, image.Rect(150, 120, 850, 560), card(700, 440), image.Point{}, draw.Src)
+	r := quality.DocumentRegion(photo)
+	require.InDelta(t, 150, r.Min.X, 4)
+	require.InDelta(t, 120, r.Min.Y, 4)
+	require.InDelta(t, 850, r.Max.X, 4)
+	require.InDelta(t, 560, r.Max.Y, 4)
+	// A photo that is all document: the whole image.
+	require.Equal(t, image.Rect(0, 0, 900, 600), quality.DocumentRegion(card(900, 600)))
+}
