@@ -1,9 +1,11 @@
 package kyctest
 
 import (
+	"bytes"
 	"image"
 	"image/color"
 	"image/draw"
+	"image/jpeg"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -88,7 +90,8 @@ func SyntheticDocument(t testing.TB, lines []string, width int) *image.RGBA {
 }
 
 // Degrade simulates a phone photo of the document: perspective and
-// rotation, blur, noise, a glare spot, and lower light, by severity 0–1.
+// rotation, blur, noise, a glare spot, lower light and JPEG compression
+// (quality 95 down to 45), by severity 0–1.
 func Degrade(src image.Image, severity float64, seed uint64) *image.RGBA {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	b := src.Bounds()
@@ -128,8 +131,24 @@ func Degrade(src image.Image, severity float64, seed uint64) *image.RGBA {
 		}
 	}
 	if severity > 0.3 {
-		return boxBlur(out, 1)
+		out = boxBlur(out, 1)
 	}
+	return recompress(out, int(95-50*severity))
+}
+
+// recompress saves img as a JPEG of the given quality and reads it back, as
+// a phone's camera and messaging apps do.
+func recompress(img *image.RGBA, quality int) *image.RGBA {
+	var buf bytes.Buffer
+	if jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}) != nil {
+		return img
+	}
+	dec, err := jpeg.Decode(&buf)
+	if err != nil {
+		return img
+	}
+	out := image.NewRGBA(dec.Bounds())
+	draw.Draw(out, out.Bounds(), dec, dec.Bounds().Min, draw.Src)
 	return out
 }
 
