@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the verification engines need and that is not Go code:
 #   - Debian tesseract-ocr (+ tesseract-ocr-eng): the OCR program the MRZ reader runs;
+#   - ONNX Runtime's libonnxruntime.so.1 (npm onnxruntime-node@1.30.0) and the
+#     face models fr_* (npm faceplugin-face-recognition-js@0.0.1), sha256-pinned,
+#     into $OPENKYC_ASSETS_DIR/onnxruntime and /models;
 #   - ocrb_int.traineddata (OCR-B, Apache-2.0), taken from the npm package
 #     @idpass/smartscanner-capacitor@0.7.7 with `npm pack` (no install scripts
 #     run), sha256-checked, into $OPENKYC_ASSETS_DIR/tessdata (default ./assets).
@@ -31,8 +34,75 @@ if ! command -v tesseract >/dev/null; then
   fi
 fi
 
-# 2. OCR-B traineddata
 have_sha() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# npm_file PACKAGE@VERSION TGZ_SHA PATH_IN_TGZ SHA DEST: one file of an npm
+# package, fetched with `npm pack` (no scripts run), both sha256-checked.
+npm_file() {
+  local pkg=$1 tgz_sha=$2 inner=$3 sha=$4 dest=$5
+  have_sha "$dest" "$sha" && return 0
+  command -v npm >/dev/null || { say "npm is missing, so $(basename "$dest") cannot be fetched: install Node.js/npm and run $0 again"; return 1; }
+  local dir="$tmp/${pkg//[@\/]/_}"
+  if [ ! -d "$dir" ]; then
+    mkdir -p "$dir"
+    say "fetching $pkg (npm pack, no scripts)"
+    (cd "$dir" && npm pack --silent --ignore-scripts "$pkg" >/dev/null 2>&1) || { say "npm pack $pkg failed (no registry access?)"; return 1; }
+    have_sha "$(ls "$dir"/*.tgz)" "$tgz_sha" || { say "$pkg: the package's sha256 differs from the pinned one; refusing it"; return 1; }
+  fi
+  tar -xzf "$dir"/*.tgz -C "$dir" "$inner" || { say "$pkg lacks $inner"; return 1; }
+  have_sha "$dir/$inner" "$sha" || { say "$inner: unexpected sha256; refusing it"; return 1; }
+  mkdir -p "$(dirname "$dest")"
+  mv "$dir/$inner" "$dest"
+  say "installed $dest"
+}
+
+# 2. Face engine: ONNX Runtime (MIT) and the face models (their licence
+# situation is in docs/face.md); never committed.
+npm_file onnxruntime-node@1.30.0 6e3390d6b783e7be946fad629292799da28d0b42f84856e50d2c1b0383291e75 \
+  package/bin/napi-v6/linux/x64/libonnxruntime.so.1 ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23 \
+  "$assets/onnxruntime/libonnxruntime.so.1" || say "the face checks report not_run until the runtime is installed"
+fp=faceplugin-face-recognition-js@0.0.1
+fp_sha=7ea06031d9a3f83753254fcff60506a07b81b46fc84d4ee024cd041f260ec1ba
+while read -r name sha; do
+  npm_file $fp $fp_sha "package/model/$name.onnx" "$sha" "$assets/models/$name.onnx" || break
+done <<MODELS
+fr_detect 6c0256ccd3164f844736a401faf936ec2930764a87ae39442180887d0c5c8854
+fr_landmark f10b0ba1d2a8a099adefede1ebf3733e44fe370715e7303dbeb7f59c02142258
+fr_feature 87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581
+fr_liveness afa783b7e902fdfcf323a7240cac2a1c580c25314ea4161129dc1b0d100dc32d
+fr_pose 72d032ec941b7153bf8d3f2c03a4c165453cc7e63d479041ec7c6ef087e5839d
+fr_eye 1afcea006abc1ccac3c517022abde0aa092bed74ff3c9fe6878483ef9e6e38de
+MODELS
+
+# 3. Face fixtures for the tests: the public-domain "astronaut" photo that
+# Debian's python3-skimage ships (apt-get download, not installed).
+if [ ! -f "$assets/fixtures/astronaut.png" ] && command -v apt-get >/dev/null; then
+  if (cd "$tmp" && apt-get download python3-skimage >/dev/null 2>&1) && dpkg -x "$tmp"/python3-skimage_*.deb "$tmp/skimage" 2>/dev/null; then
+    mkdir -p "$assets/fixtures"
+    cp "$(find "$tmp/skimage" -name astronaut.png | head -n 1)" "$assets/fixtures/astronaut.png" && say "installed $assets/fixtures/astronaut.png"
+  else
+    say "could not fetch python3-skimage for the face test fixture; those tests skip"
+  fi
+fi
+
+# Group photos of other people (impostor pairs), from the npm package
+# @vladmandic/face-api@1.7.15 (demo/sample1..6.jpg).
+fa=@vladmandic/face-api@1.7.15
+fa_sha=0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031
+while read -r name sha; do
+  npm_file $fa $fa_sha "package/demo/$name.jpg" "$sha" "$assets/fixtures/$name.jpg" || break
+done <<SAMPLES
+sample1 8ecae4b267b2d3169e06e00c7dee97097aa2a94635d45216f7732a5f4943cb51
+sample2 7d2b60ae6f13bf30f422e04df87451081a02c83de469056f25afb44b7000c691
+sample3 8eb081c9efb14370fa94d9feab9e5fbeafd19a627491853a80c2bf67f7ffa936
+sample4 729efa5923061d40eb4ed5f267a18cc7b8ba6f852bb2757b16d8b7e4937476fc
+sample5 6d45095ebb182d8f975c0790e0e4eefd86fbb40609cf4b271776d92e12662938
+sample6 9baad80f9d5e306fb9b8c0913d44445f1e95848df317530efb03d0934c57ba87
+SAMPLES
+
+# 4. OCR-B traineddata
 if have_sha "$tessdata/ocrb_int.traineddata" "$ocrb_sha"; then
   exit 0
 fi
@@ -40,8 +110,6 @@ if ! command -v npm >/dev/null; then
   say "npm is missing, so ocrb_int.traineddata cannot be fetched: install Node.js/npm and run $0 again (the MRZ check reports not_run until then)"
   exit 0
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 say "fetching @idpass/smartscanner-capacitor@0.7.7 (npm pack, no scripts)"
 if ! (cd "$tmp" && npm pack --silent --ignore-scripts @idpass/smartscanner-capacitor@0.7.7 >/dev/null 2>&1); then
   say "npm pack failed (no registry access?); the MRZ check reports not_run until this script succeeds"

@@ -1,0 +1,352 @@
+// Package face detects, aligns and embeds faces on CPU with ONNX Runtime
+// (loaded at run time with dlopen, so the build needs no library) and the
+// fr_* models: RFB-320 detection, 68-point landmarks reduced to 5, a
+// similarity transform to the ArcFace 112×112 template, and a 512-d
+// embedding compared by cosine similarity.
+package face
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// Engine runs the face models. The zero value is unusable; use Open.
+type Engine struct {
+	detect, landmark, feature *session
+}
+
+// Config locates the runtime and the models.
+type Config struct {
+	RuntimeLib string // libonnxruntime.so.1
+	ModelsDir  string // fr_detect.onnx, fr_landmark.onnx, fr_feature.onnx
+}
+
+// ErrUnavailable says what is missing (checks then report not_run).
+var ErrUnavailable = errors.New("face engine unavailable")
+
+// Available reports what is missing, if anything.
+func (c Config) Available() error {
+	if _, err := os.Stat(c.RuntimeLib); err != nil {
+		return fmt.Errorf("%w: ONNX Runtime (%s) is missing (scripts/install-assets.sh)", ErrUnavailable, c.RuntimeLib)
+	}
+	for _, m := range []string{"fr_detect", "fr_landmark", "fr_feature"} {
+		if _, err := os.Stat(filepath.Join(c.ModelsDir, m+".onnx")); err != nil {
+			return fmt.Errorf("%w: model %s.onnx is missing from %s (scripts/install-assets.sh)", ErrUnavailable, m, c.ModelsDir)
+		}
+	}
+	return nil
+}
+
+var (
+	envOnce sync.Once
+	envErr  error
+	envLib  string
+)
+
+// session is one model with its own lock: ONNX Runtime sessions run one
+// request at a time here (one intra-op thread each).
+type session struct {
+	mu      sync.Mutex
+	s       *ort.DynamicAdvancedSession
+	inputs  []string
+	outputs []string
+}
+
+func newSession(path string) (*session, error) {
+	in, out, err := ort.GetInputOutputInfo(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{}
+	for _, i := range in {
+		s.inputs = append(s.inputs, i.Name)
+	}
+	for _, o := range out {
+		s.outputs = append(s.outputs, o.Name)
+	}
+	opts, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, err
+	}
+	defer opts.Destroy()
+	if err := opts.SetIntraOpNumThreads(1); err != nil {
+		return nil, err
+	}
+	if err := opts.SetInterOpNumThreads(1); err != nil {
+		return nil, err
+	}
+	if s.s, err = ort.NewDynamicAdvancedSession(path, s.inputs, s.outputs, opts); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// run feeds one float tensor and returns every output's data.
+func (s *session) run(shape []int64, data []float32) ([][]float32, error) {
+	in, err := ort.NewTensor(ort.NewShape(shape...), data)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Destroy()
+	outs := make([]ort.Value, len(s.outputs))
+	s.mu.Lock()
+	err = s.s.Run([]ort.Value{in}, outs)
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	res := make([][]float32, len(outs))
+	for i, o := range outs {
+		t, ok := o.(*ort.Tensor[float32])
+		if !ok {
+			return nil, fmt.Errorf("output %s is not float32", s.outputs[i])
+		}
+		res[i] = append([]float32(nil), t.GetData()...)
+		o.Destroy()
+	}
+	return res, nil
+}
+
+// Open loads the runtime (once per process) and the models.
+func Open(c Config) (*Engine, error) {
+	if err := c.Available(); err != nil {
+		return nil, err
+	}
+	envOnce.Do(func() {
+		envLib = c.RuntimeLib
+		ort.SetSharedLibraryPath(c.RuntimeLib)
+		envErr = ort.InitializeEnvironment()
+	})
+	if envErr != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, envErr)
+	}
+	e := &Engine{}
+	var err error
+	if e.detect, err = newSession(filepath.Join(c.ModelsDir, "fr_detect.onnx")); err != nil {
+		return nil, err
+	}
+	if e.landmark, err = newSession(filepath.Join(c.ModelsDir, "fr_landmark.onnx")); err != nil {
+		return nil, err
+	}
+	if e.feature, err = newSession(filepath.Join(c.ModelsDir, "fr_feature.onnx")); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Face is one detected face.
+type Face struct {
+	Box       image.Rectangle `json:"box"`
+	Score     float64         `json:"score"`
+	Landmarks [5][2]float64   `json:"landmarks"` // eyes, nose, mouth corners
+}
+
+// MinScore is the detection threshold.
+const MinScore = 0.7
+
+// rgbAt returns the pixel's RGB channels (0–255) by bilinear sampling.
+func rgbAt(img image.Image, x, y float64) (r, g, b float64) {
+	bd := img.Bounds()
+	x = math.Max(float64(bd.Min.X), math.Min(float64(bd.Max.X-1), x))
+	y = math.Max(float64(bd.Min.Y), math.Min(float64(bd.Max.Y-1), y))
+	x0, y0 := int(x), int(y)
+	x1, y1 := min(x0+1, bd.Max.X-1), min(y0+1, bd.Max.Y-1)
+	ax, ay := x-float64(x0), y-float64(y0)
+	px := func(xx, yy int) (float64, float64, float64) {
+		c := color.RGBAModel.Convert(img.At(xx, yy)).(color.RGBA)
+		return float64(c.R), float64(c.G), float64(c.B)
+	}
+	r00, g00, b00 := px(x0, y0)
+	r10, g10, b10 := px(x1, y0)
+	r01, g01, b01 := px(x0, y1)
+	r11, g11, b11 := px(x1, y1)
+	mix := func(a, b, c, d float64) float64 { return (a*(1-ax)+b*ax)*(1-ay) + (c*(1-ax)+d*ax)*ay }
+	return mix(r00, r10, r01, r11), mix(g00, g10, g01, g11), mix(b00, b10, b01, b11)
+}
+
+// Detect finds the faces of img, best first.
+func (e *Engine) Detect(img image.Image) ([]Face, error) {
+	const w, h = 320, 240
+	bd := img.Bounds()
+	sx, sy := float64(bd.Dx())/w, float64(bd.Dy())/h
+	data := make([]float32, 3*w*h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			r, g, b := rgbAt(img, float64(bd.Min.X)+(float64(x)+0.5)*sx-0.5, float64(bd.Min.Y)+(float64(y)+0.5)*sy-0.5)
+			i := y*w + x
+			data[i], data[w*h+i], data[2*w*h+i] = float32((r-127)/128), float32((g-127)/128), float32((b-127)/128)
+		}
+	}
+	out, err := e.detect.run([]int64{1, 3, h, w}, data)
+	if err != nil {
+		return nil, err
+	}
+	scores, boxes := out[0], out[1]
+	type cand struct {
+		x1, y1, x2, y2, s float64
+	}
+	var cands []cand
+	for i := 0; i < len(scores)/2; i++ {
+		s := float64(scores[2*i+1])
+		if s < MinScore {
+			continue
+		}
+		cands = append(cands, cand{float64(boxes[4*i]) * float64(bd.Dx()), float64(boxes[4*i+1]) * float64(bd.Dy()),
+			float64(boxes[4*i+2]) * float64(bd.Dx()), float64(boxes[4*i+3]) * float64(bd.Dy()), s})
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].s > cands[j].s })
+	var kept []cand
+	for _, c := range cands {
+		ok := true
+		for _, k := range kept {
+			if iou(c.x1, c.y1, c.x2, c.y2, k.x1, k.y1, k.x2, k.y2) > 0.4 {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept = append(kept, c)
+		}
+	}
+	faces := make([]Face, 0, len(kept))
+	for _, k := range kept {
+		box := image.Rect(bd.Min.X+int(k.x1), bd.Min.Y+int(k.y1), bd.Min.X+int(k.x2), bd.Min.Y+int(k.y2)).Intersect(bd)
+		if box.Empty() {
+			continue
+		}
+		f := Face{Box: box, Score: math.Round(k.s*1000) / 1000}
+		if f.Landmarks, err = e.landmarks(img, box); err != nil {
+			return nil, err
+		}
+		faces = append(faces, f)
+	}
+	return faces, nil
+}
+
+func iou(a1, b1, a2, b2, c1, d1, c2, d2 float64) float64 {
+	ix := math.Max(0, math.Min(a2, c2)-math.Max(a1, c1))
+	iy := math.Max(0, math.Min(b2, d2)-math.Max(b1, d1))
+	inter := ix * iy
+	union := (a2-a1)*(b2-b1) + (c2-c1)*(d2-d1) - inter
+	if union <= 0 {
+		return 0
+	}
+	return inter / union
+}
+
+// landmarks predicts 68 points in the face box (64×64 grey) and reduces
+// them to 5: eye centres, nose tip, mouth corners.
+func (e *Engine) landmarks(img image.Image, box image.Rectangle) ([5][2]float64, error) {
+	const n = 64
+	data := make([]float32, n*n)
+	bw, bh := float64(box.Dx()), float64(box.Dy())
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			r, g, b := rgbAt(img, float64(box.Min.X)+(float64(x)+0.5)*bw/n-0.5, float64(box.Min.Y)+(float64(y)+0.5)*bh/n-0.5)
+			data[y*n+x] = float32((0.299*r + 0.587*g + 0.114*b) / 256)
+		}
+	}
+	out, err := e.landmark.run([]int64{1, 1, n, n}, data)
+	if err != nil {
+		return [5][2]float64{}, err
+	}
+	p := out[0]
+	pt := func(i int) (float64, float64) {
+		return float64(p[2*i])*bw + float64(box.Min.X), float64(p[2*i+1])*bh + float64(box.Min.Y)
+	}
+	avg := func(idx ...int) [2]float64 {
+		var sx, sy float64
+		for _, i := range idx {
+			x, y := pt(i)
+			sx, sy = sx+x, sy+y
+		}
+		return [2]float64{sx / float64(len(idx)), sy / float64(len(idx))}
+	}
+	return [5][2]float64{avg(37, 38, 40, 41), avg(43, 44, 46, 47), avg(30), avg(48, 60), avg(54, 64)}, nil
+}
+
+// reference is the ArcFace 112×112 template of the five points.
+var reference = [5][2]float64{{38.2946, 51.6963}, {73.5318, 51.5014}, {56.0252, 71.7366}, {41.5493, 92.3655}, {70.7299, 92.2041}}
+
+// Embed aligns the face to the template (similarity transform, least
+// squares) and returns its L2-normalised 512-d embedding.
+func (e *Engine) Embed(img image.Image, f Face) ([]float32, error) {
+	a, b, tx, ty := similarity(f.Landmarks, reference)
+	// inverse map: template point (u,v) -> image point
+	det := a*a + b*b
+	if det == 0 {
+		return nil, errors.New("degenerate landmarks")
+	}
+	const n = 112
+	data := make([]float32, 3*n*n)
+	for v := 0; v < n; v++ {
+		for u := 0; u < n; u++ {
+			du, dv := float64(u)-tx, float64(v)-ty
+			x := (a*du + b*dv) / det
+			y := (-b*du + a*dv) / det
+			r, g, bl := rgbAt(img, x, y)
+			i := v*n + u
+			data[i], data[n*n+i], data[2*n*n+i] = float32((r-127)/128), float32((g-127)/128), float32((bl-127)/128)
+		}
+	}
+	out, err := e.feature.run([]int64{1, 3, n, n}, data)
+	if err != nil {
+		return nil, err
+	}
+	emb := out[0]
+	var norm float64
+	for _, v := range emb {
+		norm += float64(v) * float64(v)
+	}
+	norm = math.Sqrt(norm)
+	if norm == 0 {
+		return nil, errors.New("empty embedding")
+	}
+	for i := range emb {
+		emb[i] = float32(float64(emb[i]) / norm)
+	}
+	return emb, nil
+}
+
+// similarity fits dst ≈ [a -b; b a]·src + t (Umeyama without reflection).
+func similarity(src, dst [5][2]float64) (a, b, tx, ty float64) {
+	var mx, my, nx, ny float64
+	for i := range src {
+		mx, my = mx+src[i][0], my+src[i][1]
+		nx, ny = nx+dst[i][0], ny+dst[i][1]
+	}
+	mx, my, nx, ny = mx/5, my/5, nx/5, ny/5
+	var sxx, sxy, ss float64
+	for i := range src {
+		x, y := src[i][0]-mx, src[i][1]-my
+		u, v := dst[i][0]-nx, dst[i][1]-ny
+		sxx += x*u + y*v
+		sxy += x*v - y*u
+		ss += x*x + y*y
+	}
+	if ss == 0 {
+		return 0, 0, 0, 0
+	}
+	a, b = sxx/ss, sxy/ss
+	tx = nx - (a*mx - b*my)
+	ty = ny - (b*mx + a*my)
+	return a, b, tx, ty
+}
+
+// Cosine is the cosine similarity of two normalised embeddings.
+func Cosine(x, y []float32) float64 {
+	var s float64
+	for i := range x {
+		s += float64(x[i]) * float64(y[i])
+	}
+	return s
+}
