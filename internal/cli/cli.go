@@ -152,6 +152,7 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 			merchantCommand(stdout),
 			mrzCommand(stdout),
 			checkCommand(stdout),
+			faceCommand(stdout),
 			levelCommand(stdout),
 			blocklistCommand(stdout),
 			policyCommand(stdout),

@@ -212,3 +212,37 @@ func TestCheckDocument(t *testing.T) {
 	_, err = run(t, "check", "document", "--kind", "passport", file)
 	require.ErrorContains(t, err, "--kind")
 }
+
+func TestFaceCommands(t *testing.T) {
+	t.Parallel()
+	photo := "../../assets/fixtures/astronaut.png"
+	if _, err := os.Stat(photo); err != nil {
+		t.Skip("face fixtures missing (scripts/install-assets.sh)")
+	}
+	out, err := run(t, "face", "compare", "--assets-dir", "../../assets", photo, photo)
+	if err != nil && strings.Contains(err.Error(), "unavailable") && os.Getenv("OPENKYC_REQUIRE_FACE") == "" {
+		t.Skip(err)
+	}
+	require.NoError(t, err)
+	var res map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	require.Equal(t, "match", res["verdict"])
+	require.InDelta(t, 1, res["score"], 0.001)
+
+	out, err = run(t, "face", "compare", "--assets-dir", "../../assets", photo, "../../assets/fixtures/sample1.jpg")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	require.Equal(t, "mismatch", res["verdict"])
+
+	out, err = run(t, "face", "detect", "--assets-dir", "../../assets", photo)
+	require.NoError(t, err)
+	var det struct {
+		Faces []struct {
+			Box   [4]int  `json:"box"`
+			Score float64 `json:"score"`
+		} `json:"faces"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &det))
+	require.Len(t, det.Faces, 1)
+	require.Greater(t, det.Faces[0].Box[2], det.Faces[0].Box[0])
+}

@@ -6,6 +6,7 @@
 package face
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -145,9 +146,22 @@ func Open(c Config) (*Engine, error) {
 
 // Face is one detected face.
 type Face struct {
-	Box       image.Rectangle `json:"box"`
+	Box       image.Rectangle `json:"-"`
 	Score     float64         `json:"score"`
 	Landmarks [5][2]float64   `json:"landmarks"` // eyes, nose, mouth corners
+}
+
+// MarshalJSON writes the box as [x0, y0, x1, y1] and landmarks rounded.
+func (f Face) MarshalJSON() ([]byte, error) {
+	var lm [5][2]float64
+	for i, p := range f.Landmarks {
+		lm[i] = [2]float64{math.Round(p[0]*10) / 10, math.Round(p[1]*10) / 10}
+	}
+	return json.Marshal(struct {
+		Box       [4]int        `json:"box"`
+		Score     float64       `json:"score"`
+		Landmarks [5][2]float64 `json:"landmarks"`
+	}{[4]int{f.Box.Min.X, f.Box.Min.Y, f.Box.Max.X, f.Box.Max.Y}, f.Score, lm})
 }
 
 // MinScore is the detection threshold.
