@@ -22,6 +22,7 @@ import (
 	"github.com/openkyc/openkyc/internal/api"
 	"github.com/openkyc/openkyc/internal/blob"
 	"github.com/openkyc/openkyc/internal/check/document"
+	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/crypto"
@@ -52,6 +53,7 @@ type App struct {
 	Webhooks      *webhook.Service
 	Links         *hosted.Links
 	MRZ           *mrz.Engine
+	Face          *face.Checks
 	payCools      *paycools.Handler
 	Worker        *jobs.Worker
 	registry      *prometheus.Registry
@@ -107,10 +109,12 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Merchants = merchant.New(a.Store, a.Keys, nil)
 	a.Merchants.AllowPrivateCallbacks = cfg.WebhookAllowPrivate
 	a.MRZ = &mrz.Engine{Reader: mrz.Reader{TessdataDir: filepath.Join(cfg.AssetsDir, "tessdata")}}
+	a.Face = &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(cfg.AssetsDir, "onnxruntime", "libonnxruntime.so.1"),
+		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Limits:        docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels},
 		DecodeWorkers: runtime.GOMAXPROCS(0),
-		Extra:         append(a.MRZ.Checkers(), document.Checkers()...),
+		Extra:         append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...),
 		Dates:         a.MRZ.Dates,
 	})
 	a.Links = hosted.NewLinks(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)
@@ -155,6 +159,9 @@ func (a *App) RunWorkers(ctx context.Context) error {
 	a.Log.Info("workers running", "concurrency", a.Config.WorkerConcurrency)
 	if err := a.MRZ.Reader.Available(); err != nil {
 		a.Log.Warn("MRZ reading is off: document.mrz and data.consistency report not_run", "reason", err.Error())
+	}
+	if err := a.Face.Config.Available(); err != nil {
+		a.Log.Warn("the face engine is off: face.match reports not_run", "reason", err.Error())
 	}
 	return a.Worker.Run(ctx)
 }

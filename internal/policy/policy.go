@@ -45,7 +45,7 @@ type Level struct {
 
 // Known check kinds of the model-free engines; later engines add theirs.
 var KnownChecks = []string{"documents.required", "document.integrity", "data.age", "data.expiry", "duplicate.identity", "blocklist", "reliance.reports",
-	"document.mrz", "data.consistency", "document.quality", "document.tamper_hints"}
+	"document.mrz", "data.consistency", "document.quality", "document.tamper_hints", "face.match"}
 
 // Default is the level every merchant has until it defines its own "basic".
 func Default() Level {
@@ -67,6 +67,8 @@ func Default() Level {
 			// hints ask for a reviewer, never reject; document.quality is
 			// off by default (merchants whose users upload poor photos enable it)
 			"document.tamper_hints": {Enabled: true, OnFail: OnFailReview},
+			// not_run without ONNX Runtime and the models; a mismatch goes to a reviewer
+			"face.match": {Enabled: true, OnFail: OnFailReview},
 		},
 		FinalReasons: []string{kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonFraudSuspected},
 		MaxAttempts:  5,

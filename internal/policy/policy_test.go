@@ -94,7 +94,7 @@ func TestValidate(t *testing.T) {
 		"required_documents[2]": func(l *policy.Level) { l.RequiredDocuments = append(l.RequiredDocuments, "passport") },
 		"min_age":               func(l *policy.Level) { l.MinAge = 200 },
 		"max_attempts":          func(l *policy.Level) { l.MaxAttempts = 0 },
-		"checks.face.match":     func(l *policy.Level) { l.Checks["face.match"] = policy.CheckRule{Enabled: true} },
+		"checks.face.smile":     func(l *policy.Level) { l.Checks["face.smile"] = policy.CheckRule{Enabled: true} },
 		"checks.blocklist.on_fail": func(l *policy.Level) {
 			l.Checks["blocklist"] = policy.CheckRule{Enabled: true, OnFail: "ignore"}
 		},

@@ -223,7 +223,7 @@ func (h *Handler) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 	// Face part: only once a face engine ran.
 	res.FaceInfo.EkycResultFace = ""
 	for _, c := range checks {
-		if !hasPrefix(c.Kind, "face.") {
+		if !hasPrefix(c.Kind, "face.") || c.Status == kyc.CheckNotRun {
 			continue
 		}
 		res.FaceInfo.EkycResultFace = aggregate(checks, func(k string) bool { return hasPrefix(k, "face.") })

@@ -1,0 +1,77 @@
+package face_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/check/face"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/kyctest"
+)
+
+type env struct{ files map[string][]byte }
+
+func (e env) OpenDocument(_ context.Context, d kyc.Document) (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(e.files[d.ID])), nil
+}
+func (env) ApplicantsWithHash(context.Context, string, string, string, string) ([]string, error) {
+	return nil, nil
+}
+func (env) Blocklisted(context.Context, string, string, string) (bool, error) { return false, nil }
+func (env) Seal(p []byte, _ string) (string, error)                           { return string(p), nil }
+
+func TestMatchCheck(t *testing.T) {
+	t.Parallel()
+	_, dir := engine(t)
+	ref := astronaut(t, dir)
+	// An ID card whose portrait is the astronaut's head.
+	card := kyctest.SyntheticCard(1200, 760).(*image.RGBA)
+	draw.Draw(card, image.Rect(60, 150, 60+300, 150+300), ref, image.Pt(80, 0), draw.Src)
+	group, err := os.ReadFile(filepath.Join(dir, "fixtures", "sample1.jpg"))
+	require.NoError(t, err)
+	groupImg, err := jpeg.Decode(bytes.NewReader(group))
+	require.NoError(t, err)
+
+	checks := &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(dir, "onnxruntime", "libonnxruntime.so.1"), ModelsDir: filepath.Join(dir, "models")}}
+	m := checks.Checkers()[0]
+	run := func(selfie image.Image) check.Result {
+		s := &check.Subject{Documents: []kyc.Document{{ID: "doc_1", Kind: kyc.DocIDFront, ContentType: "image/jpeg"}, {ID: "doc_2", Kind: kyc.DocSelfie, ContentType: "image/jpeg"}},
+			Env: env{files: map[string][]byte{"doc_1": kyctest.JPEG(t, card), "doc_2": kyctest.JPEG(t, selfie)}}}
+		return m.Run(context.Background(), s)
+	}
+	r := run(ref)
+	require.Equal(t, kyc.CheckPassed, r.Status, "%v", r.Evidence)
+	require.GreaterOrEqual(t, r.Evidence["score"], face.MatchThreshold)
+
+	r = run(groupImg)
+	require.Equal(t, kyc.CheckFailed, r.Status, "%v", r.Evidence)
+	require.Equal(t, face.ReasonSeveralFaces, r.ReasonCode)
+
+	// One face of another person.
+	e, _ := engine(t)
+	faces, err := e.Detect(groupImg)
+	require.NoError(t, err)
+	box := faces[0].Box.Inset(-faces[0].Box.Dx() / 2)
+	other := image.NewRGBA(image.Rect(0, 0, box.Dx(), box.Dy()))
+	draw.Draw(other, other.Bounds(), groupImg, box.Min, draw.Src)
+	r = run(other)
+	require.NotEqual(t, kyc.CheckPassed, r.Status, "%v", r.Evidence)
+	require.Equal(t, kyc.ReasonFaceMismatch, r.ReasonCode, "%v", r.Evidence)
+
+	r = run(kyctest.SyntheticCard(600, 400))
+	require.Equal(t, kyc.CheckFailed, r.Status)
+	require.Equal(t, face.ReasonNoFace, r.ReasonCode)
+
+	off := (&face.Checks{Config: face.Config{RuntimeLib: "/nonexistent.so", ModelsDir: dir}}).Checkers()[0]
+	require.Equal(t, kyc.CheckNotRun, off.Run(context.Background(), &check.Subject{}).Status)
+}
