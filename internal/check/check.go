@@ -29,6 +29,11 @@ type Env interface {
 	// Seal encrypts evidence that holds personal data (the MRZ's text), bound
 	// to the verification; evidence itself is stored in the clear.
 	Seal(plaintext []byte, verificationID string) (string, error)
+	// FaceEmbeddings calls fn with the face embedding of every selfie of the
+	// merchant's other applicants (decrypted).
+	FaceEmbeddings(ctx context.Context, merchantID, excludeApplicantID string, fn func(applicantID string, v []float32) error) error
+	// PutFaceEmbedding stores (encrypted) the embedding of a selfie.
+	PutFaceEmbedding(ctx context.Context, d kyc.Document, v []float32) error
 }
 
 // Subject is everything a check examines.

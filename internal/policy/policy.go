@@ -45,7 +45,7 @@ type Level struct {
 
 // Known check kinds of the model-free engines; later engines add theirs.
 var KnownChecks = []string{"documents.required", "document.integrity", "data.age", "data.expiry", "duplicate.identity", "blocklist", "reliance.reports",
-	"document.mrz", "data.consistency", "document.quality", "document.tamper_hints", "face.match"}
+	"document.mrz", "data.consistency", "document.quality", "document.tamper_hints", "face.match", "face.duplicate"}
 
 // Default is the level every merchant has until it defines its own "basic".
 func Default() Level {
@@ -68,7 +68,8 @@ func Default() Level {
 			// off by default (merchants whose users upload poor photos enable it)
 			"document.tamper_hints": {Enabled: true, OnFail: OnFailReview},
 			// not_run without ONNX Runtime and the models; a mismatch goes to a reviewer
-			"face.match": {Enabled: true, OnFail: OnFailReview},
+			"face.match":     {Enabled: true, OnFail: OnFailReview},
+			"face.duplicate": {Enabled: true, OnFail: OnFailReview},
 		},
 		FinalReasons: []string{kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonFraudSuspected},
 		MaxAttempts:  5,

@@ -385,6 +385,24 @@ func TestStoreConformance(t *testing.T) {
 			require.True(t, fresh, "purged after expiry")
 		})
 
+		t.Run("face embeddings", func(t *testing.T) {
+			m, m2 := merchant(t, s, "M-face"), merchant(t, s, "M-face-2")
+			for i, e := range []store.FaceEmbedding{
+				{DocumentID: "doc_f1", MerchantID: m.ID, ApplicantID: "apl_1", Sealed: []byte{1}, CreatedAt: now()},
+				{DocumentID: "doc_f2", MerchantID: m.ID, ApplicantID: "apl_2", Sealed: []byte{2}, CreatedAt: now()},
+				{DocumentID: "doc_f3", MerchantID: m2.ID, ApplicantID: "apl_3", Sealed: []byte{3}, CreatedAt: now()},
+				{DocumentID: "doc_f1", MerchantID: m.ID, ApplicantID: "apl_1", Sealed: []byte{9}, CreatedAt: now()}, // once per document
+			} {
+				require.NoError(t, s.PutFaceEmbedding(ctx, e), i)
+			}
+			var got []string
+			require.NoError(t, s.FaceEmbeddings(ctx, m.ID, "apl_2", func(e store.FaceEmbedding) error {
+				got = append(got, e.ApplicantID+":"+string(rune('0'+e.Sealed[0])))
+				return nil
+			}))
+			require.Equal(t, []string{"apl_1:1"}, got, "other applicants of the merchant only")
+		})
+
 		t.Run("data keys", func(t *testing.T) {
 			require.NoError(t, s.InsertDataKey(ctx, crypto.WrappedKey{ID: "k-a", Purpose: crypto.PurposeEncrypt, Wrapped: []byte{1}, Active: true}))
 			require.NoError(t, s.InsertDataKey(ctx, crypto.WrappedKey{ID: "k-a", Purpose: crypto.PurposeEncrypt, Wrapped: []byte{2}, Active: true}))

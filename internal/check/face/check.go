@@ -42,7 +42,93 @@ func (c *Checks) engine() (*Engine, error) {
 }
 
 // Checkers returns the face checks.
-func (c *Checks) Checkers() []check.Checker { return []check.Checker{Match{c}} }
+func (c *Checks) Checkers() []check.Checker { return []check.Checker{Match{c}, Duplicate{c}} }
+
+// DuplicateThreshold is the cosine from which two selfies are taken for the
+// same person (above the match threshold: a duplicate hit must be strong).
+const DuplicateThreshold = 0.5
+
+// selfieFace is the memoised selfie analysis of a subject.
+type selfieFace struct {
+	doc   kyc.Document
+	img   image.Image
+	faces []Face
+	face  Face
+	emb   []float32
+	err   error
+}
+
+// selfie reads the newest selfie, detects its faces and embeds the largest,
+// once per subject (face.match and face.duplicate share it).
+func (c *Checks) selfie(ctx context.Context, s *check.Subject, e *Engine) selfieFace {
+	return s.Memo("face:selfie", func() any {
+		var sf selfieFace
+		d, ok := newest(s, kyc.DocSelfie, kyc.DocSelfieWithID)
+		if !ok {
+			return sf
+		}
+		sf.doc = d
+		if sf.img, sf.err = decode(ctx, s, d); sf.err != nil {
+			return sf
+		}
+		if sf.faces, sf.face, sf.err = e.largest(sf.img, d.Kind == kyc.DocSelfieWithID); sf.err != nil || len(sf.faces) == 0 {
+			return sf
+		}
+		sf.emb, sf.err = e.Embed(sf.img, sf.face)
+		return sf
+	}).(selfieFace)
+}
+
+// Duplicate is face.duplicate: the selfie's face against every other
+// applicant of the merchant (embeddings stored encrypted); a hit names the
+// other applicant. The selfie's embedding is stored for later searches.
+// Brute force: about 1 µs per stored face, fine to 100k faces per merchant.
+type Duplicate struct{ c *Checks }
+
+func (Duplicate) Kind() string    { return "face.duplicate" }
+func (Duplicate) Version() string { return "1" }
+
+func (m Duplicate) Run(ctx context.Context, s *check.Subject) check.Result {
+	e, err := m.c.engine()
+	if err != nil {
+		return check.NotRun(err.Error())
+	}
+	sf := m.c.selfie(ctx, s, e)
+	switch {
+	case sf.err != nil:
+		return check.Errored(sf.err)
+	case sf.doc.ID == "":
+		return check.NotRun("no selfie")
+	case sf.emb == nil:
+		return check.NotRun("no face on the selfie (face.match reports it)")
+	}
+	best, bestID, compared := -1.0, "", 0
+	err = s.Env.FaceEmbeddings(ctx, s.Applicant.MerchantID, s.Applicant.ID, func(applicantID string, v []float32) error {
+		compared++
+		if len(v) != len(sf.emb) {
+			return nil
+		}
+		if c := Cosine(sf.emb, v); c > best {
+			best, bestID = c, applicantID
+		}
+		return nil
+	})
+	if err != nil {
+		return check.Errored(err)
+	}
+	if err := s.Env.PutFaceEmbedding(ctx, sf.doc, sf.emb); err != nil {
+		return check.Errored(err)
+	}
+	ev := map[string]any{"compared": compared, "threshold": DuplicateThreshold}
+	if compared > 0 {
+		ev["best_score"] = math.Round(best*1000) / 1000
+	}
+	if best >= DuplicateThreshold {
+		ev["applicant_id"] = bestID
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDuplicate, Evidence: ev}
+	}
+	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
+}
 
 // Match is face.match: the face on the document against the selfie.
 type Match struct{ c *Checks }
@@ -111,23 +197,19 @@ func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 		return check.NotRun(err.Error())
 	}
 	doc, ok := newest(s, kyc.DocIDFront)
-	selfie, ok2 := newest(s, kyc.DocSelfie, kyc.DocSelfieWithID)
-	if !ok || !ok2 {
+	sf := m.c.selfie(ctx, s, e)
+	if !ok || sf.doc.ID == "" {
 		return check.NotRun("needs an id_front and a selfie")
 	}
+	if sf.err != nil {
+		return check.Errored(sf.err)
+	}
+	selfie, selfFaces, selfFace := sf.doc, sf.faces, sf.face
 	docImg, err := decode(ctx, s, doc)
 	if err != nil {
 		return check.Errored(err)
 	}
-	selfImg, err := decode(ctx, s, selfie)
-	if err != nil {
-		return check.Errored(err)
-	}
 	docFaces, docFace, err := e.largest(docImg, true)
-	if err != nil {
-		return check.Errored(err)
-	}
-	selfFaces, selfFace, err := e.largest(selfImg, selfie.Kind == kyc.DocSelfieWithID)
 	if err != nil {
 		return check.Errored(err)
 	}
@@ -147,11 +229,7 @@ func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 	if err != nil {
 		return check.Errored(err)
 	}
-	b, err := e.Embed(selfImg, selfFace)
-	if err != nil {
-		return check.Errored(err)
-	}
-	score := Cosine(a, b)
+	score := Cosine(a, sf.emb)
 	ev["score"] = math.Round(score*1000) / 1000
 	ev["document_box"] = [4]int{docFace.Box.Min.X, docFace.Box.Min.Y, docFace.Box.Max.X, docFace.Box.Max.Y}
 	ev["selfie_box"] = [4]int{selfFace.Box.Min.X, selfFace.Box.Min.Y, selfFace.Box.Max.X, selfFace.Box.Max.Y}

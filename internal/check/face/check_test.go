@@ -19,7 +19,36 @@ import (
 	"github.com/openkyc/openkyc/internal/kyctest"
 )
 
-type env struct{ files map[string][]byte }
+type env struct {
+	files map[string][]byte
+	faces *[]stored // embeddings "stored" by earlier runs
+}
+
+type stored struct {
+	applicant string
+	v         []float32
+}
+
+func (e env) FaceEmbeddings(_ context.Context, _, exclude string, fn func(string, []float32) error) error {
+	if e.faces == nil {
+		return nil
+	}
+	for _, f := range *e.faces {
+		if f.applicant != exclude {
+			if err := fn(f.applicant, f.v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (e env) PutFaceEmbedding(_ context.Context, d kyc.Document, v []float32) error {
+	if e.faces != nil {
+		*e.faces = append(*e.faces, stored{d.ApplicantID, v})
+	}
+	return nil
+}
 
 func (e env) OpenDocument(_ context.Context, d kyc.Document) (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(e.files[d.ID])), nil
@@ -74,4 +103,43 @@ func TestMatchCheck(t *testing.T) {
 
 	off := (&face.Checks{Config: face.Config{RuntimeLib: "/nonexistent.so", ModelsDir: dir}}).Checkers()[0]
 	require.Equal(t, kyc.CheckNotRun, off.Run(context.Background(), &check.Subject{}).Status)
+}
+
+func TestDuplicateCheck(t *testing.T) {
+	t.Parallel()
+	_, dir := engine(t)
+	ref := astronaut(t, dir)
+	group, err := os.ReadFile(filepath.Join(dir, "fixtures", "sample2.jpg"))
+	require.NoError(t, err)
+	groupImg, err := jpeg.Decode(bytes.NewReader(group))
+	require.NoError(t, err)
+	e, _ := engine(t)
+	faces, err := e.Detect(groupImg)
+	require.NoError(t, err)
+	require.NotEmpty(t, faces)
+	box := faces[0].Box.Inset(-faces[0].Box.Dx() / 2).Intersect(groupImg.Bounds())
+	other := image.NewRGBA(image.Rect(0, 0, box.Dx(), box.Dy()))
+	draw.Draw(other, other.Bounds(), groupImg, box.Min, draw.Src)
+	reframed := image.NewRGBA(image.Rect(0, 0, 300, 300))
+	draw.Draw(reframed, reframed.Bounds(), ref, image.Pt(80, 0), draw.Src)
+
+	var db []stored
+	checks := &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(dir, "onnxruntime", "libonnxruntime.so.1"), ModelsDir: filepath.Join(dir, "models")}}
+	dup := checks.Checkers()[1]
+	require.Equal(t, "face.duplicate", dup.Kind())
+	run := func(applicant string, selfie image.Image) check.Result {
+		s := &check.Subject{Applicant: kyc.Applicant{ID: applicant, MerchantID: "mer_1"},
+			Documents: []kyc.Document{{ID: "doc_" + applicant, ApplicantID: applicant, Kind: kyc.DocSelfie, ContentType: "image/jpeg"}},
+			Env:       env{files: map[string][]byte{"doc_" + applicant: kyctest.JPEG(t, selfie)}, faces: &db}}
+		return dup.Run(context.Background(), s)
+	}
+	r := run("apl_a", ref)
+	require.Equal(t, kyc.CheckPassed, r.Status, "the first face: %v", r.Evidence)
+	r = run("apl_b", other)
+	require.Equal(t, kyc.CheckPassed, r.Status, "another person: %v", r.Evidence)
+	r = run("apl_c", reframed)
+	require.Equal(t, kyc.CheckFailed, r.Status, "the astronaut again, under another applicant: %v", r.Evidence)
+	require.Equal(t, kyc.ReasonDuplicate, r.ReasonCode)
+	require.Equal(t, "apl_a", r.Evidence["applicant_id"])
+	require.Len(t, db, 3, "every selfie's embedding is stored")
 }
