@@ -1,0 +1,92 @@
+package face_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image"
+	"image/draw"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/kyctest"
+	"github.com/openkyc/openkyc/internal/verification"
+)
+
+// TestPipeline runs face.match and face.duplicate in the verification
+// pipeline with the real store and keyring: the first applicant is
+// approved, a second applicant with the same face goes to review with the
+// first one named.
+func TestPipeline(t *testing.T) {
+	t.Parallel()
+	_, dir := engine(t)
+	ref := astronaut(t, dir)
+	abs := t.TempDir() // only the face assets
+	for _, sub := range []string{"onnxruntime", "models"} {
+		src, err := filepath.Abs(filepath.Join(dir, sub))
+		require.NoError(t, err)
+		require.NoError(t, os.Symlink(src, filepath.Join(abs, sub)))
+	}
+	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MaxUploadBytes: 8 << 20, MaxImagePixels: 20_000_000, Workers: true, AssetsDir: abs}
+	require.NoError(t, cfg.Validate())
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.RunWorkers(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; a.Close() })
+	m, err := a.Merchants.Create(ctx, "M", "test")
+	require.NoError(t, err)
+	p := kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}
+
+	card := kyctest.SyntheticCard(1200, 760).(*image.RGBA)
+	draw.Draw(card, image.Rect(60, 150, 360, 450), ref, image.Pt(80, 0), draw.Src)
+	reframed := image.NewRGBA(image.Rect(0, 0, 320, 320))
+	draw.Draw(reframed, reframed.Bounds(), ref, image.Pt(70, 0), draw.Src)
+
+	run := func(user string, selfie image.Image) (kyc.Verification, map[string]kyc.Check) {
+		ap, _, err := a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: user,
+			PII: kyc.PII{FirstName: "A", LastName: user, DateOfBirth: "1980-01-01"}})
+		require.NoError(t, err)
+		_, err = a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(kyctest.JPEG(t, card)))
+		require.NoError(t, err)
+		_, err = a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocSelfie, bytes.NewReader(kyctest.JPEG(t, selfie)))
+		require.NoError(t, err)
+		v, err := a.Verifications.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: user})
+		require.NoError(t, err)
+		_, err = a.Verifications.Submit(ctx, p, v.ID)
+		require.NoError(t, err)
+		var checks []kyc.Check
+		require.Eventually(t, func() bool {
+			v, checks, err = a.Verifications.Get(ctx, p, v.ID)
+			return err == nil && (v.State == kyc.StateCompleted || v.State == kyc.StateReview)
+		}, 30*time.Second, 20*time.Millisecond)
+		by := map[string]kyc.Check{}
+		for _, c := range checks {
+			by[c.Kind] = c
+		}
+		return v, by
+	}
+	v, checks := run("first", ref)
+	require.Equal(t, kyc.CheckPassed, checks["face.match"].Status, "%s", checks["face.match"].Evidence)
+	require.Equal(t, kyc.CheckPassed, checks["face.duplicate"].Status, "%s", checks["face.duplicate"].Evidence)
+	require.Equal(t, kyc.DecisionApproved, v.Decision)
+	firstApplicant := v.ApplicantID
+
+	v, checks = run("second", reframed)
+	require.Equal(t, kyc.StateReview, v.State)
+	c := checks["face.duplicate"]
+	require.Equal(t, kyc.CheckFailed, c.Status)
+	var ev map[string]any
+	require.NoError(t, json.Unmarshal(c.Evidence, &ev))
+	require.Equal(t, firstApplicant, ev["applicant_id"])
+}
