@@ -34,6 +34,10 @@ type Env interface {
 	FaceEmbeddings(ctx context.Context, merchantID, excludeApplicantID string, fn func(applicantID string, v []float32) error) error
 	// PutFaceEmbedding stores (encrypted) the embedding of a selfie.
 	PutFaceEmbedding(ctx context.Context, d kyc.Document, v []float32) error
+	// LivenessChallenge returns the head-turn prompts the hosted page asked
+	// for and when its link was made (frames before it belong to an earlier
+	// attempt); ok is false without a hosted capture.
+	LivenessChallenge(ctx context.Context, merchantID, verificationID string) (prompts []string, since time.Time, ok bool, err error)
 }
 
 // Subject is everything a check examines.

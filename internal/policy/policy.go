@@ -45,7 +45,7 @@ type Level struct {
 
 // Known check kinds of the model-free engines; later engines add theirs.
 var KnownChecks = []string{"documents.required", "document.integrity", "data.age", "data.expiry", "duplicate.identity", "blocklist", "reliance.reports",
-	"document.mrz", "data.consistency", "document.quality", "document.tamper_hints", "face.match", "face.duplicate"}
+	"document.mrz", "data.consistency", "document.quality", "document.tamper_hints", "face.match", "face.duplicate", "face.liveness"}
 
 // Default is the level every merchant has until it defines its own "basic".
 func Default() Level {
@@ -70,6 +70,8 @@ func Default() Level {
 			// not_run without ONNX Runtime and the models; a mismatch goes to a reviewer
 			"face.match":     {Enabled: true, OnFail: OnFailReview},
 			"face.duplicate": {Enabled: true, OnFail: OnFailReview},
+			// not_run unless the hosted page captured the head-turn challenge
+			"face.liveness": {Enabled: true, OnFail: OnFailReview},
 		},
 		FinalReasons: []string{kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonFraudSuspected},
 		MaxAttempts:  5,

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
+	"time"
 
 	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -92,6 +94,18 @@ func (s *Service) OpenEvidence(sealed, verificationID string) ([]byte, error) {
 		return nil, err
 	}
 	return s.keys.Open(b, []byte("evidence:"+verificationID))
+}
+
+// LivenessChallenge reads the challenge of the link the user submitted through.
+func (e checkEnv) LivenessChallenge(ctx context.Context, merchantID, verificationID string) ([]string, time.Time, bool, error) {
+	l, err := e.s.store.LatestHostedLink(ctx, merchantID, verificationID)
+	if kyc.IsNotFound(err) {
+		return nil, time.Time{}, false, nil
+	}
+	if err != nil || l.Challenge == "" {
+		return nil, time.Time{}, false, err
+	}
+	return strings.Split(l.Challenge, ","), l.CreatedAt, true, nil
 }
 
 func faceAAD(documentID string) []byte { return []byte("face:" + documentID) }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -111,6 +112,9 @@ func (env) FaceEmbeddings(context.Context, string, string, func(string, []float3
 	return nil
 }
 func (env) PutFaceEmbedding(context.Context, kyc.Document, []float32) error { return nil }
+func (env) LivenessChallenge(context.Context, string, string) ([]string, time.Time, bool, error) {
+	return nil, time.Time{}, false, nil
+}
 
 func TestChecks(t *testing.T) {
 	t.Parallel()

@@ -42,7 +42,9 @@ func (c *Checks) engine() (*Engine, error) {
 }
 
 // Checkers returns the face checks.
-func (c *Checks) Checkers() []check.Checker { return []check.Checker{Match{c}, Duplicate{c}} }
+func (c *Checks) Checkers() []check.Checker {
+	return []check.Checker{Match{c}, Duplicate{c}, Liveness{c}}
+}
 
 // DuplicateThreshold is the cosine from which two selfies are taken for the
 // same person (above the match threshold: a duplicate hit must be strong).

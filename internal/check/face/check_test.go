@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -20,8 +21,16 @@ import (
 )
 
 type env struct {
-	files map[string][]byte
-	faces *[]stored // embeddings "stored" by earlier runs
+	files     map[string][]byte
+	faces     *[]stored // embeddings "stored" by earlier runs
+	challenge []string
+}
+
+func (e env) LivenessChallenge(context.Context, string, string) ([]string, time.Time, bool, error) {
+	if e.challenge == nil {
+		return nil, time.Time{}, false, nil
+	}
+	return e.challenge, time.Time{}, true, nil
 }
 
 type stored struct {

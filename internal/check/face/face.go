@@ -22,7 +22,7 @@ import (
 
 // Engine runs the face models. The zero value is unusable; use Open.
 type Engine struct {
-	detect, landmark, feature *session
+	detect, landmark, feature, pose *session
 }
 
 // Config locates the runtime and the models.
@@ -39,7 +39,7 @@ func (c Config) Available() error {
 	if _, err := os.Stat(c.RuntimeLib); err != nil {
 		return fmt.Errorf("%w: ONNX Runtime (%s) is missing (scripts/install-assets.sh)", ErrUnavailable, c.RuntimeLib)
 	}
-	for _, m := range []string{"fr_detect", "fr_landmark", "fr_feature"} {
+	for _, m := range []string{"fr_detect", "fr_landmark", "fr_feature", "fr_pose"} {
 		if _, err := os.Stat(filepath.Join(c.ModelsDir, m+".onnx")); err != nil {
 			return fmt.Errorf("%w: model %s.onnx is missing from %s (scripts/install-assets.sh)", ErrUnavailable, m, c.ModelsDir)
 		}
@@ -139,6 +139,9 @@ func Open(c Config) (*Engine, error) {
 		return nil, err
 	}
 	if e.feature, err = newSession(filepath.Join(c.ModelsDir, "fr_feature.onnx")); err != nil {
+		return nil, err
+	}
+	if e.pose, err = newSession(filepath.Join(c.ModelsDir, "fr_pose.onnx")); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -363,4 +366,49 @@ func Cosine(x, y []float32) float64 {
 		s += float64(x[i]) * float64(y[i])
 	}
 	return s
+}
+
+// Pose is a head pose in degrees (HopeNet-style bins of 3° from −99°).
+type Pose struct {
+	Yaw   float64 `json:"yaw"`
+	Pitch float64 `json:"pitch"`
+	Roll  float64 `json:"roll"`
+}
+
+// Pose estimates the head pose of a face: its box widened by a quarter on
+// every side, 224×224 RGB with ImageNet normalisation.
+func (e *Engine) Pose(img image.Image, f Face) (Pose, error) {
+	const n = 224
+	w, h := float64(f.Box.Dx()), float64(f.Box.Dy())
+	x0, y0 := float64(f.Box.Min.X)-w/4, float64(f.Box.Min.Y)-h/4
+	cw, ch := w*1.5, h*1.5
+	mean, std := [3]float64{0.485, 0.456, 0.406}, [3]float64{0.229, 0.224, 0.225}
+	data := make([]float32, 3*n*n)
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			r, g, b := rgbAt(img, x0+(float64(x)+0.5)*cw/n-0.5, y0+(float64(y)+0.5)*ch/n-0.5)
+			i := y*n + x
+			data[i] = float32((r/255 - mean[0]) / std[0])
+			data[n*n+i] = float32((g/255 - mean[1]) / std[1])
+			data[2*n*n+i] = float32((b/255 - mean[2]) / std[2])
+		}
+	}
+	out, err := e.pose.run([]int64{1, 3, n, n}, data)
+	if err != nil {
+		return Pose{}, err
+	}
+	angle := func(logits []float32) float64 {
+		mx := math.Inf(-1)
+		for _, v := range logits {
+			mx = math.Max(mx, float64(v))
+		}
+		var sum, exp float64
+		for i, v := range logits {
+			p := math.Exp(float64(v) - mx)
+			sum += p
+			exp += p * float64(i)
+		}
+		return math.Round((exp/sum*3-99)*10) / 10
+	}
+	return Pose{Yaw: angle(out[0]), Pitch: angle(out[1]), Roll: angle(out[2])}, nil
 }
