@@ -26,6 +26,13 @@ type Level struct {
 	Checks            map[string]CheckRule `json:"checks" doc:"By check kind: documents.required, document.integrity, data.age, data.expiry, duplicate.identity, blocklist"`
 	FinalReasons      []string             `json:"final_reasons" doc:"Reason codes that reject for good; others allow a retry"`
 	MaxAttempts       int                  `json:"max_attempts" minimum:"1" maximum:"100" doc:"Submissions allowed per verification"`
+	FaceMatch         *FaceThresholds      `json:"face_match,omitempty" doc:"face.match thresholds (cosine); default match 0.40, review 0.25"`
+}
+
+// FaceThresholds are face.match's thresholds.
+type FaceThresholds struct {
+	Match  float64 `json:"match" minimum:"0" maximum:"1" doc:"at least this passes"`
+	Review float64 `json:"review" minimum:"0" maximum:"1" doc:"at least this (and below match) asks for review; below fails"`
 }
 
 // LevelBody is a level to store.
@@ -35,11 +42,15 @@ type LevelBody struct {
 	Checks            map[string]CheckRule `json:"checks"`
 	FinalReasons      []string             `json:"final_reasons" maxItems:"64"`
 	MaxAttempts       int                  `json:"max_attempts" minimum:"1" maximum:"100"`
+	FaceMatch         *FaceThresholds      `json:"face_match,omitempty"`
 }
 
 func toLevel(l policy.Level) Level {
 	out := Level{Name: l.Name, Version: l.Version, MinAge: l.MinAge, Checks: map[string]CheckRule{}, FinalReasons: nonNilStrings(l.FinalReasons),
 		MaxAttempts: l.MaxAttempts, RequiredDocuments: []string{}}
+	if f := l.FaceMatch; f != nil {
+		out.FaceMatch = &FaceThresholds{Match: f.Match, Review: f.Review}
+	}
 	for _, d := range l.RequiredDocuments {
 		out.RequiredDocuments = append(out.RequiredDocuments, string(d))
 	}
@@ -101,6 +112,9 @@ func (s *server) levelRoutes() {
 	}) (*struct{ Body Level }, error) {
 		l := policy.Level{Name: in.Name, MinAge: in.Body.MinAge, FinalReasons: in.Body.FinalReasons, MaxAttempts: in.Body.MaxAttempts,
 			Checks: map[string]policy.CheckRule{}}
+		if f := in.Body.FaceMatch; f != nil {
+			l.FaceMatch = &policy.FaceThresholds{Match: f.Match, Review: f.Review}
+		}
 		for _, d := range in.Body.RequiredDocuments {
 			l.RequiredDocuments = append(l.RequiredDocuments, kyc.DocumentKind(d))
 		}

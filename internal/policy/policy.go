@@ -41,6 +41,16 @@ type Level struct {
 	FinalReasons []string `json:"final_reasons" yaml:"final_reasons"`
 	// MaxAttempts caps submissions of one verification after retry rejections.
 	MaxAttempts int `json:"max_attempts" yaml:"max_attempts"`
+	// FaceMatch overrides face.match's thresholds (cosine); nil: the defaults
+	// 0.40 (match) and 0.25 (review).
+	FaceMatch *FaceThresholds `json:"face_match,omitempty" yaml:"face_match,omitempty"`
+}
+
+// FaceThresholds are face.match's thresholds: at least Match passes, at
+// least Review asks for review, below fails.
+type FaceThresholds struct {
+	Match  float64 `json:"match" yaml:"match"`
+	Review float64 `json:"review" yaml:"review"`
 }
 
 // Known check kinds of the model-free engines; later engines add theirs.
@@ -133,6 +143,14 @@ func (l Level) Validate() error {
 	}
 	if l.MaxAttempts < 1 || l.MaxAttempts > 100 {
 		return kyc.Invalid("max_attempts", "range", "max_attempts must be between 1 and 100")
+	}
+	if f := l.FaceMatch; f != nil {
+		if f.Match <= 0 || f.Match > 1 {
+			return kyc.Invalid("face_match.match", "range", "face_match.match must be above 0 and at most 1")
+		}
+		if f.Review < 0 || f.Review > f.Match {
+			return kyc.Invalid("face_match.review", "range", "face_match.review must be between 0 and face_match.match")
+		}
 	}
 	kinds := make([]string, 0, len(l.Checks))
 	for k := range l.Checks {

@@ -94,6 +94,8 @@ func TestValidate(t *testing.T) {
 		"required_documents[2]": func(l *policy.Level) { l.RequiredDocuments = append(l.RequiredDocuments, "passport") },
 		"min_age":               func(l *policy.Level) { l.MinAge = 200 },
 		"max_attempts":          func(l *policy.Level) { l.MaxAttempts = 0 },
+		"face_match.match":      func(l *policy.Level) { l.FaceMatch = &policy.FaceThresholds{Match: 1.5} },
+		"face_match.review":     func(l *policy.Level) { l.FaceMatch = &policy.FaceThresholds{Match: 0.5, Review: 0.6} },
 		"checks.face.smile":     func(l *policy.Level) { l.Checks["face.smile"] = policy.CheckRule{Enabled: true} },
 		"checks.blocklist.on_fail": func(l *policy.Level) {
 			l.Checks["blocklist"] = policy.CheckRule{Enabled: true, OnFail: "ignore"}

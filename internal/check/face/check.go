@@ -215,8 +215,12 @@ func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 	if err != nil {
 		return check.Errored(err)
 	}
+	match, review := MatchThreshold, ReviewThreshold
+	if f := s.Level.FaceMatch; f != nil {
+		match, review = f.Match, f.Review
+	}
 	ev := map[string]any{"document_faces": len(docFaces), "selfie_faces": len(selfFaces), "selfie_kind": selfie.Kind,
-		"thresholds": map[string]float64{"match": MatchThreshold, "review": ReviewThreshold}}
+		"thresholds": map[string]float64{"match": match, "review": review}}
 	switch {
 	case len(docFaces) == 0:
 		return check.Result{Status: kyc.CheckFailed, ReasonCode: ReasonNoFace, Evidence: withWhere(ev, "document")}
@@ -237,9 +241,9 @@ func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 	ev["selfie_box"] = [4]int{selfFace.Box.Min.X, selfFace.Box.Min.Y, selfFace.Box.Max.X, selfFace.Box.Max.Y}
 	sc := math.Max(0, score)
 	switch {
-	case score >= MatchThreshold:
+	case score >= match:
 		return check.Result{Status: kyc.CheckPassed, Score: sc, Evidence: ev}
-	case score >= ReviewThreshold:
+	case score >= review:
 		return check.Result{Status: kyc.CheckReview, Score: sc, ReasonCode: kyc.ReasonFaceMismatch, Evidence: ev}
 	}
 	return check.Result{Status: kyc.CheckFailed, Score: sc, ReasonCode: kyc.ReasonFaceMismatch, Evidence: ev}

@@ -18,6 +18,7 @@ import (
 	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
+	"github.com/openkyc/openkyc/internal/policy"
 )
 
 type env struct {
@@ -90,6 +91,12 @@ func TestMatchCheck(t *testing.T) {
 	r := run(ref)
 	require.Equal(t, kyc.CheckPassed, r.Status, "%v", r.Evidence)
 	require.GreaterOrEqual(t, r.Evidence["score"], face.MatchThreshold)
+
+	// A level may demand more: the same pair then only asks for review.
+	strict := &check.Subject{Level: policy.Level{FaceMatch: &policy.FaceThresholds{Match: 1, Review: 0.2}},
+		Documents: []kyc.Document{{ID: "doc_1", Kind: kyc.DocIDFront, ContentType: "image/jpeg"}, {ID: "doc_2", Kind: kyc.DocSelfie, ContentType: "image/jpeg"}},
+		Env:       env{files: map[string][]byte{"doc_1": kyctest.JPEG(t, card), "doc_2": kyctest.JPEG(t, ref)}}}
+	require.Equal(t, kyc.CheckReview, m.Run(context.Background(), strict).Status)
 
 	r = run(groupImg)
 	require.Equal(t, kyc.CheckFailed, r.Status, "%v", r.Evidence)
