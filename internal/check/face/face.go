@@ -14,6 +14,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"sync"
 
@@ -53,14 +54,17 @@ var (
 	envLib  string
 )
 
-// session is one model with its own lock: ONNX Runtime sessions run one
-// request at a time here (one intra-op thread each).
+// session is a pool of ONNX Runtime sessions of one model: each runs one
+// request at a time with one intra-op thread, so a pool of GOMAXPROCS
+// sessions uses every core without oversubscribing them.
 type session struct {
-	mu      sync.Mutex
-	s       *ort.DynamicAdvancedSession
+	pool    chan *ort.DynamicAdvancedSession
 	inputs  []string
 	outputs []string
 }
+
+// PoolSize is how many sessions of each model run at once.
+var PoolSize = runtime.GOMAXPROCS(0)
 
 func newSession(path string) (*session, error) {
 	in, out, err := ort.GetInputOutputInfo(path)
@@ -85,8 +89,14 @@ func newSession(path string) (*session, error) {
 	if err := opts.SetInterOpNumThreads(1); err != nil {
 		return nil, err
 	}
-	if s.s, err = ort.NewDynamicAdvancedSession(path, s.inputs, s.outputs, opts); err != nil {
-		return nil, err
+	n := max(1, PoolSize)
+	s.pool = make(chan *ort.DynamicAdvancedSession, n)
+	for range n {
+		ds, err := ort.NewDynamicAdvancedSession(path, s.inputs, s.outputs, opts)
+		if err != nil {
+			return nil, err
+		}
+		s.pool <- ds
 	}
 	return s, nil
 }
@@ -99,9 +109,9 @@ func (s *session) run(shape []int64, data []float32) ([][]float32, error) {
 	}
 	defer in.Destroy()
 	outs := make([]ort.Value, len(s.outputs))
-	s.mu.Lock()
-	err = s.s.Run([]ort.Value{in}, outs)
-	s.mu.Unlock()
+	ds := <-s.pool
+	err = ds.Run([]ort.Value{in}, outs)
+	s.pool <- ds
 	if err != nil {
 		return nil, err
 	}

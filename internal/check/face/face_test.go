@@ -133,3 +133,24 @@ func TestImpostors(t *testing.T) {
 	require.Less(t, float64(high)/float64(pairs), 0.05, "%d of %d pairs score ≥ 0.4", high, pairs)
 	t.Logf("%d faces, %d pairs, %d at ≥ 0.4", len(embs), pairs, high)
 }
+
+// TestConcurrent runs detections from several goroutines at once (the
+// session pool); go test -race watches them.
+func TestConcurrent(t *testing.T) {
+	t.Parallel()
+	e, dir := engine(t)
+	img := astronaut(t, dir)
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			faces, err := e.Detect(img)
+			if err == nil && len(faces) != 1 {
+				err = fmt.Errorf("%d faces", len(faces))
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		require.NoError(t, <-errs)
+	}
+}
