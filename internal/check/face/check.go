@@ -24,6 +24,15 @@ const (
 	ReasonNoFace       = "FACE_NOT_FOUND"
 	ReasonSeveralFaces = "SEVERAL_FACES"
 	ReasonFaceTooSmall = "FACE_TOO_SMALL"
+	ReasonFacePose     = "FACE_POSE"        // the selfie's head is turned too far
+	ReasonEyesClosed   = "FACE_EYES_CLOSED" // both eyes of the selfie look closed
+)
+
+// Selfie limits: head pose (degrees) and eye openness (probability).
+const (
+	MaxSelfieYaw   = 35.0
+	MaxSelfiePitch = 30.0
+	MinEyeOpen     = 0.2
 )
 
 // Checks opens the engine on first use and serves the face checks; without
@@ -57,6 +66,8 @@ type selfieFace struct {
 	faces []Face
 	face  Face
 	emb   []float32
+	pose  Pose
+	eyes  [2]float64
 	err   error
 }
 
@@ -76,7 +87,16 @@ func (c *Checks) selfie(ctx context.Context, s *check.Subject, e *Engine) selfie
 		if sf.faces, sf.face, sf.err = e.largest(sf.img, d.Kind == kyc.DocSelfieWithID); sf.err != nil || len(sf.faces) == 0 {
 			return sf
 		}
-		sf.emb, sf.err = e.Embed(sf.img, sf.face)
+		if sf.emb, sf.err = e.Embed(sf.img, sf.face); sf.err != nil {
+			return sf
+		}
+		if sf.pose, sf.err = e.Pose(sf.img, sf.face); sf.err != nil {
+			return sf
+		}
+		sf.eyes = [2]float64{1, 1}
+		if e.eye != nil {
+			sf.eyes, sf.err = e.EyesOpen(sf.img, sf.face)
+		}
 		return sf
 	}).(selfieFace)
 }
@@ -230,6 +250,14 @@ func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 		return check.Result{Status: kyc.CheckFailed, ReasonCode: ReasonSeveralFaces, Evidence: withWhere(ev, "selfie")}
 	case min(selfFace.Box.Dx(), selfFace.Box.Dy()) < MinFaceSide:
 		return check.Result{Status: kyc.CheckFailed, ReasonCode: ReasonFaceTooSmall, Evidence: withWhere(ev, "selfie")}
+	}
+	ev["selfie_pose"] = sf.pose
+	ev["selfie_eyes_open"] = [2]float64{math.Round(sf.eyes[0]*100) / 100, math.Round(sf.eyes[1]*100) / 100}
+	switch {
+	case math.Abs(sf.pose.Yaw) > MaxSelfieYaw || math.Abs(sf.pose.Pitch) > MaxSelfiePitch:
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: ReasonFacePose, Evidence: withWhere(ev, "selfie")}
+	case sf.eyes[0] < MinEyeOpen && sf.eyes[1] < MinEyeOpen:
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: ReasonEyesClosed, Evidence: withWhere(ev, "selfie")}
 	}
 	a, err := e.Embed(docImg, docFace)
 	if err != nil {

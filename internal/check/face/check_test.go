@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -91,6 +92,10 @@ func TestMatchCheck(t *testing.T) {
 	r := run(ref)
 	require.Equal(t, kyc.CheckPassed, r.Status, "%v", r.Evidence)
 	require.GreaterOrEqual(t, r.Evidence["score"], face.MatchThreshold)
+	eyes := r.Evidence["selfie_eyes_open"].([2]float64)
+	require.Greater(t, eyes[0], 0.9, "the astronaut's eyes are open")
+	require.Greater(t, eyes[1], 0.9)
+	require.Less(t, math.Abs(r.Evidence["selfie_pose"].(face.Pose).Yaw), face.MaxSelfieYaw)
 
 	// A level may demand more: the same pair then only asks for review.
 	strict := &check.Subject{Level: policy.Level{FaceMatch: &policy.FaceThresholds{Match: 1, Review: 0.2}},

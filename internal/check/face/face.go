@@ -23,7 +23,7 @@ import (
 
 // Engine runs the face models. The zero value is unusable; use Open.
 type Engine struct {
-	detect, landmark, feature, pose *session
+	detect, landmark, feature, pose, eye *session
 }
 
 // Config locates the runtime and the models.
@@ -154,6 +154,11 @@ func Open(c Config) (*Engine, error) {
 	if e.pose, err = newSession(filepath.Join(c.ModelsDir, "fr_pose.onnx")); err != nil {
 		return nil, err
 	}
+	if _, err := os.Stat(filepath.Join(c.ModelsDir, "fr_eye.onnx")); err == nil {
+		if e.eye, err = newSession(filepath.Join(c.ModelsDir, "fr_eye.onnx")); err != nil {
+			return nil, err
+		}
+	}
 	return e, nil
 }
 
@@ -162,6 +167,7 @@ type Face struct {
 	Box       image.Rectangle `json:"-"`
 	Score     float64         `json:"score"`
 	Landmarks [5][2]float64   `json:"landmarks"` // eyes, nose, mouth corners
+	eyes      [2]image.Rectangle
 }
 
 // MarshalJSON writes the box as [x0, y0, x1, y1] and landmarks rounded.
@@ -251,7 +257,7 @@ func (e *Engine) Detect(img image.Image) ([]Face, error) {
 			continue
 		}
 		f := Face{Box: box, Score: math.Round(k.s*1000) / 1000}
-		if f.Landmarks, err = e.landmarks(img, box); err != nil {
+		if f.Landmarks, f.eyes, err = e.landmarks(img, box); err != nil {
 			return nil, err
 		}
 		faces = append(faces, f)
@@ -272,7 +278,7 @@ func iou(a1, b1, a2, b2, c1, d1, c2, d2 float64) float64 {
 
 // landmarks predicts 68 points in the face box (64×64 grey) and reduces
 // them to 5: eye centres, nose tip, mouth corners.
-func (e *Engine) landmarks(img image.Image, box image.Rectangle) ([5][2]float64, error) {
+func (e *Engine) landmarks(img image.Image, box image.Rectangle) ([5][2]float64, [2]image.Rectangle, error) {
 	const n = 64
 	data := make([]float32, n*n)
 	bw, bh := float64(box.Dx()), float64(box.Dy())
@@ -284,7 +290,7 @@ func (e *Engine) landmarks(img image.Image, box image.Rectangle) ([5][2]float64,
 	}
 	out, err := e.landmark.run([]int64{1, 1, n, n}, data)
 	if err != nil {
-		return [5][2]float64{}, err
+		return [5][2]float64{}, [2]image.Rectangle{}, err
 	}
 	p := out[0]
 	pt := func(i int) (float64, float64) {
@@ -298,7 +304,47 @@ func (e *Engine) landmarks(img image.Image, box image.Rectangle) ([5][2]float64,
 		}
 		return [2]float64{sx / float64(len(idx)), sy / float64(len(idx))}
 	}
-	return [5][2]float64{avg(37, 38, 40, 41), avg(43, 44, 46, 47), avg(30), avg(48, 60), avg(54, 64)}, nil
+	// eye boxes: centred on the eye, 1.6 times its corner-to-corner width
+	eye := func(c [2]float64, inner, outer int) image.Rectangle {
+		x1, _ := pt(inner)
+		x2, _ := pt(outer)
+		half := math.Abs(x2-x1) * 1.6 / 2
+		return image.Rect(int(c[0]-half), int(c[1]-half), int(c[0]+half), int(c[1]+half))
+	}
+	l, r := avg(37, 38, 40, 41), avg(43, 44, 46, 47)
+	return [5][2]float64{l, r, avg(30), avg(48, 60), avg(54, 64)}, [2]image.Rectangle{eye(l, 36, 39), eye(r, 42, 45)}, nil
+}
+
+// EyesOpen returns the probability that each eye (left, right) is open,
+// from fr_eye on 24×24 grey crops (p / 255).
+func (e *Engine) EyesOpen(img image.Image, f Face) ([2]float64, error) {
+	var out [2]float64
+	if e.eye == nil {
+		return out, errors.New("eye model not loaded")
+	}
+	const n = 24
+	for k, box := range f.eyes {
+		if box.Dx() < 4 {
+			return out, errors.New("eye too small")
+		}
+		data := make([]float32, n*n)
+		bw, bh := float64(box.Dx()), float64(box.Dy())
+		for y := 0; y < n; y++ {
+			for x := 0; x < n; x++ {
+				r, g, b := rgbAt(img, float64(box.Min.X)+(float64(x)+0.5)*bw/n-0.5, float64(box.Min.Y)+(float64(y)+0.5)*bh/n-0.5)
+				data[y*n+x] = float32((0.299*r + 0.587*g + 0.114*b) / 255)
+			}
+		}
+		res, err := e.eye.run([]int64{1, 1, n, n}, data)
+		if err != nil {
+			return out, err
+		}
+		a, b := float64(res[0][0]), float64(res[0][1])
+		m := math.Max(a, b)
+		pa, pb := math.Exp(a-m), math.Exp(b-m)
+		out[k] = pb / (pa + pb) // class 1: open (calibrated on open-eyed faces, see the tests)
+	}
+	return out, nil
 }
 
 // reference is the ArcFace 112×112 template of the five points.
