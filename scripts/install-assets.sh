@@ -79,7 +79,10 @@ MODELS
 # 3. Face fixtures for the tests: the public-domain "astronaut" photo that
 # Debian's python3-skimage ships (apt-get download, not installed).
 if [ ! -f "$assets/fixtures/astronaut.png" ] && command -v apt-get >/dev/null; then
-  if (cd "$tmp" && apt-get download python3-skimage >/dev/null 2>&1) && dpkg -x "$tmp"/python3-skimage_*.deb "$tmp/skimage" 2>/dev/null; then
+  fetch_skimage() { (cd "$tmp" && apt-get download python3-skimage >/dev/null 2>&1); }
+  # a fresh machine may have no package lists yet: refresh them (as root) and retry
+  fetch_skimage || { $root && apt-get update -qq >/dev/null 2>&1 && fetch_skimage; }
+  if ls "$tmp"/python3-skimage_*.deb >/dev/null 2>&1 && dpkg -x "$tmp"/python3-skimage_*.deb "$tmp/skimage" 2>/dev/null; then
     mkdir -p "$assets/fixtures"
     cp "$(find "$tmp/skimage" -name astronaut.png | head -n 1)" "$assets/fixtures/astronaut.png" && say "installed $assets/fixtures/astronaut.png"
   else
