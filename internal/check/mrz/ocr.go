@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openkyc/openkyc/internal/check/quality"
 )
 
 // Reader finds and reads the MRZ of a photographed document with tesseract
@@ -129,7 +131,7 @@ func locateBand(g *image.Gray) (image.Rectangle, bool) {
 	if w < 100 || h < 40 {
 		return image.Rectangle{}, false
 	}
-	thr := otsu(g.Pix)
+	thr := quality.Otsu(g.Pix)
 	score := make([]float64, h)
 	left, right := make([]int, h), make([]int, h)
 	for y := 0; y < h; y++ {
@@ -265,37 +267,6 @@ func locateBand(g *image.Gray) (image.Rectangle, bool) {
 	return r, true
 }
 
-// otsu returns the threshold that best splits the histogram in two.
-func otsu(pix []uint8) uint8 {
-	var hist [256]int
-	for _, p := range pix {
-		hist[p]++
-	}
-	total := len(pix)
-	var sum float64
-	for i, c := range hist {
-		sum += float64(i * c)
-	}
-	var sumB, best float64
-	wB, thr := 0, 0
-	for i, c := range hist {
-		wB += c
-		if wB == 0 {
-			continue
-		}
-		wF := total - wB
-		if wF == 0 {
-			break
-		}
-		sumB += float64(i * c)
-		mB, mF := sumB/float64(wB), (sum-sumB)/float64(wF)
-		if v := float64(wB) * float64(wF) * (mB - mF) * (mB - mF); v > best {
-			best, thr = v, i
-		}
-	}
-	return uint8(thr + 1)
-}
-
 // prepare crops the band, scales it so characters are ~40 px high and
 // binarises it with Otsu's threshold (black text on white).
 func prepare(g *image.Gray, band image.Rectangle) *image.Gray {
@@ -308,7 +279,7 @@ func prepare(g *image.Gray, band image.Rectangle) *image.Gray {
 	for y := band.Min.Y; y < band.Max.Y; y++ {
 		crop = append(crop, g.Pix[y*w+band.Min.X:y*w+band.Max.X]...)
 	}
-	thr := otsu(crop)
+	thr := quality.Otsu(crop)
 	for y := 0; y < oh; y++ {
 		for x := 0; x < ow; x++ {
 			// bilinear sample

@@ -125,11 +125,7 @@ func DocumentRegion(img image.Image) image.Rectangle {
 	b := img.Bounds()
 	lum, w, h := luminance(img)
 	step := max(1, (max(b.Dx(), b.Dy())+analysisSide-1)/analysisSide)
-	var hist [256]int
-	for _, v := range lum {
-		hist[v]++
-	}
-	thr := otsuHist(hist, len(lum))
+	thr := Otsu(lum)
 	bright, n := 0, 0 // which side holds most of the central third
 	for y := h / 3; y < 2*h/3; y++ {
 		for x := w / 3; x < 2*w/3; x++ {
@@ -170,7 +166,14 @@ func DocumentRegion(img image.Image) image.Rectangle {
 	return r
 }
 
-func otsuHist(hist [256]int, total int) uint8 {
+// Otsu returns the grey level that best splits the pixels in two (Otsu's
+// method): pixels below it are the dark class.
+func Otsu(pix []uint8) uint8 {
+	var hist [256]int
+	for _, p := range pix {
+		hist[p]++
+	}
+	total := len(pix)
 	var sum float64
 	for i, c := range hist {
 		sum += float64(i * c)
