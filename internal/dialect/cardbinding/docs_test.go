@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/kyctest"
+
 	"github.com/openkyc/openkyc/internal/dialect/cardbinding"
 )
 
@@ -46,23 +48,5 @@ func TestDocsExample(t *testing.T) {
 	fmt.Fprintf(&b, "A field error with `lang: zh-CN`:\n\n```json\n%s\n```\n\n", golden("error_param_zh"))
 	fmt.Fprintf(&b, "A wrong signature:\n\n```json\n%s\n```\n", golden("error_signature"))
 	section := b.String()
-
-	path := "../../../docs/dialects.md"
-	doc, err := os.ReadFile(path)
-	require.NoError(t, err)
-	start := strings.Index(string(doc), "## Card-binding KYC")
-	if *update {
-		if start < 0 {
-			start = len(doc)
-			section = "\n" + section
-		}
-		rest := ""
-		if end := strings.Index(string(doc)[min(start+1, len(doc)):], "\n## "); end >= 0 && start < len(doc) {
-			rest = string(doc)[start+1+end+1:]
-		}
-		require.NoError(t, os.WriteFile(path, []byte(string(doc)[:start]+section+rest), 0o644))
-		return
-	}
-	require.GreaterOrEqual(t, start, 0, "docs/dialects.md lacks the card-binding section; run with -update")
-	require.Equal(t, section, string(doc)[start:start+len(section)], "run go test ./internal/dialect/cardbinding -update")
+	kyctest.DocSection(t, "../../../docs/dialects.md", "## Card-binding KYC", section, *update)
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/kyctest"
+
 	"github.com/openkyc/openkyc/internal/dialect/kycsharing"
 )
 
@@ -35,23 +37,5 @@ func TestDocsExample(t *testing.T) {
 	fmt.Fprintf(&b, "`submit` before the files:\n\n```json\n%s\n```\n\n", golden("error_missing_files"))
 	fmt.Fprintf(&b, "A wrong signature:\n\n```json\n%s\n```\n", golden("error_sign"))
 	section := b.String()
-
-	path = "../../../docs/dialects.md"
-	doc, err := os.ReadFile(path)
-	require.NoError(t, err)
-	start := strings.Index(string(doc), "## KYC Sharing API")
-	if *update {
-		if start < 0 {
-			start = len(doc)
-			section = "\n" + section
-		}
-		rest := ""
-		if end := strings.Index(string(doc)[min(start+1, len(doc)):], "\n## "); end >= 0 && start < len(doc) {
-			rest = string(doc)[start+1+end+1:]
-		}
-		require.NoError(t, os.WriteFile(path, []byte(string(doc)[:start]+section+rest), 0o644))
-		return
-	}
-	require.GreaterOrEqual(t, start, 0, "docs/dialects.md lacks the KYC Sharing section; run with -update")
-	require.Equal(t, section, string(doc)[start:start+len(section)], "run go test ./internal/dialect/kycsharing -update")
+	kyctest.DocSection(t, "../../../docs/dialects.md", "## KYC Sharing API", section, *update)
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/kyctest"
 )
 
 // TestDocsExample keeps the worked example in docs/dialects.md equal to what
@@ -33,23 +35,5 @@ func TestDocsExample(t *testing.T) {
 	fmt.Fprintf(&b, "Notification `param` (POSTed as `{\"sign\",\"param\"}` to `notifyUrl`, image URLs signed and short-lived); the merchant answers `{\"code\":0,\"message\":\"ok\"}`:\n\n```json\n%s\n```\n\n", golden("notification"))
 	fmt.Fprintf(&b, "A request signed with another key:\n\n```json\n%s\n```\n", golden("error_sign"))
 	section := b.String()
-
-	path := "../../../docs/dialects.md"
-	doc, err := os.ReadFile(path)
-	require.NoError(t, err)
-	start := strings.Index(string(doc), "## PayCools eKYC")
-	if *update {
-		if start < 0 {
-			start = len(doc)
-			section = "\n" + section
-		}
-		rest := ""
-		if end := strings.Index(string(doc)[min(start+1, len(doc)):], "\n## "); end >= 0 && start < len(doc) {
-			rest = string(doc)[start+1+end+1:]
-		}
-		require.NoError(t, os.WriteFile(path, []byte(string(doc)[:start]+section+rest), 0o644))
-		return
-	}
-	require.GreaterOrEqual(t, start, 0, "docs/dialects.md lacks the PayCools section; run with -update")
-	require.Equal(t, section, string(doc)[start:start+len(section)], "run go test ./internal/dialect/paycools -update")
+	kyctest.DocSection(t, "../../../docs/dialects.md", "## PayCools eKYC", section, *update)
 }

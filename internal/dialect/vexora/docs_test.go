@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/kyctest"
+
 	"github.com/openkyc/openkyc/internal/dialect/vexora"
 )
 
@@ -34,20 +36,5 @@ func TestDocsExample(t *testing.T) {
 	fmt.Fprintf(&b, "`kycApplyFor` with `idFront` and `face` (multipart):\n\n```json\n%s\n```\n\n", golden("apply_with_documents"))
 	fmt.Fprintf(&b, "A wrong signature:\n\n```json\n%s\n```\n", golden("error_signature"))
 	section := b.String()
-
-	path := "../../../docs/dialects.md"
-	doc, err := os.ReadFile(path)
-	require.NoError(t, err)
-	start := strings.Index(string(doc), "## Vexora KYC")
-	require.GreaterOrEqual(t, start, 0, "docs/dialects.md lacks the Vexora section")
-	end := strings.Index(string(doc)[start+1:], "\n## ")
-	rest := ""
-	if end >= 0 {
-		rest = string(doc)[start+1+end+1:]
-	}
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(string(doc)[:start]+section+rest), 0o644))
-		return
-	}
-	require.Equal(t, section, string(doc)[start:start+len(section)], "run go test ./internal/dialect/vexora -update")
+	kyctest.DocSection(t, "../../../docs/dialects.md", "## Vexora KYC", section, *update)
 }
