@@ -25,7 +25,7 @@ func DocSection(t testing.TB, path, heading, section string, update bool) {
 	}
 	rest := ""
 	if end := strings.Index(doc[start+1:], "\n## "); end >= 0 {
-		rest = doc[start+1+end+1:]
+		rest = "\n" + doc[start+1+end+1:] // a blank line before the next heading
 	}
 	if update {
 		require.NoError(t, os.WriteFile(path, []byte(doc[:start]+section+rest), 0o644))

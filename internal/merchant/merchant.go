@@ -33,6 +33,7 @@ type Service struct {
 	cache    map[string]cachedPrincipal // by key lookup hash
 	dialects map[string]cachedDialect   // by dialect + app id
 	settings map[string]cachedSettings  // by merchant id + dialect
+	platform map[string]cachedKey       // parsed platform keys by merchant id + dialect
 
 	// AllowPrivateCallbacks lets dialect callback URLs point at private
 	// addresses (development).
@@ -55,7 +56,8 @@ func New(s *store.Store, kr *crypto.Keyring, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: s, keys: kr, now: now, cache: map[string]cachedPrincipal{}, dialects: map[string]cachedDialect{}, settings: map[string]cachedSettings{}}
+	return &Service{store: s, keys: kr, now: now, cache: map[string]cachedPrincipal{}, dialects: map[string]cachedDialect{}, settings: map[string]cachedSettings{},
+		platform: map[string]cachedKey{}}
 }
 
 // Created is a new merchant with its first API key and its dialect

@@ -213,13 +213,38 @@ func (s *Service) UpdateSettings(ctx context.Context, p kyc.Principal, dialect s
 // PlatformKey returns the platform's RSA private key for a merchant on an
 // RSA dialect (it signs responses and callbacks) and the merchant's app id
 // (card binding: api-key; PayCools: appId).
+// Parsed keys are cached like secrets (AuthCacheTTL): every PayCools answer
+// is signed, so the key is not decrypted and parsed per request.
 func (s *Service) PlatformKey(ctx context.Context, merchantID, dialect string) (*rsa.PrivateKey, string, error) {
+	key := merchantID + "\x00" + dialect
+	now := s.now().UnixNano()
+	s.mu.Lock()
+	c, ok := s.platform[key]
+	s.mu.Unlock()
+	if ok && now < c.expires {
+		return c.key, c.appID, nil
+	}
 	appID, der, err := s.DialectCredentials(ctx, merchantID, dialect)
 	if err != nil {
 		return nil, "", err
 	}
 	k, err := okcrypto.ParseRSAPrivateKeyDER([]byte(der))
-	return k, appID, err
+	if err != nil {
+		return nil, "", err
+	}
+	s.mu.Lock()
+	if len(s.platform) >= authCacheMax {
+		clear(s.platform)
+	}
+	s.platform[key] = cachedKey{key: k, appID: appID, expires: now + int64(AuthCacheTTL)}
+	s.mu.Unlock()
+	return k, appID, nil
+}
+
+type cachedKey struct {
+	key     *rsa.PrivateKey
+	appID   string
+	expires int64
 }
 
 // RSACredentials returns a merchant's app id on an RSA dialect and the
