@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"image"
 	"image/draw"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
@@ -37,13 +35,8 @@ func TestPipeline(t *testing.T) {
 		require.NoError(t, os.Symlink(src, filepath.Join(abs, sub)))
 	}
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MaxUploadBytes: 8 << 20, MaxImagePixels: 20_000_000, Workers: true, AssetsDir: abs}
-	require.NoError(t, cfg.Validate())
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = a.RunWorkers(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; a.Close() })
+	a, _ := apptest.Start(t, cfg)
+	ctx := context.Background()
 	m, err := a.Merchants.Create(ctx, "M", "test")
 	require.NoError(t, err)
 	p := kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}

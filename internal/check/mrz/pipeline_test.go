@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -35,13 +33,8 @@ func TestPipeline(t *testing.T) {
 	abs := t.TempDir()
 	require.NoError(t, os.Symlink(tess, filepath.Join(abs, "tessdata")))
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MaxUploadBytes: 8 << 20, MaxImagePixels: 20_000_000, Workers: true, AssetsDir: abs}
-	require.NoError(t, cfg.Validate())
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = a.RunWorkers(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; a.Close() })
+	a, _ := apptest.Start(t, cfg)
+	ctx := context.Background()
 	m, err := a.Merchants.Create(ctx, "M", "test")
 	require.NoError(t, err)
 	p := kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}

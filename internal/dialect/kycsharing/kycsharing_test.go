@@ -12,7 +12,6 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -26,7 +25,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyctest"
 )
@@ -45,14 +44,7 @@ func newEnv(t *testing.T, db kyctest.DB) *env {
 	t.Helper()
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: db.URL, MaxUploadBytes: 8 << 20, MaxImagePixels: 4_000_000,
 		Workers: true, WebhookAllowPrivate: true, WebhookSchedule: []time.Duration{20 * time.Millisecond, 20 * time.Millisecond}}
-	require.NoError(t, cfg.Validate())
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = a.RunWorkers(ctx) }()
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(func() { cancel(); <-done; srv.Close(); a.Close() })
+	a, srv := apptest.Start(t, cfg)
 	e := &env{t: t, srv: srv}
 	for _, m := range []*merchant{&e.a, &e.b} {
 		c, err := a.Merchants.Create(context.Background(), "M", "test")

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
@@ -94,14 +94,8 @@ func newEnv(t *testing.T, db kyctest.DB) *env {
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: db.URL, MaxUploadBytes: 8 << 20, MaxImagePixels: 20_000_000,
 		Workers: true, WebhookAllowPrivate: true, WebhookSchedule: []time.Duration{20 * time.Millisecond, 20 * time.Millisecond},
 		PublicURL: "https://kyc.example.com"}
-	require.NoError(t, cfg.Validate())
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = a.RunWorkers(ctx) }()
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(func() { cancel(); <-done; srv.Close(); a.Close() })
+	a, srv := apptest.Start(t, cfg)
+	ctx := context.Background()
 	e := &env{t: t, a: a, srv: srv}
 	for _, m := range []struct {
 		acc *account

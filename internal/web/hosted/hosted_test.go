@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/draw"
 	"io"
-	"log/slog"
 	"maps"
 	"mime/multipart"
 	"net/http"
@@ -22,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/web/hosted"
@@ -40,14 +40,8 @@ func newEnv(t *testing.T, db kyctest.DB) *env {
 	t.Helper()
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: db.URL, MaxUploadBytes: 8 << 20, MaxImagePixels: 20_000_000,
 		Workers: true, WebhookAllowPrivate: true}
-	require.NoError(t, cfg.Validate())
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = a.RunWorkers(ctx) }()
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(func() { cancel(); <-done; srv.Close(); a.Close() })
+	a, srv := apptest.Start(t, cfg)
+	ctx := context.Background()
 	e := &env{t: t, a: a, srv: srv, client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	for _, k := range []*string{&e.keyA, &e.keyB} {
 		c, err := a.Merchants.Create(ctx, "M", "test")
