@@ -6,6 +6,7 @@ t=${1:-30s}
 for target in \
   "./internal/docfile FuzzValidator" \
   "./internal/pii FuzzNormalize" \
+  "./internal/check/face FuzzFlushDenormals" \
   "./internal/api FuzzApplicantJSON" \
   "./internal/api FuzzVerificationJSON" \
   "./internal/api FuzzUploadMultipart" \

@@ -67,7 +67,14 @@ type session struct {
 var PoolSize = runtime.GOMAXPROCS(0)
 
 func newSession(path string) (*session, error) {
-	in, out, err := ort.GetInputOutputInfo(path)
+	model, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := FlushDenormals(model); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	in, out, err := ort.GetInputOutputInfoWithONNXData(model)
 	if err != nil {
 		return nil, err
 	}
@@ -89,10 +96,14 @@ func newSession(path string) (*session, error) {
 	if err := opts.SetInterOpNumThreads(1); err != nil {
 		return nil, err
 	}
+	// activations may turn subnormal too: flush them on the CPU as well
+	if err := opts.AddSessionConfigEntry("session.set_denormal_as_zero", "1"); err != nil {
+		return nil, err
+	}
 	n := max(1, PoolSize)
 	s.pool = make(chan *ort.DynamicAdvancedSession, n)
 	for range n {
-		ds, err := ort.NewDynamicAdvancedSession(path, s.inputs, s.outputs, opts)
+		ds, err := ort.NewDynamicAdvancedSessionWithONNXData(model, s.inputs, s.outputs, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -186,35 +197,82 @@ func (f Face) MarshalJSON() ([]byte, error) {
 // MinScore is the detection threshold.
 const MinScore = 0.7
 
-// rgbAt returns the pixel's RGB channels (0–255) by bilinear sampling.
-func rgbAt(img image.Image, x, y float64) (r, g, b float64) {
-	bd := img.Bounds()
+// sampler reads the RGB channels of an image, directly from the pixel
+// buffers of the common decoded types (the image.Image interface costs an
+// allocation per pixel).
+type sampler struct {
+	img   image.Image
+	b     image.Rectangle
+	rgba  *image.RGBA
+	nrgba *image.NRGBA
+	ycc   *image.YCbCr
+	gray  *image.Gray
+}
+
+func newSampler(img image.Image) sampler {
+	s := sampler{img: img, b: img.Bounds()}
+	switch m := img.(type) {
+	case *image.RGBA:
+		s.rgba = m
+	case *image.NRGBA:
+		s.nrgba = m
+	case *image.YCbCr:
+		s.ycc = m
+	case *image.Gray:
+		s.gray = m
+	}
+	return s
+}
+
+func (s sampler) px(x, y int) (r, g, b float64) {
+	switch {
+	case s.rgba != nil:
+		i := s.rgba.PixOffset(x, y)
+		p := s.rgba.Pix[i : i+3 : i+3]
+		return float64(p[0]), float64(p[1]), float64(p[2])
+	case s.nrgba != nil: // photos are opaque: the alpha is ignored
+		i := s.nrgba.PixOffset(x, y)
+		p := s.nrgba.Pix[i : i+3 : i+3]
+		return float64(p[0]), float64(p[1]), float64(p[2])
+	case s.ycc != nil:
+		yi, ci := s.ycc.YOffset(x, y), s.ycc.COffset(x, y)
+		rr, gg, bb := color.YCbCrToRGB(s.ycc.Y[yi], s.ycc.Cb[ci], s.ycc.Cr[ci])
+		return float64(rr), float64(gg), float64(bb)
+	case s.gray != nil:
+		v := float64(s.gray.Pix[s.gray.PixOffset(x, y)])
+		return v, v, v
+	}
+	c := color.RGBAModel.Convert(s.img.At(x, y)).(color.RGBA)
+	return float64(c.R), float64(c.G), float64(c.B)
+}
+
+// at returns the RGB channels (0–255) at a real position, by bilinear
+// sampling, clamped to the image.
+func (s sampler) at(x, y float64) (r, g, b float64) {
+	bd := s.b
 	x = math.Max(float64(bd.Min.X), math.Min(float64(bd.Max.X-1), x))
 	y = math.Max(float64(bd.Min.Y), math.Min(float64(bd.Max.Y-1), y))
 	x0, y0 := int(x), int(y)
 	x1, y1 := min(x0+1, bd.Max.X-1), min(y0+1, bd.Max.Y-1)
 	ax, ay := x-float64(x0), y-float64(y0)
-	px := func(xx, yy int) (float64, float64, float64) {
-		c := color.RGBAModel.Convert(img.At(xx, yy)).(color.RGBA)
-		return float64(c.R), float64(c.G), float64(c.B)
-	}
-	r00, g00, b00 := px(x0, y0)
-	r10, g10, b10 := px(x1, y0)
-	r01, g01, b01 := px(x0, y1)
-	r11, g11, b11 := px(x1, y1)
+	r00, g00, b00 := s.px(x0, y0)
+	r10, g10, b10 := s.px(x1, y0)
+	r01, g01, b01 := s.px(x0, y1)
+	r11, g11, b11 := s.px(x1, y1)
 	mix := func(a, b, c, d float64) float64 { return (a*(1-ax)+b*ax)*(1-ay) + (c*(1-ax)+d*ax)*ay }
 	return mix(r00, r10, r01, r11), mix(g00, g10, g01, g11), mix(b00, b10, b01, b11)
 }
 
 // Detect finds the faces of img, best first.
 func (e *Engine) Detect(img image.Image) ([]Face, error) {
+	px := newSampler(img)
 	const w, h = 320, 240
 	bd := img.Bounds()
 	sx, sy := float64(bd.Dx())/w, float64(bd.Dy())/h
 	data := make([]float32, 3*w*h)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
-			r, g, b := rgbAt(img, float64(bd.Min.X)+(float64(x)+0.5)*sx-0.5, float64(bd.Min.Y)+(float64(y)+0.5)*sy-0.5)
+			r, g, b := px.at(float64(bd.Min.X)+(float64(x)+0.5)*sx-0.5, float64(bd.Min.Y)+(float64(y)+0.5)*sy-0.5)
 			i := y*w + x
 			data[i], data[w*h+i], data[2*w*h+i] = float32((r-127)/128), float32((g-127)/128), float32((b-127)/128)
 		}
@@ -279,12 +337,13 @@ func iou(a1, b1, a2, b2, c1, d1, c2, d2 float64) float64 {
 // landmarks predicts 68 points in the face box (64×64 grey) and reduces
 // them to 5: eye centres, nose tip, mouth corners.
 func (e *Engine) landmarks(img image.Image, box image.Rectangle) ([5][2]float64, [2]image.Rectangle, error) {
+	px := newSampler(img)
 	const n = 64
 	data := make([]float32, n*n)
 	bw, bh := float64(box.Dx()), float64(box.Dy())
 	for y := 0; y < n; y++ {
 		for x := 0; x < n; x++ {
-			r, g, b := rgbAt(img, float64(box.Min.X)+(float64(x)+0.5)*bw/n-0.5, float64(box.Min.Y)+(float64(y)+0.5)*bh/n-0.5)
+			r, g, b := px.at(float64(box.Min.X)+(float64(x)+0.5)*bw/n-0.5, float64(box.Min.Y)+(float64(y)+0.5)*bh/n-0.5)
 			data[y*n+x] = float32((0.299*r + 0.587*g + 0.114*b) / 256)
 		}
 	}
@@ -318,6 +377,7 @@ func (e *Engine) landmarks(img image.Image, box image.Rectangle) ([5][2]float64,
 // EyesOpen returns the probability that each eye (left, right) is open,
 // from fr_eye on 24×24 grey crops (p / 255).
 func (e *Engine) EyesOpen(img image.Image, f Face) ([2]float64, error) {
+	px := newSampler(img)
 	var out [2]float64
 	if e.eye == nil {
 		return out, errors.New("eye model not loaded")
@@ -331,7 +391,7 @@ func (e *Engine) EyesOpen(img image.Image, f Face) ([2]float64, error) {
 		bw, bh := float64(box.Dx()), float64(box.Dy())
 		for y := 0; y < n; y++ {
 			for x := 0; x < n; x++ {
-				r, g, b := rgbAt(img, float64(box.Min.X)+(float64(x)+0.5)*bw/n-0.5, float64(box.Min.Y)+(float64(y)+0.5)*bh/n-0.5)
+				r, g, b := px.at(float64(box.Min.X)+(float64(x)+0.5)*bw/n-0.5, float64(box.Min.Y)+(float64(y)+0.5)*bh/n-0.5)
 				data[y*n+x] = float32((0.299*r + 0.587*g + 0.114*b) / 255)
 			}
 		}
@@ -353,6 +413,7 @@ var reference = [5][2]float64{{38.2946, 51.6963}, {73.5318, 51.5014}, {56.0252, 
 // Embed aligns the face to the template (similarity transform, least
 // squares) and returns its L2-normalised 512-d embedding.
 func (e *Engine) Embed(img image.Image, f Face) ([]float32, error) {
+	px := newSampler(img)
 	a, b, tx, ty := similarity(f.Landmarks, reference)
 	// inverse map: template point (u,v) -> image point
 	det := a*a + b*b
@@ -366,7 +427,7 @@ func (e *Engine) Embed(img image.Image, f Face) ([]float32, error) {
 			du, dv := float64(u)-tx, float64(v)-ty
 			x := (a*du + b*dv) / det
 			y := (-b*du + a*dv) / det
-			r, g, bl := rgbAt(img, x, y)
+			r, g, bl := px.at(x, y)
 			i := v*n + u
 			data[i], data[n*n+i], data[2*n*n+i] = float32((r-127)/128), float32((g-127)/128), float32((bl-127)/128)
 		}
@@ -434,6 +495,7 @@ type Pose struct {
 // Pose estimates the head pose of a face: its box widened by a quarter on
 // every side, 224×224 RGB with ImageNet normalisation.
 func (e *Engine) Pose(img image.Image, f Face) (Pose, error) {
+	px := newSampler(img)
 	const n = 224
 	w, h := float64(f.Box.Dx()), float64(f.Box.Dy())
 	x0, y0 := float64(f.Box.Min.X)-w/4, float64(f.Box.Min.Y)-h/4
@@ -442,7 +504,7 @@ func (e *Engine) Pose(img image.Image, f Face) (Pose, error) {
 	data := make([]float32, 3*n*n)
 	for y := 0; y < n; y++ {
 		for x := 0; x < n; x++ {
-			r, g, b := rgbAt(img, x0+(float64(x)+0.5)*cw/n-0.5, y0+(float64(y)+0.5)*ch/n-0.5)
+			r, g, b := px.at(x0+(float64(x)+0.5)*cw/n-0.5, y0+(float64(y)+0.5)*ch/n-0.5)
 			i := y*n + x
 			data[i] = float32((r/255 - mean[0]) / std[0])
 			data[n*n+i] = float32((g/255 - mean[1]) / std[1])
