@@ -68,6 +68,7 @@ type selfieFace struct {
 	emb   []float32
 	pose  Pose
 	eyes  [2]float64
+	live  float64 // passive liveness, -1 when the model is absent
 	err   error
 }
 
@@ -93,9 +94,14 @@ func (c *Checks) selfie(ctx context.Context, s *check.Subject, e *Engine) selfie
 		if sf.pose, sf.err = e.Pose(sf.img, sf.face); sf.err != nil {
 			return sf
 		}
-		sf.eyes = [2]float64{1, 1}
+		sf.eyes, sf.live = [2]float64{1, 1}, -1
 		if e.eye != nil {
-			sf.eyes, sf.err = e.EyesOpen(sf.img, sf.face)
+			if sf.eyes, sf.err = e.EyesOpen(sf.img, sf.face); sf.err != nil {
+				return sf
+			}
+		}
+		if e.live != nil {
+			sf.live, sf.err = e.Passive(sf.img, sf.face)
 		}
 		return sf
 	}).(selfieFace)
@@ -253,6 +259,9 @@ func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 	}
 	ev["selfie_pose"] = sf.pose
 	ev["selfie_eyes_open"] = [2]float64{math.Round(sf.eyes[0]*100) / 100, math.Round(sf.eyes[1]*100) / 100}
+	if sf.live >= 0 { // advisory: shown to reviewers, never decided on
+		ev["selfie_passive_liveness"] = math.Round(sf.live*1000) / 1000
+	}
 	switch {
 	case math.Abs(sf.pose.Yaw) > MaxSelfieYaw || math.Abs(sf.pose.Pitch) > MaxSelfiePitch:
 		return check.Result{Status: kyc.CheckFailed, ReasonCode: ReasonFacePose, Evidence: withWhere(ev, "selfie")}

@@ -96,6 +96,22 @@ func TestMatchCheck(t *testing.T) {
 	require.Greater(t, eyes[0], 0.9, "the astronaut's eyes are open")
 	require.Greater(t, eyes[1], 0.9)
 	require.Less(t, math.Abs(r.Evidence["selfie_pose"].(face.Pose).Yaw), face.MaxSelfieYaw)
+	require.Greater(t, r.Evidence["selfie_passive_liveness"], 0.5, "advisory score of a live photo")
+
+	// Real photos of a head in profile and of closed eyes; and the
+	// astronaut with her eyes painted shut.
+	sample2 := loadJPEG(t, dir, "sample2.jpg")
+	r = run(crop(sample2, profileBox))
+	require.Equal(t, kyc.CheckFailed, r.Status, "%v", r.Evidence)
+	require.Equal(t, face.ReasonFacePose, r.ReasonCode, "%v", r.Evidence)
+	r = run(crop(sample2, eyesClosedBox))
+	require.Equal(t, kyc.CheckFailed, r.Status, "%v", r.Evidence)
+	require.Equal(t, face.ReasonEyesClosed, r.ReasonCode, "%v", r.Evidence)
+	e0, _ := engine(t)
+	rf, err := e0.Detect(ref)
+	require.NoError(t, err)
+	r = run(closeEyes(ref, rf[0].Landmarks))
+	require.Equal(t, face.ReasonEyesClosed, r.ReasonCode, "%v", r.Evidence)
 
 	// A level may demand more: the same pair then only asks for review.
 	strict := &check.Subject{Level: policy.Level{FaceMatch: &policy.FaceThresholds{Match: 1, Review: 0.2}},
@@ -111,7 +127,14 @@ func TestMatchCheck(t *testing.T) {
 	e, _ := engine(t)
 	faces, err := e.Detect(groupImg)
 	require.NoError(t, err)
-	box := faces[0].Box.Inset(-faces[0].Box.Dx() / 2)
+	pick := faces[0] // a face with open eyes
+	for _, f := range faces {
+		if eyes, err := e.EyesOpen(groupImg, f); err == nil && min(eyes[0], eyes[1]) > 0.5 {
+			pick = f
+			break
+		}
+	}
+	box := pick.Box.Inset(-pick.Box.Dx() / 2)
 	other := image.NewRGBA(image.Rect(0, 0, box.Dx(), box.Dy()))
 	draw.Draw(other, other.Bounds(), groupImg, box.Min, draw.Src)
 	r = run(other)
@@ -138,7 +161,14 @@ func TestDuplicateCheck(t *testing.T) {
 	faces, err := e.Detect(groupImg)
 	require.NoError(t, err)
 	require.NotEmpty(t, faces)
-	box := faces[0].Box.Inset(-faces[0].Box.Dx() / 2).Intersect(groupImg.Bounds())
+	pick := faces[0] // a face with open eyes
+	for _, f := range faces {
+		if eyes, err := e.EyesOpen(groupImg, f); err == nil && min(eyes[0], eyes[1]) > 0.5 {
+			pick = f
+			break
+		}
+	}
+	box := pick.Box.Inset(-pick.Box.Dx() / 2).Intersect(groupImg.Bounds())
 	other := image.NewRGBA(image.Rect(0, 0, box.Dx(), box.Dy()))
 	draw.Draw(other, other.Bounds(), groupImg, box.Min, draw.Src)
 	reframed := image.NewRGBA(image.Rect(0, 0, 300, 300))

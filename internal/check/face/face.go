@@ -23,7 +23,7 @@ import (
 
 // Engine runs the face models. The zero value is unusable; use Open.
 type Engine struct {
-	detect, landmark, feature, pose, eye *session
+	detect, landmark, feature, pose, eye, live *session
 }
 
 // Config locates the runtime and the models.
@@ -170,6 +170,11 @@ func Open(c Config) (*Engine, error) {
 			return nil, err
 		}
 	}
+	if _, err := os.Stat(filepath.Join(c.ModelsDir, "fr_liveness.onnx")); err == nil {
+		if e.live, err = newSession(filepath.Join(c.ModelsDir, "fr_liveness.onnx")); err != nil {
+			return nil, err
+		}
+	}
 	return e, nil
 }
 
@@ -263,16 +268,23 @@ func (s sampler) at(x, y float64) (r, g, b float64) {
 	return mix(r00, r10, r01, r11), mix(g00, g10, g01, g11), mix(b00, b10, b01, b11)
 }
 
-// Detect finds the faces of img, best first.
+// Detect finds the faces of img, best first. The image is scaled to fit
+// the detector's 320×240 input with its aspect ratio kept (the rest is
+// padded grey), so portrait selfies are not squeezed.
 func (e *Engine) Detect(img image.Image) ([]Face, error) {
 	px := newSampler(img)
 	const w, h = 320, 240
 	bd := img.Bounds()
-	sx, sy := float64(bd.Dx())/w, float64(bd.Dy())/h
+	sc := math.Max(float64(bd.Dx())/w, float64(bd.Dy())/h) // source pixels per input pixel
 	data := make([]float32, 3*w*h)
 	for y := 0; y < h; y++ {
+		sy := (float64(y)+0.5)*sc - 0.5
 		for x := 0; x < w; x++ {
-			r, g, b := px.at(float64(bd.Min.X)+(float64(x)+0.5)*sx-0.5, float64(bd.Min.Y)+(float64(y)+0.5)*sy-0.5)
+			sx := (float64(x)+0.5)*sc - 0.5
+			if sx > float64(bd.Dx()) || sy > float64(bd.Dy()) {
+				continue // padding: (127-127)/128 = 0
+			}
+			r, g, b := px.at(float64(bd.Min.X)+sx, float64(bd.Min.Y)+sy)
 			i := y*w + x
 			data[i], data[w*h+i], data[2*w*h+i] = float32((r-127)/128), float32((g-127)/128), float32((b-127)/128)
 		}
@@ -286,13 +298,14 @@ func (e *Engine) Detect(img image.Image) ([]Face, error) {
 		x1, y1, x2, y2, s float64
 	}
 	var cands []cand
+	fw, fh := w*sc, h*sc // the input's extent in source pixels
 	for i := 0; i < len(scores)/2; i++ {
 		s := float64(scores[2*i+1])
 		if s < MinScore {
 			continue
 		}
-		cands = append(cands, cand{float64(boxes[4*i]) * float64(bd.Dx()), float64(boxes[4*i+1]) * float64(bd.Dy()),
-			float64(boxes[4*i+2]) * float64(bd.Dx()), float64(boxes[4*i+3]) * float64(bd.Dy()), s})
+		cands = append(cands, cand{float64(boxes[4*i]) * fw, float64(boxes[4*i+1]) * fh,
+			float64(boxes[4*i+2]) * fw, float64(boxes[4*i+3]) * fh, s})
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].s > cands[j].s })
 	var kept []cand
@@ -529,4 +542,55 @@ func (e *Engine) Pose(img image.Image, f Face) (Pose, error) {
 		return math.Round((exp/sum*3-99)*10) / 10
 	}
 	return Pose{Yaw: angle(out[0]), Pitch: angle(out[1]), Roll: angle(out[2])}, nil
+}
+
+// Passive is fr_liveness's probability (0–1) that the face is a live
+// capture rather than a recapture of a photo, print or screen: its box
+// widened 2.7 times (shifted to stay inside the image), 128×128 RGB at
+// 0–255, softmax, class 0. It is a single-frame model with many false
+// alarms (crowded frames, poor light), so openkyc stores it as an advisory
+// signal and never decides on it.
+func (e *Engine) Passive(img image.Image, f Face) (float64, error) {
+	if e.live == nil {
+		return 0, errors.New("liveness model not loaded")
+	}
+	px := newSampler(img)
+	const n, scale = 128, 2.7
+	bd := img.Bounds()
+	w, h := float64(f.Box.Dx()), float64(f.Box.Dy())
+	sc := math.Min(scale, math.Min(float64(bd.Dy()-1)/h, float64(bd.Dx()-1)/w))
+	cw, ch := w*sc, h*sc
+	cx, cy := float64(f.Box.Min.X)+w/2, float64(f.Box.Min.Y)+h/2
+	x0 := math.Max(float64(bd.Min.X), math.Min(float64(bd.Max.X-1)-cw, cx-cw/2))
+	y0 := math.Max(float64(bd.Min.Y), math.Min(float64(bd.Max.Y-1)-ch, cy-ch/2))
+	data := make([]float32, 3*n*n)
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			r, g, b := px.at(x0+(float64(x)+0.5)*cw/n-0.5, y0+(float64(y)+0.5)*ch/n-0.5)
+			i := y*n + x
+			data[i], data[n*n+i], data[2*n*n+i] = float32(r), float32(g), float32(b)
+		}
+	}
+	out, err := e.live.run([]int64{1, 3, n, n}, data)
+	if err != nil {
+		return 0, err
+	}
+	return softmax(out[0])[0], nil
+}
+
+func softmax(logits []float32) []float64 {
+	mx := math.Inf(-1)
+	for _, v := range logits {
+		mx = math.Max(mx, float64(v))
+	}
+	p := make([]float64, len(logits))
+	var sum float64
+	for i, v := range logits {
+		p[i] = math.Exp(float64(v) - mx)
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+	return p
 }

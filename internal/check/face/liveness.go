@@ -69,6 +69,8 @@ func ValidateSequence(prompts []string, poses []Pose) string {
 // Liveness is face.liveness: the hosted page's active challenge. The frames
 // taken under the prompts show the same face (one identity) and the head
 // moves as prompted, in order. Without a hosted capture it does not run.
+// Each frame's passive fr_liveness score is kept in the evidence as an
+// advisory signal; it never fails the check.
 type Liveness struct{ c *Checks }
 
 func (Liveness) Kind() string    { return "face.liveness" }
@@ -105,6 +107,7 @@ func (l Liveness) Run(ctx context.Context, s *check.Subject) check.Result {
 		return fail(fmt.Sprintf("%d of %d frames were captured", len(frames), len(prompts)))
 	}
 	var poses []Pose
+	var passive []float64 // advisory, per frame
 	var first []float32
 	minSame := 1.0
 	for i, d := range frames {
@@ -124,6 +127,13 @@ func (l Liveness) Run(ctx context.Context, s *check.Subject) check.Result {
 			return check.Errored(err)
 		}
 		poses = append(poses, p)
+		if e.live != nil {
+			pl, err := e.Passive(img, f)
+			if err != nil {
+				return check.Errored(err)
+			}
+			passive = append(passive, math.Round(pl*1000)/1000)
+		}
 		emb, err := e.Embed(img, f)
 		if err != nil {
 			return check.Errored(err)
@@ -135,6 +145,9 @@ func (l Liveness) Run(ctx context.Context, s *check.Subject) check.Result {
 		}
 	}
 	ev["poses"] = poses
+	if passive != nil { // fr_liveness per frame: an advisory signal for reviewers only
+		ev["passive_liveness"] = passive
+	}
 	ev["min_same_face"] = math.Round(minSame*1000) / 1000
 	if minSame < SameFace {
 		return fail("the frames do not show one person")
