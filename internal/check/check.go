@@ -29,15 +29,24 @@ type Env interface {
 	// Seal encrypts evidence that holds personal data (the MRZ's text), bound
 	// to the verification; evidence itself is stored in the clear.
 	Seal(plaintext []byte, verificationID string) (string, error)
-	// FaceEmbeddings calls fn with the face embedding of every selfie of the
-	// merchant's other applicants (decrypted).
-	FaceEmbeddings(ctx context.Context, merchantID, excludeApplicantID string, fn func(applicantID string, v []float32) error) error
+	// NearestFace returns the selfie of another applicant of the merchant
+	// whose embedding is closest to v.
+	NearestFace(ctx context.Context, merchantID, excludeApplicantID string, v []float32) (FaceHit, error)
 	// PutFaceEmbedding stores (encrypted) the embedding of a selfie.
 	PutFaceEmbedding(ctx context.Context, d kyc.Document, v []float32) error
 	// LivenessChallenge returns the head-turn prompts the hosted page asked
 	// for and when its link was made (frames before it belong to an earlier
 	// attempt); ok is false without a hosted capture.
 	LivenessChallenge(ctx context.Context, merchantID, verificationID string) (prompts []string, since time.Time, ok bool, err error)
+}
+
+// FaceHit is the result of a duplicate-face search: the closest other
+// applicant (Score is the cosine, -1 when nothing was compared) and how
+// many stored faces were compared.
+type FaceHit struct {
+	ApplicantID string
+	Score       float64
+	Compared    int
 }
 
 // Subject is everything a check examines.

@@ -28,12 +28,12 @@ func (s *Store) PutFaceEmbedding(ctx context.Context, e FaceEmbedding) error {
 	})
 }
 
-// FaceEmbeddings calls fn for every embedding of the merchant's applicants
-// other than excludeApplicantID.
-func (r reads) FaceEmbeddings(ctx context.Context, merchantID, excludeApplicantID string, fn func(FaceEmbedding) error) error {
+// FaceEmbeddings calls fn for every embedding of the merchant stored at or
+// after since (the zero time: all), oldest first.
+func (r reads) FaceEmbeddings(ctx context.Context, merchantID string, since time.Time, fn func(FaceEmbedding) error) error {
 	rows, err := r.q.QueryContext(ctx,
-		`SELECT document_id, applicant_id, embedding, created_at FROM face_embeddings WHERE merchant_id = $1 AND applicant_id <> $2`,
-		merchantID, excludeApplicantID)
+		`SELECT document_id, applicant_id, embedding, created_at FROM face_embeddings WHERE merchant_id = $1 AND created_at >= $2 ORDER BY created_at`,
+		merchantID, micros(since))
 	if err != nil {
 		return fmt.Errorf("face embeddings: %w", err)
 	}

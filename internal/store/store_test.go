@@ -396,11 +396,15 @@ func TestStoreConformance(t *testing.T) {
 				require.NoError(t, s.PutFaceEmbedding(ctx, e), i)
 			}
 			var got []string
-			require.NoError(t, s.FaceEmbeddings(ctx, m.ID, "apl_2", func(e store.FaceEmbedding) error {
+			collect := func(e store.FaceEmbedding) error {
 				got = append(got, e.ApplicantID+":"+string(rune('0'+e.Sealed[0])))
 				return nil
-			}))
-			require.Equal(t, []string{"apl_1:1"}, got, "other applicants of the merchant only")
+			}
+			require.NoError(t, s.FaceEmbeddings(ctx, m.ID, time.Time{}, collect))
+			require.Equal(t, []string{"apl_1:1", "apl_2:2"}, got, "the merchant's embeddings only, oldest first")
+			got = nil
+			require.NoError(t, s.FaceEmbeddings(ctx, m.ID, now().Add(time.Hour), collect))
+			require.Empty(t, got, "nothing stored since")
 		})
 
 		t.Run("data keys", func(t *testing.T) {

@@ -3,10 +3,8 @@ package verification
 import (
 	"context"
 	"encoding/base64"
-	"encoding/binary"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 	"time"
 
@@ -106,38 +104,6 @@ func (e checkEnv) LivenessChallenge(ctx context.Context, merchantID, verificatio
 		return nil, time.Time{}, false, err
 	}
 	return strings.Split(l.Challenge, ","), l.CreatedAt, true, nil
-}
-
-func faceAAD(documentID string) []byte { return []byte("face:" + documentID) }
-
-// PutFaceEmbedding seals a selfie's embedding (float32, little endian),
-// bound to its document, and stores it.
-func (e checkEnv) PutFaceEmbedding(ctx context.Context, d kyc.Document, v []float32) error {
-	b := make([]byte, 4*len(v))
-	for i, f := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
-	}
-	sealed, err := e.s.keys.Seal(b, faceAAD(d.ID))
-	if err != nil {
-		return err
-	}
-	return e.s.store.PutFaceEmbedding(ctx, store.FaceEmbedding{DocumentID: d.ID, MerchantID: d.MerchantID, ApplicantID: d.ApplicantID,
-		Sealed: sealed, CreatedAt: e.s.clock()})
-}
-
-// FaceEmbeddings opens the merchant's other applicants' embeddings one by one.
-func (e checkEnv) FaceEmbeddings(ctx context.Context, merchantID, excludeApplicantID string, fn func(string, []float32) error) error {
-	return e.s.store.FaceEmbeddings(ctx, merchantID, excludeApplicantID, func(fe store.FaceEmbedding) error {
-		b, err := e.s.keys.Open(fe.Sealed, faceAAD(fe.DocumentID))
-		if err != nil {
-			return err
-		}
-		v := make([]float32, len(b)/4)
-		for i := range v {
-			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-		}
-		return fn(fe.ApplicantID, v)
-	})
 }
 
 func (e checkEnv) Blocklisted(ctx context.Context, merchantID, kind, value string) (bool, error) {

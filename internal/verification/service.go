@@ -23,6 +23,7 @@ type Service struct {
 	limits   docfile.Limits
 	now      func() time.Time
 	checkers []check.Checker
+	faces    faceGallery
 }
 
 // Config configures the service.

@@ -17,7 +17,14 @@ import (
 	"github.com/openkyc/openkyc/internal/verification"
 )
 
-func newService(t *testing.T, db kyctest.DB) (*verification.Service, *store.Store, kyc.Principal) {
+func newService(t testing.TB, db kyctest.DB) (*verification.Service, *store.Store, kyc.Principal) {
+	svcs, st, ps := newReplicas(t, db, 1, verification.Config{})
+	return svcs[0], st, ps[0]
+}
+
+// newReplicas returns n services on one database, key ring and blob store,
+// as n replicas would run, and two merchants.
+func newReplicas(t testing.TB, db kyctest.DB, n int, cfg verification.Config) ([]*verification.Service, *store.Store, []kyc.Principal) {
 	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, store.Config{URL: db.URL})
@@ -33,9 +40,17 @@ func newService(t *testing.T, db kyctest.DB) (*verification.Service, *store.Stor
 	require.NoError(t, err)
 	bs, err := blob.Open(ctx, u, kr)
 	require.NoError(t, err)
-	m, err := merchant.New(s, kr, nil).Create(ctx, "M", "test")
-	require.NoError(t, err)
-	return verification.NewService(s, kr, bs, verification.Config{}), s, kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}
+	var ps []kyc.Principal
+	for _, name := range []string{"M", "M2"} {
+		m, err := merchant.New(s, kr, nil).Create(ctx, name, "test")
+		require.NoError(t, err)
+		ps = append(ps, kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"})
+	}
+	var svcs []*verification.Service
+	for range n {
+		svcs = append(svcs, verification.NewService(s, kr, bs, cfg))
+	}
+	return svcs, s, ps
 }
 
 func TestLifecycleWritesAuditAndOutboxTogether(t *testing.T) {

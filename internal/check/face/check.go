@@ -110,7 +110,8 @@ func (c *Checks) selfie(ctx context.Context, s *check.Subject, e *Engine) selfie
 // Duplicate is face.duplicate: the selfie's face against every other
 // applicant of the merchant (embeddings stored encrypted); a hit names the
 // other applicant. The selfie's embedding is stored for later searches.
-// Brute force: about 1 µs per stored face, fine to 100k faces per merchant.
+// The search is brute force over an in-memory gallery (see
+// verification.faceGallery and docs/face.md for the plan beyond 100k).
 type Duplicate struct{ c *Checks }
 
 func (Duplicate) Kind() string    { return "face.duplicate" }
@@ -130,20 +131,11 @@ func (m Duplicate) Run(ctx context.Context, s *check.Subject) check.Result {
 	case sf.emb == nil:
 		return check.NotRun("no face on the selfie (face.match reports it)")
 	}
-	best, bestID, compared := -1.0, "", 0
-	err = s.Env.FaceEmbeddings(ctx, s.Applicant.MerchantID, s.Applicant.ID, func(applicantID string, v []float32) error {
-		compared++
-		if len(v) != len(sf.emb) {
-			return nil
-		}
-		if c := Cosine(sf.emb, v); c > best {
-			best, bestID = c, applicantID
-		}
-		return nil
-	})
+	hit, err := s.Env.NearestFace(ctx, s.Applicant.MerchantID, s.Applicant.ID, sf.emb)
 	if err != nil {
 		return check.Errored(err)
 	}
+	best, bestID, compared := hit.Score, hit.ApplicantID, hit.Compared
 	if err := s.Env.PutFaceEmbedding(ctx, sf.doc, sf.emb); err != nil {
 		return check.Errored(err)
 	}

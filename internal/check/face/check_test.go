@@ -40,18 +40,20 @@ type stored struct {
 	v         []float32
 }
 
-func (e env) FaceEmbeddings(_ context.Context, _, exclude string, fn func(string, []float32) error) error {
+func (e env) NearestFace(_ context.Context, _, exclude string, v []float32) (check.FaceHit, error) {
+	hit := check.FaceHit{Score: -1}
 	if e.faces == nil {
-		return nil
+		return hit, nil
 	}
 	for _, f := range *e.faces {
 		if f.applicant != exclude {
-			if err := fn(f.applicant, f.v); err != nil {
-				return err
+			hit.Compared++
+			if c := face.Cosine(v, f.v); c > hit.Score {
+				hit.Score, hit.ApplicantID = c, f.applicant
 			}
 		}
 	}
-	return nil
+	return hit, nil
 }
 
 func (e env) PutFaceEmbedding(_ context.Context, d kyc.Document, v []float32) error {
