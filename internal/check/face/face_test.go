@@ -123,7 +123,7 @@ func TestImpostors(t *testing.T) {
 	high := 0
 	pairs := 0
 	for i := range embs {
-		require.Less(t, face.Cosine(refEmb, embs[i]), 0.4, "astronaut vs face %d", i)
+		require.Less(t, face.Cosine(refEmb, embs[i]), 0.3, "impostor pair: astronaut vs face %d", i)
 		for j := i + 1; j < len(embs); j++ {
 			pairs++
 			if face.Cosine(embs[i], embs[j]) >= 0.4 {
