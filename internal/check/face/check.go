@@ -1,9 +1,10 @@
 package face
 
 import (
+	"bytes"
 	"context"
 	"image"
-	_ "image/jpeg" // photo decoders
+	"image/jpeg" // photo decoder, and the crops' encoder
 	_ "image/png"
 	"math"
 	"sync"
@@ -150,7 +151,10 @@ func (m Duplicate) Run(ctx context.Context, s *check.Subject) check.Result {
 	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
 }
 
-// Match is face.match: the face on the document against the selfie.
+// Match is face.match: the face on the document against the selfie. Its
+// evidence holds the score, the boxes, the selfie's pose, eyes and passive
+// liveness, and both aligned 112×112 crops as sealed JPEGs
+// (document_crop, selfie_crop; Service.OpenEvidence opens them).
 type Match struct{ c *Checks }
 
 func (Match) Kind() string    { return "face.match" }
@@ -263,6 +267,23 @@ func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 	a, err := e.Embed(docImg, docFace)
 	if err != nil {
 		return check.Errored(err)
+	}
+	// both aligned 112×112 crops, JPEG, sealed: biometric evidence for reviewers
+	for key, fc := range map[string]struct {
+		img image.Image
+		f   Face
+	}{"document_crop": {docImg, docFace}, "selfie_crop": {sf.img, selfFace}} {
+		crop, err := Align(fc.img, fc.f)
+		if err != nil {
+			return check.Errored(err)
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, crop, &jpeg.Options{Quality: 90}); err != nil {
+			return check.Errored(err)
+		}
+		if ev[key], err = s.Env.Seal(buf.Bytes(), s.Verification.ID); err != nil {
+			return check.Errored(err)
+		}
 	}
 	score := Cosine(a, sf.emb)
 	ev["score"] = math.Round(score*1000) / 1000

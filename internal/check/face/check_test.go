@@ -99,6 +99,11 @@ func TestMatchCheck(t *testing.T) {
 	require.Greater(t, eyes[1], 0.9)
 	require.Less(t, math.Abs(r.Evidence["selfie_pose"].(face.Pose).Yaw), face.MaxSelfieYaw)
 	require.Greater(t, r.Evidence["selfie_passive_liveness"], 0.5, "advisory score of a live photo")
+	for _, k := range []string{"document_crop", "selfie_crop"} { // the test env "seals" as is
+		crop, err := jpeg.Decode(bytes.NewReader([]byte(r.Evidence[k].(string))))
+		require.NoError(t, err, k)
+		require.Equal(t, image.Rect(0, 0, 112, 112), crop.Bounds(), k)
+	}
 
 	// Real photos of a head in profile and of closed eyes; and the
 	// astronaut with her eyes painted shut.

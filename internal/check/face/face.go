@@ -423,9 +423,10 @@ func (e *Engine) EyesOpen(img image.Image, f Face) ([2]float64, error) {
 // reference is the ArcFace 112×112 template of the five points.
 var reference = [5][2]float64{{38.2946, 51.6963}, {73.5318, 51.5014}, {56.0252, 71.7366}, {41.5493, 92.3655}, {70.7299, 92.2041}}
 
-// Embed aligns the face to the template (similarity transform, least
-// squares) and returns its L2-normalised 512-d embedding.
-func (e *Engine) Embed(img image.Image, f Face) ([]float32, error) {
+// Align returns the face warped onto the ArcFace 112×112 template by the
+// least-squares similarity transform of its five points (the crop that is
+// embedded, and the one kept as evidence).
+func Align(img image.Image, f Face) (*image.RGBA, error) {
 	px := newSampler(img)
 	a, b, tx, ty := similarity(f.Landmarks, reference)
 	// inverse map: template point (u,v) -> image point
@@ -434,16 +435,30 @@ func (e *Engine) Embed(img image.Image, f Face) ([]float32, error) {
 		return nil, errors.New("degenerate landmarks")
 	}
 	const n = 112
-	data := make([]float32, 3*n*n)
+	out := image.NewRGBA(image.Rect(0, 0, n, n))
 	for v := 0; v < n; v++ {
 		for u := 0; u < n; u++ {
 			du, dv := float64(u)-tx, float64(v)-ty
-			x := (a*du + b*dv) / det
-			y := (-b*du + a*dv) / det
-			r, g, bl := px.at(x, y)
-			i := v*n + u
-			data[i], data[n*n+i], data[2*n*n+i] = float32((r-127)/128), float32((g-127)/128), float32((bl-127)/128)
+			r, g, bl := px.at((a*du+b*dv)/det, (-b*du+a*dv)/det)
+			i := out.PixOffset(u, v)
+			out.Pix[i], out.Pix[i+1], out.Pix[i+2], out.Pix[i+3] = uint8(r+0.5), uint8(g+0.5), uint8(bl+0.5), 255
 		}
+	}
+	return out, nil
+}
+
+// Embed aligns the face to the template (Align) and returns its
+// L2-normalised 512-d embedding.
+func (e *Engine) Embed(img image.Image, f Face) ([]float32, error) {
+	crop, err := Align(img, f)
+	if err != nil {
+		return nil, err
+	}
+	const n = 112
+	data := make([]float32, 3*n*n)
+	for i := 0; i < n*n; i++ {
+		p := crop.Pix[4*i : 4*i+3 : 4*i+3]
+		data[i], data[n*n+i], data[2*n*n+i] = (float32(p[0])-127)/128, (float32(p[1])-127)/128, (float32(p[2])-127)/128
 	}
 	out, err := e.feature.run([]int64{1, 3, n, n}, data)
 	if err != nil {
