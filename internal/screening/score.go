@@ -1,0 +1,307 @@
+package screening
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Part is one aligned pair of name parts in an explanation.
+type Part struct {
+	Query string  `json:"query"`
+	Entry string  `json:"entry"`
+	How   string  `json:"how"` // exact, canonical, nickname, fuzzy, phonetic, initial, compound
+	Score float64 `json:"score"`
+}
+
+// NameMatch explains a name score.
+type NameMatch struct {
+	Score float64 `json:"score"`
+	Parts []Part  `json:"parts"`
+	// Unmatched name parts of the query and of the entry's name.
+	QueryUnmatched []string `json:"query_unmatched,omitempty"`
+	EntryUnmatched []string `json:"entry_unmatched,omitempty"`
+}
+
+// weigher gives a token's weight: its rarity in the lists (inverse
+// document frequency), scaled down for particles, forms and initials.
+type weigher func(t token) float64
+
+// kindWeight scales the rarity weight of a token by its kind.
+func kindWeight(t token) float64 {
+	switch t.kind {
+	case kindParticle:
+		return 0.15
+	case kindForm:
+		return 0.25
+	case kindInitial:
+		return 0.4
+	case kindNumber:
+		return 0.3
+	}
+	return 1
+}
+
+// tokenSim scores two tokens 0–1 and names how they matched. Dissimilar
+// tokens score 0: partial credit only for spellings one typo or one
+// transliteration apart.
+func tokenSim(q, c token) (float64, string) {
+	switch {
+	case q.text == c.text:
+		return 1, "exact"
+	case q.kind == kindNumber || c.kind == kindNumber:
+		return 0, ""
+	case q.kind == kindInitial && c.kind != kindInitial:
+		if c.text[0] == q.text[0] {
+			return 0.8, "initial"
+		}
+		return 0, ""
+	case c.kind == kindInitial && q.kind != kindInitial:
+		if q.text[0] == c.text[0] {
+			return 0.8, "initial"
+		}
+		return 0, ""
+	}
+	if n, ok := nicknames[q.text]; ok && n == c.text {
+		return 0.9, "nickname"
+	}
+	if n, ok := nicknames[c.text]; ok && n == q.text {
+		return 0.9, "nickname"
+	}
+	best, how := 0.0, ""
+	if !q.foreign && !c.foreign {
+		if s := editSim(q.text, c.text); s >= 0.7 {
+			best, how = s, "fuzzy"
+		}
+	}
+	if len(q.skel) >= 2 && len(c.skel) >= 2 {
+		s := editSim(q.skel, c.skel)
+		// a same-script respelling needs the letters to agree too
+		if !q.foreign && !c.foreign {
+			s = math.Min(s, 0.5+editSim(q.text, c.text)/2)
+		}
+		s *= 0.92
+		if s >= 0.7 && s > best {
+			best, how = s, "phonetic"
+		}
+	}
+	return best, how
+}
+
+// editSim is 1 − Damerau–Levenshtein distance / longer length; short words
+// get no credit for a second edit.
+func editSim(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	d := damerau(a, b)
+	n := max(len(a), len(b))
+	if n <= 4 && d > 1 {
+		return 0
+	}
+	return 1 - float64(d)/float64(n)
+}
+
+func damerau(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		a, b = a[:min(len(a), 64)], b[:min(len(b), 64)]
+	}
+	var rows [3][65]int
+	prev2, prev, cur := rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// pairing is a candidate alignment of query tokens [qi, qj) with entry
+// tokens [ci, cj) (one side may span two tokens: a compound).
+type pairing struct {
+	qi, qj, ci, cj int
+	sim           float64
+	how           string
+}
+
+// nameScore aligns the query's tokens with an entry name's tokens (greedy
+// by similarity, any order, compounds of two adjacent parts allowed) and
+// scores the alignment. Unmatched query parts cost their full weight;
+// unmatched entry parts cost less (lists carry long full names: a query
+// with first and last name only still matches), but matching only a small
+// share of either side is penalised.
+func nameScore(q, c []token, w weigher) NameMatch {
+	if len(q) == 0 || len(c) == 0 {
+		return NameMatch{}
+	}
+	var ps []pairing
+	for i := range q {
+		for j := range c {
+			if s, how := tokenSim(q[i], c[j]); s > 0 {
+				ps = append(ps, pairing{i, i + 1, j, j + 1, s, how})
+			}
+			if i+1 < len(q) && q[i].kind != kindParticle && q[i+1].kind != kindParticle {
+				if s := compoundSim(q[i].text+q[i+1].text, c[j]); s > 0 {
+					ps = append(ps, pairing{i, i + 2, j, j + 1, s, "compound"})
+				}
+			}
+			if j+1 < len(c) && c[j].kind != kindParticle && c[j+1].kind != kindParticle {
+				if s := compoundSim(c[j].text+c[j+1].text, q[i]); s > 0 {
+					ps = append(ps, pairing{i, i + 1, j, j + 2, s, "compound"})
+				}
+			}
+		}
+	}
+	sort.SliceStable(ps, func(a, b int) bool { return ps[a].sim > ps[b].sim })
+	qUsed, cUsed := make([]float64, len(q)), make([]float64, len(c))
+	qTaken, cTaken := make([]bool, len(q)), make([]bool, len(c))
+	qTo := make([]int, len(q)) // entry position each query part matched
+	var m NameMatch
+	for _, p := range ps {
+		free := true
+		for i := p.qi; i < p.qj; i++ {
+			free = free && !qTaken[i]
+		}
+		for j := p.ci; j < p.cj; j++ {
+			free = free && !cTaken[j]
+		}
+		if !free {
+			continue
+		}
+		var qs, cs []string
+		for i := p.qi; i < p.qj; i++ {
+			qTaken[i], qUsed[i], qTo[i] = true, p.sim, p.ci
+			qs = append(qs, q[i].text)
+		}
+		for j := p.ci; j < p.cj; j++ {
+			cTaken[j], cUsed[j] = true, p.sim
+			cs = append(cs, c[j].text)
+		}
+		m.Parts = append(m.Parts, Part{Query: strings.Join(qs, " "), Entry: strings.Join(cs, " "), How: p.how, Score: round3(p.sim)})
+	}
+	var qw, qm, cw, cm float64
+	var qNames, qNameHits, cNames, cNameHits int
+	for i, t := range q {
+		x := w(t)
+		qw += x
+		qm += x * qUsed[i]
+		if t.kind == kindName {
+			qNames++
+			if qTaken[i] {
+				qNameHits++
+			}
+		}
+		if !qTaken[i] {
+			m.QueryUnmatched = append(m.QueryUnmatched, t.text)
+		}
+	}
+	for j, t := range c {
+		x := w(t)
+		cw += x
+		cm += x * cUsed[j]
+		if t.kind == kindName {
+			cNames++
+			if cTaken[j] {
+				cNameHits++
+			}
+		}
+		if !cTaken[j] {
+			m.EntryUnmatched = append(m.EntryUnmatched, t.text)
+		}
+	}
+	if qw == 0 || cw == 0 || qm == 0 {
+		return m
+	}
+	// The shorter name's coverage decides; the longer name's extra parts
+	// (patronymics, grandfathers' names, legal forms) cost a little.
+	qcov, ccov := qm/qw, cm/cw
+	short, long := qcov, ccov
+	if cw < qw {
+		short, long = ccov, qcov
+	}
+	s := short * (0.75 + 0.25*long)
+	// a name part on each side left unmatched is a substitution (another
+	// father's or clan name), not an omission
+	if qNameHits < qNames && cNameHits < cNames {
+		s *= 0.82
+	}
+	// one matched name part of several is weak evidence
+	if qNameHits <= 1 && (qNames > 1 || cNames > 1) {
+		s *= 0.8
+	}
+	s *= orderFactor(q, qTaken, qTo)
+	m.Score = round3(s)
+	return m
+}
+
+// orderFactor penalises matched parts in another order: a little for any
+// reordering (lists and documents order names differently), much for
+// parts swapped around bin/ibn/ben (father and son are different people).
+func orderFactor(q []token, taken []bool, to []int) float64 {
+	f := 1.0
+	inv := 0
+	for i := range q {
+		for j := i + 1; j < len(q); j++ {
+			if taken[i] && taken[j] && q[i].kind == kindName && q[j].kind == kindName && to[i] > to[j] {
+				inv++
+			}
+		}
+	}
+	f -= 0.03 * float64(min(inv, 3))
+	for k := 1; k+1 < len(q); k++ {
+		if patronymic[q[k].text] && taken[k-1] && taken[k+1] && to[k-1] > to[k+1] {
+			f *= 0.6
+		}
+	}
+	return f
+}
+
+var patronymic = set("bin bn ibn ben bint binti")
+
+// compoundSim scores a joined pair of parts against one part.
+func compoundSim(joined string, t token) float64 {
+	if t.kind == kindParticle {
+		return 0
+	}
+	if joined == t.text {
+		return 1
+	}
+	if s := editSim(joined, t.text); s >= 0.85 {
+		return s
+	}
+	return 0
+}
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// ScoreNames compares two names with the default weights (every name part
+// equally rare): the pair scorer used for calibration and tests.
+func ScoreNames(a, b string) NameMatch {
+	return nameScore(tokenize(a), tokenize(b), kindWeightOnly)
+}
+
+func kindWeightOnly(t token) float64 { return kindWeight(t) }
+
+// String renders a name match compactly for logs of tests.
+func (m NameMatch) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%.3f", m.Score)
+	for _, p := range m.Parts {
+		fmt.Fprintf(&b, " [%s=%s %s %.2f]", p.Query, p.Entry, p.How, p.Score)
+	}
+	return b.String()
+}
