@@ -60,16 +60,16 @@ func (d Date) String() string {
 
 // Entry is one listed person, entity, vessel or aircraft.
 type Entry struct {
-	List      string   `json:"list"`
-	ID        string   `json:"entry_id"` // the source's own id (OFAC ent_num, UN DATAID)
-	Type      string   `json:"type"`
-	Names     []Name   `json:"names"` // the first is the primary name
-	BirthDates []Date  `json:"-"`
-	Countries []string `json:"countries,omitempty"` // ISO 3166 alpha-2: nationality, citizenship
-	Gender    string   `json:"gender,omitempty"`     // "male", "female" or ""
-	Programs  []string `json:"programs,omitempty"`
-	Documents []string `json:"documents,omitempty"` // passport and id numbers
-	Remarks   string   `json:"remarks,omitempty"`
+	List       string   `json:"list"`
+	ID         string   `json:"entry_id"` // the source's own id (OFAC ent_num, UN DATAID)
+	Type       string   `json:"type"`
+	Names      []Name   `json:"names"` // the first is the primary name
+	BirthDates []Date   `json:"-"`
+	Countries  []string `json:"countries,omitempty"` // ISO 3166 alpha-2: nationality, citizenship
+	Gender     string   `json:"gender,omitempty"`    // "male", "female" or ""
+	Programs   []string `json:"programs,omitempty"`
+	Documents  []string `json:"documents,omitempty"` // passport and id numbers
+	Remarks    string   `json:"remarks,omitempty"`
 }
 
 // Hash identifies the entry's content: a changed entry re-alerts.

@@ -134,8 +134,8 @@ func damerau(a, b string) int {
 // tokens [ci, cj) (one side may span two tokens: a compound).
 type pairing struct {
 	qi, qj, ci, cj int
-	sim           float64
-	how           string
+	sim            float64
+	how            string
 }
 
 // nameScore aligns the query's tokens with an entry name's tokens (greedy
