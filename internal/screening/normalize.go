@@ -182,7 +182,7 @@ var formPhrases = []struct {
 
 // Words that are not names.
 var (
-	titles = set("mr mrs ms miss dr prof sir madam mme mlle herr frau sheikh shaikh shaykh sheik cheikh haji hajji hadji alhaj alhaji mullah mulla maulvi mawlawi maulana mawlana molvi qari hafiz sayyid sayed syed general gen colonel col major maj captain capt lieutenant lt brigadier admiral commander emir amir prince princess king queen president minister judge imam ayatollah hojatoleslam")
+	titles = set("mr mrs ms miss dr prof sir madam mme mlle herr frau sheikh shaikh shaykh sheik cheikh haji hajji hadji alhaj alhaji mullah mulla maulvi mawlawi maulana mawlana molvi qari sayyid sayed syed general gen colonel col major maj captain capt lieutenant lt brigadier admiral commander prince princess king queen president minister judge imam ayatollah hojatoleslam")
 	// particles link name parts (al-, bin, van, de): kept, but light
 	particles = set("the of for al el ul bin bn ben ibn bint binti bte b van von der den de da di del della dela dos das du la le los las y e ter ten zu")
 	// legal forms of companies, by canonical spelling

@@ -71,15 +71,15 @@ func tokenSim(q, c token) (float64, string) {
 	}
 	best, how := 0.0, ""
 	if !q.foreign && !c.foreign {
-		if s := editSim(q.text, c.text); s >= 0.7 {
+		if s := editSimMin(q.text, c.text, 0.7); s >= 0.7 {
 			best, how = s, "fuzzy"
 		}
 	}
 	if len(q.skel) >= 2 && len(c.skel) >= 2 {
-		s := editSim(q.skel, c.skel)
+		s := editSimMin(q.skel, c.skel, 0.7/0.92)
 		// a same-script respelling needs the letters to agree too
 		if !q.foreign && !c.foreign {
-			s = math.Min(s, 0.5+editSim(q.text, c.text)/2)
+			s = math.Min(s, 0.5+editSimMin(q.text, c.text, 0.4)/2)
 		}
 		s *= 0.92
 		if s >= 0.7 && s > best {
@@ -91,12 +91,19 @@ func tokenSim(q, c token) (float64, string) {
 
 // editSim is 1 − Damerau–Levenshtein distance / longer length; short words
 // get no credit for a second edit.
-func editSim(a, b string) float64 {
+func editSim(a, b string) float64 { return editSimMin(a, b, 0) }
+
+// editSimMin is editSim, or 0 as soon as the similarity cannot reach lo
+// (the length difference alone rules most pairs out).
+func editSimMin(a, b string, lo float64) float64 {
 	if a == b {
 		return 1
 	}
-	d := damerau(a, b)
 	n := max(len(a), len(b))
+	if 1-float64(abs(len(a)-len(b)))/float64(n) < lo {
+		return 0
+	}
+	d := damerau(a, b)
 	if n <= 4 && d > 1 {
 		return 0
 	}
@@ -154,12 +161,12 @@ func nameScore(q, c []token, w weigher) NameMatch {
 			if s, how := tokenSim(q[i], c[j]); s > 0 {
 				ps = append(ps, pairing{i, i + 1, j, j + 1, s, how})
 			}
-			if i+1 < len(q) && q[i].kind != kindParticle && q[i+1].kind != kindParticle {
+			if i+1 < len(q) && q[i].kind != kindParticle && q[i+1].kind != kindParticle && near(len(q[i].text)+len(q[i+1].text), len(c[j].text)) {
 				if s := compoundSim(q[i].text+q[i+1].text, c[j]); s > 0 {
 					ps = append(ps, pairing{i, i + 2, j, j + 1, s, "compound"})
 				}
 			}
-			if j+1 < len(c) && c[j].kind != kindParticle && c[j+1].kind != kindParticle {
+			if j+1 < len(c) && c[j].kind != kindParticle && c[j+1].kind != kindParticle && near(len(c[j].text)+len(c[j+1].text), len(q[i].text)) {
 				if s := compoundSim(c[j].text+c[j+1].text, q[i]); s > 0 {
 					ps = append(ps, pairing{i, i + 1, j, j + 2, s, "compound"})
 				}
@@ -280,11 +287,14 @@ func compoundSim(joined string, t token) float64 {
 	if joined == t.text {
 		return 1
 	}
-	if s := editSim(joined, t.text); s >= 0.85 {
+	if s := editSimMin(joined, t.text, 0.85); s >= 0.85 {
 		return s
 	}
 	return 0
 }
+
+// near: lengths within 15% (a compound can match at ≥ 0.85)
+func near(a, b int) bool { return float64(abs(a-b)) <= 0.15*float64(max(a, b)) }
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 

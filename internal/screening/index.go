@@ -1,0 +1,409 @@
+package screening
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Index is an immutable search structure over the entries of one or more
+// lists. Build one per list version and swap it in whole.
+type Index struct {
+	entries []*Entry
+	names   []iname
+	post    map[string][]int32 // candidate keys → names
+	dfText  map[string]int32   // names holding a token (rarity)
+	dfSkel  map[string]int32
+	n       float64 // names indexed
+	scratch sync.Pool
+}
+
+// iname is one indexed name of an entry.
+type iname struct {
+	entry int32
+	name  int32 // position in Entry.Names
+	toks  []token
+}
+
+// Build indexes the entries. Every name is tokenised; each token is
+// reachable by its exact text, its one-letter deletions (typos), its
+// consonant skeleton and the skeleton's deletions (respellings and other
+// scripts).
+func Build(entries []*Entry) *Index {
+	ix := &Index{entries: entries, post: map[string][]int32{}, dfText: map[string]int32{}, dfSkel: map[string]int32{}}
+	for ei, e := range entries {
+		for ni, nm := range e.Names {
+			toks := tokenize(nm.Text)
+			if len(toks) == 0 {
+				continue
+			}
+			id := int32(len(ix.names))
+			ix.names = append(ix.names, iname{entry: int32(ei), name: int32(ni), toks: toks})
+			seen := map[string]bool{}
+			add := func(k string) {
+				if !seen[k] {
+					seen[k] = true
+					ix.post[k] = append(ix.post[k], id)
+				}
+			}
+			for _, t := range toks {
+				if !seen["T"+t.text] {
+					ix.dfText[t.text]++
+					seen["T"+t.text] = true
+				}
+				if t.skel != "" && !seen["S"+t.skel] {
+					ix.dfSkel[t.skel]++
+					seen["S"+t.skel] = true
+				}
+				if t.kind == kindParticle || t.kind == kindForm {
+					continue
+				}
+				for _, k := range keys(t, true) {
+					add(k.k)
+				}
+			}
+		}
+	}
+	ix.n = float64(len(ix.names))
+	ix.scratch.New = func() any {
+		return &scratch{acc: make([]float32, len(ix.names)), tok: make([]int32, len(ix.names))}
+	}
+	return ix
+}
+
+// key is a candidate key and the share of the token's weight it credits:
+// exact spellings first, then typos and respellings.
+type key struct {
+	k string
+	f float32
+}
+
+// keys are the candidate keys of a token: in the index (stored) its text
+// and deletions; at query time also its deletions looked up as texts.
+func keys(t token, stored bool) []key {
+	ks := []key{{"t" + t.text, 1}} // the same spelling (in the same script)
+	if !t.foreign {
+		if len(t.text) >= 4 {
+			if !stored {
+				ks = append(ks, key{"d" + t.text, 0.8})
+			}
+			for _, d := range deletions(t.text) {
+				if stored {
+					ks = append(ks, key{"d" + d, 0.8})
+				} else {
+					ks = append(ks, key{"t" + d, 0.8}, key{"d" + d, 0.7})
+				}
+			}
+		}
+	}
+	if len(t.skel) >= 2 && t.kind != kindNumber {
+		ks = append(ks, key{"s" + t.skel, 0.75})
+		if len(t.skel) >= 4 {
+			if !stored {
+				ks = append(ks, key{"e" + t.skel, 0.6})
+			}
+			for _, d := range deletions(t.skel) {
+				if stored {
+					ks = append(ks, key{"e" + d, 0.6})
+				} else {
+					ks = append(ks, key{"s" + d, 0.6}, key{"e" + d, 0.5})
+				}
+			}
+		}
+	}
+	return ks
+}
+
+func deletions(s string) []string {
+	out := make([]string, 0, len(s))
+	for i := range len(s) {
+		if i > 0 && s[i] == s[i-1] {
+			continue
+		}
+		out = append(out, s[:i]+s[i+1:])
+	}
+	return out
+}
+
+// weight is a token's weight: rarity in the indexed names times its kind.
+func (ix *Index) weight(t token) float64 {
+	df := ix.dfText[t.text]
+	if t.foreign {
+		df = ix.dfSkel[t.skel]
+	}
+	return kindWeight(t) * (1 + math.Log(1+ix.n/(1+float64(df))))
+}
+
+type scratch struct {
+	acc   []float32
+	tok   []int32 // last query token (+1, per query stamp) that credited the name
+	stamp int32
+	hit   []int32
+}
+
+// Query is a screening request.
+type Query struct {
+	Name        string
+	BirthDate   string // YYYY, YYYY-MM or YYYY-MM-DD
+	Nationality string // ISO alpha-2 or an English country name
+	Gender      string // male, female
+	Type        string // person, entity, vessel, aircraft; "" for any
+	Threshold   float64
+	Limit       int
+	// Lists restricts the lists searched ("" or nil: all).
+	Lists []string
+}
+
+// Qualifier explains a score adjustment from data beyond the name.
+type Qualifier struct {
+	Field  string  `json:"field"`
+	Query  string  `json:"query"`
+	Entry  string  `json:"entry,omitempty"`
+	Result string  `json:"result"` // exact, year, close, mismatch, match
+	Effect float64 `json:"effect"`
+}
+
+// Explanation says why an entry scored what it did.
+type Explanation struct {
+	MatchedName string      `json:"matched_name"`
+	WeakAlias   bool        `json:"weak_alias,omitempty"`
+	NameScore   float64     `json:"name_score"`
+	Parts       []Part      `json:"parts"`
+	QueryExtra  []string    `json:"query_unmatched,omitempty"`
+	EntryExtra  []string    `json:"entry_unmatched,omitempty"`
+	Qualifiers  []Qualifier `json:"qualifiers,omitempty"`
+}
+
+// Hit is one listed entry that matches a query.
+type Hit struct {
+	List        string      `json:"list"`
+	EntryID     string      `json:"entry_id"`
+	Name        string      `json:"name"`
+	Type        string      `json:"type"`
+	Score       float64     `json:"score"`
+	Explanation Explanation `json:"explanation"`
+	Entry       *Entry      `json:"-"`
+}
+
+// Defaults of a query.
+const (
+	DefaultThreshold = 0.72
+	DefaultLimit     = 10
+	maxCandidates    = 150
+	maxPosting       = 20000
+)
+
+// Search finds the entries that match the query, best first.
+func (ix *Index) Search(q Query) []Hit {
+	qt := tokenize(q.Name)
+	if len(qt) == 0 || len(ix.names) == 0 {
+		return nil
+	}
+	if q.Limit <= 0 {
+		q.Limit = DefaultLimit
+	}
+	s := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(s)
+	s.stamp++
+	if s.stamp > math.MaxInt32/64 {
+		clear(s.tok)
+		s.stamp = 1
+	}
+	s.hit = s.hit[:0]
+	var total float64
+	credit := func(ti int, w float32, k string) {
+		p := ix.post[k]
+		if len(p) > maxPosting {
+			return
+		}
+		mark := s.stamp*64 + int32(ti%63) + 1
+		for _, id := range p {
+			if s.tok[id] == mark {
+				continue
+			}
+			if s.tok[id]/64 != s.stamp {
+				s.acc[id] = 0
+				s.hit = append(s.hit, id)
+			}
+			s.tok[id] = mark
+			s.acc[id] += w
+		}
+	}
+	for i, t := range qt {
+		w := ix.weight(t)
+		total += w
+		if t.kind == kindParticle || t.kind == kindForm {
+			continue
+		}
+		for _, k := range keys(t, false) {
+			credit(i, float32(w)*k.f, k.k)
+		}
+		if i+1 < len(qt) && !t.foreign && qt[i+1].kind == kindName { // "jin ping" → "jinping"
+			credit(i, float32(w), "t"+t.text+qt[i+1].text)
+		}
+	}
+	// the best-credited names are scored in full
+	cands := s.hit
+	// a candidate needs a share of the query's weight: more when the
+	// threshold asks for a strong match
+	minAcc := float32(0.2 * total)
+	if q.Threshold >= 0.5 {
+		minAcc = float32(0.45 * total)
+	}
+	kept := cands[:0:0]
+	for _, id := range cands {
+		if s.acc[id] >= minAcc {
+			kept = append(kept, id)
+		}
+	}
+	if len(kept) > maxCandidates {
+		sort.Slice(kept, func(a, b int) bool {
+			x, y := kept[a], kept[b]
+			if s.acc[x] != s.acc[y] {
+				return s.acc[x] > s.acc[y]
+			}
+			return len(ix.names[x].toks) < len(ix.names[y].toks) // the closer length first
+		})
+		kept = kept[:maxCandidates]
+	}
+	best := map[int32]Hit{}
+	qd, qdOK := parseQueryDate(q.BirthDate)
+	qc := Country(q.Nationality)
+	for _, id := range kept {
+		nm := ix.names[id]
+		e := ix.entries[nm.entry]
+		if q.Type != "" && e.Type != q.Type && !(q.Type == TypeEntity && e.Type != TypePerson) {
+			continue
+		}
+		if len(q.Lists) > 0 && !listSelected(q.Lists, e.List) {
+			continue
+		}
+		m := nameScore(qt, nm.toks, ix.weight)
+		if m.Score == 0 {
+			continue
+		}
+		name := e.Names[nm.name]
+		score := m.Score
+		if name.Weak {
+			score *= 0.9
+		}
+		if h, ok := best[nm.entry]; ok && h.Explanation.NameScore >= score {
+			continue
+		}
+		best[nm.entry] = Hit{List: e.List, EntryID: e.ID, Name: e.Names[0].Text, Type: e.Type, Score: score, Entry: e,
+			Explanation: Explanation{MatchedName: name.Text, WeakAlias: name.Weak, NameScore: round3(score), Parts: m.Parts,
+				QueryExtra: m.QueryUnmatched, EntryExtra: m.EntryUnmatched}}
+	}
+	hits := make([]Hit, 0, len(best))
+	for _, h := range best {
+		h.Score, h.Explanation.Qualifiers = qualify(h.Score, h.Entry, qd, qdOK, qc, strings.ToLower(q.Gender), q.BirthDate, q.Nationality)
+		if h.Score >= q.Threshold && h.Score > 0 {
+			hits = append(hits, h)
+		}
+	}
+	sort.Slice(hits, func(a, b int) bool {
+		if hits[a].Score != hits[b].Score {
+			return hits[a].Score > hits[b].Score
+		}
+		if hits[a].List != hits[b].List {
+			return hits[a].List < hits[b].List
+		}
+		return hits[a].EntryID < hits[b].EntryID
+	})
+	if len(hits) > q.Limit {
+		hits = hits[:q.Limit]
+	}
+	return hits
+}
+
+func listSelected(lists []string, l string) bool {
+	for _, x := range lists {
+		if x == l || x == "opensanctions" && strings.HasPrefix(l, "opensanctions:") {
+			return true
+		}
+	}
+	return false
+}
+
+func parseQueryDate(s string) (Date, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 4 {
+		return Date{}, false
+	}
+	var d Date
+	var err error
+	if d.Year, err = strconv.Atoi(s[:4]); err != nil {
+		return Date{}, false
+	}
+	if len(s) >= 7 {
+		d.Month, _ = strconv.Atoi(s[5:7])
+	}
+	if len(s) >= 10 {
+		d.Day, _ = strconv.Atoi(s[8:10])
+	}
+	return d, true
+}
+
+// qualify adjusts a name score by birth date, nationality and gender.
+// Agreement adds a little; a clear disagreement takes more away, since a
+// different birth year is strong evidence of a different person.
+func qualify(score float64, e *Entry, qd Date, qdOK bool, qc, qg, rawDate, rawNat string) (float64, []Qualifier) {
+	var qs []Qualifier
+	if qdOK && len(e.BirthDates) > 0 {
+		best := Qualifier{Field: "date_of_birth", Query: rawDate, Result: "mismatch", Effect: -0.15}
+		rank := map[string]int{"mismatch": 0, "close": 1, "range": 2, "year": 3, "exact": 4}
+		for _, d := range e.BirthDates {
+			r := Qualifier{Field: "date_of_birth", Query: rawDate, Entry: d.String()}
+			switch {
+			case d.ToYear != 0 && qd.Year >= d.Year && qd.Year <= d.ToYear:
+				r.Result, r.Effect = "range", 0.02
+			case d.Year == qd.Year && d.Month != 0 && qd.Month != 0 && d.Day != 0 && qd.Day != 0:
+				if d.Month == qd.Month && d.Day == qd.Day {
+					r.Result, r.Effect = "exact", 0.08
+				} else {
+					r.Result, r.Effect = "year", 0.0
+				}
+			case d.Year == qd.Year:
+				r.Result, r.Effect = "year", 0.04
+			case abs(d.Year-qd.Year) <= 1 || d.ToYear != 0 && (abs(d.ToYear-qd.Year) <= 1 || abs(d.Year-qd.Year) <= 1):
+				r.Result, r.Effect = "close", 0
+			default:
+				r.Result, r.Effect = "mismatch", -0.15
+			}
+			if rank[r.Result] > rank[best.Result] || best.Entry == "" && r.Result == "mismatch" {
+				best = r
+			}
+		}
+		qs = append(qs, best)
+	}
+	if qc != "" && len(e.Countries) > 0 {
+		r := Qualifier{Field: "nationality", Query: rawNat, Entry: strings.Join(e.Countries, ","), Result: "mismatch", Effect: -0.05}
+		if contains(e.Countries, qc) {
+			r.Result, r.Effect = "match", 0.03
+		}
+		qs = append(qs, r)
+	}
+	if (qg == "male" || qg == "female") && e.Gender != "" {
+		r := Qualifier{Field: "gender", Query: qg, Entry: e.Gender, Result: "match", Effect: 0}
+		if qg != e.Gender {
+			r.Result, r.Effect = "mismatch", -0.1
+		}
+		qs = append(qs, r)
+	}
+	for _, x := range qs {
+		score += x.Effect
+	}
+	return round3(math.Max(0, math.Min(1, score))), qs
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// Entries returns the indexed entries.
+func (ix *Index) Entries() []*Entry { return ix.entries }
