@@ -189,7 +189,7 @@ type Hit struct {
 
 // Defaults of a query.
 const (
-	DefaultThreshold = 0.72
+	DefaultThreshold = 0.65
 	DefaultLimit     = 10
 	maxCandidates    = 150
 	maxPosting       = 20000

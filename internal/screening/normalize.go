@@ -83,6 +83,8 @@ func words(name string) (ws []string, foreign []bool, syllabic []bool) {
 			curForeign = true
 		case r == '\'' || r == '’' || r == '`' || r == 'ʼ' || r == 'ʻ':
 			// apostrophes join: O'Brien, Hyo'k
+		case r == '.' && i > 0 && i+1 < len(rs) && unicode.IsLetter(rs[i-1]) && unicode.IsLetter(rs[i+1]) && (i < 2 || !unicode.IsLetter(rs[i-2])):
+			// dotted initialisms join: J.P., p.l.c., G.m.b.H. (not "V. V.")
 		case r == '&':
 			flush()
 			ws, foreign, syllabic = append(ws, "and"), append(foreign, false), append(syllabic, false)
@@ -123,26 +125,13 @@ func words(name string) (ws []string, foreign []bool, syllabic []bool) {
 		}
 	}
 	flush()
-	return joinInitials(ws, foreign, syllabic)
+	return legalForms(ws, foreign, syllabic)
 }
 
-// joinInitials joins runs of single letters (J.P., C.B.A., p.l.c.) into
-// one word, and rewrites multi-word legal forms to their abbreviation.
-func joinInitials(ws []string, foreign, syllabic []bool) ([]string, []bool, []bool) {
-	var w2 []string
-	var f2, s2 []bool
-	for i := 0; i < len(ws); i++ {
-		j := i
-		for j < len(ws) && len(ws[j]) == 1 && !syllabic[j] && !foreign[j] {
-			j++
-		}
-		if j-i >= 2 {
-			w2, f2, s2 = append(w2, strings.Join(ws[i:j], "")), append(f2, false), append(s2, false)
-			i = j - 1
-			continue
-		}
-		w2, f2, s2 = append(w2, ws[i]), append(f2, foreign[i]), append(s2, syllabic[i])
-	}
+// legalForms rewrites multi-word legal forms to their abbreviation
+// (dotted initialisms were joined while reading).
+func legalForms(ws []string, foreign, syllabic []bool) ([]string, []bool, []bool) {
+	w2, f2, s2 := ws, foreign, syllabic
 	for _, ph := range formPhrases {
 		for i := 0; i+len(ph.words) <= len(w2); i++ {
 			if slices.Equal(w2[i:i+len(ph.words)], ph.words) {
@@ -281,7 +270,7 @@ func tokenize(name string) []token {
 			t.text = c
 		}
 		switch {
-		case w[0] >= '0' && w[0] <= '9' || roman[w] && i > 0 && len(ws) > 2:
+		case w[0] >= '0' && w[0] <= '9' || roman[w] && i > 0 && len(ws[i-1]) > 1 && (i == len(ws)-1 || forms[ws[i+1]] != ""):
 			t.kind = kindNumber
 		case particles[w] && len(ws) > 1:
 			t.kind = kindParticle
