@@ -16,7 +16,9 @@ for target in \
   "./internal/dialect/cardbinding FuzzStringToSign" \
   "./internal/dialect/cardbinding FuzzParseBind" \
   "./internal/dialect/paycools FuzzInitParam" \
-  "./internal/check/mrz FuzzParse"; do
+  "./internal/check/mrz FuzzParse" \
+  "./internal/screening FuzzParsers" \
+  "./internal/screening FuzzSearch"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"

@@ -48,7 +48,9 @@ func loadCountries() {
 			lc := strings.ToLower(code)
 			countryIndex[lc] = lc
 			if n := names.Name(r); n != "" {
-				countryIndex[foldCountry(n)] = lc
+				if _, taken := countryIndex[foldCountry(n)]; !taken { // PA before the old PZ "Panama"
+					countryIndex[foldCountry(n)] = lc
+				}
 			}
 		}
 	}
