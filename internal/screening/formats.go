@@ -18,10 +18,10 @@ import (
 type ofacXML struct {
 	Published string `xml:"publshInformation>Publish_Date"`
 	Entries   []struct {
-		UID       string `xml:"uid"`
-		LastName  string `xml:"lastName"`
-		FirstName string `xml:"firstName"`
-		Type      string `xml:"sdnType"`
+		UID       string   `xml:"uid"`
+		LastName  string   `xml:"lastName"`
+		FirstName string   `xml:"firstName"`
+		Type      string   `xml:"sdnType"`
 		Programs  []string `xml:"programList>program"`
 		Remarks   string   `xml:"remarks"`
 		AKAs      []struct {
@@ -61,7 +61,9 @@ func ParseOFACXML(r io.Reader) ([]*Entry, time.Time, error) {
 		case "aircraft":
 			e.Type = TypeAircraft
 		}
-		join := func(first, last string) string { return strings.TrimSpace(strings.TrimSpace(first) + " " + strings.TrimSpace(last)) }
+		join := func(first, last string) string {
+			return strings.TrimSpace(strings.TrimSpace(first) + " " + strings.TrimSpace(last))
+		}
 		e.Names = append(e.Names, Name{Text: join(x.FirstName, x.LastName)})
 		for _, a := range x.AKAs {
 			if n := join(a.FirstName, a.LastName); n != "" {
@@ -350,14 +352,14 @@ type ukXML struct {
 		Regime   string `xml:"RegimeName"`
 		Kind     string `xml:"IndividualEntityShip"`
 		Names    []struct {
-			Name1    string   `xml:"Name1"`
-			Name2    string   `xml:"Name2"`
-			Name3    string   `xml:"Name3"`
-			Name4    string   `xml:"Name4"`
-			Name5    string   `xml:"Name5"`
-			Name6    string   `xml:"Name6"`
-			Type     string   `xml:"NameType"`
-			Strength string   `xml:"AliasStrength"`
+			Name1    string `xml:"Name1"`
+			Name2    string `xml:"Name2"`
+			Name3    string `xml:"Name3"`
+			Name4    string `xml:"Name4"`
+			Name5    string `xml:"Name5"`
+			Name6    string `xml:"Name6"`
+			Type     string `xml:"NameType"`
+			Strength string `xml:"AliasStrength"`
 		} `xml:"Names>Name"`
 		NonLatin      []string `xml:"NonLatinNames>NonLatinName>NameNonLatinScript"`
 		DOBs          []string `xml:"IndividualDetails>Individual>DOBs>DOB"`
