@@ -17,6 +17,7 @@ import (
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
+	"github.com/openkyc/openkyc/internal/screening"
 	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/web/hosted"
@@ -33,6 +34,7 @@ type Deps struct {
 	Webhooks      *webhook.Service
 	Store         *store.Store // idempotency records
 	Links         *hosted.Links
+	Screening     *screening.Screener // nil: POST /v1/screenings answers lists_not_loaded
 }
 
 type server struct {
@@ -111,6 +113,7 @@ func (s *server) routes() {
 	s.linkRoutes()
 	s.blocklistRoutes()
 	s.webhookRoutes()
+	s.screeningRoutes()
 }
 
 type principalKey struct{}

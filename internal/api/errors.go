@@ -13,6 +13,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/screening"
 )
 
 // ErrorBody is the wire form of every native API error:
@@ -69,6 +70,8 @@ func toAPIError(ctx context.Context, err error) *apiError {
 		return newErr(http.StatusForbidden, "forbidden", "this merchant may not do this", "", "")
 	case errors.Is(err, kyc.ErrInvalid):
 		return newErr(http.StatusBadRequest, "bad_request", err.Error(), "", "")
+	case errors.Is(err, screening.ErrNoLists):
+		return newErr(http.StatusServiceUnavailable, "lists_not_loaded", "no sanctions lists are loaded on this server (openkyc serve --lists-dir DIR)", "", "")
 	case errors.Is(err, context.Canceled):
 		return newErr(499, "client_closed_request", "the client closed the request", "", "")
 	}

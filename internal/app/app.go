@@ -35,6 +35,7 @@ import (
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
+	"github.com/openkyc/openkyc/internal/screening"
 	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/web/hosted"
@@ -54,6 +55,7 @@ type App struct {
 	Links         *hosted.Links
 	MRZ           *mrz.Engine
 	Face          *face.Checks
+	Screening     *screening.Screener
 	payCools      *paycools.Handler
 	Worker        *jobs.Worker
 	registry      *prometheus.Registry
@@ -111,6 +113,19 @@ func (a *App) openRest(ctx context.Context) error {
 	a.MRZ = &mrz.Engine{Reader: mrz.Reader{TessdataDir: filepath.Join(cfg.AssetsDir, "tessdata")}}
 	a.Face = &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(cfg.AssetsDir, "onnxruntime", "libonnxruntime.so.1"),
 		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
+	a.Screening = screening.NewScreener()
+	if cfg.ListsDir != "" {
+		t0 := time.Now()
+		set, err := a.Screening.LoadDir(cfg.ListsDir)
+		if err != nil {
+			return fmt.Errorf("lists-dir: %w", err)
+		}
+		for _, v := range set.Versions {
+			a.Log.Info("sanctions list loaded", "list", v.List, "entries", v.Entries, "names", v.Names, "sha256", v.SHA256[:12],
+				"published", v.Published.Format("2006-01-02"))
+		}
+		a.Log.Info("sanctions lists ready", "lists", len(set.Versions), "took", time.Since(t0).String())
+	}
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Limits:        docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels},
 		DecodeWorkers: runtime.GOMAXPROCS(0),
@@ -189,7 +204,8 @@ func (a *App) buildHandler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
-	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Store: a.Store, Links: a.Links})
+	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Store: a.Store, Links: a.Links,
+		Screening: a.Screening})
 	vexora.New(a.Merchants, a.Verifications, vexora.Config{PublicURL: a.Config.PublicURL, AllowPrivate: a.Config.WebhookAllowPrivate,
 		MaxFileBytes: a.Config.MaxUploadBytes, ValidateURL: webhook.ValidateURL, Link: a.hostedLink}).Routes(mux)
 	cardbinding.New(a.Merchants, a.Store, a.Verifications, cardbinding.Config{}).Routes(mux)

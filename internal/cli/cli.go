@@ -49,6 +49,8 @@ func workerFlags() []ucli.Flag {
 		&ucli.DurationFlag{Name: "webhook-timeout", Value: 5 * time.Second, Sources: ucli.EnvVars("OPENKYC_WEBHOOK_TIMEOUT"), Usage: "timeout of one webhook delivery attempt"},
 		&ucli.StringFlag{Name: "assets-dir", Value: config.DefaultAssetsDir, Sources: ucli.EnvVars("OPENKYC_ASSETS_DIR"),
 			Usage: "engines' assets (tessdata/ocrb_int.traineddata from scripts/install-assets.sh); without them the MRZ checks report not_run"},
+		&ucli.StringFlag{Name: "lists-dir", Sources: ucli.EnvVars("OPENKYC_LISTS_DIR"),
+			Usage: "sanctions and PEP list files (OFAC sdn.csv/sdn.xml, UN, EU, UK XML/CSV, OpenSanctions *.json) loaded at start; without them screening reports not_run"},
 		&ucli.DurationFlag{Name: "verify-timeout", Value: time.Minute, Sources: ucli.EnvVars("OPENKYC_VERIFY_TIMEOUT"),
 			Usage: "time limit of one run of a verification's checks; a dead worker's jobs are taken over after it"},
 	}
@@ -93,6 +95,7 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.WebhookTimeout = cmd.Duration("webhook-timeout")
 	c.VerifyTimeout = cmd.Duration("verify-timeout")
 	c.AssetsDir = cmd.String("assets-dir")
+	c.ListsDir = cmd.String("lists-dir")
 	return c, c.Validate()
 }
 
@@ -153,6 +156,7 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 			mrzCommand(stdout),
 			checkCommand(stdout),
 			faceCommand(stdout),
+			screenCommand(stdout),
 			levelCommand(stdout),
 			blocklistCommand(stdout),
 			policyCommand(stdout),

@@ -38,6 +38,9 @@ type Config struct {
 	// AssetsDir holds the engines' downloaded assets (tessdata/ocrb_int.traineddata);
 	// OPENKYC_ASSETS_DIR, default ./assets (scripts/install-assets.sh fills it).
 	AssetsDir string
+	// ListsDir holds sanctions and PEP list files loaded at start
+	// (OPENKYC_LISTS_DIR; empty: screening reports not_run until lists are loaded).
+	ListsDir string
 }
 
 // Defaults.

@@ -17,6 +17,7 @@ type Index struct {
 	dfText  map[string]int32   // names holding a token (rarity)
 	dfSkel  map[string]int32
 	n       float64 // names indexed
+	byKey   map[string]*Entry
 	scratch sync.Pool
 }
 
@@ -32,8 +33,9 @@ type iname struct {
 // consonant skeleton and the skeleton's deletions (respellings and other
 // scripts).
 func Build(entries []*Entry) *Index {
-	ix := &Index{entries: entries, post: map[string][]int32{}, dfText: map[string]int32{}, dfSkel: map[string]int32{}}
+	ix := &Index{entries: entries, post: map[string][]int32{}, dfText: map[string]int32{}, dfSkel: map[string]int32{}, byKey: map[string]*Entry{}}
 	for ei, e := range entries {
+		ix.byKey[e.List+"\x00"+e.ID] = e
 		for ni, nm := range e.Names {
 			toks := tokenize(nm.Text)
 			if len(toks) == 0 {

@@ -1,0 +1,70 @@
+package api_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/kyctest"
+)
+
+func TestScreenings(t *testing.T) {
+	t.Parallel()
+	db := kyctest.DBs(t)[0]
+	e := newEnv(t, db, func(c *config.Config) { c.ListsDir = "../screening/testdata/formats/ofac_xml" })
+
+	r := e.postJSON("/v1/screenings", e.keyA, `{"name":"Umar al-Samarai","date_of_birth":"1968-03-05","nationality":"IQ","type":"person"}`)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	golden(t, "screening_hit", r.Body)
+	var out struct {
+		Hits []struct {
+			List    string  `json:"list"`
+			EntryID string  `json:"entry_id"`
+			Score   float64 `json:"score"`
+		} `json:"hits"`
+	}
+	require.NoError(t, json.Unmarshal(r.Body, &out))
+	require.Equal(t, "99001", out.Hits[0].EntryID)
+	require.Greater(t, out.Hits[0].Score, 0.9)
+
+	r = e.postJSON("/v1/screenings", e.keyB, `{"name":"Jane Doe"}`)
+	require.Equal(t, http.StatusOK, r.Status)
+	require.JSONEq(t, `{"hits":[],"lists":[{"list":"us_ofac","published":"2026-02-20","sha256":"`+sha(t, "../screening/testdata/formats/ofac_xml/sdn.xml")+`","entries":2}]}`, string(r.Body))
+
+	for _, c := range []struct{ body, field, rule string }{
+		{`{"name":""}`, "name", "required"},
+		{`{"name":"x","date_of_birth":"1968-13-01"}`, "date_of_birth", "format"},
+		{`{"name":"x","nationality":"Atlantis"}`, "nationality", "format"},
+		{`{"name":"x","type":"robot"}`, "type", "enum"},
+		{`{"name":"x","threshold":1.5}`, "threshold", "range"},
+		{`{"name":"x","limit":1000}`, "limit", "range"},
+		{`{"name":"---"}`, "name", "format"},
+	} {
+		r := e.postJSON("/v1/screenings", e.keyA, c.body)
+		require.Equal(t, http.StatusUnprocessableEntity, r.Status, c.body)
+		var er struct{ Error struct{ Code, Field, Rule string } }
+		require.NoError(t, json.Unmarshal(r.Body, &er))
+		require.Equal(t, c.field, er.Error.Field, c.body)
+		require.Equal(t, c.rule, er.Error.Rule, c.body)
+	}
+	require.Equal(t, http.StatusUnauthorized, e.postJSON("/v1/screenings", "", `{"name":"x"}`).Status)
+
+	// a server without lists says so
+	bare := newEnv(t, kyctest.DBs(t)[0])
+	r = bare.postJSON("/v1/screenings", bare.keyA, `{"name":"Umar al-Samarai"}`)
+	require.Equal(t, http.StatusServiceUnavailable, r.Status)
+	require.Contains(t, string(r.Body), "lists_not_loaded")
+}
+
+func sha(t *testing.T, path string) string {
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}

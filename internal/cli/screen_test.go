@@ -1,0 +1,38 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/screening"
+)
+
+func TestScreenCommand(t *testing.T) {
+	t.Parallel()
+	dir := "../screening/testdata/formats/eu"
+	out, err := run(t, "screen", "--lists-dir", dir, "--dob", "1961", "Иван Сидоренко")
+	require.NoError(t, err)
+	require.Contains(t, out, "eu_fsf")
+	require.Contains(t, out, "9001")
+	require.Contains(t, out, "date_of_birth:year+0.04")
+
+	out, err = run(t, "screen", "--lists-dir", dir, "--json", "--type", "entity", "Northern Star Shipping Co LLC")
+	require.NoError(t, err)
+	var resp screening.Response
+	require.NoError(t, json.Unmarshal([]byte(out), &resp), out)
+	require.Equal(t, "9002", resp.Hits[0].EntryID)
+	require.Equal(t, "eu_fsf", resp.Lists[0].List)
+
+	out, err = run(t, "screen", "--lists-dir", dir, "Jane Doe")
+	require.NoError(t, err)
+	require.Contains(t, out, "no hits")
+
+	_, err = run(t, "screen", "--lists-dir", dir, "--dob", "1961-02-30", "Ivan")
+	require.ErrorContains(t, err, "date_of_birth")
+	_, err = run(t, "screen", "Ivan")
+	require.ErrorContains(t, err, "--lists-dir")
+	_, err = run(t, "screen", "--lists-dir", t.TempDir(), "Ivan")
+	require.ErrorContains(t, err, "no list files")
+}
