@@ -4,8 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"net/http"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -48,7 +48,9 @@ func TestScreenings(t *testing.T) {
 	} {
 		r := e.postJSON("/v1/screenings", e.keyA, c.body)
 		require.Equal(t, http.StatusUnprocessableEntity, r.Status, c.body)
-		var er struct{ Error struct{ Code, Field, Rule string } }
+		var er struct {
+			Error struct{ Code, Field, Rule string }
+		}
 		require.NoError(t, json.Unmarshal(r.Body, &er))
 		require.Equal(t, c.field, er.Error.Field, c.body)
 		require.Equal(t, c.rule, er.Error.Rule, c.body)
