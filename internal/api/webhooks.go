@@ -11,7 +11,7 @@ import (
 // WebhookEndpointBody registers an endpoint.
 type WebhookEndpointBody struct {
 	URL    string   `json:"url" minLength:"1" maxLength:"2048" doc:"https URL that receives POSTed events"`
-	Events []string `json:"events,omitempty" maxItems:"10" doc:"Event types to receive; empty means all: verification.submitted, verification.review, verification.completed, verification.resubmission_requested"`
+	Events []string `json:"events,omitempty" maxItems:"10" doc:"Event types to receive; empty means all: verification.submitted, verification.review, verification.completed, verification.resubmission_requested, screening.alert"`
 }
 
 // WebhookEndpoint is an endpoint on the wire.

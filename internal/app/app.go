@@ -5,6 +5,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -114,6 +116,7 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Face = &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(cfg.AssetsDir, "onnxruntime", "libonnxruntime.so.1"),
 		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
 	a.Screening = screening.NewScreener()
+	a.Screening.OnChange(a.enqueueRescreen)
 	if cfg.ListsDir != "" {
 		t0 := time.Now()
 		set, err := a.Screening.LoadDir(cfg.ListsDir)
@@ -129,7 +132,7 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Limits:        docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels},
 		DecodeWorkers: runtime.GOMAXPROCS(0),
-		Extra:         append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...),
+		Extra:         append(append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...), screening.Check{Screener: a.Screening}),
 		Dates:         a.MRZ.Dates,
 	})
 	a.Links = hosted.NewLinks(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)
@@ -148,12 +151,40 @@ func (a *App) openRest(ctx context.Context) error {
 		Handle: func(ctx context.Context, j jobs.Job) error {
 			return a.Verifications.Process(ctx, j.MerchantID, j.SubjectID)
 		},
+	}, {
+		Name: jobs.KindRescreen, Timeout: 30 * time.Minute, MaxAttempts: 5,
+		Handle: func(ctx context.Context, j jobs.Job) error {
+			st, err := a.Verifications.Rescreen(ctx, screening.Check{Screener: a.Screening})
+			if errors.Is(err, screening.ErrNoLists) {
+				return nil // this process has no lists; the process that enqueued it will be configured alike
+			}
+			a.Log.Info("continuous screening pass", "screened", st.Screened, "alerts", st.Alerts)
+			return err
+		},
 	}}, a.Webhooks.Kinds()...)
 	a.Worker = jobs.NewWorker(a.Store, a.Log, jobs.Config{Concurrency: cfg.WorkerConcurrency}, kinds...)
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		jobs.NewCollector(a.Store))
 	return nil
+}
+
+// enqueueRescreen queues one monitoring pass per set of list versions: the
+// job id is derived from the versions, so replicas loading the same lists,
+// and restarts, enqueue it once.
+func (a *App) enqueueRescreen(_, versions []screening.Version) {
+	h := sha256.New()
+	for _, v := range versions {
+		h.Write([]byte(v.List + ":" + v.SHA256 + ";"))
+	}
+	id := "job_rescreen_" + hex.EncodeToString(h.Sum(nil)[:12])
+	now := time.Now()
+	err := a.Store.InTx(context.Background(), func(tx *store.Tx) error {
+		return tx.InsertJob(context.Background(), jobs.New(id, jobs.KindRescreen, "", "lists", nil, now))
+	})
+	if err != nil {
+		a.Log.Error("could not queue continuous screening", "error", err)
+	}
 }
 
 // RunWorkers runs the job workers until ctx ends. Jobs enqueued by this

@@ -32,6 +32,9 @@ type Env interface {
 	// NearestFace returns the selfie of another applicant of the merchant
 	// whose embedding is closest to v.
 	NearestFace(ctx context.Context, merchantID, excludeApplicantID string, v []float32) (FaceHit, error)
+	// ScreeningDismissals returns the screening hits reviewers dismissed for
+	// the applicant, "list\x00entry_id" → the entry's hash when dismissed.
+	ScreeningDismissals(ctx context.Context, merchantID, applicantID string) (map[string]string, error)
 	// PutFaceEmbedding stores (encrypted) the embedding of a selfie.
 	PutFaceEmbedding(ctx context.Context, d kyc.Document, v []float32) error
 	// LivenessChallenge returns the head-turn prompts the hosted page asked

@@ -15,10 +15,13 @@ const (
 	KindDispatch = "event.dispatch"
 	// KindDeliver sends one event to one webhook endpoint or callback URL.
 	KindDeliver = "webhook.deliver"
+	// KindRescreen screens every approved applicant again after a list
+	// version changed (its id is derived from the versions: once each).
+	KindRescreen = "screening.rescreen"
 )
 
 // maxAttempts per kind; the webhook schedule has its own length.
-var maxAttempts = map[string]int{KindVerify: 10, KindDispatch: 10, KindDeliver: 7}
+var maxAttempts = map[string]int{KindVerify: 10, KindDispatch: 10, KindDeliver: 7, KindRescreen: 5}
 
 // New builds a job to enqueue with Tx.InsertJob. Ids should be derived from
 // what the job is about, so that enqueueing twice inserts once.

@@ -55,7 +55,7 @@ type FaceThresholds struct {
 
 // Known check kinds of the model-free engines; later engines add theirs.
 var KnownChecks = []string{"documents.required", "document.integrity", "data.age", "data.expiry", "duplicate.identity", "blocklist", "reliance.reports",
-	"document.mrz", "data.consistency", "document.quality", "document.tamper_hints", "face.match", "face.duplicate", "face.liveness"}
+	"document.mrz", "data.consistency", "document.quality", "document.tamper_hints", "face.match", "face.duplicate", "face.liveness", "screening.sanctions"}
 
 // Default is the level every merchant has until it defines its own "basic".
 func Default() Level {
@@ -82,6 +82,9 @@ func Default() Level {
 			"face.duplicate": {Enabled: true, OnFail: OnFailReview},
 			// not_run unless the hosted page captured the head-turn challenge
 			"face.liveness": {Enabled: true, OnFail: OnFailReview},
+			// not_run without lists (serve --lists-dir); a possible match goes to a
+			// reviewer, who confirms (SANCTIONS_HIT, final) or dismisses it
+			"screening.sanctions": {Enabled: true, OnFail: OnFailReview},
 		},
 		FinalReasons: []string{kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonFraudSuspected},
 		MaxAttempts:  5,

@@ -106,6 +106,10 @@ func (e checkEnv) LivenessChallenge(ctx context.Context, merchantID, verificatio
 	return strings.Split(l.Challenge, ","), l.CreatedAt, true, nil
 }
 
+func (e checkEnv) ScreeningDismissals(ctx context.Context, merchantID, applicantID string) (map[string]string, error) {
+	return e.s.store.Dismissals(ctx, merchantID, applicantID)
+}
+
 func (e checkEnv) Blocklisted(ctx context.Context, merchantID, kind, value string) (bool, error) {
 	return e.s.Blocklisted(ctx, merchantID, kind, value)
 }

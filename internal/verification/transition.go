@@ -4,11 +4,13 @@
 package verification
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/store"
 )
 
 // Action is what happens to a verification.
@@ -25,10 +27,13 @@ const (
 	// ActResubmit submits again after a retry rejection, within the level's
 	// attempt cap.
 	ActResubmit Action = "resubmit"
+	// ActReopen hands a completed verification back to review: continuous
+	// screening found a new sanctions hit for an approved applicant.
+	ActReopen Action = "reopen"
 )
 
 // Actions lists every action.
-var Actions = []Action{ActSubmit, ActStart, ActReview, ActDecide, ActExpire, ActCancel, ActResubmit}
+var Actions = []Action{ActSubmit, ActStart, ActReview, ActDecide, ActExpire, ActCancel, ActResubmit, ActReopen}
 
 // Event is one requested transition. Decision fields are used by ActDecide only.
 type Event struct {
@@ -46,6 +51,9 @@ type Event struct {
 	Checks       []kyc.Check // new check results the decision is based on
 	UsedChecks   []string    // ids of stored results it is based on
 	LevelVersion int
+	// also runs inside Apply's transaction after the update (monitoring
+	// alerts commit with the reopening).
+	also func(ctx context.Context, tx *store.Tx, next kyc.Verification) error
 }
 
 // legal maps each action to the states it may leave and the state it enters.
@@ -60,6 +68,7 @@ var legal = map[Action]struct {
 	ActExpire:   {[]kyc.State{kyc.StateCreated, kyc.StateSubmitted}, kyc.StateExpired},
 	ActCancel:   {[]kyc.State{kyc.StateCreated, kyc.StateSubmitted, kyc.StateProcessing, kyc.StateReview}, kyc.StateCancelled},
 	ActResubmit: {[]kyc.State{kyc.StateCompleted}, kyc.StateSubmitted},
+	ActReopen:   {[]kyc.State{kyc.StateCompleted}, kyc.StateReview},
 }
 
 // EventType is the outbox event type a transition into s emits.
@@ -92,6 +101,11 @@ func Transition(v kyc.Verification, ev Event) (kyc.Verification, error) {
 			return v, kyc.Conflict("attempts_exhausted", "this verification was submitted %d times, the most its level allows", v.Attempt)
 		}
 		next.Attempt = v.Attempt + 1
+		next.Decision, next.RejectType, next.Reasons, next.UserMessage, next.DecidedBy = kyc.DecisionNone, kyc.RejectNone, []string{}, "", ""
+	case ActReopen:
+		if v.Decision != kyc.DecisionApproved {
+			return v, kyc.Conflict("invalid_transition", "only an approved verification can be reopened")
+		}
 		next.Decision, next.RejectType, next.Reasons, next.UserMessage, next.DecidedBy = kyc.DecisionNone, kyc.RejectNone, []string{}, "", ""
 	}
 	if ev.Action == ActDecide {

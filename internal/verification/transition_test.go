@@ -64,8 +64,12 @@ func TestTerminalStatesHaveNoExit(t *testing.T) {
 			continue
 		}
 		for _, act := range verification.Actions {
-			// Approved or finally rejected: nothing leaves completed, not even a resubmission.
+			// Approved or finally rejected: nothing leaves completed, not even a
+			// resubmission; only continuous screening reopens an approval.
 			for _, v := range []kyc.Verification{{State: s, Decision: kyc.DecisionApproved}, {State: s, Decision: kyc.DecisionRejected, RejectType: kyc.RejectFinal}} {
+				if act == verification.ActReopen && v.Decision == kyc.DecisionApproved && s == kyc.StateCompleted {
+					continue
+				}
 				_, err := verification.Transition(v, verification.Event{Action: act, MaxAttempts: 5})
 				require.ErrorIs(t, err, kyc.ErrConflict, "%s from %s", act, s)
 			}
@@ -136,4 +140,18 @@ func TestUnknownAction(t *testing.T) {
 	t.Parallel()
 	_, err := verification.Transition(kyc.Verification{State: kyc.StateCreated}, verification.Event{Action: "teleport"})
 	require.ErrorIs(t, err, kyc.ErrInvalid)
+}
+
+func TestReopen(t *testing.T) {
+	t.Parallel()
+	approved := kyc.Verification{State: kyc.StateCompleted, Decision: kyc.DecisionApproved, DecidedBy: "policy:basic@1", Version: 4}
+	got, err := verification.Transition(approved, verification.Event{Action: verification.ActReopen})
+	require.NoError(t, err)
+	require.Equal(t, kyc.StateReview, got.State)
+	require.Equal(t, kyc.DecisionNone, got.Decision)
+	require.Empty(t, got.DecidedBy)
+	require.Equal(t, 5, got.Version)
+	_, err = verification.Transition(kyc.Verification{State: kyc.StateCompleted, Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry},
+		verification.Event{Action: verification.ActReopen})
+	require.ErrorIs(t, err, kyc.ErrConflict)
 }

@@ -69,6 +69,9 @@ func (e env) OpenDocument(_ context.Context, d kyc.Document) (io.ReadCloser, err
 func (env) ApplicantsWithHash(context.Context, string, string, string, string) ([]string, error) {
 	return nil, nil
 }
+func (env) ScreeningDismissals(context.Context, string, string) (map[string]string, error) {
+	return nil, nil
+}
 func (env) Blocklisted(context.Context, string, string, string) (bool, error) { return false, nil }
 func (env) Seal(p []byte, _ string) (string, error)                           { return string(p), nil }
 

@@ -1,0 +1,101 @@
+package api_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/kyctest"
+	"github.com/openkyc/openkyc/internal/screening"
+	"github.com/openkyc/openkyc/internal/verification"
+)
+
+func listed(ext string) string {
+	return `{"external_user_id":"` + ext + `","first_name":"Omar Khalid","last_name":"Al-Samarrai","date_of_birth":"1968-03-05","nationality":"IQ"}`
+}
+
+// TestScreeningInThePipeline: a listed name goes to review with
+// SANCTIONS_POSSIBLE_MATCH; a reviewer's confirmation rejects finally with
+// SANCTIONS_HIT, a dismissal is remembered; continuous screening reopens an
+// approved verification once when a new list version lists the applicant.
+func TestScreeningInThePipeline(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		lists := t.TempDir()
+		e := newEnv(t, db, withWorkers)
+		ctx := context.Background()
+		p := principalOf(t, e, e.keyA)
+		rcv := newReceiver(t)
+		e.registerWebhook(rcv)
+		scr := e.app.Screening
+
+		// No lists yet: the check does not run and the applicant is approved.
+		require.False(t, scr.Loaded())
+		early := e.settle(e.submitNew(e.applicantWithDocs(listed("m1"), "id_front", "selfie"), "m-1"))
+		require.Equal(t, "approved", early["decision"], "%v", early)
+
+		// The list arrives: the new verification goes to review.
+		b, err := os.ReadFile("../screening/testdata/formats/ofac_xml/sdn.xml")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(lists, "sdn.xml"), b, 0o644))
+		_, err = scr.LoadDir(lists)
+		require.NoError(t, err)
+		v := e.settle(e.submitNew(e.applicantWithDocs(listed("s1"), "id_front", "selfie"), "s-1"))
+		require.Equal(t, "review", v["state"], "%v", v)
+		var hit map[string]any
+		for _, c := range v["checks"].([]any) {
+			c := c.(map[string]any)
+			if c["kind"] == "screening.sanctions" {
+				require.Equal(t, "review", c["status"])
+				require.Equal(t, screening.ReasonPossibleMatch, c["reason_code"])
+				hit = c["evidence"].(map[string]any)["hits"].([]any)[0].(map[string]any)
+			}
+		}
+		require.Equal(t, "99001", hit["entry_id"])
+		require.NotContains(t, string(e.get("/v1/verifications/"+v["id"].(string), e.keyA).Body), "samarrai\"", "the applicant's name parts stay sealed")
+
+		// Another merchant cannot resolve it.
+		pb := principalOf(t, e, e.keyB)
+		_, err = e.app.Verifications.ResolveHit(ctx, pb, v["id"].(string), "us_ofac", "99001", true, "")
+		require.ErrorIs(t, err, kyc.ErrNotFound)
+
+		// Confirmed: final rejection.
+		p.Actor = "reviewer:test"
+		out, err := e.app.Verifications.ResolveHit(ctx, p, v["id"].(string), "us_ofac", "99001", true, "same DOB and passport")
+		require.NoError(t, err)
+		require.Equal(t, kyc.DecisionRejected, out.Decision)
+		require.Equal(t, kyc.RejectFinal, out.RejectType)
+		require.Equal(t, []string{kyc.ReasonSanctionsHit}, out.Reasons)
+
+		// Dismissed for another applicant: remembered, no alert later.
+		v2 := e.settle(e.submitNew(e.applicantWithDocs(listed("s2"), "id_front", "selfie"), "s-2"))
+		require.Equal(t, "review", v2["state"])
+		_, err = e.app.Verifications.ResolveHit(ctx, p, v2["id"].(string), "us_ofac", "99001", false, "")
+		require.NoError(t, err)
+		_, err = e.app.Verifications.ResolveHit(ctx, p, v2["id"].(string), "us_ofac", "nope", false, "")
+		require.ErrorIs(t, err, kyc.ErrNotFound)
+
+		// Monitoring: loading the list queued a pass that reopened the early
+		// approval (made before the list) and sent screening.alert.
+		waitUntil(t, "screening.alert delivered", func() bool {
+			return slices.Contains(rcv.types(early["id"].(string)), "screening.alert")
+		})
+		ev := e.get("/v1/verifications/"+early["id"].(string), e.keyA).json(t)
+		require.Equal(t, "review", ev["state"])
+		require.Nil(t, ev["decision"], "no decision while in review")
+
+		// A reviewer approves it again: the same entry does not alert twice.
+		_, err = e.app.Verifications.Apply(ctx, p, early["id"].(string), verification.Event{Action: verification.ActDecide,
+			Decision: kyc.DecisionApproved, DecidedBy: "reviewer:test"})
+		require.NoError(t, err)
+		st, err := e.app.Verifications.Rescreen(ctx, screening.Check{Screener: scr})
+		require.NoError(t, err)
+		require.Equal(t, 0, st.Alerts)
+		require.GreaterOrEqual(t, st.Screened, 1)
+	})
+}

@@ -1,0 +1,102 @@
+package screening
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// ReasonPossibleMatch sends a verification with screening hits to review;
+// a reviewer who confirms a hit rejects it finally with SANCTIONS_HIT.
+const ReasonPossibleMatch = "SANCTIONS_POSSIBLE_MATCH"
+
+// Check is screening.sanctions: the applicant's name, birth date and
+// nationality against the loaded lists. Hits at or above the threshold,
+// other than those a reviewer dismissed for this applicant (while the
+// entry is unchanged), send the verification to review. Without lists it
+// does not run.
+type Check struct {
+	Screener  *Screener
+	Threshold float64 // 0: DefaultThreshold
+}
+
+func (Check) Kind() string    { return "screening.sanctions" }
+func (Check) Version() string { return "1" }
+
+// EvidenceHit is a hit as stored in the check's evidence (list data only:
+// the explanation, which holds the applicant's name parts, is sealed).
+type EvidenceHit struct {
+	List      string  `json:"list"`
+	EntryID   string  `json:"entry_id"`
+	Name      string  `json:"name"`
+	Type      string  `json:"type"`
+	Score     float64 `json:"score"`
+	EntryHash string  `json:"entry_hash"`
+}
+
+// Query is the applicant's screening query.
+func ApplicantQuery(p kyc.PII, threshold float64) Query {
+	return Query{Name: strings.TrimSpace(p.FirstName + " " + p.LastName), BirthDate: p.DateOfBirth, Nationality: p.Nationality,
+		Type: TypePerson, Threshold: threshold, Limit: 20}
+}
+
+// Screen runs an applicant's query and drops dismissed hits.
+func (c Check) Screen(ctx context.Context, env check.Env, a kyc.Applicant) ([]Hit, []Version, error) {
+	th := c.Threshold
+	if th == 0 {
+		th = DefaultThreshold
+	}
+	hits, vs, err := c.Screener.Search(ApplicantQuery(a.PII, th))
+	if err != nil || len(hits) == 0 {
+		return hits, vs, err
+	}
+	dismissed, err := env.ScreeningDismissals(ctx, a.MerchantID, a.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	kept := hits[:0]
+	for _, h := range hits {
+		if hash, ok := dismissed[h.List+"\x00"+h.EntryID]; ok && hash == h.Entry.Hash() {
+			continue
+		}
+		kept = append(kept, h)
+	}
+	return kept, vs, nil
+}
+
+func (c Check) Run(ctx context.Context, s *check.Subject) check.Result {
+	if c.Screener == nil || !c.Screener.Loaded() {
+		return check.NotRun("no sanctions lists loaded (serve --lists-dir)")
+	}
+	if strings.TrimSpace(s.Applicant.PII.FirstName+s.Applicant.PII.LastName) == "" {
+		return check.NotRun("the applicant has no name")
+	}
+	hits, vs, err := c.Screen(ctx, s.Env, s.Applicant)
+	if err != nil {
+		return check.Errored(err)
+	}
+	lists := make([]map[string]any, 0, len(vs))
+	for _, v := range vs {
+		lists = append(lists, map[string]any{"list": v.List, "sha256": v.SHA256, "entries": v.Entries})
+	}
+	ev := map[string]any{"lists": lists, "hits": []EvidenceHit{}}
+	if len(hits) == 0 {
+		return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
+	}
+	eh := make([]EvidenceHit, 0, len(hits))
+	for _, h := range hits {
+		eh = append(eh, EvidenceHit{List: h.List, EntryID: h.EntryID, Name: h.Name, Type: h.Type, Score: h.Score, EntryHash: h.Entry.Hash()})
+	}
+	ev["hits"] = eh
+	explain, err := json.Marshal(hits)
+	if err != nil {
+		return check.Errored(err)
+	}
+	if ev["explanations"], err = s.Env.Seal(explain, s.Verification.ID); err != nil {
+		return check.Errored(err)
+	}
+	return check.Result{Status: kyc.CheckReview, Score: hits[0].Score, ReasonCode: ReasonPossibleMatch, Evidence: ev}
+}

@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// Dismissal is a screening hit a reviewer dismissed for an applicant.
+type Dismissal struct {
+	MerchantID, ApplicantID string
+	List, EntryID           string
+	EntryHash               string // the entry's content when dismissed
+	DismissedBy             string
+	CreatedAt               time.Time
+}
+
+// PutDismissal records (or refreshes) a dismissal.
+func (t *Tx) PutDismissal(ctx context.Context, d Dismissal) error {
+	_, err := t.tx.ExecContext(ctx,
+		`INSERT INTO screening_dismissals (merchant_id, applicant_id, list, entry_id, entry_hash, dismissed_by, created_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7)
+		 ON CONFLICT (merchant_id, applicant_id, list, entry_id) DO UPDATE SET entry_hash = excluded.entry_hash,
+		 dismissed_by = excluded.dismissed_by, created_at = excluded.created_at`,
+		d.MerchantID, d.ApplicantID, d.List, d.EntryID, d.EntryHash, d.DismissedBy, micros(d.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("put dismissal: %w", err)
+	}
+	return nil
+}
+
+// Dismissals returns an applicant's dismissed hits keyed "list\x00entry_id"
+// with the entry hash they were dismissed at.
+func (r reads) Dismissals(ctx context.Context, merchantID, applicantID string) (map[string]string, error) {
+	rows, err := r.q.QueryContext(ctx,
+		`SELECT list, entry_id, entry_hash FROM screening_dismissals WHERE merchant_id = $1 AND applicant_id = $2`, merchantID, applicantID)
+	if err != nil {
+		return nil, fmt.Errorf("dismissals: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var l, id, h string
+		if err := rows.Scan(&l, &id, &h); err != nil {
+			return nil, err
+		}
+		out[l+"\x00"+id] = h
+	}
+	return out, rows.Err()
+}
+
+// Alert is a monitoring hit that opened a review.
+type Alert struct {
+	MerchantID, ApplicantID, VerificationID string
+	List, EntryID, EntryHash                string
+	Score                                   float64
+	CreatedAt                               time.Time
+}
+
+// InsertAlert records an alert once per applicant, entry and entry content;
+// it reports whether the alert is new.
+func (t *Tx) InsertAlert(ctx context.Context, a Alert) (bool, error) {
+	return exec1(ctx, t.tx, "insert alert",
+		`INSERT INTO screening_alerts (merchant_id, applicant_id, list, entry_id, entry_hash, verification_id, score, created_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+		a.MerchantID, a.ApplicantID, a.List, a.EntryID, a.EntryHash, a.VerificationID, a.Score, micros(a.CreatedAt))
+}
+
+// HasAlert reports whether an alert for the entry content exists.
+func (r reads) HasAlert(ctx context.Context, merchantID, applicantID, list, entryID, entryHash string) (bool, error) {
+	var n int
+	err := r.q.QueryRowContext(ctx,
+		`SELECT COUNT(*) FROM screening_alerts WHERE merchant_id = $1 AND applicant_id = $2 AND list = $3 AND entry_id = $4 AND entry_hash = $5`,
+		merchantID, applicantID, list, entryID, entryHash).Scan(&n)
+	return n > 0, err
+}
+
+// ApprovedVerifications pages through the approved, completed
+// verifications of every merchant by id (after "" starts), for monitoring.
+func (r reads) ApprovedVerifications(ctx context.Context, after string, limit int) ([]kyc.Verification, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT `+verificationCols+` FROM verifications
+		WHERE state = $1 AND decision = $2 AND id > $3 ORDER BY id LIMIT $4`, kyc.StateCompleted, kyc.DecisionApproved, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("approved verifications: %w", err)
+	}
+	defer rows.Close()
+	var out []kyc.Verification
+	for rows.Next() {
+		v, err := scanVerification(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,185 @@
+package verification
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/jobs"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/screening"
+	"github.com/openkyc/openkyc/internal/store"
+)
+
+// EventScreeningAlert is emitted when continuous screening finds a new hit
+// for an approved applicant (the verification goes back to review).
+const EventScreeningAlert = "screening.alert"
+
+// AlertPayload is the body of a screening.alert event: list data only.
+type AlertPayload struct {
+	VerificationID string                  `json:"verification_id"`
+	ApplicantID    string                  `json:"applicant_id"`
+	Reference      string                  `json:"reference"`
+	Hits           []screening.EvidenceHit `json:"hits"`
+}
+
+// screeningHit finds a hit in the newest screening.sanctions result of a
+// verification.
+func screeningHit(checks []kyc.Check, list, entryID string) (screening.EvidenceHit, bool) {
+	for i := len(checks) - 1; i >= 0; i-- {
+		c := checks[i]
+		if c.Kind != "screening.sanctions" {
+			continue
+		}
+		var ev struct {
+			Hits []screening.EvidenceHit `json:"hits"`
+		}
+		if json.Unmarshal(c.Evidence, &ev) != nil {
+			continue
+		}
+		for _, h := range ev.Hits {
+			if h.List == list && h.EntryID == entryID {
+				return h, true
+			}
+		}
+	}
+	return screening.EvidenceHit{}, false
+}
+
+// ResolveHit is a reviewer's word on one screening hit of a verification in
+// review: confirm rejects it finally with SANCTIONS_HIT (through the same
+// decision path as the policy, so events and dialect callbacks fire);
+// dismiss remembers the hit as not this person, so it does not alert again
+// while the list entry is unchanged.
+func (s *Service) ResolveHit(ctx context.Context, p kyc.Principal, id, list, entryID string, confirm bool, note string) (kyc.Verification, error) {
+	if !kyc.ValidID(kyc.PrefixVerification, id) {
+		return kyc.Verification{}, fmt.Errorf("verification: %w", kyc.ErrNotFound)
+	}
+	v, checks, err := s.store.VerificationWithChecks(ctx, p.MerchantID, id)
+	if err != nil {
+		return v, err
+	}
+	if v.State != kyc.StateReview {
+		return v, kyc.Conflict("invalid_transition", "screening hits are resolved while the verification is in review (it is %s)", v.State)
+	}
+	hit, ok := screeningHit(checks, list, entryID)
+	if !ok {
+		return v, fmt.Errorf("screening hit %s/%s: %w", list, entryID, kyc.ErrNotFound)
+	}
+	if confirm {
+		return s.Apply(ctx, p, id, Event{Action: ActDecide, Decision: kyc.DecisionRejected, RejectType: kyc.RejectFinal,
+			Reasons: []string{kyc.ReasonSanctionsHit}, Note: note, DecidedBy: p.Actor})
+	}
+	now := s.clock()
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PutDismissal(ctx, store.Dismissal{MerchantID: v.MerchantID, ApplicantID: v.ApplicantID, List: list, EntryID: entryID,
+			EntryHash: hit.EntryHash, DismissedBy: p.Actor, CreatedAt: now}); err != nil {
+			return err
+		}
+		return record(ctx, tx, p, now, "screening.hit_dismissed", "verification", v.ID,
+			map[string]any{"list": list, "entry_id": entryID, "entry_hash": hit.EntryHash})
+	})
+	return v, err
+}
+
+// RescreenStats counts one monitoring pass.
+type RescreenStats struct {
+	Screened int `json:"screened"`
+	Alerts   int `json:"alerts"`
+}
+
+// Rescreen screens the applicant of every approved verification of every
+// merchant against the current lists. A hit that is neither dismissed nor
+// alerted before (for the same entry content) reopens the verification for
+// review with the new screening.sanctions result and emits screening.alert,
+// in one transaction.
+func (s *Service) Rescreen(ctx context.Context, c screening.Check) (RescreenStats, error) {
+	var st RescreenStats
+	if c.Screener == nil || !c.Screener.Loaded() {
+		return st, screening.ErrNoLists
+	}
+	after := ""
+	for {
+		page, err := s.store.ApprovedVerifications(ctx, after, 200)
+		if err != nil || len(page) == 0 {
+			return st, err
+		}
+		after = page[len(page)-1].ID
+		for _, v := range page {
+			a, sealed, err := s.store.ApplicantByID(ctx, v.MerchantID, v.ApplicantID)
+			if err != nil {
+				return st, err
+			}
+			if a, err = s.open(a, sealed); err != nil {
+				return st, err
+			}
+			st.Screened++
+			n, err := s.alert(ctx, c, v, a)
+			if err != nil {
+				return st, fmt.Errorf("rescreen %s: %w", v.ID, err)
+			}
+			st.Alerts += n
+		}
+	}
+}
+
+func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verification, a kyc.Applicant) (int, error) {
+	env := checkEnv{s}
+	hits, _, err := c.Screen(ctx, env, a)
+	if err != nil || len(hits) == 0 {
+		return 0, err
+	}
+	var fresh []screening.Hit
+	for _, h := range hits {
+		seen, err := s.store.HasAlert(ctx, v.MerchantID, v.ApplicantID, h.List, h.EntryID, h.Entry.Hash())
+		if err != nil {
+			return 0, err
+		}
+		if !seen {
+			fresh = append(fresh, h)
+		}
+	}
+	if len(fresh) == 0 {
+		return 0, nil
+	}
+	// the new result, as the check would store it
+	res := c.Run(ctx, &check.Subject{Verification: v, Applicant: a, Env: env, Now: s.clock()})
+	now := s.clock()
+	evidence, err := json.Marshal(res.Evidence)
+	if err != nil {
+		return 0, err
+	}
+	result := kyc.Check{ID: kyc.NewID(kyc.PrefixCheck), MerchantID: v.MerchantID, VerificationID: v.ID, Kind: c.Kind(), EngineVersion: c.Version(),
+		Status: res.Status, Score: res.Score, ReasonCode: res.ReasonCode, Evidence: evidence, CreatedAt: now}
+	var eh []screening.EvidenceHit
+	for _, h := range fresh {
+		eh = append(eh, screening.EvidenceHit{List: h.List, EntryID: h.EntryID, Name: h.Name, Type: h.Type, Score: h.Score, EntryHash: h.Entry.Hash()})
+	}
+	p := kyc.Principal{MerchantID: v.MerchantID, Actor: "system:monitoring"}
+	_, err = s.Apply(ctx, p, v.ID, Event{Action: ActReopen, Checks: []kyc.Check{result},
+		also: func(ctx context.Context, tx *store.Tx, next kyc.Verification) error {
+			for _, h := range eh {
+				if _, err := tx.InsertAlert(ctx, store.Alert{MerchantID: v.MerchantID, ApplicantID: v.ApplicantID, VerificationID: v.ID,
+					List: h.List, EntryID: h.EntryID, EntryHash: h.EntryHash, Score: h.Score, CreatedAt: now}); err != nil {
+					return err
+				}
+			}
+			payload, err := json.Marshal(AlertPayload{VerificationID: v.ID, ApplicantID: v.ApplicantID, Reference: v.Reference, Hits: eh})
+			if err != nil {
+				return err
+			}
+			e := kyc.Event{ID: kyc.NewID(kyc.PrefixEvent), MerchantID: v.MerchantID, Type: EventScreeningAlert, SubjectID: v.ID, Payload: payload, CreatedAt: now}
+			if err := tx.InsertEvent(ctx, e); err != nil {
+				return err
+			}
+			if err := tx.InsertJob(ctx, jobs.New("job_dispatch_"+e.ID, jobs.KindDispatch, v.MerchantID, e.ID, nil, now)); err != nil {
+				return err
+			}
+			return record(ctx, tx, p, now, EventScreeningAlert, "verification", v.ID, map[string]any{"hits": len(eh)})
+		}})
+	if kyc.IsConflict(err) { // decided or reopened meanwhile: the next pass sees it
+		return 0, nil
+	}
+	return len(eh), err
+}
