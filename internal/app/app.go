@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -117,9 +118,9 @@ func (a *App) openRest(ctx context.Context) error {
 		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
 	a.Screening = screening.NewScreener()
 	a.Screening.OnChange(a.enqueueRescreen)
-	if cfg.ListsDir != "" {
+	if dir := a.ListsDir(); dir != "" {
 		t0 := time.Now()
-		set, err := a.Screening.LoadDir(cfg.ListsDir)
+		set, err := a.Screening.LoadDir(dir)
 		if err != nil {
 			return fmt.Errorf("lists-dir: %w", err)
 		}
@@ -167,6 +168,39 @@ func (a *App) openRest(ctx context.Context) error {
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		jobs.NewCollector(a.Store))
 	return nil
+}
+
+// ListsDir is where the lists are read from: --lists-dir, else
+// <data-dir>/lists when `openkyc lists import` or `update` made it; "" when
+// neither exists.
+func (a *App) ListsDir() string {
+	if a.Config.ListsDir != "" {
+		return a.Config.ListsDir
+	}
+	d := filepath.Join(a.Config.DataDir, "lists")
+	if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+		return d
+	}
+	return ""
+}
+
+// ListsPollInterval is how often a server looks for changed list files.
+var ListsPollInterval = time.Minute
+
+// WatchLists reloads the lists when their files change (an import, an
+// update, or an operator's copy), until ctx ends.
+func (a *App) WatchLists(ctx context.Context) {
+	dir := a.Config.ListsDir
+	if dir == "" {
+		dir = filepath.Join(a.Config.DataDir, "lists")
+	}
+	a.Screening.Watch(ctx, dir, ListsPollInterval,
+		func(err error) { a.Log.Error("sanctions lists not reloaded; the previous ones stay", "error", err) },
+		func(set *screening.Set) {
+			for _, v := range set.Versions {
+				a.Log.Info("sanctions list reloaded", "list", v.List, "entries", v.Entries, "sha256", v.SHA256[:12])
+			}
+		})
 }
 
 // enqueueRescreen queues one monitoring pass per set of list versions: the
@@ -311,6 +345,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.housekeeping(ctx)
+	go a.WatchLists(ctx)
 	workersDone := make(chan struct{})
 	if a.Config.Workers {
 		go func() {

@@ -157,6 +157,7 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 			checkCommand(stdout),
 			faceCommand(stdout),
 			screenCommand(stdout),
+			listsCommand(stdout),
 			levelCommand(stdout),
 			blocklistCommand(stdout),
 			policyCommand(stdout),
