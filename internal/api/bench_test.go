@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -60,4 +62,27 @@ func BenchmarkUploadPDF(b *testing.B) {
 			b.Fatal(rec.Code, rec.Body.String())
 		}
 	}
+}
+
+// BenchmarkScreeningHTTP posts screenings of an unlisted name to a loopback
+// server with the UN list loaded (bench/screening.sh measures the full set).
+func BenchmarkScreeningHTTP(b *testing.B) {
+	dir := os.Getenv("OPENKYC_SHARED_DATA")
+	if dir == "" {
+		dir = "../../../shared/data"
+	}
+	lists := filepath.Join(dir, "lists", "un_2026-02")
+	if _, err := os.Stat(lists); err != nil {
+		b.Skip("shared data missing: ", err)
+	}
+	e := newEnvB(b, kyctest.DBs(b)[0], func(c *config.Config) { c.ListsDir = lists })
+	body := `{"name":"Patricia Lucas Wheeler","date_of_birth":"2002-07-14","nationality":"Ethiopia","gender":"female","type":"person"}`
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if r := e.postJSON("/v1/screenings", e.keyA, body); r.Status != http.StatusOK {
+				b.Fatal(r.Status, string(r.Body))
+			}
+		}
+	})
 }

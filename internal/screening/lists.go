@@ -34,16 +34,7 @@ const MaxListFile = 512 << 20
 // *.jsonl: the dataset is the file name up to its first dot). Each list
 // may come from one source only.
 func LoadDir(dir string) (*Set, error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
-			files = append(files, p)
-		}
-		return nil
-	})
+	files, err := listFiles(dir, 0)
 	if err != nil {
 		return nil, fmt.Errorf("lists dir: %w", err)
 	}
@@ -69,6 +60,37 @@ func LoadDir(dir string) (*Set, error) {
 		return nil, fmt.Errorf("lists dir %s: no list files found (sdn.csv, sdn.xml, UN/EU/UK XML, ConList.csv, *.json)", dir)
 	}
 	return set, nil
+}
+
+// listFiles returns the files under dir, following symbolic links (an
+// operator may link list folders in), at most 4 levels deep.
+func listFiles(dir string, depth int) ([]string, error) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range des {
+		if strings.HasPrefix(d.Name(), ".") {
+			continue // hidden, and the import's temporary folders
+		}
+		p := filepath.Join(dir, d.Name())
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case fi.IsDir() && depth < 4:
+			sub, err := listFiles(p, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+		case fi.Mode().IsRegular():
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 func readLimited(p string) ([]byte, error) {

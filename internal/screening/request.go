@@ -78,8 +78,10 @@ func (r Request) Query() (Query, error) {
 	}
 	switch q.Gender {
 	case "", "male", "female":
+	case "other", "unknown":
+		q.Gender = "" // no qualifier
 	default:
-		return q, kyc.Invalid("gender", "enum", "must be male or female")
+		return q, kyc.Invalid("gender", "enum", "must be male, female, other or unknown")
 	}
 	switch q.Type {
 	case "", TypePerson, TypeEntity, TypeVessel, TypeAircraft:
