@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -85,6 +86,17 @@ func TestScreeningInThePipeline(t *testing.T) {
 		waitUntil(t, "screening.alert delivered", func() bool {
 			return slices.Contains(rcv.types(early["id"].(string)), "screening.alert")
 		})
+		if db.Name == "sqlite" {
+			rcv.mu.Lock()
+			for _, m := range rcv.got {
+				if m.Type == "screening.alert" {
+					b, err := json.Marshal(m)
+					require.NoError(t, err)
+					golden(t, "webhook_screening_alert", b)
+				}
+			}
+			rcv.mu.Unlock()
+		}
 		ev := e.get("/v1/verifications/"+early["id"].(string), e.keyA).json(t)
 		require.Equal(t, "review", ev["state"])
 		require.Nil(t, ev["decision"], "no decision while in review")
