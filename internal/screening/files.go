@@ -180,7 +180,7 @@ func Fingerprint(dir string) string {
 // Watch reloads dir into the screener whenever its fingerprint changes,
 // every interval, until ctx ends; failed loads keep the current lists.
 func (s *Screener) Watch(ctx context.Context, dir string, interval time.Duration, onErr func(error), onLoad func(*Set)) {
-	last := Fingerprint(dir)
+	last := s.fingerprint() // what is loaded, not what is there now: a change before the first tick counts
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

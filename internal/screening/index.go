@@ -118,6 +118,41 @@ func keys(t token, stored bool) []key {
 	return ks
 }
 
+// queryKeys calls fn with each key of a query token (as keys(t, false)
+// lists them) built in buf, without allocating.
+func queryKeys(t token, buf *[]byte, fn func(k []byte, f float32)) {
+	emit := func(prefix byte, s string, skip int, f float32) {
+		b := append((*buf)[:0], prefix)
+		if skip < 0 {
+			b = append(b, s...)
+		} else {
+			b = append(append(b, s[:skip]...), s[skip+1:]...)
+		}
+		*buf = b
+		fn(b, f)
+	}
+	dels := func(s string, f func(i int)) {
+		for i := range len(s) {
+			if i > 0 && s[i] == s[i-1] {
+				continue
+			}
+			f(i)
+		}
+	}
+	emit('t', t.text, -1, 1)
+	if !t.foreign && len(t.text) >= 4 {
+		emit('d', t.text, -1, 0.8)
+		dels(t.text, func(i int) { emit('t', t.text, i, 0.8); emit('d', t.text, i, 0.7) })
+	}
+	if len(t.skel) >= 2 && t.kind != kindNumber {
+		emit('s', t.skel, -1, 0.75)
+		if len(t.skel) >= 4 {
+			emit('e', t.skel, -1, 0.6)
+			dels(t.skel, func(i int) { emit('s', t.skel, i, 0.6); emit('e', t.skel, i, 0.5) })
+		}
+	}
+}
+
 func deletions(s string) []string {
 	out := make([]string, 0, len(s))
 	for i := range len(s) {
@@ -215,8 +250,8 @@ func (ix *Index) Search(q Query) []Hit {
 	}
 	s.hit = s.hit[:0]
 	var total float64
-	credit := func(ti int, w float32, k string) {
-		p := ix.post[k]
+	credit := func(ti int, w float32, k []byte) {
+		p := ix.post[string(k)]
 		if len(p) > maxPosting {
 			return
 		}
@@ -233,17 +268,17 @@ func (ix *Index) Search(q Query) []Hit {
 			s.acc[id] += w
 		}
 	}
+	var kb []byte // key buffer: map lookups with string(kb) do not allocate
 	for i, t := range qt {
 		w := ix.weight(t)
 		total += w
 		if t.kind == kindParticle || t.kind == kindForm {
 			continue
 		}
-		for _, k := range keys(t, false) {
-			credit(i, float32(w)*k.f, k.k)
-		}
+		queryKeys(t, &kb, func(k []byte, f float32) { credit(i, float32(w)*f, k) })
 		if i+1 < len(qt) && !t.foreign && qt[i+1].kind == kindName { // "jin ping" → "jinping"
-			credit(i, float32(w), "t"+t.text+qt[i+1].text)
+			kb = append(append(append(kb[:0], 't'), t.text...), qt[i+1].text...)
+			credit(i, float32(w), kb)
 		}
 	}
 	// the best-credited names are scored in full

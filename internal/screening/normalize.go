@@ -22,6 +22,7 @@ const (
 // token is one normalised part of a name.
 type token struct {
 	text string // lower-case ASCII after transliteration and canonical forms
+	raw  string // the spelling before canonical forms (typos of Mohammed)
 	skel string // consonant skeleton: matches across scripts and spellings
 	kind uint8
 	// foreign: the part was written in a script without vowels (Arabic,
@@ -265,7 +266,7 @@ func tokenize(name string) []token {
 				}
 			}
 		}
-		t := token{text: w, foreign: foreign[i]}
+		t := token{text: w, raw: w, foreign: foreign[i]}
 		if c, ok := canonical[w]; ok {
 			t.text = c
 		}

@@ -3,6 +3,7 @@ package screening
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -54,7 +55,7 @@ func (r Request) Query() (Query, error) {
 	case utf8.RuneCountInString(q.Name) > MaxNameLength:
 		return q, kyc.Invalid("name", "max_length", "must be at most %d characters", MaxNameLength)
 	}
-	if len(tokenize(q.Name)) == 0 {
+	if strings.IndexFunc(q.Name, unicode.IsLetter) < 0 {
 		return q, kyc.Invalid("name", "format", "must contain letters")
 	}
 	if q.BirthDate != "" {

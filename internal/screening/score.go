@@ -74,6 +74,11 @@ func tokenSim(q, c token) (float64, string) {
 		if s := editSimMin(q.text, c.text, 0.7); s >= 0.7 {
 			best, how = s, "fuzzy"
 		}
+		if (q.raw != q.text) != (c.raw != c.text) { // a misspelt canonical name (Mohamme): compare as written
+			if s := editSimMin(q.raw, c.raw, 0.8); s >= 0.8 && s > best {
+				best, how = s, "fuzzy"
+			}
+		}
 	}
 	if len(q.skel) >= 2 && len(c.skel) >= 2 {
 		s := editSimMin(q.skel, c.skel, 0.7/0.92)

@@ -21,6 +21,7 @@ type snapshot struct {
 	ix       *Index
 	versions []Version
 	loadedAt time.Time
+	fp       string // the directory's fingerprint when it was read (LoadDir)
 }
 
 // NewScreener returns a screener without lists.
@@ -31,10 +32,12 @@ func NewScreener() *Screener { return &Screener{} }
 func (s *Screener) OnChange(fn func(old, new []Version)) { s.onChange = append(s.onChange, fn) }
 
 // Swap indexes the set and makes it current.
-func (s *Screener) Swap(set *Set) {
+func (s *Screener) Swap(set *Set) { s.swap(set, "") }
+
+func (s *Screener) swap(set *Set, fp string) {
 	vs := append([]Version(nil), set.Versions...)
 	sort.Slice(vs, func(i, j int) bool { return vs[i].List < vs[j].List })
-	next := &snapshot{ix: Build(set.Entries), versions: vs, loadedAt: time.Now().UTC()}
+	next := &snapshot{ix: Build(set.Entries), versions: vs, loadedAt: time.Now().UTC(), fp: fp}
 	prev := s.cur.Swap(next)
 	var old []Version
 	if prev != nil {
@@ -61,12 +64,21 @@ func changed(a, b []Version) bool {
 
 // LoadDir loads the lists of a directory and swaps them in.
 func (s *Screener) LoadDir(dir string) (*Set, error) {
+	fp := Fingerprint(dir) // before reading: a change while loading is seen next time
 	set, err := LoadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	s.Swap(set)
+	s.swap(set, fp)
 	return set, nil
+}
+
+// fingerprint is the loaded directory's fingerprint ("" when none).
+func (s *Screener) fingerprint() string {
+	if c := s.cur.Load(); c != nil {
+		return c.fp
+	}
+	return ""
 }
 
 // Loaded reports whether lists are loaded.

@@ -3,6 +3,7 @@ package screening
 import (
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"strings"
 	"testing"
 
@@ -145,7 +146,13 @@ func TestGeneratedVariants(t *testing.T) {
 			continue
 		}
 		ws := strings.Fields(strings.NewReplacer("-", " ").Replace(e.Names[0].Text))
-		for name, f := range variants {
+		names := make([]string, 0, len(variants))
+		for n := range variants {
+			names = append(names, n)
+		}
+		sort.Strings(names) // the same draws every run
+		for _, name := range names {
+			f := variants[name]
 			for range 3 {
 				q := strings.Join(f(ws), " ")
 				hs := ix.Search(Query{Name: q, Threshold: 0.5, Limit: 3})
