@@ -118,7 +118,7 @@ func (a *App) openRest(ctx context.Context) error {
 		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
 	a.Screening = screening.NewScreener()
 	a.Screening.OnChange(a.enqueueRescreen)
-	if dir := a.ListsDir(); dir != "" {
+	if dir := a.ListsDir(); dir != "" && !cfg.NoLists {
 		t0 := time.Now()
 		set, err := a.Screening.LoadDir(dir)
 		if err != nil {

@@ -158,6 +158,7 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 			faceCommand(stdout),
 			screenCommand(stdout),
 			listsCommand(stdout),
+			reviewCommand(stdout),
 			levelCommand(stdout),
 			blocklistCommand(stdout),
 			policyCommand(stdout),
@@ -271,6 +272,7 @@ func openApp(ctx context.Context, cmd *ucli.Command) (*app.App, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.NoLists = true // management commands do not screen
 	return app.Open(ctx, cfg, newLogger(io.Discard, "error"))
 }
 

@@ -36,3 +36,23 @@ func TestScreenCommand(t *testing.T) {
 	_, err = run(t, "screen", "--lists-dir", t.TempDir(), "Ivan")
 	require.ErrorContains(t, err, "no list files")
 }
+
+func TestReviewHitCommand(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	out, err := run(t, "merchant", "create", "--data-dir", data, "--name", "M", "--json")
+	require.NoError(t, err)
+	var m struct {
+		ID string `json:"id"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &m))
+	require.NotEmpty(t, m.ID)
+	args := []string{"review", "hit", "--data-dir", data, "--merchant", m.ID, "--verification", "ver_01m813dm1x1y915bqyxq5qypd3", "--list", "us_ofac", "--entry", "1"}
+	_, err = run(t, args...)
+	require.ErrorContains(t, err, "exactly one of --confirm or --dismiss")
+	_, err = run(t, append(args, "--confirm", "--dismiss")...)
+	require.ErrorContains(t, err, "exactly one")
+	_, err = run(t, append(args, "--dismiss")...)
+	require.ErrorContains(t, err, "verification")
+	require.ErrorContains(t, err, "not found")
+}

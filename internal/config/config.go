@@ -41,6 +41,8 @@ type Config struct {
 	// ListsDir holds sanctions and PEP list files loaded at start
 	// (OPENKYC_LISTS_DIR; empty: screening reports not_run until lists are loaded).
 	ListsDir string
+	// NoLists leaves the lists unloaded (CLI commands that do not screen).
+	NoLists bool
 }
 
 // Defaults.
