@@ -224,6 +224,9 @@ type Hit struct {
 	Entry       *Entry      `json:"-"`
 }
 
+// maxBoost is the most the qualifiers add (exact birth date and nationality).
+const maxBoost = 0.08 + 0.03
+
 // Defaults of a query.
 const (
 	DefaultThreshold = 0.65
@@ -317,7 +320,7 @@ func (ix *Index) Search(q Query) []Hit {
 		if len(q.Lists) > 0 && !listSelected(q.Lists, e.List) {
 			continue
 		}
-		m := nameScore(qt, nm.toks, ix.weight)
+		m := scoreNames(qt, nm.toks, ix.weight, false)
 		if m.Score == 0 {
 			continue
 		}
@@ -326,9 +329,13 @@ func (ix *Index) Search(q Query) []Hit {
 		if name.Weak {
 			score *= 0.9
 		}
+		if score+maxBoost < q.Threshold { // even the best qualifiers cannot lift it
+			continue
+		}
 		if h, ok := best[nm.entry]; ok && h.Explanation.NameScore >= score {
 			continue
 		}
+		m = scoreNames(qt, nm.toks, ix.weight, true)
 		best[nm.entry] = Hit{List: e.List, EntryID: e.ID, Name: e.Names[0].Text, Type: e.Type, Score: score, Entry: e,
 			Explanation: Explanation{MatchedName: name.Text, WeakAlias: name.Weak, NameScore: round3(score), Parts: m.Parts,
 				QueryExtra: m.QueryUnmatched, EntryExtra: m.EntryUnmatched}}

@@ -156,7 +156,11 @@ type pairing struct {
 // unmatched entry parts cost less (lists carry long full names: a query
 // with first and last name only still matches), but matching only a small
 // share of either side is penalised.
-func nameScore(q, c []token, w weigher) NameMatch {
+func nameScore(q, c []token, w weigher) NameMatch { return scoreNames(q, c, w, true) }
+
+// scoreNames is nameScore; without explain it skips building the parts
+// (most candidates of a search fall below the threshold).
+func scoreNames(q, c []token, w weigher, explain bool) NameMatch {
 	if len(q) == 0 || len(c) == 0 {
 		return NameMatch{}
 	}
@@ -197,13 +201,19 @@ func nameScore(q, c []token, w weigher) NameMatch {
 		var qs, cs []string
 		for i := p.qi; i < p.qj; i++ {
 			qTaken[i], qUsed[i], qTo[i] = true, p.sim, p.ci
-			qs = append(qs, q[i].text)
+			if explain {
+				qs = append(qs, q[i].text)
+			}
 		}
 		for j := p.ci; j < p.cj; j++ {
 			cTaken[j], cUsed[j] = true, p.sim
-			cs = append(cs, c[j].text)
+			if explain {
+				cs = append(cs, c[j].text)
+			}
 		}
-		m.Parts = append(m.Parts, Part{Query: strings.Join(qs, " "), Entry: strings.Join(cs, " "), How: p.how, Score: round3(p.sim)})
+		if explain {
+			m.Parts = append(m.Parts, Part{Query: strings.Join(qs, " "), Entry: strings.Join(cs, " "), How: p.how, Score: round3(p.sim)})
+		}
 	}
 	var qw, qm, cw, cm float64
 	var qNames, qNameHits, cNames, cNameHits int
@@ -217,7 +227,7 @@ func nameScore(q, c []token, w weigher) NameMatch {
 				qNameHits++
 			}
 		}
-		if !qTaken[i] {
+		if !qTaken[i] && explain {
 			m.QueryUnmatched = append(m.QueryUnmatched, t.text)
 		}
 	}
@@ -231,7 +241,7 @@ func nameScore(q, c []token, w weigher) NameMatch {
 				cNameHits++
 			}
 		}
-		if !cTaken[j] {
+		if !cTaken[j] && explain {
 			m.EntryUnmatched = append(m.EntryUnmatched, t.text)
 		}
 	}
