@@ -95,7 +95,8 @@ func TestBrowserUploadFallbackLocaleAndExpiry(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(kyctest.Artifacts(t), "hosted-375px-zh-CN.png"), shot, 0o644))
 
 	// An expired link shows a clear page.
-	db, err := sql.Open("sqlite", filepath.Join(e.a.Config.DataDir, "openkyc.db"))
+	// a second connection to the app's database: wait for its writers
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.a.Config.DataDir, "openkyc.db")+"?_pragma=busy_timeout(10000)")
 	require.NoError(t, err)
 	defer db.Close()
 	_, err = db.Exec(`UPDATE hosted_links SET expires_at = 0 WHERE verification_id = ?`, vid)
