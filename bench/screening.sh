@@ -20,7 +20,7 @@ metric() { echo "$acc" | awk -v m="$1" '{for (i=1;i<NF;i++) if ($(i+1)==m) print
 
 echo "== in process" >&2
 go build -o "$work/screenbench" ./bench/cmd/screenbench
-inproc=$("$work/screenbench" -lists "$work/lists" -eval "$shared/eval" -duration "$dur" -concurrency 1,8)
+inproc=$("$work/screenbench" -lists "$work/lists" -eval "$shared/eval" -duration "$dur" -concurrency 1,8 -rate 2000)
 
 echo "== server" >&2
 go build -o "$work/openkyc" ./cmd/openkyc
@@ -32,17 +32,18 @@ pid=$!
 until curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.02; done
 ready_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 rss_start=$(awk '/VmRSS/ {print int($2/1024)}' /proc/$pid/status)
-http=$("$work/screenbench" -url "http://127.0.0.1:$port" -key "$key" -eval "$shared/eval" -duration "$dur" -concurrency 1,8)
+http=$("$work/screenbench" -url "http://127.0.0.1:$port" -key "$key" -eval "$shared/eval" -duration "$dur" -concurrency 1,8 -rate 2000 2>"$work/http.err")
 rss_end=$(awk '/VmRSS/ {print int($2/1024)}' /proc/$pid/status)
 kill $pid; wait $pid 2>/dev/null || true
 
-line() { echo "$1" | grep "concurrency $2:"; }
+line() { echo "$1" | grep "^concurrency $2:"; }
+rateline() { echo "$1" | grep "^rate "; }
 field() { echo "$1" | sed -E "s/.*, ([0-9.]+) q\/s, p50 ([0-9.]+) ms, p99 ([0-9.]+) ms.*/\\$2/"; }
 mkdir -p bench/results
 {
   echo "# Screening"
   echo
-  echo "Run: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(go version | awk '{print $3}'). Lists: OFAC SDN 2021-07 (legacy CSV set) + UN consolidated 2026-02-27. Queries: the 100,000 synthetic negatives, the treated UN positives and the US Congress names, interleaved; type person, with birth date, nationality and gender where the sets have them; ${dur} per level."
+  echo "Run: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(go version | awk '{print $3}'). Lists: OFAC SDN 2021-07 (legacy CSV set) + UN consolidated 2026-02-27. Queries: the 100,000 synthetic negatives, the treated UN positives and the US Congress names, interleaved; type person, with birth date, nationality and gender where the sets have them; ${dur} per level. The HTTP load generator (bench/cmd/screenbench, Go net/http client) runs on the same two cores as the server; HTTP errors are 422 answers to the few evaluation rows whose date_of_birth is not a date (the in-process runs skip validation)."
   echo
   echo "## Accuracy (\`go test ./internal/screening -bench BenchmarkAccuracy\`)"
   echo
@@ -61,7 +62,8 @@ mkdir -p bench/results
   echo "|---|---|---|---|"
   echo "| queries/s, concurrency 1 | $(field "$(line "$inproc" 1)" 1) | $(field "$(line "$http" 1)" 1) | |"
   echo "| queries/s, concurrency 8 | $(field "$(line "$inproc" 8)" 1) | $(field "$(line "$http" 8)" 1) | ≥ 2,000 |"
-  echo "| p50 / p99 latency, concurrency 8 (ms) | $(field "$(line "$inproc" 8)" 2) / $(field "$(line "$inproc" 8)" 3) | $(field "$(line "$http" 8)" 2) / $(field "$(line "$http" 8)" 3) | p99 ≤ 5 |"
+  echo "| p50 / p99 latency, concurrency 8, as fast as it goes (ms) | $(field "$(line "$inproc" 8)" 2) / $(field "$(line "$inproc" 8)" 3) | $(field "$(line "$http" 8)" 2) / $(field "$(line "$http" 8)" 3) | p99 ≤ 5 |"
+  echo "| p50 / p99 latency at a fixed 2,000 queries/s, 8 workers, from each query's scheduled time (ms) | $(field "$(rateline "$inproc")" 2) / $(field "$(rateline "$inproc")" 3) | $(field "$(rateline "$http")" 2) / $(field "$(rateline "$http")" 3) | |"
   echo "| start to ready with both lists | $(echo "$inproc" | sed -nE 's/ready ([0-9.]+) s.*/\1/p') s (load + index) | ${ready_ms} ms (\`openkyc serve\` exec to /readyz) | ≤ 2 s |"
   echo "| resident memory | $(echo "$inproc" | sed -nE 's/.*rss ([0-9]+) MB$/\1/p') MB after load, $(echo "$inproc" | sed -nE 's/rss after ([0-9]+) MB/\1/p') MB after the runs (with the query sets) | ${rss_start} MB at ready, ${rss_end} MB after the runs | ≤ 200 MB |"
   echo
@@ -71,4 +73,12 @@ mkdir -p bench/results
   echo "$inproc"
   echo "$http"
   echo '```'
+  if [ -s "$work/http.err" ]; then
+    echo
+    echo "First errors of the HTTP runs:"
+    echo
+    echo '```'
+    head -5 "$work/http.err"
+    echo '```'
+  fi
 } | tee bench/results/screening.md

@@ -1,6 +1,7 @@
 package screening
 
 import (
+	"hash/maphash"
 	"math"
 	"sort"
 	"strconv"
@@ -10,15 +11,32 @@ import (
 
 // Index is an immutable search structure over the entries of one or more
 // lists. Build one per list version and swap it in whole.
+//
+// The large tables hold no pointers, so the garbage collector does not
+// scan them: candidate keys and tokens are 64-bit hashes (a collision only
+// adds a candidate, which the scorer then rejects), and the postings are
+// one flat array addressed by offset and length.
 type Index struct {
-	entries []*Entry
-	names   []iname
-	post    map[string][]int32 // candidate keys → names
-	dfText  map[string]int32   // names holding a token (rarity)
-	dfSkel  map[string]int32
-	n       float64 // names indexed
-	byKey   map[string]*Entry
-	scratch sync.Pool
+	entries  []*Entry
+	names    []iname
+	post     map[uint64]uint64 // key hash → offset<<32 | length in postings
+	postings []int32           // name ids
+	dfText   map[uint64]int32  // names holding a token (rarity)
+	dfSkel   map[uint64]int32
+	n        float64 // names indexed
+	byKey    map[string]*Entry
+	seed     maphash.Seed
+	scratch  sync.Pool
+}
+
+func (ix *Index) hash(b []byte) uint64  { return maphash.Bytes(ix.seed, b) }
+func (ix *Index) hashS(s string) uint64 { return maphash.String(ix.seed, s) }
+func (ix *Index) postingsOf(h uint64) []int32 {
+	v, ok := ix.post[h]
+	if !ok {
+		return nil
+	}
+	return ix.postings[v>>32 : v>>32+v&0xffffffff]
 }
 
 // iname is one indexed name of an entry.
@@ -33,7 +51,8 @@ type iname struct {
 // consonant skeleton and the skeleton's deletions (respellings and other
 // scripts).
 func Build(entries []*Entry) *Index {
-	ix := &Index{entries: entries, post: map[string][]int32{}, dfText: map[string]int32{}, dfSkel: map[string]int32{}, byKey: map[string]*Entry{}}
+	ix := &Index{entries: entries, dfText: map[uint64]int32{}, dfSkel: map[uint64]int32{}, byKey: map[string]*Entry{}, seed: maphash.MakeSeed()}
+	post := map[uint64][]int32{}
 	for ei, e := range entries {
 		ix.byKey[e.List+"\x00"+e.ID] = e
 		for ni, nm := range e.Names {
@@ -47,16 +66,17 @@ func Build(entries []*Entry) *Index {
 			add := func(k string) {
 				if !seen[k] {
 					seen[k] = true
-					ix.post[k] = append(ix.post[k], id)
+					h := ix.hashS(k)
+					post[h] = append(post[h], id)
 				}
 			}
 			for _, t := range toks {
 				if !seen["T"+t.text] {
-					ix.dfText[t.text]++
+					ix.dfText[ix.hashS(t.text)]++
 					seen["T"+t.text] = true
 				}
 				if t.skel != "" && !seen["S"+t.skel] {
-					ix.dfSkel[t.skel]++
+					ix.dfSkel[ix.hashS(t.skel)]++
 					seen["S"+t.skel] = true
 				}
 				if t.kind == kindParticle || t.kind == kindForm {
@@ -67,6 +87,17 @@ func Build(entries []*Entry) *Index {
 				}
 			}
 		}
+	}
+	// flatten the postings
+	ix.post = make(map[uint64]uint64, len(post))
+	total := 0
+	for _, p := range post {
+		total += len(p)
+	}
+	ix.postings = make([]int32, 0, total)
+	for h, p := range post {
+		ix.post[h] = uint64(len(ix.postings))<<32 | uint64(len(p))
+		ix.postings = append(ix.postings, p...)
 	}
 	ix.n = float64(len(ix.names))
 	ix.scratch.New = func() any {
@@ -166,9 +197,9 @@ func deletions(s string) []string {
 
 // weight is a token's weight: rarity in the indexed names times its kind.
 func (ix *Index) weight(t token) float64 {
-	df := ix.dfText[t.text]
+	df := ix.dfText[ix.hashS(t.text)]
 	if t.foreign {
-		df = ix.dfSkel[t.skel]
+		df = ix.dfSkel[ix.hashS(t.skel)]
 	}
 	return kindWeight(t) * (1 + math.Log(1+ix.n/(1+float64(df))))
 }
@@ -254,7 +285,7 @@ func (ix *Index) Search(q Query) []Hit {
 	s.hit = s.hit[:0]
 	var total float64
 	credit := func(ti int, w float32, k []byte) {
-		p := ix.post[string(k)]
+		p := ix.postingsOf(ix.hash(k))
 		if len(p) > maxPosting {
 			return
 		}

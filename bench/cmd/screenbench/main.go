@@ -34,6 +34,7 @@ func main() {
 	eval := flag.String("eval", "../shared/data/eval", "evaluation sets")
 	dur := flag.Duration("duration", 10*time.Second, "time per concurrency level")
 	levels := flag.String("concurrency", "1,8", "concurrency levels")
+	rate := flag.Int("rate", 0, "also run at this fixed total rate (queries/s) with the highest concurrency, latency from each query's scheduled time")
 	flag.Parse()
 
 	qs := loadQueries(*eval)
@@ -72,29 +73,56 @@ func main() {
 			return nil
 		}
 	}
+	maxC := 1
 	for _, l := range strings.Split(*levels, ",") {
 		c, err := strconv.Atoi(l)
 		if err != nil {
 			log.Fatal(err)
 		}
-		run(c, *dur, qs, do)
+		maxC = max(maxC, c)
+		run(c, *dur, qs, do, 0)
+	}
+	if *rate > 0 {
+		run(maxC, *dur, qs, do, *rate)
 	}
 	if *lists != "" {
 		fmt.Printf("rss after %d MB\n", rssMB())
 	}
 }
 
-func run(c int, dur time.Duration, qs []query, do func(query) error) {
+// run drives c workers for dur: as fast as they go, or at a fixed total
+// rate (open loop: each query has a scheduled time and its latency counts
+// from it, so a stall is not hidden by the workers waiting).
+func run(c int, dur time.Duration, qs []query, do func(query) error, rate int) {
 	var next, errs atomic.Int64
 	lat := make([][]time.Duration, c)
 	var wg sync.WaitGroup
 	stop := time.Now().Add(dur)
 	start := time.Now()
+	var tickets chan time.Time
+	if rate > 0 {
+		tickets = make(chan time.Time, 1<<16)
+		go func() {
+			defer close(tickets)
+			every := time.Second / time.Duration(rate)
+			for at := start; at.Before(stop); at = at.Add(every) {
+				time.Sleep(time.Until(at))
+				tickets <- at
+			}
+		}()
+	}
 	for w := range c {
 		wg.Go(func() {
 			for time.Now().Before(stop) {
 				q := qs[int(next.Add(1))%len(qs)]
 				t := time.Now()
+				if tickets != nil {
+					at, ok := <-tickets
+					if !ok {
+						return
+					}
+					t = at
+				}
 				if err := do(q); err != nil {
 					if errs.Add(1) == 1 {
 						log.Print(err)
@@ -112,8 +140,12 @@ func run(c int, dur time.Duration, qs []query, do func(query) error) {
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
 	pct := func(p float64) float64 { return float64(all[int(float64(len(all)-1)*p)].Microseconds()) / 1000 }
-	fmt.Printf("concurrency %d: %d queries in %.1f s, %.0f q/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms, errors %d\n",
-		c, len(all), el.Seconds(), float64(len(all))/el.Seconds(), pct(0.5), pct(0.99), pct(1), errs.Load())
+	mode := fmt.Sprintf("concurrency %d", c)
+	if rate > 0 {
+		mode = fmt.Sprintf("rate %d, concurrency %d", rate, c)
+	}
+	fmt.Printf("%s: %d queries in %.1f s, %.0f q/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms, errors %d\n",
+		mode, len(all), el.Seconds(), float64(len(all))/el.Seconds(), pct(0.5), pct(0.99), pct(1), errs.Load())
 }
 
 // loadQueries mixes the negatives (the common case) with the positives.
