@@ -114,6 +114,7 @@ func (s *server) routes() {
 	s.blocklistRoutes()
 	s.webhookRoutes()
 	s.screeningRoutes()
+	s.screeningListRoutes()
 }
 
 type principalKey struct{}

@@ -57,6 +57,12 @@ func TestScreenings(t *testing.T) {
 	}
 	require.Equal(t, http.StatusUnauthorized, e.postJSON("/v1/screenings", "", `{"name":"x"}`).Status)
 
+	// the versions in force and the history of loads
+	lists := e.get("/v1/screenings/lists", e.keyB)
+	require.Equal(t, http.StatusOK, lists.Status, string(lists.Body))
+	golden(t, "screening_lists", lists.Body)
+	require.Equal(t, http.StatusUnauthorized, e.get("/v1/screenings/lists", "").Status)
+
 	// a server without lists says so
 	bare := newEnv(t, kyctest.DBs(t)[0])
 	r = bare.postJSON("/v1/screenings", bare.keyA, `{"name":"Umar al-Samarai"}`)

@@ -203,9 +203,10 @@ func (a *App) WatchLists(ctx context.Context) {
 		})
 }
 
-// enqueueRescreen queues one monitoring pass per set of list versions: the
-// job id is derived from the versions, so replicas loading the same lists,
-// and restarts, enqueue it once.
+// enqueueRescreen records the loaded list versions and queues one
+// monitoring pass per set of versions: the job id is derived from the
+// versions, so replicas loading the same lists, and restarts, enqueue it
+// once.
 func (a *App) enqueueRescreen(_, versions []screening.Version) {
 	h := sha256.New()
 	for _, v := range versions {
@@ -214,6 +215,12 @@ func (a *App) enqueueRescreen(_, versions []screening.Version) {
 	id := "job_rescreen_" + hex.EncodeToString(h.Sum(nil)[:12])
 	now := time.Now()
 	err := a.Store.InTx(context.Background(), func(tx *store.Tx) error {
+		for _, v := range versions {
+			if err := tx.PutListVersion(context.Background(), store.ListVersion{List: v.List, SHA256: v.SHA256, Published: v.Published,
+				Entries: v.Entries, People: v.People, Names: v.Names, FirstLoadedAt: now}); err != nil {
+				return err
+			}
+		}
 		return tx.InsertJob(context.Background(), jobs.New(id, jobs.KindRescreen, "", "lists", nil, now))
 	})
 	if err != nil {

@@ -96,3 +96,50 @@ func (r reads) ApprovedVerifications(ctx context.Context, after string, limit in
 	}
 	return out, rows.Err()
 }
+
+// ListVersion is a list version some process loaded.
+type ListVersion struct {
+	List, SHA256           string
+	Published              time.Time // zero when the file states none
+	Entries, People, Names int
+	FirstLoadedAt          time.Time
+}
+
+// PutListVersion records a loaded list version once (the first load wins).
+func (t *Tx) PutListVersion(ctx context.Context, v ListVersion) error {
+	var pub int64
+	if !v.Published.IsZero() {
+		pub = micros(v.Published)
+	}
+	_, err := t.tx.ExecContext(ctx,
+		`INSERT INTO list_versions (list, sha256, published, entries, people, names, first_loaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+		v.List, v.SHA256, pub, v.Entries, v.People, v.Names, micros(v.FirstLoadedAt))
+	if err != nil {
+		return fmt.Errorf("put list version: %w", err)
+	}
+	return nil
+}
+
+// ListVersions returns the recorded list versions, newest first.
+func (r reads) ListVersions(ctx context.Context, limit int) ([]ListVersion, error) {
+	rows, err := r.q.QueryContext(ctx,
+		`SELECT list, sha256, published, entries, people, names, first_loaded_at FROM list_versions ORDER BY first_loaded_at DESC, list LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list versions: %w", err)
+	}
+	defer rows.Close()
+	var out []ListVersion
+	for rows.Next() {
+		var v ListVersion
+		var pub, at int64
+		if err := rows.Scan(&v.List, &v.SHA256, &pub, &v.Entries, &v.People, &v.Names, &at); err != nil {
+			return nil, err
+		}
+		if pub != 0 {
+			v.Published = fromMicros(pub)
+		}
+		v.FirstLoadedAt = fromMicros(at)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

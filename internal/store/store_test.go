@@ -385,6 +385,29 @@ func TestStoreConformance(t *testing.T) {
 			require.True(t, fresh, "purged after expiry")
 		})
 
+		t.Run("list versions", func(t *testing.T) {
+			at := now()
+			pub := time.Date(2026, 2, 27, 0, 0, 0, 0, time.UTC)
+			require.NoError(t, s.InTx(ctx, func(tx *store.Tx) error {
+				for _, v := range []store.ListVersion{
+					{List: "un_sc", SHA256: "aa", Published: pub, Entries: 3, People: 2, Names: 7, FirstLoadedAt: at},
+					{List: "us_ofac", SHA256: "bb", Entries: 5, People: 1, Names: 9, FirstLoadedAt: at.Add(time.Second)},
+					{List: "un_sc", SHA256: "aa", Entries: 99, FirstLoadedAt: at.Add(time.Hour)}, // once per content
+				} {
+					if err := tx.PutListVersion(ctx, v); err != nil {
+						return err
+					}
+				}
+				return nil
+			}))
+			vs, err := s.ListVersions(ctx, 10)
+			require.NoError(t, err)
+			require.Equal(t, []store.ListVersion{
+				{List: "us_ofac", SHA256: "bb", Entries: 5, People: 1, Names: 9, FirstLoadedAt: at.Add(time.Second)},
+				{List: "un_sc", SHA256: "aa", Published: pub, Entries: 3, People: 2, Names: 7, FirstLoadedAt: at},
+			}, vs)
+		})
+
 		t.Run("face embeddings", func(t *testing.T) {
 			m, m2 := merchant(t, s, "M-face"), merchant(t, s, "M-face-2")
 			for i, e := range []store.FaceEmbedding{
