@@ -159,6 +159,7 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 			screenCommand(stdout),
 			listsCommand(stdout),
 			reviewCommand(stdout),
+			staffCommand(stdout),
 			levelCommand(stdout),
 			blocklistCommand(stdout),
 			policyCommand(stdout),

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	ucli "github.com/urfave/cli/v3"
+
+	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/staff"
+)
+
+// staffCommand manages the review console's accounts.
+func staffCommand(stdout io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name: "staff", Usage: "review console accounts (compliance staff)",
+		Commands: []*ucli.Command{
+			{
+				Name: "create", Usage: "create an account; the password is read from the first line of standard input",
+				Flags: append(storageFlags(),
+					&ucli.StringFlag{Name: "email", Required: true, Usage: "login e-mail"},
+					&ucli.StringFlag{Name: "role", Required: true, Usage: "admin (every merchant), reviewer or auditor (assigned merchants)"},
+					&ucli.StringSliceFlag{Name: "merchant", Usage: "merchant id a reviewer or auditor sees; repeat"},
+					&ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
+				Action: func(ctx context.Context, cmd *ucli.Command) error {
+					r := cmd.Root().Reader
+					if r == nil {
+						r = os.Stdin
+					}
+					if f, ok := r.(*os.File); ok {
+						if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+							fmt.Fprint(cmd.Root().ErrWriter, "password (echoed; prefer piping it in): ")
+						}
+					}
+					line, err := bufio.NewReader(io.LimitReader(r, staff.MaxPassword*4+2)).ReadString('\n')
+					if err != nil && !errors.Is(err, io.EOF) {
+						return err
+					}
+					password := strings.TrimRight(line, "\r\n")
+					a, err := openApp(ctx, cmd)
+					if err != nil {
+						return err
+					}
+					defer a.Close()
+					acc, err := staff.New(a.Store).Create(ctx, cmd.String("email"), cmd.String("role"), password, cmd.StringSlice("merchant"))
+					if err != nil {
+						return err
+					}
+					if cmd.Bool("json") {
+						return json.NewEncoder(stdout).Encode(acc)
+					}
+					fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", acc.ID, acc.Email, acc.Role, strings.Join(acc.Merchants, ","))
+					return nil
+				},
+			},
+			{
+				Name: "list", Usage: "list accounts", Flags: append(storageFlags(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
+				Action: func(ctx context.Context, cmd *ucli.Command) error {
+					a, err := openApp(ctx, cmd)
+					if err != nil {
+						return err
+					}
+					defer a.Close()
+					return listStaff(ctx, a, stdout, cmd.Bool("json"))
+				},
+			},
+		},
+	}
+}
+
+func listStaff(ctx context.Context, a *app.App, w io.Writer, asJSON bool) error {
+	accs, err := staff.New(a.Store).List(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return json.NewEncoder(w).Encode(accs)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tEMAIL\tROLE\tMERCHANTS")
+	for _, acc := range accs {
+		m := strings.Join(acc.Merchants, ",")
+		if acc.Role == staff.RoleAdmin {
+			m = "(all)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", acc.ID, acc.Email, acc.Role, m)
+	}
+	return tw.Flush()
+}

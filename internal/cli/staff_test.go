@@ -1,0 +1,58 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/cli"
+)
+
+func runStdin(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := cli.Command(&out, &errOut)
+	cmd.Reader = strings.NewReader(stdin)
+	err := cmd.Run(context.Background(), append([]string{"openkyc"}, args...))
+	return out.String(), err
+}
+
+func TestStaffCommands(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	out, err := run(t, "merchant", "create", "--data-dir", data, "--name", "M", "--json")
+	require.NoError(t, err)
+	var m struct {
+		ID string `json:"id"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &m))
+
+	out, err = runStdin(t, "a long enough password\n", "staff", "create", "--data-dir", data, "--email", "rev@example.com", "--role", "reviewer", "--merchant", m.ID, "--json")
+	require.NoError(t, err)
+	var acc struct {
+		ID        string   `json:"id"`
+		Role      string   `json:"role"`
+		Merchants []string `json:"merchants"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &acc))
+	require.Equal(t, "reviewer", acc.Role)
+	require.Equal(t, []string{m.ID}, acc.Merchants)
+
+	_, err = runStdin(t, "a long enough password\n", "staff", "create", "--data-dir", data, "--email", "boss@example.com", "--role", "admin")
+	require.NoError(t, err)
+	_, err = runStdin(t, "short\n", "staff", "create", "--data-dir", data, "--email", "x@example.com", "--role", "admin")
+	require.ErrorContains(t, err, "password")
+	_, err = runStdin(t, "a long enough password\n", "staff", "create", "--data-dir", data, "--email", "y@example.com", "--role", "auditor")
+	require.ErrorContains(t, err, "merchant")
+
+	out, err = run(t, "staff", "list", "--data-dir", data)
+	require.NoError(t, err)
+	require.Contains(t, out, "boss@example.com")
+	require.Contains(t, out, "(all)")
+	require.Contains(t, out, "rev@example.com")
+	require.NotContains(t, out, "argon2", "no hashes printed")
+}
