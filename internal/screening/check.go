@@ -37,7 +37,7 @@ type EvidenceHit struct {
 	EntryHash string  `json:"entry_hash"`
 }
 
-// Query is the applicant's screening query.
+// ApplicantQuery is the applicant's screening query.
 func ApplicantQuery(p kyc.PII, threshold float64) Query {
 	return Query{Name: strings.TrimSpace(p.FirstName + " " + p.LastName), BirthDate: p.DateOfBirth, Nationality: p.Nationality,
 		Type: TypePerson, Threshold: threshold, Limit: 20}
@@ -78,24 +78,34 @@ func (c Check) Run(ctx context.Context, s *check.Subject) check.Result {
 	if err != nil {
 		return check.Errored(err)
 	}
-	lists := make([]map[string]any, 0, len(vs))
-	for _, v := range vs {
-		lists = append(lists, map[string]any{"list": v.List, "sha256": v.SHA256, "entries": v.Entries})
-	}
-	ev := map[string]any{"lists": lists, "hits": []EvidenceHit{}}
-	if len(hits) == 0 {
-		return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
-	}
+	return Result(s.Env, s.Verification.ID, hits, vs)
+}
+
+// EvidenceHits are the hits as the evidence and alerts show them.
+func EvidenceHits(hits []Hit) []EvidenceHit {
 	eh := make([]EvidenceHit, 0, len(hits))
 	for _, h := range hits {
 		eh = append(eh, EvidenceHit{List: h.List, EntryID: h.EntryID, Name: h.Name, Type: h.Type, Score: h.Score, EntryHash: h.Entry.Hash()})
 	}
-	ev["hits"] = eh
+	return eh
+}
+
+// Result is the check result of screened hits: passed without hits, else
+// review with the hits and the sealed explanations.
+func Result(env check.Env, verificationID string, hits []Hit, vs []Version) check.Result {
+	lists := make([]map[string]any, 0, len(vs))
+	for _, v := range vs {
+		lists = append(lists, map[string]any{"list": v.List, "sha256": v.SHA256, "entries": v.Entries})
+	}
+	ev := map[string]any{"lists": lists, "hits": EvidenceHits(hits)}
+	if len(hits) == 0 {
+		return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
+	}
 	explain, err := json.Marshal(hits)
 	if err != nil {
 		return check.Errored(err)
 	}
-	if ev["explanations"], err = s.Env.Seal(explain, s.Verification.ID); err != nil {
+	if ev["explanations"], err = env.Seal(explain, verificationID); err != nil {
 		return check.Errored(err)
 	}
 	return check.Result{Status: kyc.CheckReview, Score: hits[0].Score, ReasonCode: ReasonPossibleMatch, Evidence: ev}

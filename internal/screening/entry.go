@@ -103,3 +103,25 @@ type Version struct {
 	Names     int       `json:"names"`
 	People    int       `json:"people"`
 }
+
+// addCountry adds the ISO code of a country name or code, once; unknown
+// names are left out.
+func (e *Entry) addCountry(raw string) {
+	if c := Country(raw); c != "" && !contains(e.Countries, c) {
+		e.Countries = append(e.Countries, c)
+	}
+}
+
+// entryType maps the lists' kinds (OFAC sdnType, UK group type) to ours;
+// anything else is an entity.
+func entryType(kind string) string {
+	switch strings.ToLower(strings.TrimSpace(kind)) {
+	case "individual":
+		return TypePerson
+	case "vessel", "ship":
+		return TypeVessel
+	case "aircraft":
+		return TypeAircraft
+	}
+	return TypeEntity
+}

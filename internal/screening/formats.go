@@ -53,14 +53,7 @@ func ParseOFACXML(r io.Reader) ([]*Entry, time.Time, error) {
 	var out []*Entry
 	for _, x := range l.Entries {
 		e := &Entry{List: ListOFAC, ID: strings.TrimSpace(x.UID), Type: TypeEntity, Programs: x.Programs, Remarks: strings.TrimSpace(x.Remarks)}
-		switch strings.ToLower(strings.TrimSpace(x.Type)) {
-		case "individual":
-			e.Type = TypePerson
-		case "vessel":
-			e.Type = TypeVessel
-		case "aircraft":
-			e.Type = TypeAircraft
-		}
+		e.Type = entryType(strings.TrimSpace(x.Type))
 		join := func(first, last string) string {
 			return strings.TrimSpace(strings.TrimSpace(first) + " " + strings.TrimSpace(last))
 		}
@@ -71,15 +64,11 @@ func ParseOFACXML(r io.Reader) ([]*Entry, time.Time, error) {
 			}
 		}
 		for _, c := range append(append(x.Nationality, x.Citizenship...), x.Flag) {
-			if cc := Country(c); cc != "" && !contains(e.Countries, cc) {
-				e.Countries = append(e.Countries, cc)
-			}
+			e.addCountry(c)
 		}
 		if e.Type != TypePerson {
 			for _, c := range x.Addresses {
-				if cc := Country(c); cc != "" && !contains(e.Countries, cc) {
-					e.Countries = append(e.Countries, cc)
-				}
+				e.addCountry(c)
 			}
 		}
 		for _, d := range x.DOBs {
@@ -176,9 +165,7 @@ func ParseEU(r io.Reader) ([]*Entry, time.Time, error) {
 			}
 		}
 		for _, c := range x.Citizenships {
-			if cc := Country(c.ISO2); cc != "" && !contains(e.Countries, cc) {
-				e.Countries = append(e.Countries, cc)
-			}
+			e.addCountry(c.ISO2)
 		}
 		for _, b := range x.Births {
 			if d, ok := parseISODate(b.Date); ok {
@@ -285,12 +272,7 @@ func ParseUKCSV(r io.Reader) ([]*Entry, time.Time, error) {
 		e := byID[id]
 		if e == nil {
 			e = &Entry{List: ListUK, ID: id, Type: TypeEntity, Remarks: get(rec, "other information")}
-			switch strings.ToLower(get(rec, "group type")) {
-			case "individual":
-				e.Type = TypePerson
-			case "ship":
-				e.Type = TypeVessel
-			}
+			e.Type = entryType(get(rec, "group type"))
 			if reg := get(rec, "regime"); reg != "" {
 				e.Programs = append(e.Programs, reg)
 			}
@@ -318,9 +300,7 @@ func ParseUKCSV(r io.Reader) ([]*Entry, time.Time, error) {
 			e.BirthDates = append(e.BirthDates, d)
 		}
 		for _, n := range strings.Split(get(rec, "nationality"), ",") {
-			if c := Country(strings.TrimPrefix(strings.TrimSpace(n), "(1) ")); c != "" && !contains(e.Countries, c) {
-				e.Countries = append(e.Countries, c)
-			}
+			e.addCountry(strings.TrimPrefix(strings.TrimSpace(n), "(1) "))
 		}
 		if p := get(rec, "passport number"); p != "" && !contains(e.Documents, p) {
 			e.Documents = append(e.Documents, p)
@@ -382,12 +362,7 @@ func ParseUKXML(r io.Reader) ([]*Entry, time.Time, error) {
 	var out []*Entry
 	for _, x := range l.Designations {
 		e := &Entry{List: ListUK, ID: strings.TrimSpace(x.UniqueID), Type: TypeEntity, Remarks: strings.TrimSpace(x.Other)}
-		switch strings.ToLower(strings.TrimSpace(x.Kind)) {
-		case "individual":
-			e.Type = TypePerson
-		case "ship":
-			e.Type = TypeVessel
-		}
+		e.Type = entryType(strings.TrimSpace(x.Kind))
 		if reg := strings.TrimSpace(x.Regime); reg != "" {
 			e.Programs = append(e.Programs, reg)
 		}
@@ -414,9 +389,7 @@ func ParseUKXML(r io.Reader) ([]*Entry, time.Time, error) {
 			}
 		}
 		for _, n := range x.Nationalities {
-			if c := Country(n); c != "" && !contains(e.Countries, c) {
-				e.Countries = append(e.Countries, c)
-			}
+			e.addCountry(n)
 		}
 		for _, g := range x.Genders {
 			if g = strings.ToLower(strings.TrimSpace(g)); g == "male" || g == "female" {
@@ -501,9 +474,7 @@ func ParseFTM(r io.Reader, dataset string) ([]*Entry, error) {
 		}
 		for _, k := range []string{"nationality", "citizenship", "country", "jurisdiction", "flag"} {
 			for _, c := range p[k] {
-				if cc := Country(c); cc != "" && !contains(e.Countries, cc) {
-					e.Countries = append(e.Countries, cc)
-				}
+				e.addCountry(c)
 			}
 		}
 		if g := p["gender"]; len(g) > 0 && (g[0] == "male" || g[0] == "female") {

@@ -82,8 +82,8 @@ func Build(entries []*Entry) *Index {
 				if t.kind == kindParticle || t.kind == kindForm {
 					continue
 				}
-				for _, k := range keys(t, true) {
-					add(k.k)
+				for _, k := range storedKeys(t) {
+					add(k)
 				}
 			}
 		}
@@ -106,51 +106,32 @@ func Build(entries []*Entry) *Index {
 	return ix
 }
 
-// key is a candidate key and the share of the token's weight it credits:
-// exact spellings first, then typos and respellings.
-type key struct {
-	k string
-	f float32
-}
-
-// keys are the candidate keys of a token: in the index (stored) its text
-// and deletions; at query time also its deletions looked up as texts.
-func keys(t token, stored bool) []key {
-	ks := []key{{"t" + t.text, 1}} // the same spelling (in the same script)
-	if !t.foreign {
-		if len(t.text) >= 4 {
-			if !stored {
-				ks = append(ks, key{"d" + t.text, 0.8})
-			}
-			for _, d := range deletions(t.text) {
-				if stored {
-					ks = append(ks, key{"d" + d, 0.8})
-				} else {
-					ks = append(ks, key{"t" + d, 0.8}, key{"d" + d, 0.7})
-				}
-			}
+// storedKeys are the keys a name's token is indexed under: its text, its
+// one-letter deletions (typos), its consonant skeleton and the skeleton's
+// deletions. queryKeys looks them up from the query side.
+func storedKeys(t token) []string {
+	ks := []string{"t" + t.text} // the same spelling (in the same script)
+	if !t.foreign && len(t.text) >= 4 {
+		for _, d := range deletions(t.text) {
+			ks = append(ks, "d"+d)
 		}
 	}
 	if len(t.skel) >= 2 && t.kind != kindNumber {
-		ks = append(ks, key{"s" + t.skel, 0.75})
+		ks = append(ks, "s"+t.skel)
 		if len(t.skel) >= 4 {
-			if !stored {
-				ks = append(ks, key{"e" + t.skel, 0.6})
-			}
 			for _, d := range deletions(t.skel) {
-				if stored {
-					ks = append(ks, key{"e" + d, 0.6})
-				} else {
-					ks = append(ks, key{"s" + d, 0.6}, key{"e" + d, 0.5})
-				}
+				ks = append(ks, "e"+d)
 			}
 		}
 	}
 	return ks
 }
 
-// queryKeys calls fn with each key of a query token (as keys(t, false)
-// lists them) built in buf, without allocating.
+// queryKeys calls fn with each key a query token looks up, built in buf
+// without allocating, with the share of the token's weight it credits:
+// the same spelling 1, one typo apart 0.7–0.8 (symmetric deletion: the
+// query's text against stored deletions, its deletions against stored
+// texts and deletions), the skeleton 0.75 and its typos 0.5–0.6.
 func queryKeys(t token, buf *[]byte, fn func(k []byte, f float32)) {
 	emit := func(prefix byte, s string, skip int, f float32) {
 		b := append((*buf)[:0], prefix)

@@ -54,14 +54,7 @@ func ParseOFAC(sdn, alt, add io.Reader) ([]*Entry, error) {
 			return nil, fmt.Errorf("sdn.csv line %d: ent_num %q is not a number", line, id)
 		}
 		e := &Entry{List: ListOFAC, ID: id, Type: TypeEntity}
-		switch strings.ToLower(ofacField(rec[2])) {
-		case "individual":
-			e.Type = TypePerson
-		case "vessel":
-			e.Type = TypeVessel
-		case "aircraft":
-			e.Type = TypeAircraft
-		}
+		e.Type = entryType(ofacField(rec[2]))
 		e.Names = []Name{{Text: ofacName(ofacField(rec[1]), e.Type)}}
 		for _, p := range strings.Split(strings.Trim(ofacField(rec[3]), "[] "), "] [") {
 			if p = strings.TrimSpace(p); p != "" {
@@ -69,9 +62,7 @@ func ParseOFAC(sdn, alt, add io.Reader) ([]*Entry, error) {
 			}
 		}
 		if flag := ofacField(rec[9]); flag != "" && e.Type == TypeVessel {
-			if c := Country(flag); c != "" {
-				e.Countries = append(e.Countries, c)
-			}
+			e.addCountry(flag)
 		}
 		e.Remarks = ofacField(rec[11])
 		parseRemarks(e)
@@ -116,9 +107,7 @@ func ParseOFAC(sdn, alt, add io.Reader) ([]*Entry, error) {
 			}
 			if e := byID[ofacField(rec[0])]; e != nil && e.Type != TypePerson {
 				// an entity's address country is its country
-				if c := Country(ofacField(rec[4])); c != "" && !contains(e.Countries, c) {
-					e.Countries = append(e.Countries, c)
-				}
+				e.addCountry(ofacField(rec[4]))
 			}
 		}
 	}
@@ -165,9 +154,7 @@ func parseRemarks(e *Entry) {
 		case reDOB.MatchString(part):
 			e.BirthDates = append(e.BirthDates, parseOFACDates(reDOB.FindStringSubmatch(part)[1])...)
 		case reNat.MatchString(part):
-			if c := Country(strings.TrimSuffix(reNat.FindStringSubmatch(part)[1], ".")); c != "" && !contains(e.Countries, c) {
-				e.Countries = append(e.Countries, c)
-			}
+			e.addCountry(strings.TrimSuffix(reNat.FindStringSubmatch(part)[1], "."))
 		case reGender.MatchString(part):
 			e.Gender = strings.ToLower(reGender.FindStringSubmatch(part)[1])
 		case rePass.MatchString(part):

@@ -215,36 +215,10 @@ func scoreNames(q, c []token, w weigher, explain bool) NameMatch {
 			m.Parts = append(m.Parts, Part{Query: strings.Join(qs, " "), Entry: strings.Join(cs, " "), How: p.how, Score: round3(p.sim)})
 		}
 	}
-	var qw, qm, cw, cm float64
-	var qNames, qNameHits, cNames, cNameHits int
-	for i, t := range q {
-		x := w(t)
-		qw += x
-		qm += x * qUsed[i]
-		if t.kind == kindName {
-			qNames++
-			if qTaken[i] {
-				qNameHits++
-			}
-		}
-		if !qTaken[i] && explain {
-			m.QueryUnmatched = append(m.QueryUnmatched, t.text)
-		}
-	}
-	for j, t := range c {
-		x := w(t)
-		cw += x
-		cm += x * cUsed[j]
-		if t.kind == kindName {
-			cNames++
-			if cTaken[j] {
-				cNameHits++
-			}
-		}
-		if !cTaken[j] && explain {
-			m.EntryUnmatched = append(m.EntryUnmatched, t.text)
-		}
-	}
+	qs, cs := tally(q, qUsed, qTaken, w, explain), tally(c, cUsed, cTaken, w, explain)
+	m.QueryUnmatched, m.EntryUnmatched = qs.unmatched, cs.unmatched
+	qw, qm, qNames, qNameHits := qs.weight, qs.matched, qs.names, qs.nameHits
+	cw, cm, cNames, cNameHits := cs.weight, cs.matched, cs.names, cs.nameHits
 	if qw == 0 || cw == 0 || qm == 0 {
 		return m
 	}
@@ -293,6 +267,32 @@ func orderFactor(q []token, taken []bool, to []int) float64 {
 }
 
 var patronymic = set("bin bn ibn ben bint binti")
+
+// side is one name's share of an alignment.
+type side struct {
+	weight, matched float64 // total weight, weight × similarity of the matched parts
+	names, nameHits int     // name parts (not particles, forms, initials), matched ones
+	unmatched       []string
+}
+
+func tally(toks []token, used []float64, taken []bool, w weigher, explain bool) side {
+	var sd side
+	for i, t := range toks {
+		x := w(t)
+		sd.weight += x
+		sd.matched += x * used[i]
+		if t.kind == kindName {
+			sd.names++
+			if taken[i] {
+				sd.nameHits++
+			}
+		}
+		if !taken[i] && explain {
+			sd.unmatched = append(sd.unmatched, t.text)
+		}
+	}
+	return sd
+}
 
 // compoundSim scores a joined pair of parts against one part.
 func compoundSim(joined string, t token) float64 {

@@ -97,14 +97,10 @@ func unEntry(rec unRecord, typ string) *Entry {
 		e.Programs = append(e.Programs, strings.TrimSpace(rec.ListType))
 	}
 	for _, n := range rec.Nationality {
-		if c := Country(n); c != "" && !contains(e.Countries, c) {
-			e.Countries = append(e.Countries, c)
-		}
+		e.addCountry(n)
 	}
 	for _, a := range rec.Addresses {
-		if c := Country(a.Country); c != "" && !contains(e.Countries, c) {
-			e.Countries = append(e.Countries, c)
-		}
+		e.addCountry(a.Country)
 	}
 	switch strings.ToLower(strings.TrimSpace(rec.Gender)) {
 	case "male":

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/screening"
@@ -126,7 +125,7 @@ func (s *Service) Rescreen(ctx context.Context, c screening.Check) (RescreenStat
 
 func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verification, a kyc.Applicant) (int, error) {
 	env := checkEnv{s}
-	hits, _, err := c.Screen(ctx, env, a)
+	hits, vs, err := c.Screen(ctx, env, a)
 	if err != nil || len(hits) == 0 {
 		return 0, err
 	}
@@ -143,8 +142,8 @@ func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verificati
 	if len(fresh) == 0 {
 		return 0, nil
 	}
-	// the new result, as the check would store it
-	res := c.Run(ctx, &check.Subject{Verification: v, Applicant: a, Env: env, Now: s.clock()})
+	// the new result, as the check stores it (every current hit)
+	res := screening.Result(env, v.ID, hits, vs)
 	now := s.clock()
 	evidence, err := json.Marshal(res.Evidence)
 	if err != nil {
@@ -152,10 +151,7 @@ func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verificati
 	}
 	result := kyc.Check{ID: kyc.NewID(kyc.PrefixCheck), MerchantID: v.MerchantID, VerificationID: v.ID, Kind: c.Kind(), EngineVersion: c.Version(),
 		Status: res.Status, Score: res.Score, ReasonCode: res.ReasonCode, Evidence: evidence, CreatedAt: now}
-	var eh []screening.EvidenceHit
-	for _, h := range fresh {
-		eh = append(eh, screening.EvidenceHit{List: h.List, EntryID: h.EntryID, Name: h.Name, Type: h.Type, Score: h.Score, EntryHash: h.Entry.Hash()})
-	}
+	eh := screening.EvidenceHits(fresh)
 	p := kyc.Principal{MerchantID: v.MerchantID, Actor: "system:monitoring"}
 	_, err = s.Apply(ctx, p, v.ID, Event{Action: ActReopen, Checks: []kyc.Check{result},
 		also: func(ctx context.Context, tx *store.Tx, next kyc.Verification) error {
