@@ -170,16 +170,23 @@ func (a *App) openRest(ctx context.Context) error {
 	return nil
 }
 
-// ListsDir is where the lists are read from: --lists-dir, else
-// <data-dir>/lists when `openkyc lists import` or `update` made it; "" when
-// neither exists.
+// listsPath is where the lists live: --lists-dir, else <data-dir>/lists
+// (where `openkyc lists import` and `update` install them).
+func (a *App) listsPath() string {
+	if a.Config.ListsDir != "" {
+		return a.Config.ListsDir
+	}
+	return filepath.Join(a.Config.DataDir, "lists")
+}
+
+// ListsDir is the lists directory to load at start: listsPath when it
+// exists (or was given), "" otherwise.
 func (a *App) ListsDir() string {
 	if a.Config.ListsDir != "" {
 		return a.Config.ListsDir
 	}
-	d := filepath.Join(a.Config.DataDir, "lists")
-	if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-		return d
+	if fi, err := os.Stat(a.listsPath()); err == nil && fi.IsDir() {
+		return a.listsPath()
 	}
 	return ""
 }
@@ -190,11 +197,7 @@ var ListsPollInterval = time.Minute
 // WatchLists reloads the lists when their files change (an import, an
 // update, or an operator's copy), until ctx ends.
 func (a *App) WatchLists(ctx context.Context) {
-	dir := a.Config.ListsDir
-	if dir == "" {
-		dir = filepath.Join(a.Config.DataDir, "lists")
-	}
-	a.Screening.Watch(ctx, dir, ListsPollInterval,
+	a.Screening.Watch(ctx, a.listsPath(), ListsPollInterval,
 		func(err error) { a.Log.Error("sanctions lists not reloaded; the previous ones stay", "error", err) },
 		func(set *screening.Set) {
 			for _, v := range set.Versions {

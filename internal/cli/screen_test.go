@@ -40,6 +40,19 @@ func TestScreenCommand(t *testing.T) {
 func TestReviewHitCommand(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
+	args := []string{"review", "hit", "--data-dir", data, "--merchant", newMerchant(t, data), "--verification", "ver_01m813dm1x1y915bqyxq5qypd3", "--list", "us_ofac", "--entry", "1"}
+	_, err := run(t, args...)
+	require.ErrorContains(t, err, "exactly one of --confirm or --dismiss")
+	_, err = run(t, append(args, "--confirm", "--dismiss")...)
+	require.ErrorContains(t, err, "exactly one")
+	_, err = run(t, append(args, "--dismiss")...)
+	require.ErrorContains(t, err, "verification")
+	require.ErrorContains(t, err, "not found")
+}
+
+// newMerchant creates a merchant in the data directory and returns its id.
+func newMerchant(t *testing.T, data string) string {
+	t.Helper()
 	out, err := run(t, "merchant", "create", "--data-dir", data, "--name", "M", "--json")
 	require.NoError(t, err)
 	var m struct {
@@ -47,12 +60,5 @@ func TestReviewHitCommand(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &m))
 	require.NotEmpty(t, m.ID)
-	args := []string{"review", "hit", "--data-dir", data, "--merchant", m.ID, "--verification", "ver_01m813dm1x1y915bqyxq5qypd3", "--list", "us_ofac", "--entry", "1"}
-	_, err = run(t, args...)
-	require.ErrorContains(t, err, "exactly one of --confirm or --dismiss")
-	_, err = run(t, append(args, "--confirm", "--dismiss")...)
-	require.ErrorContains(t, err, "exactly one")
-	_, err = run(t, append(args, "--dismiss")...)
-	require.ErrorContains(t, err, "verification")
-	require.ErrorContains(t, err, "not found")
+	return m.ID
 }

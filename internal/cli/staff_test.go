@@ -24,14 +24,8 @@ func runStdin(t *testing.T, stdin string, args ...string) (string, error) {
 func TestStaffCommands(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
-	out, err := run(t, "merchant", "create", "--data-dir", data, "--name", "M", "--json")
-	require.NoError(t, err)
-	var m struct {
-		ID string `json:"id"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out), &m))
-
-	out, err = runStdin(t, "a long enough password\n", "staff", "create", "--data-dir", data, "--email", "rev@example.com", "--role", "reviewer", "--merchant", m.ID, "--json")
+	mid := newMerchant(t, data)
+	out, err := runStdin(t, "a long enough password\n", "staff", "create", "--data-dir", data, "--email", "rev@example.com", "--role", "reviewer", "--merchant", mid, "--json")
 	require.NoError(t, err)
 	var acc struct {
 		ID        string   `json:"id"`
@@ -40,7 +34,7 @@ func TestStaffCommands(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &acc))
 	require.Equal(t, "reviewer", acc.Role)
-	require.Equal(t, []string{m.ID}, acc.Merchants)
+	require.Equal(t, []string{mid}, acc.Merchants)
 
 	_, err = runStdin(t, "a long enough password\n", "staff", "create", "--data-dir", data, "--email", "boss@example.com", "--role", "admin")
 	require.NoError(t, err)
