@@ -39,6 +39,11 @@ func TestWatchReloadsAndSwaps(t *testing.T) {
 	hits, _, err := s.Search(Query{Name: "Elena Volkova", Threshold: DefaultThreshold})
 	require.NoError(t, err)
 	require.NotEmpty(t, hits)
+	e, ok := s.Entry(ListUK, "RUS9999")
+	require.True(t, ok)
+	require.Equal(t, "female", e.Gender)
+	_, ok = s.Entry(ListEU, "9001")
+	require.False(t, ok, "the swapped-out list is gone")
 
 	// a broken file keeps the current lists
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "sdn.csv"), []byte("1,\"x\n"), 0o644))

@@ -201,8 +201,6 @@ type Query struct {
 	Type        string // person, entity, vessel, aircraft; "" for any
 	Threshold   float64
 	Limit       int
-	// Lists restricts the lists searched ("" or nil: all).
-	Lists []string
 }
 
 // Qualifier explains a score adjustment from data beyond the name.
@@ -329,9 +327,6 @@ func (ix *Index) Search(q Query) []Hit {
 		if q.Type != "" && e.Type != q.Type && !(q.Type == TypeEntity && e.Type != TypePerson) {
 			continue
 		}
-		if len(q.Lists) > 0 && !listSelected(q.Lists, e.List) {
-			continue
-		}
 		m := scoreNames(qt, nm.toks, ix.weight, false)
 		if m.Score == 0 {
 			continue
@@ -372,15 +367,6 @@ func (ix *Index) Search(q Query) []Hit {
 		hits = hits[:q.Limit]
 	}
 	return hits
-}
-
-func listSelected(lists []string, l string) bool {
-	for _, x := range lists {
-		if x == l || x == "opensanctions" && strings.HasPrefix(l, "opensanctions:") {
-			return true
-		}
-	}
-	return false
 }
 
 func parseQueryDate(s string) (Date, bool) {
@@ -460,6 +446,3 @@ func abs(x int) int {
 	}
 	return x
 }
-
-// Entries returns the indexed entries.
-func (ix *Index) Entries() []*Entry { return ix.entries }

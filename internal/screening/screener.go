@@ -4,7 +4,6 @@ import (
 	"errors"
 	"sort"
 	"sync/atomic"
-	"time"
 )
 
 // ErrNoLists is returned by searches before any list is loaded.
@@ -20,7 +19,6 @@ type Screener struct {
 type snapshot struct {
 	ix       *Index
 	versions []Version
-	loadedAt time.Time
 	fp       string // the directory's fingerprint when it was read (LoadDir)
 }
 
@@ -37,7 +35,7 @@ func (s *Screener) Swap(set *Set) { s.swap(set, "") }
 func (s *Screener) swap(set *Set, fp string) {
 	vs := append([]Version(nil), set.Versions...)
 	sort.Slice(vs, func(i, j int) bool { return vs[i].List < vs[j].List })
-	next := &snapshot{ix: Build(set.Entries), versions: vs, loadedAt: time.Now().UTC(), fp: fp}
+	next := &snapshot{ix: Build(set.Entries), versions: vs, fp: fp}
 	prev := s.cur.Swap(next)
 	var old []Version
 	if prev != nil {
@@ -101,7 +99,8 @@ func (s *Screener) Search(q Query) ([]Hit, []Version, error) {
 	return c.ix.Search(q), c.versions, nil
 }
 
-// Entry returns a listed entry by list and id.
+// Entry returns a listed entry by list and id (the review console shows
+// the entry beside a hit).
 func (s *Screener) Entry(list, id string) (*Entry, bool) {
 	c := s.cur.Load()
 	if c == nil {
