@@ -38,9 +38,12 @@ import (
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
+	"github.com/openkyc/openkyc/internal/review"
 	"github.com/openkyc/openkyc/internal/screening"
+	"github.com/openkyc/openkyc/internal/staff"
 	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
+	"github.com/openkyc/openkyc/internal/web/console"
 	"github.com/openkyc/openkyc/internal/web/hosted"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
@@ -59,6 +62,8 @@ type App struct {
 	MRZ           *mrz.Engine
 	Face          *face.Checks
 	Screening     *screening.Screener
+	Staff         *staff.Service
+	Review        *review.Service
 	payCools      *paycools.Handler
 	Worker        *jobs.Worker
 	registry      *prometheus.Registry
@@ -136,6 +141,8 @@ func (a *App) openRest(ctx context.Context) error {
 		Extra:         append(append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...), screening.Check{Screener: a.Screening}),
 		Dates:         a.MRZ.Dates,
 	})
+	a.Staff = staff.New(a.Store)
+	a.Review = review.New(a.Store, a.Verifications, a.Keys, a.Screening)
 	a.Links = hosted.NewLinks(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)
 	a.Webhooks = webhook.New(a.Store, a.Keys, a.Log, webhook.Config{
 		Timeout: cfg.WebhookTimeout, Schedule: cfg.WebhookSchedule, AllowPrivate: cfg.WebhookAllowPrivate,
@@ -287,6 +294,9 @@ func (a *App) buildHandler() http.Handler {
 	a.payCools.Routes(mux)
 	kycsharing.New(a.Merchants, a.Verifications, kycsharing.Config{AllowPrivate: a.Config.WebhookAllowPrivate, ValidateURL: webhook.ValidateURL}).Routes(mux)
 	hosted.New(a.Store, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes}).Routes(mux)
+	console.New(console.Deps{Store: a.Store, Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications,
+		Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log},
+		console.Config{IdleTimeout: a.Config.ConsoleIdleTimeout, MaxAge: a.Config.ConsoleSessionMaxAge}).Routes(mux)
 	return httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry))
 }
 
@@ -324,6 +334,10 @@ func (a *App) housekeeping(ctx context.Context) {
 		n, err = a.Store.PurgeNonces(ctx, time.Now())
 		if err != nil && ctx.Err() == nil {
 			a.Log.Warn("nonce purge failed", "error", err)
+		}
+		n, err = a.Store.PurgeStaffSessions(ctx, time.Now(), time.Now().Add(-a.Config.ConsoleIdleTimeout))
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("console session purge failed", "error", err)
 		}
 		n, err = a.Store.PurgeJobs(ctx, time.Now().Add(-JobRetention))
 		if err != nil && ctx.Err() == nil {

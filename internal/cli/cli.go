@@ -18,7 +18,6 @@ import (
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/openkyc/openkyc/internal/app"
-	"github.com/openkyc/openkyc/internal/audit"
 	"github.com/openkyc/openkyc/internal/config"
 )
 
@@ -65,6 +64,10 @@ func serveFlags() []ucli.Flag {
 		&ucli.Int64Flag{Name: "max-upload-bytes", Value: config.DefaultMaxUploadBytes, Sources: ucli.EnvVars("OPENKYC_MAX_UPLOAD_BYTES"), Usage: "largest accepted document"},
 		&ucli.Int64Flag{Name: "max-image-pixels", Value: config.DefaultMaxImagePixels, Sources: ucli.EnvVars("OPENKYC_MAX_IMAGE_PIXELS"), Usage: "largest accepted image in pixels (width × height)"},
 		&ucli.DurationFlag{Name: "shutdown-timeout", Value: 20 * time.Second, Sources: ucli.EnvVars("OPENKYC_SHUTDOWN_TIMEOUT"), Usage: "grace period for in-flight requests on SIGTERM"},
+		&ucli.DurationFlag{Name: "console-idle-timeout", Value: 30 * time.Minute, Sources: ucli.EnvVars("OPENKYC_CONSOLE_IDLE_TIMEOUT"),
+			Usage: "a review console session unused this long ends"},
+		&ucli.DurationFlag{Name: "console-session-max-age", Value: 12 * time.Hour, Sources: ucli.EnvVars("OPENKYC_CONSOLE_SESSION_MAX_AGE"),
+			Usage: "a review console session ends this long after sign-in, however active"},
 		&ucli.BoolFlag{Name: "demo", Usage: "create (once) a demo merchant and print its credentials and a curl walk-through"},
 	)
 }
@@ -96,6 +99,8 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.VerifyTimeout = cmd.Duration("verify-timeout")
 	c.AssetsDir = cmd.String("assets-dir")
 	c.ListsDir = cmd.String("lists-dir")
+	c.ConsoleIdleTimeout = cmd.Duration("console-idle-timeout")
+	c.ConsoleSessionMaxAge = cmd.Duration("console-session-max-age")
 	return c, c.Validate()
 }
 
@@ -310,24 +315,13 @@ func auditCommand(stdout io.Writer) *ucli.Command {
 				}
 				broken := 0
 				for _, id := range ids {
-					v := audit.NewVerifier(id)
-					err := s.AuditEntries(ctx, id, v.Next)
-					if err == nil {
-						// The head must point at the last entry: a deleted tail shows here.
-						seq, hash, herr := s.AuditHead(ctx, id)
-						vs, vh := v.Head()
-						if herr != nil {
-							err = herr
-						} else if seq != vs || hash != vh {
-							err = &audit.BrokenLink{MerchantID: id, Seq: vs + 1, Reason: fmt.Sprintf("chain ends at seq %d but the head records seq %d", vs, seq)}
-						}
-					}
+					n, err := s.VerifyAuditChain(ctx, id)
 					if err != nil {
 						broken++
 						fmt.Fprintf(stdout, "BROKEN %s: %v\n", id, err)
 						continue
 					}
-					fmt.Fprintf(stdout, "ok     %s: %d entries\n", id, v.Count)
+					fmt.Fprintf(stdout, "ok     %s: %d entries\n", id, n)
 				}
 				if broken > 0 {
 					return fmt.Errorf("%d of %d audit chains are broken", broken, len(ids))

@@ -41,6 +41,12 @@ type Config struct {
 	// ListsDir holds sanctions and PEP list files loaded at start
 	// (OPENKYC_LISTS_DIR; empty: screening reports not_run until lists are loaded).
 	ListsDir string
+	// ConsoleIdleTimeout ends a console session unused this long
+	// (OPENKYC_CONSOLE_IDLE_TIMEOUT, default 30 min).
+	ConsoleIdleTimeout time.Duration
+	// ConsoleSessionMaxAge ends a console session this long after sign-in
+	// (OPENKYC_CONSOLE_SESSION_MAX_AGE, default 12 h).
+	ConsoleSessionMaxAge time.Duration
 	// NoLists leaves the lists unloaded (CLI commands that do not screen).
 	NoLists bool
 }
@@ -100,6 +106,15 @@ func (c *Config) Validate() error {
 	}
 	if c.WebhookTimeout <= 0 {
 		c.WebhookTimeout = 5 * time.Second
+	}
+	if c.ConsoleIdleTimeout <= 0 {
+		c.ConsoleIdleTimeout = 30 * time.Minute
+	}
+	if c.ConsoleSessionMaxAge <= 0 {
+		c.ConsoleSessionMaxAge = 12 * time.Hour
+	}
+	if c.ConsoleIdleTimeout > c.ConsoleSessionMaxAge {
+		errs = append(errs, errors.New("console-idle-timeout: must not exceed console-session-max-age"))
 	}
 	if c.VerifyTimeout <= 0 {
 		c.VerifyTimeout = time.Minute

@@ -172,3 +172,21 @@ func (t *Tx) Audit(ctx context.Context, p kyc.Principal, at time.Time, action, s
 	}
 	return nil
 }
+
+// VerifyAuditChain recomputes a merchant's audit chain and checks that its
+// head points at the last entry (a deleted tail shows there). It returns
+// the number of entries, or an *audit.BrokenLink at the first problem.
+func (r reads) VerifyAuditChain(ctx context.Context, merchantID string) (int64, error) {
+	v := audit.NewVerifier(merchantID)
+	if err := r.AuditEntries(ctx, merchantID, v.Next); err != nil {
+		return v.Count, err
+	}
+	seq, hash, err := r.AuditHead(ctx, merchantID)
+	if err != nil {
+		return v.Count, err
+	}
+	if vs, vh := v.Head(); seq != vs || hash != vh {
+		return v.Count, &audit.BrokenLink{MerchantID: merchantID, Seq: vs + 1, Reason: fmt.Sprintf("chain ends at seq %d but the head records seq %d", vs, seq)}
+	}
+	return v.Count, nil
+}

@@ -114,15 +114,18 @@ type Delivery struct {
 	StatusCode int // 0 when no response
 	Error      string
 	Duration   time.Duration
-	CreatedAt  time.Time
+	// ResponsePreview is the start of the receiver's answer (printable
+	// text, at most 256 bytes), for the console's delivery log.
+	ResponsePreview string
+	CreatedAt       time.Time
 }
 
 // InsertDelivery logs a delivery attempt.
 func (t *Tx) InsertDelivery(ctx context.Context, d Delivery) error {
 	_, err := t.tx.ExecContext(ctx,
-		`INSERT INTO webhook_deliveries (id, merchant_id, endpoint_id, event_id, attempt, status_code, error, duration_us, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		d.ID, d.MerchantID, d.EndpointID, d.EventID, d.Attempt, d.StatusCode, d.Error, d.Duration.Microseconds(), micros(d.CreatedAt))
+		`INSERT INTO webhook_deliveries (id, merchant_id, endpoint_id, event_id, attempt, status_code, error, duration_us, created_at, response_preview)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		d.ID, d.MerchantID, d.EndpointID, d.EventID, d.Attempt, d.StatusCode, d.Error, d.Duration.Microseconds(), micros(d.CreatedAt), d.ResponsePreview)
 	if err != nil {
 		return fmt.Errorf("insert delivery: %w", err)
 	}
@@ -132,17 +135,23 @@ func (t *Tx) InsertDelivery(ctx context.Context, d Delivery) error {
 // Deliveries lists an endpoint's delivery attempts, newest first.
 func (r reads) Deliveries(ctx context.Context, merchantID, endpointID string, limit int) ([]Delivery, error) {
 	rows, err := r.q.QueryContext(ctx,
-		`SELECT id, merchant_id, endpoint_id, event_id, attempt, status_code, error, duration_us, created_at
-		   FROM webhook_deliveries WHERE merchant_id = $1 AND endpoint_id = $2 ORDER BY id DESC LIMIT $3`, merchantID, endpointID, limit)
+		`SELECT `+deliveryCols+` FROM webhook_deliveries WHERE merchant_id = $1 AND endpoint_id = $2 ORDER BY id DESC LIMIT $3`,
+		merchantID, endpointID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list deliveries: %w", err)
 	}
+	return scanDeliveries(rows)
+}
+
+const deliveryCols = `id, merchant_id, endpoint_id, event_id, attempt, status_code, error, duration_us, created_at, response_preview`
+
+func scanDeliveries(rows *sql.Rows) ([]Delivery, error) {
 	defer rows.Close()
 	out := []Delivery{}
 	for rows.Next() {
 		var d Delivery
 		var us, at int64
-		if err := rows.Scan(&d.ID, &d.MerchantID, &d.EndpointID, &d.EventID, &d.Attempt, &d.StatusCode, &d.Error, &us, &at); err != nil {
+		if err := rows.Scan(&d.ID, &d.MerchantID, &d.EndpointID, &d.EventID, &d.Attempt, &d.StatusCode, &d.Error, &us, &at, &d.ResponsePreview); err != nil {
 			return nil, err
 		}
 		d.Duration, d.CreatedAt = time.Duration(us)*time.Microsecond, fromMicros(at)

@@ -23,9 +23,9 @@ type AlertPayload struct {
 	Hits           []screening.EvidenceHit `json:"hits"`
 }
 
-// screeningHit finds a hit in the newest screening.sanctions result of a
+// FindScreeningHit finds a hit in the newest screening.sanctions result of a
 // verification.
-func screeningHit(checks []kyc.Check, list, entryID string) (screening.EvidenceHit, bool) {
+func FindScreeningHit(checks []kyc.Check, list, entryID string) (screening.EvidenceHit, bool) {
 	for i := len(checks) - 1; i >= 0; i-- {
 		c := checks[i]
 		if c.Kind != "screening.sanctions" {
@@ -62,7 +62,7 @@ func (s *Service) ResolveHit(ctx context.Context, p kyc.Principal, id, list, ent
 	if v.State != kyc.StateReview {
 		return v, kyc.Conflict("invalid_transition", "screening hits are resolved while the verification is in review (it is %s)", v.State)
 	}
-	hit, ok := screeningHit(checks, list, entryID)
+	hit, ok := FindScreeningHit(checks, list, entryID)
 	if !ok {
 		return v, fmt.Errorf("screening hit %s/%s: %w", list, entryID, kyc.ErrNotFound)
 	}
@@ -154,7 +154,7 @@ func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verificati
 	eh := screening.EvidenceHits(fresh)
 	p := kyc.Principal{MerchantID: v.MerchantID, Actor: "system:monitoring"}
 	_, err = s.Apply(ctx, p, v.ID, Event{Action: ActReopen, Checks: []kyc.Check{result},
-		also: func(ctx context.Context, tx *store.Tx, next kyc.Verification) error {
+		Also: func(ctx context.Context, tx *store.Tx, next kyc.Verification) error {
 			for _, h := range eh {
 				if _, err := tx.InsertAlert(ctx, store.Alert{MerchantID: v.MerchantID, ApplicantID: v.ApplicantID, VerificationID: v.ID,
 					List: h.List, EntryID: h.EntryID, EntryHash: h.EntryHash, Score: h.Score, CreatedAt: now}); err != nil {

@@ -171,8 +171,8 @@ func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Even
 		if err := record(ctx, tx, p, now, "verification."+string(ev.Action), "verification", v.ID, data); err != nil {
 			return err
 		}
-		if ev.also != nil {
-			if err := ev.also(ctx, tx, next); err != nil {
+		if ev.Also != nil {
+			if err := ev.Also(ctx, tx, next); err != nil {
 				return err
 			}
 		}

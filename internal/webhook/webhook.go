@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/jobs"
@@ -160,7 +161,7 @@ func (s *Service) deliver(ctx context.Context, j jobs.Job) error {
 	start := s.cfg.Now()
 	status, body, sendErr := s.send(req)
 	d := store.Delivery{ID: kyc.NewID("dlv_"), MerchantID: j.MerchantID, EndpointID: p.Target.ID, EventID: ev.ID, Attempt: j.Attempts,
-		StatusCode: status, Duration: time.Since(start), CreatedAt: start}
+		StatusCode: status, Duration: time.Since(start), CreatedAt: start, ResponsePreview: Preview(body, 256)}
 	switch {
 	case sendErr != nil:
 		d.Error = sendErr.Error()
@@ -178,6 +179,27 @@ func (s *Service) deliver(ctx context.Context, j jobs.Job) error {
 		return errors.New(d.Error)
 	}
 	return nil
+}
+
+// Preview is the start of a body as printable text, at most n bytes, for
+// logs shown to staff: control characters become '.', and a cut is marked.
+func Preview(b []byte, n int) string {
+	cut := len(b) > n
+	if cut {
+		b = b[:n]
+	}
+	var sb strings.Builder
+	for _, r := range strings.ToValidUTF8(string(b), "") {
+		if unicode.IsPrint(r) || r == ' ' {
+			sb.WriteRune(r)
+		} else {
+			sb.WriteByte('.')
+		}
+	}
+	if cut {
+		sb.WriteString("…")
+	}
+	return sb.String()
 }
 
 func (s *Service) send(req *http.Request) (int, []byte, error) {

@@ -1,0 +1,294 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/screening"
+	"github.com/openkyc/openkyc/internal/staff"
+	"github.com/openkyc/openkyc/internal/store"
+)
+
+// Case is everything the case view shows. Building it decrypts the
+// applicant's data and is audited ("applicant.viewed").
+type Case struct {
+	Verification kyc.Verification
+	Merchant     kyc.Merchant
+	Applicant    kyc.Applicant
+	Documents    []kyc.Document
+	Checks       []kyc.Check
+	Face         *FaceEvidence
+	MRZ          *mrz.Reading
+	Hits         []HitView
+	Duplicates   []Duplicate
+	Decisions    []DecisionView
+	Attempts     []kyc.Verification // the applicant's verifications, newest first
+	Audit        []kyc.AuditEntry
+	Claim        *store.Claim
+	ClaimEmail   string
+	Proposal     *ProposalView
+	Settings     store.ReviewSettings
+	Age          time.Duration // since the case entered its state
+	Overdue      bool          // in review beyond the merchant's SLA
+}
+
+// FaceEvidence is face.match's pair of aligned crops with the score.
+type FaceEvidence struct {
+	Status         kyc.CheckStatus
+	Score          float64
+	DocumentCrop   []byte // JPEG
+	SelfieCrop     []byte // JPEG
+	PassiveLive    float64
+	HasPassiveLive bool
+}
+
+// HitView is one screening hit with its explanation and the list entry.
+type HitView struct {
+	screening.EvidenceHit
+	Explanation *screening.Explanation
+	Entry       *screening.Entry // nil when the loaded lists no longer hold it
+	BirthDates  []string
+	Dismissed   bool
+}
+
+// Duplicate is another applicant sharing an identifier or a face.
+type Duplicate struct {
+	ApplicantID    string
+	Field          string // document_number, email, phone, face
+	VerificationID string // their latest verification ("" none)
+	Score          float64
+}
+
+// DecisionView is a past decision with its note opened.
+type DecisionView struct {
+	store.DecisionRecord
+	Note string
+}
+
+// ProposalView is a decision waiting for a second reviewer.
+type ProposalView struct {
+	store.Proposal
+	Note          string
+	ProposedEmail string
+}
+
+// Case builds the case view of a verification and audits the view.
+func (s *Service) Case(ctx context.Context, a staff.Account, id string) (*Case, error) {
+	v, err := s.find(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	p := principal(a, v.MerchantID)
+	c := &Case{Verification: v}
+	if c.Merchant, err = s.store.MerchantByID(ctx, v.MerchantID); err != nil {
+		return nil, err
+	}
+	if c.Applicant, err = s.ver.GetApplicant(ctx, p, v.ApplicantID); err != nil {
+		return nil, err
+	}
+	// The view is audited before anything decrypted is shown.
+	now := s.clock()
+	if err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		return tx.Audit(ctx, p, now, "applicant.viewed", "applicant", v.ApplicantID, map[string]any{"verification_id": v.ID})
+	}); err != nil {
+		return nil, err
+	}
+	if c.Documents, err = s.ver.Documents(ctx, p, v.ApplicantID); err != nil {
+		return nil, err
+	}
+	if c.Checks, err = s.store.ChecksByVerification(ctx, v.MerchantID, v.ID); err != nil {
+		return nil, err
+	}
+	latest := latestChecks(c.Checks)
+	if err := s.evidence(ctx, c, latest); err != nil {
+		return nil, err
+	}
+	decs, err := s.store.Decisions(ctx, v.MerchantID, v.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range decs {
+		dv := DecisionView{DecisionRecord: d}
+		if len(d.SealedNote) > 0 {
+			if b, err := s.keys.Open(d.SealedNote, []byte("decision-note:"+v.ID)); err == nil {
+				dv.Note = string(b)
+			}
+		}
+		c.Decisions = append(c.Decisions, dv)
+	}
+	if c.Attempts, err = s.store.VerificationsOfApplicant(ctx, v.MerchantID, v.ApplicantID, 20); err != nil {
+		return nil, err
+	}
+	subjects := []string{v.ID, v.ApplicantID}
+	for _, d := range c.Documents {
+		subjects = append(subjects, d.ID)
+	}
+	if c.Audit, err = s.store.AuditBySubject(ctx, v.MerchantID, subjects, 200); err != nil {
+		return nil, err
+	}
+	if cl, err := s.store.ClaimOf(ctx, v.ID); err == nil {
+		c.Claim = &cl
+		if st, err := s.store.StaffByID(ctx, cl.StaffID); err == nil {
+			c.ClaimEmail = st.Email
+		}
+	} else if !kyc.IsNotFound(err) {
+		return nil, err
+	}
+	if pr, err := s.store.ProposalOf(ctx, v.MerchantID, v.ID); err == nil {
+		pv := &ProposalView{Proposal: pr}
+		if b, err := s.keys.Open(pr.SealedNote, []byte("proposal-note:"+v.ID)); err == nil {
+			pv.Note = string(b)
+		}
+		if st, err := s.store.StaffByID(ctx, pr.ProposedBy); err == nil {
+			pv.ProposedEmail = st.Email
+		}
+		c.Proposal = pv
+	} else if !kyc.IsNotFound(err) {
+		return nil, err
+	}
+	if c.Settings, err = s.store.ReviewSettingsOf(ctx, v.MerchantID); err != nil {
+		return nil, err
+	}
+	c.Age = now.Sub(v.UpdatedAt)
+	c.Overdue = v.State == kyc.StateReview && c.Age > time.Duration(c.Settings.SLAHours)*time.Hour
+	return c, nil
+}
+
+// latestChecks keeps the newest result of each kind (checks are re-runnable).
+func latestChecks(cs []kyc.Check) map[string]kyc.Check {
+	out := map[string]kyc.Check{}
+	for _, c := range cs {
+		if prev, ok := out[c.Kind]; !ok || c.ID > prev.ID {
+			out[c.Kind] = c
+		}
+	}
+	return out
+}
+
+// evidence opens the sealed parts of the newest checks' evidence.
+func (s *Service) evidence(ctx context.Context, c *Case, latest map[string]kyc.Check) error {
+	vid := c.Verification.ID
+	if fm, ok := latest["face.match"]; ok {
+		var ev struct {
+			Score       *float64 `json:"score"`
+			DocCrop     string   `json:"document_crop"`
+			SelfieCrop  string   `json:"selfie_crop"`
+			PassiveLive *float64 `json:"selfie_passive_liveness"`
+		}
+		if json.Unmarshal(fm.Evidence, &ev) == nil && ev.Score != nil {
+			f := &FaceEvidence{Status: fm.Status, Score: *ev.Score}
+			f.DocumentCrop, _ = s.ver.OpenEvidence(ev.DocCrop, vid)
+			f.SelfieCrop, _ = s.ver.OpenEvidence(ev.SelfieCrop, vid)
+			if ev.PassiveLive != nil {
+				f.PassiveLive, f.HasPassiveLive = *ev.PassiveLive, true
+			}
+			c.Face = f
+		}
+	}
+	if m, ok := latest["document.mrz"]; ok {
+		var ev struct {
+			Reading string `json:"reading_sealed"`
+		}
+		if json.Unmarshal(m.Evidence, &ev) == nil && ev.Reading != "" {
+			if b, err := s.ver.OpenEvidence(ev.Reading, vid); err == nil {
+				var rd mrz.Reading
+				if json.Unmarshal(b, &rd) == nil {
+					c.MRZ = &rd
+				}
+			}
+		}
+	}
+	if sc, ok := latest["screening.sanctions"]; ok {
+		hits, err := s.hits(ctx, c, sc)
+		if err != nil {
+			return err
+		}
+		c.Hits = hits
+	}
+	for _, kind := range []string{"duplicate.identity", "face.duplicate"} {
+		ck, ok := latest[kind]
+		if !ok {
+			continue
+		}
+		var ev struct {
+			Matches []struct {
+				Field       string `json:"field"`
+				ApplicantID string `json:"applicant_id"`
+			} `json:"matches"`
+			ApplicantID string  `json:"applicant_id"`
+			Score       float64 `json:"best_score"`
+		}
+		if json.Unmarshal(ck.Evidence, &ev) != nil {
+			continue
+		}
+		for _, m := range ev.Matches {
+			c.Duplicates = append(c.Duplicates, Duplicate{ApplicantID: m.ApplicantID, Field: m.Field})
+		}
+		if ev.ApplicantID != "" {
+			c.Duplicates = append(c.Duplicates, Duplicate{ApplicantID: ev.ApplicantID, Field: "face", Score: ev.Score})
+		}
+	}
+	for i, d := range c.Duplicates {
+		if v, err := s.store.LatestVerificationOfApplicant(ctx, c.Verification.MerchantID, d.ApplicantID); err == nil {
+			c.Duplicates[i].VerificationID = v.ID
+		}
+	}
+	return nil
+}
+
+func (s *Service) hits(ctx context.Context, c *Case, sc kyc.Check) ([]HitView, error) {
+	var ev struct {
+		Hits         []screening.EvidenceHit `json:"hits"`
+		Explanations string                  `json:"explanations"`
+	}
+	if json.Unmarshal(sc.Evidence, &ev) != nil {
+		return nil, nil
+	}
+	explained := map[string]screening.Explanation{}
+	if ev.Explanations != "" {
+		if b, err := s.ver.OpenEvidence(ev.Explanations, c.Verification.ID); err == nil {
+			var hs []screening.Hit
+			if json.Unmarshal(b, &hs) == nil {
+				for _, h := range hs {
+					explained[h.List+"\x00"+h.EntryID] = h.Explanation
+				}
+			}
+		}
+	}
+	dismissed, err := s.store.Dismissals(ctx, c.Verification.MerchantID, c.Verification.ApplicantID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]HitView, 0, len(ev.Hits))
+	for _, h := range ev.Hits {
+		hv := HitView{EvidenceHit: h}
+		if x, ok := explained[h.List+"\x00"+h.EntryID]; ok {
+			hv.Explanation = &x
+		}
+		if s.screener != nil {
+			if e, ok := s.screener.Entry(h.List, h.EntryID); ok {
+				hv.Entry = e
+				for _, d := range e.BirthDates {
+					hv.BirthDates = append(hv.BirthDates, d.String())
+				}
+			}
+		}
+		hash, ok := dismissed[h.List+"\x00"+h.EntryID]
+		hv.Dismissed = ok && hash == h.EntryHash
+		out = append(out, hv)
+	}
+	slices.SortStableFunc(out, func(a, b HitView) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}

@@ -1,0 +1,246 @@
+package console
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/staff"
+	"github.com/openkyc/openkyc/internal/store"
+)
+
+// CookieName is the session cookie. It is HttpOnly, Secure, SameSite=Strict
+// and scoped to /console/.
+const CookieName = "openkyc_console"
+
+// sessionKey carries the signed-in user through a request.
+type sessionKey struct{}
+
+// user is the signed-in account of a request.
+type user struct {
+	staff.Account
+	tokenHash string
+	csrf      string
+}
+
+func current(r *http.Request) *user {
+	u, _ := r.Context().Value(sessionKey{}).(*user)
+	return u
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// startSession stores a new session and sets its cookie.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, a staff.Account) error {
+	token := newToken()
+	now := h.cfg.Now().UTC()
+	s := store.StaffSession{TokenHash: tokenHash(token), StaffID: a.ID, CSRFToken: newToken(), CreatedAt: now, LastSeenAt: now,
+		ExpiresAt: now.Add(h.cfg.MaxAge)}
+	if err := h.d.Store.InTx(r.Context(), func(tx *store.Tx) error { return tx.InsertStaffSession(r.Context(), s) }); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: token, Path: "/console/", HttpOnly: true, Secure: true,
+		SameSite: http.SameSiteStrictMode, MaxAge: int(h.cfg.MaxAge / time.Second)})
+	return nil
+}
+
+func clearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/console/", HttpOnly: true, Secure: true,
+		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+}
+
+// errNoSession is a missing, unknown, idle or expired session.
+var errNoSession = errors.New("no session")
+
+// session resolves the request's session: it must exist, be within its
+// absolute lifetime, and have been used within the idle timeout. Activity
+// is recorded at most once a minute.
+func (h *Handler) session(r *http.Request) (*user, error) {
+	c, err := r.Cookie(CookieName)
+	if err != nil || len(c.Value) != 43 {
+		return nil, errNoSession
+	}
+	hash := tokenHash(c.Value)
+	s, st, err := h.d.Store.StaffSessionByHash(r.Context(), hash)
+	if kyc.IsNotFound(err) {
+		return nil, errNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := h.cfg.Now().UTC()
+	if !now.Before(s.ExpiresAt) || now.Sub(s.LastSeenAt) >= h.cfg.IdleTimeout || st.Status != "active" {
+		_ = h.d.Store.DeleteStaffSession(r.Context(), hash)
+		return nil, errNoSession
+	}
+	if now.Sub(s.LastSeenAt) >= time.Minute {
+		if err := h.d.Store.TouchStaffSession(r.Context(), hash, now); err != nil {
+			return nil, err
+		}
+	}
+	return &user{Account: staff.Account{ID: st.ID, Email: st.Email, Role: st.Role, Merchants: st.Merchants, CreatedAt: st.CreatedAt},
+		tokenHash: hash, csrf: s.CSRFToken}, nil
+}
+
+// authed wraps pages that need a signed-in user; state-changing requests
+// must also carry the session's CSRF token (form field csrf_token or header
+// X-CSRF-Token), compared in constant time.
+func (h *Handler) authed(next func(http.ResponseWriter, *http.Request, *user)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := h.session(r)
+		if errors.Is(err, errNoSession) {
+			clearCookie(w)
+			if r.Method == http.MethodGet && r.Header.Get("HX-Request") == "" {
+				http.Redirect(w, r, "/console/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			w.Header().Set("HX-Redirect", "/console/login")
+			h.errorPage(w, r, nil, http.StatusUnauthorized, "Your session has ended. Sign in again.")
+			return
+		}
+		if err != nil {
+			h.fail(w, r, nil, err)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+			got := r.Header.Get("X-CSRF-Token")
+			if got == "" {
+				got = r.PostFormValue("csrf_token")
+			}
+			if subtle.ConstantTimeCompare([]byte(got), []byte(u.csrf)) != 1 {
+				h.errorPage(w, r, u, http.StatusForbidden, "The form was out of date or came from another site (CSRF check). Reload the page and try again.")
+				return
+			}
+		}
+		ctx := context.WithValue(r.Context(), sessionKey{}, u)
+		next(w, r.WithContext(ctx), u)
+	})
+}
+
+// safeNext keeps a post-login destination only when it is a console path.
+func safeNext(p string) string {
+	if !strings.HasPrefix(p, "/console/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+		return "/console/queue"
+	}
+	return p
+}
+
+// loginLimiter slows password guessing: each client address gets a token
+// bucket, and each e-mail is locked for LockFor after MaxFailures failures
+// within LockFor. State is per process (each replica limits on its own).
+type loginLimiter struct {
+	mu       sync.Mutex
+	perIP    map[string]*ipLimit
+	failures map[string][]time.Time
+	now      func() time.Time
+}
+
+type ipLimit struct {
+	l    *rate.Limiter
+	seen time.Time
+}
+
+// Login limits.
+const (
+	LoginBurst   = 10                     // attempts at once per address
+	LoginEvery   = 6 * time.Second        // one more attempt per address this often
+	MaxFailures  = 5                      // failed logins of one e-mail before it is locked
+	LockFor      = 15 * time.Minute       // lock and failure window
+	limiterPrune = 10 * time.Minute       // idle addresses are forgotten after this
+	maxTracked   = 100_000                // bound on remembered addresses and e-mails
+	loginWait    = 250 * time.Millisecond // floor of a failed login's answer
+)
+
+func newLoginLimiter(now func() time.Time) *loginLimiter {
+	return &loginLimiter{perIP: map[string]*ipLimit{}, failures: map[string][]time.Time{}, now: now}
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// allow reports whether a login attempt from ip for email may be tried.
+func (l *loginLimiter) allow(ip, email string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.perIP) > maxTracked || len(l.failures) > maxTracked {
+		l.prune(now)
+	}
+	il := l.perIP[ip]
+	if il == nil {
+		il = &ipLimit{l: rate.NewLimiter(rate.Every(LoginEvery), LoginBurst)}
+		l.perIP[ip] = il
+	}
+	il.seen = now
+	if !il.l.AllowN(now, 1) {
+		return false
+	}
+	return len(l.recent(email, now)) < MaxFailures
+}
+
+func (l *loginLimiter) recent(email string, now time.Time) []time.Time {
+	fs := l.failures[email]
+	i := 0
+	for i < len(fs) && now.Sub(fs[i]) >= LockFor {
+		i++
+	}
+	fs = fs[i:]
+	if len(fs) == 0 {
+		delete(l.failures, email)
+	} else {
+		l.failures[email] = fs
+	}
+	return fs
+}
+
+func (l *loginLimiter) failed(email string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failures[email] = append(l.failures[email], l.now())
+}
+
+func (l *loginLimiter) succeeded(email string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.failures, email)
+}
+
+func (l *loginLimiter) prune(now time.Time) {
+	for ip, il := range l.perIP {
+		if now.Sub(il.seen) > limiterPrune {
+			delete(l.perIP, ip)
+		}
+	}
+	for e := range l.failures {
+		l.recent(e, now)
+	}
+}
+
+func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

@@ -1,0 +1,316 @@
+package console
+
+import (
+	"crypto/hmac"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/policy"
+	"github.com/openkyc/openkyc/internal/review"
+	"github.com/openkyc/openkyc/internal/staff"
+	"github.com/openkyc/openkyc/internal/store"
+)
+
+// merchantNames maps the visible merchants' ids to names.
+func (h *Handler) merchants(r *http.Request, u *user) ([]kyc.Merchant, map[string]string, error) {
+	all, err := h.d.Store.Merchants(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []kyc.Merchant
+	names := map[string]string{}
+	for _, m := range all {
+		if u.CanSee(m.ID) {
+			out = append(out, m)
+			names[m.ID] = m.Name
+		}
+	}
+	return out, names, nil
+}
+
+type queueRow struct {
+	store.QueueItem
+	Merchant string
+	Findings []store.Finding
+	Overdue  bool
+}
+
+type queueView struct {
+	Filter    url.Values
+	Recent    bool
+	Rows      []queueRow
+	Counts    []stateCount
+	Merchants []kyc.Merchant
+	Reasons   []string
+	Checks    []string
+}
+
+type stateCount struct {
+	State kyc.State
+	N     int
+}
+
+var states = []kyc.State{kyc.StateCreated, kyc.StateSubmitted, kyc.StateProcessing, kyc.StateReview, kyc.StateCompleted, kyc.StateExpired, kyc.StateCancelled}
+
+func (h *Handler) queue(w http.ResponseWriter, r *http.Request, u *user) {
+	q := r.URL.Query()
+	f := review.QueueFilter{MerchantID: q.Get("merchant"), Recent: q.Get("view") == "recent", Reason: q.Get("reason"), CheckKind: q.Get("check"),
+		Newest: q.Get("sort") == "newest"}
+	if a := q.Get("min_age"); a != "" {
+		hours, err := strconv.Atoi(a)
+		if err != nil || hours < 0 || hours > 24*365 {
+			h.fail(w, r, u, kyc.Invalid("min_age", "range", "must be a number of hours from 0 to 8760"))
+			return
+		}
+		f.MinAge = time.Duration(hours) * time.Hour
+	}
+	res, err := h.d.Review.Queue(r.Context(), u.Account, f)
+	if err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	ms, names, err := h.merchants(r, u)
+	if err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	ids := make([]string, len(res.Items))
+	for i, it := range res.Items {
+		ids[i] = it.Verification.ID
+	}
+	findings, err := h.d.Store.Findings(r.Context(), ids)
+	if err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	sla := map[string]time.Duration{}
+	v := queueView{Filter: q, Recent: f.Recent, Merchants: ms, Reasons: review.ReasonCodes, Checks: policy.KnownChecks}
+	now := h.cfg.Now()
+	for _, it := range res.Items {
+		m := it.Verification.MerchantID
+		if _, ok := sla[m]; !ok {
+			rs, err := h.d.Store.ReviewSettingsOf(r.Context(), m)
+			if err != nil {
+				h.fail(w, r, u, err)
+				return
+			}
+			sla[m] = time.Duration(rs.SLAHours) * time.Hour
+		}
+		v.Rows = append(v.Rows, queueRow{QueueItem: it, Merchant: names[m], Findings: latestFindings(findings[it.Verification.ID]),
+			Overdue: it.Verification.State == kyc.StateReview && now.Sub(it.Verification.UpdatedAt) > sla[m]})
+	}
+	for _, s := range states {
+		v.Counts = append(v.Counts, stateCount{s, res.Counts[s]})
+	}
+	name := "queue.html"
+	if r.Header.Get("HX-Request") != "" && r.Header.Get("HX-Target") == "queue" {
+		name = "queue_table"
+	}
+	h.render(w, r, http.StatusOK, name, page{Title: "Queue", User: u, Nav: "queue", Data: v})
+}
+
+// latestFindings keeps one finding per check kind, the newest.
+func latestFindings(fs []store.Finding) []store.Finding {
+	var out []store.Finding
+	for i := len(fs) - 1; i >= 0; i-- {
+		if !slices.ContainsFunc(out, func(f store.Finding) bool { return f.Kind == fs[i].Kind }) {
+			out = append(out, fs[i])
+		}
+	}
+	slices.Reverse(out)
+	return out
+}
+
+type docView struct {
+	kyc.Document
+	URL string
+}
+
+type caseView struct {
+	*review.Case
+	Docs          []docView
+	Reviewers     []staff.Account
+	Reasons       []string
+	ResubmitKinds []kyc.DocumentKind
+	MayDecide     bool // the user may decide now (role, claim)
+	MayConfirm    bool // a proposal waits for this user
+}
+
+func (h *Handler) casePage(w http.ResponseWriter, r *http.Request, u *user) {
+	c, err := h.d.Review.Case(r.Context(), u.Account, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	v := caseView{Case: c, Reasons: review.ReasonCodes, ResubmitKinds: review.ResubmitKinds}
+	for _, d := range c.Documents {
+		v.Docs = append(v.Docs, docView{Document: d, URL: h.documentURL(u, d)})
+	}
+	inReview := c.Verification.State == kyc.StateReview
+	mine := c.Claim == nil || c.Claim.StaffID == u.ID
+	v.MayDecide = inReview && u.Role != staff.RoleAuditor && mine && c.Proposal == nil
+	v.MayConfirm = inReview && u.Role != staff.RoleAuditor && c.Proposal != nil && c.Proposal.ProposedBy != u.ID
+	if u.Role == staff.RoleAdmin && inReview {
+		all, err := h.d.Staff.List(r.Context())
+		if err != nil {
+			h.fail(w, r, u, err)
+			return
+		}
+		for _, a := range all {
+			if a.Role != staff.RoleAuditor && a.CanSee(c.Verification.MerchantID) {
+				v.Reviewers = append(v.Reviewers, a)
+			}
+		}
+	}
+	h.render(w, r, http.StatusOK, "case.html", page{Title: "Case " + c.Verification.ID, User: u, Nav: "queue", Data: v})
+}
+
+func caseURL(id string) string { return "/console/cases/" + url.PathEscape(id) }
+
+func (h *Handler) claim(w http.ResponseWriter, r *http.Request, u *user) {
+	id := r.PathValue("id")
+	if err := h.d.Review.Claim(r.Context(), u.Account, id); err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	done(w, r, caseURL(id), "Case claimed.")
+}
+
+func (h *Handler) release(w http.ResponseWriter, r *http.Request, u *user) {
+	id := r.PathValue("id")
+	if err := h.d.Review.Release(r.Context(), u.Account, id); err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	done(w, r, caseURL(id), "Case released to the queue.")
+}
+
+func (h *Handler) assign(w http.ResponseWriter, r *http.Request, u *user) {
+	id := r.PathValue("id")
+	if err := h.d.Review.Assign(r.Context(), u.Account, id, r.PostFormValue("staff_id")); err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	done(w, r, caseURL(id), "Case assigned.")
+}
+
+func (h *Handler) decide(w http.ResponseWriter, r *http.Request, u *user) {
+	id := r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, u, kyc.Invalid("form", "format", "the form could not be read"))
+		return
+	}
+	in := review.DecisionInput{Kind: r.PostFormValue("decision"), RejectType: kyc.RejectType(r.PostFormValue("reject_type")),
+		Reasons: r.PostForm["reasons"], UserMessage: r.PostFormValue("user_message"), Note: r.PostFormValue("note")}
+	for _, d := range r.PostForm["documents"] {
+		in.Documents = append(in.Documents, kyc.DocumentKind(d))
+	}
+	out, err := h.d.Review.Decide(r.Context(), u.Account, id, in)
+	if err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	if out.Proposed {
+		done(w, r, caseURL(id), "Decision proposed; a second reviewer must confirm it.")
+		return
+	}
+	done(w, r, caseURL(id), fmt.Sprintf("Decided: %s.", out.Verification.Decision))
+}
+
+func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u *user) {
+	id := r.PathValue("id")
+	v, err := h.d.Review.Confirm(r.Context(), u.Account, id)
+	if err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	done(w, r, caseURL(id), fmt.Sprintf("Confirmed: %s.", v.Decision))
+}
+
+func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request, u *user) {
+	id := r.PathValue("id")
+	if err := h.d.Review.Withdraw(r.Context(), u.Account, id); err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	done(w, r, caseURL(id), "Proposal withdrawn.")
+}
+
+func (h *Handler) resolveHit(w http.ResponseWriter, r *http.Request, u *user) {
+	id := r.PathValue("id")
+	action := r.PostFormValue("action")
+	if action != "confirm" && action != "dismiss" {
+		h.fail(w, r, u, kyc.Invalid("action", "enum", "confirm or dismiss"))
+		return
+	}
+	out, err := h.d.Review.ResolveHit(r.Context(), u.Account, id, r.PostFormValue("list"), r.PostFormValue("entry_id"), action == "confirm",
+		r.PostFormValue("note"))
+	if err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	switch {
+	case action == "dismiss":
+		done(w, r, caseURL(id), "Hit dismissed: not this person.")
+	case out.Proposed:
+		done(w, r, caseURL(id), "Hit confirmed; the final rejection waits for a second reviewer.")
+	default:
+		done(w, r, caseURL(id), "Hit confirmed: rejected (final, SANCTIONS_HIT).")
+	}
+}
+
+// documentSig signs a document URL for one user until exp.
+func (h *Handler) documentSig(u *user, merchantID, docID string, exp int64) string {
+	return h.d.Keys.LookupHash("console-document", fmt.Sprintf("%s|%s|%s|%d", u.ID, merchantID, docID, exp))
+}
+
+// documentURL is a short-lived URL of a document, valid for this user only.
+func (h *Handler) documentURL(u *user, d kyc.Document) string {
+	exp := h.cfg.Now().Add(h.cfg.DocumentTTL).Unix()
+	return fmt.Sprintf("/console/documents/%s/%s?exp=%d&sig=%s", url.PathEscape(d.MerchantID), url.PathEscape(d.ID), exp,
+		h.documentSig(u, d.MerchantID, d.ID, exp))
+}
+
+// document streams a document's bytes: it needs the session, the merchant
+// in the user's scope and an unexpired signature made for this user. Each
+// opening is audited.
+func (h *Handler) document(w http.ResponseWriter, r *http.Request, u *user) {
+	merchantID, id := r.PathValue("merchant"), r.PathValue("id")
+	exp, err := strconv.ParseInt(r.URL.Query().Get("exp"), 10, 64)
+	sig := r.URL.Query().Get("sig")
+	if err != nil || h.cfg.Now().Unix() > exp || !hmac.Equal([]byte(sig), []byte(h.documentSig(u, merchantID, id, exp))) {
+		h.errorPage(w, r, u, http.StatusForbidden, "This document link has expired or is not yours. Reload the case.")
+		return
+	}
+	if !u.CanSee(merchantID) {
+		h.fail(w, r, u, kyc.ErrNotFound)
+		return
+	}
+	p := kyc.Principal{MerchantID: merchantID, Actor: review.Actor(u.Account)}
+	d, rc, err := h.d.Verifications.OpenDocument(r.Context(), p, id)
+	if err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	defer rc.Close()
+	now := h.cfg.Now().UTC().Truncate(time.Microsecond)
+	if err := h.d.Store.InTx(r.Context(), func(tx *store.Tx) error {
+		return tx.Audit(r.Context(), p, now, "document.viewed", "document", d.ID, map[string]any{"applicant_id": d.ApplicantID})
+	}); err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", d.ContentType)
+	hd.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
+	hd.Set("Content-Disposition", "inline")
+	hd.Set("Cache-Control", "private, no-store")
+	hd.Set("Content-Length", strconv.FormatInt(d.Size, 10))
+	_, _ = io.Copy(w, rc)
+}
