@@ -18,7 +18,9 @@ for target in \
   "./internal/dialect/paycools FuzzInitParam" \
   "./internal/check/mrz FuzzParse" \
   "./internal/screening FuzzParsers" \
-  "./internal/screening FuzzSearch"; do
+  "./internal/screening FuzzSearch" \
+  "./internal/review FuzzDecisionInput" \
+  "./internal/web/console FuzzSafeNext"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -141,7 +142,9 @@ func (h *Handler) authed(next func(http.ResponseWriter, *http.Request, *user)) h
 
 // safeNext keeps a post-login destination only when it is a console path.
 func safeNext(p string) string {
-	if !strings.HasPrefix(p, "/console/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(p, "/console/") || len(p) > 2000 ||
+		strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/console/queue"
 	}
 	return p

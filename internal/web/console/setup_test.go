@@ -60,7 +60,7 @@ type env struct {
 	accounts map[string]staff.Account
 }
 
-func newEnv(t *testing.T, db kyctest.DB) *env {
+func newEnv(t *testing.T, db kyctest.DB, opts ...func(*config.Config)) *env {
 	t.Helper()
 	lists := t.TempDir()
 	b, err := os.ReadFile("../../screening/testdata/formats/ofac_xml/sdn.xml")
@@ -68,6 +68,9 @@ func newEnv(t *testing.T, db kyctest.DB) *env {
 	require.NoError(t, os.WriteFile(filepath.Join(lists, "sdn.xml"), b, 0o644))
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: db.URL, MaxUploadBytes: 8 << 20, MaxImagePixels: 20_000_000,
 		Workers: true, WebhookAllowPrivate: true, ListsDir: lists}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	a, _ := apptest.Start(t, cfg)
 	e := &env{t: t, a: a, clock: &clock{}, accounts: map[string]staff.Account{}}
 	mux := http.NewServeMux()
