@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,12 +13,16 @@ import (
 
 	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/staff"
 )
 
 type demoCreds struct {
 	MerchantID string `json:"merchant_id"`
 	MerchantNo string `json:"merchant_no"`
 	APIKey     string `json:"api_key"`
+	// The demo's console account (an admin) and its generated password.
+	ConsoleEmail    string `json:"console_email,omitempty"`
+	ConsolePassword string `json:"console_password,omitempty"`
 }
 
 // demo creates the demo merchant on first use and remembers its credentials
@@ -41,12 +46,24 @@ func demo(ctx context.Context, a *app.App, out io.Writer, base string) error {
 	case !errors.Is(err, fs.ErrNotExist):
 		return err
 	}
+	changed := false
 	if c.MerchantID == "" {
 		created, err := a.Merchants.Create(ctx, "Demo merchant", "cli:demo")
 		if err != nil {
 			return err
 		}
-		c = demoCreds{MerchantID: created.Merchant.ID, MerchantNo: created.Merchant.MerchantNo, APIKey: created.APIKey}
+		c, changed = demoCreds{MerchantID: created.Merchant.ID, MerchantNo: created.Merchant.MerchantNo, APIKey: created.APIKey}, true
+	}
+	if _, err := a.Store.StaffByEmail(ctx, c.ConsoleEmail); c.ConsoleEmail == "" || kyc.IsNotFound(err) {
+		c.ConsoleEmail, c.ConsolePassword = "admin@demo.openkyc.local", rand.Text()
+		if _, err := a.Staff.Create(ctx, c.ConsoleEmail, staff.RoleAdmin, c.ConsolePassword, nil); err != nil {
+			return fmt.Errorf("demo console account: %w", err)
+		}
+		changed = true
+	} else if err != nil {
+		return err
+	}
+	if changed {
 		b, _ := json.MarshalIndent(c, "", "  ")
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			return err
@@ -56,6 +73,7 @@ func demo(ctx context.Context, a *app.App, out io.Writer, base string) error {
   merchant    %s (merchant_no %s)
   api key     %s
   API         %s/v1   (OpenAPI: %s/v1/openapi.json)
+  console     %s/console/   sign in as %s, password %s
 
 Try it:
   export KEY=%s
@@ -70,6 +88,6 @@ Try it:
 Or let the user do it in the browser: create a hosted-page link and open its url:
   curl -s -X POST %s/v1/verifications/<verification id>/links -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{}'
 
-`, c.MerchantID, c.MerchantNo, c.APIKey, base, base, c.APIKey, base, base, base, base, base, base)
+`, c.MerchantID, c.MerchantNo, c.APIKey, base, base, base, c.ConsoleEmail, c.ConsolePassword, c.APIKey, base, base, base, base, base, base)
 	return nil
 }
