@@ -3,9 +3,11 @@ package review
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/screening"
@@ -24,6 +26,8 @@ type Case struct {
 	Face         *FaceEvidence
 	MRZ          *mrz.Reading
 	Hits         []HitView
+	Consistency  []ConsistencyRow
+	Tamper       []TamperView
 	Duplicates   []Duplicate
 	Decisions    []DecisionView
 	Attempts     []kyc.Verification // the applicant's verifications, newest first
@@ -44,6 +48,23 @@ type FaceEvidence struct {
 	SelfieCrop     []byte // JPEG
 	PassiveLive    float64
 	HasPassiveLive bool
+}
+
+// ConsistencyRow is one field of data.consistency: declared data against
+// the MRZ.
+type ConsistencyRow struct {
+	Field string
+	Match bool
+	Score float64
+}
+
+// TamperView is document.tamper_hints for one photo: the hints, the error
+// level statistics, and the document whose heat map the console can draw.
+type TamperView struct {
+	Kind       string
+	DocumentID string
+	Hints      []document.Hint
+	ELA        map[string]float64
 }
 
 // HitView is one screening hit with its explanation and the list entry.
@@ -208,6 +229,42 @@ func (s *Service) evidence(ctx context.Context, c *Case, latest map[string]kyc.C
 			return err
 		}
 		c.Hits = hits
+	}
+	if dc, ok := latest["data.consistency"]; ok {
+		var ev struct {
+			Fields map[string]struct {
+				Match bool    `json:"match"`
+				Score float64 `json:"score"`
+			} `json:"fields"`
+		}
+		if json.Unmarshal(dc.Evidence, &ev) == nil {
+			for _, f := range slices.Sorted(maps.Keys(ev.Fields)) {
+				c.Consistency = append(c.Consistency, ConsistencyRow{Field: f, Match: ev.Fields[f].Match, Score: ev.Fields[f].Score})
+			}
+		}
+	}
+	if th, ok := latest["document.tamper_hints"]; ok {
+		var ev struct {
+			Documents map[string]struct {
+				Hints []document.Hint    `json:"hints"`
+				ELA   map[string]float64 `json:"ela"`
+			} `json:"documents"`
+		}
+		if json.Unmarshal(th.Evidence, &ev) == nil {
+			for _, kind := range slices.Sorted(maps.Keys(ev.Documents)) {
+				tv := TamperView{Kind: kind, Hints: ev.Documents[kind].Hints, ELA: ev.Documents[kind].ELA}
+				var newest kyc.Document // the newest photo of the kind, as the check chose
+				for _, d := range c.Documents {
+					if string(d.Kind) == kind && d.ContentType != "application/pdf" && d.ID > newest.ID && !d.CreatedAt.After(th.CreatedAt) {
+						newest = d
+					}
+				}
+				if newest.ContentType == "image/jpeg" {
+					tv.DocumentID = newest.ID
+				}
+				c.Tamper = append(c.Tamper, tv)
+			}
+		}
 	}
 	for _, kind := range []string{"duplicate.identity", "face.duplicate"} {
 		ck, ok := latest[kind]

@@ -7,7 +7,9 @@ package document
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
+	"image/color"
 	"image/jpeg"
 	_ "image/png" // decoders
 	"io"
@@ -149,19 +151,71 @@ func Inspect(b []byte) (hints []Hint, ela map[string]float64) {
 	return hints, errorLevel(b)
 }
 
+// resaved decodes a JPEG and re-saves it at quality 90 (error level
+// analysis compares the two).
+func resaved(b []byte) (image.Image, image.Image, error) {
+	img, format, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, nil, err
+	}
+	if format != "jpeg" {
+		return nil, nil, ErrNotJPEG
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		return nil, nil, err
+	}
+	re, err := jpeg.Decode(&buf)
+	return img, re, err
+}
+
+// ErrNotJPEG: error level analysis needs a JPEG.
+var ErrNotJPEG = errors.New("error level analysis needs a JPEG")
+
+// ELAMap is the error level analysis as a heat map for reviewers: each
+// pixel's difference from a re-save at quality 90, amplified and coloured
+// (black, red, yellow, white), at most maxSide pixels wide or high (the
+// largest difference of each block is kept). A region edited and saved fewer
+// times than the rest glows brighter.
+func ELAMap(b []byte, maxSide int) (image.Image, error) {
+	img, re, err := resaved(b)
+	if err != nil {
+		return nil, err
+	}
+	bd := img.Bounds()
+	step := 1
+	for bd.Dx()/step > maxSide || bd.Dy()/step > maxSide {
+		step++
+	}
+	out := image.NewRGBA(image.Rect(0, 0, bd.Dx()/step, bd.Dy()/step))
+	for oy := 0; oy < out.Rect.Dy(); oy++ {
+		for ox := 0; ox < out.Rect.Dx(); ox++ {
+			var peak float64
+			for y := bd.Min.Y + oy*step; y < bd.Min.Y+(oy+1)*step; y++ {
+				for x := bd.Min.X + ox*step; x < bd.Min.X+(ox+1)*step; x++ {
+					r1, g1, b1, _ := img.At(x, y).RGBA()
+					r2, g2, b2, _ := re.At(x, y).RGBA()
+					d := (math.Abs(float64(r1)-float64(r2)) + math.Abs(float64(g1)-float64(g2)) + math.Abs(float64(b1)-float64(b2))) / 3 / 257
+					peak = math.Max(peak, d)
+				}
+			}
+			out.SetRGBA(ox, oy, heat(math.Min(1, peak*20/255)))
+		}
+	}
+	return out, nil
+}
+
+// heat maps 0..1 to black → red → yellow → white.
+func heat(v float64) color.RGBA {
+	c := func(x float64) uint8 { return uint8(math.Round(255 * math.Max(0, math.Min(1, x)))) }
+	return color.RGBA{R: c(v * 3), G: c(v*3 - 1), B: c(v*3 - 2), A: 255}
+}
+
 // errorLevel re-saves a JPEG at quality 90 and measures the difference per
 // 16×16 block: an edited region, saved fewer times than the rest, stands
 // out (max/median ratio). Evidence for reviewers, not a verdict.
 func errorLevel(b []byte) map[string]float64 {
-	img, format, err := image.Decode(bytes.NewReader(b))
-	if err != nil || format != "jpeg" {
-		return nil
-	}
-	var buf bytes.Buffer
-	if jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}) != nil {
-		return nil
-	}
-	re, err := jpeg.Decode(&buf)
+	img, re, err := resaved(b)
 	if err != nil {
 		return nil
 	}

@@ -4,7 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"image/png"
 	"io"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -142,4 +148,46 @@ func TestChecks(t *testing.T) {
 
 	r = document.Quality{}.Run(context.Background(), &check.Subject{})
 	require.Equal(t, kyc.CheckNotRun, r.Status)
+}
+
+// TestELAMap: a patch pasted into a photo saved many times glows in the
+// heat map; a PNG has none.
+func TestELAMap(t *testing.T) {
+	t.Parallel()
+	img := kyctest.SyntheticCard(640, 400).(*image.RGBA)
+	for range 4 { // saved again and again, as photos travel
+		var b bytes.Buffer
+		require.NoError(t, jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}))
+		dec, err := jpeg.Decode(&b)
+		require.NoError(t, err)
+		draw.Draw(img, img.Bounds(), dec, image.Point{}, draw.Src)
+	}
+	patch := image.Rect(400, 240, 560, 360)
+	r := rand.New(rand.NewPCG(1, 2))
+	for y := patch.Min.Y; y < patch.Max.Y; y++ {
+		for x := patch.Min.X; x < patch.Max.X; x++ {
+			v := uint8(r.IntN(256))
+			img.SetRGBA(x, y, color.RGBA{v, v / 2, 255 - v, 255})
+		}
+	}
+	m, err := document.ELAMap(kyctest.JPEG(t, img), 320)
+	require.NoError(t, err)
+	require.Equal(t, image.Rect(0, 0, 320, 200), m.Bounds(), "at most 320 pixels a side")
+	mean := func(rc image.Rectangle) float64 {
+		var s float64
+		for y := rc.Min.Y; y < rc.Max.Y; y++ {
+			for x := rc.Min.X; x < rc.Max.X; x++ {
+				c := m.At(x, y).(color.RGBA)
+				s += float64(c.R) + float64(c.G) + float64(c.B)
+			}
+		}
+		return s / float64(rc.Dx()*rc.Dy())
+	}
+	in, out := mean(image.Rect(205, 125, 275, 175)), mean(image.Rect(10, 10, 150, 100))
+	require.Greater(t, in, 2*out, "the pasted patch stands out: %.1f vs %.1f", in, out)
+
+	var pngBuf bytes.Buffer
+	require.NoError(t, png.Encode(&pngBuf, img))
+	_, err = document.ELAMap(pngBuf.Bytes(), 320)
+	require.ErrorIs(t, err, document.ErrNotJPEG)
 }

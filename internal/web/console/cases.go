@@ -1,8 +1,11 @@
 package console
 
 import (
+	"bytes"
 	"crypto/hmac"
+	"errors"
 	"fmt"
+	"image/png"
 	"io"
 	"net/http"
 	"net/url"
@@ -10,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/policy"
 	"github.com/openkyc/openkyc/internal/review"
@@ -135,6 +139,7 @@ type docView struct {
 type caseView struct {
 	*review.Case
 	Docs          []docView
+	ELA           map[string]string // heat map URLs by document kind
 	Reviewers     []staff.Account
 	Reasons       []string
 	ResubmitKinds []kyc.DocumentKind
@@ -150,7 +155,13 @@ func (h *Handler) casePage(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 	v := caseView{Case: c, Reasons: review.ReasonCodes, ResubmitKinds: review.ResubmitKinds}
 	for _, d := range c.Documents {
-		v.Docs = append(v.Docs, docView{Document: d, URL: h.documentURL(u, d)})
+		v.Docs = append(v.Docs, docView{Document: d, URL: h.documentURL(u, viewDocument, d.MerchantID, d.ID)})
+	}
+	v.ELA = map[string]string{}
+	for _, tv := range c.Tamper {
+		if tv.DocumentID != "" {
+			v.ELA[tv.Kind] = h.documentURL(u, viewELA, c.Verification.MerchantID, tv.DocumentID)
+		}
 	}
 	inReview := c.Verification.State == kyc.StateReview
 	mine := c.Claim == nil || c.Claim.StaffID == u.ID
@@ -265,52 +276,110 @@ func (h *Handler) resolveHit(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 }
 
-// documentSig signs a document URL for one user until exp.
-func (h *Handler) documentSig(u *user, merchantID, docID string, exp int64) string {
-	return h.d.Keys.LookupHash("console-document", fmt.Sprintf("%s|%s|%s|%d", u.ID, merchantID, docID, exp))
+// Signed URL purposes.
+const (
+	viewDocument = "document" // the document's bytes
+	viewELA      = "ela"      // its error level heat map
+)
+
+// documentSig signs a document URL for one user, purpose and expiry.
+func (h *Handler) documentSig(u *user, purpose, merchantID, docID string, exp int64) string {
+	return h.d.Keys.LookupHash("console-"+purpose, fmt.Sprintf("%s|%s|%s|%d", u.ID, merchantID, docID, exp))
 }
 
-// documentURL is a short-lived URL of a document, valid for this user only.
-func (h *Handler) documentURL(u *user, d kyc.Document) string {
+// documentURL is a short-lived URL of a document (or its heat map), valid
+// for this user only.
+func (h *Handler) documentURL(u *user, purpose, merchantID, docID string) string {
 	exp := h.cfg.Now().Add(h.cfg.DocumentTTL).Unix()
-	return fmt.Sprintf("/console/documents/%s/%s?exp=%d&sig=%s", url.PathEscape(d.MerchantID), url.PathEscape(d.ID), exp,
-		h.documentSig(u, d.MerchantID, d.ID, exp))
+	suffix := ""
+	if purpose == viewELA {
+		suffix = "/ela"
+	}
+	return fmt.Sprintf("/console/documents/%s/%s%s?exp=%d&sig=%s", url.PathEscape(merchantID), url.PathEscape(docID), suffix, exp,
+		h.documentSig(u, purpose, merchantID, docID, exp))
 }
 
-// document streams a document's bytes: it needs the session, the merchant
-// in the user's scope and an unexpired signature made for this user. Each
-// opening is audited.
-func (h *Handler) document(w http.ResponseWriter, r *http.Request, u *user) {
+// openDocument checks a signed document URL — the session, the merchant in
+// the user's scope, an unexpired signature made for this user and purpose —
+// opens the document and audits the opening.
+func (h *Handler) openDocument(w http.ResponseWriter, r *http.Request, u *user, purpose string) (kyc.Document, io.ReadCloser, bool) {
 	merchantID, id := r.PathValue("merchant"), r.PathValue("id")
 	exp, err := strconv.ParseInt(r.URL.Query().Get("exp"), 10, 64)
 	sig := r.URL.Query().Get("sig")
-	if err != nil || h.cfg.Now().Unix() > exp || !hmac.Equal([]byte(sig), []byte(h.documentSig(u, merchantID, id, exp))) {
+	if err != nil || h.cfg.Now().Unix() > exp || !hmac.Equal([]byte(sig), []byte(h.documentSig(u, purpose, merchantID, id, exp))) {
 		h.errorPage(w, r, u, http.StatusForbidden, "This document link has expired or is not yours. Reload the case.")
-		return
+		return kyc.Document{}, nil, false
 	}
 	if !u.CanSee(merchantID) {
 		h.fail(w, r, u, kyc.ErrNotFound)
-		return
+		return kyc.Document{}, nil, false
 	}
 	p := kyc.Principal{MerchantID: merchantID, Actor: review.Actor(u.Account)}
 	d, rc, err := h.d.Verifications.OpenDocument(r.Context(), p, id)
 	if err != nil {
 		h.fail(w, r, u, err)
-		return
+		return d, nil, false
 	}
-	defer rc.Close()
 	now := h.cfg.Now().UTC().Truncate(time.Microsecond)
 	if err := h.d.Store.InTx(r.Context(), func(tx *store.Tx) error {
-		return tx.Audit(r.Context(), p, now, "document.viewed", "document", d.ID, map[string]any{"applicant_id": d.ApplicantID})
+		return tx.Audit(r.Context(), p, now, "document.viewed", "document", d.ID, map[string]any{"applicant_id": d.ApplicantID, "view": purpose})
 	}); err != nil {
+		rc.Close()
 		h.fail(w, r, u, err)
-		return
+		return d, nil, false
 	}
+	return d, rc, true
+}
+
+func documentHeaders(w http.ResponseWriter, contentType string) {
 	hd := w.Header()
-	hd.Set("Content-Type", d.ContentType)
+	hd.Set("Content-Type", contentType)
 	hd.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
 	hd.Set("Content-Disposition", "inline")
 	hd.Set("Cache-Control", "private, no-store")
-	hd.Set("Content-Length", strconv.FormatInt(d.Size, 10))
+}
+
+// document streams a document's bytes.
+func (h *Handler) document(w http.ResponseWriter, r *http.Request, u *user) {
+	d, rc, ok := h.openDocument(w, r, u, viewDocument)
+	if !ok {
+		return
+	}
+	defer rc.Close()
+	documentHeaders(w, d.ContentType)
+	w.Header().Set("Content-Length", strconv.FormatInt(d.Size, 10))
 	_, _ = io.Copy(w, rc)
+}
+
+// elaMaxSide bounds the heat map's size.
+const elaMaxSide = 1024
+
+// ela draws a JPEG document's error level heat map (PNG).
+func (h *Handler) ela(w http.ResponseWriter, r *http.Request, u *user) {
+	_, rc, ok := h.openDocument(w, r, u, viewELA)
+	if !ok {
+		return
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	m, err := document.ELAMap(b, elaMaxSide)
+	if errors.Is(err, document.ErrNotJPEG) {
+		h.fail(w, r, u, kyc.Invalid("document", "format", "error level analysis needs a JPEG"))
+		return
+	}
+	if err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, m); err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	documentHeaders(w, "image/png")
+	_, _ = w.Write(buf.Bytes())
 }

@@ -118,6 +118,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	handle("POST /console/cases/{id}/withdraw", h.authed(h.withdraw))
 	handle("POST /console/cases/{id}/hits", h.authed(h.resolveHit))
 	handle("GET /console/documents/{merchant}/{id}", h.authed(h.document))
+	handle("GET /console/documents/{merchant}/{id}/ela", h.authed(h.ela))
 	handle("GET /console/webhooks", h.authed(h.webhooks))
 	handle("POST /console/events/{merchant}/{id}/redeliver", h.authed(h.redeliver))
 	handle("GET /console/lists", h.authed(h.lists))
