@@ -295,7 +295,7 @@ func (a *App) buildHandler() http.Handler {
 	kycsharing.New(a.Merchants, a.Verifications, kycsharing.Config{AllowPrivate: a.Config.WebhookAllowPrivate, ValidateURL: webhook.ValidateURL}).Routes(mux)
 	hosted.New(a.Store, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes}).Routes(mux)
 	console.New(console.Deps{Store: a.Store, Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications,
-		Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log},
+		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log},
 		console.Config{IdleTimeout: a.Config.ConsoleIdleTimeout, MaxAge: a.Config.ConsoleSessionMaxAge}).Routes(mux)
 	return httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry))
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/review"
 	"github.com/openkyc/openkyc/internal/screening"
 	"github.com/openkyc/openkyc/internal/staff"
@@ -44,6 +45,7 @@ type Deps struct {
 	Staff         *staff.Service
 	Review        *review.Service
 	Verifications *verification.Service
+	Merchants     *merchant.Service
 	Webhooks      *webhook.Service
 	Screening     *screening.Screener
 	Log           *slog.Logger
@@ -124,6 +126,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	handle("GET /console/lists", h.authed(h.lists))
 	handle("GET /console/settings", h.authed(h.settings))
 	handle("POST /console/settings/{merchant}", h.authed(h.putSettings))
+	handle("POST /console/settings/{merchant}/dialects/{dialect}", h.authed(h.putDialect))
+	handle("POST /console/settings/{merchant}/levels", h.authed(h.putLevel))
+	handle("POST /console/settings/{merchant}/blocklist", h.authed(h.addBlock))
+	handle("POST /console/settings/{merchant}/blocklist/{id}/remove", h.authed(h.removeBlock))
 	handle("GET /console/audit", h.authed(h.auditPage))
 }
 

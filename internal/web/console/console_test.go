@@ -418,3 +418,76 @@ func readBody(t *testing.T, res *http.Response) string {
 	}
 	return sb.String()
 }
+
+// TestAdminSettings: admins change levels, dialect callbacks and blocklists
+// of any merchant, audited; reviewers only read them.
+func TestAdminSettings(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DB{Name: "sqlite"})
+	ctx := context.Background()
+	admin, rev1 := e.login("admin"), e.login("rev1")
+	base := "/console/settings/" + e.mA.ID
+
+	// Levels: edited as JSON, a new version each time; bad JSON names the problem.
+	level := `{"name":"strict","required_documents":["id_front","selfie"],"min_age":21,"checks":{"documents.required":{"enabled":true,"required":true}},"final_reasons":[],"max_attempts":2}`
+	st, _ := admin.post(base+"/levels", url.Values{"level": {level}})
+	require.Equal(t, http.StatusSeeOther, st)
+	l, err := e.a.Verifications.Level(ctx, e.mA.ID, "strict")
+	require.NoError(t, err)
+	require.Equal(t, 21, l.MinAge)
+	require.Equal(t, 1, l.Version)
+	st, body := admin.post(base+"/levels", url.Values{"level": {`{"name":"strict","colour":"red"}`}})
+	require.Equal(t, http.StatusUnprocessableEntity, st)
+	require.Contains(t, body, `unknown field &#34;colour&#34;`)
+	st, body = admin.post(base+"/levels", url.Values{"level": {`{"name":"strict","min_age":"x"}`}})
+	require.Equal(t, http.StatusUnprocessableEntity, st)
+	require.Contains(t, body, "field min_age must be int")
+	st, _ = rev1.post(base+"/levels", url.Values{"level": {level}})
+	require.Equal(t, http.StatusForbidden, st)
+
+	// Dialect callbacks: validated like the API does.
+	st, _ = admin.post(base+"/dialects/card_binding", url.Values{"callback_url": {"https://merchant.example/kyc"}, "ack": {"code1"}})
+	require.Equal(t, http.StatusSeeOther, st)
+	ds, err := e.a.Merchants.Settings(ctx, e.mA.ID, "card_binding")
+	require.NoError(t, err)
+	require.Equal(t, "https://merchant.example/kyc", ds.CallbackURL)
+	st, body = admin.post(base+"/dialects/card_binding", url.Values{"callback_url": {"https://merchant.example/kyc"}, "ack": {"sometimes"}})
+	require.Equal(t, http.StatusUnprocessableEntity, st)
+	require.Contains(t, body, `data-field="ack"`)
+	st, _ = admin.post(base+"/dialects/telex", url.Values{"callback_url": {""}, "ack": {"2xx"}})
+	require.Equal(t, http.StatusUnprocessableEntity, st)
+
+	// Blocklist: add, shown, removed.
+	st, _ = admin.post(base+"/blocklist", url.Values{"kind": {"email"}, "value": {"Fraud@Example.com"}, "note": {"chargebacks"}})
+	require.Equal(t, http.StatusSeeOther, st)
+	entries, err := e.a.Verifications.BlocklistEntries(ctx, e.pA)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	_, page := rev1.get("/console/settings")
+	require.Contains(t, page, "chargebacks")
+	require.Contains(t, page, "https://merchant.example/kyc")
+	require.NotContains(t, page, `/blocklist/`+entries[0].ID+`/remove`, "reviewers get no remove button")
+	st, _ = rev1.post(base+"/blocklist/"+entries[0].ID+"/remove", nil)
+	require.Equal(t, http.StatusForbidden, st)
+	st, _ = admin.post(base+"/blocklist", url.Values{"kind": {"colour"}, "value": {"red"}})
+	require.Equal(t, http.StatusUnprocessableEntity, st)
+	st, _ = admin.post(base+"/blocklist/"+entries[0].ID+"/remove", nil)
+	require.Equal(t, http.StatusSeeOther, st)
+	entries, err = e.a.Verifications.BlocklistEntries(ctx, e.pA)
+	require.NoError(t, err)
+	require.Empty(t, entries)
+	st, _ = admin.post("/console/settings/mer_nope/blocklist", url.Values{"kind": {"email"}, "value": {"a@b.co"}})
+	require.Equal(t, http.StatusNotFound, st)
+
+	// Every change is in the merchant's audit trail under the admin's name.
+	actions := map[string]bool{}
+	require.NoError(t, e.a.Store.AuditEntries(ctx, e.mA.ID, func(en kyc.AuditEntry) error {
+		if en.Actor == "reviewer:"+e.accounts["admin"].ID {
+			actions[en.Action] = true
+		}
+		return nil
+	}))
+	for _, a := range []string{"level.put", "blocklist.add", "blocklist.remove"} {
+		require.True(t, actions[a], "%s audited: %v", a, actions)
+	}
+}

@@ -1,12 +1,17 @@
 package console
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/openkyc/openkyc/internal/audit"
+	"github.com/openkyc/openkyc/internal/check/basic"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/policy"
 	"github.com/openkyc/openkyc/internal/review"
 	"github.com/openkyc/openkyc/internal/screening"
@@ -123,11 +128,18 @@ func (h *Handler) lists(w http.ResponseWriter, r *http.Request, u *user) {
 }
 
 type merchantSettings struct {
-	Merchant  kyc.Merchant
-	Review    store.ReviewSettings
-	Levels    []policy.Level
-	Endpoints []webhook.Endpoint
-	Blocklist []verification.BlocklistEntry
+	Merchant   kyc.Merchant
+	Review     store.ReviewSettings
+	Levels     []levelView
+	Endpoints  []webhook.Endpoint
+	Blocklist  []verification.BlocklistEntry
+	Dialects   []merchant.Settings
+	BlockKinds []string
+}
+
+type levelView struct {
+	policy.Level
+	JSON string // for the editor
 }
 
 // settings shows each visible merchant's review rules, levels, webhook
@@ -140,15 +152,7 @@ func (h *Handler) settings(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 	var out []merchantSettings
 	for _, m := range ms {
-		p := kyc.Principal{MerchantID: m.ID, Actor: review.Actor(u.Account)}
-		s := merchantSettings{Merchant: m}
-		if s.Review, err = h.d.Store.ReviewSettingsOf(r.Context(), m.ID); err == nil {
-			if s.Levels, err = h.d.Verifications.Levels(r.Context(), p); err == nil {
-				if s.Endpoints, err = h.d.Webhooks.ListEndpoints(r.Context(), p); err == nil {
-					s.Blocklist, err = h.d.Verifications.BlocklistEntries(r.Context(), p)
-				}
-			}
-		}
+		s, err := h.merchantSettings(r, u, m)
 		if err != nil {
 			h.fail(w, r, u, err)
 			return
@@ -156,6 +160,128 @@ func (h *Handler) settings(w http.ResponseWriter, r *http.Request, u *user) {
 		out = append(out, s)
 	}
 	h.render(w, r, http.StatusOK, "settings.html", page{Title: "Merchant settings", User: u, Nav: "settings", Data: out})
+}
+
+func (h *Handler) merchantSettings(r *http.Request, u *user, m kyc.Merchant) (merchantSettings, error) {
+	ctx := r.Context()
+	p := kyc.Principal{MerchantID: m.ID, Actor: review.Actor(u.Account)}
+	s := merchantSettings{Merchant: m, BlockKinds: basic.BlocklistKinds}
+	var err error
+	if s.Review, err = h.d.Store.ReviewSettingsOf(ctx, m.ID); err != nil {
+		return s, err
+	}
+	levels, err := h.d.Verifications.Levels(ctx, p)
+	if err != nil {
+		return s, err
+	}
+	for _, l := range levels {
+		b, _ := json.MarshalIndent(l, "", "  ")
+		s.Levels = append(s.Levels, levelView{Level: l, JSON: string(b)})
+	}
+	if s.Endpoints, err = h.d.Webhooks.ListEndpoints(ctx, p); err != nil {
+		return s, err
+	}
+	if s.Blocklist, err = h.d.Verifications.BlocklistEntries(ctx, p); err != nil {
+		return s, err
+	}
+	for _, d := range merchant.Dialects {
+		ds, err := h.d.Merchants.Settings(ctx, m.ID, d)
+		if err != nil {
+			return s, err
+		}
+		s.Dialects = append(s.Dialects, ds)
+	}
+	return s, nil
+}
+
+// adminOf admits an admin to change a merchant's settings.
+func (h *Handler) adminOf(w http.ResponseWriter, r *http.Request, u *user) (kyc.Principal, bool) {
+	m := r.PathValue("merchant")
+	if u.Role != staff.RoleAdmin {
+		h.fail(w, r, u, fmt.Errorf("only admins change settings: %w", kyc.ErrForbidden))
+		return kyc.Principal{}, false
+	}
+	if _, err := h.d.Store.MerchantByID(r.Context(), m); err != nil {
+		h.fail(w, r, u, err)
+		return kyc.Principal{}, false
+	}
+	return kyc.Principal{MerchantID: m, Actor: review.Actor(u.Account)}, true
+}
+
+// putDialect changes a dialect's callback URL and acknowledgement (admins).
+func (h *Handler) putDialect(w http.ResponseWriter, r *http.Request, u *user) {
+	p, ok := h.adminOf(w, r, u)
+	if !ok {
+		return
+	}
+	cb, ack := strings.TrimSpace(r.PostFormValue("callback_url")), strings.TrimSpace(r.PostFormValue("ack"))
+	if _, err := h.d.Merchants.UpdateSettings(r.Context(), p, r.PathValue("dialect"), merchant.SettingsPatch{CallbackURL: &cb, Ack: &ack}); err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	done(w, r, "/console/settings", "Callback settings saved.")
+}
+
+// putLevel stores a level edited as JSON (admins); the version increases.
+func (h *Handler) putLevel(w http.ResponseWriter, r *http.Request, u *user) {
+	p, ok := h.adminOf(w, r, u)
+	if !ok {
+		return
+	}
+	var l policy.Level
+	dec := json.NewDecoder(strings.NewReader(r.PostFormValue("level")))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&l); err != nil {
+		h.fail(w, r, u, kyc.Invalid("level", "format", "not a level in JSON: %s", jsonProblem(err)))
+		return
+	}
+	l, err := h.d.Verifications.PutLevel(r.Context(), p, l)
+	if err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	done(w, r, "/console/settings", fmt.Sprintf("Level %s saved as version %d.", l.Name, l.Version))
+}
+
+// jsonProblem describes a JSON error without echoing the input.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("field %s must be %s", te.Field, te.Type)
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return strings.TrimPrefix(err.Error(), "json: ")
+	}
+	return "it cannot be read"
+}
+
+// addBlock adds a blocklist entry (admins).
+func (h *Handler) addBlock(w http.ResponseWriter, r *http.Request, u *user) {
+	p, ok := h.adminOf(w, r, u)
+	if !ok {
+		return
+	}
+	if _, err := h.d.Verifications.AddBlocklistEntry(r.Context(), p, r.PostFormValue("kind"), r.PostFormValue("value"), r.PostFormValue("note")); err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	done(w, r, "/console/settings", "Blocklist entry added.")
+}
+
+// removeBlock removes a blocklist entry (admins).
+func (h *Handler) removeBlock(w http.ResponseWriter, r *http.Request, u *user) {
+	p, ok := h.adminOf(w, r, u)
+	if !ok {
+		return
+	}
+	if err := h.d.Verifications.RemoveBlocklistEntry(r.Context(), p, r.PathValue("id")); err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	done(w, r, "/console/settings", "Blocklist entry removed.")
 }
 
 func (h *Handler) putSettings(w http.ResponseWriter, r *http.Request, u *user) {
