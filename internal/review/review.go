@@ -122,7 +122,7 @@ func (s *Service) Queue(ctx context.Context, a staff.Account, f QueueFilter) (Qu
 	if err != nil {
 		return Queue{}, err
 	}
-	counts, err := s.store.StateCounts(ctx, Scope(a))
+	counts, err := s.store.StateCounts(ctx, Scope(a), now.Add(-RecentWindow))
 	return Queue{Items: items, Counts: counts}, err
 }
 

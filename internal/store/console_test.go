@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"testing"
 	"time"
 
@@ -81,7 +83,7 @@ func TestConsoleStore(t *testing.T) {
 				Before: time.Now().Add(time.Hour), Since: time.Now().Add(-time.Hour), Limit: 10})
 			require.NoError(t, err)
 			require.GreaterOrEqual(t, len(items), 2)
-			counts, err := s.StateCounts(ctx, onlyA)
+			counts, err := s.StateCounts(ctx, onlyA, time.Now().Add(-time.Hour))
 			require.NoError(t, err)
 			require.Equal(t, 1, counts[kyc.StateReview])
 			f, err := s.Findings(ctx, []string{va.ID, vb.ID})
@@ -156,4 +158,103 @@ func TestConsoleStore(t *testing.T) {
 			require.Equal(t, "oops", ds[0].ResponsePreview)
 		})
 	})
+}
+
+// BenchmarkQueue: the console's queue page reads (the queue, counts per
+// state, the findings of the page) over 20,000 verifications of 10
+// merchants, 6,000 of them in review; a reviewer of 3 merchants and an admin.
+func BenchmarkQueue(b *testing.B) {
+	for _, db := range kyctest.DBs(b) {
+		b.Run(db.Name, func(b *testing.B) {
+			ctx := context.Background()
+			s, err := store.Open(ctx, store.Config{URL: db.URL})
+			require.NoError(b, err)
+			defer s.Close()
+			_, err = s.Migrate(ctx)
+			require.NoError(b, err)
+			var ms []string
+			t0 := time.Now().Add(-30 * 24 * time.Hour)
+			require.NoError(b, s.InTx(ctx, func(tx *store.Tx) error {
+				for i := range 10 {
+					m := kyc.Merchant{ID: kyc.NewID(kyc.PrefixMerchant), MerchantNo: fmt.Sprintf("Q%d", i), Name: "Q", Status: kyc.MerchantActive, CreatedAt: t0, UpdatedAt: t0}
+					if err := tx.InsertMerchant(ctx, m); err != nil {
+						return err
+					}
+					ms = append(ms, m.ID)
+				}
+				for i := range 20_000 {
+					m := ms[i%10]
+					at := t0.Add(time.Duration(i) * time.Minute).UTC().Truncate(time.Microsecond)
+					a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), MerchantID: m, Surface: kyc.SurfaceNative, ExternalUserID: fmt.Sprint(i), CreatedAt: at, UpdatedAt: at}
+					if err := tx.InsertApplicant(ctx, a, []byte("x")); err != nil {
+						return err
+					}
+					st := kyc.StateCompleted
+					if i%10 < 3 {
+						st = kyc.StateReview
+					}
+					v := kyc.Verification{ID: kyc.NewID(kyc.PrefixVerification), MerchantID: m, ApplicantID: a.ID, Surface: kyc.SurfaceNative,
+						Reference: fmt.Sprint(i), Level: "basic", State: st, Version: 1, CreatedAt: at, UpdatedAt: at}
+					if err := tx.InsertVerification(ctx, v); err != nil {
+						return err
+					}
+					for _, k := range []string{"face.match", "screening.sanctions", "document.mrz"} {
+						status := kyc.CheckPassed
+						if st == kyc.StateReview && k == "screening.sanctions" {
+							status = kyc.CheckReview
+						}
+						if err := tx.InsertCheck(ctx, kyc.Check{ID: kyc.NewID(kyc.PrefixCheck), MerchantID: m, VerificationID: v.ID, Kind: k, Status: status,
+							Evidence: []byte("{}"), CreatedAt: at}); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			}))
+			if db.Name == "postgres" { // as autovacuum would after a load
+				raw, err := sql.Open("pgx", db.URL)
+				require.NoError(b, err)
+				_, err = raw.ExecContext(ctx, "ANALYZE")
+				require.NoError(b, err)
+				raw.Close()
+			}
+			for _, sc := range []struct {
+				name  string
+				scope store.Scope
+			}{{"reviewer", store.Scope{Merchants: ms[:3]}}, {"admin", store.Scope{All: true}}} {
+				b.Run(sc.name+"/queue", func(b *testing.B) {
+					for b.Loop() {
+						if _, err := s.Queue(ctx, store.QueueQuery{Scope: sc.scope, State: kyc.StateReview, Limit: 100}); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+				b.Run(sc.name+"/counts", func(b *testing.B) {
+					for b.Loop() {
+						if _, err := s.StateCounts(ctx, sc.scope, time.Now().Add(-7*24*time.Hour)); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+				b.Run(sc.name+"/page", func(b *testing.B) {
+					for b.Loop() {
+						items, err := s.Queue(ctx, store.QueueQuery{Scope: sc.scope, State: kyc.StateReview, Limit: 100})
+						if err != nil || len(items) != 100 {
+							b.Fatal(err, len(items))
+						}
+						if _, err := s.StateCounts(ctx, sc.scope, time.Now().Add(-7*24*time.Hour)); err != nil {
+							b.Fatal(err)
+						}
+						ids := make([]string, len(items))
+						for i, it := range items {
+							ids[i] = it.Verification.ID
+						}
+						if _, err := s.Findings(ctx, ids); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
 }

@@ -56,17 +56,34 @@ type QueueItem struct {
 	Proposed     bool // a four-eyes proposal waits
 }
 
-// Queue returns the cases of the query.
+// Queue returns the cases of the query. Only the filters that are set
+// become conditions, so each shape of query gets its own plan.
 func (r reads) Queue(ctx context.Context, q QueueQuery) ([]QueueItem, error) {
-	args := []any{string(q.State), q.MerchantID, q.Reason, q.CheckKind, micros(q.Before), micros(q.Since), q.Limit}
-	if q.Before.IsZero() {
-		args[4] = int64(0)
+	args := []any{string(q.State), q.Limit}
+	where := []string{"v.state = $1"}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
 	}
-	if q.Since.IsZero() {
-		args[5] = int64(0)
+	if q.MerchantID != "" {
+		where = append(where, "v.merchant_id = "+arg(q.MerchantID))
+	}
+	if q.Reason != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM checks k WHERE k.verification_id = v.id AND k.merchant_id = v.merchant_id AND k.reason_code = "+arg(q.Reason)+")")
+	}
+	if q.CheckKind != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM checks k WHERE k.verification_id = v.id AND k.merchant_id = v.merchant_id AND k.kind = "+
+			arg(q.CheckKind)+" AND k.status <> 'passed')")
+	}
+	if !q.Before.IsZero() {
+		where = append(where, "v.updated_at < "+arg(micros(q.Before)))
+	}
+	if !q.Since.IsZero() {
+		where = append(where, "v.updated_at >= "+arg(micros(q.Since)))
 	}
 	scope, sargs := q.Scope.where("v.merchant_id", len(args)+1)
 	args = append(args, sargs...)
+	where = append(where, scope)
 	order := "v.updated_at ASC, v.id ASC"
 	if q.Newest {
 		order = "v.updated_at DESC, v.id DESC"
@@ -77,11 +94,8 @@ func (r reads) Queue(ctx context.Context, q QueueQuery) ([]QueueItem, error) {
 	   LEFT JOIN review_claims c ON c.verification_id = v.id
 	   LEFT JOIN staff s ON s.id = c.staff_id
 	   LEFT JOIN decision_proposals p ON p.verification_id = v.id
-	  WHERE v.state = $1 AND ($2 = '' OR v.merchant_id = $2) AND `+scope+`
-	    AND ($3 = '' OR EXISTS (SELECT 1 FROM checks k WHERE k.verification_id = v.id AND k.merchant_id = v.merchant_id AND k.reason_code = $3))
-	    AND ($4 = '' OR EXISTS (SELECT 1 FROM checks k WHERE k.verification_id = v.id AND k.merchant_id = v.merchant_id AND k.kind = $4 AND k.status <> 'passed'))
-	    AND (CAST($5 AS BIGINT) = 0 OR v.updated_at < CAST($5 AS BIGINT)) AND (CAST($6 AS BIGINT) = 0 OR v.updated_at >= CAST($6 AS BIGINT))
-	  ORDER BY `+order+` LIMIT $7`, args...)
+	  WHERE `+strings.Join(where, " AND ")+`
+	  ORDER BY `+order+` LIMIT $2`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
@@ -115,10 +129,19 @@ type scanFunc func(...any) error
 
 func (f scanFunc) Scan(dst ...any) error { return f(dst...) }
 
-// StateCounts counts the visible verifications per state.
-func (r reads) StateCounts(ctx context.Context, sc Scope) (map[kyc.State]int, error) {
-	scope, args := sc.where("merchant_id", 1)
-	rows, err := r.q.QueryContext(ctx, `SELECT state, COUNT(*) FROM verifications WHERE `+scope+` GROUP BY state`, args...)
+// StateCounts counts the visible verifications per state: every open one
+// (created, submitted, processing, review), and the finished ones (completed,
+// expired, cancelled) that finished since the given time, so the count
+// stays cheap however long the history.
+func (r reads) StateCounts(ctx context.Context, sc Scope, finishedSince time.Time) (map[kyc.State]int, error) {
+	open, oargs := sc.where("merchant_id", 1)
+	done, dargs := sc.where("merchant_id", len(oargs)+2)
+	args := append(append(oargs, micros(finishedSince)), dargs...)
+	rows, err := r.q.QueryContext(ctx, `SELECT state, COUNT(*) FROM verifications
+	  WHERE state IN ('created', 'submitted', 'processing', 'review') AND `+open+` GROUP BY state
+	  UNION ALL
+	 SELECT state, COUNT(*) FROM verifications
+	  WHERE state IN ('completed', 'expired', 'cancelled') AND updated_at >= $`+strconv.Itoa(len(oargs)+1)+` AND `+done+` GROUP BY state`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("state counts: %w", err)
 	}

@@ -66,9 +66,11 @@ func TestBrowserFourEyes(t *testing.T) {
 		kyctest.Into(&queueText, chromedp.Text(chromedp.ID("queue-table"))),
 		shot(t, "queue"),
 		// the htmx filter swaps the table in place
-		chromedp.SetValue(chromedp.ID("f-check"), "face.match"),
+		chromedp.SetValue(chromedp.ID("f-check"), "screening.sanctions"),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("f-check").dispatchEvent(new Event("change", {bubbles: true}))`),
-		chromedp.Poll[chromedp.Void](`!document.querySelector('tr[data-id="`+v.ID+`"]') || document.querySelector('#queue-table').textContent.includes("face.match")`),
+		// the swap is done when the URL shows the filter (hx-push-url)
+		chromedp.Poll[chromedp.Void](`location.search.includes("check=screening.sanctions")`),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-id="`+v.ID+`"]`)),
 		chromedp.Click(chromedp.CSS(`a[href="/console/cases/`+v.ID+`"]`)),
 		chromedp.WaitVisible(chromedp.ID("applicant-name")),
 		chromedp.Poll[chromedp.Void](`Array.from(document.querySelectorAll("figure.doc img")).every(i => i.complete && i.naturalWidth > 0)`),
@@ -77,6 +79,7 @@ func TestBrowserFourEyes(t *testing.T) {
 		kyctest.Into(&caseText, chromedp.Text(chromedp.ID("main"))),
 		shot(t, "case"),
 		chromedp.Click(chromedp.ID("claim-btn")),
+		chromedp.WaitVisible(chromedp.ID("flash")), // the new page, not the old one's form
 		chromedp.WaitVisible(chromedp.ID("decide-form")),
 		chromedp.Click(chromedp.ID("d-reject")),
 		chromedp.Click(chromedp.ID("rt-final")),

@@ -37,6 +37,9 @@ CREATE TABLE review_settings (
     sla_hours   INTEGER NOT NULL,
     updated_at  BIGINT NOT NULL
 );
+-- The queue: cases of a state in the order they entered it, per merchant.
+CREATE INDEX verifications_queue ON verifications (merchant_id, state, updated_at);
+CREATE INDEX verifications_queue_all ON verifications (state, updated_at);
 -- A case's audit trail is read by subject.
 CREATE INDEX audit_entries_subject ON audit_entries (merchant_id, subject_id);
 -- The console's delivery log shows the start of the receiver's answer.
@@ -47,6 +50,8 @@ CREATE INDEX webhook_deliveries_merchant ON webhook_deliveries (merchant_id, id)
 DROP INDEX webhook_deliveries_merchant;
 ALTER TABLE webhook_deliveries DROP COLUMN response_preview;
 DROP INDEX audit_entries_subject;
+DROP INDEX verifications_queue_all;
+DROP INDEX verifications_queue;
 DROP TABLE review_settings;
 DROP TABLE decision_proposals;
 DROP TABLE review_claims;
