@@ -12,10 +12,44 @@ import (
 	"text/tabwriter"
 
 	ucli "github.com/urfave/cli/v3"
+	"golang.org/x/term"
 
 	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/staff"
 )
+
+// readPassword reads a new password: prompted twice without echo on a
+// terminal, else the first line of standard input.
+func readPassword(cmd *ucli.Command) (string, error) {
+	r := cmd.Root().Reader
+	if r == nil {
+		r = os.Stdin
+	}
+	if f, ok := r.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		ew := cmd.Root().ErrWriter
+		fmt.Fprint(ew, "password: ")
+		p1, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(ew)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(ew, "password again: ")
+		p2, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(ew)
+		if err != nil {
+			return "", err
+		}
+		if string(p1) != string(p2) {
+			return "", errors.New("the passwords differ")
+		}
+		return string(p1), nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(r, staff.MaxPassword*4+2)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
 
 // staffCommand manages the review console's accounts.
 func staffCommand(stdout io.Writer) *ucli.Command {
@@ -23,27 +57,17 @@ func staffCommand(stdout io.Writer) *ucli.Command {
 		Name: "staff", Usage: "review console accounts (compliance staff)",
 		Commands: []*ucli.Command{
 			{
-				Name: "create", Usage: "create an account; the password is read from the first line of standard input",
+				Name: "create", Usage: "create an account; the password is prompted for on a terminal, else read from the first line of standard input",
 				Flags: append(storageFlags(),
 					&ucli.StringFlag{Name: "email", Required: true, Usage: "login e-mail"},
 					&ucli.StringFlag{Name: "role", Required: true, Usage: "admin (every merchant), reviewer or auditor (assigned merchants)"},
 					&ucli.StringSliceFlag{Name: "merchant", Usage: "merchant id a reviewer or auditor sees; repeat"},
 					&ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
-					r := cmd.Root().Reader
-					if r == nil {
-						r = os.Stdin
-					}
-					if f, ok := r.(*os.File); ok {
-						if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-							fmt.Fprint(cmd.Root().ErrWriter, "password (echoed; prefer piping it in): ")
-						}
-					}
-					line, err := bufio.NewReader(io.LimitReader(r, staff.MaxPassword*4+2)).ReadString('\n')
-					if err != nil && !errors.Is(err, io.EOF) {
+					password, err := readPassword(cmd)
+					if err != nil {
 						return err
 					}
-					password := strings.TrimRight(line, "\r\n")
 					a, err := openApp(ctx, cmd)
 					if err != nil {
 						return err
