@@ -3,6 +3,7 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -135,7 +136,14 @@ func (e *env) waitState(p kyc.Principal, id string, want kyc.State) kyc.Verifica
 		if v.State == want {
 			return v
 		}
-		require.True(e.t, time.Now().Before(deadline), "verification %s stays %s, want %s", id, v.State, want)
+		if !time.Now().Before(deadline) {
+			_, cs, _ := e.a.Verifications.Get(context.Background(), p, id)
+			var sb strings.Builder
+			for _, c := range cs {
+				fmt.Fprintf(&sb, "\n%s %s %s %.200s", c.Kind, c.Status, c.ReasonCode, c.Evidence)
+			}
+			e.t.Fatalf("verification %s stays %s, want %s; checks:%s", id, v.State, want, sb.String())
+		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
