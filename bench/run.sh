@@ -28,7 +28,7 @@ created=$("$work/openkyc" merchant create --name Bench --json --data-dir "$data"
 key=$(echo "$created" | sed 's/.*"api_key":"\(okyc_[^"]*\)".*/\1/')
 vx_secret=$(echo "$created" | sed 's/.*"app_secret":"\([^"]*\)".*/\1/')
 vx_no=$(echo "$created" | sed 's/.*"merchant_no":"\([0-9]*\)".*/\1/')
-"$work/openkyc" serve --data-dir "$data" --addr "127.0.0.1:$port" --log-level error --webhook-allow-private 2>"$work/serve.log" &
+"$work/openkyc" serve --data-dir "$data" --addr "127.0.0.1:$port" --log-level error --webhook-allow-private --rate-limit-merchant 0 --rate-limit-address 0 2>"$work/serve.log" &
 srv=$!
 for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 auth=(-H "Authorization: Bearer $key" -H "Content-Type: application/json")
@@ -52,7 +52,7 @@ jpg_mbps=$(echo "$jpg" | awk '/sequential_mb_per_s/ {print $2}')
 
 # Peak RSS: restart the server so the high-water mark covers only this run.
 kill "$srv"; wait "$srv" 2>/dev/null || true
-"$work/openkyc" serve --data-dir "$data" --addr "127.0.0.1:$port" --log-level error --webhook-allow-private 2>>"$work/serve.log" &
+"$work/openkyc" serve --data-dir "$data" --addr "127.0.0.1:$port" --log-level error --webhook-allow-private --rate-limit-merchant 0 --rate-limit-address 0 2>>"$work/serve.log" &
 srv=$!
 for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 rss_idle=$(awk '/VmRSS/ {print $2}' "/proc/$srv/status")

@@ -27,7 +27,7 @@ go build -o "$work/openkyc" ./cmd/openkyc
 key=$("$work/openkyc" merchant create --data-dir "$work/data" --name bench --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
 port=$((20000 + RANDOM % 20000))
 t0=$(date +%s%N)
-"$work/openkyc" serve --data-dir "$work/data" --addr "127.0.0.1:$port" --lists-dir "$work/lists" --log-level warn &
+"$work/openkyc" serve --data-dir "$work/data" --addr "127.0.0.1:$port" --lists-dir "$work/lists" --log-level warn --rate-limit-merchant 0 --rate-limit-address 0 &
 pid=$!
 until curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.02; done
 ready_ms=$(( ($(date +%s%N) - t0) / 1000000 ))

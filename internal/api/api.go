@@ -154,10 +154,11 @@ func fail(ctx context.Context, err error) error {
 	return &cp
 }
 
-// errorResponses documents the error body on every operation.
+// errorResponses documents the error body on every operation; every
+// operation may also answer 429 (rate limits).
 func errorResponses(codes ...int) map[string]*huma.Response {
 	out := map[string]*huma.Response{}
-	for _, c := range codes {
+	for _, c := range append(codes, http.StatusTooManyRequests) {
 		out[strconv.Itoa(c)] = &huma.Response{
 			Description: http.StatusText(c),
 			Content:     map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Ref: "#/components/schemas/ErrorBody"}}},

@@ -64,6 +64,8 @@ func toAPIError(ctx context.Context, err error) *apiError {
 		return newErr(http.StatusConflict, ce.Code, ce.Msg, "", "")
 	case errors.Is(err, kyc.ErrNotFound):
 		return newErr(http.StatusNotFound, "not_found", notFoundMessage(err), "", "")
+	case errors.Is(err, kyc.ErrRateLimited):
+		return newErr(http.StatusTooManyRequests, "rate_limited", err.Error(), "", "")
 	case errors.Is(err, kyc.ErrUnauthenticated):
 		return newErr(http.StatusUnauthorized, "unauthenticated", "a valid API key is required: Authorization: Bearer <api key>", "", "")
 	case errors.Is(err, kyc.ErrForbidden):
@@ -150,6 +152,7 @@ func humaNewError(status int, msg string, errs ...error) huma.StatusError {
 
 // writeError writes an error outside huma (plain handlers, middleware).
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	httpmw.SetRetryAfter(w, err)
 	ae := toAPIError(r.Context(), err)
 	writeAPIError(w, r, ae)
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
+	"github.com/openkyc/openkyc/internal/ratelimit"
 	"github.com/openkyc/openkyc/internal/review"
 	"github.com/openkyc/openkyc/internal/screening"
 	"github.com/openkyc/openkyc/internal/staff"
@@ -64,6 +65,7 @@ type App struct {
 	Screening     *screening.Screener
 	Staff         *staff.Service
 	Review        *review.Service
+	Limits        *ratelimit.Limiter
 	payCools      *paycools.Handler
 	Worker        *jobs.Worker
 	registry      *prometheus.Registry
@@ -118,6 +120,9 @@ func (a *App) openRest(ctx context.Context) error {
 	}
 	a.Merchants = merchant.New(a.Store, a.Keys, nil)
 	a.Merchants.AllowPrivateCallbacks = cfg.WebhookAllowPrivate
+	a.Limits = ratelimit.New(ratelimit.Config{MerchantRate: cfg.RateLimitMerchant, MerchantBurst: cfg.RateLimitMerchantBurst,
+		AddressRate: cfg.RateLimitAddress, AddressBurst: cfg.RateLimitAddressBurst}, nil)
+	a.Merchants.Limits = a.Limits
 	a.MRZ = &mrz.Engine{Reader: mrz.Reader{TessdataDir: filepath.Join(cfg.AssetsDir, "tessdata")}}
 	a.Face = &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(cfg.AssetsDir, "onnxruntime", "libonnxruntime.so.1"),
 		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
@@ -293,11 +298,12 @@ func (a *App) buildHandler() http.Handler {
 	cardbinding.New(a.Merchants, a.Store, a.Verifications, cardbinding.Config{}).Routes(mux)
 	a.payCools.Routes(mux)
 	kycsharing.New(a.Merchants, a.Verifications, kycsharing.Config{AllowPrivate: a.Config.WebhookAllowPrivate, ValidateURL: webhook.ValidateURL}).Routes(mux)
-	hosted.New(a.Store, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes}).Routes(mux)
+	hosted.New(a.Store, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits}).Routes(mux)
 	console.New(console.Deps{Store: a.Store, Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications,
 		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log},
 		console.Config{IdleTimeout: a.Config.ConsoleIdleTimeout, MaxAge: a.Config.ConsoleSessionMaxAge}).Routes(mux)
-	return httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry))
+	limited := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mux.ServeHTTP(w, ratelimit.WithAddress(r)) })
+	return httpmw.Wrap(limited, a.Log, httpmw.NewMetrics(a.registry))
 }
 
 func (a *App) ready(w http.ResponseWriter, r *http.Request) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/ratelimit"
 )
 
 // storageFlags are shared by every command that touches the store, so each
@@ -68,6 +69,14 @@ func serveFlags() []ucli.Flag {
 			Usage: "a review console session unused this long ends"},
 		&ucli.DurationFlag{Name: "console-session-max-age", Value: 12 * time.Hour, Sources: ucli.EnvVars("OPENKYC_CONSOLE_SESSION_MAX_AGE"),
 			Usage: "a review console session ends this long after sign-in, however active"},
+		&ucli.Float64Flag{Name: "rate-limit-merchant", Value: ratelimit.Defaults.MerchantRate, Sources: ucli.EnvVars("OPENKYC_RATE_LIMIT_MERCHANT"),
+			Usage: "requests per second one merchant may make on any API surface (0: no limit)"},
+		&ucli.IntFlag{Name: "rate-limit-merchant-burst", Value: ratelimit.Defaults.MerchantBurst, Sources: ucli.EnvVars("OPENKYC_RATE_LIMIT_MERCHANT_BURST"),
+			Usage: "requests a merchant may make at once above its rate"},
+		&ucli.Float64Flag{Name: "rate-limit-address", Value: ratelimit.Defaults.AddressRate, Sources: ucli.EnvVars("OPENKYC_RATE_LIMIT_ADDRESS"),
+			Usage: "requests per second one client address may make on the APIs and the hosted page (0: no limit)"},
+		&ucli.IntFlag{Name: "rate-limit-address-burst", Value: ratelimit.Defaults.AddressBurst, Sources: ucli.EnvVars("OPENKYC_RATE_LIMIT_ADDRESS_BURST"),
+			Usage: "requests a client address may make at once above its rate"},
 		&ucli.BoolFlag{Name: "demo", Usage: "create (once) a demo merchant and print its credentials and a curl walk-through"},
 	)
 }
@@ -99,6 +108,8 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.VerifyTimeout = cmd.Duration("verify-timeout")
 	c.AssetsDir = cmd.String("assets-dir")
 	c.ListsDir = cmd.String("lists-dir")
+	c.RateLimitMerchant, c.RateLimitMerchantBurst = cmd.Float64("rate-limit-merchant"), int(cmd.Int("rate-limit-merchant-burst"))
+	c.RateLimitAddress, c.RateLimitAddressBurst = cmd.Float64("rate-limit-address"), int(cmd.Int("rate-limit-address-burst"))
 	c.ConsoleIdleTimeout = cmd.Duration("console-idle-timeout")
 	c.ConsoleSessionMaxAge = cmd.Duration("console-session-max-age")
 	return c, c.Validate()

@@ -47,6 +47,13 @@ type Config struct {
 	// ConsoleSessionMaxAge ends a console session this long after sign-in
 	// (OPENKYC_CONSOLE_SESSION_MAX_AGE, default 12 h).
 	ConsoleSessionMaxAge time.Duration
+	// Rate limits of the API surfaces (requests per second and burst, per
+	// merchant and per client address); 0 turns a limit off. The CLI's
+	// defaults are ratelimit.Defaults.
+	RateLimitMerchant      float64
+	RateLimitMerchantBurst int
+	RateLimitAddress       float64
+	RateLimitAddressBurst  int
 	// NoLists leaves the lists unloaded (CLI commands that do not screen).
 	NoLists bool
 }
@@ -115,6 +122,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ConsoleIdleTimeout > c.ConsoleSessionMaxAge {
 		errs = append(errs, errors.New("console-idle-timeout: must not exceed console-session-max-age"))
+	}
+	if c.RateLimitMerchant < 0 || c.RateLimitAddress < 0 || c.RateLimitMerchantBurst < 0 || c.RateLimitAddressBurst < 0 {
+		errs = append(errs, errors.New("rate-limit-*: must not be negative (0 turns a limit off)"))
 	}
 	if c.VerifyTimeout <= 0 {
 		c.VerifyTimeout = time.Minute

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/openkyc/openkyc/internal/kyc"
 )
 
 type ctxKey struct{}
@@ -134,4 +136,11 @@ func Wrap(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// SetRetryAfter sets the Retry-After header of a rate-limited answer.
+func SetRetryAfter(w http.ResponseWriter, err error) {
+	if s, ok := kyc.RetryAfterSeconds(err); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(s))
+	}
 }

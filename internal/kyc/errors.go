@@ -5,6 +5,7 @@ package kyc
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error categories. Every error a service returns wraps exactly one of these so
@@ -16,7 +17,33 @@ var (
 	ErrForbidden       = errors.New("forbidden")
 	ErrUnauthenticated = errors.New("unauthenticated")
 	ErrTooLarge        = errors.New("too large")
+	ErrRateLimited     = errors.New("rate limited")
 )
+
+// RateLimitError is a request refused by a rate limit; it wraps
+// ErrRateLimited and says when to try again.
+type RateLimitError struct {
+	Scope      string // "merchant" or "address"
+	RetryAfter time.Duration
+}
+
+func (e *RateLimitError) Error() string {
+	s, _ := RetryAfterSeconds(e)
+	return fmt.Sprintf("too many requests from this %s; retry in %d s", e.Scope, s)
+}
+
+// Unwrap returns the category.
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// RetryAfterSeconds is the Retry-After value (whole seconds, at least 1) of
+// a rate-limit error.
+func RetryAfterSeconds(err error) (int, bool) {
+	var rl *RateLimitError
+	if !errors.As(err, &rl) {
+		return 0, false
+	}
+	return max(1, int((rl.RetryAfter+time.Second-1)/time.Second)), true
+}
 
 // FieldError is a validation failure of one input field. It wraps ErrInvalid
 // (or ErrTooLarge) so callers can test the category with errors.Is.

@@ -38,13 +38,16 @@ func randomHex(n int) string {
 // suspended merchants are kyc.ErrUnauthenticated / kyc.ErrForbidden. Results
 // are cached like API keys (AuthCacheTTL).
 func (s *Service) DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error) {
+	if err := s.Limits.Address(ctx); err != nil {
+		return kyc.Merchant{}, "", err
+	}
 	key := dialect + "\x00" + appID
 	now := s.now()
 	s.mu.Lock()
 	c, ok := s.dialects[key]
 	s.mu.Unlock()
 	if ok && now.UnixNano() < c.expires {
-		return c.m, c.secret, nil
+		return c.m, c.secret, s.Limits.Merchant(c.m.ID)
 	}
 	cred, m, err := s.store.DialectCredentialByAppID(ctx, dialect, appID)
 	if kyc.IsNotFound(err) {
@@ -66,7 +69,7 @@ func (s *Service) DialectSecret(ctx context.Context, dialect, appID string) (kyc
 	}
 	s.dialects[key] = cachedDialect{m: m, secret: string(secret), expires: now.Add(AuthCacheTTL).UnixNano()}
 	s.mu.Unlock()
-	return m, string(secret), nil
+	return m, string(secret), s.Limits.Merchant(m.ID)
 }
 
 // DialectCredentials returns a merchant's app id and decrypted secret of a dialect.

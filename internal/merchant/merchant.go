@@ -16,6 +16,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/ratelimit"
 	"github.com/openkyc/openkyc/internal/store"
 )
 
@@ -34,6 +35,10 @@ type Service struct {
 	dialects map[string]cachedDialect   // by dialect + app id
 	settings map[string]cachedSettings  // by merchant id + dialect
 	platform map[string]cachedKey       // parsed platform keys by merchant id + dialect
+
+	// Limits are the per-merchant and per-address request limits checked
+	// when a request authenticates (nil: none).
+	Limits *ratelimit.Limiter
 
 	// AllowPrivateCallbacks lets dialect callback URLs point at private
 	// addresses (development).
@@ -185,6 +190,9 @@ func LookupHash(key string) string {
 // Authenticate returns the principal of an API key. Unknown, revoked or
 // malformed keys, and keys of suspended merchants, are kyc.ErrUnauthenticated.
 func (s *Service) Authenticate(ctx context.Context, key string) (kyc.Principal, error) {
+	if err := s.Limits.Address(ctx); err != nil {
+		return kyc.Principal{}, err
+	}
 	if !strings.HasPrefix(key, APIKeyPrefix) || len(key) > 128 {
 		return kyc.Principal{}, kyc.ErrUnauthenticated
 	}
@@ -194,7 +202,7 @@ func (s *Service) Authenticate(ctx context.Context, key string) (kyc.Principal, 
 	c, ok := s.cache[lookup]
 	s.mu.Unlock()
 	if ok && now.Before(c.expires) {
-		return c.p, nil
+		return c.p, s.Limits.Merchant(c.p.MerchantID)
 	}
 	cred, m, err := s.store.CredentialByLookup(ctx, kyc.CredentialAPIKey, lookup)
 	if kyc.IsNotFound(err) {
@@ -213,7 +221,7 @@ func (s *Service) Authenticate(ctx context.Context, key string) (kyc.Principal, 
 	}
 	s.cache[lookup] = cachedPrincipal{p: p, expires: now.Add(AuthCacheTTL)}
 	s.mu.Unlock()
-	return p, nil
+	return p, s.Limits.Merchant(p.MerchantID)
 }
 
 // List returns every merchant.

@@ -19,6 +19,7 @@ const (
 	CodeParam     = "A0003" // a header or field breaks its rule; msg names it
 	CodeDuplicate = "A0005" // nonce replayed, or mc_trade_no already submitted
 	CodePrivilege = "A0007" // merchant suspended, or no public key uploaded
+	CodeRateLimit = "A0501" // too many requests from this merchant or address; Retry-After says when
 	CodeInternal  = "B0000"
 )
 
@@ -39,7 +40,7 @@ type Envelope struct {
 // zh are the Simplified Chinese texts of the codes, prefixed to the detail
 // when the request asks for lang zh-CN.
 var zh = map[string]string{CodeOK: "成功", CodeClient: "客户端错误", CodeSignature: "签名错误", CodeTimestamp: "时间戳错误",
-	CodeParam: "参数错误", CodeDuplicate: "重复请求", CodePrivilege: "权限不足", CodeInternal: "系统错误"}
+	CodeParam: "参数错误", CodeDuplicate: "重复请求", CodePrivilege: "权限不足", CodeRateLimit: "请求次数超出限制", CodeInternal: "系统错误"}
 
 // coreFields names the core's fields as this dialect does.
 var coreFields = map[string]string{"first_name": "base_info.first_name", "last_name": "base_info.last_name", "email": "base_info.email",
@@ -55,6 +56,8 @@ func toError(r *http.Request, err error) *Error {
 	switch {
 	case errors.As(err, &e):
 		return e
+	case errors.Is(err, kyc.ErrRateLimited):
+		return fail(CodeRateLimit, err.Error())
 	case errors.As(err, &fe):
 		name := fe.Field
 		if n, ok := coreFields[name]; ok {
@@ -85,6 +88,7 @@ func (d *Handler) ok(w http.ResponseWriter, data any) {
 }
 
 func (d *Handler) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	httpmw.SetRetryAfter(w, err)
 	e := toError(r, err)
 	msg := e.Msg
 	if r.Header.Get("lang") == "zh-CN" {

@@ -23,11 +23,12 @@ const (
 	CodeNotFound  = "40401" // requestNo unknown (also another merchant's)
 	CodeDuplicate = "40901" // requestNo already used with other content
 	CodeState     = "40902" // requestNo already submitted
+	CodeRateLimit = "42901" // too many requests from this merchant or address; Retry-After says when
 	CodeInternal  = "50000"
 )
 
 var errorNames = map[string]string{CodeParam: "PARAM_INVALID", CodeSign: "SIGN_INVALID", CodeTimestamp: "TIMESTAMP_INVALID",
-	CodeAuth: "APP_ID_INVALID", CodeNotFound: "NOT_FOUND", CodeDuplicate: "DUPLICATE_REQUEST", CodeState: "STATE_INVALID", CodeInternal: "INTERNAL_ERROR"}
+	CodeAuth: "APP_ID_INVALID", CodeNotFound: "NOT_FOUND", CodeDuplicate: "DUPLICATE_REQUEST", CodeState: "STATE_INVALID", CodeRateLimit: "TOO_MANY_REQUESTS", CodeInternal: "INTERNAL_ERROR"}
 
 // Error is a KYC Sharing error answer.
 type Error struct{ Code, Msg string }
@@ -53,6 +54,8 @@ func toError(r *http.Request, err error) *Error {
 	switch {
 	case errors.As(err, &e):
 		return e
+	case errors.Is(err, kyc.ErrRateLimited):
+		return fail(CodeRateLimit, err.Error())
 	case errors.As(err, &fe):
 		return fail(CodeParam, fieldName(fe.Field)+": "+fe.Msg)
 	case kyc.IsConflict(err):
@@ -97,6 +100,7 @@ func (d *Dialect) ok(w http.ResponseWriter, r *http.Request, model any) {
 }
 
 func (d *Dialect) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	httpmw.SetRetryAfter(w, err)
 	e := toError(r, err)
 	writeJSON(w, Envelope{Success: false, Error: errorNames[e.Code], Msg: e.Msg, Code: e.Code, TraceID: traceID(r)})
 }

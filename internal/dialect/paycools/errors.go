@@ -23,6 +23,7 @@ const (
 	CodeDuplicate   = 21007 // mchOrderId reused with other content
 	CodeTimestamp   = 21008 // timestamp malformed
 	CodeExpired     = 21009 // timestamp outside ±5 minutes
+	CodeFrequency   = 21013 // too many requests from this merchant or address; Retry-After says when
 )
 
 // Error is a PayCools error answer.
@@ -50,6 +51,8 @@ func toError(r *http.Request, err error) *Error {
 	switch {
 	case errors.As(err, &e):
 		return e
+	case errors.Is(err, kyc.ErrRateLimited):
+		return fail(CodeFrequency, err.Error())
 	case errors.As(err, &fe):
 		return fail(CodeParam, fieldName(fe.Field)+": "+fe.Msg)
 	case errors.Is(err, kyc.ErrUnauthenticated):
@@ -84,6 +87,7 @@ func writeJSON(w http.ResponseWriter, v Response) {
 }
 
 func (h *Handler) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	httpmw.SetRetryAfter(w, err)
 	e := toError(r, err)
 	writeJSON(w, Response{Code: e.Code, Message: e.Msg})
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
@@ -21,6 +22,7 @@ const (
 	CodeTimestamp    = "1004"
 	CodeUserNotFound = "1005"
 	CodeDuplicate    = "1006"
+	CodeRateLimited  = "1007" // [openkyc] too many requests from this merchant or address; Retry-After says when
 	CodeInternal     = "1999"
 )
 
@@ -51,6 +53,8 @@ func toError(ctx context.Context, err error) *Error {
 	switch {
 	case errors.As(err, &ve):
 		return ve
+	case errors.Is(err, kyc.ErrRateLimited):
+		return fail(CodeRateLimited, err.Error())
 	case errors.As(err, &fe):
 		return fail(CodeParameter, vexoraField(fe.Field)+": "+fe.Msg)
 	case errors.As(err, &ce):
@@ -91,6 +95,7 @@ func write(w http.ResponseWriter, now time.Time, r response) {
 }
 
 func writeErr(w http.ResponseWriter, r *http.Request, now time.Time, err error) {
+	httpmw.SetRetryAfter(w, err)
 	e := toError(r.Context(), err)
 	write(w, now, response{Msg: e.Msg, Code: e.Code, Success: false, Data: nil})
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/openkyc/openkyc/internal/check/quality"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/ratelimit"
 	"github.com/openkyc/openkyc/internal/store"
 )
 
@@ -42,8 +43,9 @@ type Core interface {
 
 // Config configures the page.
 type Config struct {
-	MaxUploadBytes int64 // per photo
-	MaxUploads     int   // photos per link (default 60)
+	MaxUploadBytes int64              // per photo
+	MaxUploads     int                // photos per link (default 60)
+	Limits         *ratelimit.Limiter // per client address (nil: none)
 	Now            func() time.Time
 }
 
@@ -119,6 +121,9 @@ var errExpired = errors.New("link expired")
 
 // resolve finds the link of the request's token.
 func (h *Handler) resolve(r *http.Request) (*session, error) {
+	if err := h.cfg.Limits.Address(r.Context()); err != nil {
+		return nil, err
+	}
 	token := r.PathValue("token")
 	if len(token) != 43 {
 		return nil, kyc.ErrNotFound
@@ -232,6 +237,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, err e
 		h.render(w, r, http.StatusGone, "message.html", view{Locale: loc, Heading: "expired.heading", Body: "expired.body"})
 	case kyc.IsNotFound(err):
 		h.render(w, r, http.StatusNotFound, "message.html", view{Locale: loc, Heading: "notfound.heading", Body: "notfound.body"})
+	case errors.Is(err, kyc.ErrRateLimited):
+		httpmw.SetRetryAfter(w, err)
+		h.render(w, r, http.StatusTooManyRequests, "message.html", view{Locale: locale("", r), Heading: "busy.heading", Body: "busy.body"})
 	default:
 		slog.ErrorContext(r.Context(), "hosted page failed", "request_id", httpmw.RequestID(r.Context()), "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
