@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -119,7 +120,7 @@ func seed(ctx context.Context, a *app.App, ms []string, n int, share float64) []
 	for i := range n {
 		p := kyc.Principal{MerchantID: ms[i%len(ms)], Actor: "bench"}
 		ap, _, err := a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: fmt.Sprint("u", i),
-			PII: kyc.PII{FirstName: "Anna", LastName: fmt.Sprint("Bench", i), DateOfBirth: "1990-04-12", Email: fmt.Sprintf("u%d@bench.local", i)}})
+			PII: kyc.PII{FirstName: "Anna", LastName: "Bench " + strings.Repeat("x", 1+i%7), DateOfBirth: "1990-04-12", Email: fmt.Sprintf("u%d@bench.local", i)}})
 		if err != nil {
 			log.Fatal(err)
 		}
