@@ -302,8 +302,10 @@ func (a *App) buildHandler() http.Handler {
 	console.New(console.Deps{Store: a.Store, Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications,
 		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log},
 		console.Config{IdleTimeout: a.Config.ConsoleIdleTimeout, MaxAge: a.Config.ConsoleSessionMaxAge}).Routes(mux)
-	limited := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mux.ServeHTTP(w, ratelimit.WithAddress(r)) })
-	return httpmw.Wrap(limited, a.Log, httpmw.NewMetrics(a.registry))
+	// The client address goes into the context before the middleware, which
+	// reads the route pattern the mux sets on the request it passes on.
+	wrapped := httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { wrapped.ServeHTTP(w, ratelimit.WithAddress(r)) })
 }
 
 func (a *App) ready(w http.ResponseWriter, r *http.Request) {
