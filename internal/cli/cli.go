@@ -176,6 +176,7 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 			listsCommand(stdout),
 			reviewCommand(stdout),
 			staffCommand(stdout),
+			healthcheckCommand(stdout),
 			levelCommand(stdout),
 			blocklistCommand(stdout),
 			policyCommand(stdout),
