@@ -65,6 +65,14 @@ func mayDecide(a staff.Account) error {
 	return nil
 }
 
+// findToChange is find for state changes: auditors are refused first.
+func (s *Service) findToChange(ctx context.Context, a staff.Account, id string) (kyc.Verification, error) {
+	if err := mayDecide(a); err != nil {
+		return kyc.Verification{}, err
+	}
+	return s.find(ctx, a, id)
+}
+
 // find returns a verification the account may see; another merchant's case
 // is not found (its existence is not disclosed).
 func (s *Service) find(ctx context.Context, a staff.Account, id string) (kyc.Verification, error) {
@@ -129,10 +137,7 @@ func (s *Service) Queue(ctx context.Context, a staff.Account, f QueueFilter) (Qu
 // Claim takes a case for the account; a case claimed by someone else stays
 // theirs (kyc.ConflictError "claimed").
 func (s *Service) Claim(ctx context.Context, a staff.Account, id string) error {
-	if err := mayDecide(a); err != nil {
-		return err
-	}
-	v, err := s.find(ctx, a, id)
+	v, err := s.findToChange(ctx, a, id)
 	if err != nil {
 		return err
 	}
@@ -159,10 +164,7 @@ func (s *Service) Claim(ctx context.Context, a staff.Account, id string) error {
 
 // Release gives a case back to the queue (its holder, or an admin).
 func (s *Service) Release(ctx context.Context, a staff.Account, id string) error {
-	if err := mayDecide(a); err != nil {
-		return err
-	}
-	v, err := s.find(ctx, a, id)
+	v, err := s.findToChange(ctx, a, id)
 	if err != nil {
 		return err
 	}
@@ -353,10 +355,7 @@ type Outcome struct {
 // Decide applies a reviewer's decision, or holds it as a proposal when the
 // merchant's four-eyes rule asks for a second reviewer.
 func (s *Service) Decide(ctx context.Context, a staff.Account, id string, in DecisionInput) (Outcome, error) {
-	if err := mayDecide(a); err != nil {
-		return Outcome{}, err
-	}
-	v, err := s.find(ctx, a, id)
+	v, err := s.findToChange(ctx, a, id)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -414,10 +413,7 @@ func (s *Service) decide(ctx context.Context, a staff.Account, v kyc.Verificatio
 // applied as proposed, decided by the confirming reviewer, with both named
 // in the audit trail. The proposer cannot confirm their own proposal.
 func (s *Service) Confirm(ctx context.Context, a staff.Account, id string) (kyc.Verification, error) {
-	if err := mayDecide(a); err != nil {
-		return kyc.Verification{}, err
-	}
-	v, err := s.find(ctx, a, id)
+	v, err := s.findToChange(ctx, a, id)
 	if err != nil {
 		return v, err
 	}
@@ -455,10 +451,7 @@ func (s *Service) Confirm(ctx context.Context, a staff.Account, id string) (kyc.
 // Withdraw discards a proposal: its author takes it back, or a second
 // reviewer declines it; the case stays in review.
 func (s *Service) Withdraw(ctx context.Context, a staff.Account, id string) error {
-	if err := mayDecide(a); err != nil {
-		return err
-	}
-	v, err := s.find(ctx, a, id)
+	v, err := s.findToChange(ctx, a, id)
 	if err != nil {
 		return err
 	}
@@ -480,10 +473,7 @@ func (s *Service) Withdraw(ctx context.Context, a staff.Account, id string) erro
 // final rejection with SANCTIONS_HIT (held for a second reviewer where the
 // four-eyes rule asks); dismissing remembers the hit as not this person.
 func (s *Service) ResolveHit(ctx context.Context, a staff.Account, id, list, entryID string, confirm bool, note string) (Outcome, error) {
-	if err := mayDecide(a); err != nil {
-		return Outcome{}, err
-	}
-	v, err := s.find(ctx, a, id)
+	v, err := s.findToChange(ctx, a, id)
 	if err != nil {
 		return Outcome{}, err
 	}

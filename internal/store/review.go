@@ -362,21 +362,8 @@ func (r reads) RecentAlerts(ctx context.Context, sc Scope, limit int) ([]Alert, 
 
 // VerificationsOfApplicant lists an applicant's verifications, newest first.
 func (r reads) VerificationsOfApplicant(ctx context.Context, merchantID, applicantID string, limit int) ([]kyc.Verification, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+verificationCols+` FROM verifications WHERE merchant_id = $1 AND applicant_id = $2
+	return r.verifications(ctx, "applicant verifications", `SELECT `+verificationCols+` FROM verifications WHERE merchant_id = $1 AND applicant_id = $2
 	   ORDER BY id DESC LIMIT $3`, merchantID, applicantID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("applicant verifications: %w", err)
-	}
-	defer rows.Close()
-	out := []kyc.Verification{}
-	for rows.Next() {
-		v, err := scanVerification(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // Finding is a check of a case that did not pass.

@@ -80,21 +80,8 @@ func (r reads) HasAlert(ctx context.Context, merchantID, applicantID, list, entr
 // ApprovedVerifications pages through the approved, completed
 // verifications of every merchant by id (after "" starts), for monitoring.
 func (r reads) ApprovedVerifications(ctx context.Context, after string, limit int) ([]kyc.Verification, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+verificationCols+` FROM verifications
+	return r.verifications(ctx, "approved verifications", `SELECT `+verificationCols+` FROM verifications
 		WHERE state = $1 AND decision = $2 AND id > $3 ORDER BY id LIMIT $4`, kyc.StateCompleted, kyc.DecisionApproved, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("approved verifications: %w", err)
-	}
-	defer rows.Close()
-	var out []kyc.Verification
-	for rows.Next() {
-		v, err := scanVerification(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // ListVersion is a list version some process loaded.

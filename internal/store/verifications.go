@@ -113,9 +113,14 @@ type VerificationFilter struct {
 func (r reads) ListVerifications(ctx context.Context, f VerificationFilter) ([]kyc.Verification, error) {
 	q := `SELECT ` + verificationCols + ` FROM verifications WHERE merchant_id = $1 AND ($2 = '' OR state = $2) AND ($3 = '' OR id < $3)
 	       ORDER BY id DESC LIMIT $4`
-	rows, err := r.q.QueryContext(ctx, q, f.MerchantID, string(f.State), f.Before, f.Limit)
+	return r.verifications(ctx, "list verifications", q, f.MerchantID, string(f.State), f.Before, f.Limit)
+}
+
+// verifications runs a query of verification rows.
+func (r reads) verifications(ctx context.Context, what, q string, args ...any) ([]kyc.Verification, error) {
+	rows, err := r.q.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list verifications: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	out := []kyc.Verification{}
