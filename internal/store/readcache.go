@@ -23,8 +23,9 @@ type readCache struct {
 	mu      sync.Mutex // guards conn and stmt
 	conn    *sql.Conn
 	stmt    *sql.Stmt
-	entries sync.Map // cacheKey -> cacheEntry
-	size    int
+	entries sync.Map // cacheKey -> cacheEntry, all of version ver
+	size    int      // approximate bytes held
+	ver     int64    // the data_version of every entry
 	sizeMu  sync.Mutex
 
 	vmu     sync.Mutex
@@ -48,7 +49,18 @@ type cacheEntry struct {
 	checks  []kyc.Check
 }
 
-const readCacheMax = 50_000
+// readCacheMaxBytes bounds the cache's memory (approximately: the entries'
+// evidence and a fixed overhead each).
+const readCacheMaxBytes = 32 << 20
+
+// entryBytes estimates an entry's memory.
+func entryBytes(v kyc.Verification, checks []kyc.Check) int {
+	n := 512 + len(v.UserMessage) + len(v.Note)
+	for _, c := range checks {
+		n += 256 + len(c.Evidence)
+	}
+	return n
+}
 
 func newReadCache(ctx context.Context, db *sql.DB) (*readCache, error) {
 	conn, err := db.Conn(ctx)
@@ -117,14 +129,26 @@ func (c *readCache) get(k cacheKey, version int64) (kyc.Verification, []kyc.Chec
 	return v, slices.Clone(ce.checks), true
 }
 
+// put keeps an entry of the current data_version. Any commit changes the
+// version and makes every older entry useless, so a newer version clears
+// the cache (memory then holds only what was read since the last write), an
+// older one is not stored, and a byte budget bounds the rest.
 func (c *readCache) put(k cacheKey, version int64, v kyc.Verification, checks []kyc.Check) {
+	n := entryBytes(v, checks)
 	c.sizeMu.Lock()
-	if c.size >= readCacheMax {
+	defer c.sizeMu.Unlock()
+	switch {
+	case version < c.ver:
+		return
+	case version > c.ver:
+		c.entries.Clear()
+		c.size, c.ver = 0, version
+	}
+	if c.size+n > readCacheMaxBytes {
 		c.entries.Clear()
 		c.size = 0
 	}
-	c.size++
-	c.sizeMu.Unlock()
+	c.size += n
 	v.Reasons = slices.Clone(v.Reasons)
 	c.entries.Store(k, cacheEntry{version: version, v: v, checks: slices.Clone(checks)})
 }
