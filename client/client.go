@@ -119,6 +119,10 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 		return err
 	}
 	defer res.Body.Close()
+	if sink, ok := out.(io.Writer); ok && res.StatusCode < 300 {
+		_, err := io.Copy(sink, res.Body)
+		return err
+	}
 	b, err := io.ReadAll(io.LimitReader(res.Body, 32<<20))
 	if err != nil {
 		return err
@@ -155,6 +159,11 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 		return fmt.Errorf("openkyc: decoding %s %s: %w", method, path, err)
 	}
 	return nil
+}
+
+// download streams a successful answer's body to w.
+func (c *Client) download(ctx context.Context, path string, w io.Writer) error {
+	return c.do(ctx, http.MethodGet, path, nil, "", w)
 }
 
 func (c *Client) json(ctx context.Context, method, path string, in, out any) error {

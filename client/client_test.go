@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"io"
@@ -188,6 +189,37 @@ func TestEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []client.BlocklistEntry{be}, bl)
 	require.NoError(t, c.RemoveBlocklistEntry(ctx, be.ID))
+
+	// Data protection: retention, export, biometric deletion, deletion,
+	// restore, erasure.
+	rt, err := c.SetRetention(ctx, client.Retention{DocumentsDays: 30, PIIDays: 1825, RestoreDays: 14})
+	require.NoError(t, err)
+	got2, err := c.GetRetention(ctx)
+	require.NoError(t, err)
+	require.Equal(t, rt, got2)
+	_, err = c.SetRetention(ctx, client.Retention{DocumentsDays: 30, PIIDays: 10, RestoreDays: 14})
+	require.True(t, client.IsCode(err, "validation_failed"), "%v", err)
+	var zipped bytes.Buffer
+	require.NoError(t, c.ExportApplicant(ctx, ap.ID, &zipped))
+	zr, err := zip.NewReader(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()))
+	require.NoError(t, err)
+	require.Len(t, zr.File, 3, "export.json and two documents")
+	n, err := c.DeleteBiometrics(ctx, ap.ID)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n)
+	del, err := c.DeleteApplicant(ctx, ap.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, client.ApplicantDeleted, del.Status)
+	require.WithinDuration(t, time.Now().AddDate(0, 0, 14), *del.PurgeAfter, time.Minute)
+	back, err := c.RestoreApplicant(ctx, ap.ID)
+	require.NoError(t, err)
+	require.Equal(t, client.ApplicantActive, back.Status)
+	gone, err := c.DeleteApplicant(ctx, ap.ID, true)
+	require.NoError(t, err)
+	require.Equal(t, client.ApplicantErased, gone.Status)
+	require.Empty(t, gone.FirstName)
+	err = c.ExportApplicant(ctx, ap.ID, io.Discard)
+	require.True(t, client.IsCode(err, "applicant_erased"), "%v", err)
 
 	// Authentication and rate limits are typed too.
 	_, err = client.New(srv.URL, "okyc_nope").GetVerification(ctx, v.ID)

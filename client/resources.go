@@ -49,20 +49,34 @@ type ApplicantPatch struct {
 
 // Applicant is an applicant as the API answers it.
 type Applicant struct {
-	ID             string    `json:"id"`
-	ExternalUserID string    `json:"external_user_id"`
-	FirstName      string    `json:"first_name,omitempty"`
-	LastName       string    `json:"last_name,omitempty"`
-	DateOfBirth    string    `json:"date_of_birth,omitempty"`
-	Nationality    string    `json:"nationality,omitempty"`
-	Email          string    `json:"email,omitempty"`
-	Phone          string    `json:"phone,omitempty"`
-	DocumentNumber string    `json:"document_number,omitempty"`
-	DocumentExpiry string    `json:"document_expiry,omitempty"`
-	Address        *Address  `json:"address,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ID             string   `json:"id"`
+	ExternalUserID string   `json:"external_user_id"`
+	FirstName      string   `json:"first_name,omitempty"`
+	LastName       string   `json:"last_name,omitempty"`
+	DateOfBirth    string   `json:"date_of_birth,omitempty"`
+	Nationality    string   `json:"nationality,omitempty"`
+	Email          string   `json:"email,omitempty"`
+	Phone          string   `json:"phone,omitempty"`
+	DocumentNumber string   `json:"document_number,omitempty"`
+	DocumentExpiry string   `json:"document_expiry,omitempty"`
+	Address        *Address `json:"address,omitempty"`
+	// Status is active, deleted (waiting for its purge, restorable) or
+	// erased (purged: only the tombstone remains).
+	Status            string     `json:"status"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+	DeletedAt         *time.Time `json:"deleted_at,omitempty"`
+	PurgeAfter        *time.Time `json:"purge_after,omitempty"`
+	ErasedAt          *time.Time `json:"erased_at,omitempty"`
+	DocumentsErasedAt *time.Time `json:"documents_erased_at,omitempty"`
 }
+
+// Applicant statuses.
+const (
+	ApplicantActive  = "active"
+	ApplicantDeleted = "deleted"
+	ApplicantErased  = "erased"
+)
 
 // CreateApplicant creates an applicant (repeating it with the same data
 // answers the existing one).
@@ -81,6 +95,57 @@ func (c *Client) GetApplicant(ctx context.Context, id string) (Applicant, error)
 func (c *Client) UpdateApplicant(ctx context.Context, id string, p ApplicantPatch) (Applicant, error) {
 	var out Applicant
 	return out, c.json(ctx, http.MethodPatch, "/v1/applicants/"+esc(id), p, &out)
+}
+
+// DeleteApplicant records an erasure request: the applicant is purged when
+// the restore window ends, or now with immediate.
+func (c *Client) DeleteApplicant(ctx context.Context, id string, immediate bool) (Applicant, error) {
+	var out Applicant
+	path := "/v1/applicants/" + esc(id)
+	if immediate {
+		path += "?immediate=true"
+	}
+	return out, c.json(ctx, http.MethodDelete, path, nil, &out)
+}
+
+// RestoreApplicant undoes a deletion before the purge.
+func (c *Client) RestoreApplicant(ctx context.Context, id string) (Applicant, error) {
+	var out Applicant
+	return out, c.json(ctx, http.MethodPost, "/v1/applicants/"+esc(id)+"/restore", nil, &out)
+}
+
+// DeleteBiometrics deletes an applicant's selfies, liveness frames and face
+// embeddings and returns how many documents went.
+func (c *Client) DeleteBiometrics(ctx context.Context, id string) (int64, error) {
+	var out struct {
+		DocumentsDeleted int64 `json:"documents_deleted"`
+	}
+	return out.DocumentsDeleted, c.json(ctx, http.MethodDelete, "/v1/applicants/"+esc(id)+"/biometrics", nil, &out)
+}
+
+// ExportApplicant streams the zip archive of everything held about an
+// applicant (export.json and documents/) to w.
+func (c *Client) ExportApplicant(ctx context.Context, id string, w io.Writer) error {
+	return c.download(ctx, "/v1/applicants/"+esc(id)+"/export", w)
+}
+
+// Retention is a merchant's retention, in days (0: keep).
+type Retention struct {
+	DocumentsDays int `json:"documents_days"`
+	PIIDays       int `json:"pii_days"`
+	RestoreDays   int `json:"restore_days"`
+}
+
+// GetRetention reads the retention settings.
+func (c *Client) GetRetention(ctx context.Context) (Retention, error) {
+	var out Retention
+	return out, c.json(ctx, http.MethodGet, "/v1/retention", nil, &out)
+}
+
+// SetRetention replaces the retention settings.
+func (c *Client) SetRetention(ctx context.Context, r Retention) (Retention, error) {
+	var out Retention
+	return out, c.json(ctx, http.MethodPut, "/v1/retention", r, &out)
 }
 
 // Document kinds.

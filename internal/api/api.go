@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
@@ -32,7 +33,8 @@ type Deps struct {
 	Merchants     *merchant.Service
 	Verifications *verification.Service
 	Webhooks      *webhook.Service
-	Store         *store.Store // idempotency records
+	Store         *store.Store    // idempotency records
+	Keys          *crypto.Keyring // seals stored idempotent replies
 	Links         *hosted.Links
 	Screening     *screening.Screener // nil: POST /v1/screenings answers lists_not_loaded
 }
@@ -106,6 +108,7 @@ func Mount(mux *http.ServeMux, d Deps) huma.API {
 // routes lists every route of the native API.
 func (s *server) routes() {
 	s.applicantRoutes()
+	s.erasureRoutes()
 	s.documentRoutes()
 	s.verificationRoutes()
 	s.levelRoutes()

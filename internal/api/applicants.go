@@ -49,25 +49,38 @@ type ApplicantPatchBody struct {
 
 // Applicant is an applicant on the wire.
 type Applicant struct {
-	ID             string    `json:"id"`
-	ExternalUserID string    `json:"external_user_id"`
-	FirstName      string    `json:"first_name,omitempty"`
-	LastName       string    `json:"last_name,omitempty"`
-	DateOfBirth    string    `json:"date_of_birth,omitempty"`
-	Nationality    string    `json:"nationality,omitempty"`
-	Email          string    `json:"email,omitempty"`
-	Phone          string    `json:"phone,omitempty"`
-	DocumentNumber string    `json:"document_number,omitempty"`
-	DocumentExpiry string    `json:"document_expiry,omitempty"`
-	Address        *Address  `json:"address,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ID             string     `json:"id"`
+	ExternalUserID string     `json:"external_user_id"`
+	FirstName      string     `json:"first_name,omitempty"`
+	LastName       string     `json:"last_name,omitempty"`
+	DateOfBirth    string     `json:"date_of_birth,omitempty"`
+	Nationality    string     `json:"nationality,omitempty"`
+	Email          string     `json:"email,omitempty"`
+	Phone          string     `json:"phone,omitempty"`
+	DocumentNumber string     `json:"document_number,omitempty"`
+	DocumentExpiry string     `json:"document_expiry,omitempty"`
+	Address        *Address   `json:"address,omitempty"`
+	Status         string     `json:"status" enum:"active,deleted,erased" doc:"deleted: waiting for its purge (restorable); erased: purged, only this tombstone remains"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	DeletedAt      *time.Time `json:"deleted_at,omitempty"`
+	PurgeAfter     *time.Time `json:"purge_after,omitempty" doc:"When a deleted applicant is purged"`
+	ErasedAt       *time.Time `json:"erased_at,omitempty"`
+	// DocumentsErasedAt is when documents and biometrics were deleted by retention.
+	DocumentsErasedAt *time.Time `json:"documents_erased_at,omitempty" doc:"When retention deleted the documents and biometrics"`
 }
 
 func toApplicant(a kyc.Applicant) Applicant {
 	out := Applicant{ID: a.ID, ExternalUserID: a.ExternalUserID, FirstName: a.PII.FirstName, LastName: a.PII.LastName,
 		DateOfBirth: a.PII.DateOfBirth, Nationality: a.PII.Nationality, Email: a.PII.Email, Phone: a.PII.Phone,
-		DocumentNumber: a.PII.DocumentNumber, DocumentExpiry: a.PII.DocumentExpiry, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		DocumentNumber: a.PII.DocumentNumber, DocumentExpiry: a.PII.DocumentExpiry, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		Status: "active", DeletedAt: a.DeletedAt, PurgeAfter: a.PurgeAfter, ErasedAt: a.ErasedAt, DocumentsErasedAt: a.DocumentsErasedAt}
+	switch {
+	case a.Erased():
+		out.Status = "erased"
+	case a.Deleted():
+		out.Status = "deleted"
+	}
 	if a.PII.Address != nil {
 		ad := Address(*a.PII.Address)
 		out.Address = &ad

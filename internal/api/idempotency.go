@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"hash"
 	"io"
 	"log/slog"
@@ -12,8 +13,10 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/store"
 )
@@ -85,10 +88,15 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 					writeAPIError(w, r, newErr(http.StatusConflict, "idempotency_key_reused", "this Idempotency-Key was used with a different request", "Idempotency-Key", ""))
 					return
 				}
+				body, err := openReply(s.Keys, rec.Body, replyAAD(p.MerchantID, key))
+				if err != nil {
+					writeError(w, r, err)
+					return
+				}
 				w.Header().Set("Content-Type", rec.ContentType)
 				w.Header().Set("Idempotent-Replayed", "true")
 				w.WriteHeader(rec.Status)
-				_, _ = w.Write(rec.Body)
+				_, _ = w.Write(body)
 				return
 			}
 			if !kyc.IsNotFound(err) {
@@ -144,7 +152,13 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 			}
 			return
 		}
-		if err := s.Store.CompleteIdempotencyKey(ctx, idempotencyRecord(p.MerchantID, key, route, sum, cw)); err != nil {
+		rec := idempotencyRecord(p.MerchantID, key, route, sum, cw)
+		sealed, err := s.Keys.Seal(rec.Body, replyAAD(p.MerchantID, key))
+		if err == nil {
+			rec.Body, rec.SubjectID = sealed, replySubject(r.URL.Path, cw.buf.Bytes())
+			err = s.Store.CompleteIdempotencyKey(ctx, rec)
+		}
+		if err != nil {
 			s.logError(r, "store idempotency key", err)
 		}
 	})
@@ -242,4 +256,43 @@ func (s *server) logError(r *http.Request, what string, err error) {
 func idempotencyRecord(merchantID, key, route, sum string, cw *captureWriter) store.IdempotencyRecord {
 	return store.IdempotencyRecord{MerchantID: merchantID, Key: key, Route: route, RequestHash: sum, Status: cw.status,
 		ContentType: cw.Header().Get("Content-Type"), Body: cw.buf.Bytes()}
+}
+
+// Stored replies hold personal data (an applicant as created): they are
+// sealed, bound to their merchant and key.
+func replyAAD(merchantID, key string) []byte { return []byte("idempotency:" + merchantID + ":" + key) }
+
+// replySubject names the applicant a stored reply is about, so that its
+// erasure removes the reply: the applicant of the path, else the
+// applicant_id or applicant id of the JSON reply.
+func replySubject(path string, body []byte) string {
+	if rest, ok := strings.CutPrefix(path, "/v1/applicants/"); ok {
+		id, _, _ := strings.Cut(rest, "/")
+		if kyc.ValidID(kyc.PrefixApplicant, id) {
+			return id
+		}
+	}
+	var v struct {
+		ID          string `json:"id"`
+		ApplicantID string `json:"applicant_id"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	switch {
+	case kyc.ValidID(kyc.PrefixApplicant, v.ApplicantID):
+		return v.ApplicantID
+	case kyc.ValidID(kyc.PrefixApplicant, v.ID):
+		return v.ID
+	}
+	return ""
+}
+
+// openReply opens a sealed reply; a JSON reply stored in the clear by a
+// version before sealing (at most IdempotencyKeyTTL old) is served as is.
+func openReply(kr *crypto.Keyring, stored, aad []byte) ([]byte, error) {
+	if len(stored) == 0 || stored[0] == '{' || stored[0] == '[' {
+		return stored, nil
+	}
+	return kr.Open(stored, aad)
 }

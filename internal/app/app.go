@@ -291,8 +291,8 @@ func (a *App) buildHandler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
-	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Store: a.Store, Links: a.Links,
-		Screening: a.Screening})
+	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Store: a.Store, Keys: a.Keys,
+		Links: a.Links, Screening: a.Screening})
 	vexora.New(a.Merchants, a.Verifications, vexora.Config{PublicURL: a.Config.PublicURL, AllowPrivate: a.Config.WebhookAllowPrivate,
 		MaxFileBytes: a.Config.MaxUploadBytes, ValidateURL: webhook.ValidateURL, Link: a.hostedLink}).Routes(mux)
 	cardbinding.New(a.Merchants, a.Store, a.Verifications, cardbinding.Config{}).Routes(mux)
@@ -327,8 +327,9 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 // JobRetention is how long finished jobs stay in the queue table.
 const JobRetention = 7 * 24 * time.Hour
 
-// housekeeping removes expired idempotency records and old finished jobs
-// every hour.
+// housekeeping removes expired idempotency records, nonces, console
+// sessions and old finished jobs, and applies retention (purges of deleted
+// applicants, merchants' retention settings), every hour.
 func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -346,6 +347,12 @@ func (a *App) housekeeping(ctx context.Context) {
 		n, err = a.Store.PurgeStaffSessions(ctx, time.Now(), time.Now().Add(-a.Config.ConsoleIdleTimeout))
 		if err != nil && ctx.Err() == nil {
 			a.Log.Warn("console session purge failed", "error", err)
+		}
+		rep, err := a.Verifications.RunRetention(ctx, a.Log)
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("retention run failed", "error", err)
+		} else if rep.Purged+rep.DocumentsErased+rep.Errors > 0 {
+			a.Log.Info("retention applied", "purged", rep.Purged, "documents_erased", rep.DocumentsErased, "errors", rep.Errors)
 		}
 		n, err = a.Store.PurgeJobs(ctx, time.Now().Add(-JobRetention))
 		if err != nil && ctx.Err() == nil {

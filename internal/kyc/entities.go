@@ -87,7 +87,22 @@ type Applicant struct {
 	PhoneHash     string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// DeletedAt is set by a deletion request; the applicant is purged at
+	// PurgeAfter unless restored before. ErasedAt is set by the purge, which
+	// leaves only this tombstone (ids and dates) and the verifications'
+	// decisions. DocumentsErasedAt is set when documents and biometrics were
+	// removed on their own (retention, biometric deletion).
+	DeletedAt         *time.Time
+	PurgeAfter        *time.Time
+	ErasedAt          *time.Time
+	DocumentsErasedAt *time.Time
 }
+
+// Erased reports whether the applicant's data was purged.
+func (a Applicant) Erased() bool { return a.ErasedAt != nil }
+
+// Deleted reports whether the applicant was deleted (and perhaps purged).
+func (a Applicant) Deleted() bool { return a.DeletedAt != nil }
 
 // Verification is one KYC attempt of an applicant.
 type Verification struct {

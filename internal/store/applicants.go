@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -32,7 +33,7 @@ func (t *Tx) InsertApplicant(ctx context.Context, a kyc.Applicant, sealedPII []b
 func (t *Tx) UpdateApplicant(ctx context.Context, a kyc.Applicant, sealedPII []byte) error {
 	ok, err := exec1(ctx, t.tx, "update applicant",
 		`UPDATE applicants SET pii = $1, doc_number_hash = $2, email_hash = $3, phone_hash = $4, updated_at = $5
-		  WHERE id = $6 AND merchant_id = $7`,
+		  WHERE id = $6 AND merchant_id = $7 AND deleted_at IS NULL`,
 		sealedPII, a.DocNumberHash, a.EmailHash, a.PhoneHash, micros(a.UpdatedAt), a.ID, a.MerchantID)
 	if err != nil {
 		return err
@@ -43,15 +44,19 @@ func (t *Tx) UpdateApplicant(ctx context.Context, a kyc.Applicant, sealedPII []b
 	return nil
 }
 
-const applicantCols = `id, merchant_id, surface, external_user_id, pii, doc_number_hash, email_hash, phone_hash, created_at, updated_at`
+const applicantCols = `id, merchant_id, surface, external_user_id, pii, doc_number_hash, email_hash, phone_hash, created_at, updated_at,
+	deleted_at, purge_after, erased_at, documents_erased_at`
 
 func scanApplicant(row interface{ Scan(...any) error }) (kyc.Applicant, []byte, error) {
 	var a kyc.Applicant
 	var surface string
 	var sealed []byte
 	var c, u int64
-	err := row.Scan(&a.ID, &a.MerchantID, &surface, &a.ExternalUserID, &sealed, &a.DocNumberHash, &a.EmailHash, &a.PhoneHash, &c, &u)
+	var del, purge, erased, docs sql.NullInt64
+	err := row.Scan(&a.ID, &a.MerchantID, &surface, &a.ExternalUserID, &sealed, &a.DocNumberHash, &a.EmailHash, &a.PhoneHash, &c, &u,
+		&del, &purge, &erased, &docs)
 	a.Surface, a.CreatedAt, a.UpdatedAt = kyc.Surface(surface), fromMicros(c), fromMicros(u)
+	a.DeletedAt, a.PurgeAfter, a.ErasedAt, a.DocumentsErasedAt = fromNullMicros(del), fromNullMicros(purge), fromNullMicros(erased), fromNullMicros(docs)
 	return a, sealed, err
 }
 
@@ -95,7 +100,7 @@ func (r reads) ApplicantIDsByHash(ctx context.Context, merchantID, kind, hash, e
 		return nil, nil
 	}
 	rows, err := r.q.QueryContext(ctx,
-		`SELECT id FROM applicants WHERE merchant_id = $1 AND `+kind+` = $2 AND id <> $3 ORDER BY id LIMIT 100`,
+		`SELECT id FROM applicants WHERE merchant_id = $1 AND `+kind+` = $2 AND id <> $3 AND deleted_at IS NULL ORDER BY id LIMIT 100`,
 		merchantID, hash, excludeID)
 	if err != nil {
 		return nil, fmt.Errorf("duplicate lookup: %w", err)

@@ -51,3 +51,14 @@ func (r reads) FaceEmbeddings(ctx context.Context, merchantID string, since time
 	}
 	return rows.Err()
 }
+
+// HasFaceEmbedding reports whether an applicant of the merchant has a stored
+// embedding (a deletion removes them).
+func (r reads) HasFaceEmbedding(ctx context.Context, merchantID, applicantID string) (bool, error) {
+	var n int
+	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM face_embeddings WHERE merchant_id = $1 AND applicant_id = $2`, merchantID, applicantID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("face embedding lookup: %w", err)
+	}
+	return n > 0, nil
+}

@@ -15,8 +15,11 @@ type IdempotencyRecord struct {
 	RequestHash string
 	Status      int
 	ContentType string
-	Body        []byte
-	CreatedAt   time.Time
+	Body        []byte // as the caller stores it (the API seals it)
+	// SubjectID is the applicant the reply is about ("" none), so that an
+	// erasure removes it.
+	SubjectID string
+	CreatedAt time.Time
 }
 
 // ReserveIdempotencyKey claims a key for a request in progress. It reports
@@ -37,8 +40,8 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, merchantID, key, rout
 func (s *Store) CompleteIdempotencyKey(ctx context.Context, r IdempotencyRecord) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		_, err := tx.tx.ExecContext(ctx,
-			`UPDATE idempotency_keys SET request_hash = $1, status = $2, content_type = $3, body = $4
-			  WHERE merchant_id = $5 AND key = $6`, r.RequestHash, r.Status, r.ContentType, r.Body, r.MerchantID, r.Key)
+			`UPDATE idempotency_keys SET request_hash = $1, status = $2, content_type = $3, body = $4, subject_id = $5
+			  WHERE merchant_id = $6 AND key = $7`, r.RequestHash, r.Status, r.ContentType, r.Body, r.SubjectID, r.MerchantID, r.Key)
 		if err != nil {
 			return fmt.Errorf("complete idempotency key: %w", err)
 		}
@@ -60,9 +63,9 @@ func (r reads) IdempotencyKey(ctx context.Context, merchantID, key string) (Idem
 	var rec IdempotencyRecord
 	var at int64
 	err := r.q.QueryRowContext(ctx,
-		`SELECT merchant_id, key, route, request_hash, status, content_type, body, created_at
+		`SELECT merchant_id, key, route, request_hash, status, content_type, body, subject_id, created_at
 		   FROM idempotency_keys WHERE merchant_id = $1 AND key = $2`, merchantID, key).
-		Scan(&rec.MerchantID, &rec.Key, &rec.Route, &rec.RequestHash, &rec.Status, &rec.ContentType, &rec.Body, &at)
+		Scan(&rec.MerchantID, &rec.Key, &rec.Route, &rec.RequestHash, &rec.Status, &rec.ContentType, &rec.Body, &rec.SubjectID, &at)
 	if err != nil {
 		return rec, notFound(err, "idempotency key")
 	}

@@ -78,10 +78,13 @@ func (r reads) HasAlert(ctx context.Context, merchantID, applicantID, list, entr
 }
 
 // ApprovedVerifications pages through the approved, completed
-// verifications of every merchant by id (after "" starts), for monitoring.
+// verifications of every merchant by id (after "" starts), for monitoring;
+// deleted applicants are no longer screened.
 func (r reads) ApprovedVerifications(ctx context.Context, after string, limit int) ([]kyc.Verification, error) {
 	return r.verifications(ctx, "approved verifications", `SELECT `+verificationCols+` FROM verifications
-		WHERE state = $1 AND decision = $2 AND id > $3 ORDER BY id LIMIT $4`, kyc.StateCompleted, kyc.DecisionApproved, after, limit)
+		WHERE state = $1 AND decision = $2 AND id > $3
+		  AND EXISTS (SELECT 1 FROM applicants a WHERE a.id = verifications.applicant_id AND a.deleted_at IS NULL)
+		ORDER BY id LIMIT $4`, kyc.StateCompleted, kyc.DecisionApproved, after, limit)
 }
 
 // ListVersion is a list version some process loaded.

@@ -89,7 +89,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			f.Close()
 		}
 		pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_pragma=synchronous(NORMAL)"
-		w, err := sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_txlock=immediate")
+		// secure_delete overwrites deleted content, so that a purged applicant
+		// leaves no bytes in free pages.
+		w, err := sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_pragma=secure_delete(ON)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}

@@ -21,6 +21,9 @@ func (s *Service) seal(a kyc.Applicant) ([]byte, error) {
 }
 
 func (s *Service) open(a kyc.Applicant, sealed []byte) (kyc.Applicant, error) {
+	if a.Erased() { // a tombstone: nothing left to open
+		return a, nil
+	}
 	b, err := s.keys.Open(sealed, []byte("applicant:"+a.ID))
 	if err != nil {
 		return a, fmt.Errorf("applicant %s: %w", a.ID, err)
@@ -74,6 +77,9 @@ func (s *Service) createApplicant(ctx context.Context, p kyc.Principal, surface 
 	created := false
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		existing, sealed, err := tx.ApplicantByExternalID(ctx, p.MerchantID, surface, ext)
+		if err == nil && existing.Deleted() {
+			return errDeleted
+		}
 		if err == nil {
 			existing, err = s.open(existing, sealed)
 			if err != nil {
@@ -133,6 +139,9 @@ func (s *Service) UpdateApplicant(ctx context.Context, p kyc.Principal, id strin
 		a, sealed, err := tx.ApplicantByID(ctx, p.MerchantID, id)
 		if err != nil {
 			return err
+		}
+		if a.Deleted() {
+			return errDeleted
 		}
 		if a, err = s.open(a, sealed); err != nil {
 			return err

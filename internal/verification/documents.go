@@ -35,8 +35,10 @@ func (s *Service) UploadDocument(ctx context.Context, p kyc.Principal, applicant
 	if !kyc.ValidID(kyc.PrefixApplicant, applicantID) {
 		return kyc.Document{}, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
 	}
-	if _, _, err := s.store.ApplicantByID(ctx, p.MerchantID, applicantID); err != nil {
+	if a, _, err := s.store.ApplicantByID(ctx, p.MerchantID, applicantID); err != nil {
 		return kyc.Document{}, err
+	} else if a.Deleted() {
+		return kyc.Document{}, errDeleted
 	}
 	d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), MerchantID: p.MerchantID, ApplicantID: applicantID, Kind: kind, KeyID: s.keys.ActiveKeyID()}
 	d.BlobKey = p.MerchantID + "/" + applicantID + "/" + d.ID
@@ -73,6 +75,14 @@ func (s *Service) UploadDocument(ctx context.Context, p kyc.Principal, applicant
 	}
 	d.CreatedAt = s.clock()
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		// The row lock orders this insert against a concurrent deletion,
+		// whose purge then sees the document (or this upload sees the
+		// deletion and leaves nothing).
+		if live, err := tx.LockLiveApplicant(ctx, p.MerchantID, applicantID); err != nil {
+			return err
+		} else if !live {
+			return errDeleted
+		}
 		if err := tx.InsertDocument(ctx, d); err != nil {
 			return err
 		}

@@ -209,11 +209,23 @@ func dot(a, b []float32) float64 {
 // NearestFace finds the stored selfie of another applicant of the merchant
 // closest to v.
 func (e checkEnv) NearestFace(ctx context.Context, merchantID, excludeApplicantID string, v []float32) (check.FaceHit, error) {
-	mf := e.s.faces.merchant(merchantID)
-	if err := e.s.refreshFaces(ctx, merchantID, mf); err != nil {
-		return check.FaceHit{}, err
+	for attempt := 0; ; attempt++ {
+		mf := e.s.faces.merchant(merchantID)
+		if err := e.s.refreshFaces(ctx, merchantID, mf); err != nil {
+			return check.FaceHit{}, err
+		}
+		hit := mf.nearest(v, excludeApplicantID)
+		if hit.ApplicantID == "" || attempt > 0 {
+			return hit, nil
+		}
+		// The gallery drops deletions made on other replicas only at its
+		// next full reload: confirm the hit is still stored.
+		ok, err := e.s.store.HasFaceEmbedding(ctx, merchantID, hit.ApplicantID)
+		if err != nil || ok {
+			return hit, err
+		}
+		e.s.faces.forget(merchantID)
 	}
-	return mf.nearest(v, excludeApplicantID), nil
 }
 
 // PutFaceEmbedding seals a selfie's embedding (float32, little endian),

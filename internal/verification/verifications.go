@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -52,10 +53,12 @@ func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 		if !kyc.ValidID(kyc.PrefixApplicant, in.ApplicantID) {
 			return kyc.NotFoundField("applicant_id", "no applicant with this id")
 		}
-		if _, _, err := tx.ApplicantByID(ctx, p.MerchantID, in.ApplicantID); kyc.IsNotFound(err) {
+		if a, _, err := tx.ApplicantByID(ctx, p.MerchantID, in.ApplicantID); kyc.IsNotFound(err) {
 			return kyc.NotFoundField("applicant_id", "no applicant with this id")
 		} else if err != nil {
 			return err
+		} else if a.Deleted() {
+			return errDeleted
 		}
 		if err := tx.InsertVerification(ctx, v); err != nil {
 			return err
@@ -123,63 +126,69 @@ func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Even
 	now := s.clock()
 	var out kyc.Verification
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		v, err := tx.VerificationByID(ctx, p.MerchantID, id)
-		if err != nil {
-			return err
-		}
-		next, err := Transition(v, ev)
-		if err != nil {
-			return err
-		}
-		next.UpdatedAt = now
-		if err := tx.UpdateVerification(ctx, next, v.Version); err != nil {
-			return err
-		}
-		data := map[string]any{"from": v.State, "to": next.State}
-		checkIDs := append([]string(nil), ev.UsedChecks...)
-		for _, c := range ev.Checks {
-			if err := tx.InsertCheck(ctx, c); err != nil {
-				return err
-			}
-			checkIDs = append(checkIDs, c.ID)
-		}
-		if len(checkIDs) > 0 {
-			data["check_ids"] = checkIDs
-		}
-		if next.State == kyc.StateSubmitted {
-			// The checks run in the background; the job commits with the submission.
-			job := jobs.New(fmt.Sprintf("job_verify_%s_%d", v.ID, next.Attempt), jobs.KindVerify, v.MerchantID, v.ID, nil, now)
-			if err := tx.InsertJob(ctx, job); err != nil {
-				return err
-			}
-			data["attempt"] = next.Attempt
-		}
-		if ev.Action == ActDecide {
-			note, err := s.keys.Seal([]byte(ev.Note), []byte("decision-note:"+v.ID))
-			if err != nil {
-				return err
-			}
-			decID := kyc.NewID(kyc.PrefixDecision)
-			if err := tx.InsertDecision(ctx, store.DecisionRecord{ID: decID, MerchantID: v.MerchantID, VerificationID: v.ID,
-				Decision: next.Decision, RejectType: next.RejectType, Reasons: next.Reasons, UserMessage: next.UserMessage,
-				SealedNote: note, DecidedBy: next.DecidedBy, CheckIDs: checkIDs, LevelVersion: ev.LevelVersion, CreatedAt: now}); err != nil {
-				return err
-			}
-			data["decision"], data["reject_type"], data["reasons"], data["decided_by"], data["decision_id"] =
-				next.Decision, next.RejectType, next.Reasons, next.DecidedBy, decID
-		}
-		if err := record(ctx, tx, p, now, "verification."+string(ev.Action), "verification", v.ID, data); err != nil {
-			return err
-		}
-		if ev.Also != nil {
-			if err := ev.Also(ctx, tx, next); err != nil {
-				return err
-			}
-		}
-		out = next
-		return emit(ctx, tx, next)
+		var err error
+		out, err = s.applyTx(ctx, tx, p, now, id, ev)
+		return err
 	})
 	return out, err
+}
+
+// applyTx is Apply inside the caller's transaction.
+func (s *Service) applyTx(ctx context.Context, tx *store.Tx, p kyc.Principal, now time.Time, id string, ev Event) (kyc.Verification, error) {
+	v, err := tx.VerificationByID(ctx, p.MerchantID, id)
+	if err != nil {
+		return v, err
+	}
+	next, err := Transition(v, ev)
+	if err != nil {
+		return v, err
+	}
+	next.UpdatedAt = now
+	if err := tx.UpdateVerification(ctx, next, v.Version); err != nil {
+		return next, err
+	}
+	data := map[string]any{"from": v.State, "to": next.State}
+	checkIDs := append([]string(nil), ev.UsedChecks...)
+	for _, c := range ev.Checks {
+		if err := tx.InsertCheck(ctx, c); err != nil {
+			return next, err
+		}
+		checkIDs = append(checkIDs, c.ID)
+	}
+	if len(checkIDs) > 0 {
+		data["check_ids"] = checkIDs
+	}
+	if next.State == kyc.StateSubmitted {
+		// The checks run in the background; the job commits with the submission.
+		job := jobs.New(fmt.Sprintf("job_verify_%s_%d", v.ID, next.Attempt), jobs.KindVerify, v.MerchantID, v.ID, nil, now)
+		if err := tx.InsertJob(ctx, job); err != nil {
+			return next, err
+		}
+		data["attempt"] = next.Attempt
+	}
+	if ev.Action == ActDecide {
+		note, err := s.keys.Seal([]byte(ev.Note), []byte("decision-note:"+v.ID))
+		if err != nil {
+			return next, err
+		}
+		decID := kyc.NewID(kyc.PrefixDecision)
+		if err := tx.InsertDecision(ctx, store.DecisionRecord{ID: decID, MerchantID: v.MerchantID, VerificationID: v.ID,
+			Decision: next.Decision, RejectType: next.RejectType, Reasons: next.Reasons, UserMessage: next.UserMessage,
+			SealedNote: note, DecidedBy: next.DecidedBy, CheckIDs: checkIDs, LevelVersion: ev.LevelVersion, CreatedAt: now}); err != nil {
+			return next, err
+		}
+		data["decision"], data["reject_type"], data["reasons"], data["decided_by"], data["decision_id"] =
+			next.Decision, next.RejectType, next.Reasons, next.DecidedBy, decID
+	}
+	if err := record(ctx, tx, p, now, "verification."+string(ev.Action), "verification", v.ID, data); err != nil {
+		return next, err
+	}
+	if ev.Also != nil {
+		if err := ev.Also(ctx, tx, next); err != nil {
+			return next, err
+		}
+	}
+	return next, emit(ctx, tx, next)
 }
 
 // Submit moves a verification from created to submitted, or submits it

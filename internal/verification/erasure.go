@@ -1,0 +1,388 @@
+package verification
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/store"
+)
+
+// errDeleted refuses changes to a deleted applicant.
+var errDeleted = kyc.Conflict("applicant_deleted",
+	"the applicant was deleted; restore it within its restore window, or create it anew once it is purged")
+
+// errNotDeleted refuses a restore or purge of a live applicant.
+var errNotDeleted = kyc.Conflict("applicant_not_deleted", "the applicant is not deleted")
+
+// BiometricKinds are the documents a biometric deletion removes, with the
+// face embeddings made from them.
+var BiometricKinds = []kyc.DocumentKind{kyc.DocSelfie, kyc.DocSelfieWithID, kyc.DocLivenessFrame}
+
+// openStates are the verification states a deletion cancels.
+var openStates = []kyc.State{kyc.StateCreated, kyc.StateSubmitted, kyc.StateProcessing, kyc.StateReview}
+
+// DeleteApplicant records a deletion request. The applicant leaves the
+// duplicate and face searches at once, its open verifications are
+// cancelled (their events fire as usual), and it is purged when the
+// merchant's restore window ends; immediate purges now. Deleting a deleted
+// applicant again changes nothing (unless immediate).
+func (s *Service) DeleteApplicant(ctx context.Context, p kyc.Principal, id string, immediate bool) (kyc.Applicant, error) {
+	if !kyc.ValidID(kyc.PrefixApplicant, id) {
+		return kyc.Applicant{}, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
+	}
+	rs, err := s.store.RetentionOf(ctx, p.MerchantID)
+	if err != nil {
+		return kyc.Applicant{}, err
+	}
+	now := s.clock()
+	purgeAfter := now.AddDate(0, 0, rs.RestoreDays)
+	if immediate {
+		purgeAfter = now
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		a, _, err := tx.ApplicantByID(ctx, p.MerchantID, id)
+		if err != nil {
+			return err
+		}
+		if a.Deleted() {
+			return nil
+		}
+		return s.markDeleted(ctx, tx, p, a, now, purgeAfter, immediate)
+	})
+	if err != nil {
+		return kyc.Applicant{}, err
+	}
+	s.faces.forget(p.MerchantID)
+	if immediate {
+		if err := s.PurgeApplicant(ctx, p, id); err != nil {
+			return kyc.Applicant{}, err
+		}
+		if err := s.store.Checkpoint(ctx); err != nil {
+			return kyc.Applicant{}, err
+		}
+	}
+	return s.GetApplicant(ctx, p, id)
+}
+
+// markDeleted cancels the applicant's open verifications and marks it
+// deleted, in the caller's transaction.
+func (s *Service) markDeleted(ctx context.Context, tx *store.Tx, p kyc.Principal, a kyc.Applicant, now, purgeAfter time.Time, immediate bool) error {
+	vs, err := tx.VerificationsOfApplicant(ctx, p.MerchantID, a.ID, 1000)
+	if err != nil {
+		return err
+	}
+	cancelled := 0
+	for _, v := range vs {
+		if !slices.Contains(openStates, v.State) {
+			continue
+		}
+		if _, err := s.applyTx(ctx, tx, p, now, v.ID, Event{Action: ActCancel, Reasons: []string{"applicant_deleted"}}); err != nil {
+			return err
+		}
+		cancelled++
+	}
+	ok, err := tx.MarkApplicantDeleted(ctx, p.MerchantID, a.ID, now, purgeAfter)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errDeleted
+	}
+	return record(ctx, tx, p, now, "applicant.delete", "applicant", a.ID, map[string]any{
+		"purge_after": purgeAfter, "immediate": immediate, "cancelled_verifications": cancelled})
+}
+
+// RestoreApplicant undoes a deletion before the purge: the applicant joins
+// the duplicate searches again (its face embeddings were deleted with the
+// request and come back only with new selfies). Cancelled verifications
+// stay cancelled.
+func (s *Service) RestoreApplicant(ctx context.Context, p kyc.Principal, id string) (kyc.Applicant, error) {
+	if !kyc.ValidID(kyc.PrefixApplicant, id) {
+		return kyc.Applicant{}, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
+	}
+	now := s.clock()
+	var out kyc.Applicant
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		a, sealed, err := tx.ApplicantByID(ctx, p.MerchantID, id)
+		if err != nil {
+			return err
+		}
+		if a.Erased() {
+			return kyc.Conflict("applicant_erased", "the applicant was purged and cannot be restored")
+		}
+		if !a.Deleted() {
+			return errNotDeleted
+		}
+		if a, err = s.open(a, sealed); err != nil {
+			return err
+		}
+		s.hashes(&a)
+		ok, err := tx.RestoreApplicant(ctx, a, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errNotDeleted
+		}
+		a.DeletedAt, a.PurgeAfter, a.UpdatedAt = nil, nil, now
+		out = a
+		return record(ctx, tx, p, now, "applicant.restore", "applicant", a.ID, nil)
+	})
+	return out, err
+}
+
+// PurgeApplicant erases a deleted applicant now: the document blobs first,
+// then in one transaction every row of its data (store.EraseApplicant),
+// leaving the tombstone. It is safe to repeat and to run on several
+// replicas at once.
+func (s *Service) PurgeApplicant(ctx context.Context, p kyc.Principal, id string) error {
+	a, _, err := s.store.ApplicantByID(ctx, p.MerchantID, id)
+	if err != nil {
+		return err
+	}
+	if a.Erased() {
+		return nil
+	}
+	if !a.Deleted() {
+		return errNotDeleted // deleted applicants take no new documents; live ones might
+	}
+	docs, err := s.store.DocumentsByApplicant(ctx, p.MerchantID, id)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if err := s.blobs.Delete(ctx, d.BlobKey); err != nil {
+			return fmt.Errorf("purge document %s: %w", d.ID, err)
+		}
+	}
+	now := s.clock()
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		n, ok, err := tx.EraseApplicant(ctx, p.MerchantID, id, now)
+		if err != nil || !ok {
+			return err
+		}
+		return record(ctx, tx, p, now, "applicant.erase", "applicant", id, map[string]any{
+			"documents": n.Documents, "face_embeddings": n.Faces, "checks_scrubbed": n.Checks, "notes": n.Notes,
+			"hosted_links": n.Links, "screening_alerts": n.Screening, "stored_replies": n.Replies})
+	})
+	if err != nil {
+		return err
+	}
+	s.faces.forget(p.MerchantID)
+	return nil
+}
+
+// ErasedDocuments reports a document or biometric deletion.
+type ErasedDocuments struct {
+	Documents int64
+}
+
+// EraseBiometrics deletes an applicant's selfies, selfie-with-id photos and
+// liveness frames and its face embeddings; the rest of its data stays.
+func (s *Service) EraseBiometrics(ctx context.Context, p kyc.Principal, id string) (ErasedDocuments, error) {
+	return s.eraseDocuments(ctx, p, id, BiometricKinds, "applicant.biometrics_erase")
+}
+
+// eraseDocuments deletes an applicant's documents of the kinds (nil: all)
+// and its face embeddings, blobs first.
+func (s *Service) eraseDocuments(ctx context.Context, p kyc.Principal, id string, kinds []kyc.DocumentKind, action string) (ErasedDocuments, error) {
+	if !kyc.ValidID(kyc.PrefixApplicant, id) {
+		return ErasedDocuments{}, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
+	}
+	a, _, err := s.store.ApplicantByID(ctx, p.MerchantID, id)
+	if err != nil {
+		return ErasedDocuments{}, err
+	}
+	if a.Erased() {
+		return ErasedDocuments{}, nil
+	}
+	docs, err := s.store.DocumentsByApplicant(ctx, p.MerchantID, id)
+	if err != nil {
+		return ErasedDocuments{}, err
+	}
+	var ids []string
+	for _, d := range docs {
+		if kinds != nil && !slices.Contains(kinds, d.Kind) {
+			continue
+		}
+		if err := s.blobs.Delete(ctx, d.BlobKey); err != nil {
+			return ErasedDocuments{}, fmt.Errorf("delete document %s: %w", d.ID, err)
+		}
+		ids = append(ids, d.ID)
+	}
+	now := s.clock()
+	var out ErasedDocuments
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		n, err := tx.DeleteDocuments(ctx, p.MerchantID, id, ids, kinds == nil, now)
+		if err != nil {
+			return err
+		}
+		out.Documents = n
+		return record(ctx, tx, p, now, action, "applicant", id, map[string]any{"documents": n, "document_ids": ids})
+	})
+	if err != nil {
+		return out, err
+	}
+	s.faces.forget(p.MerchantID)
+	return out, nil
+}
+
+// RetentionReport counts what a retention run did.
+type RetentionReport struct {
+	Purged, DocumentsErased int
+	Errors                  int
+}
+
+// retentionBatch bounds each query of a retention run; a run goes on
+// until nothing is due or retentionBatches batches ran.
+const (
+	retentionBatch   = 100
+	retentionBatches = 10
+)
+
+// RunRetention purges deleted applicants whose restore window ended, and
+// applies each merchant's retention settings: documents and biometrics
+// deleted DocumentsDays after the last decision, applicants purged
+// PIIDays after it. Failures are logged (without personal data) and retried
+// on the next run.
+func (s *Service) RunRetention(ctx context.Context, log *slog.Logger) (RetentionReport, error) {
+	var rep RetentionReport
+	now := s.clock()
+	fail := func(what, merchantID, id string, err error) {
+		rep.Errors++
+		log.Warn("retention step failed", "step", what, "merchant_id", merchantID, "applicant_id", id, "error", err)
+	}
+	for range retentionBatches {
+		due, err := s.store.DuePurges(ctx, now, retentionBatch)
+		if err != nil {
+			return rep, err
+		}
+		before := rep.Errors
+		for _, r := range due {
+			if err := s.PurgeApplicant(ctx, kyc.Principal{MerchantID: r.MerchantID, Actor: "system:retention"}, r.ID); err != nil {
+				fail("purge", r.MerchantID, r.ID, err)
+				continue
+			}
+			rep.Purged++
+		}
+		if len(due) < retentionBatch || rep.Errors > before {
+			break
+		}
+	}
+	policies, err := s.store.RetentionPolicies(ctx)
+	if err != nil {
+		return rep, err
+	}
+	for _, rs := range policies {
+		p := kyc.Principal{MerchantID: rs.MerchantID, Actor: "system:retention"}
+		if rs.PIIDays > 0 {
+			n, err := s.retire(ctx, p, now.AddDate(0, 0, -rs.PIIDays), false, func(id string) error {
+				err := s.store.InTx(ctx, func(tx *store.Tx) error {
+					a, _, err := tx.ApplicantByID(ctx, p.MerchantID, id)
+					if err != nil || a.Deleted() {
+						return err
+					}
+					return s.markDeleted(ctx, tx, p, a, now, now, true)
+				})
+				if err != nil {
+					return err
+				}
+				return s.PurgeApplicant(ctx, p, id)
+			}, fail)
+			rep.Purged += n
+			if err != nil {
+				return rep, err
+			}
+		}
+		if rs.DocumentsDays > 0 {
+			n, err := s.retire(ctx, p, now.AddDate(0, 0, -rs.DocumentsDays), true, func(id string) error {
+				_, err := s.eraseDocuments(ctx, p, id, nil, "applicant.documents_expire")
+				return err
+			}, fail)
+			rep.DocumentsErased += n
+			if err != nil {
+				return rep, err
+			}
+		}
+	}
+	if rep.Purged+rep.DocumentsErased > 0 {
+		if err := s.store.Checkpoint(ctx); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// retire applies fn to the merchant's applicants whose retention ended at
+// cutoff, batch by batch.
+func (s *Service) retire(ctx context.Context, p kyc.Principal, cutoff time.Time, documents bool, fn func(id string) error,
+	fail func(what, merchantID, id string, err error)) (int, error) {
+	done := 0
+	what := "retention purge"
+	if documents {
+		what = "document retention"
+	}
+	for range retentionBatches {
+		refs, err := s.store.RetentionDue(ctx, p.MerchantID, cutoff, documents, retentionBatch)
+		if err != nil {
+			return done, err
+		}
+		failed := false
+		for _, r := range refs {
+			if err := fn(r.ID); err != nil {
+				if errors.Is(err, context.Canceled) {
+					return done, err
+				}
+				fail(what, r.MerchantID, r.ID, err)
+				failed = true
+				continue
+			}
+			done++
+		}
+		if len(refs) < retentionBatch || failed {
+			break
+		}
+	}
+	return done, nil
+}
+
+// Retention bounds, in days.
+const (
+	maxRetentionDays = 36500
+	maxRestoreDays   = 365
+)
+
+// Retention returns the merchant's retention settings.
+func (s *Service) Retention(ctx context.Context, p kyc.Principal) (store.RetentionSettings, error) {
+	return s.store.RetentionOf(ctx, p.MerchantID)
+}
+
+// SetRetention validates and stores the merchant's retention settings.
+func (s *Service) SetRetention(ctx context.Context, p kyc.Principal, rs store.RetentionSettings) (store.RetentionSettings, error) {
+	for _, f := range []struct {
+		name string
+		v    int
+		max  int
+	}{{"documents_days", rs.DocumentsDays, maxRetentionDays}, {"pii_days", rs.PIIDays, maxRetentionDays}, {"restore_days", rs.RestoreDays, maxRestoreDays}} {
+		if f.v < 0 || f.v > f.max {
+			return rs, kyc.Invalid(f.name, "range", "%s must be between 0 and %d", f.name, f.max)
+		}
+	}
+	if rs.PIIDays > 0 && rs.DocumentsDays > rs.PIIDays {
+		return rs, kyc.Invalid("documents_days", "range", "documents_days must not exceed pii_days: the purge removes the documents too")
+	}
+	rs.MerchantID, rs.UpdatedAt = p.MerchantID, s.clock()
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PutRetention(ctx, rs); err != nil {
+			return err
+		}
+		return record(ctx, tx, p, rs.UpdatedAt, "retention.update", "merchant", p.MerchantID, map[string]int{
+			"documents_days": rs.DocumentsDays, "pii_days": rs.PIIDays, "restore_days": rs.RestoreDays})
+	})
+	return rs, err
+}
