@@ -138,3 +138,35 @@ func BenchmarkFaceSearch100k(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-p50")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "ms-p99")
 }
+
+// TestFaceGalleryHonoursDeletion: a deletion on one replica takes the
+// applicant's faces out of another replica's loaded gallery at once.
+func TestFaceGalleryHonoursDeletion(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		ctx := context.Background()
+		svcs, _, ps := newReplicas(t, db, 2, verification.Config{})
+		a, b, p := svcs[0], svcs[1], ps[0]
+		r := rand.New(rand.NewPCG(3, 4))
+		var ids []string
+		faces := map[string][]float32{}
+		for i := range 3 {
+			ap, _, err := a.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: fmt.Sprintf("face-del-%d", i),
+				PII: kyc.PII{FirstName: "Anna"}})
+			require.NoError(t, err)
+			ids = append(ids, ap.ID)
+			faces[ap.ID] = unit(r, 512)
+			require.NoError(t, a.CheckEnv().PutFaceEmbedding(ctx, selfie(p.MerchantID, ap.ID, 1), faces[ap.ID]))
+		}
+		hit, err := b.CheckEnv().NearestFace(ctx, p.MerchantID, "apl_probe", faces[ids[1]])
+		require.NoError(t, err)
+		require.Equal(t, ids[1], hit.ApplicantID, "b's gallery is loaded")
+
+		_, err = a.DeleteApplicant(ctx, p, ids[1], false)
+		require.NoError(t, err)
+		hit, err = b.CheckEnv().NearestFace(ctx, p.MerchantID, "apl_probe", faces[ids[1]])
+		require.NoError(t, err)
+		require.NotEqual(t, ids[1], hit.ApplicantID, "the deleted applicant's face is out of b's search")
+		require.Equal(t, 2, hit.Compared)
+	})
+}
