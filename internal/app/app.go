@@ -55,6 +55,7 @@ type App struct {
 	Log           *slog.Logger
 	Store         *store.Store
 	Keys          *crypto.Keyring
+	Master        *crypto.MasterKeys
 	Blobs         *blob.Store
 	Merchants     *merchant.Service
 	Verifications *verification.Service
@@ -102,11 +103,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 
 func (a *App) openRest(ctx context.Context) error {
 	cfg := a.Config
-	master, err := crypto.OpenMasterKey(crypto.MasterKeySource{Value: cfg.MasterKey, File: cfg.MasterKeyFile, DataDir: cfg.DataDir})
-	if err != nil {
+	var err error
+	if a.Master, err = crypto.OpenMasterKey(crypto.MasterKeySource{Value: cfg.MasterKey, File: cfg.MasterKeyFile, DataDir: cfg.DataDir}); err != nil {
 		return err
 	}
-	if a.Keys, err = crypto.OpenKeyring(ctx, master, a.Store); err != nil {
+	if a.Keys, err = crypto.OpenKeyring(ctx, a.Master, a.Store); err != nil {
 		return err
 	}
 	blobURL := cfg.BlobURL
@@ -328,8 +329,9 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 const JobRetention = 7 * 24 * time.Hour
 
 // housekeeping removes expired idempotency records, nonces, console
-// sessions and old finished jobs, and applies retention (purges of deleted
-// applicants, merchants' retention settings), every hour.
+// sessions and old finished jobs, re-wraps data keys after a master key
+// rotation, and applies retention (purges of deleted applicants, merchants'
+// retention settings), at start and then every hour.
 func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -347,6 +349,11 @@ func (a *App) housekeeping(ctx context.Context) {
 		n, err = a.Store.PurgeStaffSessions(ctx, time.Now(), time.Now().Add(-a.Config.ConsoleIdleTimeout))
 		if err != nil && ctx.Err() == nil {
 			a.Log.Warn("console session purge failed", "error", err)
+		}
+		if k, err := crypto.Rewrap(ctx, a.Master, a.Store); err != nil && ctx.Err() == nil {
+			a.Log.Warn("re-wrapping data keys failed", "error", err)
+		} else if k > 0 {
+			a.Log.Info("data keys re-wrapped with the active master key", "count", k, "master_version", a.Master.Active())
 		}
 		rep, err := a.Verifications.RunRetention(ctx, a.Log)
 		if err != nil && ctx.Err() == nil {

@@ -33,9 +33,9 @@ func storageFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "blob-url", Sources: ucli.EnvVars("OPENKYC_BLOB_URL"),
 			Usage: "s3://bucket?region=..&endpoint=..&use_path_style=true for S3-compatible storage; empty for <data-dir>/blobs"},
 		&ucli.StringFlag{Name: "master-key", Sources: ucli.EnvVars("OPENKYC_MASTER_KEY"),
-			Usage: "base64 of 32 random bytes that wraps the data keys (default: <data-dir>/master.key, created on first start)"},
+			Usage: "base64 of 32 random bytes that wraps the data keys, or versions \"v2:<base64>,v1:<base64>\" during a rotation (default: <data-dir>/master.key, created on first start)"},
 		&ucli.StringFlag{Name: "master-key-file", Sources: ucli.EnvVars("OPENKYC_MASTER_KEY_FILE"),
-			Usage: "file holding the master key in base64"},
+			Usage: "file holding the master key in base64, one version per line (openkyc keys rotate adds one)"},
 		&ucli.StringFlag{Name: "log-level", Value: "info", Sources: ucli.EnvVars("OPENKYC_LOG_LEVEL"), Usage: "debug, info, warn or error"},
 	}
 }
@@ -181,6 +181,7 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 			blocklistCommand(stdout),
 			policyCommand(stdout),
 			auditCommand(stdout),
+			keysCommand(stdout),
 		},
 	}
 }

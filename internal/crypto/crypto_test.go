@@ -149,3 +149,86 @@ func TestLookupHashDomainSeparated(t *testing.T) {
 	require.Empty(t, kr.LookupHash("email", ""))
 	require.Len(t, kr.LookupHash("email", "x"), 64)
 }
+
+func TestMasterKeyFormats(t *testing.T) {
+	t.Parallel()
+	const k1, k2 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "HxwdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA="
+	for _, c := range []struct {
+		text     string
+		versions []int
+		active   int
+		err      string
+	}{
+		{text: k1, versions: []int{1}, active: 1},
+		{text: "v2:" + k2 + "," + k1, versions: []int{1, 2}, active: 2},
+		{text: "# comment\nv7:" + k2 + "\n\nv3:" + k1 + "\n", versions: []int{3, 7}, active: 7},
+		{text: "v1:" + k1 + " v1:" + k2, err: "listed twice"},
+		{text: "x2:" + k1, err: "not v<version>:<base64>"},
+		{text: "v0:" + k1, err: "not v<version>:<base64>"},
+		{text: "v2:c2hvcnQ=", err: "32 bytes"},
+		{text: "  ", err: "32 bytes"},
+	} {
+		m, err := crypto.ParseMasterKeys(c.text, "test")
+		if c.err != "" {
+			require.ErrorContains(t, err, c.err, c.text)
+			require.NotContains(t, err.Error(), k1[8:], "key material stays out of errors")
+			continue
+		}
+		require.NoError(t, err, c.text)
+		require.Equal(t, c.versions, m.Versions())
+		require.Equal(t, c.active, m.Active())
+		again, err := crypto.ParseMasterKeys(m.Encode(), "encoded")
+		require.NoError(t, err)
+		require.Equal(t, m.Versions(), again.Versions())
+	}
+}
+
+// TestMasterKeyRotation: a new version re-wraps the data keys; old
+// ciphertexts open under the new version alone; a process with only the old
+// version is told which version it lacks.
+func TestMasterKeyRotation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	ks := &kyctest.MemKeys{}
+	v1, err := crypto.OpenMasterKey(crypto.MasterKeySource{DataDir: dir})
+	require.NoError(t, err)
+	kr1, err := crypto.OpenKeyring(ctx, v1, ks)
+	require.NoError(t, err)
+	sealed, err := kr1.Seal([]byte("Jane"), []byte("apl_1"))
+	require.NoError(t, err)
+
+	v2, err := v1.WithNewVersion()
+	require.NoError(t, err)
+	require.Equal(t, 2, v2.Active())
+	require.NoError(t, crypto.WriteMasterKeyFile(v2.Path, v2))
+	fi, err := os.Stat(v2.Path)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	n, err := crypto.Rewrap(ctx, v2, ks)
+	require.NoError(t, err)
+	require.Equal(t, 2, n, "the encryption and the lookup key")
+	n, err = crypto.Rewrap(ctx, v2, ks)
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing left to re-wrap")
+	inUse, err := crypto.MasterVersionsInUse(ctx, ks)
+	require.NoError(t, err)
+	require.Equal(t, map[int]int{2: 2}, inUse)
+
+	only2, err := v2.Without(1)
+	require.NoError(t, err)
+	_, err = v2.Without(2)
+	require.ErrorContains(t, err, "active")
+	kr2, err := crypto.OpenKeyring(ctx, only2, ks)
+	require.NoError(t, err)
+	pt, err := kr2.Open(sealed, []byte("apl_1"))
+	require.NoError(t, err)
+	require.Equal(t, "Jane", string(pt))
+	require.Equal(t, kr1.LookupHash("email", "a@b.c"), kr2.LookupHash("email", "a@b.c"), "the lookup key is the same key")
+
+	reread, err := crypto.OpenMasterKey(crypto.MasterKeySource{DataDir: dir})
+	require.NoError(t, err)
+	require.Equal(t, []int{1, 2}, reread.Versions(), "the file holds both versions")
+	_, err = crypto.OpenKeyring(ctx, v1, ks)
+	require.ErrorContains(t, err, "master key version 2, which is not configured")
+}

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"sync"
 
-	"gocloud.dev/secrets"
 )
 
 // Key purposes.
@@ -21,12 +20,13 @@ const (
 	PurposeLookup  = "lookup"
 )
 
-// WrappedKey is a data key as stored: wrapped by the master key.
+// WrappedKey is a data key as stored: wrapped by a version of the master key.
 type WrappedKey struct {
-	ID      string
-	Purpose string
-	Wrapped []byte
-	Active  bool
+	ID            string
+	Purpose       string
+	Wrapped       []byte
+	Active        bool
+	MasterVersion int
 }
 
 // KeyStore persists wrapped data keys. The store package implements it.
@@ -35,6 +35,9 @@ type KeyStore interface {
 	InsertDataKey(ctx context.Context, k WrappedKey) error
 	// DataKeys returns every stored key.
 	DataKeys(ctx context.Context) ([]WrappedKey, error)
+	// RewrapDataKey replaces a key's wrapping if it is still wrapped by
+	// version from, and reports whether it did.
+	RewrapDataKey(ctx context.Context, id string, from int, k WrappedKey) (bool, error)
 }
 
 // The first keys have fixed ids so that replicas starting together agree on
@@ -54,17 +57,17 @@ type Keyring struct {
 
 // OpenKeyring loads the data keys, creating the first ones if the store has
 // none, and unwraps them with the master key.
-func OpenKeyring(ctx context.Context, master *secrets.Keeper, ks KeyStore) (*Keyring, error) {
+func OpenKeyring(ctx context.Context, master *MasterKeys, ks KeyStore) (*Keyring, error) {
 	for _, first := range []WrappedKey{{ID: firstEncryptKeyID, Purpose: PurposeEncrypt, Active: true}, {ID: firstLookupKeyID, Purpose: PurposeLookup, Active: true}} {
 		dk := make([]byte, 32)
 		if _, err := rand.Read(dk); err != nil {
 			return nil, err
 		}
-		w, err := master.Encrypt(ctx, dk)
+		v, w, err := master.Wrap(ctx, dk)
 		if err != nil {
 			return nil, fmt.Errorf("wrap data key: %w", err)
 		}
-		first.Wrapped = w
+		first.Wrapped, first.MasterVersion = w, v
 		if err := ks.InsertDataKey(ctx, first); err != nil {
 			return nil, fmt.Errorf("store data key: %w", err)
 		}
@@ -75,9 +78,13 @@ func OpenKeyring(ctx context.Context, master *secrets.Keeper, ks KeyStore) (*Key
 	}
 	kr := &Keyring{aeads: map[string]cipher.AEAD{}}
 	for _, k := range keys {
-		raw, err := master.Decrypt(ctx, k.Wrapped)
+		if !master.Has(k.MasterVersion) {
+			return nil, fmt.Errorf("data key %s is wrapped by master key version %d, which is not configured (configured: %v): "+
+				"add it to the master key file or OPENKYC_MASTER_KEY", k.ID, k.MasterVersion, master.Versions())
+		}
+		raw, err := master.Unwrap(ctx, k.MasterVersion, k.Wrapped)
 		if err != nil {
-			return nil, fmt.Errorf("unwrap data key %s (wrong master key?): %w", k.ID, err)
+			return nil, fmt.Errorf("unwrap data key %s with master key version %d (wrong master key?): %w", k.ID, k.MasterVersion, err)
 		}
 		switch k.Purpose {
 		case PurposeEncrypt:
@@ -190,4 +197,53 @@ func (k *Keyring) LookupHash(kind, normalised string) string {
 	m.Write([]byte{0})
 	m.Write([]byte(normalised))
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Rewrap wraps every data key that is not wrapped by the active master key
+// version with it (the data keys themselves, and so every ciphertext, stay
+// as they are). It is safe to run on several processes at once: a key
+// another process re-wrapped first is skipped. It returns how many keys it
+// re-wrapped.
+func Rewrap(ctx context.Context, master *MasterKeys, ks KeyStore) (int, error) {
+	keys, err := ks.DataKeys(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("load data keys: %w", err)
+	}
+	n := 0
+	for _, k := range keys {
+		if k.MasterVersion == master.Active() {
+			continue
+		}
+		raw, err := master.Unwrap(ctx, k.MasterVersion, k.Wrapped)
+		if err != nil {
+			return n, fmt.Errorf("unwrap data key %s: %w", k.ID, err)
+		}
+		v, w, err := master.Wrap(ctx, raw)
+		if err != nil {
+			return n, err
+		}
+		from := k.MasterVersion
+		k.Wrapped, k.MasterVersion = w, v
+		ok, err := ks.RewrapDataKey(ctx, k.ID, from, k)
+		if err != nil {
+			return n, fmt.Errorf("store data key %s: %w", k.ID, err)
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// MasterVersionsInUse counts the data keys wrapped by each master key version.
+func MasterVersionsInUse(ctx context.Context, ks KeyStore) (map[int]int, error) {
+	keys, err := ks.DataKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]int{}
+	for _, k := range keys {
+		out[k.MasterVersion]++
+	}
+	return out, nil
 }

@@ -34,6 +34,19 @@ func (m *MemKeys) DataKeys(context.Context) ([]crypto.WrappedKey, error) {
 	return append([]crypto.WrappedKey(nil), m.keys...), nil
 }
 
+// RewrapDataKey implements crypto.KeyStore.
+func (m *MemKeys) RewrapDataKey(_ context.Context, id string, from int, k crypto.WrappedKey) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, e := range m.keys {
+		if e.ID == id && e.MasterVersion == from {
+			m.keys[i].Wrapped, m.keys[i].MasterVersion = k.Wrapped, k.MasterVersion
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // Keyring returns a keyring under a fresh master key.
 func Keyring(t testing.TB) *crypto.Keyring {
 	t.Helper()

@@ -124,14 +124,27 @@ func (s *Store) InsertDataKey(ctx context.Context, k crypto.WrappedKey) error {
 		active = 1
 	}
 	_, err := s.w.ExecContext(ctx,
-		`INSERT INTO data_keys (id, purpose, wrapped, active, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-		k.ID, k.Purpose, k.Wrapped, active, micros(nowUTC()))
+		`INSERT INTO data_keys (id, purpose, wrapped, active, master_version, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+		k.ID, k.Purpose, k.Wrapped, active, k.MasterVersion, micros(nowUTC()))
 	return err
+}
+
+// RewrapDataKey replaces a data key's wrapping if it is still wrapped by
+// master key version from (crypto.KeyStore).
+func (s *Store) RewrapDataKey(ctx context.Context, id string, from int, k crypto.WrappedKey) (bool, error) {
+	var ok bool
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		ok, err = exec1(ctx, tx.tx, "rewrap data key",
+			`UPDATE data_keys SET wrapped = $1, master_version = $2 WHERE id = $3 AND master_version = $4`, k.Wrapped, k.MasterVersion, id, from)
+		return err
+	})
+	return ok, err
 }
 
 // DataKeys returns every wrapped data key (crypto.KeyStore).
 func (s *Store) DataKeys(ctx context.Context) ([]crypto.WrappedKey, error) {
-	rows, err := s.w.QueryContext(ctx, `SELECT id, purpose, wrapped, active FROM data_keys ORDER BY created_at, id`)
+	rows, err := s.w.QueryContext(ctx, `SELECT id, purpose, wrapped, active, master_version FROM data_keys ORDER BY created_at, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +153,7 @@ func (s *Store) DataKeys(ctx context.Context) ([]crypto.WrappedKey, error) {
 	for rows.Next() {
 		var k crypto.WrappedKey
 		var active int
-		if err := rows.Scan(&k.ID, &k.Purpose, &k.Wrapped, &active); err != nil {
+		if err := rows.Scan(&k.ID, &k.Purpose, &k.Wrapped, &active, &k.MasterVersion); err != nil {
 			return nil, err
 		}
 		k.Active = active == 1

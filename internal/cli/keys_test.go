@@ -1,0 +1,102 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/kyctest"
+	"github.com/openkyc/openkyc/internal/verification"
+)
+
+// TestKeysRotateAndRetire: data written under master key version 1 is
+// readable after `keys rotate` and `keys retire --version 1`, with only
+// version 2 left in the key file.
+func TestKeysRotateAndRetire(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		cfg := config.Config{Addr: "127.0.0.1:0", DataDir: dir, DatabaseURL: db.URL, MaxUploadBytes: 4 << 20, MaxImagePixels: 20_000_000, NoLists: true}
+		open := func() *app.App {
+			a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			require.NoError(t, err)
+			return a
+		}
+		a := open()
+		m, err := a.Merchants.Create(ctx, "Keys", "test")
+		require.NoError(t, err)
+		p := kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}
+		ap, _, err := a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: "k-1",
+			PII: kyc.PII{FirstName: "Jane", Email: "jane@example.org"}})
+		require.NoError(t, err)
+		img := kyctest.JPEG(t, kyctest.SyntheticCard(800, 500))
+		doc, err := a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(img))
+		require.NoError(t, err)
+		require.NoError(t, a.Close())
+
+		common := []string{"--data-dir", dir, "--database-url", db.URL}
+		status := func() map[string]any {
+			out, err := run(t, append([]string{"keys", "status", "--json"}, common...)...)
+			require.NoError(t, err)
+			var st map[string]any
+			require.NoError(t, json.Unmarshal([]byte(out), &st))
+			return st
+		}
+		st := status()
+		require.Equal(t, []any{map[string]any{"version": 1.0, "active": true, "configured": true, "data_keys": 2.0}}, st["versions"])
+
+		out, err := run(t, append([]string{"keys", "rotate"}, common...)...)
+		require.NoError(t, err)
+		require.Contains(t, out, "master key version 2 is active")
+		require.Contains(t, out, "2 data keys re-wrapped")
+		st = status()
+		require.Equal(t, []any{1.0}, st["retirable"])
+		out, err = run(t, append([]string{"keys", "status"}, common...)...)
+		require.NoError(t, err)
+		require.Contains(t, out, "unused: can be retired")
+
+		_, err = run(t, append([]string{"keys", "retire", "--version", "2"}, common...)...)
+		require.ErrorContains(t, err, "active")
+		out, err = run(t, append([]string{"keys", "retire", "--version", "1"}, common...)...)
+		require.NoError(t, err)
+		require.Contains(t, out, "remaining: [2]")
+		keyFile, err := os.ReadFile(filepath.Join(dir, "master.key"))
+		require.NoError(t, err)
+		require.Contains(t, string(keyFile), "v2:")
+		require.NotContains(t, string(keyFile), "v1:")
+
+		// Everything written under version 1 opens under version 2 alone.
+		a = open()
+		defer a.Close()
+		got, err := a.Verifications.GetApplicant(ctx, p, ap.ID)
+		require.NoError(t, err)
+		require.Equal(t, "Jane", got.PII.FirstName)
+		r, err := a.Blobs.Open(ctx, doc.BlobKey)
+		require.NoError(t, err)
+		b, err := io.ReadAll(r)
+		r.Close()
+		require.NoError(t, err)
+		require.Equal(t, img, b, "documents were not rewritten and still open")
+
+		// A key given in the environment cannot be rewritten by the command.
+		line := strings.TrimSpace(strings.Split(string(keyFile), "\n")[1])
+		env := append([]string{"--master-key", line}, common...)
+		_, err = run(t, append([]string{"keys", "rotate"}, env...)...)
+		require.ErrorContains(t, err, "openkyc keys generate")
+		out, err = run(t, append([]string{"keys", "generate"}, env...)...)
+		require.NoError(t, err)
+		require.Regexp(t, `^v3:[A-Za-z0-9+/]{43}=\n$`, out)
+	})
+}
