@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-
 )
 
 // Key purposes.
