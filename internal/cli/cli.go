@@ -243,6 +243,8 @@ func merchantCommand(stdout io.Writer) *ucli.Command {
 			merchantShowCommand(stdout),
 			merchantSetCommand(stdout),
 			merchantSetKeyCommand(stdout),
+			merchantRotateKeyCommand(stdout),
+			merchantRotateSecretCommand(stdout),
 			{
 				Name: "list", Usage: "list merchants",
 				Flags: append(storageFlags(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),

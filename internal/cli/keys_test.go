@@ -100,3 +100,30 @@ func TestKeysRotateAndRetire(t *testing.T) {
 		require.Regexp(t, `^v3:[A-Za-z0-9+/]{43}=\n$`, out)
 	})
 }
+
+func TestMerchantRotateCommands(t *testing.T) {
+	t.Parallel()
+	common := []string{"--data-dir", t.TempDir()}
+	out, err := run(t, append([]string{"merchant", "create", "--name", "Rotating", "--json"}, common...)...)
+	require.NoError(t, err)
+	var created map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &created))
+	mid := created["id"].(string)
+
+	out, err = run(t, append([]string{"merchant", "rotate-key", mid, "--overlap", "2h", "--json"}, common...)...)
+	require.NoError(t, err)
+	var k map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &k))
+	require.Regexp(t, `^okyc_[a-z2-7]{52}$`, k["api_key"])
+	require.NotEqual(t, created["api_key"], k["api_key"])
+	require.EqualValues(t, 1, k["old_keys"])
+
+	out, err = run(t, append([]string{"merchant", "rotate-secret", mid, "--dialect", "kyc_sharing"}, common...)...)
+	require.NoError(t, err)
+	require.Contains(t, out, "new kyc_sharing secret (shown once)")
+	require.NotContains(t, out, created["kyc_sharing"].(map[string]any)["secret"])
+	_, err = run(t, append([]string{"merchant", "rotate-secret", mid, "--dialect", "paycools"}, common...)...)
+	require.ErrorContains(t, err, "RSA")
+	_, err = run(t, append([]string{"merchant", "rotate-key", mid, "--overlap", "1000h"}, common...)...)
+	require.ErrorContains(t, err, "overlap")
+}

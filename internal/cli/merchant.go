@@ -182,3 +182,71 @@ func printCreated(stdout io.Writer, c merchant.Created) {
 		c.Merchant.ID, c.Merchant.MerchantNo, c.Merchant.Name, c.APIKey, c.Merchant.MerchantNo, c.VexoraAppSecret, c.KYCSharingAppID, c.KYCSharingSecret,
 		c.CardBindingAPIKey, c.PayCoolsAppID, c.Merchant.ID, strings.TrimRight(c.CardBindingPlatformKey, "\n")+"\n")
 }
+
+// overlapFlag is how long rotated-out credentials keep working.
+func overlapFlag() ucli.Flag {
+	return &ucli.DurationFlag{Name: "overlap", Value: 24 * time.Hour,
+		Usage: "how long the previous credential keeps working, so clients can switch (0 ends it now; at most 720h)"}
+}
+
+// merchantRotateKeyCommand issues a new API key and ends the old ones after the overlap.
+func merchantRotateKeyCommand(stdout io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name: "rotate-key", Usage: "create a new API key (shown once); the merchant's other keys stop working after --overlap", ArgsUsage: "MERCHANT_ID",
+		Flags: append(storageFlags(), overlapFlag(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
+		Action: func(ctx context.Context, cmd *ucli.Command) error {
+			id := cmd.Args().First()
+			if id == "" {
+				return errors.New("give the merchant id: openkyc merchant rotate-key MERCHANT_ID")
+			}
+			a, err := openApp(ctx, cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			k, err := a.Merchants.RotateAPIKey(ctx, id, cmd.Duration("overlap"), "cli")
+			if err != nil {
+				return err
+			}
+			if cmd.Bool("json") {
+				return json.NewEncoder(stdout).Encode(map[string]any{"api_key": k.APIKey, "key_id": k.KeyID, "old_keys": k.Expired, "old_until": k.OldUntil})
+			}
+			fmt.Fprintf(stdout, "new API key (shown once): %s\n%d previous key(s) stop working at %s\n", k.APIKey, k.Expired, k.OldUntil.Format(time.RFC3339))
+			return nil
+		},
+	}
+}
+
+// merchantRotateSecretCommand replaces a dialect's HMAC secret with an overlap.
+func merchantRotateSecretCommand(stdout io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name: "rotate-secret", Usage: "replace the Vexora or KYC Sharing app secret (shown once); requests signed with the old one are accepted for --overlap",
+		ArgsUsage: "MERCHANT_ID",
+		Flags:     append(storageFlags(), dialectFlag(), overlapFlag(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
+		Action: func(ctx context.Context, cmd *ucli.Command) error {
+			id := cmd.Args().First()
+			if id == "" {
+				return errors.New("give the merchant id: openkyc merchant rotate-secret MERCHANT_ID --dialect vexora")
+			}
+			d, err := dialectOf(cmd)
+			if err != nil {
+				return err
+			}
+			a, err := openApp(ctx, cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			secret, until, err := a.Merchants.RotateDialectSecret(ctx, id, d, cmd.Duration("overlap"), "cli")
+			if err != nil {
+				return err
+			}
+			if cmd.Bool("json") {
+				return json.NewEncoder(stdout).Encode(map[string]any{"dialect": cmd.String("dialect"), "secret": secret, "old_until": until})
+			}
+			fmt.Fprintf(stdout, "new %s secret (shown once): %s\nthe previous secret is accepted until %s; callbacks are signed with the new one now\n",
+				cmd.String("dialect"), secret, until.Format(time.RFC3339))
+			return nil
+		},
+	}
+}

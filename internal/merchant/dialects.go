@@ -20,7 +20,9 @@ const (
 type cachedDialect struct {
 	m       kyc.Merchant
 	secret  string
-	expires int64 // unix nanos
+	old     string // the secret before a rotation, accepted until oldEnd
+	oldEnd  int64  // unix nanos
+	expires int64  // unix nanos
 }
 
 func dialectAAD(merchantID, dialect string) []byte {
@@ -34,12 +36,36 @@ func randomHex(n int) string {
 }
 
 // DialectSecret resolves a dialect's app id (for Vexora: the merchant
-// number) to its active merchant and decrypted secret. Unknown app ids and
-// suspended merchants are kyc.ErrUnauthenticated / kyc.ErrForbidden. Results
-// are cached like API keys (AuthCacheTTL).
+// number) to its active merchant and decrypted current secret (the one that
+// signs what the platform sends). Unknown app ids and suspended merchants
+// are kyc.ErrUnauthenticated / kyc.ErrForbidden. Results are cached like API
+// keys (AuthCacheTTL).
 func (s *Service) DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error) {
+	c, err := s.dialectCred(ctx, dialect, appID)
+	if err != nil {
+		return c.m, "", err
+	}
+	return c.m, c.secret, nil
+}
+
+// DialectSecrets is DialectSecret with every secret an incoming request may
+// be signed with: the current one, then the one before a rotation while its
+// overlap lasts.
+func (s *Service) DialectSecrets(ctx context.Context, dialect, appID string) (kyc.Merchant, []string, error) {
+	c, err := s.dialectCred(ctx, dialect, appID)
+	if err != nil {
+		return c.m, nil, err
+	}
+	out := []string{c.secret}
+	if c.old != "" && s.now().UnixNano() < c.oldEnd {
+		out = append(out, c.old)
+	}
+	return c.m, out, nil
+}
+
+func (s *Service) dialectCred(ctx context.Context, dialect, appID string) (cachedDialect, error) {
 	if err := s.Limits.Address(ctx); err != nil {
-		return kyc.Merchant{}, "", err
+		return cachedDialect{}, err
 	}
 	key := dialect + "\x00" + appID
 	now := s.now()
@@ -47,29 +73,37 @@ func (s *Service) DialectSecret(ctx context.Context, dialect, appID string) (kyc
 	c, ok := s.dialects[key]
 	s.mu.Unlock()
 	if ok && now.UnixNano() < c.expires {
-		return c.m, c.secret, s.Limits.Merchant(c.m.ID)
+		return c, s.Limits.Merchant(c.m.ID)
 	}
 	cred, m, err := s.store.DialectCredentialByAppID(ctx, dialect, appID)
 	if kyc.IsNotFound(err) {
-		return m, "", kyc.ErrUnauthenticated
+		return cachedDialect{m: m}, kyc.ErrUnauthenticated
 	}
 	if err != nil {
-		return m, "", err
+		return cachedDialect{m: m}, err
 	}
 	if m.Status != kyc.MerchantActive {
-		return m, "", fmt.Errorf("merchant suspended: %w", kyc.ErrForbidden)
+		return cachedDialect{m: m}, fmt.Errorf("merchant suspended: %w", kyc.ErrForbidden)
 	}
 	secret, err := s.keys.Open(cred.SealedSecret, dialectAAD(m.ID, dialect))
 	if err != nil {
-		return m, "", err
+		return cachedDialect{m: m}, err
+	}
+	c = cachedDialect{m: m, secret: string(secret), expires: now.Add(AuthCacheTTL).UnixNano()}
+	if len(cred.OldSealedSecret) > 0 && now.Before(cred.OldSecretUntil) {
+		old, err := s.keys.Open(cred.OldSealedSecret, dialectAAD(m.ID, dialect))
+		if err != nil {
+			return cachedDialect{m: m}, err
+		}
+		c.old, c.oldEnd = string(old), cred.OldSecretUntil.UnixNano()
 	}
 	s.mu.Lock()
 	if len(s.dialects) >= authCacheMax {
 		clear(s.dialects)
 	}
-	s.dialects[key] = cachedDialect{m: m, secret: string(secret), expires: now.Add(AuthCacheTTL).UnixNano()}
+	s.dialects[key] = c
 	s.mu.Unlock()
-	return m, string(secret), s.Limits.Merchant(m.ID)
+	return c, s.Limits.Merchant(m.ID)
 }
 
 // DialectCredentials returns a merchant's app id and decrypted secret of a dialect.

@@ -204,7 +204,7 @@ func (s *Service) Authenticate(ctx context.Context, key string) (kyc.Principal, 
 	if ok && now.Before(c.expires) {
 		return c.p, s.Limits.Merchant(c.p.MerchantID)
 	}
-	cred, m, err := s.store.CredentialByLookup(ctx, kyc.CredentialAPIKey, lookup)
+	cred, m, err := s.store.CredentialByLookup(ctx, kyc.CredentialAPIKey, lookup, now)
 	if kyc.IsNotFound(err) {
 		return kyc.Principal{}, kyc.ErrUnauthenticated
 	}
@@ -219,7 +219,11 @@ func (s *Service) Authenticate(ctx context.Context, key string) (kyc.Principal, 
 	if len(s.cache) >= authCacheMax {
 		clear(s.cache)
 	}
-	s.cache[lookup] = cachedPrincipal{p: p, expires: now.Add(AuthCacheTTL)}
+	expires := now.Add(AuthCacheTTL)
+	if cred.RevokedAt != nil && cred.RevokedAt.Before(expires) { // a rotated key ends on time
+		expires = *cred.RevokedAt
+	}
+	s.cache[lookup] = cachedPrincipal{p: p, expires: expires}
 	s.mu.Unlock()
 	return p, s.Limits.Merchant(p.MerchantID)
 }

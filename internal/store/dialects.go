@@ -18,6 +18,10 @@ type DialectCredential struct {
 	AppID        string
 	SealedSecret []byte
 	CreatedAt    time.Time
+	// OldSealedSecret is the secret before a rotation, accepted on incoming
+	// requests until OldSecretUntil.
+	OldSealedSecret []byte
+	OldSecretUntil  time.Time
 }
 
 // InsertDialectCredential stores a credential.
@@ -38,12 +42,13 @@ func (t *Tx) InsertDialectCredential(ctx context.Context, c DialectCredential) e
 func (r reads) DialectCredential(ctx context.Context, merchantID, dialect string) (DialectCredential, error) {
 	c := DialectCredential{MerchantID: merchantID, Dialect: dialect}
 	var at int64
-	err := r.q.QueryRowContext(ctx, `SELECT app_id, secret, created_at FROM dialect_credentials WHERE merchant_id = $1 AND dialect = $2`,
-		merchantID, dialect).Scan(&c.AppID, &c.SealedSecret, &at)
+	var until int64
+	err := r.q.QueryRowContext(ctx, `SELECT app_id, secret, created_at, old_secret, old_secret_until FROM dialect_credentials WHERE merchant_id = $1 AND dialect = $2`,
+		merchantID, dialect).Scan(&c.AppID, &c.SealedSecret, &at, &c.OldSealedSecret, &until)
 	if err != nil {
 		return c, notFound(err, "dialect credential")
 	}
-	c.CreatedAt = fromMicros(at)
+	c.CreatedAt, c.OldSecretUntil = fromMicros(at), fromMicros(until)
 	return c, nil
 }
 
@@ -71,17 +76,26 @@ func (r reads) DialectCredentialByAppID(ctx context.Context, dialect, appID stri
 	c := DialectCredential{Dialect: dialect, AppID: appID}
 	var m kyc.Merchant
 	var status string
-	var at, mc, mu int64
+	var at, until, mc, mu int64
 	err := r.q.QueryRowContext(ctx,
-		`SELECT c.merchant_id, c.secret, c.created_at, m.id, m.merchant_no, m.name, m.status, m.created_at, m.updated_at
+		`SELECT c.merchant_id, c.secret, c.created_at, c.old_secret, c.old_secret_until, m.id, m.merchant_no, m.name, m.status, m.created_at, m.updated_at
 		   FROM dialect_credentials c JOIN merchants m ON m.id = c.merchant_id WHERE c.dialect = $1 AND c.app_id = $2`, dialect, appID).
-		Scan(&c.MerchantID, &c.SealedSecret, &at, &m.ID, &m.MerchantNo, &m.Name, &status, &mc, &mu)
+		Scan(&c.MerchantID, &c.SealedSecret, &at, &c.OldSealedSecret, &until, &m.ID, &m.MerchantNo, &m.Name, &status, &mc, &mu)
 	if err != nil {
 		return c, m, notFound(err, "dialect credential")
 	}
-	c.CreatedAt = fromMicros(at)
+	c.CreatedAt, c.OldSecretUntil = fromMicros(at), fromMicros(until)
 	m.Status, m.CreatedAt, m.UpdatedAt = kyc.MerchantStatus(status), fromMicros(mc), fromMicros(mu)
 	return c, m, nil
+}
+
+// RotateDialectSecret replaces a merchant's dialect secret; the current one
+// is kept as the old secret until oldUntil. It reports false when the
+// merchant has no credential of the dialect.
+func (t *Tx) RotateDialectSecret(ctx context.Context, merchantID, dialect string, sealed []byte, oldUntil time.Time) (bool, error) {
+	return exec1(ctx, t.tx, "rotate dialect secret",
+		`UPDATE dialect_credentials SET old_secret = secret, old_secret_until = $1, secret = $2 WHERE merchant_id = $3 AND dialect = $4`,
+		micros(oldUntil), sealed, merchantID, dialect)
 }
 
 func (r reads) latestVerificationByExternalID(ctx context.Context, merchantID string, surface kyc.Surface, externalID string) (kyc.Verification, error) {

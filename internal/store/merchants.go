@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/openkyc/openkyc/internal/audit"
 	"github.com/openkyc/openkyc/internal/crypto"
@@ -29,6 +30,19 @@ func (t *Tx) InsertMerchant(ctx context.Context, m kyc.Merchant) error {
 		return fmt.Errorf("insert audit head: %w", err)
 	}
 	return nil
+}
+
+// ExpireCredentials makes the merchant's credentials of a kind, except one,
+// stop working at the given time (unless they stop sooner), and returns how
+// many it changed.
+func (t *Tx) ExpireCredentials(ctx context.Context, merchantID, kind, exceptID string, at time.Time) (int64, error) {
+	res, err := t.tx.ExecContext(ctx,
+		`UPDATE credentials SET revoked_at = $1 WHERE merchant_id = $2 AND kind = $3 AND id <> $4 AND (revoked_at IS NULL OR revoked_at > $1)`,
+		micros(at), merchantID, kind, exceptID)
+	if err != nil {
+		return 0, fmt.Errorf("expire credentials: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // InsertCredential stores a credential.
@@ -93,9 +107,10 @@ func (r reads) Merchants(ctx context.Context) ([]kyc.Merchant, error) {
 	return out, rows.Err()
 }
 
-// CredentialByLookup finds an unrevoked credential by the hash of its secret,
-// with its merchant.
-func (r reads) CredentialByLookup(ctx context.Context, kind, lookup string) (kyc.Credential, kyc.Merchant, error) {
+// CredentialByLookup finds a credential by the hash of its secret, with its
+// merchant, unless it is revoked at time at (a rotated key works until its
+// revoked_at).
+func (r reads) CredentialByLookup(ctx context.Context, kind, lookup string, at time.Time) (kyc.Credential, kyc.Merchant, error) {
 	var c kyc.Credential
 	var created int64
 	var revoked sql.NullInt64
@@ -103,7 +118,7 @@ func (r reads) CredentialByLookup(ctx context.Context, kind, lookup string) (kyc
 		`SELECT c.id, c.merchant_id, c.kind, c.lookup, c.hint, c.created_at, c.revoked_at,
 		        m.id, m.merchant_no, m.name, m.status, m.created_at, m.updated_at
 		   FROM credentials c JOIN merchants m ON m.id = c.merchant_id
-		  WHERE c.lookup = $1 AND c.kind = $2 AND c.revoked_at IS NULL`, lookup, kind)
+		  WHERE c.lookup = $1 AND c.kind = $2 AND (c.revoked_at IS NULL OR c.revoked_at > $3)`, lookup, kind, micros(at))
 	var m kyc.Merchant
 	var status string
 	var mc, mu int64

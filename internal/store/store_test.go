@@ -94,14 +94,32 @@ func TestStoreConformance(t *testing.T) {
 			m := merchant(t, s, "M-cred")
 			c := kyc.Credential{ID: kyc.NewID(kyc.PrefixCredential), MerchantID: m.ID, Kind: kyc.CredentialAPIKey, Lookup: "hash-1", Hint: "abcd", CreatedAt: now()}
 			require.NoError(t, s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertCredential(ctx, c) }))
-			gotC, gotM, err := s.CredentialByLookup(ctx, kyc.CredentialAPIKey, "hash-1")
+			gotC, gotM, err := s.CredentialByLookup(ctx, kyc.CredentialAPIKey, "hash-1", now())
 			require.NoError(t, err)
 			require.Equal(t, c, gotC)
 			require.Equal(t, m, gotM)
-			_, _, err = s.CredentialByLookup(ctx, kyc.CredentialAPIKey, "hash-2")
+			_, _, err = s.CredentialByLookup(ctx, kyc.CredentialAPIKey, "hash-2", now())
 			require.ErrorIs(t, err, kyc.ErrNotFound)
-			_, _, err = s.CredentialByLookup(ctx, "other_kind", "hash-1")
+			_, _, err = s.CredentialByLookup(ctx, "other_kind", "hash-1", now())
 			require.ErrorIs(t, err, kyc.ErrNotFound)
+
+			// Rotation: the old key ends after the overlap, the new one works.
+			c2 := kyc.Credential{ID: kyc.NewID(kyc.PrefixCredential), MerchantID: m.ID, Kind: kyc.CredentialAPIKey, Lookup: "hash-3", Hint: "efgh", CreatedAt: now()}
+			end := now().Add(time.Hour)
+			require.NoError(t, s.InTx(ctx, func(tx *store.Tx) error {
+				if err := tx.InsertCredential(ctx, c2); err != nil {
+					return err
+				}
+				n, err := tx.ExpireCredentials(ctx, m.ID, kyc.CredentialAPIKey, c2.ID, end)
+				require.EqualValues(t, 1, n)
+				return err
+			}))
+			_, _, err = s.CredentialByLookup(ctx, kyc.CredentialAPIKey, "hash-1", end.Add(-time.Second))
+			require.NoError(t, err, "within the overlap")
+			_, _, err = s.CredentialByLookup(ctx, kyc.CredentialAPIKey, "hash-1", end)
+			require.ErrorIs(t, err, kyc.ErrNotFound, "after the overlap")
+			_, _, err = s.CredentialByLookup(ctx, kyc.CredentialAPIKey, "hash-3", end.Add(time.Hour))
+			require.NoError(t, err)
 		})
 
 		t.Run("applicants are unique per merchant and surface and isolated", func(t *testing.T) {

@@ -33,6 +33,7 @@ const Level = "reliance"
 // Merchants is what the dialect needs of the merchant service.
 type Merchants interface {
 	DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error)
+	DialectSecrets(ctx context.Context, dialect, appID string) (kyc.Merchant, []string, error)
 }
 
 // Core is what the dialect needs of the verification service.
@@ -110,7 +111,7 @@ func (d *Dialect) authenticate(ctx context.Context, r *http.Request, canonicalBo
 	if appID == "" {
 		return kyc.Principal{}, fail(CodeAuth, "appId: header is required")
 	}
-	m, secret, err := d.merchants.DialectSecret(ctx, "kycsharing", appID)
+	m, secrets, err := d.merchants.DialectSecrets(ctx, "kycsharing", appID)
 	if err != nil {
 		return kyc.Principal{}, err
 	}
@@ -126,7 +127,15 @@ func (d *Dialect) authenticate(ctx context.Context, r *http.Request, canonicalBo
 	if sign == "" {
 		return kyc.Principal{}, fail(CodeSign, "sign: header is required")
 	}
-	if !ValidSign(secret, ts, r.Method, r.URL.RequestURI(), canonicalBody, sign) {
+	// During a rotation's overlap the previous secret is accepted too.
+	valid := false
+	for _, secret := range secrets {
+		if ValidSign(secret, ts, r.Method, r.URL.RequestURI(), canonicalBody, sign) {
+			valid = true
+			break
+		}
+	}
+	if !valid {
 		return kyc.Principal{}, fail(CodeSign, "sign: does not match the request and the secret")
 	}
 	return kyc.Principal{MerchantID: m.ID, Actor: "kycsharing:" + appID}, nil

@@ -27,6 +27,7 @@ const Surface = kyc.SurfaceVexora
 // Merchants is what the dialect needs of the merchant service.
 type Merchants interface {
 	DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error)
+	DialectSecrets(ctx context.Context, dialect, appID string) (kyc.Merchant, []string, error)
 }
 
 // Core is what the dialect needs of the verification service.
@@ -99,7 +100,7 @@ func (d *Dialect) authenticate(ctx context.Context, r *http.Request, fields map[
 	if no == "" {
 		return request{}, fail(CodeMerchant, "merchantNo: header is required")
 	}
-	m, secret, err := d.merchants.DialectSecret(ctx, "vexora", no)
+	m, secrets, err := d.merchants.DialectSecrets(ctx, "vexora", no)
 	if err != nil {
 		return request{}, err
 	}
@@ -113,7 +114,16 @@ func (d *Dialect) authenticate(ctx context.Context, r *http.Request, fields map[
 	if diff := d.cfg.Now().Sub(time.UnixMilli(ts)); diff > Window || diff < -Window {
 		return request{}, fail(CodeTimestamp, "timestamp: outside the allowed window of 5 minutes")
 	}
-	if !ValidSign(fields, secret, fields["sign"]) {
+	// During a rotation's overlap the previous secret is accepted too; the
+	// answer is signed with the secret the request used.
+	secret := ""
+	for _, s := range secrets {
+		if ValidSign(fields, s, fields["sign"]) {
+			secret = s
+			break
+		}
+	}
+	if secret == "" {
 		return request{}, fail(CodeSignature, "sign: does not match the parameters and the app secret")
 	}
 	return request{p: kyc.Principal{MerchantID: m.ID, Actor: "vexora:" + no}, fields: fields, secret: secret}, nil

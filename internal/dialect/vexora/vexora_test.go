@@ -295,3 +295,38 @@ func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+// TestSecretRotation: after a rotation the old app secret signs requests
+// until the overlap ends; the new one works at once.
+func TestSecretRotation(t *testing.T) {
+	t.Parallel()
+	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MaxUploadBytes: 1 << 20, MaxImagePixels: 4_000_000}
+	a, srv := apptest.Start(t, cfg)
+	e := &env{t: t, srv: srv}
+	c, err := a.Merchants.Create(context.Background(), "M", "test")
+	require.NoError(t, err)
+	old := merchant{no: c.Merchant.MerchantNo, secret: c.VexoraAppSecret}
+	query := func(m merchant) string {
+		return code(t, e.postJSON("/v1/vexora/kycStatusQuery", m, signed(m, map[string]string{"userId": "nobody"})))
+	}
+	require.NotEqual(t, CodeSignatureForTest, query(old))
+
+	secret, until, err := a.Merchants.RotateDialectSecret(context.Background(), c.Merchant.ID, "vexora", time.Hour, "test")
+	require.NoError(t, err)
+	require.WithinDuration(t, time.Now().Add(time.Hour), until, time.Minute)
+	fresh := merchant{no: old.no, secret: secret}
+	require.NotEqual(t, CodeSignatureForTest, query(fresh), "the new secret works at once")
+	require.NotEqual(t, CodeSignatureForTest, query(old), "the old secret works during the overlap")
+
+	newer, _, err := a.Merchants.RotateDialectSecret(context.Background(), c.Merchant.ID, "vexora", 0, "test")
+	require.NoError(t, err)
+	require.Equal(t, CodeSignatureForTest, query(fresh), "without overlap the previous secret stops at once")
+	require.Equal(t, CodeSignatureForTest, query(old))
+	require.NotEqual(t, CodeSignatureForTest, query(merchant{no: old.no, secret: newer}))
+
+	_, _, err = a.Merchants.RotateDialectSecret(context.Background(), c.Merchant.ID, "card_binding", time.Hour, "test")
+	require.ErrorContains(t, err, "RSA")
+}
+
+// CodeSignatureForTest is the code of a bad signature (vexora.CodeSignature).
+const CodeSignatureForTest = "1001"

@@ -1,0 +1,11 @@
+-- +goose Up
+-- The master key version that wraps each data key (rotation re-wraps).
+ALTER TABLE data_keys ADD COLUMN master_version INTEGER NOT NULL DEFAULT 1;
+-- A rotated dialect secret keeps working until old_secret_until.
+ALTER TABLE dialect_credentials ADD COLUMN old_secret BYTEA;
+ALTER TABLE dialect_credentials ADD COLUMN old_secret_until BIGINT NOT NULL DEFAULT 0;
+
+-- +goose Down
+ALTER TABLE dialect_credentials DROP COLUMN old_secret_until;
+ALTER TABLE dialect_credentials DROP COLUMN old_secret;
+ALTER TABLE data_keys DROP COLUMN master_version;
