@@ -86,3 +86,64 @@ func BenchmarkScreeningHTTP(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkErasure measures, in process on each database, an applicant's
+// life with one ID photo (create, upload) as the baseline, the same plus an
+// immediate purge, and an export of an applicant with two documents against
+// a plain read of it.
+func BenchmarkErasure(b *testing.B) {
+	for _, db := range kyctest.DBs(b) {
+		e := newEnvB(b, db)
+		h := e.app.Handler()
+		img := testJPEG(b, 320, 200)
+		call := func(method, path string, body *bytes.Buffer, ct string, want int) {
+			var rd *bytes.Reader
+			if body != nil {
+				rd = bytes.NewReader(body.Bytes())
+			} else {
+				rd = bytes.NewReader(nil)
+			}
+			req := httptest.NewRequest(method, path, rd)
+			req.Header.Set("Authorization", "Bearer "+e.keyA)
+			if ct != "" {
+				req.Header.Set("Content-Type", ct)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != want {
+				b.Fatal(method, path, rec.Code, rec.Body.String())
+			}
+		}
+		n := 0
+		life := func(purge bool) {
+			n++
+			aid := e.createApplicant(e.keyA, person(fmt.Sprintf("bench-%s-%d", db.Name, n), fmt.Sprintf("b%d@example.org", n)))
+			body, ct := multipartBody(b, [2]any{"kind", "id_front"}, [2]any{"file", img})
+			call(http.MethodPost, "/v1/applicants/"+aid+"/documents", body, ct, http.StatusCreated)
+			if purge {
+				call(http.MethodDelete, "/v1/applicants/"+aid+"?immediate=true", nil, "", http.StatusOK)
+			}
+		}
+		b.Run(db.Name+"/create+upload", func(b *testing.B) {
+			for range b.N {
+				life(false)
+			}
+		})
+		b.Run(db.Name+"/create+upload+purge", func(b *testing.B) {
+			for range b.N {
+				life(true)
+			}
+		})
+		aid := e.applicantWithDocs(person("bench-export-"+db.Name, "export@example.org"), "id_front", "selfie")
+		b.Run(db.Name+"/get", func(b *testing.B) {
+			for range b.N {
+				call(http.MethodGet, "/v1/applicants/"+aid, nil, "", http.StatusOK)
+			}
+		})
+		b.Run(db.Name+"/export", func(b *testing.B) {
+			for range b.N {
+				call(http.MethodGet, "/v1/applicants/"+aid+"/export", nil, "", http.StatusOK)
+			}
+		})
+	}
+}
