@@ -69,6 +69,16 @@ func (r reads) LatestHostedLink(ctx context.Context, merchantID, verificationID 
 	return l, nil
 }
 
+// CountHostedLinks counts the links ever created for a verification.
+func (r reads) CountHostedLinks(ctx context.Context, merchantID, verificationID string) (int, error) {
+	var n int
+	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM hosted_links WHERE merchant_id = $1 AND verification_id = $2`, merchantID, verificationID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count hosted links: %w", err)
+	}
+	return n, nil
+}
+
 // MarkHostedLinkSubmitted records that the user submitted through the link;
 // it reports false when it was already marked.
 func (t *Tx) MarkHostedLinkSubmitted(ctx context.Context, id string, at time.Time) (bool, error) {

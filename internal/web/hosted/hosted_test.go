@@ -267,3 +267,16 @@ func TestMessagesComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkCap: a verification gets at most MaxLinksPerVerification links.
+func TestLinkCap(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DB{Name: "sqlite"})
+	vid := e.verification(e.keyA, "capped")
+	for range hosted.MaxLinksPerVerification {
+		e.link(e.keyA, vid, `{}`)
+	}
+	st, res := e.api(http.MethodPost, "/v1/verifications/"+vid+"/links", e.keyA, `{}`)
+	require.Equal(t, http.StatusConflict, st, "%v", res)
+	require.Equal(t, "too_many_links", res["error"].(map[string]any)["code"])
+}

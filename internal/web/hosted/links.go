@@ -24,6 +24,9 @@ const (
 	DefaultTTL = 24 * time.Hour
 	MinTTL     = 5 * time.Minute
 	MaxTTL     = 7 * 24 * time.Hour
+	// MaxLinksPerVerification bounds the links (each taking at most
+	// MaxUploads photos) one verification can be given.
+	MaxLinksPerVerification = 20
 )
 
 // Locales the page speaks.
@@ -102,6 +105,11 @@ func (l *Links) Create(ctx context.Context, p kyc.Principal, verificationID stri
 	row := store.HostedLink{ID: kyc.NewID("lnk_"), MerchantID: p.MerchantID, VerificationID: v.ID, TokenHash: TokenHash(token),
 		ReturnURL: in.ReturnURL, Locale: in.Locale, Challenge: strings.Join(NewChallenge(), ","), ExpiresAt: now.Add(ttl), CreatedAt: now}
 	err = l.store.InTx(ctx, func(tx *store.Tx) error {
+		if n, err := tx.CountHostedLinks(ctx, p.MerchantID, v.ID); err != nil {
+			return err
+		} else if n >= MaxLinksPerVerification {
+			return kyc.Conflict("too_many_links", "the verification has had %d links, the most allowed; start a new verification", n)
+		}
 		if err := tx.InsertHostedLink(ctx, row); err != nil {
 			return err
 		}
