@@ -20,7 +20,8 @@ for target in \
   "./internal/screening FuzzParsers" \
   "./internal/screening FuzzSearch" \
   "./internal/review FuzzDecisionInput" \
-  "./internal/web/console FuzzSafeNext"; do
+  "./internal/web/console FuzzSafeNext" \
+  "./internal/crypto FuzzParseMasterKeys"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"
