@@ -53,4 +53,11 @@ func TestUploadThroughS3(t *testing.T) {
 	require.NoError(t, err)
 	rc.Close()
 	require.Equal(t, img, got)
+
+	// An erasure deletes the object from the bucket.
+	res := e.do(http.MethodDelete, "/v1/applicants/"+aid+"?immediate=true", e.keyA, nil, nil)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	list, err = backend.ListBucket("kyc-docs", nil, gofakes3.ListBucketPage{})
+	require.NoError(t, err)
+	require.Empty(t, list.Contents, "the purge deleted the document from S3")
 }
