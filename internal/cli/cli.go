@@ -20,6 +20,7 @@ import (
 	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/ratelimit"
+	"github.com/openkyc/openkyc/internal/store"
 )
 
 // storageFlags are shared by every command that touches the store, so each
@@ -136,11 +137,7 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 			{
 				Name: "migrate", Usage: "apply database migrations and exit", Flags: storageFlags(),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
-					cfg, err := loadConfig(cmd)
-					if err != nil {
-						return err
-					}
-					s, err := app.OpenStore(ctx, cfg)
+					s, _, err := openStore(ctx, cmd)
 					if err != nil {
 						return err
 					}
@@ -249,11 +246,7 @@ func merchantCommand(stdout io.Writer) *ucli.Command {
 				Name: "list", Usage: "list merchants",
 				Flags: append(storageFlags(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
-					cfg, err := loadConfig(cmd)
-					if err != nil {
-						return err
-					}
-					s, err := app.OpenStore(ctx, cfg)
+					s, _, err := openStore(ctx, cmd)
 					if err != nil {
 						return err
 					}
@@ -288,6 +281,16 @@ func merchantCommand(stdout io.Writer) *ucli.Command {
 	}
 }
 
+// openStore opens and migrates the database of the command's settings.
+func openStore(ctx context.Context, cmd *ucli.Command) (*store.Store, config.Config, error) {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return nil, cfg, err
+	}
+	s, err := app.OpenStore(ctx, cfg)
+	return s, cfg, err
+}
+
 func openApp(ctx context.Context, cmd *ucli.Command) (*app.App, error) {
 	cfg, err := loadConfig(cmd)
 	if err != nil {
@@ -304,11 +307,7 @@ func auditCommand(stdout io.Writer) *ucli.Command {
 			Name: "verify", Usage: "recompute the hash chain of every merchant (or one) and report the first broken link",
 			Flags: append(storageFlags(), &ucli.StringFlag{Name: "merchant", Usage: "merchant id; default all"}),
 			Action: func(ctx context.Context, cmd *ucli.Command) error {
-				cfg, err := loadConfig(cmd)
-				if err != nil {
-					return err
-				}
-				s, err := app.OpenStore(ctx, cfg)
+				s, _, err := openStore(ctx, cmd)
 				if err != nil {
 					return err
 				}

@@ -12,7 +12,6 @@ import (
 	ucli "github.com/urfave/cli/v3"
 	"gocloud.dev/secrets/localsecrets"
 
-	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/store"
@@ -131,11 +130,7 @@ func keysCommand(stdout io.Writer) *ucli.Command {
 }
 
 func withKeys(ctx context.Context, cmd *ucli.Command, fn func(config.Config, *store.Store, *crypto.MasterKeys) error) error {
-	cfg, err := loadConfig(cmd)
-	if err != nil {
-		return err
-	}
-	s, err := app.OpenStore(ctx, cfg)
+	s, cfg, err := openStore(ctx, cmd)
 	if err != nil {
 		return err
 	}
