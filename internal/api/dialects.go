@@ -19,6 +19,8 @@ type DialectSettings struct {
 	AllowIDCard    bool      `json:"allow_id_card" doc:"card_binding: accept doc_type 2 (identity card)"`
 	AddressPattern string    `json:"address_pattern,omitempty" doc:"card_binding: RE2 pattern for kyc_info.address; empty is the default"`
 	UpdatedAt      time.Time `json:"updated_at,omitzero"`
+	// PreviousPublicKeyUntil is when the replaced public key stops verifying.
+	PreviousPublicKeyUntil time.Time `json:"previous_public_key_until,omitzero" doc:"card_binding and paycools: the replaced public key verifies requests until then"`
 }
 
 // DialectSettingsPatch changes some settings; absent fields stay.
@@ -28,6 +30,8 @@ type DialectSettingsPatch struct {
 	PublicKey      *string `json:"public_key,omitempty" maxLength:"8192" doc:"card_binding and paycools: PEM PUBLIC KEY, RSA 2048 bits or more"`
 	AllowIDCard    *bool   `json:"allow_id_card,omitempty" doc:"card_binding only"`
 	AddressPattern *string `json:"address_pattern,omitempty" maxLength:"512" doc:"card_binding only"`
+	// PublicKeyOverlapSeconds keeps the replaced key working for a while.
+	PublicKeyOverlapSeconds *int `json:"public_key_overlap_seconds,omitempty" minimum:"0" maximum:"2592000" doc:"With public_key: the replaced key keeps verifying requests this long (default 0: it stops at once)"`
 }
 
 // wireDialect is how the API names dialects.
@@ -35,7 +39,7 @@ var wireDialect = map[string]string{merchant.DialectVexora: "vexora", merchant.D
 
 func toDialectSettings(s merchant.Settings) DialectSettings {
 	return DialectSettings{Dialect: wireDialect[s.Dialect], CallbackURL: s.CallbackURL, Ack: s.Ack, PublicKey: s.PublicKey,
-		AllowIDCard: s.AllowIDCard, AddressPattern: s.AddressPattern, UpdatedAt: s.UpdatedAt}
+		AllowIDCard: s.AllowIDCard, AddressPattern: s.AddressPattern, UpdatedAt: s.UpdatedAt, PreviousPublicKeyUntil: s.PreviousPublicKeyUntil}
 }
 
 type dialectPath struct {

@@ -138,7 +138,8 @@ func merchantSetKeyCommand(stdout io.Writer) *ucli.Command {
 	return &ucli.Command{
 		Name: "set-key", Usage: "upload the merchant's public key (PEM) that verifies its card-binding or PayCools requests",
 		Flags: append(storageFlags(), merchantFlag(), dialectFlag(),
-			&ucli.StringFlag{Name: "public-key-file", Required: true, Usage: "PEM file with the RSA PUBLIC KEY (2048 bits or more); - for stdin"}),
+			&ucli.StringFlag{Name: "public-key-file", Required: true, Usage: "PEM file with the RSA PUBLIC KEY (2048 bits or more); - for stdin"},
+			&ucli.DurationFlag{Name: "overlap", Usage: "when replacing a key in use: how long the previous key keeps verifying requests (at most 720h)"}),
 		Action: func(ctx context.Context, cmd *ucli.Command) error {
 			d, err := dialectOf(cmd)
 			if err != nil {
@@ -156,11 +157,18 @@ func merchantSetKeyCommand(stdout io.Writer) *ucli.Command {
 			}
 			key := string(b)
 			return withMerchant(ctx, cmd, func(a *app.App, p kyc.Principal) error {
-				s, err := a.Merchants.UpdateSettings(ctx, p, d, merchant.SettingsPatch{PublicKey: &key})
+				patch := merchant.SettingsPatch{PublicKey: &key}
+				if o := int(cmd.Duration("overlap").Seconds()); o > 0 {
+					patch.PublicKeyOverlapSeconds = &o
+				}
+				s, err := a.Merchants.UpdateSettings(ctx, p, d, patch)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(stdout, "public key of %s set for %s at %s\n", d, p.MerchantID, s.UpdatedAt.Format(time.RFC3339))
+				if !s.PreviousPublicKeyUntil.IsZero() {
+					fmt.Fprintf(stdout, "the previous key verifies requests until %s\n", s.PreviousPublicKeyUntil.Format(time.RFC3339))
+				}
 				return nil
 			})
 		},

@@ -73,11 +73,28 @@ type Settings struct {
 	AllowIDCard    bool      `json:"allow_id_card"`
 	AddressPattern string    `json:"address_pattern,omitempty"`
 	UpdatedAt      time.Time `json:"updated_at,omitzero"`
+	// The public key before the last replacement verifies requests until
+	// PreviousPublicKeyUntil.
+	PreviousPublicKey      string    `json:"-"`
+	PreviousPublicKeyUntil time.Time `json:"previous_public_key_until,omitzero"`
+}
+
+// PublicKeys are the merchant public keys that verify a request at now: the
+// current one, then the previous one during its overlap.
+func (s Settings) PublicKeys(now time.Time) []string {
+	out := []string{s.PublicKey}
+	if s.PreviousPublicKey != "" && now.Before(s.PreviousPublicKeyUntil) {
+		out = append(out, s.PreviousPublicKey)
+	}
+	return out
 }
 
 func settingsOf(s store.DialectSettings) Settings {
 	out := Settings{Dialect: s.Dialect, CallbackURL: s.CallbackURL, Ack: s.Ack, PublicKey: s.PublicKey, AllowIDCard: s.AllowIDCard,
 		AddressPattern: s.AddressPattern, UpdatedAt: s.UpdatedAt}
+	if s.OldPublicKey != "" && s.OldPublicKeyUntil.After(s.UpdatedAt) {
+		out.PreviousPublicKey, out.PreviousPublicKeyUntil = s.OldPublicKey, s.OldPublicKeyUntil
+	}
 	if out.Ack == "" {
 		out.Ack = DefaultAck[s.Dialect]
 	}
@@ -128,6 +145,9 @@ type SettingsPatch struct {
 	PublicKey      *string `json:"public_key,omitempty"`
 	AllowIDCard    *bool   `json:"allow_id_card,omitempty"`
 	AddressPattern *string `json:"address_pattern,omitempty"`
+	// PublicKeyOverlapSeconds keeps the replaced public key verifying
+	// requests this long (nil or 0: it stops at once).
+	PublicKeyOverlapSeconds *int `json:"public_key_overlap_seconds,omitempty"`
 }
 
 // MaxAddressPattern bounds a configured address pattern.
@@ -172,7 +192,18 @@ func (s *Service) UpdateSettings(ctx context.Context, p kyc.Principal, dialect s
 			}
 			key += "\n"
 		}
+		if o := patch.PublicKeyOverlapSeconds; o != nil && (*o < 0 || time.Duration(*o)*time.Second > MaxOverlap) {
+			return Settings{}, kyc.Invalid("public_key_overlap_seconds", "range", "public_key_overlap_seconds must be between 0 and %d", int(MaxOverlap.Seconds()))
+		}
+		row.OldPublicKey, row.OldPublicKeyUntil = "", time.Time{}
+		if o := patch.PublicKeyOverlapSeconds; o != nil && *o > 0 && row.PublicKey != "" && row.PublicKey != key {
+			row.OldPublicKey = row.PublicKey
+			row.OldPublicKeyUntil = s.now().UTC().Truncate(time.Microsecond).Add(time.Duration(*o) * time.Second)
+			changed = append(changed, "public_key_overlap")
+		}
 		row.PublicKey, changed = key, append(changed, "public_key")
+	} else if patch.PublicKeyOverlapSeconds != nil {
+		return Settings{}, kyc.Invalid("public_key_overlap_seconds", "requires", "public_key_overlap_seconds goes with a new public_key")
 	}
 	if v := patch.AllowIDCard; v != nil {
 		if dialect != DialectCardBinding {

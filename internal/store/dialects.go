@@ -122,23 +122,28 @@ type DialectSettings struct {
 	AllowIDCard    bool   // card binding: accept doc_type 2 (identity card)
 	AddressPattern string // card binding: regular expression for kyc_info.address; "" is the default
 	UpdatedAt      time.Time
+	// OldPublicKey is the merchant's public key before a replacement, still
+	// verifying requests until OldPublicKeyUntil.
+	OldPublicKey      string
+	OldPublicKeyUntil time.Time
 }
 
 // DialectSettings returns a merchant's settings of a dialect; without a row,
 // the zero settings (not an error).
 func (r reads) DialectSettings(ctx context.Context, merchantID, dialect string) (DialectSettings, error) {
 	s := DialectSettings{MerchantID: merchantID, Dialect: dialect}
-	var allow, at int64
+	var allow, at, until int64
 	err := r.q.QueryRowContext(ctx,
-		`SELECT callback_url, ack, public_key, allow_id_card, address_pattern, updated_at FROM dialect_settings WHERE merchant_id = $1 AND dialect = $2`,
-		merchantID, dialect).Scan(&s.CallbackURL, &s.Ack, &s.PublicKey, &allow, &s.AddressPattern, &at)
+		`SELECT callback_url, ack, public_key, allow_id_card, address_pattern, updated_at, old_public_key, old_public_key_until
+		   FROM dialect_settings WHERE merchant_id = $1 AND dialect = $2`,
+		merchantID, dialect).Scan(&s.CallbackURL, &s.Ack, &s.PublicKey, &allow, &s.AddressPattern, &at, &s.OldPublicKey, &until)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
 	}
 	if err != nil {
 		return s, fmt.Errorf("dialect settings: %w", err)
 	}
-	s.AllowIDCard, s.UpdatedAt = allow != 0, fromMicros(at)
+	s.AllowIDCard, s.UpdatedAt, s.OldPublicKeyUntil = allow != 0, fromMicros(at), fromMicros(until)
 	return s, nil
 }
 
@@ -149,12 +154,13 @@ func (t *Tx) PutDialectSettings(ctx context.Context, s DialectSettings) error {
 		allow = 1
 	}
 	_, err := t.tx.ExecContext(ctx,
-		`INSERT INTO dialect_settings (merchant_id, dialect, callback_url, ack, public_key, allow_id_card, address_pattern, updated_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		`INSERT INTO dialect_settings (merchant_id, dialect, callback_url, ack, public_key, allow_id_card, address_pattern, updated_at,
+		   old_public_key, old_public_key_until)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		 ON CONFLICT (merchant_id, dialect) DO UPDATE SET callback_url = excluded.callback_url, ack = excluded.ack,
 		   public_key = excluded.public_key, allow_id_card = excluded.allow_id_card, address_pattern = excluded.address_pattern,
-		   updated_at = excluded.updated_at`,
-		s.MerchantID, s.Dialect, s.CallbackURL, s.Ack, s.PublicKey, allow, s.AddressPattern, micros(s.UpdatedAt))
+		   updated_at = excluded.updated_at, old_public_key = excluded.old_public_key, old_public_key_until = excluded.old_public_key_until`,
+		s.MerchantID, s.Dialect, s.CallbackURL, s.Ack, s.PublicKey, allow, s.AddressPattern, micros(s.UpdatedAt), s.OldPublicKey, micros(s.OldPublicKeyUntil))
 	if err != nil {
 		return fmt.Errorf("put dialect settings: %w", err)
 	}

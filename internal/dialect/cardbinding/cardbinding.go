@@ -141,10 +141,6 @@ func (d *Handler) authenticate(r *http.Request, body []byte) (kyc.Principal, mer
 	if err != nil {
 		return kyc.Principal{}, none, err
 	}
-	pub, err := d.publicKey(set.PublicKey)
-	if err != nil {
-		return kyc.Principal{}, none, err
-	}
 	headers := map[string]string{}
 	for _, h := range SignedHeaders {
 		headers[h] = r.Header.Get(h)
@@ -153,7 +149,19 @@ func (d *Handler) authenticate(r *http.Request, body []byte) (kyc.Principal, mer
 	if err != nil {
 		return kyc.Principal{}, none, fail(CodeParam, "body: must be a JSON object")
 	}
-	if !Verify(pub, s, signature) {
+	// The previous key verifies too while a replacement's overlap lasts.
+	verified := false
+	for _, pemText := range set.PublicKeys(now) {
+		pub, err := d.publicKey(pemText)
+		if err != nil {
+			return kyc.Principal{}, none, err
+		}
+		if Verify(pub, s, signature) {
+			verified = true
+			break
+		}
+	}
+	if !verified {
 		return kyc.Principal{}, none, fail(CodeSignature, "signature: does not verify with the merchant's public key")
 	}
 	fresh, err := d.nonces.UseNonce(ctx, m.ID, Dialect, nonce, now.Add(2*Window))

@@ -475,3 +475,42 @@ func TestCardBinding(t *testing.T) {
 }
 
 const pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+// TestPublicKeyReplacement: a replaced merchant key keeps verifying requests
+// during the overlap, and stops at once without one.
+func TestPublicKeyReplacement(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DB{Name: "sqlite"})
+	ctx := context.Background()
+	p := kyc.Principal{MerchantID: e.m1.id, Actor: "test"}
+	query := func(signer *rsa.PrivateKey) string {
+		return code(e.do(call{path: "/openapi/card/binding/kyc/query", body: queryBody("NO-SUCH-TRADE"), acc: e.m1, signer: signer}))
+	}
+	k1 := e.m1.key
+	require.Equal(t, "A0000", query(k1), "verified (the trade is unknown)")
+	k2, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	k3, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+
+	pem2, hour := pubPEM(&k2.PublicKey), 3600
+	set, err := e.a.Merchants.UpdateSettings(ctx, p, merchant.DialectCardBinding, merchant.SettingsPatch{PublicKey: &pem2, PublicKeyOverlapSeconds: &hour})
+	require.NoError(t, err)
+	require.WithinDuration(t, time.Now().Add(time.Hour), set.PreviousPublicKeyUntil, time.Minute)
+	require.Equal(t, "A0000", query(k2), "the new key works at once")
+	require.Equal(t, "A0000", query(k1), "the replaced key works during the overlap")
+
+	pem3 := pubPEM(&k3.PublicKey)
+	set, err = e.a.Merchants.UpdateSettings(ctx, p, merchant.DialectCardBinding, merchant.SettingsPatch{PublicKey: &pem3})
+	require.NoError(t, err)
+	require.True(t, set.PreviousPublicKeyUntil.IsZero())
+	require.Equal(t, "A0000", query(k3))
+	require.Equal(t, "A0001", query(k2), "without an overlap the replaced key stops at once")
+	require.Equal(t, "A0001", query(k1))
+
+	long := 31 * 24 * 3600
+	_, err = e.a.Merchants.UpdateSettings(ctx, p, merchant.DialectCardBinding, merchant.SettingsPatch{PublicKey: &pem2, PublicKeyOverlapSeconds: &long})
+	require.ErrorContains(t, err, "public_key_overlap_seconds")
+	_, err = e.a.Merchants.UpdateSettings(ctx, p, merchant.DialectCardBinding, merchant.SettingsPatch{PublicKeyOverlapSeconds: &hour})
+	require.ErrorContains(t, err, "goes with a new public_key")
+}

@@ -156,14 +156,22 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (request,
 	if err != nil {
 		return request{}, err
 	}
-	pub, err := h.publicKey(set.PublicKey)
-	if err != nil {
-		return request{}, err
-	}
 	if env.Sign == "" {
 		return request{}, fail(CodeSign, "sign: is required")
 	}
-	if !okcrypto.VerifySHA256(pub, []byte(env.Param), env.Sign) {
+	// The previous key verifies too while a replacement's overlap lasts.
+	verified := false
+	for _, pemText := range set.PublicKeys(h.cfg.Now()) {
+		pub, err := h.publicKey(pemText)
+		if err != nil {
+			return request{}, err
+		}
+		if okcrypto.VerifySHA256(pub, []byte(env.Param), env.Sign) {
+			verified = true
+			break
+		}
+	}
+	if !verified {
 		return request{}, fail(CodeSign, "sign: does not verify over param with the merchant's public key")
 	}
 	req := request{p: kyc.Principal{MerchantID: m.ID, Actor: "paycools:" + env.AppID}, m: m}

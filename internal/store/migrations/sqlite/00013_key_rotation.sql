@@ -4,8 +4,14 @@ ALTER TABLE data_keys ADD COLUMN master_version INTEGER NOT NULL DEFAULT 1;
 -- A rotated dialect secret keeps working until old_secret_until.
 ALTER TABLE dialect_credentials ADD COLUMN old_secret BLOB;
 ALTER TABLE dialect_credentials ADD COLUMN old_secret_until INTEGER NOT NULL DEFAULT 0;
+-- A replaced merchant public key (card binding, PayCools) keeps verifying
+-- requests until old_public_key_until.
+ALTER TABLE dialect_settings ADD COLUMN old_public_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE dialect_settings ADD COLUMN old_public_key_until INTEGER NOT NULL DEFAULT 0;
 
 -- +goose Down
+ALTER TABLE dialect_settings DROP COLUMN old_public_key_until;
+ALTER TABLE dialect_settings DROP COLUMN old_public_key;
 ALTER TABLE dialect_credentials DROP COLUMN old_secret_until;
 ALTER TABLE dialect_credentials DROP COLUMN old_secret;
 ALTER TABLE data_keys DROP COLUMN master_version;
