@@ -242,6 +242,7 @@ func merchantCommand(stdout io.Writer) *ucli.Command {
 			merchantSetKeyCommand(stdout),
 			merchantRotateKeyCommand(stdout),
 			merchantRotateSecretCommand(stdout),
+			merchantRotatePlatformKeyCommand(stdout),
 			{
 				Name: "list", Usage: "list merchants",
 				Flags: append(storageFlags(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),

@@ -126,4 +126,34 @@ func TestMerchantRotateCommands(t *testing.T) {
 	require.ErrorContains(t, err, "RSA")
 	_, err = run(t, append([]string{"merchant", "rotate-key", mid, "--overlap", "1000h"}, common...)...)
 	require.ErrorContains(t, err, "overlap")
+
+	// The platform key pair: staged (the current one still signs), then activated.
+	show := func() map[string]any {
+		out, err := run(t, append([]string{"merchant", "show", mid, "--json"}, common...)...)
+		require.NoError(t, err)
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(out), &m))
+		return m["card_binding"].(map[string]any)
+	}
+	p1 := show()["platform_public_key"].(string)
+	require.NotContains(t, show(), "next_platform_public_key")
+	out, err = run(t, append([]string{"merchant", "rotate-platform-key", mid, "--dialect", "card_binding"}, common...)...)
+	require.NoError(t, err)
+	p2 := out[strings.Index(out, "-----BEGIN"):]
+	require.NotEqual(t, p1, p2)
+	cb := show()
+	require.Equal(t, p1, cb["platform_public_key"], "the current key signs until the activation")
+	require.Equal(t, p2, cb["next_platform_public_key"])
+	again, err := run(t, append([]string{"merchant", "rotate-platform-key", mid, "--dialect", "card_binding"}, common...)...)
+	require.NoError(t, err)
+	require.Contains(t, again, p2, "staging again shows the staged key")
+	_, err = run(t, append([]string{"merchant", "rotate-platform-key", mid, "--dialect", "card_binding", "--activate"}, common...)...)
+	require.NoError(t, err)
+	cb = show()
+	require.Equal(t, p2, cb["platform_public_key"])
+	require.NotContains(t, cb, "next_platform_public_key")
+	_, err = run(t, append([]string{"merchant", "rotate-platform-key", mid, "--dialect", "card_binding", "--activate"}, common...)...)
+	require.ErrorContains(t, err, "no platform key is staged")
+	_, err = run(t, append([]string{"merchant", "rotate-platform-key", mid, "--dialect", "vexora"}, common...)...)
+	require.ErrorContains(t, err, "platform key pairs")
 }

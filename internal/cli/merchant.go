@@ -86,12 +86,22 @@ func showMerchant(ctx context.Context, a *app.App, id string) (map[string]any, e
 	if err != nil {
 		return nil, err
 	}
+	cb := map[string]any{"api_key": apiKey, "platform_public_key": platformKey, "settings": settings[merchant.DialectCardBinding]}
+	pc := map[string]any{"app_id": pcAppID, "platform_public_key": pcKey, "settings": settings[merchant.DialectPayCools]}
+	for d, out := range map[string]map[string]any{merchant.DialectCardBinding: cb, merchant.DialectPayCools: pc} {
+		next, err := a.Merchants.NextPlatformKey(ctx, id, d)
+		if err != nil {
+			return nil, err
+		}
+		if next != "" {
+			out["next_platform_public_key"] = next // staged by rotate-platform-key
+		}
+	}
 	return map[string]any{"id": m.ID, "merchant_no": m.MerchantNo, "name": m.Name, "status": m.Status, "created_at": m.CreatedAt,
-		"vexora":      map[string]any{"merchant_no": m.MerchantNo, "settings": settings[merchant.DialectVexora]},
-		"kyc_sharing": map[string]any{"app_id": ksAppID, "settings": settings[merchant.DialectKYCSharing]},
-		"card_binding": map[string]any{"api_key": apiKey, "platform_public_key": platformKey,
-			"settings": settings[merchant.DialectCardBinding]},
-		"paycools": map[string]any{"app_id": pcAppID, "platform_public_key": pcKey, "settings": settings[merchant.DialectPayCools]},
+		"vexora":       map[string]any{"merchant_no": m.MerchantNo, "settings": settings[merchant.DialectVexora]},
+		"kyc_sharing":  map[string]any{"app_id": ksAppID, "settings": settings[merchant.DialectKYCSharing]},
+		"card_binding": cb,
+		"paycools":     pc,
 	}, nil
 }
 
@@ -254,6 +264,50 @@ func merchantRotateSecretCommand(stdout io.Writer) *ucli.Command {
 			}
 			fmt.Fprintf(stdout, "new %s secret (shown once): %s\nthe previous secret is accepted until %s; callbacks are signed with the new one now\n",
 				cmd.String("dialect"), secret, until.Format(time.RFC3339))
+			return nil
+		},
+	}
+}
+
+// merchantRotatePlatformKeyCommand stages, then activates, a new platform
+// key pair of the card-binding or PayCools dialect.
+func merchantRotatePlatformKeyCommand(stdout io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name: "rotate-platform-key",
+		Usage: "stage a new platform key pair of card_binding or paycools and print its public key for the merchant to install; " +
+			"--activate then makes it sign (the current key signs until then)",
+		ArgsUsage: "MERCHANT_ID",
+		Flags: append(storageFlags(), dialectFlag(),
+			&ucli.BoolFlag{Name: "activate", Usage: "switch signing to the staged key pair"},
+			&ucli.BoolFlag{Name: "new", Usage: "replace an already staged key pair with a fresh one"}),
+		Action: func(ctx context.Context, cmd *ucli.Command) error {
+			id := cmd.Args().First()
+			if id == "" {
+				return errors.New("give the merchant id: openkyc merchant rotate-platform-key MERCHANT_ID --dialect card_binding")
+			}
+			d, err := dialectOf(cmd)
+			if err != nil {
+				return err
+			}
+			a, err := openApp(ctx, cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if cmd.Bool("activate") {
+				pub, err := a.Merchants.ActivatePlatformKey(ctx, id, d, "cli")
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "the staged %s platform key signs from now on (every process within 10 s):\n%s", cmd.String("dialect"), pub)
+				return nil
+			}
+			pub, err := a.Merchants.StagePlatformKey(ctx, id, d, cmd.Bool("new"), "cli")
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "next %s platform public key (give it to the merchant; the current key signs until --activate):\n%s",
+				cmd.String("dialect"), pub)
 			return nil
 		},
 	}

@@ -3,8 +3,10 @@ package merchant
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
+	okcrypto "github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/store"
 )
@@ -100,4 +102,93 @@ func (s *Service) RotateDialectSecret(ctx context.Context, merchantID, dialect s
 	clear(s.dialects)
 	s.mu.Unlock()
 	return secret, until, nil
+}
+
+// NextPlatformKey returns the public key (PEM) of the platform key pair
+// staged for an RSA dialect, or "" when none is staged.
+func (s *Service) NextPlatformKey(ctx context.Context, merchantID, dialect string) (string, error) {
+	c, err := s.store.DialectCredential(ctx, merchantID, dialect)
+	if err != nil || len(c.NextSealedSecret) == 0 {
+		return "", err
+	}
+	der, err := s.keys.Open(c.NextSealedSecret, dialectAAD(merchantID, dialect))
+	if err != nil {
+		return "", err
+	}
+	k, err := okcrypto.ParseRSAPrivateKeyDER(der)
+	if err != nil {
+		return "", err
+	}
+	return okcrypto.RSAPublicKeyPEM(&k.PublicKey), nil
+}
+
+// StagePlatformKey prepares the rotation of the platform's key pair of the
+// card-binding or PayCools dialect: a new pair is stored beside the current
+// one, which keeps signing until ActivatePlatformKey; the merchant installs
+// the returned public key (PEM) meanwhile. Staging again returns the staged
+// key, unless fresh.
+func (s *Service) StagePlatformKey(ctx context.Context, merchantID, dialect string, fresh bool, actor string) (string, error) {
+	if !slices.Contains(rsaDialects, dialect) {
+		return "", kyc.Invalid("dialect", "enum", "only card_binding and paycools have platform key pairs")
+	}
+	if !fresh {
+		if pub, err := s.NextPlatformKey(ctx, merchantID, dialect); err != nil || pub != "" {
+			return pub, err
+		}
+	}
+	k, der, err := okcrypto.NewRSAKey()
+	if err != nil {
+		return "", err
+	}
+	sealed, err := s.keys.Seal(der, dialectAAD(merchantID, dialect))
+	if err != nil {
+		return "", err
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		ok, err := tx.StageDialectSecret(ctx, merchantID, dialect, sealed)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%s credential of %s: %w", dialect, merchantID, kyc.ErrNotFound)
+		}
+		return tx.Audit(ctx, kyc.Principal{MerchantID: merchantID, Actor: actor}, now, "platform_key.stage", "merchant", merchantID,
+			map[string]any{"dialect": dialect})
+	})
+	if err != nil {
+		return "", err
+	}
+	return okcrypto.RSAPublicKeyPEM(&k.PublicKey), nil
+}
+
+// ActivatePlatformKey makes the staged platform key pair sign from now on
+// and returns its public key; every process switches within AuthCacheTTL.
+func (s *Service) ActivatePlatformKey(ctx context.Context, merchantID, dialect, actor string) (string, error) {
+	pub, err := s.NextPlatformKey(ctx, merchantID, dialect)
+	if err != nil {
+		return "", err
+	}
+	if pub == "" {
+		return "", kyc.Conflict("nothing_staged", "no platform key is staged for %s: stage one first", dialect)
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		ok, err := tx.ActivateDialectSecret(ctx, merchantID, dialect, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return kyc.Conflict("nothing_staged", "no platform key is staged for %s", dialect)
+		}
+		return tx.Audit(ctx, kyc.Principal{MerchantID: merchantID, Actor: actor}, now, "platform_key.activate", "merchant", merchantID,
+			map[string]any{"dialect": dialect})
+	})
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	clear(s.platform)
+	s.mu.Unlock()
+	return pub, nil
 }

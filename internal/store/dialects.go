@@ -22,6 +22,9 @@ type DialectCredential struct {
 	// requests until OldSecretUntil.
 	OldSealedSecret []byte
 	OldSecretUntil  time.Time
+	// NextSealedSecret is a staged platform key (RSA dialects) that becomes
+	// the secret when the rotation is activated.
+	NextSealedSecret []byte
 }
 
 // InsertDialectCredential stores a credential.
@@ -43,8 +46,9 @@ func (r reads) DialectCredential(ctx context.Context, merchantID, dialect string
 	c := DialectCredential{MerchantID: merchantID, Dialect: dialect}
 	var at int64
 	var until int64
-	err := r.q.QueryRowContext(ctx, `SELECT app_id, secret, created_at, old_secret, old_secret_until FROM dialect_credentials WHERE merchant_id = $1 AND dialect = $2`,
-		merchantID, dialect).Scan(&c.AppID, &c.SealedSecret, &at, &c.OldSealedSecret, &until)
+	err := r.q.QueryRowContext(ctx, `SELECT app_id, secret, created_at, old_secret, old_secret_until, next_secret
+	   FROM dialect_credentials WHERE merchant_id = $1 AND dialect = $2`,
+		merchantID, dialect).Scan(&c.AppID, &c.SealedSecret, &at, &c.OldSealedSecret, &until, &c.NextSealedSecret)
 	if err != nil {
 		return c, notFound(err, "dialect credential")
 	}
@@ -87,6 +91,22 @@ func (r reads) DialectCredentialByAppID(ctx context.Context, dialect, appID stri
 	c.CreatedAt, c.OldSecretUntil = fromMicros(at), fromMicros(until)
 	m.Status, m.CreatedAt, m.UpdatedAt = kyc.MerchantStatus(status), fromMicros(mc), fromMicros(mu)
 	return c, m, nil
+}
+
+// StageDialectSecret stores the next secret of a merchant's dialect
+// credential; it reports false without a credential.
+func (t *Tx) StageDialectSecret(ctx context.Context, merchantID, dialect string, sealed []byte) (bool, error) {
+	return exec1(ctx, t.tx, "stage dialect secret",
+		`UPDATE dialect_credentials SET next_secret = $1 WHERE merchant_id = $2 AND dialect = $3`, sealed, merchantID, dialect)
+}
+
+// ActivateDialectSecret makes the staged secret current (the current one
+// becomes the old one, kept until oldUntil); it reports false when nothing
+// is staged.
+func (t *Tx) ActivateDialectSecret(ctx context.Context, merchantID, dialect string, oldUntil time.Time) (bool, error) {
+	return exec1(ctx, t.tx, "activate dialect secret",
+		`UPDATE dialect_credentials SET old_secret = secret, old_secret_until = $1, secret = next_secret, next_secret = NULL
+		  WHERE merchant_id = $2 AND dialect = $3 AND next_secret IS NOT NULL`, micros(oldUntil), merchantID, dialect)
 }
 
 // RotateDialectSecret replaces a merchant's dialect secret; the current one
