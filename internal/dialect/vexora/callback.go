@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -59,6 +60,11 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	a, err := c.core.GetApplicant(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.ApplicantID)
 	if err != nil {
 		return nil, err
+	}
+	if a.Erased() {
+		// The callback names the user by the id the erasure removed; the
+		// merchant asked for the erasure and is not told about it here.
+		return nil, fmt.Errorf("applicant erased, its user id with it: %w", kyc.ErrNotFound)
 	}
 	// [openkyc] A callback carries the application's status at sending time:
 	// deliveries run concurrently and are retried, so one sent late must not
