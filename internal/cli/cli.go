@@ -179,6 +179,7 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 			policyCommand(stdout),
 			auditCommand(stdout),
 			keysCommand(stdout),
+			retentionCommand(stdout),
 		},
 	}
 }

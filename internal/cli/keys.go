@@ -204,3 +204,30 @@ func printKeyStatus(w io.Writer, st keysStatus) {
 		fmt.Fprintf(w, "  v%-4d %d data keys  %s\n", v.Version, v.DataKeys, note)
 	}
 }
+
+// retentionCommand runs the retention job once (servers run it hourly).
+func retentionCommand(stdout io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name: "retention", Usage: "data retention",
+		Commands: []*ucli.Command{{
+			Name: "run", Usage: "purge deleted applicants whose restore window ended and apply every merchant's retention settings now",
+			Flags: storageFlags(),
+			Action: func(ctx context.Context, cmd *ucli.Command) error {
+				a, err := openApp(ctx, cmd)
+				if err != nil {
+					return err
+				}
+				defer a.Close()
+				rep, err := a.Verifications.RunRetention(ctx, a.Log)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "purged %d applicants; documents deleted for %d; %d failed (retried on the next run)\n", rep.Purged, rep.DocumentsErased, rep.Errors)
+				if rep.Errors > 0 {
+					return fmt.Errorf("%d retention steps failed", rep.Errors)
+				}
+				return nil
+			},
+		}},
+	}
+}

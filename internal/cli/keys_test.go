@@ -17,6 +17,7 @@ import (
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
+	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
 )
 
@@ -156,4 +157,30 @@ func TestMerchantRotateCommands(t *testing.T) {
 	require.ErrorContains(t, err, "no platform key is staged")
 	_, err = run(t, append([]string{"merchant", "rotate-platform-key", mid, "--dialect", "vexora"}, common...)...)
 	require.ErrorContains(t, err, "platform key pairs")
+}
+
+func TestRetentionRun(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: dir, MaxUploadBytes: 4 << 20, MaxImagePixels: 20_000_000, NoLists: true}
+	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	m, err := a.Merchants.Create(ctx, "Retention", "test")
+	require.NoError(t, err)
+	p := kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}
+	ap, _, err := a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: "r-1", PII: kyc.PII{FirstName: "Jane"}})
+	require.NoError(t, err)
+	_, err = a.Verifications.SetRetention(ctx, p, store.RetentionSettings{RestoreDays: 0})
+	require.NoError(t, err)
+	_, err = a.Verifications.DeleteApplicant(ctx, p, ap.ID, false)
+	require.NoError(t, err)
+	require.NoError(t, a.Close())
+
+	out, err := run(t, "retention", "run", "--data-dir", dir)
+	require.NoError(t, err)
+	require.Contains(t, out, "purged 1 applicants")
+	out, err = run(t, "retention", "run", "--data-dir", dir)
+	require.NoError(t, err)
+	require.Contains(t, out, "purged 0 applicants")
 }
