@@ -85,6 +85,47 @@ func staffCommand(stdout io.Writer) *ucli.Command {
 				},
 			},
 			{
+				Name: "set", Usage: "change an account's role, merchants or status; --disable ends its sessions at once",
+				Flags: append(storageFlags(),
+					&ucli.StringFlag{Name: "email", Required: true, Usage: "login e-mail of the account"},
+					&ucli.StringFlag{Name: "role", Usage: "admin, reviewer or auditor"},
+					&ucli.StringSliceFlag{Name: "merchant", Usage: "the merchants a reviewer or auditor sees (replaces the list); repeat"},
+					&ucli.BoolFlag{Name: "disable", Usage: "disable the account (sign-in refused, sessions ended)"},
+					&ucli.BoolFlag{Name: "enable", Usage: "enable a disabled account"},
+					&ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
+				Action: func(ctx context.Context, cmd *ucli.Command) error {
+					var c staff.Change
+					if cmd.IsSet("role") {
+						r := cmd.String("role")
+						c.Role = &r
+					}
+					if cmd.IsSet("merchant") {
+						c.Merchants = cmd.StringSlice("merchant")
+					}
+					switch {
+					case cmd.Bool("disable") && cmd.Bool("enable"):
+						return errors.New("give --disable or --enable, not both")
+					case cmd.Bool("disable"), cmd.Bool("enable"):
+						d := cmd.Bool("disable")
+						c.Disabled = &d
+					}
+					a, err := openApp(ctx, cmd)
+					if err != nil {
+						return err
+					}
+					defer a.Close()
+					acc, err := staff.New(a.Store).Update(ctx, cmd.String("email"), c)
+					if err != nil {
+						return err
+					}
+					if cmd.Bool("json") {
+						return json.NewEncoder(stdout).Encode(acc)
+					}
+					fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", acc.ID, acc.Email, acc.Role, strings.Join(acc.Merchants, ","), acc.Status)
+					return nil
+				},
+			},
+			{
 				Name: "list", Usage: "list accounts", Flags: append(storageFlags(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
 					a, err := openApp(ctx, cmd)
@@ -108,13 +149,13 @@ func listStaff(ctx context.Context, a *app.App, w io.Writer, asJSON bool) error 
 		return json.NewEncoder(w).Encode(accs)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tEMAIL\tROLE\tMERCHANTS")
+	fmt.Fprintln(tw, "ID\tEMAIL\tROLE\tMERCHANTS\tSTATUS")
 	for _, acc := range accs {
 		m := strings.Join(acc.Merchants, ",")
 		if acc.Role == staff.RoleAdmin {
 			m = "(all)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", acc.ID, acc.Email, acc.Role, m)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", acc.ID, acc.Email, acc.Role, m, acc.Status)
 	}
 	return tw.Flush()
 }

@@ -49,4 +49,31 @@ func TestStaffCommands(t *testing.T) {
 	require.Contains(t, out, "(all)")
 	require.Contains(t, out, "rev@example.com")
 	require.NotContains(t, out, "argon2", "no hashes printed")
+
+	// Changes: a role with its merchants, disabling (sign-in refused), enabling.
+	mid2 := newMerchant(t, data)
+	out, err = run(t, "staff", "set", "--data-dir", data, "--email", "rev@example.com", "--role", "auditor", "--merchant", mid2, "--merchant", mid, "--json")
+	require.NoError(t, err)
+	var changed struct {
+		Role      string   `json:"role"`
+		Merchants []string `json:"merchants"`
+		Status    string   `json:"status"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &changed))
+	require.Equal(t, "auditor", changed.Role)
+	require.ElementsMatch(t, []string{mid, mid2}, changed.Merchants)
+	require.Equal(t, "active", changed.Status)
+	_, err = run(t, "staff", "set", "--data-dir", data, "--email", "rev@example.com", "--disable")
+	require.NoError(t, err)
+	out, err = run(t, "staff", "list", "--data-dir", data)
+	require.NoError(t, err)
+	require.Regexp(t, `rev@example\.com\s+auditor\s+\S+\s+disabled`, out)
+	_, err = run(t, "staff", "set", "--data-dir", data, "--email", "rev@example.com", "--enable")
+	require.NoError(t, err)
+	_, err = run(t, "staff", "set", "--data-dir", data, "--email", "boss@example.com", "--role", "reviewer")
+	require.ErrorContains(t, err, "merchant", "a reviewer needs merchants")
+	_, err = run(t, "staff", "set", "--data-dir", data, "--email", "nobody@example.com", "--disable")
+	require.Error(t, err)
+	_, err = run(t, "staff", "set", "--data-dir", data, "--email", "rev@example.com", "--role", "root")
+	require.ErrorContains(t, err, "role")
 }

@@ -50,6 +50,7 @@ type Account struct {
 	Email     string    `json:"email"`
 	Role      string    `json:"role"`
 	Merchants []string  `json:"merchants"`
+	Status    string    `json:"status"` // active or disabled
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -123,26 +124,82 @@ func (s *Service) Create(ctx context.Context, email, role, password string, merc
 	if n := utf8.RuneCountInString(password); n < MinPassword || n > MaxPassword || !utf8.ValidString(password) {
 		return Account{}, kyc.Invalid("password", "length", "must be %d to %d characters", MinPassword, MaxPassword)
 	}
-	if role != RoleAdmin && len(merchants) == 0 {
-		return Account{}, kyc.Invalid("merchants", "required", "a %s needs at least one merchant (--merchant)", role)
+	if merchants, err = s.checkMerchants(ctx, role, merchants); err != nil {
+		return Account{}, err
 	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	st := store.Staff{ID: kyc.NewID("stf_"), Email: email, Role: role, PasswordHash: Hash(password), Status: "active",
+		Merchants: merchants, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.InTx(ctx, func(tx *store.Tx) error { return tx.InsertStaff(ctx, st) }); err != nil {
+		return Account{}, err
+	}
+	return account(st), nil
+}
+
+// checkMerchants validates the merchants of a role: reviewers and auditors
+// need at least one, every one must exist; admins have none (they see all).
+func (s *Service) checkMerchants(ctx context.Context, role string, merchants []string) ([]string, error) {
+	if role == RoleAdmin {
+		return nil, nil
+	}
+	if len(merchants) == 0 {
+		return nil, kyc.Invalid("merchants", "required", "a %s needs at least one merchant (--merchant)", role)
+	}
+	merchants = slices.Clone(merchants)
 	slices.Sort(merchants)
 	merchants = slices.Compact(merchants)
 	for _, m := range merchants {
 		if _, err := s.store.MerchantByID(ctx, m); err != nil {
 			if kyc.IsNotFound(err) {
-				return Account{}, kyc.Invalid("merchants", "not_found", "merchant %s does not exist", m)
+				return nil, kyc.Invalid("merchants", "not_found", "merchant %s does not exist", m)
 			}
-			return Account{}, err
+			return nil, err
 		}
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
-	st := store.Staff{ID: kyc.NewID("stf_"), Email: email, Role: role, PasswordHash: Hash(password), Status: "active",
-		Merchants: merchants, CreatedAt: now, UpdatedAt: now}
-	if role == RoleAdmin {
-		st.Merchants = nil
+	return merchants, nil
+}
+
+// Change is an account change; nil fields stay.
+type Change struct {
+	Role      *string
+	Merchants []string // nil: unchanged
+	Disabled  *bool
+}
+
+// Update changes an account's role, merchants or status. Disabling ends its
+// sessions at once; a new role or merchant list applies to its next request.
+func (s *Service) Update(ctx context.Context, email string, c Change) (Account, error) {
+	e, err := normEmail(email)
+	if err != nil {
+		return Account{}, err
 	}
-	if err := s.store.InTx(ctx, func(tx *store.Tx) error { return tx.InsertStaff(ctx, st) }); err != nil {
+	st, err := s.store.StaffByEmail(ctx, e)
+	if err != nil {
+		return Account{}, err
+	}
+	if c.Role != nil {
+		switch *c.Role {
+		case RoleAdmin, RoleReviewer, RoleAuditor:
+		default:
+			return Account{}, kyc.Invalid("role", "enum", "must be admin, reviewer or auditor")
+		}
+		st.Role = *c.Role
+	}
+	merchants := st.Merchants
+	if c.Merchants != nil {
+		merchants = c.Merchants
+	}
+	if st.Merchants, err = s.checkMerchants(ctx, st.Role, merchants); err != nil {
+		return Account{}, err
+	}
+	if c.Disabled != nil {
+		st.Status = "active"
+		if *c.Disabled {
+			st.Status = "disabled"
+		}
+	}
+	st.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
+	if err := s.store.InTx(ctx, func(tx *store.Tx) error { return tx.UpdateStaff(ctx, st) }); err != nil {
 		return Account{}, err
 	}
 	return account(st), nil
@@ -153,7 +210,7 @@ func account(s store.Staff) Account {
 	if m == nil {
 		m = []string{}
 	}
-	return Account{ID: s.ID, Email: s.Email, Role: s.Role, Merchants: m, CreatedAt: s.CreatedAt}
+	return Account{ID: s.ID, Email: s.Email, Role: s.Role, Merchants: m, Status: s.Status, CreatedAt: s.CreatedAt}
 }
 
 // ErrBadLogin is the one answer to a wrong e-mail or password.

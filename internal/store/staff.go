@@ -38,6 +38,33 @@ func (t *Tx) InsertStaff(ctx context.Context, s Staff) error {
 	return nil
 }
 
+// UpdateStaff replaces an account's role, status and merchants; a disabled
+// account's sessions end with the change.
+func (t *Tx) UpdateStaff(ctx context.Context, s Staff) error {
+	ok, err := exec1(ctx, t.tx, "update staff", `UPDATE staff SET role = $1, status = $2, updated_at = $3 WHERE id = $4`,
+		s.Role, s.Status, micros(s.UpdatedAt), s.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("staff: %w", kyc.ErrNotFound)
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM staff_merchants WHERE staff_id = $1`, s.ID); err != nil {
+		return fmt.Errorf("update staff merchants: %w", err)
+	}
+	for _, m := range s.Merchants {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO staff_merchants (staff_id, merchant_id) VALUES ($1, $2)`, s.ID, m); err != nil {
+			return fmt.Errorf("insert staff merchant: %w", err)
+		}
+	}
+	if s.Status != "active" {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE staff_id = $1`, s.ID); err != nil {
+			return fmt.Errorf("end staff sessions: %w", err)
+		}
+	}
+	return nil
+}
+
 // StaffByEmail reads an account by its (normalised) e-mail.
 func (r reads) StaffByEmail(ctx context.Context, email string) (Staff, error) {
 	var s Staff

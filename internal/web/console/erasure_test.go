@@ -3,11 +3,13 @@ package console_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/kyctest"
+	"github.com/openkyc/openkyc/internal/staff"
 )
 
 // TestCaseOfDeletedApplicant: the case view says when an applicant was
@@ -36,4 +38,26 @@ func TestCaseOfDeletedApplicant(t *testing.T) {
 	require.Contains(t, page, `id="applicant-erased"`)
 	require.NotContains(t, page, "Al-Samarrai")
 	require.NotContains(t, page, "omar@example.com")
+}
+
+// TestDisabledStaff: disabling an account ends its sessions at once and
+// refuses its sign-in.
+func TestDisabledStaff(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DB{Name: "sqlite"})
+	rev := e.login("rev1")
+	st, _ := rev.get("/console/queue")
+	require.Equal(t, http.StatusOK, st)
+	off := true
+	_, err := e.a.Staff.Update(context.Background(), "rev1@example.com", staff.Change{Disabled: &off})
+	require.NoError(t, err)
+	st, _ = rev.get("/console/queue")
+	require.NotEqual(t, http.StatusOK, st, "the session ended")
+	res := e.postForm("/console/login", "", url.Values{"email": {"rev1@example.com"}, "password": {password}})
+	defer res.Body.Close()
+	require.NotEqual(t, http.StatusSeeOther, res.StatusCode, "sign-in refused")
+	on := false
+	_, err = e.a.Staff.Update(context.Background(), "rev1@example.com", staff.Change{Disabled: &on})
+	require.NoError(t, err)
+	e.login("rev1") // enabled again
 }
