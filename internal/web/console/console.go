@@ -128,6 +128,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	handle("POST /console/settings/{merchant}", h.authed(h.putSettings))
 	handle("POST /console/settings/{merchant}/dialects/{dialect}", h.authed(h.putDialect))
 	handle("POST /console/settings/{merchant}/levels", h.authed(h.putLevel))
+	handle("POST /console/settings/{merchant}/retention", h.authed(h.putRetention))
 	handle("POST /console/settings/{merchant}/blocklist", h.authed(h.addBlock))
 	handle("POST /console/settings/{merchant}/blocklist/{id}/remove", h.authed(h.removeBlock))
 	handle("GET /console/audit", h.authed(h.auditPage))

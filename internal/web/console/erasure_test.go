@@ -61,3 +61,29 @@ func TestDisabledStaff(t *testing.T) {
 	require.NoError(t, err)
 	e.login("rev1") // enabled again
 }
+
+// TestRetentionSettings: admins set a merchant's retention in the console,
+// validated like the API; reviewers only read it.
+func TestRetentionSettings(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DB{Name: "sqlite"})
+	admin, rev1 := e.login("admin"), e.login("rev1")
+	base := "/console/settings/" + e.mA.ID + "/retention"
+	st, _ := admin.post(base, url.Values{"documents_days": {"90"}, "pii_days": {"1825"}, "restore_days": {"14"}})
+	require.Equal(t, http.StatusSeeOther, st)
+	rs, err := e.a.Verifications.Retention(context.Background(), e.pA)
+	require.NoError(t, err)
+	require.Equal(t, []int{90, 1825, 14}, []int{rs.DocumentsDays, rs.PIIDays, rs.RestoreDays})
+
+	st, body := admin.post(base, url.Values{"documents_days": {"90"}, "pii_days": {"30"}, "restore_days": {"14"}})
+	require.Equal(t, http.StatusUnprocessableEntity, st)
+	require.Contains(t, body, `data-field="documents_days"`)
+	st, body = admin.post(base, url.Values{"documents_days": {"x"}, "pii_days": {"30"}, "restore_days": {"14"}})
+	require.Equal(t, http.StatusUnprocessableEntity, st)
+	require.Contains(t, body, "whole number")
+	st, _ = rev1.post(base, url.Values{"documents_days": {"1"}, "pii_days": {"1"}, "restore_days": {"1"}})
+	require.Equal(t, http.StatusForbidden, st)
+	_, page := rev1.get("/console/settings")
+	require.Contains(t, page, "Documents 90 days · personal data 1825 days · restore window 14 days")
+	require.NotContains(t, page, `id="retention-form"`)
+}

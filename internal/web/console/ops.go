@@ -130,6 +130,7 @@ func (h *Handler) lists(w http.ResponseWriter, r *http.Request, u *user) {
 type merchantSettings struct {
 	Merchant   kyc.Merchant
 	Review     store.ReviewSettings
+	Retention  store.RetentionSettings
 	Levels     []levelView
 	Endpoints  []webhook.Endpoint
 	Blocklist  []verification.BlocklistEntry
@@ -168,6 +169,9 @@ func (h *Handler) merchantSettings(r *http.Request, u *user, m kyc.Merchant) (me
 	s := merchantSettings{Merchant: m, BlockKinds: basic.BlocklistKinds}
 	var err error
 	if s.Review, err = h.d.Store.ReviewSettingsOf(ctx, m.ID); err != nil {
+		return s, err
+	}
+	if s.Retention, err = h.d.Verifications.Retention(ctx, p); err != nil {
 		return s, err
 	}
 	levels, err := h.d.Verifications.Levels(ctx, p)
@@ -300,6 +304,31 @@ func (h *Handler) putSettings(w http.ResponseWriter, r *http.Request, u *user) {
 		return
 	}
 	done(w, r, "/console/settings", "Review settings saved.")
+}
+
+// putRetention changes a merchant's retention settings (admins).
+func (h *Handler) putRetention(w http.ResponseWriter, r *http.Request, u *user) {
+	p, ok := h.adminOf(w, r, u)
+	if !ok {
+		return
+	}
+	var rs store.RetentionSettings
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"documents_days", &rs.DocumentsDays}, {"pii_days", &rs.PIIDays}, {"restore_days", &rs.RestoreDays}} {
+		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))
+		if err != nil {
+			h.fail(w, r, u, kyc.Invalid(f.name, "format", "%s must be a whole number of days", f.name))
+			return
+		}
+		*f.dst = n
+	}
+	if _, err := h.d.Verifications.SetRetention(r.Context(), p, rs); err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	done(w, r, "/console/settings", "Retention settings saved.")
 }
 
 type chainStatus struct {
