@@ -213,24 +213,17 @@ func merchantRotateKeyCommand(stdout io.Writer) *ucli.Command {
 		Name: "rotate-key", Usage: "create a new API key (shown once); the merchant's other keys stop working after --overlap", ArgsUsage: "MERCHANT_ID",
 		Flags: append(storageFlags(), overlapFlag(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
 		Action: func(ctx context.Context, cmd *ucli.Command) error {
-			id := cmd.Args().First()
-			if id == "" {
-				return errors.New("give the merchant id: openkyc merchant rotate-key MERCHANT_ID")
-			}
-			a, err := openApp(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			k, err := a.Merchants.RotateAPIKey(ctx, id, cmd.Duration("overlap"), "cli")
-			if err != nil {
-				return err
-			}
-			if cmd.Bool("json") {
-				return json.NewEncoder(stdout).Encode(map[string]any{"api_key": k.APIKey, "key_id": k.KeyID, "old_keys": k.Expired, "old_until": k.OldUntil})
-			}
-			fmt.Fprintf(stdout, "new API key (shown once): %s\n%d previous key(s) stop working at %s\n", k.APIKey, k.Expired, k.OldUntil.Format(time.RFC3339))
-			return nil
+			return withMerchantArg(ctx, cmd, "rotate-key MERCHANT_ID", false, func(a *app.App, id, _ string) error {
+				k, err := a.Merchants.RotateAPIKey(ctx, id, cmd.Duration("overlap"), "cli")
+				if err != nil {
+					return err
+				}
+				if cmd.Bool("json") {
+					return json.NewEncoder(stdout).Encode(map[string]any{"api_key": k.APIKey, "key_id": k.KeyID, "old_keys": k.Expired, "old_until": k.OldUntil})
+				}
+				fmt.Fprintf(stdout, "new API key (shown once): %s\n%d previous key(s) stop working at %s\n", k.APIKey, k.Expired, k.OldUntil.Format(time.RFC3339))
+				return nil
+			})
 		},
 	}
 }
@@ -242,29 +235,18 @@ func merchantRotateSecretCommand(stdout io.Writer) *ucli.Command {
 		ArgsUsage: "MERCHANT_ID",
 		Flags:     append(storageFlags(), dialectFlag(), overlapFlag(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
 		Action: func(ctx context.Context, cmd *ucli.Command) error {
-			id := cmd.Args().First()
-			if id == "" {
-				return errors.New("give the merchant id: openkyc merchant rotate-secret MERCHANT_ID --dialect vexora")
-			}
-			d, err := dialectOf(cmd)
-			if err != nil {
-				return err
-			}
-			a, err := openApp(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			secret, until, err := a.Merchants.RotateDialectSecret(ctx, id, d, cmd.Duration("overlap"), "cli")
-			if err != nil {
-				return err
-			}
-			if cmd.Bool("json") {
-				return json.NewEncoder(stdout).Encode(map[string]any{"dialect": cmd.String("dialect"), "secret": secret, "old_until": until})
-			}
-			fmt.Fprintf(stdout, "new %s secret (shown once): %s\nthe previous secret is accepted until %s; callbacks are signed with the new one now\n",
-				cmd.String("dialect"), secret, until.Format(time.RFC3339))
-			return nil
+			return withMerchantArg(ctx, cmd, "rotate-secret MERCHANT_ID --dialect vexora", true, func(a *app.App, id, d string) error {
+				secret, until, err := a.Merchants.RotateDialectSecret(ctx, id, d, cmd.Duration("overlap"), "cli")
+				if err != nil {
+					return err
+				}
+				if cmd.Bool("json") {
+					return json.NewEncoder(stdout).Encode(map[string]any{"dialect": cmd.String("dialect"), "secret": secret, "old_until": until})
+				}
+				fmt.Fprintf(stdout, "new %s secret (shown once): %s\nthe previous secret is accepted until %s; callbacks are signed with the new one now\n",
+					cmd.String("dialect"), secret, until.Format(time.RFC3339))
+				return nil
+			})
 		},
 	}
 }
@@ -281,34 +263,49 @@ func merchantRotatePlatformKeyCommand(stdout io.Writer) *ucli.Command {
 			&ucli.BoolFlag{Name: "activate", Usage: "switch signing to the staged key pair"},
 			&ucli.BoolFlag{Name: "new", Usage: "replace an already staged key pair with a fresh one"}),
 		Action: func(ctx context.Context, cmd *ucli.Command) error {
-			id := cmd.Args().First()
-			if id == "" {
-				return errors.New("give the merchant id: openkyc merchant rotate-platform-key MERCHANT_ID --dialect card_binding")
-			}
-			d, err := dialectOf(cmd)
-			if err != nil {
-				return err
-			}
-			a, err := openApp(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			if cmd.Bool("activate") {
-				pub, err := a.Merchants.ActivatePlatformKey(ctx, id, d, "cli")
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(stdout, "the staged %s platform key signs from now on (every process within 10 s):\n%s", cmd.String("dialect"), pub)
-				return nil
-			}
-			pub, err := a.Merchants.StagePlatformKey(ctx, id, d, cmd.Bool("new"), "cli")
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "next %s platform public key (give it to the merchant; the current key signs until --activate):\n%s",
-				cmd.String("dialect"), pub)
-			return nil
+			return withMerchantArg(ctx, cmd, "rotate-platform-key MERCHANT_ID --dialect card_binding", true, func(a *app.App, id, d string) error {
+				return rotatePlatformKey(ctx, cmd, stdout, a, id, d)
+			})
 		},
 	}
+}
+
+func rotatePlatformKey(ctx context.Context, cmd *ucli.Command, stdout io.Writer, a *app.App, id, d string) error {
+	if cmd.Bool("activate") {
+		pub, err := a.Merchants.ActivatePlatformKey(ctx, id, d, "cli")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "the staged %s platform key signs from now on (every process within 10 s):\n%s", cmd.String("dialect"), pub)
+		return nil
+	}
+	pub, err := a.Merchants.StagePlatformKey(ctx, id, d, cmd.Bool("new"), "cli")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "next %s platform public key (give it to the merchant; the current key signs until --activate):\n%s",
+		cmd.String("dialect"), pub)
+	return nil
+}
+
+// withMerchantArg runs fn with the app, the merchant id given as the
+// argument and, when withDialect, the --dialect flag's dialect.
+func withMerchantArg(ctx context.Context, cmd *ucli.Command, usage string, withDialect bool, fn func(a *app.App, id, dialect string) error) error {
+	id := cmd.Args().First()
+	if id == "" {
+		return errors.New("give the merchant id: openkyc merchant " + usage)
+	}
+	var d string
+	if withDialect {
+		var err error
+		if d, err = dialectOf(cmd); err != nil {
+			return err
+		}
+	}
+	a, err := openApp(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a, id, d)
 }
