@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -98,12 +99,29 @@ type QueueFilter struct {
 	MinAge     time.Duration // cases waiting at least this long
 	Newest     bool          // newest first (default: oldest first, SLA order)
 	Limit      int
+	After      string // the Next of the previous page ("" the first page)
 }
 
 // Queue is one page of the queue with the counts per state.
 type Queue struct {
 	Items  []store.QueueItem
 	Counts map[kyc.State]int
+	// Next continues with the following page ("" on the last page).
+	Next string
+}
+
+// queueCursor renders a position of the queue; parseQueueCursor reads it.
+func queueCursor(v kyc.Verification) string {
+	return strconv.FormatInt(v.UpdatedAt.UnixMicro(), 10) + "_" + v.ID
+}
+
+func parseQueueCursor(s string) (*store.QueueCursor, error) {
+	at, id, ok := strings.Cut(s, "_")
+	us, err := strconv.ParseInt(at, 10, 64)
+	if !ok || err != nil || us < 0 || !kyc.ValidID(kyc.PrefixVerification, id) {
+		return nil, kyc.Invalid("after", "format", "not a position in the queue; follow the next-page link")
+	}
+	return &store.QueueCursor{At: time.UnixMicro(us).UTC(), ID: id}, nil
 }
 
 // RecentWindow is how far back "recent decisions" reach.
@@ -119,6 +137,13 @@ func (s *Service) Queue(ctx context.Context, a staff.Account, f QueueFilter) (Qu
 	}
 	q := store.QueueQuery{Scope: Scope(a), MerchantID: f.MerchantID, State: kyc.StateReview, Reason: f.Reason, CheckKind: f.CheckKind,
 		Newest: f.Newest, Limit: f.Limit}
+	if f.After != "" {
+		c, err := parseQueueCursor(f.After)
+		if err != nil {
+			return Queue{}, err
+		}
+		q.After = c
+	}
 	now := s.clock()
 	if f.MinAge > 0 {
 		q.Before = now.Add(-f.MinAge)
@@ -131,7 +156,11 @@ func (s *Service) Queue(ctx context.Context, a staff.Account, f QueueFilter) (Qu
 		return Queue{}, err
 	}
 	counts, err := s.store.StateCounts(ctx, Scope(a), now.Add(-RecentWindow))
-	return Queue{Items: items, Counts: counts}, err
+	out := Queue{Items: items, Counts: counts}
+	if len(items) == f.Limit {
+		out.Next = queueCursor(items[len(items)-1].Verification)
+	}
+	return out, err
 }
 
 // Claim takes a case for the account; a case claimed by someone else stays

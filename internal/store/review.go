@@ -46,6 +46,14 @@ type QueueQuery struct {
 	Since      time.Time // only cases that entered their state since (zero: any)
 	Newest     bool      // newest first; default oldest first (SLA order)
 	Limit      int
+	// After continues a page: only cases after this one in the order.
+	After *QueueCursor
+}
+
+// QueueCursor is a position in the queue's order (entered the state at, id).
+type QueueCursor struct {
+	At time.Time
+	ID string
 }
 
 // QueueItem is one row of the queue.
@@ -80,6 +88,13 @@ func (r reads) Queue(ctx context.Context, q QueueQuery) ([]QueueItem, error) {
 	}
 	if !q.Since.IsZero() {
 		where = append(where, "v.updated_at >= "+arg(micros(q.Since)))
+	}
+	if q.After != nil {
+		at, id, cmp := arg(micros(q.After.At)), arg(q.After.ID), ">"
+		if q.Newest {
+			cmp = "<"
+		}
+		where = append(where, "(v.updated_at "+cmp+" "+at+" OR (v.updated_at = "+at+" AND v.id "+cmp+" "+id+"))")
 	}
 	scope, sargs := q.Scope.where("v.merchant_id", len(args)+1)
 	args = append(args, sargs...)

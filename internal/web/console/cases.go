@@ -53,6 +53,7 @@ type queueView struct {
 	Merchants []kyc.Merchant
 	Reasons   []string
 	Checks    []string
+	NextURL   string // the following page ("" on the last)
 }
 
 type stateCount struct {
@@ -65,7 +66,7 @@ var states = []kyc.State{kyc.StateCreated, kyc.StateSubmitted, kyc.StateProcessi
 func (h *Handler) queue(w http.ResponseWriter, r *http.Request, u *user) {
 	q := r.URL.Query()
 	f := review.QueueFilter{MerchantID: q.Get("merchant"), Recent: q.Get("view") == "recent", Reason: q.Get("reason"), CheckKind: q.Get("check"),
-		Newest: q.Get("sort") == "newest"}
+		Newest: q.Get("sort") == "newest", After: q.Get("after")}
 	if a := q.Get("min_age"); a != "" {
 		hours, err := strconv.Atoi(a)
 		if err != nil || hours < 0 || hours > 24*365 {
@@ -111,6 +112,14 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 	for _, s := range states {
 		v.Counts = append(v.Counts, stateCount{s, res.Counts[s]})
+	}
+	if res.Next != "" {
+		next := url.Values{}
+		for k, vs := range q {
+			next[k] = vs
+		}
+		next.Set("after", res.Next)
+		v.NextURL = "/console/queue?" + next.Encode()
 	}
 	name := "queue.html"
 	if r.Header.Get("HX-Request") != "" && r.Header.Get("HX-Target") == "queue" {

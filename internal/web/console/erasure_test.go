@@ -144,3 +144,17 @@ func TestDataSubjectRequests(t *testing.T) {
 	}
 	require.Subset(t, byAdmin, []string{"applicant.export", "applicant.delete", "applicant.restore", "applicant.erase"})
 }
+
+// TestQueueCursor: a malformed page position is a clear error; a short
+// queue has no next page.
+func TestQueueCursor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DB{Name: "sqlite"})
+	admin := e.login("admin")
+	st, body := admin.get("/console/queue?after=yesterday")
+	require.Equal(t, http.StatusUnprocessableEntity, st)
+	require.Contains(t, body, "next-page link")
+	st, body = admin.get("/console/queue?after=1700000000000000_ver_01m80000000000000000000000")
+	require.Equal(t, http.StatusOK, st)
+	require.NotContains(t, body, `id="next-page"`)
+}
