@@ -21,7 +21,8 @@ for target in \
   "./internal/screening FuzzSearch" \
   "./internal/review FuzzDecisionInput" \
   "./internal/web/console FuzzSafeNext" \
-  "./internal/crypto FuzzParseMasterKeys"; do
+  "./internal/crypto FuzzParseMasterKeys" \
+  "./internal/review FuzzQueueCursor"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"

@@ -83,3 +83,23 @@ func FuzzDecisionInput(f *testing.F) {
 		require.NoError(t, err)
 	})
 }
+
+// FuzzQueueCursor: any "after" parameter is refused with the field named, or
+// is a position that renders back to itself.
+func FuzzQueueCursor(f *testing.F) {
+	f.Add("1700000000000000_ver_01m80000000000000000000000")
+	f.Add("yesterday")
+	f.Add("-1_ver_x")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := parseQueueCursor(s)
+		if err != nil {
+			var fe *kyc.FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, "after", fe.Field)
+			return
+		}
+		again, err := parseQueueCursor(queueCursor(kyc.Verification{ID: c.ID, UpdatedAt: c.At}))
+		require.NoError(t, err)
+		require.Equal(t, c, again)
+	})
+}
