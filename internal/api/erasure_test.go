@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -424,4 +425,46 @@ func TestRetention(t *testing.T) {
 		}
 		require.Equal(t, []string{"applicant.documents_expire", "applicant.delete", "applicant.erase"}, byRetention)
 	})
+}
+
+var (
+	actorRE   = regexp.MustCompile(`api_key:key_[0-9a-z]+`)
+	docFileRE = regexp.MustCompile(`documents/doc_[0-9a-z]+`)
+	erasedRE  = regexp.MustCompile(`erased:apl_[0-9a-z]+`)
+)
+
+// TestDataProtectionWire: golden files of the export document, the
+// retention settings, a biometric deletion and a tombstone.
+func TestDataProtectionWire(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DBs(t)[0])
+	aid := e.applicantWithDocs(annaBody, "id_front", "selfie")
+	res := e.get("/v1/applicants/"+aid+"/export", e.keyA)
+	require.Equal(t, http.StatusOK, res.Status)
+	zr, err := zip.NewReader(bytes.NewReader(res.Body), int64(len(res.Body)))
+	require.NoError(t, err)
+	require.Equal(t, "export.json", zr.File[0].Name)
+	rc, err := zr.File[0].Open()
+	require.NoError(t, err)
+	doc, err := io.ReadAll(rc)
+	rc.Close()
+	require.NoError(t, err)
+	doc = docFileRE.ReplaceAll(actorRE.ReplaceAll(doc, []byte("api_key:key_<id>")), []byte("documents/doc_<id>"))
+	golden(t, "export", doc)
+
+	golden(t, "retention_default", e.get("/v1/retention", e.keyA).Body)
+	res = e.do(http.MethodPut, "/v1/retention", e.keyA, strings.NewReader(`{"documents_days":90,"pii_days":1825,"restore_days":14}`), nil)
+	require.Equal(t, http.StatusOK, res.Status)
+	golden(t, "retention_set", res.Body)
+	res = e.do(http.MethodPut, "/v1/retention", e.keyA, strings.NewReader(`{"documents_days":90,"pii_days":30,"restore_days":14}`), nil)
+	golden(t, "retention_invalid", res.Body)
+
+	res = e.do(http.MethodDelete, "/v1/applicants/"+aid+"/biometrics", e.keyA, nil, nil)
+	golden(t, "biometrics_deleted", res.Body)
+	res = e.do(http.MethodDelete, "/v1/applicants/"+aid, e.keyA, nil, nil)
+	golden(t, "applicant_deleted", res.Body)
+	res = e.do(http.MethodDelete, "/v1/applicants/"+aid+"?immediate=true", e.keyA, nil, nil)
+	golden(t, "applicant_erased", erasedRE.ReplaceAll(res.Body, []byte("erased:apl_<id>")))
+	res = e.do(http.MethodPost, "/v1/applicants/"+aid+"/restore", e.keyA, nil, nil)
+	golden(t, "restore_erased", res.Body)
 }
