@@ -74,7 +74,7 @@ func VerifyWebhookSignature(secret, id, timestamp, signatures string, body []byt
 // WebhookEvent is a received webhook.
 type WebhookEvent struct {
 	ID        string          // webhook-id: the same on every retry and redelivery; deduplicate on it
-	Type      string          `json:"type"` // verification.completed, screening.alert, ...
+	Type      string          `json:"type"` // verification.completed, screening.alert, applicant.erased, ...
 	Timestamp time.Time       `json:"timestamp"`
 	Data      json.RawMessage `json:"data"`
 }

@@ -165,6 +165,8 @@ func TestErasure(t *testing.T) {
 		e := newEnv(t, db, withWorkers)
 		ctx := context.Background()
 		p := principalOf(t, e, e.keyA)
+		rcv := newReceiver(t)
+		e.registerWebhook(rcv)
 
 		// An applicant created with an Idempotency-Key (its reply is stored),
 		// documents, a verification through the pipeline, a reviewer's
@@ -313,6 +315,30 @@ func TestErasure(t *testing.T) {
 		require.Equal(t, []string{"applicant.create", "applicant.export", "applicant.delete", "applicant.restore", "applicant.delete", "applicant.erase"}, actions)
 		_, err = e.app.Store.VerifyAuditChain(ctx, p.MerchantID)
 		require.NoError(t, err)
+
+		// The merchant's webhook heard each step, by applicant id.
+		want := []string{"applicant.deleted", "applicant.restored", "applicant.deleted", "applicant.erased"}
+		applicantEvents := func() ([]string, []map[string]any) {
+			rcv.mu.Lock()
+			defer rcv.mu.Unlock()
+			var types []string
+			var data []map[string]any
+			for _, m := range rcv.got {
+				if strings.HasPrefix(m.Type, "applicant.") {
+					var d map[string]any
+					require.NoError(t, json.Unmarshal(m.Data, &d))
+					types, data = append(types, m.Type), append(data, d)
+				}
+			}
+			return types, data
+		}
+		waitUntil(t, "applicant events", func() bool { got, _ := applicantEvents(); return len(got) >= len(want) })
+		got, data := applicantEvents()
+		require.ElementsMatch(t, want, got, "deliveries may arrive in any order")
+		for _, d := range data {
+			require.Equal(t, aid, d["applicant_id"])
+			require.Equal(t, "merchant", d["by"])
+		}
 	})
 }
 
@@ -424,6 +450,16 @@ func TestRetention(t *testing.T) {
 			}
 		}
 		require.Equal(t, []string{"applicant.documents_expire", "applicant.delete", "applicant.erase"}, byRetention)
+
+		// The merchant's webhooks are told, with "by": "retention".
+		evs, err := e.app.Store.EventsBySubject(ctx, p.MerchantID, old)
+		require.NoError(t, err)
+		var types []string
+		for _, ev := range evs {
+			types = append(types, ev.Type)
+			require.Contains(t, string(ev.Payload), `"by":"retention"`)
+		}
+		require.Equal(t, []string{"applicant.documents_erased", "applicant.deleted", "applicant.erased"}, types)
 	})
 }
 

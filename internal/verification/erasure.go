@@ -2,12 +2,15 @@ package verification
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/store"
 )
@@ -18,6 +21,47 @@ var errDeleted = kyc.Conflict("applicant_deleted",
 
 // errNotDeleted refuses a restore or purge of a live applicant.
 var errNotDeleted = kyc.Conflict("applicant_not_deleted", "the applicant is not deleted")
+
+// Applicant events: what the merchant's webhooks hear about data
+// protection (the retention job acts without the merchant asking).
+const (
+	EventApplicantDeleted         = "applicant.deleted"
+	EventApplicantRestored        = "applicant.restored"
+	EventApplicantErased          = "applicant.erased"
+	EventApplicantDocumentsErased = "applicant.documents_erased"
+)
+
+// ApplicantEventPayload is the body of an applicant event.
+type ApplicantEventPayload struct {
+	ApplicantID string `json:"applicant_id"`
+	// By is who acted: "merchant" (API), "staff" (console), "retention".
+	By         string     `json:"by"`
+	PurgeAfter *time.Time `json:"purge_after,omitempty"`
+	// Documents counts the documents deleted (documents_erased, erased).
+	Documents *int64 `json:"documents,omitempty"`
+}
+
+// emitApplicant writes an applicant event and enqueues its dispatch, in the
+// caller's transaction.
+func emitApplicant(ctx context.Context, tx *store.Tx, p kyc.Principal, typ string, at time.Time, payload ApplicantEventPayload) error {
+	switch {
+	case strings.HasPrefix(p.Actor, "system:retention"):
+		payload.By = "retention"
+	case strings.HasPrefix(p.Actor, "reviewer:"):
+		payload.By = "staff"
+	default:
+		payload.By = "merchant"
+	}
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	e := kyc.Event{ID: kyc.NewID(kyc.PrefixEvent), MerchantID: p.MerchantID, Type: typ, SubjectID: payload.ApplicantID, Payload: b, CreatedAt: at}
+	if err := tx.InsertEvent(ctx, e); err != nil {
+		return err
+	}
+	return tx.InsertJob(ctx, jobs.New("job_dispatch_"+e.ID, jobs.KindDispatch, p.MerchantID, e.ID, nil, at))
+}
 
 // BiometricKinds are the documents a biometric deletion removes, with the
 // face embeddings made from them.
@@ -93,8 +137,11 @@ func (s *Service) markDeleted(ctx context.Context, tx *store.Tx, p kyc.Principal
 	if !ok {
 		return errDeleted
 	}
-	return record(ctx, tx, p, now, "applicant.delete", "applicant", a.ID, map[string]any{
-		"purge_after": purgeAfter, "immediate": immediate, "cancelled_verifications": cancelled})
+	if err := record(ctx, tx, p, now, "applicant.delete", "applicant", a.ID, map[string]any{
+		"purge_after": purgeAfter, "immediate": immediate, "cancelled_verifications": cancelled}); err != nil {
+		return err
+	}
+	return emitApplicant(ctx, tx, p, EventApplicantDeleted, now, ApplicantEventPayload{ApplicantID: a.ID, PurgeAfter: &purgeAfter})
 }
 
 // RestoreApplicant undoes a deletion before the purge: the applicant joins
@@ -131,7 +178,10 @@ func (s *Service) RestoreApplicant(ctx context.Context, p kyc.Principal, id stri
 		}
 		a.DeletedAt, a.PurgeAfter, a.UpdatedAt = nil, nil, now
 		out = a
-		return record(ctx, tx, p, now, "applicant.restore", "applicant", a.ID, nil)
+		if err := record(ctx, tx, p, now, "applicant.restore", "applicant", a.ID, nil); err != nil {
+			return err
+		}
+		return emitApplicant(ctx, tx, p, EventApplicantRestored, now, ApplicantEventPayload{ApplicantID: a.ID})
 	})
 	return out, err
 }
@@ -166,9 +216,12 @@ func (s *Service) PurgeApplicant(ctx context.Context, p kyc.Principal, id string
 		if err != nil || !ok {
 			return err
 		}
-		return record(ctx, tx, p, now, "applicant.erase", "applicant", id, map[string]any{
+		if err := record(ctx, tx, p, now, "applicant.erase", "applicant", id, map[string]any{
 			"documents": n.Documents, "face_embeddings": n.Faces, "checks_scrubbed": n.Checks, "notes": n.Notes,
-			"hosted_links": n.Links, "screening_alerts": n.Screening, "stored_replies": n.Replies})
+			"hosted_links": n.Links, "screening_alerts": n.Screening, "stored_replies": n.Replies}); err != nil {
+			return err
+		}
+		return emitApplicant(ctx, tx, p, EventApplicantErased, now, ApplicantEventPayload{ApplicantID: id, Documents: &n.Documents})
 	})
 	if err != nil {
 		return err
@@ -223,7 +276,10 @@ func (s *Service) eraseDocuments(ctx context.Context, p kyc.Principal, id string
 			return err
 		}
 		out.Documents = n
-		return record(ctx, tx, p, now, action, "applicant", id, map[string]any{"documents": n, "document_ids": ids})
+		if err := record(ctx, tx, p, now, action, "applicant", id, map[string]any{"documents": n, "document_ids": ids}); err != nil {
+			return err
+		}
+		return emitApplicant(ctx, tx, p, EventApplicantDocumentsErased, now, ApplicantEventPayload{ApplicantID: id, Documents: &n})
 	})
 	if err != nil {
 		return out, err

@@ -23,7 +23,8 @@ import (
 )
 
 // Events a native endpoint may subscribe to.
-var Events = []string{"verification.submitted", "verification.review", "verification.completed", "verification.resubmission_requested", "screening.alert"}
+var Events = []string{"verification.submitted", "verification.review", "verification.completed", "verification.resubmission_requested", "screening.alert",
+	"applicant.deleted", "applicant.restored", "applicant.erased", "applicant.documents_erased"}
 
 // DefaultSchedule is the wait before each retry: about 30 s, 2 min, 10 min,
 // 1 h, 6 h and 24 h; after the last the delivery is dead.
