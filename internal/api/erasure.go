@@ -73,7 +73,7 @@ func (s *server) erasureRoutes() {
 			return nil, fail(ctx, err)
 		}
 		out := &biometricsOut{}
-		out.Body.DocumentsDeleted = n.Documents
+		out.Body.DocumentsDeleted = n
 		return out, nil
 	})
 

@@ -230,33 +230,28 @@ func (s *Service) PurgeApplicant(ctx context.Context, p kyc.Principal, id string
 	return nil
 }
 
-// ErasedDocuments reports a document or biometric deletion.
-type ErasedDocuments struct {
-	Documents int64
-}
-
 // EraseBiometrics deletes an applicant's selfies, selfie-with-id photos and
 // liveness frames and its face embeddings; the rest of its data stays.
-func (s *Service) EraseBiometrics(ctx context.Context, p kyc.Principal, id string) (ErasedDocuments, error) {
+func (s *Service) EraseBiometrics(ctx context.Context, p kyc.Principal, id string) (int64, error) {
 	return s.eraseDocuments(ctx, p, id, BiometricKinds, "applicant.biometrics_erase")
 }
 
 // eraseDocuments deletes an applicant's documents of the kinds (nil: all)
 // and its face embeddings, blobs first.
-func (s *Service) eraseDocuments(ctx context.Context, p kyc.Principal, id string, kinds []kyc.DocumentKind, action string) (ErasedDocuments, error) {
+func (s *Service) eraseDocuments(ctx context.Context, p kyc.Principal, id string, kinds []kyc.DocumentKind, action string) (int64, error) {
 	if !kyc.ValidID(kyc.PrefixApplicant, id) {
-		return ErasedDocuments{}, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
+		return 0, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
 	}
 	a, _, err := s.store.ApplicantByID(ctx, p.MerchantID, id)
 	if err != nil {
-		return ErasedDocuments{}, err
+		return 0, err
 	}
 	if a.Erased() {
-		return ErasedDocuments{}, nil
+		return 0, nil
 	}
 	docs, err := s.store.DocumentsByApplicant(ctx, p.MerchantID, id)
 	if err != nil {
-		return ErasedDocuments{}, err
+		return 0, err
 	}
 	var ids []string
 	for _, d := range docs {
@@ -264,18 +259,18 @@ func (s *Service) eraseDocuments(ctx context.Context, p kyc.Principal, id string
 			continue
 		}
 		if err := s.blobs.Delete(ctx, d.BlobKey); err != nil {
-			return ErasedDocuments{}, fmt.Errorf("delete document %s: %w", d.ID, err)
+			return 0, fmt.Errorf("delete document %s: %w", d.ID, err)
 		}
 		ids = append(ids, d.ID)
 	}
 	now := s.clock()
-	var out ErasedDocuments
+	var out int64
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
 		n, err := tx.DeleteDocuments(ctx, p.MerchantID, id, ids, kinds == nil, now)
 		if err != nil {
 			return err
 		}
-		out.Documents = n
+		out = n
 		if err := record(ctx, tx, p, now, action, "applicant", id, map[string]any{"documents": n, "document_ids": ids}); err != nil {
 			return err
 		}
