@@ -5,14 +5,19 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
+	"github.com/openkyc/openkyc/internal/store"
+	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // TestUploadThroughS3 runs the document upload of the API on an s3:// blob
@@ -54,10 +59,44 @@ func TestUploadThroughS3(t *testing.T) {
 	rc.Close()
 	require.Equal(t, img, got)
 
-	// An erasure deletes the object from the bucket.
+	// A crash between the bytes and the row leaves an unrecorded object
+	// under the applicant (issue: orphans survived erasure).
+	orphan := plantOrphan(t, e, aid)
+	list, err = backend.ListBucket("kyc-docs", nil, gofakes3.ListBucketPage{})
+	require.NoError(t, err)
+	require.Len(t, list.Contents, 2)
+
+	// An erasure deletes every object under the applicant, recorded or not.
 	res := e.do(http.MethodDelete, "/v1/applicants/"+aid+"?immediate=true", e.keyA, nil, nil)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	list, err = backend.ListBucket("kyc-docs", nil, gofakes3.ListBucketPage{})
 	require.NoError(t, err)
-	require.Empty(t, list.Contents, "the purge deleted the document from S3")
+	require.Empty(t, list.Contents, "the purge deleted the document and the unrecorded upload %s from S3", orphan)
+
+	// The reaper deletes the unrecorded uploads of a live applicant once
+	// they are older than any upload in flight.
+	live := e.createApplicant(e.keyA, strings.Replace(annaBody, `"user-1"`, `"user-2"`, 1))
+	plantOrphan(t, e, live)
+	n, err := e.app.Verifications.ReapUploads(t.Context(), time.Nanosecond)
+	require.NoError(t, err)
+	require.Equal(t, 2, n, "both orphans were pending (the erased one's row too)")
+	list, err = backend.ListBucket("kyc-docs", nil, gofakes3.ListBucketPage{})
+	require.NoError(t, err)
+	require.Empty(t, list.Contents)
+}
+
+// plantOrphan leaves what a crash after the bytes and before the row leaves:
+// a pending upload and its encrypted object.
+func plantOrphan(t *testing.T, e *env, applicantID string) string {
+	t.Helper()
+	p := principalOf(t, e, e.keyA)
+	key := verification.BlobPrefix(p.MerchantID, applicantID) + kyc.NewID(kyc.PrefixDocument)
+	require.NoError(t, e.app.Store.InsertPendingUpload(t.Context(), store.PendingUpload{BlobKey: key, MerchantID: p.MerchantID,
+		ApplicantID: applicantID, CreatedAt: time.Now()}))
+	w, err := e.app.Blobs.NewWriter(t.Context(), key)
+	require.NoError(t, err)
+	_, err = w.Write(testJPEG(t, 64, 64))
+	require.NoError(t, err)
+	require.NoError(t, w.Commit())
+	return key
 }

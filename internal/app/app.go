@@ -14,7 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -67,6 +67,7 @@ type App struct {
 	Staff         *staff.Service
 	Review        *review.Service
 	Limits        *ratelimit.Limiter
+	Decode        *docfile.Budget // the memory of every image decode of the process
 	payCools      *paycools.Handler
 	Worker        *jobs.Worker
 	registry      *prometheus.Registry
@@ -141,11 +142,13 @@ func (a *App) openRest(ctx context.Context) error {
 		}
 		a.Log.Info("sanctions lists ready", "lists", len(set.Versions), "took", time.Since(t0).String())
 	}
+	a.Decode = docfile.NewBudget(cfg.DecodeMemoryBytes)
+	limitMemory(a.Log, cfg.DecodeMemoryBytes)
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
-		Limits:        docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels},
-		DecodeWorkers: runtime.GOMAXPROCS(0),
-		Extra:         append(append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...), screening.Check{Screener: a.Screening}),
-		Dates:         a.MRZ.Dates,
+		Limits:       docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels, MaxImageBytes: cfg.MaxImageBytes},
+		DecodeBudget: a.Decode,
+		Extra:        append(append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...), screening.Check{Screener: a.Screening}),
+		Dates:        a.MRZ.Dates,
 	})
 	a.Staff = staff.New(a.Store)
 	a.Review = review.New(a.Store, a.Verifications, a.Keys, a.Screening)
@@ -182,6 +185,25 @@ func (a *App) openRest(ctx context.Context) error {
 		jobs.NewCollector(a.Store))
 	return nil
 }
+
+// limitMemory gives the Go runtime a soft memory limit of the decode
+// budget plus room for the rest of the process (lists, caches, requests),
+// unless the operator set GOMEMLIMIT: the collector then returns the pixels
+// of finished decodes before the heap grows past what the budget allows.
+func limitMemory(log *slog.Logger, decodeMemory int64) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit := decodeMemory + processMemory
+	if cur := debug.SetMemoryLimit(-1); cur < limit {
+		return // a tighter limit is already set
+	}
+	debug.SetMemoryLimit(limit)
+	log.Debug("soft memory limit set", "bytes", limit)
+}
+
+// processMemory is what limitMemory allows beyond the decode budget.
+const processMemory = 512 << 20
 
 // listsPath is where the lists live: --lists-dir, else <data-dir>/lists
 // (where `openkyc lists import` and `update` install them).
@@ -330,8 +352,9 @@ const JobRetention = 7 * 24 * time.Hour
 
 // housekeeping removes expired idempotency records, nonces, console
 // sessions and old finished jobs, re-wraps data keys after a master key
-// rotation, and applies retention (purges of deleted applicants, merchants'
-// retention settings), at start and then every hour.
+// rotation, applies retention (purges of deleted applicants, merchants'
+// retention settings) and reaps the blobs of uploads a crash left
+// unrecorded, at start and then every hour.
 func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -360,6 +383,11 @@ func (a *App) housekeeping(ctx context.Context) {
 			a.Log.Warn("retention run failed", "error", err)
 		} else if rep.Purged+rep.DocumentsErased+rep.Errors > 0 {
 			a.Log.Info("retention applied", "purged", rep.Purged, "documents_erased", rep.DocumentsErased, "errors", rep.Errors)
+		}
+		if k, err := a.Verifications.ReapUploads(ctx, 0); err != nil && ctx.Err() == nil {
+			a.Log.Warn("reaping unrecorded uploads failed", "error", err)
+		} else if k > 0 {
+			a.Log.Info("unrecorded uploads reaped", "count", k)
 		}
 		n, err = a.Store.PurgeJobs(ctx, time.Now().Add(-JobRetention))
 		if err != nil && ctx.Err() == nil {

@@ -180,6 +180,48 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// DeletePrefix removes every blob whose key starts with prefix — also the
+// partial files a crash left (file:// buckets write to key.<n>.tmp before
+// renaming) — and returns how many it removed.
+func (s *Store) DeletePrefix(ctx context.Context, prefix string) (int, error) {
+	n := 0
+	it := s.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, fmt.Errorf("blob list: %w", err)
+		}
+		if obj.IsDir {
+			continue
+		}
+		if err := s.Delete(ctx, obj.Key); err != nil {
+			return n, err
+		}
+		n++
+	}
+}
+
+// Keys lists the keys under prefix (tests and operators' checks).
+func (s *Store) Keys(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	it := s.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return keys, nil
+		}
+		if err != nil {
+			return keys, fmt.Errorf("blob list: %w", err)
+		}
+		if !obj.IsDir {
+			keys = append(keys, obj.Key)
+		}
+	}
+}
+
 // Ping checks the bucket is reachable.
 func (s *Store) Ping(ctx context.Context) error {
 	_, err := s.bucket.IsAccessible(ctx)

@@ -9,10 +9,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
 	"io"
 	"sync"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/policy"
 )
@@ -21,6 +23,10 @@ import (
 type Env interface {
 	// OpenDocument returns the decrypted bytes of a document.
 	OpenDocument(ctx context.Context, d kyc.Document) (io.ReadCloser, error)
+	// DecodeImage decodes an image document within the process's decode
+	// memory budget (docfile.Budget); the share stays taken until release.
+	// copies counts the decoded-size buffers the caller holds at once.
+	DecodeImage(ctx context.Context, d kyc.Document, copies int) (img image.Image, release func(), err error)
 	// ApplicantsWithHash returns other applicants of the merchant whose keyed
 	// hash of field (document_number, email, phone) equals hash.
 	ApplicantsWithHash(ctx context.Context, merchantID, field, hash, excludeID string) ([]string, error)
@@ -41,6 +47,15 @@ type Env interface {
 	// for and when its link was made (frames before it belong to an earlier
 	// attempt); ok is false without a hosted capture.
 	LivenessChallenge(ctx context.Context, merchantID, verificationID string) (prompts []string, since time.Time, ok bool, err error)
+}
+
+// DecodeWith implements Env.DecodeImage on a decoder and an OpenDocument.
+func DecodeWith(ctx context.Context, dec *docfile.Decoder, open func(context.Context, kyc.Document) (io.ReadCloser, error), d kyc.Document, copies int) (image.Image, func(), error) {
+	img, _, release, err := dec.DecodeHeld(ctx, func() (io.ReadCloser, error) { return open(ctx, d) }, copies)
+	if err != nil {
+		return nil, nil, fmt.Errorf("document %s: %w", d.ID, err)
+	}
+	return img, release, nil
 }
 
 // FaceHit is the result of a duplicate-face search: the closest other

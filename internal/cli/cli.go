@@ -64,6 +64,8 @@ func serveFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "addr", Value: config.DefaultAddr, Sources: ucli.EnvVars("OPENKYC_ADDR"), Usage: "listen address host:port"},
 		&ucli.StringFlag{Name: "public-url", Sources: ucli.EnvVars("OPENKYC_PUBLIC_URL"), Usage: "external base URL used in links (default http://<addr>)"},
 		&ucli.Int64Flag{Name: "max-upload-bytes", Value: config.DefaultMaxUploadBytes, Sources: ucli.EnvVars("OPENKYC_MAX_UPLOAD_BYTES"), Usage: "largest accepted document"},
+		&ucli.Int64Flag{Name: "max-image-bytes", Value: config.DefaultMaxImageBytes, Sources: ucli.EnvVars("OPENKYC_MAX_IMAGE_BYTES"), Usage: "largest memory one decoded image may take, bit depth and channels included (bytes)"},
+		&ucli.Int64Flag{Name: "decode-memory-bytes", Value: config.DefaultDecodeMemory, Sources: ucli.EnvVars("OPENKYC_DECODE_MEMORY_BYTES"), Usage: "memory all image decodes of the process share; an upload that cannot get its share within 2 s is answered 429 with Retry-After (bytes)"},
 		&ucli.Int64Flag{Name: "max-image-pixels", Value: config.DefaultMaxImagePixels, Sources: ucli.EnvVars("OPENKYC_MAX_IMAGE_PIXELS"), Usage: "largest accepted image in pixels (width × height)"},
 		&ucli.DurationFlag{Name: "shutdown-timeout", Value: 20 * time.Second, Sources: ucli.EnvVars("OPENKYC_SHUTDOWN_TIMEOUT"), Usage: "grace period for in-flight requests on SIGTERM"},
 		&ucli.DurationFlag{Name: "console-idle-timeout", Value: 30 * time.Minute, Sources: ucli.EnvVars("OPENKYC_CONSOLE_IDLE_TIMEOUT"),
@@ -97,6 +99,12 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	}
 	if v := cmd.Int64("max-upload-bytes"); v != 0 {
 		c.MaxUploadBytes = v
+	}
+	if v := cmd.Int64("max-image-bytes"); v != 0 {
+		c.MaxImageBytes = v
+	}
+	if v := cmd.Int64("decode-memory-bytes"); v != 0 {
+		c.DecodeMemoryBytes = v
 	}
 	if v := cmd.Int64("max-image-pixels"); v != 0 {
 		c.MaxImagePixels = v
@@ -180,6 +188,7 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 			auditCommand(stdout),
 			keysCommand(stdout),
 			retentionCommand(stdout),
+			uploadsCommand(stdout),
 		},
 	}
 }

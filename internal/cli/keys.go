@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/openkyc/openkyc/internal/verification"
 	"io"
 	"slices"
 
@@ -226,6 +227,32 @@ func retentionCommand(stdout io.Writer) *ucli.Command {
 				if rep.Errors > 0 {
 					return fmt.Errorf("%d retention steps failed", rep.Errors)
 				}
+				return nil
+			},
+		}},
+	}
+}
+
+// uploadsCommand reaps unrecorded uploads once (servers do it hourly).
+func uploadsCommand(stdout io.Writer) *ucli.Command {
+	return &ucli.Command{
+		Name: "uploads", Usage: "document uploads",
+		Commands: []*ucli.Command{{
+			Name:  "reap",
+			Usage: "delete the blobs of uploads that a crash left without a document record (servers do it at start and hourly)",
+			Flags: append(storageFlags(), &ucli.DurationFlag{Name: "older-than", Value: verification.UploadGrace,
+				Usage: "reap uploads pending for longer than this; shorter than the longest upload only when no server is running"}),
+			Action: func(ctx context.Context, cmd *ucli.Command) error {
+				a, err := openApp(ctx, cmd)
+				if err != nil {
+					return err
+				}
+				defer a.Close()
+				n, err := a.Verifications.ReapUploads(ctx, cmd.Duration("older-than"))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "reaped %d unrecorded uploads\n", n)
 				return nil
 			},
 		}},

@@ -14,17 +14,23 @@ import (
 
 // Config is every setting of the server and the CLI.
 type Config struct {
-	Addr            string        // listen address, OPENKYC_ADDR
-	DataDir         string        // SQLite database, local blobs, master key; OPENKYC_DATA_DIR
-	DatabaseURL     string        // postgres://... (scale-out) or empty for SQLite in DataDir; OPENKYC_DATABASE_URL
-	BlobURL         string        // s3://bucket?... or file://...; empty for DataDir/blobs; OPENKYC_BLOB_URL
-	PublicURL       string        // external base URL used in links; OPENKYC_PUBLIC_URL
-	MasterKey       string        // base64 32 bytes; OPENKYC_MASTER_KEY
-	MasterKeyFile   string        // file holding MasterKey; OPENKYC_MASTER_KEY_FILE
-	MaxUploadBytes  int64         // per document; OPENKYC_MAX_UPLOAD_BYTES
-	MaxImagePixels  int64         // per image; OPENKYC_MAX_IMAGE_PIXELS
-	LogLevel        string        // debug, info, warn, error; OPENKYC_LOG_LEVEL
-	ShutdownTimeout time.Duration // grace period for in-flight requests
+	Addr           string // listen address, OPENKYC_ADDR
+	DataDir        string // SQLite database, local blobs, master key; OPENKYC_DATA_DIR
+	DatabaseURL    string // postgres://... (scale-out) or empty for SQLite in DataDir; OPENKYC_DATABASE_URL
+	BlobURL        string // s3://bucket?... or file://...; empty for DataDir/blobs; OPENKYC_BLOB_URL
+	PublicURL      string // external base URL used in links; OPENKYC_PUBLIC_URL
+	MasterKey      string // base64 32 bytes; OPENKYC_MASTER_KEY
+	MasterKeyFile  string // file holding MasterKey; OPENKYC_MASTER_KEY_FILE
+	MaxUploadBytes int64  // per document; OPENKYC_MAX_UPLOAD_BYTES
+	MaxImagePixels int64  // per image; OPENKYC_MAX_IMAGE_PIXELS
+	// MaxImageBytes caps the memory one decoded image may take (bit depth
+	// and channels included); OPENKYC_MAX_IMAGE_BYTES.
+	MaxImageBytes int64
+	// DecodeMemoryBytes is the memory every image decode of the process
+	// draws from (uploads and checks); OPENKYC_DECODE_MEMORY_BYTES.
+	DecodeMemoryBytes int64
+	LogLevel          string        // debug, info, warn, error; OPENKYC_LOG_LEVEL
+	ShutdownTimeout   time.Duration // grace period for in-flight requests
 
 	Workers             bool // serve runs the job workers in-process; OPENKYC_WORKERS
 	WorkerConcurrency   int  // jobs run at once per process; OPENKYC_WORKER_CONCURRENCY
@@ -64,6 +70,8 @@ const (
 	DefaultDataDir        = "./var"
 	DefaultMaxUploadBytes = 10 << 20
 	DefaultMaxImagePixels = 40_000_000
+	DefaultMaxImageBytes  = 192 << 20
+	DefaultDecodeMemory   = 512 << 20
 	DefaultAssetsDir      = "./assets"
 )
 
@@ -93,6 +101,18 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxImagePixels <= 0 || c.MaxImagePixels > 200_000_000 {
 		errs = append(errs, errors.New("max-image-pixels: must be between 1 and 200000000"))
+	}
+	if c.MaxImageBytes == 0 {
+		c.MaxImageBytes = DefaultMaxImageBytes
+	}
+	if c.DecodeMemoryBytes == 0 {
+		c.DecodeMemoryBytes = DefaultDecodeMemory
+	}
+	if c.MaxImageBytes < 1<<20 {
+		errs = append(errs, errors.New("max-image-bytes: must be at least 1048576"))
+	}
+	if c.DecodeMemoryBytes < c.MaxImageBytes {
+		errs = append(errs, errors.New("decode-memory-bytes: must be at least max-image-bytes (one image must fit)"))
 	}
 	switch c.LogLevel {
 	case "", "debug", "info", "warn", "error":

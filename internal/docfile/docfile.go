@@ -8,13 +8,9 @@ package docfile
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"hash"
-	"image"
 	_ "image/jpeg" // decoders for image.Decode
 	_ "image/png"
-	"io"
 	"strings"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -35,12 +31,19 @@ const (
 type Limits struct {
 	MaxBytes  int64 // default 10 MiB
 	MaxPixels int64 // default 40 megapixels
+	// MaxImageBytes caps the memory one decoded image may take (bit depth
+	// and channels included); default 192 MiB.
+	MaxImageBytes int64
 }
 
 // Default limits.
 const (
 	DefaultMaxBytes  = 10 << 20
 	DefaultMaxPixels = 40_000_000
+	// DefaultMaxImageBytes lets every 8-bit image within the pixel cap
+	// decode (40 MP × 4 bytes) and progressive JPEGs of phone cameras; a
+	// 16-bit RGBA PNG may have about half the pixels.
+	DefaultMaxImageBytes = 192 << 20
 )
 
 func (l Limits) withDefaults() Limits {
@@ -49,6 +52,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxPixels <= 0 {
 		l.MaxPixels = DefaultMaxPixels
+	}
+	if l.MaxImageBytes <= 0 {
+		l.MaxImageBytes = DefaultMaxImageBytes
 	}
 	return l
 }
@@ -168,59 +174,4 @@ func (v *Validator) Close() (Result, error) {
 		return Result{}, v.err
 	}
 	return Result{ContentType: v.ctype, Size: v.size, SHA256: hex.EncodeToString(v.sha.Sum(nil))}, nil
-}
-
-// Decoder decodes stored images with a bounded number running at once, so
-// that many concurrent uploads cannot exhaust memory.
-type Decoder struct {
-	slots     chan struct{}
-	maxPixels int64
-}
-
-// NewDecoder allows n decodes at a time (n <= 0 means 2).
-func NewDecoder(n int, lim Limits) *Decoder {
-	if n <= 0 {
-		n = 2
-	}
-	return &Decoder{slots: make(chan struct{}, n), maxPixels: lim.withDefaults().MaxPixels}
-}
-
-// Decode checks that an image decodes fully, refusing it before decoding if
-// its header declares more pixels than the cap. open returns a fresh reader
-// of the stored bytes each time it is called.
-func (d *Decoder) Decode(open func() (io.ReadCloser, error)) (w, h int, err error) {
-	r, err := open()
-	if err != nil {
-		return 0, 0, err
-	}
-	cfg, _, cerr := image.DecodeConfig(r)
-	r.Close()
-	if cerr != nil {
-		return 0, 0, reject("the image header cannot be read: %s", cleanErr(cerr))
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return 0, 0, reject("the image has no pixels")
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > d.maxPixels {
-		return 0, 0, kyc.TooLarge("file", "the image has %dx%d pixels, more than the limit of %d", cfg.Width, cfg.Height, d.maxPixels)
-	}
-	d.slots <- struct{}{}
-	defer func() { <-d.slots }()
-	r, err = open()
-	if err != nil {
-		return 0, 0, err
-	}
-	defer r.Close()
-	if _, _, derr := image.Decode(r); derr != nil {
-		return 0, 0, reject("the image does not decode: %s", cleanErr(derr))
-	}
-	return cfg.Width, cfg.Height, nil
-}
-
-func cleanErr(err error) string {
-	var fe *kyc.FieldError
-	if errors.As(err, &fe) {
-		return fe.Msg
-	}
-	return fmt.Sprint(err)
 }

@@ -10,11 +10,13 @@ import (
 	"image/png"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/kyctest"
 )
 
 func testImage(w, h int) *image.RGBA {
@@ -125,12 +127,13 @@ func opener(b []byte) func() (io.ReadCloser, error) {
 
 func TestDecoder(t *testing.T) {
 	t.Parallel()
-	d := docfile.NewDecoder(1, docfile.Limits{MaxPixels: 100 * 100})
-	w, h, err := d.Decode(opener(jpegBytes(t, 100, 60)))
+	ctx := t.Context()
+	d := docfile.NewDecoder(nil, docfile.Limits{MaxPixels: 100 * 100}, time.Second)
+	im, err := d.Decode(ctx, opener(jpegBytes(t, 100, 60)), 1, nil)
 	require.NoError(t, err)
-	require.Equal(t, [2]int{100, 60}, [2]int{w, h})
+	require.Equal(t, [2]int{100, 60}, [2]int{im.Width, im.Height})
 
-	_, _, err = d.Decode(opener(pngBytes(t, 200, 200)))
+	_, err = d.Decode(ctx, opener(pngBytes(t, 200, 200)), 1, nil)
 	require.ErrorIs(t, err, kyc.ErrTooLarge)
 
 	// Valid structure, corrupt pixel data: the header reads but decoding fails.
@@ -138,9 +141,80 @@ func TestDecoder(t *testing.T) {
 	for i := 60; i < len(bad)-20; i++ {
 		bad[i] ^= 0x5a
 	}
-	_, _, err = d.Decode(opener(bad))
+	_, err = d.Decode(ctx, opener(bad), 1, nil)
 	require.ErrorIs(t, err, kyc.ErrInvalid)
 	require.ErrorContains(t, err, "does not decode")
+}
+
+// TestDecodedSize: the estimate of a decode's memory counts bit depth,
+// channels, chroma subsampling, progressive coefficients and interlacing.
+func TestDecodedSize(t *testing.T) {
+	t.Parallel()
+	progressive := jpegBytes(t, 800, 600)
+	i := bytes.Index(progressive, []byte{0xFF, 0xC0})
+	require.Positive(t, i)
+	progressive = append([]byte{}, progressive...)
+	progressive[i+1] = 0xC2 // SOF2: the header says progressive
+	const overhead = 1 << 20
+	for _, tc := range []struct {
+		name string
+		file []byte
+		want int64
+	}{
+		{"jpeg 4:2:0", jpegBytes(t, 800, 600), 800*608 + 2*400*304 + overhead},
+		{"jpeg progressive", progressive, 5*(800*608+2*400*304) + overhead},
+		{"png rgba 8", kyctest.PixelBombPNG(100, 50, false, false), 100*50*4 + overhead},
+		{"png rgba 16", kyctest.PixelBombPNG(100, 50, true, false), 100*50*8 + overhead},
+		{"png rgba 16 interlaced", kyctest.PixelBombPNG(100, 50, true, true), 2*100*50*8 + overhead},
+		{"png rgb 8 (decoded as RGBA)", pngBytes(t, 64, 64), 64*64*4 + overhead},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			im, err := docfile.NewDecoder(nil, docfile.Limits{}, time.Second).Inspect(opener(tc.file))
+			require.NoError(t, err)
+			require.Equal(t, tc.want, im.DecodedBytes)
+		})
+	}
+}
+
+// TestPixelBombRefusedFromHeader: the 322 KB PNG of 6300×6300 pixels at 16
+// bits per channel (317 MB decoded) is under the pixel cap but over the
+// per-image byte cap: refused from its header, nothing decoded.
+func TestPixelBombRefusedFromHeader(t *testing.T) {
+	t.Parallel()
+	bomb := kyctest.PixelBombPNG(6300, 6300, true, false)
+	require.Less(t, len(bomb), 400<<10)
+	d := docfile.NewDecoder(nil, docfile.Limits{}, time.Second)
+	called := false
+	_, err := d.Decode(t.Context(), opener(bomb), 1, func(image.Image, docfile.Image) error { called = true; return nil })
+	require.ErrorIs(t, err, kyc.ErrTooLarge)
+	require.ErrorContains(t, err, "6300x6300")
+	require.ErrorContains(t, err, "318568576")
+	require.False(t, called)
+}
+
+// TestBudget: a decode that cannot get its share in time is refused as
+// busy (429 with Retry-After on every surface); released shares serve the
+// next one.
+func TestBudget(t *testing.T) {
+	t.Parallel()
+	b := docfile.NewBudget(4 << 20)
+	d := docfile.NewDecoder(b, docfile.Limits{}, 50*time.Millisecond)
+	img := pngBytes(t, 700, 700) // 700×700×4 + 1 MiB ≈ 2.96 MB
+	hold, err := b.Acquire(t.Context(), 2<<20, time.Second)
+	require.NoError(t, err)
+	_, err = d.Decode(t.Context(), opener(img), 1, nil)
+	require.ErrorIs(t, err, kyc.ErrRateLimited)
+	require.True(t, docfile.ErrBusy(err))
+	s, ok := kyc.RetryAfterSeconds(err)
+	require.True(t, ok)
+	require.Equal(t, 5, s)
+	hold()
+	_, err = d.Decode(t.Context(), opener(img), 1, nil)
+	require.NoError(t, err)
+	// More than the whole budget can never be had: too large, not busy.
+	_, err = d.Decode(t.Context(), opener(img), 2, nil)
+	require.ErrorIs(t, err, kyc.ErrTooLarge)
 }
 
 func FuzzValidator(f *testing.F) {
@@ -165,7 +239,7 @@ func FuzzValidator(f *testing.F) {
 			t.Fatalf("accepted unexpected type %q", res.ContentType)
 		}
 		if len(data) > 0 && res.ContentType != docfile.PDF {
-			_, _, _ = docfile.NewDecoder(1, docfile.Limits{MaxPixels: 1 << 16}).Decode(opener(data))
+			_, _ = docfile.NewDecoder(nil, docfile.Limits{MaxPixels: 1 << 16}, time.Second).Decode(t.Context(), opener(data), 1, nil)
 		}
 	})
 }

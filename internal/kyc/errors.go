@@ -23,12 +23,17 @@ var (
 // RateLimitError is a request refused by a rate limit; it wraps
 // ErrRateLimited and says when to try again.
 type RateLimitError struct {
-	Scope      string // "merchant" or "address"
+	Scope      string // "merchant", "address" or "decode" (the server's image decode memory)
 	RetryAfter time.Duration
+	// Reason replaces "too many requests from this <scope>" in the message.
+	Reason string
 }
 
 func (e *RateLimitError) Error() string {
 	s, _ := RetryAfterSeconds(e)
+	if e.Reason != "" {
+		return fmt.Sprintf("%s; retry in %d s", e.Reason, s)
+	}
 	return fmt.Sprintf("too many requests from this %s; retry in %d s", e.Scope, s)
 }
 

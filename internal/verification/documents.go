@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
+	"github.com/openkyc/openkyc/internal/check/quality"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/store"
@@ -26,52 +29,90 @@ func ParseKind(field, s string) (kyc.DocumentKind, error) {
 func (s *Service) Limits() docfile.Limits { return s.limits }
 
 // UploadDocument streams r into encrypted blob storage while validating it,
-// then decodes images under the pixel cap, and records the document only if
-// every check passed. A rejected upload leaves neither row nor blob.
+// then decodes images (once, within the caps and the decode budget), and
+// records the document only if every check passed. A rejected upload leaves
+// neither row nor blob.
 func (s *Service) UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error) {
+	d, _, err := s.upload(ctx, p, applicantID, kind, r, false)
+	return d, err
+}
+
+// UploadPhoto is UploadDocument for an image that the user may retake: the
+// one decode of the upload also measures its quality (size, sharpness,
+// glare, exposure).
+func (s *Service) UploadPhoto(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, quality.Report, error) {
+	return s.upload(ctx, p, applicantID, kind, r, true)
+}
+
+func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader, assess bool) (kyc.Document, quality.Report, error) {
+	var q quality.Report
 	if !kind.Valid() {
-		return kyc.Document{}, kyc.Invalid("kind", "enum", "unknown document kind")
+		return kyc.Document{}, q, kyc.Invalid("kind", "enum", "unknown document kind")
 	}
 	if !kyc.ValidID(kyc.PrefixApplicant, applicantID) {
-		return kyc.Document{}, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
+		return kyc.Document{}, q, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
 	}
 	if a, _, err := s.store.ApplicantByID(ctx, p.MerchantID, applicantID); err != nil {
-		return kyc.Document{}, err
+		return kyc.Document{}, q, err
 	} else if a.Deleted() {
-		return kyc.Document{}, errDeleted
+		return kyc.Document{}, q, errDeleted
 	}
 	d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), MerchantID: p.MerchantID, ApplicantID: applicantID, Kind: kind, KeyID: s.keys.ActiveKeyID()}
-	d.BlobKey = p.MerchantID + "/" + applicantID + "/" + d.ID
+	d.BlobKey = BlobPrefix(p.MerchantID, applicantID) + d.ID
 
+	// The upload is recorded before its bytes land: whatever happens next
+	// (a refusal, a storage error, a crash), the blob is either recorded as
+	// a document below or deleted, here or by ReapUploads.
+	if err := s.store.InsertPendingUpload(ctx, store.PendingUpload{BlobKey: d.BlobKey, MerchantID: p.MerchantID, ApplicantID: applicantID,
+		CreatedAt: s.clock()}); err != nil {
+		return d, q, err
+	}
+	discard := func() {
+		ctx := context.WithoutCancel(ctx)
+		if err := s.blobs.Delete(ctx, d.BlobKey); err != nil {
+			slog.ErrorContext(ctx, "document blob cleanup failed; the upload reaper retries", "document_id", d.ID, "error", err)
+			return
+		}
+		if err := s.store.DeletePendingUpload(ctx, d.BlobKey); err != nil {
+			slog.ErrorContext(ctx, "pending upload not forgotten; the upload reaper retries", "document_id", d.ID, "error", err)
+		}
+	}
 	bw, err := s.blobs.NewWriter(ctx, d.BlobKey)
 	if err != nil {
-		return d, err
+		discard()
+		return d, q, err
 	}
 	v := docfile.NewValidator(kind, s.limits)
 	if err := copyValidated(v, bw, bodyReader{r}); err != nil {
 		bw.Abort()
-		return d, uploadErr(err)
+		discard()
+		return d, q, uploadErr(err)
 	}
 	res, err := v.Close()
 	if err != nil {
 		bw.Abort()
-		return d, err
+		discard()
+		return d, q, err
 	}
 	if err := bw.Commit(); err != nil {
-		return d, err
-	}
-	cleanup := func() {
-		if derr := s.blobs.Delete(context.WithoutCancel(ctx), d.BlobKey); derr != nil {
-			slog.ErrorContext(ctx, "document blob cleanup failed", "document_id", d.ID, "error", derr)
-		}
+		discard()
+		return d, q, err
 	}
 	d.ContentType, d.Size, d.SHA256 = res.ContentType, res.Size, res.SHA256
 	if res.ContentType != docfile.PDF {
-		d.Width, d.Height, err = s.decoder.Decode(func() (io.ReadCloser, error) { return s.blobs.Open(ctx, d.BlobKey) })
+		// The one decode of the upload: within the caps and the budget.
+		im, err := s.decoder.Decode(ctx, func() (io.ReadCloser, error) { return s.blobs.Open(ctx, d.BlobKey) }, 1,
+			func(img image.Image, _ docfile.Image) error {
+				if assess {
+					q = quality.Assess(img)
+				}
+				return nil
+			})
 		if err != nil {
-			cleanup()
-			return d, err
+			discard()
+			return d, q, err
 		}
+		d.Width, d.Height = im.Width, im.Height
 	}
 	d.CreatedAt = s.clock()
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
@@ -86,14 +127,52 @@ func (s *Service) UploadDocument(ctx context.Context, p kyc.Principal, applicant
 		if err := tx.InsertDocument(ctx, d); err != nil {
 			return err
 		}
+		if err := tx.DeletePendingUpload(ctx, d.BlobKey); err != nil {
+			return err
+		}
 		return record(ctx, tx, p, d.CreatedAt, "document.upload", "document", d.ID, map[string]any{
 			"applicant_id": applicantID, "kind": kind, "content_type": d.ContentType, "size": d.Size, "sha256": d.SHA256})
 	})
 	if err != nil {
-		cleanup()
-		return d, err
+		discard()
+		return d, q, err
 	}
-	return d, nil
+	return d, q, nil
+}
+
+// BlobPrefix is the blob key prefix of every document of an applicant:
+// erasure deletes everything under it, recorded or not.
+func BlobPrefix(merchantID, applicantID string) string { return merchantID + "/" + applicantID + "/" }
+
+// UploadGrace is how old a pending upload must be before the reaper takes
+// it for the leftover of a crash: longer than any upload request may last
+// (the server's read and write timeouts are 5 minutes).
+const UploadGrace = time.Hour
+
+// ReapUploads deletes the blobs (and partial files) of uploads that never
+// became documents — a crash between the bytes and the row — recorded
+// before now-olderThan (UploadGrace when 0). Safe on several replicas at
+// once and against uploads in flight, which are younger than the grace.
+func (s *Service) ReapUploads(ctx context.Context, olderThan time.Duration) (int, error) {
+	if olderThan <= 0 {
+		olderThan = UploadGrace
+	}
+	n := 0
+	for {
+		us, err := s.store.PendingUploadsBefore(ctx, s.clock().Add(-olderThan), 500)
+		if err != nil || len(us) == 0 {
+			return n, err
+		}
+		for _, u := range us {
+			if _, err := s.blobs.DeletePrefix(ctx, u.BlobKey); err != nil {
+				return n, err
+			}
+			if err := s.store.DeletePendingUpload(ctx, u.BlobKey); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
 }
 
 // uploadChunk is how much of an upload is handled at a time.
@@ -161,6 +240,15 @@ func uploadErr(err error) error {
 		return kyc.TooLarge("file", "the request is larger than the upload limit of %d bytes", mbe.Limit)
 	}
 	return kyc.Invalid("file", "incomplete", "the upload could not be read completely")
+}
+
+// DecodeDocument decodes a stored image document (of a merchant, as
+// OpenDocument returned it) within the decode budget and hands it to use;
+// copies counts the decoded-size buffers use holds at once.
+func (s *Service) DecodeDocument(ctx context.Context, d kyc.Document, copies int, use func(image.Image) error) error {
+	_, err := s.decoder.Decode(ctx, func() (io.ReadCloser, error) { return s.blobs.Open(ctx, d.BlobKey) }, copies,
+		func(img image.Image, _ docfile.Image) error { return use(img) })
+	return err
 }
 
 // OpenDocument returns the decrypted bytes of a document of the merchant.

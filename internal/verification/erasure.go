@@ -210,6 +210,13 @@ func (s *Service) PurgeApplicant(ctx context.Context, p kyc.Principal, id string
 			return fmt.Errorf("purge document %s: %w", d.ID, err)
 		}
 	}
+	// Everything else under the applicant too: the blobs and partial files
+	// of uploads a crash left unrecorded. The applicant is deleted, so no
+	// upload in flight can record a document any more (it deletes its own
+	// blob, or the upload reaper does).
+	if _, err := s.blobs.DeletePrefix(ctx, BlobPrefix(p.MerchantID, id)); err != nil {
+		return fmt.Errorf("purge documents: %w", err)
+	}
 	now := s.clock()
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
 		n, ok, err := tx.EraseApplicant(ctx, p.MerchantID, id, now)
@@ -263,6 +270,12 @@ func (s *Service) eraseDocuments(ctx context.Context, p kyc.Principal, id string
 		}
 		ids = append(ids, d.ID)
 	}
+	if kinds == nil {
+		// Unrecorded uploads a crash left (older than any upload in flight).
+		if err := s.erasePending(ctx, p.MerchantID, id); err != nil {
+			return 0, err
+		}
+	}
 	now := s.clock()
 	var out int64
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
@@ -281,6 +294,27 @@ func (s *Service) eraseDocuments(ctx context.Context, p kyc.Principal, id string
 	}
 	s.faces.forget(p.MerchantID)
 	return out, nil
+}
+
+// erasePending deletes an applicant's uploads that a crash left unrecorded
+// (pending for longer than UploadGrace; younger ones may still be recorded).
+func (s *Service) erasePending(ctx context.Context, merchantID, applicantID string) error {
+	us, err := s.store.PendingUploadsOf(ctx, merchantID, applicantID)
+	if err != nil {
+		return err
+	}
+	for _, u := range us {
+		if s.clock().Sub(u.CreatedAt) < UploadGrace {
+			continue
+		}
+		if _, err := s.blobs.DeletePrefix(ctx, u.BlobKey); err != nil {
+			return fmt.Errorf("delete unrecorded upload: %w", err)
+		}
+		if err := s.store.DeletePendingUpload(ctx, u.BlobKey); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RetentionReport counts what a retention run did.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"image"
 	"io"
 	"strings"
 	"time"
@@ -73,6 +74,11 @@ type checkEnv struct{ s *Service }
 
 func (e checkEnv) OpenDocument(ctx context.Context, d kyc.Document) (io.ReadCloser, error) {
 	return e.s.blobs.Open(ctx, d.BlobKey)
+}
+
+// DecodeImage decodes an image document within the decode budget.
+func (e checkEnv) DecodeImage(ctx context.Context, d kyc.Document, copies int) (image.Image, func(), error) {
+	return check.DecodeWith(ctx, e.s.checkDec, e.OpenDocument, d, copies)
 }
 
 // Seal encrypts personal data of check evidence, bound to the verification

@@ -19,7 +19,8 @@ type Service struct {
 	store    *store.Store
 	keys     *crypto.Keyring
 	blobs    *blob.Store
-	decoder  *docfile.Decoder
+	decoder  *docfile.Decoder // uploads: a short wait for the budget, then busy
+	checkDec *docfile.Decoder // checks: the same budget, waiting as long as the job may
 	limits   docfile.Limits
 	now      func() time.Time
 	checkers []check.Checker
@@ -28,9 +29,14 @@ type Service struct {
 
 // Config configures the service.
 type Config struct {
-	Limits        docfile.Limits
-	DecodeWorkers int // concurrent image decodes (default 2)
-	Now           func() time.Time
+	Limits docfile.Limits
+	// DecodeBudget is the process's decoded-image memory, shared with every
+	// engine (nil: a budget of docfile.DefaultDecodeMemory).
+	DecodeBudget *docfile.Budget
+	// DecodeWait is how long an upload waits for its share of the budget
+	// before it is refused as busy (default 2 s).
+	DecodeWait time.Duration
+	Now        func() time.Time
 	// Checkers are the engines Process runs; nil means the model-free ones
 	// plus Extra, with Dates feeding the age and expiry checks.
 	Checkers []check.Checker
@@ -44,13 +50,22 @@ func NewService(s *store.Store, kr *crypto.Keyring, blobs *blob.Store, cfg Confi
 	if now == nil {
 		now = time.Now
 	}
-	svc := &Service{store: s, keys: kr, blobs: blobs, decoder: docfile.NewDecoder(cfg.DecodeWorkers, cfg.Limits), limits: cfg.Limits, now: now,
+	dec := docfile.NewDecoder(cfg.DecodeBudget, cfg.Limits, cfg.DecodeWait)
+	svc := &Service{store: s, keys: kr, blobs: blobs, decoder: dec, checkDec: dec.WithWait(checkDecodeWait), limits: cfg.Limits, now: now,
 		checkers: cfg.Checkers}
 	if svc.checkers == nil {
-		svc.checkers = append(basic.Checkers(cfg.Limits, svc.decoder, cfg.Dates), cfg.Extra...)
+		svc.checkers = append(basic.Checkers(cfg.Limits, svc.checkDec, cfg.Dates), cfg.Extra...)
 	}
 	return svc
 }
+
+// checkDecodeWait is how long a check waits for its share of the decode
+// budget (within the job's own timeout) before it reports an error and the
+// job is retried.
+const checkDecodeWait = 30 * time.Second
+
+// Decoder is the decoder of uploads (its budget is the process's).
+func (s *Service) Decoder() *docfile.Decoder { return s.decoder }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 

@@ -150,7 +150,7 @@ func (c DocumentIntegrity) verify(ctx context.Context, s *check.Subject, d kyc.D
 	if res.ContentType == docfile.PDF {
 		return nil
 	}
-	_, _, err = c.Decoder.Decode(func() (io.ReadCloser, error) { return s.Env.OpenDocument(ctx, d) })
+	_, err = c.Decoder.Decode(ctx, func() (io.ReadCloser, error) { return s.Env.OpenDocument(ctx, d) }, 1, nil)
 	return err
 }
 

@@ -7,7 +7,6 @@ package document
 import (
 	"bytes"
 	"context"
-	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -80,11 +79,7 @@ func (Quality) Run(ctx context.Context, s *check.Subject) check.Result {
 	failed := false
 	worst := 1.0
 	for _, d := range docs {
-		b, err := readAll(ctx, s, d)
-		if err != nil {
-			return check.Errored(err)
-		}
-		img, _, err := image.Decode(bytes.NewReader(b))
+		img, release, err := s.Env.DecodeImage(ctx, d, 1)
 		if err != nil {
 			return check.Errored(err)
 		}
@@ -96,6 +91,7 @@ func (Quality) Run(ctx context.Context, s *check.Subject) check.Result {
 			img = sub.SubImage(region)
 		}
 		r := quality.Assess(img)
+		release()
 		reports[string(d.Kind)] = r
 		failed = failed || !r.OK()
 		worst = math.Min(worst, math.Min(1, r.Sharpness/(4*quality.MinSharpness)))
@@ -126,9 +122,19 @@ type Hint struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// Inspect finds the hints of one image file (also used by the CLI).
+// Inspect finds the hints of one image file (the CLI; the check decodes
+// within the decode budget instead).
 func Inspect(b []byte) (hints []Hint, ela map[string]float64) {
-	hints = []Hint{}
+	hints = metadataHints(b)
+	if img, format, err := image.Decode(bytes.NewReader(b)); err == nil && format == "jpeg" {
+		ela = errorLevel(img)
+	}
+	return hints, ela
+}
+
+// metadataHints reads the EXIF hints of an image file.
+func metadataHints(b []byte) []Hint {
+	hints := []Hint{}
 	ex, err := imagemeta.Decode(bytes.NewReader(b))
 	if err != nil {
 		hints = append(hints, Hint{Kind: "no_camera_metadata", Detail: "no EXIF data"})
@@ -148,37 +154,26 @@ func Inspect(b []byte) (hints []Hint, ela map[string]float64) {
 			hints = append(hints, Hint{Kind: "no_camera_metadata", Detail: "no camera make or model"})
 		}
 	}
-	return hints, errorLevel(b)
+	return hints
 }
 
-// resaved decodes a JPEG and re-saves it at quality 90 (error level
-// analysis compares the two).
-func resaved(b []byte) (image.Image, image.Image, error) {
-	img, format, err := image.Decode(bytes.NewReader(b))
-	if err != nil {
-		return nil, nil, err
-	}
-	if format != "jpeg" {
-		return nil, nil, ErrNotJPEG
-	}
+// resaved re-saves a decoded JPEG at quality 90 and decodes it again (error
+// level analysis compares the two; callers account for the second copy).
+func resaved(img image.Image) (image.Image, error) {
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	re, err := jpeg.Decode(&buf)
-	return img, re, err
+	return jpeg.Decode(&buf)
 }
-
-// ErrNotJPEG: error level analysis needs a JPEG.
-var ErrNotJPEG = errors.New("error level analysis needs a JPEG")
 
 // ELAMap is the error level analysis as a heat map for reviewers: each
 // pixel's difference from a re-save at quality 90, amplified and coloured
 // (black, red, yellow, white), at most maxSide pixels wide or high (the
 // largest difference of each block is kept). A region edited and saved fewer
 // times than the rest glows brighter.
-func ELAMap(b []byte, maxSide int) (image.Image, error) {
-	img, re, err := resaved(b)
+func ELAMap(img image.Image, maxSide int) (image.Image, error) {
+	re, err := resaved(img)
 	if err != nil {
 		return nil, err
 	}
@@ -214,8 +209,8 @@ func heat(v float64) color.RGBA {
 // errorLevel re-saves a JPEG at quality 90 and measures the difference per
 // 16×16 block: an edited region, saved fewer times than the rest, stands
 // out (max/median ratio). Evidence for reviewers, not a verdict.
-func errorLevel(b []byte) map[string]float64 {
-	img, re, err := resaved(b)
+func errorLevel(img image.Image) map[string]float64 {
+	re, err := resaved(img)
 	if err != nil {
 		return nil
 	}
@@ -264,7 +259,17 @@ func (TamperHints) Run(ctx context.Context, s *check.Subject) check.Result {
 		if err != nil {
 			return check.Errored(err)
 		}
-		hints, ela := Inspect(b)
+		hints := metadataHints(b)
+		var ela map[string]float64
+		if d.ContentType == "image/jpeg" {
+			// The original and its re-saved copy are held at once.
+			img, release, err := s.Env.DecodeImage(ctx, d, 2)
+			if err != nil {
+				return check.Errored(err)
+			}
+			ela = errorLevel(img)
+			release()
+		}
 		for _, h := range hints {
 			strong = strong || h.Strong
 		}

@@ -63,7 +63,7 @@ const DuplicateThreshold = 0.5
 // selfieFace is the memoised selfie analysis of a subject.
 type selfieFace struct {
 	doc   kyc.Document
-	img   image.Image
+	crop  image.Image // the aligned face, for the evidence
 	faces []Face
 	face  Face
 	emb   []float32
@@ -74,7 +74,9 @@ type selfieFace struct {
 }
 
 // selfie reads the newest selfie, detects its faces and embeds the largest,
-// once per subject (face.match and face.duplicate share it).
+// once per subject (face.match and face.duplicate share it). Only the
+// aligned crop of the face is kept: the pixels go back to the decode budget
+// when this returns.
 func (c *Checks) selfie(ctx context.Context, s *check.Subject, e *Engine) selfieFace {
 	return s.Memo("face:selfie", func() any {
 		var sf selfieFace
@@ -83,29 +85,39 @@ func (c *Checks) selfie(ctx context.Context, s *check.Subject, e *Engine) selfie
 			return sf
 		}
 		sf.doc = d
-		if sf.img, sf.err = decode(ctx, s, d); sf.err != nil {
+		img, release, err := decode(ctx, s, d)
+		if err != nil {
+			sf.err = err
 			return sf
 		}
-		if sf.faces, sf.face, sf.err = e.largest(sf.img, d.Kind == kyc.DocSelfieWithID); sf.err != nil || len(sf.faces) == 0 {
-			return sf
-		}
-		if sf.emb, sf.err = e.Embed(sf.img, sf.face); sf.err != nil {
-			return sf
-		}
-		if sf.pose, sf.err = e.Pose(sf.img, sf.face); sf.err != nil {
-			return sf
-		}
-		sf.eyes, sf.live = [2]float64{1, 1}, -1
-		if e.eye != nil {
-			if sf.eyes, sf.err = e.EyesOpen(sf.img, sf.face); sf.err != nil {
-				return sf
-			}
-		}
-		if e.live != nil {
-			sf.live, sf.err = e.Passive(sf.img, sf.face)
+		defer release()
+		sf.measure(e, img, d.Kind == kyc.DocSelfieWithID)
+		if sf.err == nil && len(sf.faces) > 0 {
+			sf.crop, sf.err = Align(img, sf.face)
 		}
 		return sf
 	}).(selfieFace)
+}
+
+func (sf *selfieFace) measure(e *Engine, img image.Image, withID bool) {
+	if sf.faces, sf.face, sf.err = e.largest(img, withID); sf.err != nil || len(sf.faces) == 0 {
+		return
+	}
+	if sf.emb, sf.err = e.Embed(img, sf.face); sf.err != nil {
+		return
+	}
+	if sf.pose, sf.err = e.Pose(img, sf.face); sf.err != nil {
+		return
+	}
+	sf.eyes, sf.live = [2]float64{1, 1}, -1
+	if e.eye != nil {
+		if sf.eyes, sf.err = e.EyesOpen(img, sf.face); sf.err != nil {
+			return
+		}
+	}
+	if e.live != nil {
+		sf.live, sf.err = e.Passive(img, sf.face)
+	}
 }
 
 // Duplicate is face.duplicate: the selfie's face against every other
@@ -176,14 +188,10 @@ func newest(s *check.Subject, kinds ...kyc.DocumentKind) (kyc.Document, bool) {
 	return best, false
 }
 
-func decode(ctx context.Context, s *check.Subject, d kyc.Document) (image.Image, error) {
-	rc, err := s.Env.OpenDocument(ctx, d)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	img, _, err := image.Decode(rc) // decoded under the pixel cap at upload
-	return img, err
+// decode decodes a photo within the process's decode budget; release
+// gives the share back once the pixels are no longer needed.
+func decode(ctx context.Context, s *check.Subject, d kyc.Document) (image.Image, func(), error) {
+	return s.Env.DecodeImage(ctx, d, 1)
 }
 
 // largest returns the largest face; on a document whose portrait is small
@@ -229,10 +237,11 @@ func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 		return check.Errored(sf.err)
 	}
 	selfie, selfFaces, selfFace := sf.doc, sf.faces, sf.face
-	docImg, err := decode(ctx, s, doc)
+	docImg, release, err := decode(ctx, s, doc)
 	if err != nil {
 		return check.Errored(err)
 	}
+	defer release()
 	docFaces, docFace, err := e.largest(docImg, true)
 	if err != nil {
 		return check.Errored(err)
@@ -269,14 +278,11 @@ func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 		return check.Errored(err)
 	}
 	// both aligned 112×112 crops, JPEG, sealed: biometric evidence for reviewers
-	for key, fc := range map[string]struct {
-		img image.Image
-		f   Face
-	}{"document_crop": {docImg, docFace}, "selfie_crop": {sf.img, selfFace}} {
-		crop, err := Align(fc.img, fc.f)
-		if err != nil {
-			return check.Errored(err)
-		}
+	docCrop, err := Align(docImg, docFace)
+	if err != nil {
+		return check.Errored(err)
+	}
+	for key, crop := range map[string]image.Image{"document_crop": docCrop, "selfie_crop": sf.crop} {
 		var buf bytes.Buffer
 		if err := jpeg.Encode(&buf, crop, &jpeg.Options{Quality: 90}); err != nil {
 			return check.Errored(err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/check/face"
+	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/policy"
@@ -66,6 +67,13 @@ func (e env) PutFaceEmbedding(_ context.Context, d kyc.Document, v []float32) er
 func (e env) OpenDocument(_ context.Context, d kyc.Document) (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(e.files[d.ID])), nil
 }
+func (e env) DecodeImage(ctx context.Context, d kyc.Document, copies int) (image.Image, func(), error) {
+	return check.DecodeWith(ctx, testDecoder, e.OpenDocument, d, copies)
+}
+
+// testDecoder decodes within a budget, as the service does.
+var testDecoder = docfile.NewDecoder(docfile.NewBudget(256<<20), docfile.Limits{}, 10*time.Second)
+
 func (env) ApplicantsWithHash(context.Context, string, string, string, string) ([]string, error) {
 	return nil, nil
 }

@@ -111,37 +111,21 @@ func (l Liveness) Run(ctx context.Context, s *check.Subject) check.Result {
 	var first []float32
 	minSame := 1.0
 	for i, d := range frames {
-		img, err := decode(ctx, s, d)
-		if err != nil {
+		fr, why, err := e.frame(ctx, s, d, i)
+		switch {
+		case err != nil:
 			return check.Errored(err)
+		case why != "":
+			return fail(why)
 		}
-		faces, f, err := e.largest(img, false)
-		if err != nil {
-			return check.Errored(err)
-		}
-		if len(faces) != 1 {
-			return fail(fmt.Sprintf("frame %d shows %d faces", i+1, len(faces)))
-		}
-		p, err := e.Pose(img, f)
-		if err != nil {
-			return check.Errored(err)
-		}
-		poses = append(poses, p)
-		if e.live != nil {
-			pl, err := e.Passive(img, f)
-			if err != nil {
-				return check.Errored(err)
-			}
-			passive = append(passive, math.Round(pl*1000)/1000)
-		}
-		emb, err := e.Embed(img, f)
-		if err != nil {
-			return check.Errored(err)
+		poses = append(poses, fr.pose)
+		if fr.passive >= 0 {
+			passive = append(passive, math.Round(fr.passive*1000)/1000)
 		}
 		if first == nil {
-			first = emb
+			first = fr.emb
 		} else {
-			minSame = math.Min(minSame, Cosine(first, emb))
+			minSame = math.Min(minSame, Cosine(first, fr.emb))
 		}
 	}
 	ev["poses"] = poses
@@ -156,4 +140,39 @@ func (l Liveness) Run(ctx context.Context, s *check.Subject) check.Result {
 		return fail(why)
 	}
 	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
+}
+
+// frameReading is what one liveness frame shows.
+type frameReading struct {
+	pose    Pose
+	passive float64 // -1 without the passive model
+	emb     []float32
+}
+
+// frame decodes frame i (within the decode budget, released on return) and
+// reads its one face; why says what is wrong with the frame.
+func (e *Engine) frame(ctx context.Context, s *check.Subject, d kyc.Document, i int) (fr frameReading, why string, err error) {
+	img, release, err := decode(ctx, s, d)
+	if err != nil {
+		return fr, "", err
+	}
+	defer release()
+	faces, f, err := e.largest(img, false)
+	if err != nil {
+		return fr, "", err
+	}
+	if len(faces) != 1 {
+		return fr, fmt.Sprintf("frame %d shows %d faces", i+1, len(faces)), nil
+	}
+	if fr.pose, err = e.Pose(img, f); err != nil {
+		return fr, "", err
+	}
+	fr.passive = -1
+	if e.live != nil {
+		if fr.passive, err = e.Passive(img, f); err != nil {
+			return fr, "", err
+		}
+	}
+	fr.emb, err = e.Embed(img, f)
+	return fr, "", err
 }

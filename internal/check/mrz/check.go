@@ -3,8 +3,6 @@ package mrz
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"image"
 	_ "image/jpeg" // photos of documents
 	_ "image/png"
 	"math"
@@ -58,16 +56,12 @@ func (e *Engine) read(ctx context.Context, s *check.Subject) found {
 			if !ok || d.ContentType == "application/pdf" {
 				continue
 			}
-			rc, err := s.Env.OpenDocument(ctx, d)
+			img, release, err := s.Env.DecodeImage(ctx, d, 1)
 			if err != nil {
 				return found{err: err}
 			}
-			img, _, err := image.Decode(rc) // decoded under the pixel cap at upload
-			rc.Close()
-			if err != nil {
-				return found{err: fmt.Errorf("document %s: %w", d.ID, err)}
-			}
 			rd, err := e.Reader.Read(ctx, img)
+			release()
 			if err == nil {
 				return found{reading: rd, kind: kind, ok: true}
 			}

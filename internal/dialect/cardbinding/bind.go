@@ -53,7 +53,9 @@ func (d *Handler) bind(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkFile requires a JPEG or PNG (or, for poa_doc, a PDF) that is whole,
-// free of trailing data and active content, and decodes under the pixel cap.
+// free of trailing data and active content, and whose header is within the
+// pixel and decoded-size caps. The one full decode happens when the file is
+// stored (UploadDocument), within the process's decode budget.
 func (d *Handler) checkFile(ctx context.Context, f *image) error {
 	lim := d.core.Limits()
 	lim.MaxBytes = int64(len(f.data))
@@ -81,7 +83,7 @@ func (d *Handler) checkFile(ctx context.Context, f *image) error {
 	default:
 		return fail(CodeParam, f.field+": must be "+allowed)
 	}
-	if _, _, err := d.decoder.Decode(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(f.data)), nil }); err != nil {
+	if _, err := d.core.Decoder().Inspect(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(f.data)), nil }); err != nil {
 		var fe *kyc.FieldError
 		if errors.As(err, &fe) {
 			return fail(CodeParam, f.field+": "+fe.Msg)

@@ -51,6 +51,7 @@ type Core interface {
 	ByReference(ctx context.Context, p kyc.Principal, surface kyc.Surface, reference string) (kyc.Verification, error)
 	ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
 	Limits() docfile.Limits
+	Decoder() *docfile.Decoder
 }
 
 // Config configures the dialect.
@@ -64,7 +65,6 @@ type Handler struct {
 	nonces    Nonces
 	core      Core
 	cfg       Config
-	decoder   *docfile.Decoder
 
 	mu       sync.Mutex
 	keys     map[string]*rsa.PublicKey // parsed merchant keys by PEM
@@ -76,7 +76,7 @@ func New(m Merchants, n Nonces, c Core, cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Handler{merchants: m, nonces: n, core: c, cfg: cfg, decoder: docfile.NewDecoder(2, c.Limits()),
+	return &Handler{merchants: m, nonces: n, core: c, cfg: cfg,
 		keys: map[string]*rsa.PublicKey{}, patterns: map[string]*regexp.Regexp{}}
 }
 

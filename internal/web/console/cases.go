@@ -3,8 +3,8 @@ package console
 import (
 	"bytes"
 	"crypto/hmac"
-	"errors"
 	"fmt"
+	"image"
 	"image/png"
 	"io"
 	"net/http"
@@ -365,21 +365,22 @@ const elaMaxSide = 1024
 
 // ela draws a JPEG document's error level heat map (PNG).
 func (h *Handler) ela(w http.ResponseWriter, r *http.Request, u *user) {
-	_, rc, ok := h.openDocument(w, r, u, viewELA)
+	d, rc, ok := h.openDocument(w, r, u, viewELA)
 	if !ok {
 		return
 	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		h.fail(w, r, u, err)
-		return
-	}
-	m, err := document.ELAMap(b, elaMaxSide)
-	if errors.Is(err, document.ErrNotJPEG) {
+	rc.Close()
+	if d.ContentType != "image/jpeg" {
 		h.fail(w, r, u, kyc.Invalid("document", "format", "error level analysis needs a JPEG"))
 		return
 	}
+	var m image.Image
+	// The original and its re-saved copy are held at once.
+	err := h.d.Verifications.DecodeDocument(r.Context(), d, 2, func(img image.Image) error {
+		var err error
+		m, err = document.ELAMap(img, elaMaxSide)
+		return err
+	})
 	if err != nil {
 		h.fail(w, r, u, err)
 		return

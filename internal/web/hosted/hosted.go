@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"html/template"
-	"image"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -36,7 +35,7 @@ var staticFS embed.FS
 // Core is what the page needs of the verification service.
 type Core interface {
 	ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
-	UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error)
+	UploadPhoto(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, quality.Report, error)
 	Documents(ctx context.Context, p kyc.Principal, applicantID string) ([]kyc.Document, error)
 	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
 }
@@ -406,28 +405,20 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusTooManyRequests, UploadResult{Error: "limit", Messages: []string{messages[s.locale]["limit.body"]}})
 		return
 	}
+	// The photo streams into the blob store (never whole in memory) and is
+	// decoded once, within the caps and the decode budget, which also
+	// measures its quality.
 	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxUploadBytes+64<<10)
-	file, _, err := r.FormFile("file")
+	file, err := filePart(r)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, UploadResult{Error: "file: a multipart field file is required, at most " + strconv.FormatInt(h.cfg.MaxUploadBytes>>20, 10) + " MB"})
 		return
 	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, h.cfg.MaxUploadBytes+1))
-	if err != nil || int64(len(data)) > h.cfg.MaxUploadBytes {
-		writeJSON(w, http.StatusRequestEntityTooLarge, UploadResult{Error: "file: too large"})
-		return
-	}
-	if _, err := h.core.UploadDocument(ctx, s.p, s.v.ApplicantID, kind, bytes.NewReader(data)); err != nil {
-		h.uploadErr(w, r, err)
-		return
-	}
-	img, _, err := image.Decode(bytes.NewReader(data)) // the core decoded it under the pixel cap already
+	_, q, err := h.core.UploadPhoto(ctx, s.p, s.v.ApplicantID, kind, file)
 	if err != nil {
 		h.uploadErr(w, r, err)
 		return
 	}
-	q := quality.Assess(img)
 	if kind == kyc.DocSelfie || kind == kyc.DocLivenessFrame {
 		// Faces are photographed close up: only size and light matter here.
 		q.Problems = slices.DeleteFunc(q.Problems, func(p string) bool { return p == quality.Glare || p == quality.TooSmall })
@@ -439,8 +430,34 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
+// filePart returns the multipart part named file, streaming.
+func filePart(r *http.Request) (io.Reader, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return nil, err
+		}
+		if part.FormName() == "file" {
+			return part, nil
+		}
+	}
+}
+
 func (h *Handler) uploadErr(w http.ResponseWriter, r *http.Request, err error) {
 	var fe *kyc.FieldError
+	if errors.Is(err, kyc.ErrRateLimited) {
+		httpmw.SetRetryAfter(w, err)
+		writeJSON(w, http.StatusTooManyRequests, UploadResult{Error: "busy", Messages: []string{messages[locale("", r)]["busy.body"]}})
+		return
+	}
+	if errors.Is(err, kyc.ErrTooLarge) && errors.As(err, &fe) {
+		writeJSON(w, http.StatusRequestEntityTooLarge, UploadResult{Error: fe.Field + ": " + fe.Msg})
+		return
+	}
 	if errors.As(err, &fe) {
 		writeJSON(w, http.StatusUnprocessableEntity, UploadResult{Error: fe.Field + ": " + fe.Msg})
 		return
