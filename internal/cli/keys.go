@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/openkyc/openkyc/internal/verification"
 	"io"
 	"slices"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/store"
+	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // keysCommand manages the master key versions that wrap the data keys.
