@@ -170,11 +170,13 @@ func (v *Validator) Close() (Result, error) {
 	return Result{ContentType: v.ctype, Size: v.size, SHA256: hex.EncodeToString(v.sha.Sum(nil))}, nil
 }
 
-// Decoder decodes stored images with a bounded number running at once, so
-// that many concurrent uploads cannot exhaust memory.
+// Decoder decodes stored images, and checks stored PDFs whole, with a
+// bounded number running at once, so that many concurrent uploads cannot
+// exhaust memory.
 type Decoder struct {
 	slots     chan struct{}
 	maxPixels int64
+	maxBytes  int64
 }
 
 // NewDecoder allows n decodes at a time (n <= 0 means 2).
@@ -182,7 +184,8 @@ func NewDecoder(n int, lim Limits) *Decoder {
 	if n <= 0 {
 		n = 2
 	}
-	return &Decoder{slots: make(chan struct{}, n), maxPixels: lim.withDefaults().MaxPixels}
+	lim = lim.withDefaults()
+	return &Decoder{slots: make(chan struct{}, n), maxPixels: lim.MaxPixels, maxBytes: lim.MaxBytes}
 }
 
 // Decode checks that an image decodes fully, refusing it before decoding if
