@@ -55,12 +55,12 @@ func CheckPDF(data []byte) error {
 // and checks it like CheckPDF, holding one of the decoder's slots so that
 // concurrent checks stay bounded in memory.
 func (d *Decoder) CheckPDF(open func() (io.ReadCloser, error)) error {
+	d.slots <- struct{}{}
+	defer func() { <-d.slots }()
 	r, err := open()
 	if err != nil {
 		return err
 	}
-	d.slots <- struct{}{}
-	defer func() { <-d.slots }()
 	data, err := io.ReadAll(io.LimitReader(r, d.maxBytes+1))
 	r.Close()
 	if err != nil {

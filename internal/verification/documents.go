@@ -26,8 +26,8 @@ func ParseKind(field, s string) (kyc.DocumentKind, error) {
 func (s *Service) Limits() docfile.Limits { return s.limits }
 
 // UploadDocument streams r into encrypted blob storage while validating it,
-// then decodes images under the pixel cap, and records the document only if
-// every check passed. A rejected upload leaves neither row nor blob.
+// then decodes images under the pixel cap or reads PDFs whole
+// (docfile.CheckPDF), and records the document only if every check passed. A rejected upload leaves neither row nor blob.
 func (s *Service) UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error) {
 	if !kind.Valid() {
 		return kyc.Document{}, kyc.Invalid("kind", "enum", "unknown document kind")
@@ -66,12 +66,15 @@ func (s *Service) UploadDocument(ctx context.Context, p kyc.Principal, applicant
 		}
 	}
 	d.ContentType, d.Size, d.SHA256 = res.ContentType, res.Size, res.SHA256
-	if res.ContentType != docfile.PDF {
-		d.Width, d.Height, err = s.decoder.Decode(func() (io.ReadCloser, error) { return s.blobs.Open(ctx, d.BlobKey) })
-		if err != nil {
-			cleanup()
-			return d, err
-		}
+	open := func() (io.ReadCloser, error) { return s.blobs.Open(ctx, d.BlobKey) }
+	if res.ContentType == docfile.PDF {
+		err = s.decoder.CheckPDF(open)
+	} else {
+		d.Width, d.Height, err = s.decoder.Decode(open)
+	}
+	if err != nil {
+		cleanup()
+		return d, err
 	}
 	d.CreatedAt = s.clock()
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
