@@ -2,7 +2,8 @@
 // the real content type, enforces the size limit and the types allowed for
 // the document kind, walks the container format to refuse truncated files,
 // polyglots and trailing data, scans PDFs for active content, and (after the
-// bytes are stored) decodes images under a pixel cap.
+// bytes are stored) decodes images under a pixel cap and reads PDFs whole
+// (CheckPDF): object streams, every revision, encryption.
 package docfile
 
 import (
