@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 t=${1:-30s}
 for target in \
   "./internal/docfile FuzzValidator" \
+  "./internal/docfile FuzzCheckPDF" \
   "./internal/pii FuzzNormalize" \
   "./internal/check/face FuzzFlushDenormals" \
   "./internal/api FuzzApplicantJSON" \

@@ -68,6 +68,12 @@ func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets 
 		out["file"] = map[string]any{"status": "failed", "problem": err.Error()}
 		return out, nil
 	}
+	if res.ContentType == docfile.PDF {
+		if err := docfile.CheckPDF(b); err != nil {
+			out["file"] = map[string]any{"status": "failed", "problem": err.Error()}
+			return out, nil
+		}
+	}
 	out["file"] = map[string]any{"status": "passed", "content_type": res.ContentType, "size": res.Size, "sha256": res.SHA256}
 	if res.ContentType == docfile.PDF {
 		return out, nil

@@ -21,8 +21,10 @@ var activeNames = map[string]bool{
 // Stream data (between "stream" and "endstream") is skipped: it is binary
 // content, not syntax.
 //
-// Limitation: names inside compressed object streams are not seen here;
-// the reliance.reports check parses the whole document.
+// This is the cheap first gate while bytes stream in. It does not see names
+// inside compressed object streams, and it takes "stream" inside a string
+// or a comment for the start of stream data; CheckPDF, run on every PDF
+// once it is stored, reads the whole document and covers both.
 type pdfScanner struct {
 	inStream      bool
 	carry         []byte // last bytes of the previous write while in a stream

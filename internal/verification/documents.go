@@ -29,8 +29,9 @@ func ParseKind(field, s string) (kyc.DocumentKind, error) {
 func (s *Service) Limits() docfile.Limits { return s.limits }
 
 // UploadDocument streams r into encrypted blob storage while validating it,
-// then decodes images (once, within the caps and the decode budget), and
-// records the document only if every check passed. A rejected upload leaves
+// then decodes images (once, within the caps and the decode budget) or
+// reads PDFs whole (docfile.CheckPDF), and records the document only if
+// every check passed. A rejected upload leaves
 // neither row nor blob.
 func (s *Service) UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error) {
 	d, _, err := s.upload(ctx, p, applicantID, kind, r, false)
@@ -99,7 +100,12 @@ func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID strin
 		return d, q, err
 	}
 	d.ContentType, d.Size, d.SHA256 = res.ContentType, res.Size, res.SHA256
-	if res.ContentType != docfile.PDF {
+	if res.ContentType == docfile.PDF {
+		if err := s.decoder.CheckPDF(ctx, func() (io.ReadCloser, error) { return s.blobs.Open(ctx, d.BlobKey) }); err != nil {
+			discard()
+			return d, q, err
+		}
+	} else {
 		// The one decode of the upload: within the caps and the budget.
 		im, err := s.decoder.Decode(ctx, func() (io.ReadCloser, error) { return s.blobs.Open(ctx, d.BlobKey) }, 1,
 			func(img image.Image, _ docfile.Image) error {

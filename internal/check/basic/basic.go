@@ -22,14 +22,17 @@ import (
 func Checkers(limits docfile.Limits, decoder *docfile.Decoder, dates check.DatesFunc) []check.Checker {
 	return []check.Checker{
 		DocumentsRequired{}, DocumentIntegrity{Limits: limits, Decoder: decoder}, Age{Dates: dates}, Expiry{Dates: dates}, Duplicates{}, Blocklist{},
-		RelianceReports{Limits: limits},
+		RelianceReports{Limits: limits, Decoder: decoder},
 	}
 }
 
 // RelianceReports checks the partner's AML and IDV reports of a shared KYC:
-// both present, each a valid PDF without active content whose bytes still
-// match their sha256.
-type RelianceReports struct{ Limits docfile.Limits }
+// both present, each a valid PDF without active content (read whole, object
+// streams included) whose bytes still match their sha256.
+type RelianceReports struct {
+	Limits  docfile.Limits
+	Decoder *docfile.Decoder
+}
 
 func (RelianceReports) Kind() string    { return "reliance.reports" }
 func (RelianceReports) Version() string { return "1" }
@@ -44,7 +47,7 @@ func (c RelianceReports) Run(ctx context.Context, s *check.Subject) check.Result
 		}
 		found[d.Kind] = true
 		e := map[string]any{"document_id": d.ID, "kind": d.Kind, "size": d.Size}
-		if err := (DocumentIntegrity{Limits: c.Limits}).verify(ctx, s, d); err != nil {
+		if err := (DocumentIntegrity{Limits: c.Limits, Decoder: c.Decoder}).verify(ctx, s, d); err != nil {
 			var fe *kyc.FieldError
 			if !errors.As(err, &fe) {
 				return check.Errored(fmt.Errorf("document %s: %w", d.ID, err))
@@ -95,7 +98,8 @@ func (DocumentsRequired) Run(_ context.Context, s *check.Subject) check.Result {
 }
 
 // DocumentIntegrity re-reads every stored document through the upload
-// validation (type, size, structure, PDF safety) and decodes images again.
+// validation (type, size, structure, PDF safety), decodes images again and
+// reads PDFs whole (docfile.CheckPDF).
 type DocumentIntegrity struct {
 	Limits  docfile.Limits
 	Decoder *docfile.Decoder
@@ -147,10 +151,15 @@ func (c DocumentIntegrity) verify(ctx context.Context, s *check.Subject, d kyc.D
 	if res.SHA256 != d.SHA256 {
 		return kyc.Invalid("file", "sha256", "stored bytes do not match the uploaded document's sha256")
 	}
-	if res.ContentType == docfile.PDF {
-		return nil
+	dec := c.Decoder
+	if dec == nil {
+		dec = docfile.NewDecoder(nil, c.Limits, 0)
 	}
-	_, err = c.Decoder.Decode(ctx, func() (io.ReadCloser, error) { return s.Env.OpenDocument(ctx, d) }, 1, nil)
+	open := func() (io.ReadCloser, error) { return s.Env.OpenDocument(ctx, d) }
+	if res.ContentType == docfile.PDF {
+		return dec.CheckPDF(ctx, open)
+	}
+	_, err = dec.Decode(ctx, open, 1, nil)
 	return err
 }
 

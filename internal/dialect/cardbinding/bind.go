@@ -73,17 +73,19 @@ func (d *Handler) checkFile(ctx context.Context, f *image) error {
 	if f.kind == kyc.DocProofOfAddress {
 		allowed = "jpg, jpeg, png or pdf"
 	}
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(f.data)), nil }
 	switch res.ContentType {
 	case docfile.JPEG, docfile.PNG:
+		_, err = d.core.Decoder().Inspect(open)
 	case docfile.PDF:
 		if f.kind != kyc.DocProofOfAddress {
 			return fail(CodeParam, f.field+": must be "+allowed)
 		}
-		return nil
+		err = d.core.Decoder().CheckPDF(ctx, open)
 	default:
 		return fail(CodeParam, f.field+": must be "+allowed)
 	}
-	if _, err := d.core.Decoder().Inspect(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(f.data)), nil }); err != nil {
+	if err != nil {
 		var fe *kyc.FieldError
 		if errors.As(err, &fe) {
 			return fail(CodeParam, f.field+": "+fe.Msg)

@@ -435,6 +435,11 @@ func TestCardBinding(t *testing.T) {
 			{"poa_doc with active content", call{body: set(func(_, k map[string]any) {
 				k["poa_doc"] = base64.StdEncoding.EncodeToString([]byte("%PDF-1.4\n<< /S /JavaScript /JS (x) >>\n%%EOF\n"))
 			})}, "A0003", "kyc_info.poa_doc"},
+			{"poa_doc with JavaScript in an object stream", call{body: set(func(_, k map[string]any) {
+				b, err := os.ReadFile(filepath.Join("..", "..", "docfile", "testdata", "pdf", "objstm-openaction-js.pdf"))
+				require.NoError(t, err)
+				k["poa_type"], k["poa_doc"] = 1, base64.StdEncoding.EncodeToString(b)
+			})}, "A0003", "kyc_info.poa_doc"},
 			{"kyc_info unknown field", call{body: set(func(_, k map[string]any) { k["card_type"] = "x" })}, "A0003", "kyc_info.card_type"},
 			{"phone not a number", call{body: set(func(b, _ map[string]any) { b["mobile"], b["mobile_code"] = "123456", "999" })}, "A0003", "base_info.mobile"},
 		}
