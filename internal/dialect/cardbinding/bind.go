@@ -17,6 +17,17 @@ import (
 const Level = "card_binding"
 
 func (d *Handler) bind(w http.ResponseWriter, r *http.Request) {
+	// The signature covers the Base64 text of every file, so the body is
+	// read whole before anything is trusted: its memory (the body, the
+	// signed string and the decoded files, bodyCopies times the body at
+	// most) comes from the process's decode budget, and a request that
+	// cannot get it in time is answered busy.
+	release, err := d.core.Decoder().Reserve(r.Context(), bodyCopies*bodyBound(r))
+	if err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
+	defer release()
 	body, err := readBody(w, r)
 	if err != nil {
 		d.writeErr(w, r, err)
@@ -50,6 +61,20 @@ func (d *Handler) bind(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.ok(w, data(v))
+}
+
+// bodyCopies bounds how many times a binding request's body is held in
+// memory at once: the bytes, the parsed fields, the signed string and the
+// decoded files.
+const bodyCopies = 4
+
+// bodyBound is the most a request's body may be: its Content-Length when
+// declared (MaxBytesReader holds it to that), else MaxBody.
+func bodyBound(r *http.Request) int64 {
+	if r.ContentLength > 0 && r.ContentLength < MaxBody {
+		return r.ContentLength
+	}
+	return MaxBody
 }
 
 // checkFile requires a JPEG or PNG (or, for poa_doc, a PDF) that is whole,
