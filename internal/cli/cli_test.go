@@ -252,3 +252,36 @@ func TestFaceCommands(t *testing.T) {
 	require.Len(t, det.Faces, 1)
 	require.Greater(t, det.Faces[0].Box[2], det.Faces[0].Box[0])
 }
+
+// TestMerchantSetCallbackTargets: merchant set refuses callback URLs that
+// point inward, as the server does (issue 17), unless --webhook-allow-private
+// or OPENKYC_WEBHOOK_ALLOW_PRIVATE allows them. Not parallel: it sets the
+// environment.
+func TestMerchantSetCallbackTargets(t *testing.T) {
+	common := []string{"--data-dir", t.TempDir()}
+	_, err := run(t, append([]string{"migrate"}, common...)...)
+	require.NoError(t, err)
+	out, err := run(t, append([]string{"merchant", "create", "--name", "Acme Pay", "--json"}, common...)...)
+	require.NoError(t, err)
+	var created map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &created))
+	set := append([]string{"merchant", "set", "--merchant", created["id"].(string), "--dialect", "vexora"}, common...)
+	for _, u := range kyctest.InternalTargets {
+		if strings.HasSuffix(u, ".example/") {
+			continue // resolving it takes DNS; the server's tests answer it
+		}
+		_, err := run(t, append(set, "--callback-url", u)...)
+		require.ErrorContains(t, err, "callback_url: url host", u)
+	}
+	_, err = run(t, append(set, "--callback-url", "http://127.0.0.1:9000/kyc")...)
+	require.ErrorContains(t, err, "callback_url: url must use https")
+
+	out, err = run(t, append(set, "--callback-url", "http://127.0.0.1:9000/kyc", "--webhook-allow-private")...)
+	require.NoError(t, err, out)
+	require.Contains(t, out, `"callback_url":"http://127.0.0.1:9000/kyc"`)
+
+	t.Setenv("OPENKYC_WEBHOOK_ALLOW_PRIVATE", "true")
+	out, err = run(t, append(set, "--callback-url", "https://metadata.google.internal/")...)
+	require.NoError(t, err, out)
+	require.Contains(t, out, `"callback_url":"https://metadata.google.internal/"`)
+}
