@@ -23,7 +23,8 @@ for target in \
   "./internal/review FuzzDecisionInput" \
   "./internal/web/console FuzzSafeNext" \
   "./internal/crypto FuzzParseMasterKeys" \
-  "./internal/review FuzzQueueCursor"; do
+  "./internal/review FuzzQueueCursor" \
+  "./internal/webhook FuzzValidateURL"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"

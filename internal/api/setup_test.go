@@ -48,7 +48,8 @@ func newEnv(t *testing.T, db kyctest.DB, mutate ...func(*config.Config)) *env {
 func newEnvB(t testing.TB, db kyctest.DB, mutate ...func(*config.Config)) *env {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: dir, DatabaseURL: db.URL, MaxUploadBytes: 2 << 20, MaxImagePixels: 4_000_000}
+	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: dir, DatabaseURL: db.URL, MaxUploadBytes: 2 << 20, MaxImagePixels: 4_000_000,
+		WebhookLookup: kyctest.Lookup}
 	for _, m := range mutate {
 		m(&cfg)
 	}

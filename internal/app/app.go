@@ -122,6 +122,7 @@ func (a *App) openRest(ctx context.Context) error {
 	}
 	a.Merchants = merchant.New(a.Store, a.Keys, nil)
 	a.Merchants.AllowPrivateCallbacks = cfg.WebhookAllowPrivate
+	a.Merchants.CallbackURLs = webhook.URLValidator{Lookup: cfg.WebhookLookup}
 	a.Limits = ratelimit.New(ratelimit.Config{MerchantRate: cfg.RateLimitMerchant, MerchantBurst: cfg.RateLimitMerchantBurst,
 		AddressRate: cfg.RateLimitAddress, AddressBurst: cfg.RateLimitAddressBurst}, nil)
 	a.Merchants.Limits = a.Limits
@@ -154,14 +155,14 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Review = review.New(a.Store, a.Verifications, a.Keys, a.Screening)
 	a.Links = hosted.NewLinks(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)
 	a.Webhooks = webhook.New(a.Store, a.Keys, a.Log, webhook.Config{
-		Timeout: cfg.WebhookTimeout, Schedule: cfg.WebhookSchedule, AllowPrivate: cfg.WebhookAllowPrivate,
+		Timeout: cfg.WebhookTimeout, Schedule: cfg.WebhookSchedule, AllowPrivate: cfg.WebhookAllowPrivate, Lookup: cfg.WebhookLookup,
 	})
 	nowMillis := func() int64 { return time.Now().UnixMilli() }
 	a.Webhooks.Register(kyc.SurfaceVexora, vexora.NewCallbacks(a.Merchants, a.Verifications, nowMillis))
 	a.Webhooks.Register(kyc.SurfaceKYCSharing, kycsharing.NewCallbacks(a.Merchants, a.Verifications, nowMillis))
 	a.Webhooks.Register(kyc.SurfaceCardBinding, cardbinding.NewCallbacks(a.Merchants, a.Verifications, nil))
 	a.payCools = paycools.New(a.Merchants, a.Verifications, a.Links, a.Keys, paycools.Config{PublicURL: cfg.PublicURL,
-		AllowPrivate: cfg.WebhookAllowPrivate, ValidateURL: webhook.ValidateURL})
+		AllowPrivate: cfg.WebhookAllowPrivate, ValidateURL: a.Merchants.CallbackURLs.Validate})
 	a.Webhooks.Register(kyc.SurfacePayCools, a.payCools.Callbacks())
 	kinds := append([]jobs.Kind{{
 		Name: jobs.KindVerify, Timeout: cfg.VerifyTimeout, MaxAttempts: 10,
@@ -317,10 +318,10 @@ func (a *App) buildHandler() http.Handler {
 	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Store: a.Store, Keys: a.Keys,
 		Links: a.Links, Screening: a.Screening})
 	vexora.New(a.Merchants, a.Verifications, vexora.Config{PublicURL: a.Config.PublicURL, AllowPrivate: a.Config.WebhookAllowPrivate,
-		MaxFileBytes: a.Config.MaxUploadBytes, ValidateURL: webhook.ValidateURL, Link: a.hostedLink}).Routes(mux)
+		MaxFileBytes: a.Config.MaxUploadBytes, ValidateURL: a.Merchants.CallbackURLs.Validate, Link: a.hostedLink}).Routes(mux)
 	cardbinding.New(a.Merchants, a.Store, a.Verifications, cardbinding.Config{}).Routes(mux)
 	a.payCools.Routes(mux)
-	kycsharing.New(a.Merchants, a.Verifications, kycsharing.Config{AllowPrivate: a.Config.WebhookAllowPrivate, ValidateURL: webhook.ValidateURL}).Routes(mux)
+	kycsharing.New(a.Merchants, a.Verifications, kycsharing.Config{AllowPrivate: a.Config.WebhookAllowPrivate, ValidateURL: a.Merchants.CallbackURLs.Validate}).Routes(mux)
 	hosted.New(a.Store, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits}).Routes(mux)
 	console.New(console.Deps{Store: a.Store, Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications,
 		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log},

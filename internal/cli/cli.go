@@ -41,12 +41,18 @@ func storageFlags() []ucli.Flag {
 	}
 }
 
+// allowPrivateFlag lets webhook and callback targets be internal: the
+// server's delivery and, for the commands that register targets, their checks.
+func allowPrivateFlag() ucli.Flag {
+	return &ucli.BoolFlag{Name: "webhook-allow-private", Sources: ucli.EnvVars("OPENKYC_WEBHOOK_ALLOW_PRIVATE"),
+		Usage: "allow webhook and callback targets on private, loopback and link-local addresses and local or metadata names, and plain http (development only)"}
+}
+
 // workerFlags configure the job workers and webhook delivery.
 func workerFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.IntFlag{Name: "worker-concurrency", Value: 16, Sources: ucli.EnvVars("OPENKYC_WORKER_CONCURRENCY"), Usage: "jobs (checks, deliveries) run at once by this process"},
-		&ucli.BoolFlag{Name: "webhook-allow-private", Sources: ucli.EnvVars("OPENKYC_WEBHOOK_ALLOW_PRIVATE"),
-			Usage: "allow webhook targets on private, loopback and link-local addresses, and plain http (development only)"},
+		allowPrivateFlag(),
 		&ucli.DurationFlag{Name: "webhook-timeout", Value: 5 * time.Second, Sources: ucli.EnvVars("OPENKYC_WEBHOOK_TIMEOUT"), Usage: "timeout of one webhook delivery attempt"},
 		&ucli.StringFlag{Name: "assets-dir", Value: config.DefaultAssetsDir, Sources: ucli.EnvVars("OPENKYC_ASSETS_DIR"),
 			Usage: "engines' assets (tessdata/ocrb_int.traineddata from scripts/install-assets.sh); without them the MRZ checks report not_run"},

@@ -67,7 +67,7 @@ func TestMerchantAndAuditCommands(t *testing.T) {
 		require.ErrorContains(t, err, "public_key")
 		_, err = run(t, append([]string{"merchant", "set-key", "--merchant", mid, "--dialect", "vexora", "--public-key-file", keyFile}, common...)...)
 		require.ErrorContains(t, err, "only the card_binding and paycools dialects")
-		out, err = run(t, append([]string{"merchant", "set", "--merchant", mid, "--dialect", "card-binding", "--callback-url", "https://merchant.example/kyc", "--ack", "2xx", "--allow-id-card"}, common...)...)
+		out, err = run(t, append([]string{"merchant", "set", "--merchant", mid, "--dialect", "card-binding", "--callback-url", "https://203.0.113.10/kyc", "--ack", "2xx", "--allow-id-card"}, common...)...)
 		require.NoError(t, err, out)
 		_, err = run(t, append([]string{"merchant", "set", "--merchant", mid, "--dialect", "vexora", "--ack", "sometimes"}, common...)...)
 		require.ErrorContains(t, err, "ack")
@@ -84,7 +84,7 @@ func TestMerchantAndAuditCommands(t *testing.T) {
 		require.Equal(t, cb["api_key"], shown["card_binding"]["api_key"])
 		require.Equal(t, cb["platform_public_key"], shown["card_binding"]["platform_public_key"])
 		set := shown["card_binding"]["settings"].(map[string]any)
-		require.Equal(t, "https://merchant.example/kyc", set["callback_url"])
+		require.Equal(t, "https://203.0.113.10/kyc", set["callback_url"])
 		require.Equal(t, "2xx", set["ack"])
 		require.Equal(t, true, set["allow_id_card"])
 		require.Contains(t, set["public_key"], "BEGIN PUBLIC KEY")
@@ -251,4 +251,37 @@ func TestFaceCommands(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &det))
 	require.Len(t, det.Faces, 1)
 	require.Greater(t, det.Faces[0].Box[2], det.Faces[0].Box[0])
+}
+
+// TestMerchantSetCallbackTargets: merchant set refuses callback URLs that
+// point inward, as the server does (issue 17), unless --webhook-allow-private
+// or OPENKYC_WEBHOOK_ALLOW_PRIVATE allows them. Not parallel: it sets the
+// environment.
+func TestMerchantSetCallbackTargets(t *testing.T) {
+	common := []string{"--data-dir", t.TempDir()}
+	_, err := run(t, append([]string{"migrate"}, common...)...)
+	require.NoError(t, err)
+	out, err := run(t, append([]string{"merchant", "create", "--name", "Acme Pay", "--json"}, common...)...)
+	require.NoError(t, err)
+	var created map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &created))
+	set := append([]string{"merchant", "set", "--merchant", created["id"].(string), "--dialect", "vexora"}, common...)
+	for _, u := range kyctest.InternalTargets {
+		if strings.HasSuffix(u, ".example/") {
+			continue // resolving it takes DNS; the server's tests answer it
+		}
+		_, err := run(t, append(set, "--callback-url", u)...)
+		require.ErrorContains(t, err, "callback_url: url host", u)
+	}
+	_, err = run(t, append(set, "--callback-url", "http://127.0.0.1:9000/kyc")...)
+	require.ErrorContains(t, err, "callback_url: url must use https")
+
+	out, err = run(t, append(set, "--callback-url", "http://127.0.0.1:9000/kyc", "--webhook-allow-private")...)
+	require.NoError(t, err, out)
+	require.Contains(t, out, `"callback_url":"http://127.0.0.1:9000/kyc"`)
+
+	t.Setenv("OPENKYC_WEBHOOK_ALLOW_PRIVATE", "true")
+	out, err = run(t, append(set, "--callback-url", "https://metadata.google.internal/")...)
+	require.NoError(t, err, out)
+	require.Contains(t, out, `"callback_url":"https://metadata.google.internal/"`)
 }

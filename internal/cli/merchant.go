@@ -110,7 +110,8 @@ func merchantSetCommand(stdout io.Writer) *ucli.Command {
 	return &ucli.Command{
 		Name: "set", Usage: "change a merchant's settings of a dialect (callback URL, ack mode, card-binding options)",
 		Flags: append(storageFlags(), merchantFlag(), dialectFlag(),
-			&ucli.StringFlag{Name: "callback-url", Usage: "default callback URL of the dialect (\"\" clears it)"},
+			&ucli.StringFlag{Name: "callback-url", Usage: "default callback URL of the dialect (\"\" clears it); https to a public host unless --webhook-allow-private"},
+			allowPrivateFlag(),
 			&ucli.StringFlag{Name: "ack", Usage: "what acknowledges a callback: 2xx, 200 or codeN such as code0, code1 (\"\" is the dialect's default)"},
 			&ucli.BoolFlag{Name: "allow-id-card", Usage: "card_binding: accept doc_type 2 (identity card)"},
 			&ucli.StringFlag{Name: "address-pattern", Usage: "card_binding: RE2 pattern for kyc_info.address (\"\" is the default)"}),

@@ -4,9 +4,11 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -41,6 +43,10 @@ type Config struct {
 	VerifyTimeout time.Duration
 	// WebhookSchedule overrides the retry waits (tests, drills); empty = default.
 	WebhookSchedule []time.Duration
+	// WebhookLookup resolves webhook and callback hosts when they are
+	// registered (nil: the system resolver). Not a setting: tests answer it
+	// without DNS.
+	WebhookLookup func(ctx context.Context, host string) ([]netip.Addr, error)
 	// AssetsDir holds the engines' downloaded assets (tessdata/ocrb_int.traineddata);
 	// OPENKYC_ASSETS_DIR, default ./assets (scripts/install-assets.sh fills it).
 	AssetsDir string

@@ -18,6 +18,7 @@ import (
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/ratelimit"
 	"github.com/openkyc/openkyc/internal/store"
+	"github.com/openkyc/openkyc/internal/webhook"
 )
 
 // APIKeyPrefix starts every native API key, so leaked keys are easy to find
@@ -43,6 +44,9 @@ type Service struct {
 	// AllowPrivateCallbacks lets dialect callback URLs point at private
 	// addresses (development).
 	AllowPrivateCallbacks bool
+	// CallbackURLs checks dialect callback URLs (its zero value resolves
+	// hosts with the system resolver).
+	CallbackURLs webhook.URLValidator
 }
 
 type cachedPrincipal struct {

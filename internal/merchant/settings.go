@@ -12,7 +12,6 @@ import (
 	okcrypto "github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/store"
-	"github.com/openkyc/openkyc/internal/webhook"
 )
 
 // Dialects lists the dialect names merchants have settings for.
@@ -169,7 +168,7 @@ func (s *Service) UpdateSettings(ctx context.Context, p kyc.Principal, dialect s
 	if v := patch.CallbackURL; v != nil {
 		u := strings.TrimSpace(*v)
 		if u != "" {
-			if u, err = webhook.ValidateURL(u, s.AllowPrivateCallbacks); err != nil {
+			if u, err = s.CallbackURLs.Validate(ctx, u, s.AllowPrivateCallbacks); err != nil {
 				return Settings{}, kyc.Invalid("callback_url", "url", "%s", err.Error())
 			}
 		}

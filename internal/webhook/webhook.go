@@ -55,6 +55,7 @@ type Config struct {
 	Timeout      time.Duration   // per attempt (default 5 s)
 	Schedule     []time.Duration // retry waits (default DefaultSchedule)
 	AllowPrivate bool            // deliver to private/loopback addresses (development, tests)
+	Lookup       LookupFunc      // resolves endpoint hosts at registration (nil: the system resolver)
 	Now          func() time.Time
 }
 
@@ -300,7 +301,7 @@ type Endpoint struct {
 // CreateEndpoint registers an endpoint and returns it with its secret, which
 // is shown only this once.
 func (s *Service) CreateEndpoint(ctx context.Context, p kyc.Principal, rawURL string, events []string) (Endpoint, string, error) {
-	u, err := ValidateURL(rawURL, s.cfg.AllowPrivate)
+	u, err := URLValidator{Lookup: s.cfg.Lookup}.Validate(ctx, rawURL, s.cfg.AllowPrivate)
 	if err != nil {
 		return Endpoint{}, "", kyc.Invalid("url", "url", "%s", err.Error())
 	}

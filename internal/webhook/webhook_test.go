@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/jobs"
+	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
@@ -71,17 +73,19 @@ func TestVerifyRejects(t *testing.T) {
 
 func TestValidateURL(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
+	v := webhook.URLValidator{Lookup: kyctest.Lookup}
 	for _, u := range []string{"https://hooks.example.com/kyc", "https://203.0.113.7:8443/x?y=1"} {
-		_, err := webhook.ValidateURL(u, false)
+		_, err := v.Validate(ctx, u, false)
 		require.NoError(t, err, u)
 	}
 	for _, u := range []string{"http://hooks.example.com/", "https://127.0.0.1/", "https://10.1.2.3/", "https://169.254.169.254/latest",
 		"https://[::1]/", "https://localhost/", "https://user:pw@example.com/", "ftp://example.com", "/relative", "https://192.168.1.1/",
 		"https://[fd00::1]/", "https://100.64.1.1/"} {
-		_, err := webhook.ValidateURL(u, false)
+		_, err := v.Validate(ctx, u, false)
 		require.Error(t, err, u)
 	}
-	_, err := webhook.ValidateURL("http://127.0.0.1:9000/hook", true)
+	_, err := v.Validate(ctx, "http://127.0.0.1:9000/hook", true)
 	require.NoError(t, err, "allowed for development")
 }
 

@@ -55,7 +55,7 @@ type Core interface {
 type Config struct {
 	AllowPrivate bool // callback URLs on private addresses (development)
 	Now          func() time.Time
-	ValidateURL  func(raw string, allowPrivate bool) (string, error)
+	ValidateURL  func(ctx context.Context, raw string, allowPrivate bool) (string, error)
 }
 
 // Dialect serves the KYC Sharing API.
@@ -235,7 +235,7 @@ func intsToString(v []int) string {
 }
 
 // input validates the information call and maps it onto the core.
-func (d *Dialect) input(in Information) (verification.ApplicantInput, string, error) {
+func (d *Dialect) input(ctx context.Context, in Information) (verification.ApplicantInput, string, error) {
 	if in.RequestNo == "" || len(in.RequestNo) > 64 {
 		return verification.ApplicantInput{}, "", fail(CodeParam, "requestNo: is required, at most 64 characters")
 	}
@@ -277,7 +277,7 @@ func (d *Dialect) input(in Information) (verification.ApplicantInput, string, er
 	callback := in.CallbackURL
 	if callback != "" && d.cfg.ValidateURL != nil {
 		var err error
-		if callback, err = d.cfg.ValidateURL(callback, d.cfg.AllowPrivate); err != nil {
+		if callback, err = d.cfg.ValidateURL(ctx, callback, d.cfg.AllowPrivate); err != nil {
 			return verification.ApplicantInput{}, "", fail(CodeParam, "callbackUrl: "+err.Error())
 		}
 	}
@@ -291,12 +291,12 @@ func (d *Dialect) information(w http.ResponseWriter, r *http.Request) {
 		d.writeErr(w, r, err)
 		return
 	}
-	ai, callback, err := d.input(in)
+	ctx := r.Context()
+	ai, callback, err := d.input(ctx, in)
 	if err != nil {
 		d.writeErr(w, r, err)
 		return
 	}
-	ctx := r.Context()
 	if v, err := d.core.ByReference(ctx, p, Surface, in.RequestNo); err == nil {
 		// A repeated call with identical content is idempotent.
 		a, err := d.core.GetApplicant(ctx, p, v.ApplicantID)

@@ -40,10 +40,13 @@ type env struct {
 	a, b merchant
 }
 
-func newEnv(t *testing.T, db kyctest.DB) *env {
+func newEnv(t *testing.T, db kyctest.DB, mutate ...func(*config.Config)) *env {
 	t.Helper()
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: db.URL, MaxUploadBytes: 8 << 20, MaxImagePixels: 4_000_000,
 		Workers: true, WebhookAllowPrivate: true, WebhookSchedule: []time.Duration{20 * time.Millisecond, 20 * time.Millisecond}}
+	for _, m := range mutate {
+		m(&cfg)
+	}
 	a, srv := apptest.Start(t, cfg)
 	e := &env{t: t, srv: srv}
 	for _, m := range []*merchant{&e.a, &e.b} {
@@ -287,4 +290,19 @@ func TestKYCSharing(t *testing.T) {
 		require.Equal(t, "40001", code(res), "x is an unknown field, though the signature verified: %v", res)
 		require.Contains(t, res["msg"], "x: unknown field")
 	})
+}
+
+// TestCallbackURLRefusesInternalTargets: with private targets not allowed, a
+// callbackUrl that points inward is a parameter error naming the field and
+// the rule (issue 17).
+func TestCallbackURLRefusesInternalTargets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DBs(t)[0], func(c *config.Config) { c.WebhookAllowPrivate, c.WebhookLookup = false, kyctest.Lookup })
+	for i, u := range kyctest.InternalTargets {
+		res := e.do(call{path: "/open/api/kyc/share/information", body: info(fmt.Sprint("REQ-", i), "u@example.com", u, ""), m: e.a})
+		require.Equal(t, "40001", code(res), "%s: %v", u, res)
+		require.Contains(t, res["msg"], "callbackUrl: url host", u)
+	}
+	res := e.do(call{path: "/open/api/kyc/share/information", body: info("REQ-OK", "u@example.com", "https://merchant.example/kyc", ""), m: e.a})
+	require.Equal(t, "0", code(res), "%v", res)
 }

@@ -1,6 +1,7 @@
 package paycools
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
@@ -59,13 +61,13 @@ func FuzzInitParam(f *testing.F) {
 	f.Add(`{"mchOrderId":123,"userId":null,"timestamp":"x"}`)
 	f.Add(`{"mchOrderId":"A1","userId":"u","flow":"H5"}`)
 	f.Add(`{"mchOrderId":"A1","userId":{"a":1}}`)
-	h := New(nil, nil, nil, nil, Config{ValidateURL: webhook.ValidateURL, Now: func() time.Time { return time.UnixMilli(1_732_988_442_913) }})
+	h := New(nil, nil, nil, nil, Config{ValidateURL: webhook.URLValidator{Lookup: kyctest.Lookup}.Validate, Now: func() time.Time { return time.UnixMilli(1_732_988_442_913) }})
 	f.Fuzz(func(t *testing.T, param string) {
 		var r request
 		if json.Unmarshal([]byte(param), &r.fields) != nil || r.fields == nil {
 			return
 		}
-		in, err := h.initParam(r)
+		in, err := h.initParam(context.Background(), r)
 		if err != nil {
 			var e *Error
 			require.ErrorAs(t, err, &e)

@@ -70,7 +70,7 @@ type Hasher interface {
 type Config struct {
 	PublicURL    string // base of image URLs
 	AllowPrivate bool   // notify and return URLs on private addresses (development)
-	ValidateURL  func(raw string, allowPrivate bool) (string, error)
+	ValidateURL  func(ctx context.Context, raw string, allowPrivate bool) (string, error)
 	Now          func() time.Time
 }
 
@@ -261,7 +261,7 @@ type InitParam struct {
 	Locale     string
 }
 
-func (h *Handler) initParam(r request) (InitParam, error) {
+func (h *Handler) initParam(ctx context.Context, r request) (InitParam, error) {
 	if err := r.only("mchOrderId", "userId", "docType", "notifyUrl", "returnUrl", "locale", "timestamp"); err != nil {
 		return InitParam{}, err
 	}
@@ -301,7 +301,7 @@ func (h *Handler) initParam(r request) (InitParam, error) {
 		return in, fail(CodeParam, "locale: must be en or zh-CN")
 	}
 	if in.NotifyURL != "" && h.cfg.ValidateURL != nil {
-		if in.NotifyURL, err = h.cfg.ValidateURL(in.NotifyURL, h.cfg.AllowPrivate); err != nil {
+		if in.NotifyURL, err = h.cfg.ValidateURL(ctx, in.NotifyURL, h.cfg.AllowPrivate); err != nil {
 			return in, fail(CodeParam, "notifyUrl: "+err.Error())
 		}
 	}
@@ -324,12 +324,12 @@ func (h *Handler) init(w http.ResponseWriter, r *http.Request) {
 		h.writeErr(w, r, err)
 		return
 	}
-	in, err := h.initParam(req)
+	ctx := r.Context()
+	in, err := h.initParam(ctx, req)
 	if err != nil {
 		h.writeErr(w, r, err)
 		return
 	}
-	ctx := r.Context()
 	v, err := h.core.ByReference(ctx, req.p, Surface, in.MchOrderID)
 	switch {
 	case err == nil:

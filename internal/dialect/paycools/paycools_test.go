@@ -88,12 +88,15 @@ type env struct {
 	m1, m2, m3 account // m3 uploaded no key
 }
 
-func newEnv(t *testing.T, db kyctest.DB) *env {
+func newEnv(t *testing.T, db kyctest.DB, mutate ...func(*config.Config)) *env {
 	t.Helper()
 	openssl(t)
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: db.URL, MaxUploadBytes: 8 << 20, MaxImagePixels: 20_000_000,
 		Workers: true, WebhookAllowPrivate: true, WebhookSchedule: []time.Duration{20 * time.Millisecond, 20 * time.Millisecond},
 		PublicURL: "https://kyc.example.com"}
+	for _, m := range mutate {
+		m(&cfg)
+	}
 	a, srv := apptest.Start(t, cfg)
 	ctx := context.Background()
 	e := &env{t: t, a: a, srv: srv}
@@ -453,4 +456,18 @@ func TestPayCoolsBrowser(t *testing.T) {
 		}
 	}
 	require.Equal(t, note, result)
+}
+
+// TestNotifyURLRefusesInternalTargets: with private targets not allowed, a
+// notifyUrl that points inward is a parameter error naming the field and the
+// rule (issue 17).
+func TestNotifyURLRefusesInternalTargets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DBs(t)[0], func(c *config.Config) { c.WebhookAllowPrivate, c.WebhookLookup = false, kyctest.Lookup })
+	for i, u := range kyctest.InternalTargets {
+		res := e.call("/paycools/ekyc/init", e.m1, initParam(fmt.Sprint("ORDER", i), "u", u), "")
+		require.Equal(t, 21002, code(res), "%s: %v", u, res)
+		require.Contains(t, res["message"], "notifyUrl: url host", u)
+	}
+	e.data(e.m1, e.call("/paycools/ekyc/init", e.m1, initParam("ORDEROK", "u", "https://merchant.example/n"), ""))
 }

@@ -15,12 +15,13 @@ import (
 
 	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/kyctest"
 )
 
 // FuzzRequests sends arbitrary bodies (JSON and multipart) to both endpoints
 // in process: every answer is HTTP 200 with the Vexora envelope and a known code.
 func FuzzRequests(f *testing.F) {
-	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: f.TempDir(), MaxUploadBytes: 256 << 10, MaxImagePixels: 1 << 20}
+	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: f.TempDir(), MaxUploadBytes: 256 << 10, MaxImagePixels: 1 << 20, WebhookLookup: kyctest.Lookup}
 	require.NoError(f, cfg.Validate())
 	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	require.NoError(f, err)

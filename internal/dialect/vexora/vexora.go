@@ -52,7 +52,7 @@ type Config struct {
 	AllowPrivate bool   // callback URLs on private addresses (development)
 	MaxFileBytes int64  // per file (the core's upload limit applies too)
 	Now          func() time.Time
-	ValidateURL  func(raw string, allowPrivate bool) (string, error)
+	ValidateURL  func(ctx context.Context, raw string, allowPrivate bool) (string, error)
 	// Link creates a hosted-page link for a verification (authenticationUrl).
 	Link func(ctx context.Context, p kyc.Principal, verificationID string) (string, error)
 }
@@ -256,7 +256,7 @@ func (d *Dialect) apply(w http.ResponseWriter, r *http.Request) {
 	}
 	callback := fields["callBackUrl"]
 	if callback != "" && d.cfg.ValidateURL != nil {
-		if callback, err = d.cfg.ValidateURL(callback, d.cfg.AllowPrivate); err != nil {
+		if callback, err = d.cfg.ValidateURL(ctx, callback, d.cfg.AllowPrivate); err != nil {
 			writeErr(w, r, now, fail(CodeParameter, "callBackUrl: "+err.Error()))
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -40,10 +41,13 @@ type env struct {
 	a, b merchant
 }
 
-func newEnv(t testing.TB, db kyctest.DB) *env {
+func newEnv(t testing.TB, db kyctest.DB, mutate ...func(*config.Config)) *env {
 	t.Helper()
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: db.URL, MaxUploadBytes: 1 << 20, MaxImagePixels: 4_000_000,
 		Workers: true, WebhookAllowPrivate: true, PublicURL: "https://kyc.example.com"}
+	for _, m := range mutate {
+		m(&cfg)
+	}
 	a, srv := apptest.Start(t, cfg)
 	e := &env{t: t, srv: srv}
 	for _, m := range []*merchant{&e.a, &e.b} {
@@ -330,3 +334,18 @@ func TestSecretRotation(t *testing.T) {
 
 // CodeSignatureForTest is the code of a bad signature (vexora.CodeSignature).
 const CodeSignatureForTest = "1001"
+
+// TestCallbackURLRefusesInternalTargets: with private targets not allowed, a
+// callBackUrl that points inward is a parameter error naming the field and
+// the rule (issue 17).
+func TestCallbackURLRefusesInternalTargets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DBs(t)[0], func(c *config.Config) { c.WebhookAllowPrivate, c.WebhookLookup = false, kyctest.Lookup })
+	for i, u := range kyctest.InternalTargets {
+		res := e.postJSON("/v1/vexora/kycApplyFor", e.a, signed(e.a, map[string]string{"userId": fmt.Sprint("u", i), "callBackUrl": u}))
+		require.Equal(t, "1002", code(t, res), "%s: %v", u, res)
+		require.Contains(t, res["msg"], "callBackUrl: url host", u)
+	}
+	res := e.postJSON("/v1/vexora/kycApplyFor", e.a, signed(e.a, map[string]string{"userId": "public", "callBackUrl": "https://merchant.example/kyc"}))
+	require.Equal(t, "0000", code(t, res), "%v", res)
+}
