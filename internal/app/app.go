@@ -183,7 +183,13 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Worker = jobs.NewWorker(a.Store, a.Log, jobs.Config{Concurrency: cfg.WorkerConcurrency}, kinds...)
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		jobs.NewCollector(a.Store))
+		jobs.NewCollector(a.Store),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "openkyc_decode_memory_in_use_bytes",
+			Help: "Bytes of the image decode budget taken now (--decode-memory-bytes)."}, func() float64 { return float64(a.Decode.InUse()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "openkyc_decode_memory_bytes",
+			Help: "Size of the image decode budget (--decode-memory-bytes)."}, func() float64 { return float64(a.Decode.Total()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "openkyc_decode_busy_total",
+			Help: "Decodes refused because the budget stayed taken (answered 429)."}, func() float64 { return float64(a.Decode.Refused()) }))
 	return nil
 }
 

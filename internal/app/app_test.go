@@ -43,6 +43,8 @@ func TestServeAndGracefulShutdown(t *testing.T) {
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	require.Contains(t, string(body), `openkyc_http_request_duration_seconds_bucket{code="200",method="GET",route="GET /healthz"`)
+	require.Contains(t, string(body), "openkyc_decode_memory_bytes 5.36870912e+08")
+	require.Contains(t, string(body), "openkyc_decode_memory_in_use_bytes 0")
 
 	cancel()
 	select {

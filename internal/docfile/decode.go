@@ -9,6 +9,8 @@ import (
 	"image"
 	"image/color"
 	"io"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -23,6 +25,8 @@ import (
 type Budget struct {
 	sem   *semaphore.Weighted
 	total int64
+	inUse atomic.Int64
+	busy  atomic.Int64 // refusals
 }
 
 // DefaultDecodeMemory is the default budget (--decode-memory-bytes).
@@ -52,11 +56,25 @@ func (b *Budget) Acquire(ctx context.Context, n int64, wait time.Duration) (rele
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		b.busy.Add(1)
 		return nil, &kyc.RateLimitError{Scope: "decode", RetryAfter: RetryAfterBusy,
 			Reason: "the server is decoding too many images at once"}
 	}
-	return func() { b.sem.Release(n) }, nil
+	b.inUse.Add(n)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.inUse.Add(-n)
+			b.sem.Release(n)
+		})
+	}, nil
 }
+
+// InUse is how many bytes are taken now.
+func (b *Budget) InUse() int64 { return b.inUse.Load() }
+
+// Refused counts the requests refused as busy since the start.
+func (b *Budget) Refused() int64 { return b.busy.Load() }
 
 // RetryAfterBusy is the Retry-After of an upload refused because the decode
 // budget stayed taken.

@@ -209,7 +209,11 @@ func TestBudget(t *testing.T) {
 	s, ok := kyc.RetryAfterSeconds(err)
 	require.True(t, ok)
 	require.Equal(t, 5, s)
+	require.Equal(t, int64(2<<20), b.InUse())
+	require.Equal(t, int64(1), b.Refused())
 	hold()
+	hold() // releasing twice gives back once
+	require.Zero(t, b.InUse())
 	_, err = d.Decode(t.Context(), opener(img), 1, nil)
 	require.NoError(t, err)
 	// More than the whole budget can never be had: too large, not busy.

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"image/jpeg"
 	"io"
 	"log"
 	"mime/multipart"
@@ -34,6 +35,7 @@ func main() {
 	flag.Parse()
 	fmt.Printf("| phase | uploads | answers | /healthz probes (failed, max ms) | server VmHWM after |\n|---|---|---|---|---|\n")
 	fmt.Printf("| idle server | – | – | – | %s |\n", hwm())
+	phase("phone photo: 4000×3000 JPEG 4:2:0, %d KB, 19 MB decoded", phonePhoto())
 	phase("pixel bomb: 6300×6300 RGBA 16-bit PNG, %d KB, 317 MB decoded", kyctest.PixelBombPNG(6300, 6300, true, false))
 	phase("large legit image: 4000×4000 RGBA 16-bit PNG, %d KB, 128 MB decoded", kyctest.PixelBombPNG(4000, 4000, true, false))
 }
@@ -98,6 +100,15 @@ func phase(title string, file []byte) {
 	}
 	fmt.Printf("| %s | %d (half hosted, half API) | %s | %d (%d, %d ms) | %s |\n", fmt.Sprintf(title, len(file)>>10), *n,
 		strings.Join(parts, ", "), probes, failed, worst.Milliseconds(), hwm())
+}
+
+// phonePhoto is a 12-megapixel JPEG as phone cameras take them.
+func phonePhoto() []byte {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, kyctest.SyntheticCard(4000, 3000), &jpeg.Options{Quality: 90}); err != nil {
+		log.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 func upload(path string, fields map[string]string, file []byte) int {
