@@ -6,6 +6,7 @@ t=${1:-30s}
 for target in \
   "./internal/docfile FuzzValidator" \
   "./internal/docfile FuzzCheckPDF" \
+  "./internal/docfile FuzzInspect" \
   "./internal/pii FuzzNormalize" \
   "./internal/check/face FuzzFlushDenormals" \
   "./internal/api FuzzApplicantJSON" \

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -245,5 +246,30 @@ func FuzzValidator(f *testing.F) {
 		if len(data) > 0 && res.ContentType != docfile.PDF {
 			_, _ = docfile.NewDecoder(nil, docfile.Limits{MaxPixels: 1 << 16}, time.Second).Decode(t.Context(), opener(data), 1, nil)
 		}
+	})
+}
+
+// FuzzInspect: any header, however malformed, is answered with an estimate
+// or an error — never a panic — and an accepted one decodes within its
+// estimate's share or fails cleanly.
+func FuzzInspect(f *testing.F) {
+	f.Add(jpegBytes(f, 16, 16))
+	f.Add(pngBytes(f, 8, 8))
+	f.Add(kyctest.PixelBombPNG(64, 64, true, true))
+	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xC2, 0x00, 0x11, 0x08, 0x00, 0x10, 0x00, 0x10, 0x03, 0x01, 0x44, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := docfile.NewDecoder(docfile.NewBudget(64<<20), docfile.Limits{MaxPixels: 1 << 16, MaxImageBytes: 32 << 20}, 10*time.Millisecond)
+		im, err := d.Inspect(opener(data))
+		if err != nil {
+			require.True(t, errors.Is(err, kyc.ErrInvalid) || errors.Is(err, kyc.ErrTooLarge), "%v", err)
+			return
+		}
+		require.Positive(t, im.DecodedBytes)
+		require.LessOrEqual(t, im.DecodedBytes, int64(32<<20))
+		_, err = d.Decode(t.Context(), opener(data), 1, nil)
+		if err != nil {
+			require.ErrorIs(t, err, kyc.ErrInvalid)
+		}
+		require.Zero(t, d.Budget().InUse())
 	})
 }
