@@ -242,6 +242,11 @@ func (d *Dialect) input(in Information) (verification.ApplicantInput, string, er
 	if in.Email == "" {
 		return verification.ApplicantInput{}, "", fail(CodeParam, "email: is required")
 	}
+	for _, id := range []struct{ field, v string }{{"requestNo", in.RequestNo}, {"email", in.Email}} {
+		if err := kyc.CheckIdentifier(id.field, id.v); err != nil {
+			return verification.ApplicantInput{}, "", err
+		}
+	}
 	if err := enumInt(in.HolderType, "holderType", 1); err != nil {
 		return verification.ApplicantInput{}, "", err
 	}
@@ -385,6 +390,10 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if err := kyc.CheckIdentifier("requestNo", fields["requestNo"]); err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
 	kind, ok := fileTypes[fields["type"]]
 	if !ok {
 		d.writeErr(w, r, fail(CodeParam, "type: must be one of idFront, idBack, face, amlReport, idvReport"))
@@ -458,6 +467,10 @@ func (d *Dialect) submit(w http.ResponseWriter, r *http.Request) {
 		d.writeErr(w, r, err)
 		return
 	}
+	if err := kyc.CheckIdentifier("requestNo", in.RequestNo); err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
 	ctx := r.Context()
 	v, err := d.core.ByReference(ctx, p, Surface, in.RequestNo)
 	if err != nil {
@@ -505,6 +518,10 @@ func (d *Dialect) query(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.RequestNo == "" {
 		d.writeErr(w, r, fail(CodeParam, "requestNo: is required"))
+		return
+	}
+	if err := kyc.CheckIdentifier("requestNo", in.RequestNo); err != nil {
+		d.writeErr(w, r, err)
 		return
 	}
 	v, err := d.core.ByReference(r.Context(), p, Surface, in.RequestNo)

@@ -192,6 +192,11 @@ func (d *Dialect) query(w http.ResponseWriter, r *http.Request) {
 
 // find resolves kycNumber, or else userId to the user's latest application.
 func (d *Dialect) find(ctx context.Context, req request) (kyc.Verification, error) {
+	for _, f := range []string{"kycNumber", "userId"} {
+		if err := kyc.CheckIdentifier(f, req.fields[f]); err != nil {
+			return kyc.Verification{}, err
+		}
+	}
 	if n := req.fields["kycNumber"]; n != "" {
 		v, err := d.core.ByReference(ctx, req.p, Surface, n)
 		if kyc.IsNotFound(err) {
@@ -313,6 +318,9 @@ func applicantInput(f map[string]string) (verification.ApplicantInput, error) {
 	in := verification.ApplicantInput{ExternalUserID: f["userId"]}
 	if in.ExternalUserID == "" {
 		return in, fail(CodeParameter, "userId: is required")
+	}
+	if err := kyc.CheckIdentifier("userId", in.ExternalUserID); err != nil {
+		return in, err
 	}
 	pii := kyc.PII{FirstName: f["firstName"], LastName: f["lastName"], Nationality: f["nationality"], Phone: f["phone"],
 		Email: f["email"], DocumentNumber: f["documentNumber"]}
