@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/verification"
 )
@@ -417,7 +418,7 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Photos are JPEG or PNG and reports PDF, by content; the core checks the rest.
-	br := bufio.NewReader(io.LimitReader(file, MaxFile+1))
+	br := bufio.NewReader(io.LimitReader(httpmw.LastPart(mr, file), MaxFile+1)) // a second file is refused, not ignored
 	head, _ := br.Peek(8)
 	isJPEG, isPNG := bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}), bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n"))
 	if !kind.IsReport() && !isJPEG && !isPNG {

@@ -375,6 +375,9 @@ func (d *Dialect) applyFor(ctx context.Context, p kyc.Principal, in verification
 		if !ok {
 			return kyc.Verification{}, fail(CodeParameter, part.FormName()+": unknown file; send idFront, idBack or face")
 		}
+		if kinds[kind] {
+			return kyc.Verification{}, fail(CodeParameter, part.FormName()+": sent more than once; send each file once")
+		}
 		if _, err := d.core.UploadDocument(ctx, p, a.ID, kind, part); err != nil {
 			var fe *kyc.FieldError
 			if errors.As(err, &fe) {

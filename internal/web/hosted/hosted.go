@@ -413,6 +413,10 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
+	if len(r.MultipartForm.File["file"]) > 1 {
+		writeJSON(w, http.StatusUnprocessableEntity, UploadResult{Error: "file: send one file per upload"})
+		return
+	}
 	data, err := io.ReadAll(io.LimitReader(file, h.cfg.MaxUploadBytes+1))
 	if err != nil || int64(len(data)) > h.cfg.MaxUploadBytes {
 		writeJSON(w, http.StatusRequestEntityTooLarge, UploadResult{Error: "file: too large"})
