@@ -57,3 +57,17 @@ func TestIdentifierControlCharacters(t *testing.T) {
 	require.Equal(t, "40001", code(up), "%v", up)
 	require.Equal(t, "requestNo"+fmt.Sprintf(msg, "U+202E"), up["msg"])
 }
+
+// A JSON value of the wrong type is named by its JSON type, never a Go type.
+func TestJSONTypeErrorsNameNoGoTypes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DBs(t)[0])
+	for body, msg := range map[string]string{
+		`{"email":"a@example.com","individualInfo":"x","requestNo":"R1"}`:             "body: individualInfo: wrong type, must be an object",
+		`{"email":"a@example.com","individualInfo":{"firstName":5},"requestNo":"R1"}`: "body: individualInfo.firstName: wrong type, must be a string",
+	} {
+		res := e.do(canonical(t, "/open/api/kyc/share/information", e.a, []byte(body)))
+		require.Equal(t, "40001", code(res), "%v", res)
+		require.Equal(t, msg, res["msg"])
+	}
+}

@@ -167,7 +167,7 @@ func (d *Dialect) readJSON(r *http.Request, v any) (kyc.Principal, error) {
 func jsonProblem(err error) string {
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &ute) {
-		return ute.Field + ": wrong type, expected " + ute.Type.String()
+		return ute.Field + ": wrong type, must be " + kyc.JSONKind(ute.Type.String())
 	}
 	msg := err.Error()
 	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
