@@ -127,12 +127,12 @@ func principal(ctx context.Context) kyc.Principal {
 	return p
 }
 
-// authenticate resolves the bearer API key to a merchant principal.
+// authenticate resolves the bearer API key to a merchant principal. The
+// scheme name is case-insensitive (RFC 9110 §11.1): "bearer" does too.
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		key, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || key == "" {
+		scheme, key, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(key) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="openkyc"`)
 			writeError(w, r, kyc.ErrUnauthenticated)
 			return

@@ -11,6 +11,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/verification"
 )
@@ -31,7 +32,7 @@ func (s *server) documentRoutes() {
 	s.api.OpenAPI().AddOperation(&huma.Operation{
 		OperationID: "upload-document", Method: http.MethodPost, Path: "/v1/applicants/{id}/documents", Tags: []string{"Documents"},
 		Summary: "Upload a document",
-		Description: "multipart/form-data with a `kind` field followed by a `file` field. JPEG, PNG and WebP images for " +
+		Description: "multipart/form-data with a `kind` field followed by one `file` field, the last part (a second file is 422). JPEG, PNG and WebP images for " +
 			"id_front, id_back, selfie, selfie_with_id, signature, liveness_frame and proof_of_address; PDF for aml_report, idv_report and proof_of_address. " +
 			"The content type is sniffed from the bytes, never taken from the client.",
 		Parameters: []*huma.Param{{Name: "id", In: "path", Required: true, Schema: &huma.Schema{Type: "string"}}},
@@ -91,7 +92,8 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 				writeError(w, r, kyc.Invalid("kind", "order", "send the kind field before the file field"))
 				return
 			}
-			d, err := s.Verifications.UploadDocument(ctx, principal(ctx), r.PathValue("id"), kind, part)
+			// The file must be the last part: a second file is refused, not ignored.
+			d, err := s.Verifications.UploadDocument(ctx, principal(ctx), r.PathValue("id"), kind, httpmw.LastPart(mr, part))
 			if err != nil {
 				writeError(w, r, err)
 				return

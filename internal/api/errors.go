@@ -98,13 +98,35 @@ func notFoundMessage(err error) string {
 	return "not found"
 }
 
-var requiredRE = regexp.MustCompile(`expected required property (\S+) to be present`)
+var (
+	requiredRE = regexp.MustCompile(`expected required property (\S+) to be present`)
+	// unmarshalRE reads encoding/json's type errors, which huma passes on as
+	// text; they name Go types and echo the value, so they are rewritten.
+	unmarshalRE = regexp.MustCompile(`^json: cannot unmarshal (\w+).*? into Go (?:struct field \S*?\.(\S+)|value) of type (\S+)$`)
+)
 
-// hmaNewError makes huma's own errors (schema validation, malformed JSON,
+// unmarshalProblem rewrites a json type error as field, rule and message
+// that name neither Go types nor the value sent.
+func unmarshalProblem(msg string) (field, rule, detail string, ok bool) {
+	m := unmarshalRE.FindStringSubmatch(msg)
+	if m == nil {
+		return "", "", "", false
+	}
+	field, kind := m[2], kyc.JSONKind(m[3])
+	if field == "" {
+		field = "body"
+	}
+	if m[1] == "number" && (kind == "an integer" || kind == "a number") {
+		return field, "range", "must be " + kind + " in range", true
+	}
+	return field, "type", "must be " + kind, true
+}
+
+// humaNewError makes huma's own errors (schema validation, malformed JSON,
 // body limits) speak our wire format. Only the first detail is reported; the
 // rejected value is never echoed, since it may be personal data.
 func humaNewError(status int, msg string, errs ...error) huma.StatusError {
-	field, detail := "", msg
+	field, rule, detail := "", "", msg
 	for _, e := range errs {
 		var d huma.ErrorDetailer
 		if !errors.As(e, &d) || d.ErrorDetail() == nil {
@@ -130,6 +152,9 @@ func humaNewError(status int, msg string, errs ...error) huma.StatusError {
 		field, detail = loc, det.Message
 		break
 	}
+	if f, r, d, ok := unmarshalProblem(detail); ok && field == "" {
+		field, rule, detail = f, r, d
+	}
 	code := "bad_request"
 	if status == http.StatusBadRequest && field == "" {
 		field, detail = "body", "the request body is not valid JSON: "+detail
@@ -147,7 +172,7 @@ func humaNewError(status int, msg string, errs ...error) huma.StatusError {
 	if field != "" && !strings.Contains(detail, field) {
 		detail = field + ": " + detail
 	}
-	return newErr(status, code, detail, field, "")
+	return newErr(status, code, detail, field, rule)
 }
 
 // writeError writes an error outside huma (plain handlers, middleware).

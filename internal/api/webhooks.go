@@ -108,10 +108,10 @@ func (s *server) webhookRoutes() {
 	})
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-deliveries", Method: http.MethodGet, Path: "/v1/webhooks/{id}/deliveries", Tags: tags,
-		Summary: "Delivery log of an endpoint, newest first", Responses: errorResponses(401, 404),
+		Summary: "Delivery log of an endpoint, newest first", Responses: errorResponses(401, 404, 422),
 	}, func(ctx context.Context, in *struct {
 		ID    string `path:"id" maxLength:"64"`
-		Limit int    `query:"limit" doc:"1-200, default 50"`
+		Limit int    `query:"limit" doc:"Page size, 1-200, default 50; outside the range is 422"`
 	}) (*struct {
 		Body struct {
 			Items []Delivery `json:"items"`

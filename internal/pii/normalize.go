@@ -82,13 +82,17 @@ func Normalize(in kyc.PII, now time.Time) (kyc.PII, error) {
 	return out, nil
 }
 
-// ExternalID validates a merchant-chosen key (external_user_id, reference).
+// ExternalID validates a merchant-chosen key (external_user_id, reference):
+// control and format characters are refused by kyc.CheckIdentifier.
 func ExternalID(field, s string) (string, error) {
 	if s == "" {
 		return "", kyc.Invalid(field, "required", "%s is required", field)
 	}
 	if len(s) > 128 {
 		return "", kyc.Invalid(field, "max_length", "%s must be at most 128 bytes", field)
+	}
+	if err := kyc.CheckIdentifier(field, s); err != nil {
+		return "", err
 	}
 	for _, r := range s {
 		if r <= ' ' || r == 0x7f || r == utf8.RuneError || unicode.IsSpace(r) || unicode.IsControl(r) {
@@ -175,6 +179,9 @@ func email(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", nil
+	}
+	if err := kyc.CheckIdentifier("email", s); err != nil {
+		return "", err
 	}
 	bad := kyc.Invalid("email", "format", "email must be an e-mail address such as name@example.com")
 	if len(s) > 254 {

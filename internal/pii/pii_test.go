@@ -26,3 +26,20 @@ func TestNameKey(t *testing.T) {
 	require.Equal(t, "jose maria o brien", pii.NameKey("  José   María O’Brien "))
 	require.Equal(t, pii.NameKey("MÜLLER, Jürgen"), pii.NameKey("muller jurgen"))
 }
+
+// Identifiers and e-mail addresses refuse control and format characters
+// (bidi overrides, zero-width characters): they would display as other text.
+func TestIdentifiersRefuseHiddenCharacters(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"user\u202egpj.exe", "user\u200b1", "\u2066user\u2069", "user\u200e", "user\ufeff", "user\x001"} {
+		_, err := pii.ExternalID("external_user_id", s)
+		var fe *kyc.FieldError
+		require.ErrorAs(t, err, &fe, "%q", s)
+		require.Equal(t, "control_characters", fe.Rule, "%q", s)
+	}
+	_, err := pii.Normalize(kyc.PII{Email: "anna\u202emoc.elpmaxe@example.com"}, time.Now())
+	var fe *kyc.FieldError
+	require.ErrorAs(t, err, &fe)
+	require.Equal(t, "email", fe.Field)
+	require.Equal(t, "control_characters", fe.Rule)
+}

@@ -66,6 +66,9 @@ func (s *Service) AddBlocklistEntry(ctx context.Context, p kyc.Principal, kind, 
 	if len(value) > 200 {
 		return BlocklistEntry{}, kyc.Invalid("value", "max_length", "value must be at most 200 characters")
 	}
+	if err := kyc.CheckIdentifier("value", value); err != nil {
+		return BlocklistEntry{}, err
+	}
 	if len(note) > 500 {
 		return BlocklistEntry{}, kyc.Invalid("note", "max_length", "note must be at most 500 characters")
 	}

@@ -373,13 +373,17 @@ func (s *Service) DeleteEndpoint(ctx context.Context, p kyc.Principal, id string
 	})
 }
 
-// Deliveries returns an endpoint's delivery log, newest first.
+// Deliveries returns an endpoint's delivery log, newest first: limit
+// entries, 1 to 200 (0 means 50), like every list.
 func (s *Service) Deliveries(ctx context.Context, p kyc.Principal, endpointID string, limit int) ([]store.Delivery, error) {
+	switch {
+	case limit == 0:
+		limit = 50
+	case limit < 1 || limit > 200:
+		return nil, kyc.Invalid("limit", "range", "limit must be between 1 and 200")
+	}
 	if _, err := s.store.WebhookEndpointByID(ctx, p.MerchantID, endpointID); err != nil {
 		return nil, err
-	}
-	if limit <= 0 || limit > 200 {
-		limit = 50
 	}
 	return s.store.Deliveries(ctx, p.MerchantID, endpointID, limit)
 }

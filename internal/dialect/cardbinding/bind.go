@@ -210,7 +210,7 @@ func (d *Handler) query(w http.ResponseWriter, r *http.Request) {
 		d.writeErr(w, r, fail(CodeParam, "body: must be a JSON object"))
 		return
 	}
-	tradeNo := o.str("mc_trade_no", true, 64)
+	tradeNo := o.id("mc_trade_no", true, 64)
 	if o.unknown(); o.err != nil {
 		d.writeErr(w, r, o.err)
 		return

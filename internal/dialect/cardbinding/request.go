@@ -81,6 +81,16 @@ func (o *object) str(name string, required bool, max int) string {
 	return s
 }
 
+// id reads an identifier: a str that also refuses Unicode control and
+// format characters (kyc.CheckIdentifier), which would display as other text.
+func (o *object) id(name string, required bool, max int) string {
+	s := o.str(name, required, max)
+	if fe := kyc.CheckIdentifier(o.prefix+name, s); fe != nil && o.err == nil {
+		o.err = fail(CodeParam, fe.Error())
+	}
+	return s
+}
+
 // enum reads an integer among allowed (a number or a numeric string); 0 when
 // absent and not required.
 func (o *object) enum(name string, required bool, allowed ...int) int {
@@ -229,7 +239,7 @@ func parseBind(body []byte, opt Options, now time.Time) (Bind, *Error) {
 		return Bind{}, fail(CodeParam, "body: must be a JSON object")
 	}
 	var b Bind
-	b.TradeNo = top.str("mc_trade_no", true, 64)
+	b.TradeNo = top.id("mc_trade_no", true, 64)
 	if top.err != nil {
 		return b, top.err
 	}
@@ -245,7 +255,7 @@ func parseBind(body []byte, opt Options, now time.Time) (Bind, *Error) {
 	if err != nil {
 		return b, err
 	}
-	b.Email = base.str("email", true, 64)
+	b.Email = base.id("email", true, 64)
 	if b.Email != "" && base.err == nil {
 		if a, perr := mail.ParseAddress(b.Email); perr != nil || a.Address != b.Email || !strings.Contains(b.Email[strings.LastIndexByte(b.Email, '@')+1:], ".") {
 			base.fail("email", "must be a valid e-mail address")
@@ -294,7 +304,7 @@ func parseBind(body []byte, opt Options, now time.Time) (Bind, *Error) {
 	b.State = k.str("state", true, 100)
 	b.Country = k.country("country_id")
 	b.Nationality = k.country("nationality_id")
-	b.DocNo = k.str("doc_no", true, 128)
+	b.DocNo = k.id("doc_no", true, 128)
 	b.DocType = k.enum("doc_type", true, 1, 2)
 	if b.DocType == 2 && !opt.AllowIDCard && k.err == nil {
 		k.fail("doc_type", "only 1 (passport) is accepted; identity cards are not enabled for this merchant")

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/verification"
 )
@@ -166,7 +167,7 @@ func (d *Dialect) readJSON(r *http.Request, v any) (kyc.Principal, error) {
 func jsonProblem(err error) string {
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &ute) {
-		return ute.Field + ": wrong type, expected " + ute.Type.String()
+		return ute.Field + ": wrong type, must be " + kyc.JSONKind(ute.Type.String())
 	}
 	msg := err.Error()
 	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
@@ -241,6 +242,11 @@ func (d *Dialect) input(ctx context.Context, in Information) (verification.Appli
 	}
 	if in.Email == "" {
 		return verification.ApplicantInput{}, "", fail(CodeParam, "email: is required")
+	}
+	for _, id := range []struct{ field, v string }{{"requestNo", in.RequestNo}, {"email", in.Email}} {
+		if err := kyc.CheckIdentifier(id.field, id.v); err != nil {
+			return verification.ApplicantInput{}, "", err
+		}
 	}
 	if err := enumInt(in.HolderType, "holderType", 1); err != nil {
 		return verification.ApplicantInput{}, "", err
@@ -385,6 +391,10 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if err := kyc.CheckIdentifier("requestNo", fields["requestNo"]); err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
 	kind, ok := fileTypes[fields["type"]]
 	if !ok {
 		d.writeErr(w, r, fail(CodeParam, "type: must be one of idFront, idBack, face, amlReport, idvReport"))
@@ -408,7 +418,7 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Photos are JPEG or PNG and reports PDF, by content; the core checks the rest.
-	br := bufio.NewReader(io.LimitReader(file, MaxFile+1))
+	br := bufio.NewReader(io.LimitReader(httpmw.LastPart(mr, file), MaxFile+1)) // a second file is refused, not ignored
 	head, _ := br.Peek(8)
 	isJPEG, isPNG := bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}), bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n"))
 	if !kind.IsReport() && !isJPEG && !isPNG {
@@ -455,6 +465,10 @@ func (d *Dialect) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := d.readJSON(r, &in)
 	if err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
+	if err := kyc.CheckIdentifier("requestNo", in.RequestNo); err != nil {
 		d.writeErr(w, r, err)
 		return
 	}
@@ -505,6 +519,10 @@ func (d *Dialect) query(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.RequestNo == "" {
 		d.writeErr(w, r, fail(CodeParam, "requestNo: is required"))
+		return
+	}
+	if err := kyc.CheckIdentifier("requestNo", in.RequestNo); err != nil {
+		d.writeErr(w, r, err)
 		return
 	}
 	v, err := d.core.ByReference(r.Context(), p, Surface, in.RequestNo)

@@ -286,6 +286,9 @@ func (h *Handler) initParam(ctx context.Context, r request) (InitParam, error) {
 	case in.UserID == "" || len(in.UserID) > 64:
 		return in, fail(CodeParam, "userId: is required, at most 64 characters")
 	}
+	if err := kyc.CheckIdentifier("userId", in.UserID); err != nil {
+		return in, err
+	}
 	if in.DocType != "" {
 		if _, ok := docTypes[strings.ToUpper(in.DocType)]; !ok {
 			return in, fail(CodeParam, "docType: must be 00000001003, PASSPORT, ID_CARD or DRIVING_LICENSE")
@@ -388,6 +391,12 @@ func (h *Handler) checkResult(w http.ResponseWriter, r *http.Request) {
 	images, err3 := req.str("isReturnImage")
 	for _, err := range []error{err1, err2, err3} {
 		if err != nil {
+			h.writeErr(w, r, err)
+			return
+		}
+	}
+	for _, id := range []struct{ field, v string }{{"mchOrderId", order}, {"businessId", business}} {
+		if err := kyc.CheckIdentifier(id.field, id.v); err != nil {
 			h.writeErr(w, r, err)
 			return
 		}

@@ -192,6 +192,11 @@ func (d *Dialect) query(w http.ResponseWriter, r *http.Request) {
 
 // find resolves kycNumber, or else userId to the user's latest application.
 func (d *Dialect) find(ctx context.Context, req request) (kyc.Verification, error) {
+	for _, f := range []string{"kycNumber", "userId"} {
+		if err := kyc.CheckIdentifier(f, req.fields[f]); err != nil {
+			return kyc.Verification{}, err
+		}
+	}
 	if n := req.fields["kycNumber"]; n != "" {
 		v, err := d.core.ByReference(ctx, req.p, Surface, n)
 		if kyc.IsNotFound(err) {
@@ -314,6 +319,9 @@ func applicantInput(f map[string]string) (verification.ApplicantInput, error) {
 	if in.ExternalUserID == "" {
 		return in, fail(CodeParameter, "userId: is required")
 	}
+	if err := kyc.CheckIdentifier("userId", in.ExternalUserID); err != nil {
+		return in, err
+	}
 	pii := kyc.PII{FirstName: f["firstName"], LastName: f["lastName"], Nationality: f["nationality"], Phone: f["phone"],
 		Email: f["email"], DocumentNumber: f["documentNumber"]}
 	if k := strings.TrimSpace(f["usernameKanji"]); k != "" && pii.FirstName == "" && pii.LastName == "" {
@@ -366,6 +374,9 @@ func (d *Dialect) applyFor(ctx context.Context, p kyc.Principal, in verification
 		kind, ok := fileKinds[part.FormName()]
 		if !ok {
 			return kyc.Verification{}, fail(CodeParameter, part.FormName()+": unknown file; send idFront, idBack or face")
+		}
+		if kinds[kind] {
+			return kyc.Verification{}, fail(CodeParameter, part.FormName()+": sent more than once; send each file once")
 		}
 		if _, err := d.core.UploadDocument(ctx, p, a.ID, kind, part); err != nil {
 			var fe *kyc.FieldError

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -188,8 +189,10 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// allow reports whether a login attempt from ip for email may be tried.
-func (l *loginLimiter) allow(ip, email string) bool {
+// allow reports whether a login attempt from ip for email may be tried and,
+// when not, how long until it may: the address's next token or the end of
+// the e-mail's lock, whichever is later.
+func (l *loginLimiter) allow(ip, email string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -202,10 +205,21 @@ func (l *loginLimiter) allow(ip, email string) bool {
 		l.perIP[ip] = il
 	}
 	il.seen = now
+	var wait time.Duration
 	if !il.l.AllowN(now, 1) {
-		return false
+		wait = time.Duration((1 - il.l.TokensAt(now)) * float64(LoginEvery))
 	}
-	return len(l.recent(email, now)) < MaxFailures
+	// The lock lasts until enough failures leave the window that fewer
+	// than MaxFailures remain.
+	if fs := l.recent(email, now); len(fs) >= MaxFailures {
+		wait = max(wait, fs[len(fs)-MaxFailures].Add(LockFor).Sub(now))
+	}
+	return wait == 0, wait
+}
+
+// retryAfter is a Retry-After value: whole seconds, rounded up, at least 1.
+func retryAfter(d time.Duration) string {
+	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
 }
 
 func (l *loginLimiter) recent(email string, now time.Time) []time.Time {

@@ -199,7 +199,7 @@ func (h *Handler) claim(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, caseURL(id), "Case claimed.")
+	done(w, r, caseURL(id), flashClaimed)
 }
 
 func (h *Handler) release(w http.ResponseWriter, r *http.Request, u *user) {
@@ -208,7 +208,7 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, caseURL(id), "Case released to the queue.")
+	done(w, r, caseURL(id), flashReleased)
 }
 
 func (h *Handler) assign(w http.ResponseWriter, r *http.Request, u *user) {
@@ -217,7 +217,7 @@ func (h *Handler) assign(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, caseURL(id), "Case assigned.")
+	done(w, r, caseURL(id), flashAssigned)
 }
 
 func (h *Handler) decide(w http.ResponseWriter, r *http.Request, u *user) {
@@ -237,10 +237,17 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, u *user) {
 		return
 	}
 	if out.Proposed {
-		done(w, r, caseURL(id), "Decision proposed; a second reviewer must confirm it.")
+		done(w, r, caseURL(id), flashProposed)
 		return
 	}
-	done(w, r, caseURL(id), fmt.Sprintf("Decided: %s.", out.Verification.Decision))
+	switch out.Verification.Decision {
+	case kyc.DecisionApproved:
+		done(w, r, caseURL(id), flashApproved)
+	case kyc.DecisionRejected:
+		done(w, r, caseURL(id), flashRejected)
+	default:
+		done(w, r, caseURL(id), flashResubmit)
+	}
 }
 
 func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u *user) {
@@ -250,7 +257,11 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, caseURL(id), fmt.Sprintf("Confirmed: %s.", v.Decision))
+	key := flashConfirmedRejected
+	if v.Decision == kyc.DecisionApproved {
+		key = flashConfirmedApproved
+	}
+	done(w, r, caseURL(id), key)
 }
 
 func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request, u *user) {
@@ -259,7 +270,7 @@ func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, caseURL(id), "Proposal withdrawn.")
+	done(w, r, caseURL(id), flashWithdrawn)
 }
 
 func (h *Handler) resolveHit(w http.ResponseWriter, r *http.Request, u *user) {
@@ -277,11 +288,11 @@ func (h *Handler) resolveHit(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 	switch {
 	case action == "dismiss":
-		done(w, r, caseURL(id), "Hit dismissed: not this person.")
+		done(w, r, caseURL(id), flashHitDismissed)
 	case out.Proposed:
-		done(w, r, caseURL(id), "Hit confirmed; the final rejection waits for a second reviewer.")
+		done(w, r, caseURL(id), flashHitProposed)
 	default:
-		done(w, r, caseURL(id), "Hit confirmed: rejected (final, SANCTIONS_HIT).")
+		done(w, r, caseURL(id), flashHitConfirmed)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -172,7 +173,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		p.CSRF = p.User.csrf
 	}
 	if p.Flash == "" {
-		p.Flash = r.URL.Query().Get("done")
+		p.Flash = flashes[flash(r.URL.Query().Get("done"))] // unknown keys show nothing
 	}
 	var buf bytes.Buffer
 	if err := h.tmpl.ExecuteTemplate(&buf, name, p); err != nil {
@@ -212,13 +213,74 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, u *user, err erro
 	}
 }
 
-// done redirects after a successful change (post/redirect/get).
-func done(w http.ResponseWriter, r *http.Request, to, msg string) {
+// flash is the key of a message shown after a change. The page after the
+// redirect reads the key from ?done= and shows its fixed message: the link
+// carries no text of its own, so no one can make the console say anything.
+type flash string
+
+// Flash keys.
+const (
+	flashClaimed           flash = "claimed"
+	flashReleased          flash = "released"
+	flashAssigned          flash = "assigned"
+	flashProposed          flash = "proposed"
+	flashApproved          flash = "approved"
+	flashRejected          flash = "rejected"
+	flashResubmit          flash = "resubmit"
+	flashConfirmedApproved flash = "confirmed_approved"
+	flashConfirmedRejected flash = "confirmed_rejected"
+	flashWithdrawn         flash = "withdrawn"
+	flashHitDismissed      flash = "hit_dismissed"
+	flashHitProposed       flash = "hit_proposed"
+	flashHitConfirmed      flash = "hit_confirmed"
+	flashPassword          flash = "password"
+	flashRedelivered       flash = "redelivered"
+	flashCallbacks         flash = "callbacks"
+	flashLevel             flash = "level"
+	flashBlockAdded        flash = "block_added"
+	flashBlockRemoved      flash = "block_removed"
+	flashReview            flash = "review"
+	flashRetention         flash = "retention"
+	flashPurged            flash = "purged"
+	flashDeleted           flash = "deleted"
+	flashRestored          flash = "restored"
+)
+
+var flashes = map[flash]string{
+	flashClaimed:           "Case claimed.",
+	flashReleased:          "Case released to the queue.",
+	flashAssigned:          "Case assigned.",
+	flashProposed:          "Decision proposed; a second reviewer must confirm it.",
+	flashApproved:          "Decided: approved.",
+	flashRejected:          "Decided: rejected.",
+	flashResubmit:          "Decided: the user is asked for documents again.",
+	flashConfirmedApproved: "Confirmed: approved.",
+	flashConfirmedRejected: "Confirmed: rejected.",
+	flashWithdrawn:         "Proposal withdrawn.",
+	flashHitDismissed:      "Hit dismissed: not this person.",
+	flashHitProposed:       "Hit confirmed; the final rejection waits for a second reviewer.",
+	flashHitConfirmed:      "Hit confirmed: rejected (final, SANCTIONS_HIT).",
+	flashPassword:          "Password changed; your other sessions were signed out.",
+	flashRedelivered:       "Event queued for redelivery.",
+	flashCallbacks:         "Callback settings saved.",
+	flashLevel:             "Level saved as a new version.",
+	flashBlockAdded:        "Blocklist entry added.",
+	flashBlockRemoved:      "Blocklist entry removed.",
+	flashReview:            "Review settings saved.",
+	flashRetention:         "Retention settings saved.",
+	flashPurged:            "Applicant purged: only the tombstone remains.",
+	flashDeleted:           "Applicant deleted; it is purged at the end of the restore window unless restored.",
+	flashRestored:          "Applicant restored.",
+}
+
+// done redirects after a successful change (post/redirect/get), with the
+// key of the message to show.
+func done(w http.ResponseWriter, r *http.Request, to string, key flash) {
 	sep := "?"
 	if strings.Contains(to, "?") {
 		sep = "&"
 	}
-	to += sep + "done=" + strings.ReplaceAll(template.URLQueryEscaper(msg), "+", "%20")
+	to += sep + "done=" + url.QueryEscape(string(key))
 	if r.Header.Get("HX-Request") != "" {
 		w.Header().Set("HX-Redirect", to)
 		w.WriteHeader(http.StatusNoContent)
@@ -250,6 +312,18 @@ func (h *Handler) funcs() template.FuncMap {
 			}
 			return buf.String()
 		},
+		// bdi shows text that came from outside (names, ids, references,
+		// e-mails, notes) isolated from the page's direction, with control
+		// and format characters made visible, so "\u202egpj.exe" cannot pass
+		// for "exe.jpg" — data stored before the identifier rule included.
+		"bdi": func(s string) template.HTML {
+			if s == "" {
+				return ""
+			}
+			return template.HTML("<bdi>" + template.HTMLEscapeString(kyc.ShowHidden(s)) + "</bdi>")
+		},
+		// vis is bdi's text alone, where no element may go (option labels).
+		"vis":       kyc.ShowHidden,
 		"join":      strings.Join,
 		"isRole":    func(u *user, role string) bool { return u != nil && u.Role == role },
 		"canDecide": func(u *user) bool { return u != nil && u.Role != staff.RoleAuditor },

@@ -213,7 +213,7 @@ func TestReviewScenario(t *testing.T) {
 		// The case view: decrypted data, audited; documents through signed URLs.
 		st, page := rev1.get("/console/cases/" + v.ID)
 		require.Equal(t, http.StatusOK, st)
-		require.Contains(t, page, "Omar Khalid Al-Samarrai")
+		require.Contains(t, page, "<bdi>Omar Khalid</bdi> <bdi>Al-Samarrai</bdi>")
 		require.Contains(t, page, "us_ofac 99001")
 		require.Contains(t, page, "name score")
 		docURLs := regexp.MustCompile(`<img src="(/console/documents/[^"]+)" alt="(?:id_front|selfie)"`).FindAllStringSubmatch(page, -1)
@@ -441,7 +441,7 @@ func TestAdminSettings(t *testing.T) {
 	require.Contains(t, body, `unknown field &#34;colour&#34;`)
 	st, body = admin.post(base+"/levels", url.Values{"level": {`{"name":"strict","min_age":"x"}`}})
 	require.Equal(t, http.StatusUnprocessableEntity, st)
-	require.Contains(t, body, "field min_age must be int")
+	require.Contains(t, body, "field min_age must be an integer")
 	st, _ = rev1.post(base+"/levels", url.Values{"level": {level}})
 	require.Equal(t, http.StatusForbidden, st)
 

@@ -34,8 +34,8 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusUnprocessableEntity, "login.html", page{Title: "Sign in", Error: "Wrong e-mail or password.", Data: v})
 		return
 	}
-	if !h.limiter.allow(clientIP(r), email) {
-		w.Header().Set("Retry-After", "60")
+	if ok, wait := h.limiter.allow(clientIP(r), email); !ok {
+		w.Header().Set("Retry-After", retryAfter(wait))
 		h.render(w, r, http.StatusTooManyRequests, "login.html", page{Title: "Sign in",
 			Error: "Too many sign-in attempts. Wait a few minutes and try again.", Data: v})
 		return
@@ -84,7 +84,8 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, u *user
 	fail := func(status int, field, msg string) {
 		h.render(w, r, status, "password.html", page{Title: "Change password", User: u, Nav: "password", Field: field, Error: msg})
 	}
-	if !h.limiter.allow(clientIP(r), u.Email) {
+	if ok, wait := h.limiter.allow(clientIP(r), u.Email); !ok {
+		w.Header().Set("Retry-After", retryAfter(wait))
 		fail(http.StatusTooManyRequests, "current", "Too many attempts. Wait a few minutes and try again.")
 		return
 	}
@@ -110,5 +111,5 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, u *user
 		return
 	}
 	h.d.Log.InfoContext(r.Context(), "console password changed", "staff_id", u.ID)
-	done(w, r, "/console/password", "Password changed; your other sessions were signed out.")
+	done(w, r, "/console/password", flashPassword)
 }

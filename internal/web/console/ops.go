@@ -93,7 +93,7 @@ func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, "/console/webhooks", "Event "+id+" queued for redelivery.")
+	done(w, r, "/console/webhooks", flashRedelivered)
 }
 
 type listsView struct {
@@ -223,7 +223,7 @@ func (h *Handler) putDialect(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, "/console/settings", "Callback settings saved.")
+	done(w, r, "/console/settings", flashCallbacks)
 }
 
 // putLevel stores a level edited as JSON (admins); the version increases.
@@ -244,7 +244,7 @@ func (h *Handler) putLevel(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, "/console/settings", fmt.Sprintf("Level %s saved as version %d.", l.Name, l.Version))
+	done(w, r, "/console/settings", flashLevel)
 }
 
 // jsonProblem describes a JSON error without echoing the input.
@@ -255,7 +255,7 @@ func jsonProblem(err error) string {
 	case errors.As(err, &se):
 		return fmt.Sprintf("syntax error at byte %d", se.Offset)
 	case errors.As(err, &te):
-		return fmt.Sprintf("field %s must be %s", te.Field, te.Type)
+		return fmt.Sprintf("field %s must be %s", te.Field, kyc.JSONKind(te.Type.String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
 		return strings.TrimPrefix(err.Error(), "json: ")
 	}
@@ -272,7 +272,7 @@ func (h *Handler) addBlock(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, "/console/settings", "Blocklist entry added.")
+	done(w, r, "/console/settings", flashBlockAdded)
 }
 
 // removeBlock removes a blocklist entry (admins).
@@ -285,7 +285,7 @@ func (h *Handler) removeBlock(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, "/console/settings", "Blocklist entry removed.")
+	done(w, r, "/console/settings", flashBlockRemoved)
 }
 
 func (h *Handler) putSettings(w http.ResponseWriter, r *http.Request, u *user) {
@@ -303,7 +303,7 @@ func (h *Handler) putSettings(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, "/console/settings", "Review settings saved.")
+	done(w, r, "/console/settings", flashReview)
 }
 
 // putRetention changes a merchant's retention settings (admins).
@@ -328,7 +328,7 @@ func (h *Handler) putRetention(w http.ResponseWriter, r *http.Request, u *user) 
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, "/console/settings", "Retention settings saved.")
+	done(w, r, "/console/settings", flashRetention)
 }
 
 type chainStatus struct {

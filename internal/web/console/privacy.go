@@ -70,9 +70,9 @@ func (h *Handler) deleteApplicant(w http.ResponseWriter, r *http.Request, u *use
 		h.fail(w, r, u, err)
 		return
 	}
-	msg := "Applicant purged: only the tombstone remains."
+	msg := flashPurged
 	if !a.Erased() && a.PurgeAfter != nil {
-		msg = "Applicant deleted; it is purged on " + a.PurgeAfter.UTC().Format("2006-01-02") + " unless restored."
+		msg = flashDeleted // the case page shows the purge date
 	}
 	done(w, r, caseURL(r.PathValue("id")), msg)
 }
@@ -87,5 +87,5 @@ func (h *Handler) restoreApplicant(w http.ResponseWriter, r *http.Request, u *us
 		h.fail(w, r, u, err)
 		return
 	}
-	done(w, r, caseURL(r.PathValue("id")), "Applicant restored.")
+	done(w, r, caseURL(r.PathValue("id")), flashRestored)
 }

@@ -442,7 +442,7 @@ func filePart(r *http.Request) (io.Reader, error) {
 			return nil, err
 		}
 		if part.FormName() == "file" {
-			return part, nil
+			return httpmw.LastPart(mr, part), nil // a second file is refused, not ignored
 		}
 	}
 }
