@@ -23,7 +23,9 @@ const sealBatch = 200
 // runs at start, in batches, one transaction per row; it is idempotent and
 // safe on several replicas at once (a row another process sealed or changed
 // first is skipped, and picked up again at the next start if still
-// unsealed). An error is returned only when the rows cannot be read.
+// unsealed). On SQLite it ends with a checkpoint, so that no copy of the
+// clear ids stays in the write-ahead log. An error is returned only when
+// the rows cannot be read or the checkpoint fails.
 func (s *Service) SealExternalIDs(ctx context.Context) (SealReport, error) {
 	var rep SealReport
 	fail := func(err error) {
@@ -70,6 +72,11 @@ func (s *Service) SealExternalIDs(ctx context.Context) (SealReport, error) {
 			}
 		}
 		if len(rows) < sealBatch {
+			if rep.Sealed > 0 {
+				// SQLite: the old pages leave the write-ahead log (secure_delete
+				// zeroes them in the database file).
+				return rep, s.store.Checkpoint(ctx)
+			}
 			return rep, nil
 		}
 	}

@@ -1,9 +1,13 @@
 package verification_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -134,6 +138,17 @@ func TestSealExternalIDsBackfill(t *testing.T) {
 			*c.hash = hash
 		}
 		require.NotEqual(t, h1, h2, "the hash is scoped by merchant: equal e-mails of two merchants do not correlate")
+		if db.Name == "sqlite" {
+			path := strings.TrimPrefix(db.URL, "sqlite:")
+			for _, f := range []string{path, path + "-wal"} {
+				b, err := os.ReadFile(f)
+				if errors.Is(err, fs.ErrNotExist) {
+					continue
+				}
+				require.NoError(t, err)
+				require.False(t, bytes.Contains(b, []byte(mail)), "%s still holds the e-mail in clear", f)
+			}
+		}
 		ext, hash = l.columns(t, broken)
 		require.Equal(t, "broken-1", ext)
 		require.Empty(t, hash)
