@@ -48,7 +48,7 @@ func collectSecrets(t *testing.T, e *env, p kyc.Principal, aid string) secrets {
 	a, sealed, err := e.app.Store.ApplicantByID(ctx, p.MerchantID, aid)
 	require.NoError(t, err)
 	sec.add("sealed pii", sealed)
-	for k, v := range map[string]string{"external id": a.ExternalUserID, "email hash": a.EmailHash, "document number hash": a.DocNumberHash, "phone hash": a.PhoneHash} {
+	for k, v := range map[string]string{"external id": "erase-me-7c1d", "external id hash": a.ExternalIDHash, "email hash": a.EmailHash, "document number hash": a.DocNumberHash, "phone hash": a.PhoneHash} {
 		require.NotEmpty(t, v, k)
 		sec.strings[k] = v
 	}

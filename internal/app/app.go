@@ -99,7 +99,27 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		s.Close()
 		return nil, err
 	}
+	if err := a.sealExternalIDs(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// sealExternalIDs hashes and seals the external ids that rows written
+// before migration 00015 hold in clear (a no-op once done).
+func (a *App) sealExternalIDs(ctx context.Context) error {
+	rep, err := a.Verifications.SealExternalIDs(ctx)
+	if err != nil {
+		return fmt.Errorf("seal external ids: %w", err)
+	}
+	if rep.Sealed > 0 {
+		a.Log.Info("external user ids sealed", "count", rep.Sealed)
+	}
+	if rep.Failed > 0 {
+		a.Log.Warn("external user ids left in clear", "count", rep.Failed, "error", rep.Err)
+	}
+	return nil
 }
 
 func (a *App) openRest(ctx context.Context) error {

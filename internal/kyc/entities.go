@@ -79,8 +79,11 @@ type Applicant struct {
 	ID             string
 	MerchantID     string
 	Surface        Surface
-	ExternalUserID string
+	ExternalUserID string // the merchant's key of the user; stored sealed with the PII
 	PII            PII
+	// ExternalIDHash is the keyed hash of ExternalUserID scoped by merchant
+	// and surface: what the store keeps in clear, unique, for lookups.
+	ExternalIDHash string
 	// Keyed hashes (HMAC) of normalised identifiers for duplicate search.
 	DocNumberHash string
 	EmailHash     string

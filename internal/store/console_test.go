@@ -185,7 +185,7 @@ func BenchmarkQueue(b *testing.B) {
 				for i := range 20_000 {
 					m := ms[i%10]
 					at := t0.Add(time.Duration(i) * time.Minute).UTC().Truncate(time.Microsecond)
-					a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), MerchantID: m, Surface: kyc.SurfaceNative, ExternalUserID: fmt.Sprint(i), CreatedAt: at, UpdatedAt: at}
+					a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), MerchantID: m, Surface: kyc.SurfaceNative, ExternalIDHash: fmt.Sprint("xh-", i), CreatedAt: at, UpdatedAt: at}
 					if err := tx.InsertApplicant(ctx, a, []byte("x")); err != nil {
 						return err
 					}
@@ -272,7 +272,7 @@ func TestQueuePaging(t *testing.T) {
 		require.NoError(t, s.InTx(ctx, func(tx *store.Tx) error {
 			for i := range 7 {
 				at := t0.Add(time.Duration(i/2) * time.Minute) // pairs share a time
-				a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), MerchantID: m.ID, Surface: kyc.SurfaceNative, ExternalUserID: fmt.Sprint("p", i),
+				a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), MerchantID: m.ID, Surface: kyc.SurfaceNative, ExternalIDHash: fmt.Sprint("xh-p", i),
 					CreatedAt: at, UpdatedAt: at}
 				if err := tx.InsertApplicant(ctx, a, []byte("x")); err != nil {
 					return err

@@ -118,13 +118,16 @@ func (t *Tx) RotateDialectSecret(ctx context.Context, merchantID, dialect string
 		micros(oldUntil), sealed, merchantID, dialect)
 }
 
-func (r reads) latestVerificationByExternalID(ctx context.Context, merchantID string, surface kyc.Surface, externalID string) (kyc.Verification, error) {
+func (r reads) latestVerificationByExternalID(ctx context.Context, merchantID string, surface kyc.Surface, externalIDHash string) (kyc.Verification, error) {
+	if externalIDHash == "" {
+		return kyc.Verification{}, fmt.Errorf("verification: %w", kyc.ErrNotFound)
+	}
 	v, err := scanVerification(r.q.QueryRowContext(ctx,
 		`SELECT v.id, v.merchant_id, v.applicant_id, v.surface, v.reference, v.level, v.state, v.decision, v.reject_type,
 		        v.reasons, v.user_message, v.decided_by, v.version, v.created_at, v.updated_at, v.attempt, v.callback_url
 		   FROM verifications v JOIN applicants a ON a.id = v.applicant_id
-		  WHERE a.merchant_id = $1 AND a.surface = $2 AND a.external_user_id = $3 AND v.merchant_id = $1
-		  ORDER BY v.id DESC LIMIT 1`, merchantID, string(surface), externalID))
+		  WHERE a.merchant_id = $1 AND a.surface = $2 AND a.external_user_id_hash = $3 AND v.merchant_id = $1
+		  ORDER BY v.id DESC LIMIT 1`, merchantID, string(surface), externalIDHash))
 	if err != nil {
 		return v, notFound(err, "verification")
 	}

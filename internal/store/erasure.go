@@ -60,8 +60,9 @@ type Erased struct {
 	Documents, Faces, Checks, Notes, Links, Screening, Replies int64
 }
 
-// EraseApplicant purges an applicant in one transaction: its PII, lookup
-// hashes and external id (replaced by "erased:<id>", so the merchant may use
+// EraseApplicant purges an applicant in one transaction: its PII (the
+// sealed external id with it), lookup hashes and external id hash (the
+// legacy external_user_id column becomes "erased:<id>"; the merchant may use
 // its id again), its document rows (the caller deleted the blobs), face
 // embeddings, check evidence, decision notes, four-eyes proposals, claims,
 // hosted links, screening alerts and dismissals, and stored Idempotency-Key
@@ -70,7 +71,7 @@ type Erased struct {
 func (t *Tx) EraseApplicant(ctx context.Context, merchantID, id string, at time.Time) (Erased, bool, error) {
 	var n Erased
 	ok, err := exec1(ctx, t.tx, "erase applicant",
-		`UPDATE applicants SET pii = $1, external_user_id = $2, doc_number_hash = '', email_hash = '', phone_hash = '',
+		`UPDATE applicants SET pii = $1, external_user_id = $2, external_user_id_hash = '', doc_number_hash = '', email_hash = '', phone_hash = '',
 		        deleted_at = COALESCE(deleted_at, $3), purge_after = NULL, erased_at = $3,
 		        documents_erased_at = COALESCE(documents_erased_at, $3), updated_at = $3
 		  WHERE id = $4 AND merchant_id = $5 AND erased_at IS NULL`,

@@ -182,13 +182,13 @@ func (s *Store) VerificationWithChecks(ctx context.Context, merchantID, id strin
 }
 
 // LatestVerificationByExternalID returns the newest verification of the
-// merchant's applicant with this external id on a surface (cached on SQLite
-// like VerificationWithChecks).
-func (s *Store) LatestVerificationByExternalID(ctx context.Context, merchantID string, surface kyc.Surface, externalID string) (kyc.Verification, error) {
+// merchant's applicant whose key on a surface has this keyed hash (cached
+// on SQLite like VerificationWithChecks).
+func (s *Store) LatestVerificationByExternalID(ctx context.Context, merchantID string, surface kyc.Surface, externalIDHash string) (kyc.Verification, error) {
 	load := func() (kyc.Verification, error) {
-		return s.reads.latestVerificationByExternalID(ctx, merchantID, surface, externalID)
+		return s.reads.latestVerificationByExternalID(ctx, merchantID, surface, externalIDHash)
 	}
-	return s.cachedVerification(ctx, cacheKey{merchantID, "ext\x00" + string(surface) + "\x00" + externalID}, load)
+	return s.cachedVerification(ctx, cacheKey{merchantID, "ext\x00" + string(surface) + "\x00" + externalIDHash}, load)
 }
 
 // CachedVerificationByReference is VerificationByReference, cached on SQLite.

@@ -42,7 +42,7 @@ func merchant(t *testing.T, s *store.Store, no string) kyc.Merchant {
 
 func applicant(t *testing.T, s *store.Store, m kyc.Merchant, ext string) kyc.Applicant {
 	t.Helper()
-	a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), MerchantID: m.ID, Surface: kyc.SurfaceNative, ExternalUserID: ext,
+	a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), MerchantID: m.ID, Surface: kyc.SurfaceNative, ExternalIDHash: "xh-" + ext,
 		EmailHash: "eh-" + ext, CreatedAt: now(), UpdatedAt: now()}
 	require.NoError(t, s.InTx(context.Background(), func(tx *store.Tx) error {
 		return tx.InsertApplicant(context.Background(), a, []byte("sealed"))
@@ -146,7 +146,7 @@ func TestStoreConformance(t *testing.T) {
 
 			_, _, err = s.ApplicantByID(ctx, m2.ID, a.ID)
 			require.ErrorIs(t, err, kyc.ErrNotFound, "another merchant's applicant is not found")
-			byExt, _, err := s.ApplicantByExternalID(ctx, m1.ID, kyc.SurfaceNative, "user-1")
+			byExt, _, err := s.ApplicantByExternalID(ctx, m1.ID, kyc.SurfaceNative, "xh-user-1")
 			require.NoError(t, err)
 			require.Equal(t, a.ID, byExt.ID)
 
@@ -174,6 +174,82 @@ func TestStoreConformance(t *testing.T) {
 			require.Empty(t, ids, "duplicate search never crosses merchants")
 			_, err = s.ApplicantIDsByHash(ctx, m1.ID, "name; DROP TABLE applicants", "x", "")
 			require.Error(t, err)
+		})
+
+		t.Run("external ids are kept as a keyed hash, unique per merchant and surface, looked up within the merchant", func(t *testing.T) {
+			m1, m2 := merchant(t, s, "M-ext-1"), merchant(t, s, "M-ext-2")
+			a1 := applicant(t, s, m1, "mail") // hash "xh-mail"
+			a2 := applicant(t, s, m2, "mail") // the same hash in another merchant: another applicant
+			require.NotEqual(t, a1.ID, a2.ID)
+			for _, c := range []struct {
+				m    kyc.Merchant
+				want string
+			}{{m1, a1.ID}, {m2, a2.ID}} {
+				got, _, err := s.ApplicantByExternalID(ctx, c.m.ID, kyc.SurfaceNative, "xh-mail")
+				require.NoError(t, err)
+				require.Equal(t, c.want, got.ID, "each merchant finds its own applicant only")
+				require.Equal(t, "xh-mail", got.ExternalIDHash)
+				require.Empty(t, got.ExternalUserID, "the store holds no external id in clear")
+			}
+			for _, miss := range []struct {
+				name    string
+				m       kyc.Merchant
+				surface kyc.Surface
+				hash    string
+			}{
+				{"other surface", m1, kyc.SurfaceKYCSharing, "xh-mail"},
+				{"unknown hash", m1, kyc.SurfaceNative, "xh-other"},
+				{"empty hash", m1, kyc.SurfaceNative, ""},
+				{"unknown merchant", kyc.Merchant{ID: "mer_nobody"}, kyc.SurfaceNative, "xh-mail"},
+			} {
+				_, _, err := s.ApplicantByExternalID(ctx, miss.m.ID, miss.surface, miss.hash)
+				require.ErrorIs(t, err, kyc.ErrNotFound, miss.name)
+			}
+
+			// The hash is unique per (merchant, surface); the same hash on another surface is another applicant.
+			err := s.InTx(ctx, func(tx *store.Tx) error {
+				dup := a1
+				dup.ID = kyc.NewID(kyc.PrefixApplicant)
+				return tx.InsertApplicant(ctx, dup, []byte("x"))
+			})
+			var ce *kyc.ConflictError
+			require.ErrorAs(t, err, &ce)
+			require.Equal(t, "applicant_exists", ce.Code)
+			ks := a1
+			ks.ID, ks.Surface = kyc.NewID(kyc.PrefixApplicant), kyc.SurfaceKYCSharing
+			require.NoError(t, s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertApplicant(ctx, ks, []byte("x")) }))
+			noHash := a1
+			noHash.ID, noHash.ExternalIDHash = kyc.NewID(kyc.PrefixApplicant), ""
+			require.Error(t, s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertApplicant(ctx, noHash, []byte("x")) }),
+				"an applicant without the hash of its external id is refused")
+
+			// The newest verification by the hash, within the merchant only.
+			v1 := verification(t, s, a1, "ext-ref-1")
+			got, err := s.LatestVerificationByExternalID(ctx, m1.ID, kyc.SurfaceNative, "xh-mail")
+			require.NoError(t, err)
+			require.Equal(t, v1.ID, got.ID)
+			_, err = s.LatestVerificationByExternalID(ctx, m2.ID, kyc.SurfaceNative, "xh-mail")
+			require.ErrorIs(t, err, kyc.ErrNotFound, "merchant 2's applicant has no verification; merchant 1's is not found")
+			_, err = s.LatestVerificationByExternalID(ctx, m1.ID, kyc.SurfaceNative, "")
+			require.ErrorIs(t, err, kyc.ErrNotFound)
+
+			// A purge clears the hash: the merchant may use the key again.
+			require.NoError(t, s.InTx(ctx, func(tx *store.Tx) error {
+				_, ok, err := tx.EraseApplicant(ctx, m2.ID, a2.ID, now())
+				require.True(t, ok)
+				return err
+			}))
+			erased, _, err := s.ApplicantByID(ctx, m2.ID, a2.ID)
+			require.NoError(t, err)
+			require.Empty(t, erased.ExternalIDHash)
+			require.Equal(t, "erased:"+a2.ID, erased.ExternalUserID)
+			_, _, err = s.ApplicantByExternalID(ctx, m2.ID, kyc.SurfaceNative, "xh-mail")
+			require.ErrorIs(t, err, kyc.ErrNotFound)
+			again := applicant(t, s, m2, "mail")
+			require.NotEqual(t, a2.ID, again.ID)
+			unsealed, err := s.UnsealedApplicants(ctx, "", 1000)
+			require.NoError(t, err)
+			require.Empty(t, unsealed, "tombstones and applicants written with their hash are not waiting to be sealed")
 		})
 
 		t.Run("verifications", func(t *testing.T) {

@@ -12,29 +12,70 @@ import (
 	"github.com/openkyc/openkyc/internal/store"
 )
 
+// sealedRecord is what an applicant's pii column holds, sealed: the
+// personal data and the merchant's key of the user (an e-mail address on
+// KYC Sharing and card binding, often one elsewhere), which the store keeps
+// only as a keyed hash. A record sealed before migration 00015 has no
+// external_user_id; the store then still has it in clear.
+type sealedRecord struct {
+	kyc.PII
+	ExternalUserID string `json:"external_user_id,omitempty"`
+}
+
 func (s *Service) seal(a kyc.Applicant) ([]byte, error) {
-	b, err := json.Marshal(a.PII)
+	if a.ExternalUserID == "" {
+		return nil, fmt.Errorf("applicant %s: no external id to seal", a.ID)
+	}
+	return s.sealRecord(a.ID, sealedRecord{PII: a.PII, ExternalUserID: a.ExternalUserID})
+}
+
+func (s *Service) sealRecord(id string, r sealedRecord) ([]byte, error) {
+	b, err := json.Marshal(r)
 	if err != nil {
 		return nil, err
 	}
-	return s.keys.Seal(b, []byte("applicant:"+a.ID))
+	return s.keys.Seal(b, []byte("applicant:"+id))
+}
+
+func (s *Service) openRecord(id string, sealed []byte) (sealedRecord, error) {
+	var r sealedRecord
+	b, err := s.keys.Open(sealed, []byte("applicant:"+id))
+	if err != nil {
+		return r, fmt.Errorf("applicant %s: %w", id, err)
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, fmt.Errorf("applicant %s: %w", id, err)
+	}
+	return r, nil
 }
 
 func (s *Service) open(a kyc.Applicant, sealed []byte) (kyc.Applicant, error) {
 	if a.Erased() { // a tombstone: nothing left to open
 		return a, nil
 	}
-	b, err := s.keys.Open(sealed, []byte("applicant:"+a.ID))
+	r, err := s.openRecord(a.ID, sealed)
 	if err != nil {
-		return a, fmt.Errorf("applicant %s: %w", a.ID, err)
+		return a, err
 	}
-	if err := json.Unmarshal(b, &a.PII); err != nil {
-		return a, fmt.Errorf("applicant %s: %w", a.ID, err)
+	a.PII = r.PII
+	if r.ExternalUserID != "" {
+		a.ExternalUserID = r.ExternalUserID
 	}
 	return a, nil
 }
 
+// externalIDHash is the keyed hash the store looks a merchant's key of a
+// user up by, scoped by merchant and surface: equal keys of two merchants
+// (or of two surfaces) do not correlate.
+func (s *Service) externalIDHash(merchantID string, surface kyc.Surface, externalID string) string {
+	if externalID == "" {
+		return ""
+	}
+	return s.keys.LookupHash("external_user_id", merchantID+"|"+string(surface)+"|"+externalID)
+}
+
 func (s *Service) hashes(a *kyc.Applicant) {
+	a.ExternalIDHash = s.externalIDHash(a.MerchantID, a.Surface, a.ExternalUserID)
 	a.DocNumberHash = s.keys.LookupHash("document_number", pii.DocumentNumberKey(a.PII.DocumentNumber))
 	a.EmailHash = s.keys.LookupHash("email", pii.EmailKey(a.PII.Email))
 	a.PhoneHash = s.keys.LookupHash("phone", a.PII.Phone)
@@ -76,7 +117,7 @@ func (s *Service) createApplicant(ctx context.Context, p kyc.Principal, surface 
 	var out kyc.Applicant
 	created := false
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		existing, sealed, err := tx.ApplicantByExternalID(ctx, p.MerchantID, surface, ext)
+		existing, sealed, err := tx.ApplicantByExternalID(ctx, p.MerchantID, surface, s.externalIDHash(p.MerchantID, surface, ext))
 		if err == nil && existing.Deleted() {
 			return errDeleted
 		}
@@ -188,7 +229,7 @@ func (s *Service) UpdateApplicant(ctx context.Context, p kyc.Principal, id strin
 // FindApplicant returns the merchant's applicant with this external id on a
 // surface, with decrypted PII.
 func (s *Service) FindApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Applicant, error) {
-	a, sealed, err := s.store.ApplicantByExternalID(ctx, p.MerchantID, surface, externalID)
+	a, sealed, err := s.store.ApplicantByExternalID(ctx, p.MerchantID, surface, s.externalIDHash(p.MerchantID, surface, externalID))
 	if err != nil {
 		return a, err
 	}

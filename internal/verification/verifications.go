@@ -278,5 +278,5 @@ func (s *Service) ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Ver
 // LatestByExternalID returns the newest verification of the applicant with
 // this external id on a surface (status queries of dialects).
 func (s *Service) LatestByExternalID(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Verification, error) {
-	return s.store.LatestVerificationByExternalID(ctx, p.MerchantID, surface, externalID)
+	return s.store.LatestVerificationByExternalID(ctx, p.MerchantID, surface, s.externalIDHash(p.MerchantID, surface, externalID))
 }
