@@ -47,8 +47,13 @@ func TestUserTextIsolatedAndVisible(t *testing.T) {
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.a.Config.DataDir, "openkyc.db")+"?_pragma=busy_timeout(10000)")
 	require.NoError(t, err)
 	defer db.Close()
-	_, err = db.Exec(`UPDATE applicants SET external_user_id = ? WHERE id = ?`, "invoice\u202egpj.exe", v.ApplicantID)
+	// As an old version wrote it (in the clear, no hash); the start-up
+	// backfill then seals it as it is.
+	_, err = db.Exec(`UPDATE applicants SET external_user_id = ?, external_user_id_hash = '' WHERE id = ?`, "invoice\u202egpj.exe", v.ApplicantID)
 	require.NoError(t, err)
+	rep, err := e.a.Verifications.SealExternalIDs(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Sealed, "%+v", rep)
 	_, err = db.Exec(`UPDATE verifications SET reference = ? WHERE id = ?`, "order\u2066-1\u2069", v.ID)
 	require.NoError(t, err)
 
