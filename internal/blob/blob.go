@@ -184,24 +184,13 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // partial files a crash left (file:// buckets write to key.<n>.tmp before
 // renaming) — and returns how many it removed.
 func (s *Store) DeletePrefix(ctx context.Context, prefix string) (int, error) {
-	n := 0
-	it := s.bucket.List(&blob.ListOptions{Prefix: prefix})
-	for {
-		obj, err := it.Next(ctx)
-		if err == io.EOF {
-			return n, nil
+	keys, err := s.Keys(ctx, prefix)
+	for i, k := range keys {
+		if err := s.Delete(ctx, k); err != nil {
+			return i, err
 		}
-		if err != nil {
-			return n, fmt.Errorf("blob list: %w", err)
-		}
-		if obj.IsDir {
-			continue
-		}
-		if err := s.Delete(ctx, obj.Key); err != nil {
-			return n, err
-		}
-		n++
 	}
+	return len(keys), err
 }
 
 // Keys lists the keys under prefix (tests and operators' checks).
