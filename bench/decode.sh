@@ -3,8 +3,8 @@
 # default takes 20 concurrent uploads of a pixel bomb (322 KB PNG, 317 MB
 # decoded) and then 20 of a large legitimate image (128 MB decoded), half
 # through the hosted page and half through the API, while /healthz is
-# probed. Prints the answers and the server's peak RSS (VmHWM) after each
-# phase, against the idle server's. With BASELINE_REF=<git ref> the same
+# probed. Prints the answers and the server's peak RSS (VmHWM) of each
+# phase (a fresh server each), against the idle server's. With BASELINE_REF=<git ref> the same
 # attack runs first against that version (built from a temporary worktree),
 # for a before/after in one run. Writes bench/results/decode.md.
 set -euo pipefail
@@ -18,18 +18,25 @@ cleanup() {
 trap cleanup EXIT
 go build -o "$work/decodebench" ./bench/cmd/decodebench
 
-attack() { # $1: binary, $2: label
-  local bin=$1 data="$work/data-$2" key port pid
-  key=$("$bin" merchant create --data-dir "$data" --name decode --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+serve() { # $1: binary, $2: data dir; sets key, port, pid
+  key=$("$1" merchant create --data-dir "$2" --name decode --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
   port=$((20000 + RANDOM % 20000))
-  "$bin" serve --data-dir "$data" --addr "127.0.0.1:$port" --log-level error --rate-limit-merchant 0 --rate-limit-address 0 2>/dev/null &
+  "$1" serve --data-dir "$2" --addr "127.0.0.1:$port" --log-level error --rate-limit-merchant 0 --rate-limit-address 0 2>/dev/null &
   pid=$!
   until curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.1; done
+}
+
+attack() { # $1: binary, $2: label. A fresh server per phase: each VmHWM is that phase's peak.
   echo "## $2"
   echo
-  "$work/decodebench" -url "http://127.0.0.1:$port" -key "$key" -pid "$pid"
+  local header=true
+  for ph in bomb phone large; do
+    serve "$1" "$work/data-$RANDOM"
+    "$work/decodebench" -url "http://127.0.0.1:$port" -key "$key" -pid "$pid" -phase "$ph" -header=$header
+    header=false
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+  done
   echo
-  kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
 {

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -214,14 +215,17 @@ func (a *App) openRest(ctx context.Context) error {
 }
 
 // limitMemory gives the Go runtime a soft memory limit of the decode
-// budget plus room for the rest of the process (lists, caches, requests),
-// unless the operator set GOMEMLIMIT: the collector then returns the pixels
-// of finished decodes before the heap grows past what the budget allows.
+// budget plus room for the rest of the process — at least processMemory,
+// or twice what the heap holds once the lists are loaded — unless the
+// operator set GOMEMLIMIT: the collector then returns the pixels of finished
+// decodes before the heap grows to twice what the budget holds.
 func limitMemory(log *slog.Logger, decodeMemory int64) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	limit := decodeMemory + processMemory
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	limit := decodeMemory + max(processMemory, 2*int64(ms.HeapAlloc))
 	if cur := debug.SetMemoryLimit(-1); cur < limit {
 		return // a tighter limit is already set
 	}
@@ -229,8 +233,8 @@ func limitMemory(log *slog.Logger, decodeMemory int64) {
 	log.Debug("soft memory limit set", "bytes", limit)
 }
 
-// processMemory is what limitMemory allows beyond the decode budget.
-const processMemory = 512 << 20
+// processMemory is the least limitMemory allows beyond the decode budget.
+const processMemory = 256 << 20
 
 // listsPath is where the lists live: --lists-dir, else <data-dir>/lists
 // (where `openkyc lists import` and `update` install them).

@@ -31,13 +31,30 @@ var (
 	n    = flag.Int("n", 20, "concurrent uploads per phase")
 )
 
+// Each phase's VmHWM is the server's peak since it started: bench/decode.sh
+// starts a fresh server per phase.
+
 func main() {
+	which := flag.String("phase", "", "one phase: bomb, phone or large (default: all, one after the other)")
+	header := flag.Bool("header", true, "print the table header and the idle server's row")
 	flag.Parse()
-	fmt.Printf("| phase | uploads | answers | /healthz probes (failed, max ms) | server VmHWM after |\n|---|---|---|---|---|\n")
-	fmt.Printf("| idle server | – | – | – | %s |\n", hwm())
-	phase("pixel bomb: 6300×6300 RGBA 16-bit PNG, %d KB, 317 MB decoded", kyctest.PixelBombPNG(6300, 6300, true, false))
-	phase("phone photo: 4000×3000 JPEG 4:2:0, %d KB, 19 MB decoded", phonePhoto())
-	phase("large legit image: 4000×4000 RGBA 16-bit PNG, %d KB, 128 MB decoded", kyctest.PixelBombPNG(4000, 4000, true, false))
+	if *header {
+		fmt.Printf("| phase | uploads | answers | /healthz probes (failed, max ms) | server VmHWM after |\n|---|---|---|---|---|\n")
+		fmt.Printf("| idle server | – | – | – | %s |\n", hwm())
+	}
+	phases := []struct {
+		name, title string
+		file        func() []byte
+	}{
+		{"bomb", "pixel bomb: 6300×6300 RGBA 16-bit PNG, %d KB, 317 MB decoded", func() []byte { return kyctest.PixelBombPNG(6300, 6300, true, false) }},
+		{"phone", "phone photo: 4000×3000 JPEG 4:2:0, %d KB, 19 MB decoded", phonePhoto},
+		{"large", "large legit image: 4000×4000 RGBA 16-bit PNG, %d KB, 128 MB decoded", func() []byte { return kyctest.PixelBombPNG(4000, 4000, true, false) }},
+	}
+	for _, p := range phases {
+		if *which == "" || *which == p.name {
+			phase(p.title, p.file())
+		}
+	}
 }
 
 func phase(title string, file []byte) {
