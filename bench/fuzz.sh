@@ -17,6 +17,7 @@ for target in \
   "./internal/dialect/kycsharing FuzzCanonical" \
   "./internal/dialect/cardbinding FuzzStringToSign" \
   "./internal/dialect/cardbinding FuzzParseBind" \
+  "./internal/dialect/cardbinding FuzzSpoolBody" \
   "./internal/dialect/paycools FuzzInitParam" \
   "./internal/check/mrz FuzzParse" \
   "./internal/screening FuzzParsers" \

@@ -87,10 +87,16 @@ func SignSHA256(key *rsa.PrivateKey, msg []byte) (string, error) {
 
 // VerifySHA256 checks a Base64 SHA256withRSA signature of msg.
 func VerifySHA256(pub *rsa.PublicKey, msg []byte, signature string) bool {
+	sum := sha256.Sum256(msg)
+	return VerifySHA256Digest(pub, sum[:], signature)
+}
+
+// VerifySHA256Digest checks a Base64 SHA256withRSA signature of a message
+// whose SHA-256 is sum (a message hashed as it streamed).
+func VerifySHA256Digest(pub *rsa.PublicKey, sum []byte, signature string) bool {
 	sig, err := base64.StdEncoding.DecodeString(signature)
 	if err != nil {
 		return false
 	}
-	sum := sha256.Sum256(msg)
-	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig) == nil
+	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum, sig) == nil
 }

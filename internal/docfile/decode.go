@@ -118,13 +118,6 @@ func (d *Decoder) WithWait(wait time.Duration) *Decoder {
 	return &c
 }
 
-// Reserve takes n bytes of the budget for memory that is neither an image
-// nor a PDF but decodes a file all the same (Base64 request bodies), waiting
-// as long as a decode would.
-func (d *Decoder) Reserve(ctx context.Context, n int64) (release func(), err error) {
-	return d.budget.Acquire(ctx, n, d.wait)
-}
-
 // Budget is the decoder's budget.
 func (d *Decoder) Budget() *Budget { return d.budget }
 

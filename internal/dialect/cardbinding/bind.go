@@ -1,7 +1,6 @@
 package cardbinding
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -17,23 +16,21 @@ import (
 const Level = "card_binding"
 
 func (d *Handler) bind(w http.ResponseWriter, r *http.Request) {
-	// The signature covers the Base64 text of every file, so the body is
-	// read whole before anything is trusted: its memory (the body, the
-	// signed string and the decoded files, bodyCopies times the body at
-	// most) comes from the process's decode budget, and a request that
-	// cannot get it in time is answered busy.
-	release, err := d.core.Decoder().Reserve(r.Context(), bodyCopies*bodyBound(r))
+	// The body streams in once: its fields are kept, its Base64 files go to
+	// encrypted spools (spool.go), and the signature is checked over both.
+	files, err := spoolBody(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
-		d.writeErr(w, r, err)
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			d.writeErr(w, r, fail(CodeParam, "body: unreadable or larger than 16 MB"))
+			return
+		}
+		d.writeErr(w, r, fail(CodeParam, "body: unreadable or larger than 16 MB"))
 		return
 	}
-	defer release()
-	body, err := readBody(w, r)
-	if err != nil {
-		d.writeErr(w, r, err)
-		return
-	}
-	p, set, err := d.authenticate(r, body)
+	defer files.Close()
+	body := files.kept
+	p, set, err := d.authenticate(r, body, files)
 	if err != nil {
 		d.writeErr(w, r, err)
 		return
@@ -43,7 +40,7 @@ func (d *Handler) bind(w http.ResponseWriter, r *http.Request) {
 		d.writeErr(w, r, err)
 		return
 	}
-	b, ferr := parseBind(body, opt, d.cfg.Now())
+	b, ferr := parseBind(body, opt, d.cfg.Now(), files)
 	if ferr != nil {
 		d.writeErr(w, r, ferr)
 		return
@@ -63,29 +60,25 @@ func (d *Handler) bind(w http.ResponseWriter, r *http.Request) {
 	d.ok(w, data(v))
 }
 
-// bodyCopies bounds how many times a binding request's body is held in
-// memory at once: the bytes, the parsed fields, the signed string and the
-// decoded files.
-const bodyCopies = 4
-
-// bodyBound is the most a request's body may be: its Content-Length when
-// declared (MaxBytesReader holds it to that), else MaxBody.
-func bodyBound(r *http.Request) int64 {
-	if r.ContentLength > 0 && r.ContentLength < MaxBody {
-		return r.ContentLength
-	}
-	return MaxBody
-}
-
 // checkFile requires a JPEG or PNG (or, for poa_doc, a PDF) that is whole,
 // free of trailing data and active content, and whose header is within the
 // pixel and decoded-size caps. The one full decode happens when the file is
 // stored (UploadDocument), within the process's decode budget.
 func (d *Handler) checkFile(ctx context.Context, f *image) error {
 	lim := d.core.Limits()
-	lim.MaxBytes = int64(len(f.data))
+	lim.MaxBytes = int64(f.max)
 	v := docfile.NewValidator(f.kind, lim)
-	_, _ = v.Write(f.data)
+	r, err := f.open()
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(v, r); err != nil {
+		var fe *kyc.FieldError
+		if errors.As(err, &fe) {
+			return fail(CodeParam, f.field+": "+fe.Msg)
+		}
+		return err
+	}
 	res, err := v.Close()
 	if err != nil {
 		var fe *kyc.FieldError
@@ -98,7 +91,10 @@ func (d *Handler) checkFile(ctx context.Context, f *image) error {
 	if f.kind == kyc.DocProofOfAddress {
 		allowed = "jpg, jpeg, png or pdf"
 	}
-	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(f.data)), nil }
+	open := func() (io.ReadCloser, error) {
+		r, err := f.open()
+		return io.NopCloser(r), err
+	}
 	switch res.ContentType {
 	case docfile.JPEG, docfile.PNG:
 		_, err = d.core.Decoder().Inspect(open)
@@ -166,7 +162,11 @@ func (d *Handler) submit(ctx context.Context, p kyc.Principal, b Bind) (kyc.Veri
 
 func (d *Handler) store(ctx context.Context, p kyc.Principal, applicantID string, files []*image) error {
 	for _, f := range files {
-		if _, err := d.core.UploadDocument(ctx, p, applicantID, f.kind, bytes.NewReader(f.data)); err != nil {
+		r, err := f.open()
+		if err != nil {
+			return err
+		}
+		if _, err := d.core.UploadDocument(ctx, p, applicantID, f.kind, r); err != nil {
 			var fe *kyc.FieldError
 			if errors.As(err, &fe) {
 				return fail(CodeParam, f.field+": "+fe.Msg)
@@ -200,7 +200,7 @@ func (d *Handler) query(w http.ResponseWriter, r *http.Request) {
 		d.writeErr(w, r, err)
 		return
 	}
-	p, _, err := d.authenticate(r, body)
+	p, _, err := d.authenticate(r, body, nil)
 	if err != nil {
 		d.writeErr(w, r, err)
 		return

@@ -9,6 +9,7 @@ package cardbinding
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/sha256"
 	"io"
 	"net/http"
 	"regexp"
@@ -103,7 +104,7 @@ var nonceRE = regexp.MustCompile(`^[0-9A-Za-z_-]{8,64}$`)
 
 // authenticate checks the headers and the signature over headers and body,
 // then spends the nonce. It returns the merchant and its settings.
-func (d *Handler) authenticate(r *http.Request, body []byte) (kyc.Principal, merchant.Settings, error) {
+func (d *Handler) authenticate(r *http.Request, body []byte, files *spooled) (kyc.Principal, merchant.Settings, error) {
 	ctx := r.Context()
 	var none merchant.Settings
 	apiKey := r.Header.Get("api-key")
@@ -149,6 +150,15 @@ func (d *Handler) authenticate(r *http.Request, body []byte) (kyc.Principal, mer
 	if err != nil {
 		return kyc.Principal{}, none, fail(CodeParam, "body: must be a JSON object")
 	}
+	// The signed string's digest: with the files' text streamed back from
+	// their spools when the body was read with them set aside.
+	digest := sha256.Sum256([]byte(s))
+	sum := digest[:]
+	if files != nil {
+		if sum, err = files.digest(s); err != nil {
+			return kyc.Principal{}, none, err
+		}
+	}
 	// The previous key verifies too while a replacement's overlap lasts.
 	verified := false
 	for _, pemText := range set.PublicKeys(now) {
@@ -156,7 +166,7 @@ func (d *Handler) authenticate(r *http.Request, body []byte) (kyc.Principal, mer
 		if err != nil {
 			return kyc.Principal{}, none, err
 		}
-		if Verify(pub, s, signature) {
+		if okcrypto.VerifySHA256Digest(pub, sum, signature) {
 			verified = true
 			break
 		}

@@ -1,10 +1,14 @@
 package cardbinding
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -101,7 +105,7 @@ func FuzzParseBind(f *testing.F) {
 	f.Add([]byte(`[1,2]`))
 	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		b, err := parseBind(body, Options{}, now)
+		b, err := parseBind(body, Options{}, now, nil)
 		if err != nil {
 			require.Equal(t, CodeParam, err.Code)
 			require.Contains(t, err.Msg, ": ", "names the field")
@@ -114,4 +118,76 @@ func FuzzParseBind(f *testing.F) {
 			require.NotEmpty(t, f.data)
 		}
 	})
+}
+
+// FuzzSpoolBody: reading a body with its files set aside changes nothing a
+// merchant can see. Wherever the body reads whole, the signed digest is the
+// same, the fields parse the same and every file decodes to the same bytes
+// (or is refused with the same error).
+func FuzzSpoolBody(f *testing.F) {
+	f.Add([]byte(`{"mc_trade_no":"T","base_info":{"email":"a@b.co","first_name":"A","last_name":"B","mobile":"1234567","mobile_code":"1"},"kyc_info":{"address":"x","birthday":"1990-01-01","doc_type":"1","front_doc":"/9j/","poa_type":1}}`))
+	f.Add([]byte(`{"mc_trade_no":"T","base_info":{},"kyc_info":{"front_doc":"data:image/png;base64,iVBO\nRw0K\r\nGgo=","back_doc":"","mix_doc":"QQ\u003d\u003d","sign_img":"\ud83d\ude00\ud800x\"\\\/"}}`))
+	f.Add([]byte(`{"kyc_info":{"front_doc":"\u0000spool:0"},"base_info":{"first_name":"\u0000spool:0"}}`))
+	f.Add([]byte(`{"kyc_info":{"front_doc":"QQ==","front_doc":"QkI="}}`))
+	f.Add([]byte(`{"kyc_info":{"front_doc":"QQ==`))
+	f.Add([]byte(`[1,2]`))
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	headers := map[string]string{"api-key": "k", "timestamp": "1", "nonce": "abcdefgh"}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		sp, err := spoolBody(bytes.NewReader(body))
+		require.NoError(t, err)
+		defer sp.Close()
+		whole, werr := StringToSign(headers, body)
+		kept, kerr := StringToSign(headers, sp.kept)
+		if werr != nil {
+			require.Error(t, kerr, "a body that does not read whole does not read spooled")
+			return
+		}
+		require.NoError(t, kerr, "%q", sp.kept)
+		want := sha256.Sum256([]byte(whole))
+		got, err := sp.digest(kept)
+		require.NoError(t, err)
+		require.Equal(t, want[:], got)
+
+		b1, e1 := parseBind(body, Options{}, now, nil)
+		b2, e2 := parseBind(sp.kept, Options{}, now, sp)
+		if e1 != nil {
+			require.NotNil(t, e2)
+			require.Equal(t, e1.Msg, e2.Msg)
+			return
+		}
+		require.Nil(t, e2, "%v", e2)
+		require.Equal(t, len(b1.Files), len(b2.Files))
+		for i := range b1.Files {
+			r, err := b2.Files[i].open()
+			require.NoError(t, err)
+			data, err := io.ReadAll(r)
+			require.NoError(t, err, "%s", b2.Files[i].field)
+			require.Equal(t, b1.Files[i].data, data, b1.Files[i].field)
+		}
+	})
+}
+
+// TestSpoolEncryptedAndUnlinked: a file string leaves the kept body, and
+// its spool holds it only encrypted, in a file no other process can open
+// by name.
+func TestSpoolEncryptedAndUnlinked(t *testing.T) {
+	t.Parallel()
+	text := strings.Repeat("QUJDRA==", 8192)
+	sp, err := spoolBody(strings.NewReader(`{"mc_trade_no":"T","kyc_info":{"doc_no":"X1","front_doc":"` + text + `"}}`))
+	require.NoError(t, err)
+	defer sp.Close()
+	require.Len(t, sp.files, 1)
+	require.Less(t, len(sp.kept), 200, "the kept body holds no file: %q", sp.kept)
+	raw, err := io.ReadAll(io.NewSectionReader(sp.files[0].f, 0, sp.files[0].size))
+	require.NoError(t, err)
+	require.Len(t, raw, len(text))
+	require.NotContains(t, string(raw), "QUJDRA==")
+	_, err = os.Stat(sp.files[0].f.Name())
+	require.True(t, os.IsNotExist(err), "unlinked")
+	r, err := sp.files[0].open()
+	require.NoError(t, err)
+	got, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.Equal(t, text, string(got))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/mail"
 	"net/netip"
 	"regexp"
@@ -23,6 +24,7 @@ type object struct {
 	m      map[string]json.RawMessage
 	used   map[string]bool
 	err    *Error
+	files  *spooled // the body's file strings, when it was read with them set aside
 }
 
 func newObject(prefix string, raw json.RawMessage) (*object, *Error) {
@@ -154,11 +156,47 @@ const (
 	MaxSignBytes = 1 << 20 // sign_img
 )
 
-// image is a decoded Base64 file of a request.
+// image is a Base64 file of a request: decoded in memory (data), or
+// spooled and decoded as it is read (spool).
 type image struct {
 	field string
 	kind  kyc.DocumentKind
 	data  []byte
+	spool *spool
+	max   int // decoded bytes must be fewer
+}
+
+// open returns a reader of the file's bytes. A spooled file is decoded as
+// it is read; reading fails at the first character outside Base64 or past
+// the size limit, with the field's A0003 error.
+func (f *image) open() (io.Reader, error) {
+	if f.spool == nil {
+		return bytes.NewReader(f.data), nil
+	}
+	r, err := f.spool.decoded()
+	if err != nil {
+		return nil, fail(CodeParam, f.field+": must be Base64")
+	}
+	return &fileReader{f: f, r: r}, nil
+}
+
+// fileReader maps a spooled file's decoding errors to its field.
+type fileReader struct {
+	f *image
+	r io.Reader
+	n int
+}
+
+func (fr *fileReader) Read(p []byte) (int, error) {
+	n, err := fr.r.Read(p)
+	fr.n += n
+	if fr.n >= fr.f.max {
+		return n, fail(CodeParam, fr.f.field+": must be smaller than "+sizeText(fr.f.max)+" once decoded")
+	}
+	if err != nil && err != io.EOF {
+		return n, fail(CodeParam, fr.f.field+": must be Base64")
+	}
+	return n, err
 }
 
 // file reads a Base64 file of at most max decoded bytes. A data: URL prefix
@@ -170,6 +208,29 @@ func (o *object) file(name string, required bool, max int, kind kyc.DocumentKind
 			o.fail(name, "is required")
 		}
 		return nil
+	}
+	if sp, ok := o.files.spooledFile(s); ok {
+		// Decoded when it is read; the text's length bounds it already.
+		if base64.StdEncoding.DecodedLen(int(sp.base64Len())) > max+3 {
+			o.fail(name, "must be at most "+sizeText(max)+" once decoded")
+			return nil
+		}
+		// Decoded once here, as it streams, for the same refusals as a file
+		// read whole; decoded again when it is checked and stored.
+		r, err := sp.decoded()
+		var n int64
+		if err == nil {
+			n, err = io.Copy(io.Discard, r)
+		}
+		if err != nil {
+			o.fail(name, "must be Base64")
+			return nil
+		}
+		if n >= int64(max) {
+			o.fail(name, "must be smaller than "+sizeText(max)+" once decoded")
+			return nil
+		}
+		return &image{field: o.prefix + name, kind: kind, spool: sp, max: max}
 	}
 	if strings.HasPrefix(s, "data:") {
 		if _, after, ok := strings.Cut(s, ","); ok {
@@ -194,7 +255,7 @@ func (o *object) file(name string, required bool, max int, kind kyc.DocumentKind
 		o.fail(name, "must be smaller than "+sizeText(max)+" once decoded")
 		return nil
 	}
-	return &image{field: o.prefix + name, kind: kind, data: b}
+	return &image{field: o.prefix + name, kind: kind, data: b, max: max}
 }
 
 func sizeText(n int) string { return strconv.Itoa(n>>20) + " MB" }
@@ -233,7 +294,7 @@ type Options struct {
 
 // parseBind validates a binding request body against every rule of
 // DIALECTS.md §4; the first broken rule is an A0003 error naming the field.
-func parseBind(body []byte, opt Options, now time.Time) (Bind, *Error) {
+func parseBind(body []byte, opt Options, now time.Time, spools *spooled) (Bind, *Error) {
 	top, err := newObject("", body)
 	if err != nil {
 		return Bind{}, fail(CodeParam, "body: must be a JSON object")
@@ -255,6 +316,7 @@ func parseBind(body []byte, opt Options, now time.Time) (Bind, *Error) {
 	if err != nil {
 		return b, err
 	}
+	k.files = spools
 	b.Email = base.id("email", true, 64)
 	if b.Email != "" && base.err == nil {
 		if a, perr := mail.ParseAddress(b.Email); perr != nil || a.Address != b.Email || !strings.Contains(b.Email[strings.LastIndexByte(b.Email, '@')+1:], ".") {
