@@ -11,6 +11,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -233,4 +235,56 @@ func merchantOf(t *testing.T, e *env) string {
 	p, err := e.a.Merchants.Authenticate(t.Context(), e.key)
 	require.NoError(t, err)
 	return p.MerchantID
+}
+
+// TestAttacksRefused replays the other attacks of the review through the
+// native API on both engines: a PDF whose JavaScript open action hides in a
+// compressed object stream, webhook targets that reach the server's own
+// network, identifiers carrying a right-to-left override, a second file in
+// one upload. Each is refused with the field and the rule, and nothing is
+// stored.
+func TestAttacksRefused(t *testing.T) {
+	t.Parallel()
+	pdf, err := os.ReadFile(filepath.Join("..", "..", "internal", "docfile", "testdata", "pdf", "objstm-openaction-js.pdf"))
+	require.NoError(t, err)
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		e := newEnv(t, db, func(c *config.Config) { c.WebhookLookup = kyctest.Lookup })
+		aid, _ := e.applicant("attacks-1")
+		mid := merchantOf(t, e)
+
+		body, ct := multipartBody(map[string]string{"kind": "proof_of_address"}, pdf)
+		res, b := e.call(http.MethodPost, "/v1/applicants/"+aid+"/documents", ct, body)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "%s", b)
+		require.Contains(t, string(b), `"field":"file"`)
+		require.Contains(t, string(b), "PDF contains active content (/OpenAction)")
+
+		var two bytes.Buffer
+		w := multipart.NewWriter(&two)
+		_ = w.WriteField("kind", "id_front")
+		photo := kyctest.JPEG(t, kyctest.SyntheticCard(400, 250))
+		for range 2 {
+			fw, _ := w.CreateFormFile("file", "a.jpg")
+			_, _ = fw.Write(photo)
+		}
+		_ = w.Close()
+		res, b = e.call(http.MethodPost, "/v1/applicants/"+aid+"/documents", w.FormDataContentType(), &two)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "%s", b)
+		require.Contains(t, string(b), `"rule":"multiple"`)
+		e.nothingStored(mid, aid)
+
+		for _, u := range kyctest.InternalTargets {
+			q, _ := json.Marshal(u)
+			res, b := e.call(http.MethodPost, "/v1/webhooks", "application/json", strings.NewReader(`{"url":`+string(q)+`}`))
+			require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "%s: %s", u, b)
+			require.Contains(t, string(b), `"field":"url"`, u)
+		}
+		res, b = e.call(http.MethodGet, "/v1/webhooks", "", nil)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.NotContains(t, string(b), "https://", "no endpoint stored")
+
+		res, b = e.call(http.MethodPost, "/v1/applicants", "application/json",
+			strings.NewReader(`{"external_user_id":"invoice\u202egpj.exe","first_name":"Mei"}`))
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "%s", b)
+		require.Contains(t, string(b), `"rule":"control_characters"`)
+	})
 }
