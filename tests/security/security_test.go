@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -139,28 +138,7 @@ func TestPixelBombUploads(t *testing.T) {
 		bomb := kyctest.PixelBombPNG(6300, 6300, true, false)
 		aid, link := e.applicant("bomb-1")
 
-		stop := make(chan struct{})
-		var health, healthFailed atomic.Int64
-		var hwg sync.WaitGroup
-		hwg.Add(1)
-		go func() {
-			defer hwg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-time.After(20 * time.Millisecond):
-				}
-				res, err := http.Get(e.url + "/healthz")
-				if err != nil || res.StatusCode != http.StatusOK {
-					healthFailed.Add(1)
-				}
-				if err == nil {
-					res.Body.Close()
-				}
-				health.Add(1)
-			}
-		}()
+		probe := kyctest.Probe(e.url + "/healthz")
 		var wg sync.WaitGroup
 		type answer struct {
 			status int
@@ -182,8 +160,7 @@ func TestPixelBombUploads(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		close(stop)
-		hwg.Wait()
+		probe.Stop()
 		for i, a := range answers {
 			require.Equal(t, http.StatusRequestEntityTooLarge, a.status, "upload %d: %s", i, a.body)
 			require.Contains(t, a.body, "would take 318568576 bytes to decode", "upload %d", i)
@@ -193,7 +170,7 @@ func TestPixelBombUploads(t *testing.T) {
 				require.Contains(t, a.body, `"error":"file: `)
 			}
 		}
-		require.Zero(t, healthFailed.Load(), "/healthz answered throughout (%d probes)", health.Load())
+		require.Zero(t, probe.Failed, "/healthz answered throughout (%d probes)", probe.Probes)
 		e.nothingStored(merchantOf(t, e), aid)
 	})
 }

@@ -59,32 +59,7 @@ func main() {
 
 func phase(title string, file []byte) {
 	aid, link := applicant()
-	stop := make(chan struct{})
-	var probes, failed int
-	var worst time.Duration
-	var hwg sync.WaitGroup
-	hwg.Add(1)
-	go func() {
-		defer hwg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			t0 := time.Now()
-			res, err := http.Get(*base + "/healthz")
-			d := time.Since(t0)
-			probes++
-			worst = max(worst, d)
-			if err != nil || res.StatusCode != http.StatusOK {
-				failed++
-			}
-			if err == nil {
-				res.Body.Close()
-			}
-		}
-	}()
+	probe := kyctest.Probe(*base + "/healthz")
 	statuses := make([]int, *n)
 	var wg sync.WaitGroup
 	for i := range *n {
@@ -99,8 +74,7 @@ func phase(title string, file []byte) {
 		}()
 	}
 	wg.Wait()
-	close(stop)
-	hwg.Wait()
+	probe.Stop()
 	count := map[int]int{}
 	for _, s := range statuses {
 		count[s]++
@@ -116,7 +90,7 @@ func phase(title string, file []byte) {
 		parts = append(parts, fmt.Sprintf("%d × %d", count[s], s))
 	}
 	fmt.Printf("| %s | %d (half hosted, half API) | %s | %d (%d, %d ms) | %s |\n", fmt.Sprintf(title, len(file)>>10), *n,
-		strings.Join(parts, ", "), probes, failed, worst.Milliseconds(), hwm())
+		strings.Join(parts, ", "), probe.Probes, probe.Failed, probe.Slowest.Milliseconds(), hwm())
 }
 
 // phonePhoto is a 12-megapixel JPEG as phone cameras take them.
