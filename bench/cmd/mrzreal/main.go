@@ -115,7 +115,10 @@ type outcome struct {
 	Lines      []string        `json:"lines,omitempty"`      // as read (the -json file only, for debugging)
 	Confidence []float64       `json:"confidence,omitempty"` // per line
 	Raw        []string        `json:"raw,omitempty"`        // as tesseract read them
-	WrongField []string        `json:"wrong_fields,omitempty"`
+	// FieldConfidence is the lowest character confidence per field.
+	FieldConfidence map[string]float64 `json:"field_confidence,omitempty"`
+	Fitted          int                `json:"fitted"`
+	WrongField      []string           `json:"wrong_fields,omitempty"`
 }
 
 func main() {
@@ -285,9 +288,9 @@ func run(r mrz.Reader, dir string, e entry, v variant, half string) outcome {
 	}
 	o.Found = true
 	o.Valid = rd.Document.Valid()
-	o.Repaired = rd.Repaired
+	o.Repaired, o.Fitted = rd.Repaired, rd.Fitted
 	o.Lines, o.Confidence, o.Raw = rd.Lines, rd.Confidence, rd.Raw
-	o.Status, o.Reasons = status(rd)
+	o.Status, o.Reasons, o.FieldConfidence = status(rd)
 	want, _ := mrz.Parse(e.Lines...)
 	wf, gf := fieldsOf(want), fieldsOf(rd.Document)
 	o.Correct = true
@@ -303,13 +306,12 @@ func run(r mrz.Reader, dir string, e entry, v variant, half string) outcome {
 	return o
 }
 
-// status is what the check document.mrz concludes from a reading: passed
-// when every check digit holds, failed otherwise.
-func status(rd mrz.Reading) (kyc.CheckStatus, []string) {
-	if rd.Document.Valid() {
-		return kyc.CheckPassed, nil
-	}
-	return kyc.CheckFailed, nil
+// status is what the check document.mrz concludes from a reading
+// (mrz.Assess): failed when a check digit does not hold, review when the
+// reading is in doubt, passed otherwise.
+func status(rd mrz.Reading) (kyc.CheckStatus, []string, map[string]float64) {
+	a := mrz.Assess(rd, time.Now())
+	return a.Status, a.Doubts, a.FieldConfidence
 }
 
 // wrongPass is a reading document.mrz passes although it is not what is
