@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	ucli "github.com/urfave/cli/v3"
 
@@ -95,10 +96,13 @@ func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets 
 	switch {
 	case err != nil:
 		out["document.mrz"] = map[string]any{"status": "not_run", "reason": err.Error()}
-	case rd.Document.Valid():
-		out["document.mrz"] = map[string]any{"status": "passed", "reading": rd}
-	default:
-		out["document.mrz"] = map[string]any{"status": "failed", "reading": rd}
+	default: // what the check document.mrz concludes: passed, failed or review (with the doubts)
+		a := mrz.Assess(rd, time.Now())
+		res := map[string]any{"status": a.Status, "reading": rd, "field_confidence": a.FieldConfidence}
+		if a.Status == kyc.CheckReview {
+			res["reason_code"], res["doubts"] = a.ReasonCode, a.Doubts
+		}
+		out["document.mrz"] = res
 	}
 	return out, nil
 }

@@ -61,6 +61,7 @@ const (
 	ReasonFaceMismatch    = "FACE_MISMATCH"
 	ReasonDocExpired      = "DOC_EXPIRED"
 	ReasonMRZInvalid      = "MRZ_INVALID"
+	ReasonMRZDoubtful     = "MRZ_DOUBTFUL" // check digits hold but the reading is not to be trusted: a reviewer looks
 	ReasonSanctionsHit    = "SANCTIONS_HIT"
 	ReasonPEPHit          = "PEP_HIT"
 	ReasonUnderage        = "UNDERAGE"

@@ -78,8 +78,8 @@ func (e *Engine) read(ctx context.Context, s *check.Subject) found {
 // Dates are the MRZ's birth and expiry dates (check.DatesFunc).
 func (e *Engine) Dates(ctx context.Context, s *check.Subject) (check.DocumentDates, bool) {
 	f := e.read(ctx, s)
-	if !f.ok || !f.reading.Document.Valid() {
-		return check.DocumentDates{}, false
+	if !f.ok || Assess(f.reading, s.Now).Status != kyc.CheckPassed {
+		return check.DocumentDates{}, false // no dates from a reading in doubt
 	}
 	d := f.reading.Document
 	dates := check.DocumentDates{Source: "mrz"}
@@ -102,8 +102,11 @@ func (DocumentCheck) Kind() string    { return "document.mrz" }
 func (DocumentCheck) Version() string { return "1" }
 
 // Run passes a valid MRZ (score: mean OCR confidence), fails one whose check
-// digits do not hold, and does not run without the OCR pieces or an MRZ.
-// Evidence holds no personal data in the clear: the reading is sealed.
+// digits do not hold, sends to review one whose check digits hold but which
+// Assess doubts (MRZ_DOUBTFUL: fields that disagree, low confidence, many
+// repairs), and does not run without the OCR pieces or an MRZ. Evidence
+// holds no personal data in the clear: the reading is sealed; the evidence
+// has the lowest character confidence per field and the doubts.
 func (c DocumentCheck) Run(ctx context.Context, s *check.Subject) check.Result {
 	f := c.e.read(ctx, s)
 	if f.err != nil {
@@ -139,8 +142,18 @@ func (c DocumentCheck) Run(ctx context.Context, s *check.Subject) check.Result {
 	if rd.ParseError != "" {
 		ev["problems"] = problemFields(rd.ParseError)
 	}
-	if !d.Valid() {
-		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonMRZInvalid, Evidence: ev}
+	a := Assess(rd, s.Now)
+	ev["field_confidence"] = a.FieldConfidence
+	ev["fitted_characters"] = rd.Fitted
+	switch a.Status {
+	case kyc.CheckFailed:
+		return check.Result{Status: kyc.CheckFailed, ReasonCode: a.ReasonCode, Evidence: ev}
+	case kyc.CheckReview:
+		ev["doubts"] = a.Doubts
+		if len(a.LowFields) > 0 {
+			ev["low_confidence_fields"] = a.LowFields
+		}
+		return check.Result{Status: kyc.CheckReview, Score: math.Round(conf) / 100, ReasonCode: a.ReasonCode, Evidence: ev}
 	}
 	return check.Result{Status: kyc.CheckPassed, Score: math.Round(conf) / 100, Evidence: ev}
 }
@@ -211,6 +224,11 @@ func (c Consistency) Run(ctx context.Context, s *check.Subject) check.Result {
 	ev := map[string]any{"fields": fields, "mismatches": mismatches}
 	if len(mismatches) > 0 {
 		ev["mismatches"] = mismatches
+		if a := Assess(f.reading, s.Now); a.Status == kyc.CheckReview {
+			// the reading itself is in doubt (document.mrz): a person compares
+			ev["doubts"] = a.Doubts
+			return check.Result{Status: kyc.CheckReview, ReasonCode: kyc.ReasonMRZDoubtful, Evidence: ev}
+		}
 		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDataMismatch, Evidence: ev}
 	}
 	ev["mismatches"] = []string{}

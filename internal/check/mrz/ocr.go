@@ -1,11 +1,11 @@
 package mrz
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,9 +54,13 @@ type Reading struct {
 	Raw        []string  `json:"raw"`        // as tesseract read them
 	Confidence []float64 `json:"confidence"` // per line, 0–100
 	Repaired   int       `json:"repaired"`   // characters changed by check-digit repair
+	Fitted     int       `json:"fitted"`     // characters added (fillers) or cut off to fit the layout
 	Band       [4]int    `json:"band"`       // x0, y0, x1, y1 of the MRZ band in the image
 	Document   Document  `json:"document"`
 	ParseError string    `json:"parse_error,omitempty"`
+	// CharConfidence is tesseract's confidence (0–100) of each character
+	// of Lines; -1 for a filler added to fit the layout.
+	CharConfidence [][]float64 `json:"char_confidence,omitempty"`
 }
 
 // Read locates the MRZ band in img, OCRs it and parses it. A band that
@@ -71,7 +76,7 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 		return Reading{}, errors.New("no machine readable zone found on the image")
 	}
 	crop := prepare(gray, band)
-	lines, conf, err := r.ocr(ctx, crop)
+	lines, conf, chars, err := r.ocr(ctx, crop)
 	if err != nil {
 		return Reading{}, err
 	}
@@ -81,10 +86,27 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 	// Three lines may be a TD1 or a TD2/TD3 with a line of noise above or
 	// below: keep the reading whose check digits hold best.
 	best := -1 << 30
-	for _, cand := range candidates(lines) {
-		fixed, n := Repair(cand)
-		if sc := score(fixed); sc > best {
-			best, rd.Lines, rd.Repaired = sc, fixed, n
+	for _, idx := range candidates(len(lines)) {
+		cand := make([]string, len(idx))
+		for i, k := range idx {
+			cand[i] = lines[k]
+		}
+		f := repair(cand)
+		if sc := score(f.lines); sc > best {
+			best, rd.Lines, rd.Repaired = sc, f.lines, f.changed
+			rd.Fitted, rd.CharConfidence = f.dropped, nil
+			for i := range f.src {
+				cc := make([]float64, len(f.src[i]))
+				for j, from := range f.src[i] {
+					cc[j] = -1
+					if from >= 0 && from < len(chars[idx[i]]) {
+						cc[j] = chars[idx[i]][from]
+					} else {
+						rd.Fitted++
+					}
+				}
+				rd.CharConfidence = append(rd.CharConfidence, cc)
+			}
 		}
 	}
 	d, perr := Parse(rd.Lines...)
@@ -322,13 +344,14 @@ func prepare(g *image.Gray, band image.Rectangle) *image.Gray {
 	return out
 }
 
-// ocr runs tesseract on the band (PNG on stdin, TSV on stdout) with one
-// OpenMP thread and the MRZ alphabet, and returns the text lines and their
-// mean word confidence.
-func (r Reader) ocr(ctx context.Context, band *image.Gray) ([]string, []float64, error) {
+// ocr runs tesseract on the band (PNG on stdin, hOCR with character
+// boxes on stdout) with one OpenMP thread and the MRZ alphabet, and returns
+// the text lines, their mean word confidence and each character's
+// confidence.
+func (r Reader) ocr(ctx context.Context, band *image.Gray) ([]string, []float64, [][]float64, error) {
 	var in bytes.Buffer
 	if err := png.Encode(&in, band); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	prog := r.Tesseract
 	if prog == "" {
@@ -341,57 +364,87 @@ func (r Reader) ocr(ctx context.Context, band *image.Gray) ([]string, []float64,
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, prog, "stdin", "stdout", "--tessdata-dir", r.TessdataDir, "-l", "ocrb_int", "--psm", "6",
-		"-c", "tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<", "-c", "load_system_dawg=0", "-c", "load_freq_dawg=0", "-c", "tessedit_create_tsv=1")
+		"-c", "tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<", "-c", "load_system_dawg=0", "-c", "load_freq_dawg=0",
+		"-c", "tessedit_create_hocr=1", "-c", "hocr_char_boxes=1")
 	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
 	cmd.Stdin = &in
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
-		return nil, nil, fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(errOut.String()))
-	}
-	type line struct {
-		words []string
-		conf  []float64
-	}
-	lines := map[string]*line{}
-	var order []string
-	sc := bufio.NewScanner(&out)
-	for sc.Scan() {
-		f := strings.Split(sc.Text(), "\t")
-		if len(f) < 12 || f[0] != "5" || strings.TrimSpace(f[11]) == "" {
-			continue
-		}
-		key := f[2] + "." + f[3] + "." + f[4]
-		l, ok := lines[key]
-		if !ok {
-			l = &line{}
-			lines[key] = l
-			order = append(order, key)
-		}
-		c, _ := strconv.ParseFloat(f[10], 64)
-		l.words, l.conf = append(l.words, strings.TrimSpace(f[11])), append(l.conf, c)
+		return nil, nil, nil, fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(errOut.String()))
 	}
 	var texts []string
 	var confs []float64
-	for _, k := range order {
-		l := lines[k]
-		text := strings.Join(l.words, "")
-		if len(text) < 20 {
+	var chars [][]float64
+	for _, l := range parseHOCR(out.Bytes()) {
+		if len(l.text) < 20 {
 			continue // noise
 		}
 		var s float64
-		for _, c := range l.conf {
+		for _, c := range l.wconf {
 			s += c
 		}
-		texts, confs = append(texts, text), append(confs, math.Round(s/float64(len(l.conf))*10)/10)
+		texts, confs = append(texts, l.text), append(confs, math.Round(s/float64(len(l.wconf))*10)/10)
+		chars = append(chars, l.chars)
 	}
 	if len(texts) < 2 {
-		return texts, confs, errors.New("the machine readable zone could not be read")
+		return texts, confs, chars, errors.New("the machine readable zone could not be read")
 	}
 	if len(texts) > 3 {
-		texts, confs = texts[len(texts)-3:], confs[len(confs)-3:]
+		texts, confs, chars = texts[len(texts)-3:], confs[len(confs)-3:], chars[len(chars)-3:]
 	}
-	return texts, confs, nil
+	return texts, confs, chars, nil
+}
+
+// hocrLine is one text line of tesseract's hOCR: its characters, their
+// confidences and the confidences of its words.
+type hocrLine struct {
+	text  string
+	chars []float64
+	wconf []float64
+}
+
+var (
+	hocrLineRE = regexp.MustCompile(`class='ocr_(?:line|header|caption|textfloat)'`)
+	hocrWordRE = regexp.MustCompile(`class='ocrx_word'[^>]*x_wconf ([0-9.]+)`)
+	hocrCharRE = regexp.MustCompile(`class='ocrx_cinfo'[^>]*x_conf ([0-9.]+)'>([^<]*)</span>`)
+)
+
+// parseHOCR reads tesseract's hOCR (one element per output line, as
+// tesseract writes it) with character boxes; words without characters are
+// skipped.
+func parseHOCR(b []byte) []hocrLine {
+	var lines []hocrLine
+	var cur *hocrLine
+	word := -1.0
+	for _, raw := range bytes.Split(b, []byte("\n")) {
+		switch {
+		case hocrLineRE.Match(raw):
+			lines = append(lines, hocrLine{})
+			cur = &lines[len(lines)-1]
+		case hocrWordRE.Match(raw):
+			word, _ = strconv.ParseFloat(string(hocrWordRE.FindSubmatch(raw)[1]), 64)
+		default:
+			m := hocrCharRE.FindSubmatch(raw)
+			if m == nil || cur == nil {
+				continue
+			}
+			c := strings.TrimSpace(html.UnescapeString(string(m[2])))
+			if c == "" {
+				continue
+			}
+			if word >= 0 { // the first character of a word
+				cur.wconf = append(cur.wconf, word)
+				word = -1
+			}
+			conf, _ := strconv.ParseFloat(string(m[1]), 64)
+			for range len(c) {
+				cur.chars = append(cur.chars, conf)
+			}
+			cur.text += c
+		}
+	}
+	return lines
 }
 
 func maxFrac(v []float64) float64 {
@@ -402,13 +455,18 @@ func maxFrac(v []float64) float64 {
 	return m
 }
 
-// candidates are the line groups an OCR result may hold.
-func candidates(lines []string) [][]string {
-	if len(lines) < 3 {
-		return [][]string{lines}
+// candidates are the line groups an OCR result of n lines may hold, as
+// indexes of its lines.
+func candidates(n int) [][]int {
+	if n < 3 {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i
+		}
+		return [][]int{out}
 	}
-	l := lines[len(lines)-3:]
-	return [][]string{l, l[:2], l[1:]}
+	a, b, c := n-3, n-2, n-1
+	return [][]int{{a, b, c}, {a, b}, {b, c}}
 }
 
 // score rates repaired lines: valid check digits count, problems cost.

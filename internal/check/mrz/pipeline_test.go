@@ -44,7 +44,7 @@ func TestPipeline(t *testing.T) {
 	require.NoError(t, err)
 	photo := kyctest.JPEG(t, kyctest.Degrade(kyctest.SyntheticDocument(t, lines, 1200), 0.3, 11))
 
-	run := func(user string, pii kyc.PII) (kyc.Verification, map[string]kyc.Check) {
+	run := func(user string, pii kyc.PII, photo []byte) (kyc.Verification, map[string]kyc.Check) {
 		ap, _, err := a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: user, PII: pii})
 		require.NoError(t, err)
 		_, err = a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(photo))
@@ -67,7 +67,7 @@ func TestPipeline(t *testing.T) {
 		return v, by
 	}
 
-	v, checks := run("mei", kyc.PII{FirstName: "Mei Ling", LastName: "Tan", DateOfBirth: "1991-03-04", Nationality: "SG", DocumentNumber: "K1234567A"})
+	v, checks := run("mei", kyc.PII{FirstName: "Mei Ling", LastName: "Tan", DateOfBirth: "1991-03-04", Nationality: "SG", DocumentNumber: "K1234567A"}, photo)
 	require.Equal(t, kyc.StateCompleted, v.State, "%v", checks)
 	require.Equal(t, kyc.DecisionApproved, v.Decision)
 	require.Equal(t, kyc.CheckPassed, checks["document.mrz"].Status, "%s", checks["document.mrz"].Evidence)
@@ -89,12 +89,32 @@ func TestPipeline(t *testing.T) {
 	_, err = a.Verifications.OpenEvidence(ev["reading_sealed"].(string), "ver_other")
 	require.Error(t, err)
 
-	v, checks = run("impostor", kyc.PII{FirstName: "John", LastName: "Smith", DateOfBirth: "1980-01-01", Nationality: "SG", DocumentNumber: "K1234567A"})
+	v, checks = run("impostor", kyc.PII{FirstName: "John", LastName: "Smith", DateOfBirth: "1980-01-01", Nationality: "SG", DocumentNumber: "K1234567A"}, photo)
 	require.Equal(t, kyc.StateReview, v.State, "a mismatch goes to a reviewer")
 	c := checks["data.consistency"]
 	require.Equal(t, kyc.CheckFailed, c.Status)
 	require.Equal(t, kyc.ReasonDataMismatch, c.ReasonCode)
 	require.Contains(t, string(c.Evidence), `"mismatches":["name","date_of_birth"]`)
+
+	// A reading whose check digits hold but which is in doubt (a letter O
+	// among the digits of the document number: A000O0O0 reads as well as
+	// A0000000) is never approved: document.mrz asks for review, with the
+	// confidence of each field, and its dates are not used.
+	doubtful, err := mrz.Generate(mrz.Fields{Format: mrz.TD3, IssuingState: "SGP", Surname: "TAN", GivenNames: "MEI LING", DocumentNumber: "A000O0O0",
+		Nationality: "SGP", BirthDate: "910304", Sex: "F", ExpiryDate: "310101"})
+	require.NoError(t, err)
+	v, checks = run("doubt", kyc.PII{FirstName: "Mei Ling", LastName: "Tan", DateOfBirth: "1991-03-04", Nationality: "SG"},
+		kyctest.JPEG(t, kyctest.Degrade(kyctest.SyntheticDocument(t, doubtful, 1200), 0.3, 11)))
+	require.Equal(t, kyc.StateReview, v.State, "%v", checks)
+	c = checks["document.mrz"]
+	require.Equal(t, kyc.CheckReview, c.Status, "%s", c.Evidence)
+	require.Equal(t, kyc.ReasonMRZDoubtful, c.ReasonCode)
+	require.NoError(t, json.Unmarshal(c.Evidence, &ev))
+	require.Equal(t, []any{mrz.DoubtAmbiguous}, ev["doubts"])
+	require.Contains(t, ev["field_confidence"], "document_number")
+	require.NotContains(t, string(c.Evidence), "A000O0O0")
+	require.NoError(t, json.Unmarshal(checks["data.age"].Evidence, &ev))
+	require.NotEqual(t, "mrz", ev["source"], "no dates from a reading in doubt")
 }
 
 func TestNameSimilarity(t *testing.T) {

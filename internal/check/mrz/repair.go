@@ -26,6 +26,25 @@ var swaps = map[byte][]byte{'0': {'O', 'D'}, 'O': {'0'}, 'D': {'0'}, '1': {'I', 
 // confusions that make the check digit hold. It returns the lines and how
 // many characters it changed.
 func Repair(lines []string) ([]string, int) {
+	f := repair(lines)
+	return f.lines, f.changed
+}
+
+// fitted is the result of repair: the lines, how many characters were
+// changed, and where each character came from.
+type fitted struct {
+	lines   []string
+	changed int
+	// src[i][j] is the index, in the i-th cleaned input line, of the
+	// character now at position j; -1 for a filler added to fill the layout.
+	src [][]int
+	// dropped counts characters read but cut off to fit the layout
+	// (leading noise and the excess at the end).
+	dropped int
+}
+
+// repair is Repair keeping track of each character's origin.
+func repair(lines []string) fitted {
 	var clean []string
 	for _, l := range lines {
 		l = strings.ToUpper(strings.ReplaceAll(l, " ", ""))
@@ -34,7 +53,7 @@ func Repair(lines []string) ([]string, int) {
 		}
 	}
 	if len(clean) < 2 || len(clean) > 3 {
-		return clean, 0
+		return fitted{lines: clean}
 	}
 	width := 30
 	if len(clean) == 2 {
@@ -46,17 +65,37 @@ func Repair(lines []string) ([]string, int) {
 	// A line longer than the layout may start with noise (the document's
 	// edge read as 1 or I): keep the alignment that yields the most valid
 	// check digits.
+	cuts := make([]int, len(clean))
 	if extra := len(clean[0]) - width; extra > 0 || len(clean[len(clean)-1])-width > 0 {
-		clean = bestAlignment(clean, width)
+		cuts = bestAlignment(clean, width)
 	}
-	return repairAligned(clean, width)
+	cut := make([]string, len(clean))
+	for i, l := range clean {
+		cut[i] = l[cuts[i]:]
+	}
+	f := repairAligned(cut, width)
+	for i := range f.src {
+		f.dropped += cuts[i] + max(0, len(cut[i])-width)
+		for j := range f.src[i] {
+			if f.src[i][j] >= 0 {
+				f.src[i][j] += cuts[i]
+			}
+		}
+	}
+	return f
 }
 
 // repairAligned fits lines to width and repairs them by position and check digit.
-func repairAligned(clean []string, width int) ([]string, int) {
-	changed := 0
-	out := make([]string, len(clean))
+func repairAligned(clean []string, width int) fitted {
+	f := fitted{lines: make([]string, len(clean)), src: make([][]int, len(clean))}
 	for i, l := range clean {
+		f.src[i] = make([]int, width)
+		for j := range f.src[i] {
+			f.src[i][j] = j
+			if j >= len(l) {
+				f.src[i][j] = -1
+			}
+		}
 		if len(l) < width {
 			l += strings.Repeat("<", width-len(l))
 		}
@@ -74,10 +113,10 @@ func repairAligned(clean []string, width int) ([]string, int) {
 				}
 			}
 			if b[j] != c {
-				changed++
+				f.changed++
 			}
 		}
-		out[i] = string(b)
+		f.lines[i] = string(b)
 	}
 	// Check-digit driven repair of alphanumeric fields.
 	type field struct{ line, from, to, cd int }
@@ -90,14 +129,14 @@ func repairAligned(clean []string, width int) ([]string, int) {
 	case 44:
 		fields = []field{{1, 0, 9, 9}, {1, 28, 42, 42}}
 	}
-	for _, f := range fields {
-		l := []byte(out[f.line])
-		if n := fixByCheckDigit(l, f.from, f.to, l[f.cd]); n > 0 {
-			changed += n
-			out[f.line] = string(l)
+	for _, fd := range fields {
+		l := []byte(f.lines[fd.line])
+		if n := fixByCheckDigit(l, fd.from, fd.to, l[fd.cd]); n > 0 {
+			f.changed += n
+			f.lines[fd.line] = string(l)
 		}
 	}
-	return out, changed
+	return f
 }
 
 // fixByCheckDigit tries the confusion swaps in l[from:to] (at most 8
@@ -156,9 +195,10 @@ func absDiff(a, b int) int {
 
 // bestAlignment drops up to three leading characters of over-long lines,
 // choosing per line the cut whose repaired MRZ has the most valid check
-// digits.
-func bestAlignment(lines []string, width int) []string {
+// digits. It returns the cut of each line.
+func bestAlignment(lines []string, width int) []int {
 	out := append([]string(nil), lines...)
+	cuts := make([]int, len(lines))
 	for i, l := range lines {
 		if len(l) <= width {
 			continue
@@ -167,7 +207,7 @@ func bestAlignment(lines []string, width int) []string {
 		for cut := 0; cut <= min(3, len(l)-width); cut++ {
 			try := append([]string(nil), out...)
 			try[i] = l[cut:]
-			fixed, _ := repairAligned(try, width)
+			fixed := repairAligned(try, width).lines
 			d, err := Parse(fixed...)
 			score := 0
 			for _, c := range d.CheckDigits {
@@ -187,6 +227,7 @@ func bestAlignment(lines []string, width int) []string {
 			}
 		}
 		out[i] = l[bestCut:]
+		cuts[i] = bestCut
 	}
-	return out
+	return cuts
 }
