@@ -65,6 +65,16 @@ func TestAssess(t *testing.T) {
 			rd.CharConfidence[0][7] = 31 // in ERIKSSON
 			return rd
 		}, kyc.CheckReview, []string{DoubtConfidence}, []string{"surname"}},
+		{"a name character below the names' floor (no check digit covers it)", func(t *testing.T) Reading {
+			rd := reading(t, generated(t, Fields{}))
+			rd.CharConfidence[0][7] = MinNameConfidence - 1 // in ERIKSSON
+			return rd
+		}, kyc.CheckReview, []string{DoubtConfidence}, []string{"surname"}},
+		{"the same confidence is enough for a digit a check digit covers", func(t *testing.T) Reading {
+			rd := reading(t, generated(t, Fields{}))
+			rd.CharConfidence[1][2] = MinNameConfidence - 1 // in the document number
+			return rd
+		}, kyc.CheckPassed, nil, nil},
 		{"a TD1 document number read with low confidence", func(t *testing.T) Reading {
 			rd := reading(t, generated(t, Fields{Format: TD1}))
 			rd.CharConfidence[0][9] = 40

@@ -55,7 +55,8 @@ type Reading struct {
 	Confidence []float64 `json:"confidence"` // per line, 0–100
 	Repaired   int       `json:"repaired"`   // characters changed by check-digit repair
 	Fitted     int       `json:"fitted"`     // characters added (fillers) or cut off to fit the layout
-	Band       [4]int    `json:"band"`       // x0, y0, x1, y1 of the MRZ band in the image
+	Band       [4]int    `json:"band"`       // x0, y0, x1, y1 of the MRZ band in the image (after deskewing)
+	Skew       float64   `json:"skew"`       // degrees the image was turned to level its text rows
 	Document   Document  `json:"document"`
 	ParseError string    `json:"parse_error,omitempty"`
 	// CharConfidence is tesseract's confidence (0–100) of each character
@@ -71,6 +72,10 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 		return Reading{}, err
 	}
 	gray := toGray(img, 1600)
+	skew := skewAngle(gray)
+	if skew != 0 {
+		gray = rotateGray(gray, skew)
+	}
 	band, ok := locateBand(gray)
 	if !ok {
 		return Reading{}, errors.New("no machine readable zone found on the image")
@@ -81,7 +86,7 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 		return Reading{}, err
 	}
 	scale := float64(img.Bounds().Dx()) / float64(gray.Bounds().Dx())
-	rd := Reading{Raw: lines, Confidence: conf, Band: [4]int{int(float64(band.Min.X) * scale), int(float64(band.Min.Y) * scale),
+	rd := Reading{Raw: lines, Confidence: conf, Skew: skew, Band: [4]int{int(float64(band.Min.X) * scale), int(float64(band.Min.Y) * scale),
 		int(float64(band.Max.X) * scale), int(float64(band.Max.Y) * scale)}}
 	// Three lines may be a TD1 or a TD2/TD3 with a line of noise above or
 	// below: keep the reading whose check digits hold best.
