@@ -118,9 +118,6 @@ func (d *Decoder) WithWait(wait time.Duration) *Decoder {
 	return &c
 }
 
-// Budget is the decoder's budget.
-func (d *Decoder) Budget() *Budget { return d.budget }
-
 // Inspect reads only the header and refuses an image above the pixel cap or
 // whose decoded size is above the per-image cap.
 func (d *Decoder) Inspect(open func() (io.ReadCloser, error)) (Image, error) {
@@ -315,13 +312,6 @@ func jpegFrame(b []byte) (sof byte, comps []jpegComp, ok bool) {
 		i += 2 + n
 	}
 	return 0, nil, false
-}
-
-// ErrBusy reports whether err is a decode refused because the budget stayed
-// taken.
-func ErrBusy(err error) bool {
-	var rl *kyc.RateLimitError
-	return errors.As(err, &rl) && rl.Scope == "decode"
 }
 
 func cleanErr(err error) string {

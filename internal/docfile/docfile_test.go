@@ -206,7 +206,9 @@ func TestBudget(t *testing.T) {
 	require.NoError(t, err)
 	_, err = d.Decode(t.Context(), opener(img), 1, nil)
 	require.ErrorIs(t, err, kyc.ErrRateLimited)
-	require.True(t, docfile.ErrBusy(err))
+	var rl *kyc.RateLimitError
+	require.ErrorAs(t, err, &rl)
+	require.Equal(t, "decode", rl.Scope)
 	s, ok := kyc.RetryAfterSeconds(err)
 	require.True(t, ok)
 	require.Equal(t, 5, s)
@@ -258,7 +260,8 @@ func FuzzInspect(f *testing.F) {
 	f.Add(kyctest.PixelBombPNG(64, 64, true, true))
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xC2, 0x00, 0x11, 0x08, 0x00, 0x10, 0x00, 0x10, 0x03, 0x01, 0x44, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d := docfile.NewDecoder(docfile.NewBudget(64<<20), docfile.Limits{MaxPixels: 1 << 16, MaxImageBytes: 32 << 20}, 10*time.Millisecond)
+		budget := docfile.NewBudget(64 << 20)
+		d := docfile.NewDecoder(budget, docfile.Limits{MaxPixels: 1 << 16, MaxImageBytes: 32 << 20}, 10*time.Millisecond)
 		im, err := d.Inspect(opener(data))
 		if err != nil {
 			require.True(t, errors.Is(err, kyc.ErrInvalid) || errors.Is(err, kyc.ErrTooLarge), "%v", err)
@@ -270,6 +273,6 @@ func FuzzInspect(f *testing.F) {
 		if err != nil {
 			require.ErrorIs(t, err, kyc.ErrInvalid)
 		}
-		require.Zero(t, d.Budget().InUse())
+		require.Zero(t, budget.InUse())
 	})
 }

@@ -20,12 +20,11 @@ func (d *Handler) bind(w http.ResponseWriter, r *http.Request) {
 	// encrypted spools (spool.go), and the signature is checked over both.
 	files, err := spoolBody(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			d.writeErr(w, r, fail(CodeParam, "body: unreadable or larger than 16 MB"))
-			return
+		var e *Error
+		if !errors.As(err, &e) {
+			e = fail(CodeParam, "body: unreadable or larger than 16 MB")
 		}
-		d.writeErr(w, r, fail(CodeParam, "body: unreadable or larger than 16 MB"))
+		d.writeErr(w, r, e)
 		return
 	}
 	defer files.Close()

@@ -135,6 +135,10 @@ func FuzzSpoolBody(f *testing.F) {
 	headers := map[string]string{"api-key": "k", "timestamp": "1", "nonce": "abcdefgh"}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		sp, err := spoolBody(bytes.NewReader(body))
+		if e := (*Error)(nil); errors.As(err, &e) {
+			require.Contains(t, e.Msg, "each file field at most once")
+			return
+		}
 		require.NoError(t, err)
 		defer sp.Close()
 		whole, werr := StringToSign(headers, body)
@@ -190,4 +194,16 @@ func TestSpoolEncryptedAndUnlinked(t *testing.T) {
 	got, err := io.ReadAll(r)
 	require.NoError(t, err)
 	require.Equal(t, text, string(got))
+}
+
+// TestSpoolBounded: a body repeating file fields cannot open temporary
+// files without end (before its signature is even checked).
+func TestSpoolBounded(t *testing.T) {
+	t.Parallel()
+	body := `{"kyc_info":{` + strings.Repeat(`"front_doc":"QQ==",`, maxSpools+1) + `"doc_no":"1"}}`
+	_, err := spoolBody(strings.NewReader(body))
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, CodeParam, e.Code)
+	require.Contains(t, e.Msg, "kyc_info: each file field at most once")
 }

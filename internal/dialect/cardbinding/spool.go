@@ -32,6 +32,10 @@ import (
 // fileFields are the kyc_info members that carry files.
 var fileFields = map[string]bool{"front_doc": true, "back_doc": true, "mix_doc": true, "sign_img": true, "poa_doc": true}
 
+// maxSpools bounds the file strings one body may set aside (each is an
+// open temporary file): every file field once, and a repeat of each.
+const maxSpools = 2 * 5
+
 // spoolMark starts the placeholder that stands for a spooled string in the
 // kept body: a NUL, which no accepted field may hold, "spool:", a random
 // mark of the request (no client can write a placeholder) and N.
@@ -245,6 +249,9 @@ func (sc *bodyScanner) spoolString() error {
 			return nil
 		}
 		if s == nil {
+			if len(sc.out.files) >= maxSpools {
+				return fail(CodeParam, "kyc_info: each file field at most once")
+			}
 			var err error
 			if s, err = newSpool(); err != nil {
 				return err
