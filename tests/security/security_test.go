@@ -86,26 +86,14 @@ func (e *env) applicant(user string) (string, string) {
 	return a["id"].(string), u.Path
 }
 
-func multipartBody(fields map[string]string, file []byte) (*bytes.Buffer, string) {
-	var b bytes.Buffer
-	w := multipart.NewWriter(&b)
-	for k, v := range fields {
-		_ = w.WriteField(k, v)
-	}
-	fw, _ := w.CreateFormFile("file", "photo.png")
-	_, _ = fw.Write(file)
-	_ = w.Close()
-	return &b, w.FormDataContentType()
-}
-
 // uploadNative and uploadHosted send one photo through each surface.
 func (e *env) uploadNative(applicantID string, file []byte) (*http.Response, []byte) {
-	body, ct := multipartBody(map[string]string{"kind": "id_front"}, file)
+	body, ct := kyctest.UploadForm(map[string]string{"kind": "id_front"}, file)
 	return e.call(http.MethodPost, "/v1/applicants/"+applicantID+"/documents", ct, body)
 }
 
 func (e *env) uploadHosted(linkPath string, file []byte) (*http.Response, []byte) {
-	body, ct := multipartBody(nil, file)
+	body, ct := kyctest.UploadForm(nil, file)
 	return e.call(http.MethodPost, linkPath+"/upload?kind=id_front", ct, body)
 }
 
@@ -229,7 +217,7 @@ func TestAttacksRefused(t *testing.T) {
 		aid, _ := e.applicant("attacks-1")
 		mid := merchantOf(t, e)
 
-		body, ct := multipartBody(map[string]string{"kind": "proof_of_address"}, pdf)
+		body, ct := kyctest.UploadForm(map[string]string{"kind": "proof_of_address"}, pdf)
 		res, b := e.call(http.MethodPost, "/v1/applicants/"+aid+"/documents", ct, body)
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "%s", b)
 		require.Contains(t, string(b), `"field":"file"`)

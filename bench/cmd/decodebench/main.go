@@ -12,7 +12,6 @@ import (
 	"image/jpeg"
 	"io"
 	"log"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -103,16 +102,9 @@ func phonePhoto() []byte {
 }
 
 func upload(path string, fields map[string]string, file []byte) int {
-	var b bytes.Buffer
-	w := multipart.NewWriter(&b)
-	for k, v := range fields {
-		_ = w.WriteField(k, v)
-	}
-	fw, _ := w.CreateFormFile("file", "photo.png")
-	_, _ = fw.Write(file)
-	_ = w.Close()
-	req, _ := http.NewRequest(http.MethodPost, *base+path, &b)
-	req.Header.Set("Content-Type", w.FormDataContentType())
+	body, ct := kyctest.UploadForm(fields, file)
+	req, _ := http.NewRequest(http.MethodPost, *base+path, body)
+	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Authorization", "Bearer "+*key)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	res, err := http.DefaultClient.Do(req)
