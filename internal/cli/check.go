@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -32,6 +34,7 @@ func checkCommand(stdout io.Writer) *ucli.Command {
 				&ucli.StringFlag{Name: "kind", Value: "id_front", Usage: "document kind the file is (id_front, id_back, ...)"},
 				&ucli.StringFlag{Name: "assets-dir", Value: config.DefaultAssetsDir, Sources: ucli.EnvVars("OPENKYC_ASSETS_DIR"), Usage: "engines' assets (tessdata)"},
 				&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
+				&ucli.StringFlag{Name: "debug-dir", Usage: "write what the MRZ reader saw there: the lines it located, the straightened and binarised lines given to OCR, and each pass's reading"},
 			},
 			Action: func(ctx context.Context, cmd *ucli.Command) error {
 				path := cmd.Args().First()
@@ -42,9 +45,20 @@ func checkCommand(stdout io.Writer) *ucli.Command {
 				if err != nil {
 					return err
 				}
-				out, err := checkDocument(ctx, b, kyc.DocumentKind(cmd.String("kind")), cmd.String("assets-dir"))
+				var dbg mrz.Debugger
+				dd := &debugDir{dir: cmd.String("debug-dir")}
+				if dd.dir != "" {
+					if err := os.MkdirAll(dd.dir, 0o700); err != nil {
+						return fmt.Errorf("--debug-dir: %w", err)
+					}
+					dbg = dd
+				}
+				out, err := checkDocument(ctx, b, kyc.DocumentKind(cmd.String("kind")), cmd.String("assets-dir"), dbg)
 				if err != nil {
 					return err
+				}
+				if dd.err != nil {
+					return fmt.Errorf("--debug-dir: %w", dd.err)
 				}
 				enc := json.NewEncoder(stdout)
 				enc.SetIndent("", "  ")
@@ -57,7 +71,7 @@ func checkCommand(stdout io.Writer) *ucli.Command {
 	}
 }
 
-func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets string) (map[string]any, error) {
+func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets string, dbg mrz.Debugger) (map[string]any, error) {
 	if !kind.Valid() {
 		return nil, fmt.Errorf("--kind: unknown document kind %q", kind)
 	}
@@ -87,7 +101,7 @@ func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets 
 	out["document.quality"] = map[string]any{"ok": q.OK(), "report": q}
 	hints, ela := document.Inspect(b)
 	out["document.tamper_hints"] = map[string]any{"hints": hints, "ela": ela}
-	r := mrz.Reader{TessdataDir: filepath.Join(assets, "tessdata")}
+	r := mrz.Reader{TessdataDir: filepath.Join(assets, "tessdata"), Debug: dbg}
 	if err := r.Available(); err != nil {
 		out["document.mrz"] = map[string]any{"status": "not_run", "reason": err.Error()}
 		return out, nil
@@ -105,4 +119,28 @@ func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets 
 		out["document.mrz"] = res
 	}
 	return out, nil
+}
+
+// debugDir writes the MRZ reader's debug output to files in dir (PNG
+// images, text readings); the first write error is kept and reported.
+type debugDir struct {
+	dir string
+	err error
+}
+
+func (d *debugDir) Image(name string, img image.Image) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		d.err = cmp.Or(d.err, err)
+		return
+	}
+	d.write(name, buf.Bytes())
+}
+
+func (d *debugDir) Text(name, text string) { d.write(name, []byte(text)) }
+
+func (d *debugDir) write(name string, b []byte) {
+	if err := os.WriteFile(filepath.Join(d.dir, filepath.Base(name)), b, 0o600); err != nil {
+		d.err = cmp.Or(d.err, err)
+	}
 }

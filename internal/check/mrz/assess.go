@@ -39,6 +39,11 @@ const (
 	// DoubtFitted: characters were added or cut off to fit the layout (a
 	// line read too short or too long: a character dropped or invented).
 	DoubtFitted = "layout_fitted"
+	// DoubtResolution: the MRZ's characters are fewer than MinCharHeight
+	// pixels high in the submitted image; OCR-B letters that small are
+	// told apart by a pixel or two (O/Q/D, E/F, I/T), so names read from
+	// them are guesses.
+	DoubtResolution = "low_resolution"
 )
 
 // Thresholds of the review rule (bench/mrz-real.sh measures them).
@@ -60,6 +65,11 @@ const (
 	// MaxFitted is the most characters that may be added or cut off to fit
 	// the layout.
 	MaxFitted = 2
+	// MinCharHeight is the smallest character height (pixels of the
+	// submitted image) names are trusted at: ICAO 9303 prints OCR-B at
+	// 2.3–2.9 mm, so 8 px is ~75 dpi; the only name of the public set read
+	// wrong with every character confident came from 7 px letters.
+	MinCharHeight = 8
 )
 
 // Assessment is what document.mrz concludes from a reading.
@@ -136,6 +146,9 @@ func Assess(rd Reading, now time.Time) Assessment {
 	}
 	if rd.Fitted > MaxFitted {
 		doubt(DoubtFitted)
+	}
+	if rd.CharHeight > 0 && rd.CharHeight < MinCharHeight {
+		doubt(DoubtResolution)
 	}
 	if len(a.Doubts) > 0 {
 		a.Status, a.ReasonCode = kyc.CheckReview, kyc.ReasonMRZDoubtful

@@ -110,3 +110,45 @@ func sampleGray(g *image.Gray, x, y float64) uint8 {
 	v := p(x0, y0)*(1-fx)*(1-fy) + p(x0+1, y0)*fx*(1-fy) + p(x0, y0+1)*(1-fx)*fy + p(x0+1, y0+1)*fx*fy
 	return uint8(math.Round(v))
 }
+
+// rotateFit turns g by deg degrees (counter-clockwise positive) about its
+// centre on a canvas large enough to hold all of it; uncovered corners are
+// white.
+func rotateFit(g *image.Gray, deg float64) *image.Gray {
+	w, h := float64(g.Rect.Dx()), float64(g.Rect.Dy())
+	s, c := math.Sincos(deg * math.Pi / 180)
+	ow, oh := int(math.Abs(w*c)+math.Abs(h*s)+0.5), int(math.Abs(w*s)+math.Abs(h*c)+0.5)
+	out := image.NewGray(image.Rect(0, 0, ow, oh))
+	cx, cy, ocx, ocy := w/2, h/2, float64(ow)/2, float64(oh)/2
+	for y := 0; y < oh; y++ {
+		for x := 0; x < ow; x++ {
+			dx, dy := float64(x)-ocx, float64(y)-ocy
+			out.Pix[y*out.Stride+x] = sampleGray(g, dx*c-dy*s+cx, dx*s+dy*c+cy)
+		}
+	}
+	return out
+}
+
+// scaleGray enlarges g by f (bilinear).
+func scaleGray(g *image.Gray, f float64) *image.Gray {
+	ow, oh := int(float64(g.Rect.Dx())*f), int(float64(g.Rect.Dy())*f)
+	out := image.NewGray(image.Rect(0, 0, ow, oh))
+	for y := 0; y < oh; y++ {
+		for x := 0; x < ow; x++ {
+			out.Pix[y*out.Stride+x] = sampleEdge(g, (float64(x)+0.5)/f-0.5, (float64(y)+0.5)/f-0.5)
+		}
+	}
+	return out
+}
+
+// sampleEdge is sampleGray clamped to the image (no white border).
+func sampleEdge(g *image.Gray, x, y float64) uint8 {
+	x = math.Max(0, math.Min(x, float64(g.Rect.Dx())-1.001))
+	y = math.Max(0, math.Min(y, float64(g.Rect.Dy())-1.001))
+	x0, y0 := int(x), int(y)
+	x1, y1 := min(x0+1, g.Rect.Dx()-1), min(y0+1, g.Rect.Dy()-1)
+	fx, fy := x-float64(x0), y-float64(y0)
+	p := func(xx, yy int) float64 { return float64(g.Pix[yy*g.Stride+xx]) }
+	v := p(x0, y0)*(1-fx)*(1-fy) + p(x1, y0)*fx*(1-fy) + p(x0, y1)*(1-fx)*fy + p(x1, y1)*fx*fy
+	return uint8(math.Round(v))
+}

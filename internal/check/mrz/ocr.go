@@ -27,7 +27,8 @@ import (
 type Reader struct {
 	Tesseract   string        // program; default "tesseract" on PATH
 	TessdataDir string        // folder holding ocrb_int.traineddata
-	Timeout     time.Duration // per document; default 10 s
+	Timeout     time.Duration // per image, locating and every OCR pass; default 10 s
+	Debug       Debugger      // receives intermediate images and readings when set
 }
 
 // ErrUnavailable says what is missing for OCR (the check reports not_run).
@@ -50,76 +51,20 @@ func (r Reader) Available() error {
 
 // Reading is what OCR found.
 type Reading struct {
-	Lines      []string  `json:"lines"`      // after repair
-	Raw        []string  `json:"raw"`        // as tesseract read them
-	Confidence []float64 `json:"confidence"` // per line, 0–100
-	Repaired   int       `json:"repaired"`   // characters changed by check-digit repair
-	Fitted     int       `json:"fitted"`     // characters added (fillers) or cut off to fit the layout
-	Band       [4]int    `json:"band"`       // x0, y0, x1, y1 of the MRZ band in the image (after deskewing)
-	Skew       float64   `json:"skew"`       // degrees the image was turned to level its text rows
+	Lines      []string  `json:"lines"`       // after repair
+	Raw        []string  `json:"raw"`         // as tesseract read them
+	Confidence []float64 `json:"confidence"`  // per line, 0–100
+	Repaired   int       `json:"repaired"`    // characters changed by check-digit repair
+	Fitted     int       `json:"fitted"`      // characters added (fillers) or cut off to fit the layout
+	Band       [4]int    `json:"band"`        // x0, y0, x1, y1 of the MRZ band in the image (after deskewing)
+	Skew       float64   `json:"skew"`        // degrees the image was turned to level its text rows
+	Turn       int       `json:"turn"`        // quarter turns (0, 90, 180, 270 degrees clockwise) the image needed
+	CharHeight float64   `json:"char_height"` // height of the MRZ's characters in the submitted image, pixels
 	Document   Document  `json:"document"`
 	ParseError string    `json:"parse_error,omitempty"`
 	// CharConfidence is tesseract's confidence (0–100) of each character
 	// of Lines; -1 for a filler added to fit the layout.
 	CharConfidence [][]float64 `json:"char_confidence,omitempty"`
-}
-
-// Read locates the MRZ band in img, OCRs it and parses it. A band that
-// cannot be found or read is an error; a read MRZ with bad check digits is
-// returned with ParseError set.
-func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
-	if err := r.Available(); err != nil {
-		return Reading{}, err
-	}
-	gray := toGray(img, 1600)
-	skew := skewAngle(gray)
-	if skew != 0 {
-		gray = rotateGray(gray, skew)
-	}
-	band, ok := locateBand(gray)
-	if !ok {
-		return Reading{}, errors.New("no machine readable zone found on the image")
-	}
-	crop := prepare(gray, band)
-	lines, conf, chars, err := r.ocr(ctx, crop)
-	if err != nil {
-		return Reading{}, err
-	}
-	scale := float64(img.Bounds().Dx()) / float64(gray.Bounds().Dx())
-	rd := Reading{Raw: lines, Confidence: conf, Skew: skew, Band: [4]int{int(float64(band.Min.X) * scale), int(float64(band.Min.Y) * scale),
-		int(float64(band.Max.X) * scale), int(float64(band.Max.Y) * scale)}}
-	// Three lines may be a TD1 or a TD2/TD3 with a line of noise above or
-	// below: keep the reading whose check digits hold best.
-	best := -1 << 30
-	for _, idx := range candidates(len(lines)) {
-		cand := make([]string, len(idx))
-		for i, k := range idx {
-			cand[i] = lines[k]
-		}
-		f := repair(cand)
-		if sc := score(f.lines); sc > best {
-			best, rd.Lines, rd.Repaired = sc, f.lines, f.changed
-			rd.Fitted, rd.CharConfidence = f.dropped, nil
-			for i := range f.src {
-				cc := make([]float64, len(f.src[i]))
-				for j, from := range f.src[i] {
-					cc[j] = -1
-					if from >= 0 && from < len(chars[idx[i]]) {
-						cc[j] = chars[idx[i]][from]
-					} else {
-						rd.Fitted++
-					}
-				}
-				rd.CharConfidence = append(rd.CharConfidence, cc)
-			}
-		}
-	}
-	d, perr := Parse(rd.Lines...)
-	rd.Document = d
-	if perr != nil {
-		rd.ParseError = perr.Error()
-	}
-	return rd, nil
 }
 
 // toGray converts img to grayscale, scaled down so its width is at most maxW.
@@ -349,47 +294,22 @@ func prepare(g *image.Gray, band image.Rectangle) *image.Gray {
 	return out
 }
 
-// ocr runs tesseract on the band (PNG on stdin, hOCR with character
-// boxes on stdout) with one OpenMP thread and the MRZ alphabet, and returns
-// the text lines, their mean word confidence and each character's
-// confidence.
+// ocr runs tesseract on the band and returns the text lines (the last
+// three of at least 20 characters), their mean word confidence and each
+// character's confidence.
 func (r Reader) ocr(ctx context.Context, band *image.Gray) ([]string, []float64, [][]float64, error) {
-	var in bytes.Buffer
-	if err := png.Encode(&in, band); err != nil {
+	all, err := r.tesseract(ctx, band)
+	if err != nil {
 		return nil, nil, nil, err
-	}
-	prog := r.Tesseract
-	if prog == "" {
-		prog = "tesseract"
-	}
-	timeout := r.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, prog, "stdin", "stdout", "--tessdata-dir", r.TessdataDir, "-l", "ocrb_int", "--psm", "6",
-		"-c", "tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<", "-c", "load_system_dawg=0", "-c", "load_freq_dawg=0",
-		"-c", "tessedit_create_hocr=1", "-c", "hocr_char_boxes=1")
-	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
-	cmd.Stdin = &in
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
-		return nil, nil, nil, fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(errOut.String()))
 	}
 	var texts []string
 	var confs []float64
 	var chars [][]float64
-	for _, l := range parseHOCR(out.Bytes()) {
+	for _, l := range all {
 		if len(l.text) < 20 {
 			continue // noise
 		}
-		var s float64
-		for _, c := range l.wconf {
-			s += c
-		}
-		texts, confs = append(texts, l.text), append(confs, math.Round(s/float64(len(l.wconf))*10)/10)
+		texts, confs = append(texts, l.text), append(confs, l.meanWordConf())
 		chars = append(chars, l.chars)
 	}
 	if len(texts) < 2 {
@@ -401,16 +321,57 @@ func (r Reader) ocr(ctx context.Context, band *image.Gray) ([]string, []float64,
 	return texts, confs, chars, nil
 }
 
+// tesseract runs tesseract on img (PNG on stdin, hOCR with character boxes
+// on stdout) with one OpenMP thread and the MRZ alphabet, treating it as
+// one block of uniform text.
+func (r Reader) tesseract(ctx context.Context, img *image.Gray) ([]hocrLine, error) {
+	var in bytes.Buffer
+	if err := png.Encode(&in, img); err != nil {
+		return nil, err
+	}
+	prog := r.Tesseract
+	if prog == "" {
+		prog = "tesseract"
+	}
+	cmd := exec.CommandContext(ctx, prog, "stdin", "stdout", "--tessdata-dir", r.TessdataDir, "-l", "ocrb_int", "--psm", "6",
+		"-c", "tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<", "-c", "load_system_dawg=0", "-c", "load_freq_dawg=0",
+		"-c", "tessedit_create_hocr=1", "-c", "hocr_char_boxes=1")
+	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	cmd.Stdin = &in
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("tesseract: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(errOut.String()))
+	}
+	return parseHOCR(out.Bytes()), nil
+}
+
 // hocrLine is one text line of tesseract's hOCR: its characters, their
 // confidences and the confidences of its words.
 type hocrLine struct {
 	text  string
 	chars []float64
 	wconf []float64
+	box   image.Rectangle
+}
+
+// meanWordConf is the line's mean word confidence, to one decimal.
+func (l hocrLine) meanWordConf() float64 {
+	if len(l.wconf) == 0 {
+		return 0
+	}
+	var s float64
+	for _, c := range l.wconf {
+		s += c
+	}
+	return math.Round(s/float64(len(l.wconf))*10) / 10
 }
 
 var (
-	hocrLineRE = regexp.MustCompile(`class='ocr_(?:line|header|caption|textfloat)'`)
+	hocrLineRE = regexp.MustCompile(`class='ocr_(?:line|header|caption|textfloat)'[^>]*bbox (\d+) (\d+) (\d+) (\d+)`)
 	hocrWordRE = regexp.MustCompile(`class='ocrx_word'[^>]*x_wconf ([0-9.]+)`)
 	hocrCharRE = regexp.MustCompile(`class='ocrx_cinfo'[^>]*x_conf ([0-9.]+)'>([^<]*)</span>`)
 )
@@ -425,7 +386,12 @@ func parseHOCR(b []byte) []hocrLine {
 	for _, raw := range bytes.Split(b, []byte("\n")) {
 		switch {
 		case hocrLineRE.Match(raw):
-			lines = append(lines, hocrLine{})
+			m := hocrLineRE.FindSubmatch(raw)
+			var v [4]int
+			for i := range v {
+				v[i], _ = strconv.Atoi(string(m[i+1]))
+			}
+			lines = append(lines, hocrLine{box: image.Rect(v[0], v[1], v[2], v[3])})
 			cur = &lines[len(lines)-1]
 		case hocrWordRE.Match(raw):
 			word, _ = strconv.ParseFloat(string(hocrWordRE.FindSubmatch(raw)[1]), 64)

@@ -63,23 +63,36 @@ func repair(lines []string) fitted {
 		}
 	}
 	// A line longer than the layout may start with noise (the document's
-	// edge read as 1 or I): keep the alignment that yields the most valid
-	// check digits.
-	cuts := make([]int, len(clean))
-	if extra := len(clean[0]) - width; extra > 0 || len(clean[len(clean)-1])-width > 0 {
-		cuts = bestAlignment(clean, width)
+	// edge read as 1 or I) or hold a character read twice or a speck read
+	// as one: keep the alignment that yields the most valid check digits.
+	cuts, dels := make([]int, len(clean)), make([]int, len(clean))
+	for i := range dels {
+		dels[i] = -1
+	}
+	for _, l := range clean {
+		if len(l) > width {
+			cuts, dels = bestAlignment(clean, width)
+			break
+		}
 	}
 	cut := make([]string, len(clean))
 	for i, l := range clean {
-		cut[i] = l[cuts[i]:]
+		cut[i] = without(l[cuts[i]:], dels[i])
 	}
 	f := repairAligned(cut, width)
 	for i := range f.src {
 		f.dropped += cuts[i] + max(0, len(cut[i])-width)
-		for j := range f.src[i] {
-			if f.src[i][j] >= 0 {
-				f.src[i][j] += cuts[i]
+		if dels[i] >= 0 {
+			f.dropped++
+		}
+		for j, from := range f.src[i] {
+			if from < 0 {
+				continue
 			}
+			if dels[i] >= 0 && from >= dels[i] {
+				from++
+			}
+			f.src[i][j] = from + cuts[i]
 		}
 	}
 	return f
@@ -193,41 +206,65 @@ func absDiff(a, b int) int {
 	return b - a
 }
 
-// bestAlignment drops up to three leading characters of over-long lines,
-// choosing per line the cut whose repaired MRZ has the most valid check
-// digits. It returns the cut of each line.
-func bestAlignment(lines []string, width int) []int {
+// bestAlignment fits over-long lines to the layout: it drops up to three
+// leading characters, or one character anywhere, choosing per line the
+// edit whose repaired MRZ has the most valid check digits (on a tie, no
+// deletion and the shortest cut). It returns each line's cut and the
+// position deleted after the cut (-1 for none).
+func bestAlignment(lines []string, width int) (cuts, dels []int) {
 	out := append([]string(nil), lines...)
-	cuts := make([]int, len(lines))
+	cuts, dels = make([]int, len(lines)), make([]int, len(lines))
 	for i, l := range lines {
+		dels[i] = -1
 		if len(l) <= width {
 			continue
 		}
-		bestScore, bestCut := -1, 0
+		type edit struct{ cut, del int }
+		var edits []edit
 		for cut := 0; cut <= min(3, len(l)-width); cut++ {
+			edits = append(edits, edit{cut, -1})
+		}
+		for p := 0; p < width; p++ {
+			edits = append(edits, edit{0, p})
+		}
+		bestScore, best := -1<<30, edit{0, -1}
+		for _, e := range edits {
 			try := append([]string(nil), out...)
-			try[i] = l[cut:]
-			fixed := repairAligned(try, width).lines
-			d, err := Parse(fixed...)
-			score := 0
-			for _, c := range d.CheckDigits {
-				if c.Valid {
-					score += 2
-				}
-			}
-			if d.DocumentCode != "" && strings.ContainsRune("PIACV", rune(d.DocumentCode[0])) {
-				score++
-			}
-			var e *Error
-			if errors.As(err, &e) {
-				score -= len(e.Problems)
-			}
-			if score > bestScore {
-				bestScore, bestCut = score, cut
+			try[i] = without(l[e.cut:], e.del)
+			if sc := alignScore(repairAligned(try, width).lines); sc > bestScore {
+				bestScore, best = sc, e
 			}
 		}
-		out[i] = l[bestCut:]
-		cuts[i] = bestCut
+		out[i] = without(l[best.cut:], best.del)
+		cuts[i], dels[i] = best.cut, best.del
 	}
-	return cuts
+	return cuts, dels
+}
+
+// alignScore rates an aligned, repaired MRZ: valid check digits and a
+// known document code count, problems cost.
+func alignScore(fixed []string) int {
+	d, err := Parse(fixed...)
+	score := 0
+	for _, c := range d.CheckDigits {
+		if c.Valid {
+			score += 2
+		}
+	}
+	if d.DocumentCode != "" && strings.ContainsRune("PIACV", rune(d.DocumentCode[0])) {
+		score++
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		score -= len(e.Problems)
+	}
+	return score
+}
+
+// without is s with the character at p removed (s itself for p < 0).
+func without(s string, p int) string {
+	if p < 0 || p >= len(s) {
+		return s
+	}
+	return s[:p] + s[p+1:]
 }

@@ -1,0 +1,225 @@
+package mrz
+
+import (
+	"image"
+	"math"
+	"sort"
+
+	"github.com/openkyc/openkyc/internal/check/quality"
+)
+
+// capHeight is the character height (px) every MRZ line is scaled to
+// before OCR: small text in a wide shot and large text in a close-up reach
+// tesseract alike.
+const capHeight = 34
+
+// straighten samples one MRZ line of g along its fitted centre line, from
+// x0 to x1 (image columns), scaled so its characters are capHeight high:
+// the line comes out level whatever the document's tilt or keystone.
+func straighten(g *image.Gray, l textLine, x0, x1 float64) *image.Gray {
+	s := capHeight / l.capH
+	norm := math.Hypot(1, l.slope)
+	dx, dy := 1/norm, l.slope/norm // along the line
+	nx, ny := -dy, dx              // across it, downwards
+	length := (x1 - x0) * norm
+	half := 0.85 * l.capH
+	ow, oh := int(length*s), int(2*half*s)
+	out := image.NewGray(image.Rect(0, 0, max(1, ow), max(1, oh)))
+	px, py := x0, l.yAt(x0)
+	for v := 0; v < oh; v++ {
+		off := float64(v)/s - half
+		for u := 0; u < ow; u++ {
+			along := float64(u) / s
+			out.Pix[v*out.Stride+u] = sampleGray(g, px+dx*along+nx*off, py+dy*along+ny*off)
+		}
+	}
+	return out
+}
+
+// zoneImages straightens every line of the zone over one common span (the
+// lines of an MRZ are equally long: the first and last characters of any
+// line bound all of them), with the margin of most of a character.
+func zoneImages(g *image.Gray, z zoneLines) []*image.Gray {
+	x0, x1 := math.Inf(1), math.Inf(-1)
+	var pitch float64
+	for _, l := range z.lines {
+		x0, x1 = math.Min(x0, l.x0()), math.Max(x1, l.x1())
+		pitch += l.pitch / float64(len(z.lines))
+	}
+	x0, x1 = math.Max(0, x0-0.9*pitch), math.Min(float64(g.Rect.Dx()-1), x1+0.9*pitch)
+	out := make([]*image.Gray, len(z.lines))
+	for i, l := range z.lines {
+		out[i] = straighten(g, l, x0, x1)
+	}
+	return out
+}
+
+// Binarisations of a straightened line; tesseract reads each and the
+// readings are voted. Different captures favour different ones: a stretched
+// grey keeps thin strokes of a faint print, a global threshold ignores a
+// textured background lighter than the ink, a local one survives a shadow.
+var binarisations = []struct {
+	name string
+	fn   func(*image.Gray) *image.Gray
+}{
+	{"grey", stretch},
+	{"otsu", otsu},
+	{"local", local},
+}
+
+// stretch maps the line's 2nd–98th percentile of grey to black–white.
+func stretch(g *image.Gray) *image.Gray {
+	lo, hi := percentile(g.Pix, 0.02), percentile(g.Pix, 0.98)
+	out := image.NewGray(g.Rect)
+	span := math.Max(1, float64(hi)-float64(lo))
+	for i, p := range g.Pix {
+		out.Pix[i] = uint8(math.Max(0, math.Min(255, (float64(p)-float64(lo))*255/span)))
+	}
+	return out
+}
+
+// otsu binarises with Otsu's threshold of the line.
+func otsu(g *image.Gray) *image.Gray {
+	t := quality.Otsu(g.Pix)
+	out := image.NewGray(g.Rect)
+	for i, p := range g.Pix {
+		if p >= t {
+			out.Pix[i] = 255
+		}
+	}
+	return out
+}
+
+// local binarises against the mean of a window of two characters.
+func local(g *image.Gray) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	dark := darkMask(g, 2*capHeight+1, 0.12)
+	out := image.NewGray(g.Rect)
+	for i := 0; i < w*h; i++ {
+		if !dark[i] {
+			out.Pix[i] = 255
+		}
+	}
+	return out
+}
+
+func percentile(pix []uint8, q float64) uint8 {
+	var hist [256]int
+	for _, p := range pix {
+		hist[p]++
+	}
+	want := int(q * float64(len(pix)))
+	n := 0
+	for v, c := range hist {
+		n += c
+		if n > want {
+			return uint8(v)
+		}
+	}
+	return 255
+}
+
+// sheet lays out line images one under another on white, with a gap of
+// half a line between lines and a larger one between groups, and returns
+// the image and the vertical span of each line (its slot).
+func sheet(groups [][]*image.Gray) (*image.Gray, [][2]int) {
+	const margin, gap, groupGap = 24, capHeight * 2 / 3, capHeight * 3 / 2
+	w, h := 0, margin
+	for gi, grp := range groups {
+		if gi > 0 {
+			h += groupGap
+		}
+		for li, l := range grp {
+			if li > 0 {
+				h += gap
+			}
+			w = max(w, l.Rect.Dx())
+			h += l.Rect.Dy()
+		}
+	}
+	w, h = w+2*margin, h+margin
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range out.Pix {
+		out.Pix[i] = 255
+	}
+	var slots [][2]int
+	y := margin
+	for gi, grp := range groups {
+		if gi > 0 {
+			y += groupGap
+		}
+		for li, l := range grp {
+			if li > 0 {
+				y += gap
+			}
+			for r := 0; r < l.Rect.Dy(); r++ {
+				copy(out.Pix[(y+r)*out.Stride+margin:], l.Pix[r*l.Stride:r*l.Stride+l.Rect.Dx()])
+			}
+			slots = append(slots, [2]int{y, y + l.Rect.Dy()})
+			y += l.Rect.Dy()
+		}
+	}
+	return out, slots
+}
+
+// slotted assigns OCR lines to the slots their boxes' centres fall in;
+// pieces of one slot are joined left to right.
+func slotted(lines []hocrLine, slots [][2]int) []hocrLine {
+	out := make([]hocrLine, len(slots))
+	byX := append([]hocrLine(nil), lines...)
+	sort.SliceStable(byX, func(i, j int) bool { return byX[i].box.Min.X < byX[j].box.Min.X })
+	for _, l := range byX {
+		cy := (l.box.Min.Y + l.box.Max.Y) / 2
+		for i, s := range slots {
+			if cy >= s[0] && cy < s[1] {
+				out[i].text += l.text
+				out[i].chars = append(out[i].chars, l.chars...)
+				out[i].wconf = append(out[i].wconf, l.wconf...)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// vote combines readings of one line that have the same length: each
+// position takes the character most readings agree on (ties to the more
+// confident), with the summed confidence of its supporters divided by the
+// number of readings — disagreement lowers confidence.
+func vote(reads []hocrLine) (hocrLine, bool) {
+	var same []hocrLine
+	for _, r := range reads {
+		if len(r.text) > 0 && len(r.chars) == len(r.text) {
+			same = append(same, r)
+		}
+	}
+	if len(same) < 2 {
+		return hocrLine{}, false
+	}
+	n := len(same[0].text)
+	for _, r := range same[1:] {
+		if len(r.text) != n {
+			return hocrLine{}, false
+		}
+	}
+	out := hocrLine{chars: make([]float64, n)}
+	b := make([]byte, n)
+	for i := 0; i < n; i++ {
+		support := map[byte]float64{}
+		count := map[byte]int{}
+		for _, r := range same {
+			support[r.text[i]] += r.chars[i]
+			count[r.text[i]]++
+		}
+		var best byte
+		for _, r := range same {
+			c := r.text[i]
+			if best == 0 || count[c] > count[best] || count[c] == count[best] && support[c] > support[best] {
+				best = c
+			}
+		}
+		b[i], out.chars[i] = best, support[best]/float64(len(same))
+	}
+	out.text = string(b)
+	return out, true
+}

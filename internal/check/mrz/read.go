@@ -1,0 +1,514 @@
+package mrz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// workWidth is the widest working copy of a photo the reader analyses.
+const workWidth = 2000
+
+// Debugger receives what the reader saw and read at each step (openkyc
+// check document --debug-dir): images of the located lines and of what
+// was given to OCR, and each pass's reading.
+type Debugger interface {
+	Image(name string, img image.Image)
+	Text(name, text string)
+}
+
+// Read locates the MRZ in img, OCRs it and parses it. A zone that cannot be
+// found or read is an error; a read MRZ with bad check digits is returned
+// with ParseError set.
+//
+// The line finder (lines.go) is tried on the image as it is, then turned a
+// quarter either way; a zone read badly is read again upside down. When the
+// line finder finds nothing, or reads worse, the row-texture band finder of
+// the first version is tried and the better reading kept.
+func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
+	if err := r.Available(); err != nil {
+		return Reading{}, err
+	}
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	gray := toGray(img, workWidth)
+	if w := gray.Rect.Dx(); w < minWork {
+		// small text: enlarge before finding characters, so strokes and
+		// the gaps between characters are more than a pixel or two
+		gray = scaleGray(gray, math.Min(3, float64(minWork)/float64(w)))
+	}
+	scale := float64(img.Bounds().Dx()) / float64(gray.Rect.Dx())
+	var best Reading
+	var bestScore = math.Inf(-1)
+	keep := func(rd Reading, sc float64) {
+		if sc > bestScore {
+			best, bestScore = rd, sc
+		}
+	}
+	var lastErr error
+	// try reads the zone of g, if the line finder finds one, and then, when
+	// the reading is poor, the zone of g turned upside down.
+	try := func(g *image.Gray, name string, turn int, skew float64) (found bool, angle float64, err error) {
+		z, all, angle, ok := locateZone(g)
+		r.debugLines(name, g, all, z)
+		if !ok {
+			return false, angle, nil
+		}
+		rd, sc, err := r.readZone(ctx, g, z, name)
+		if err != nil {
+			if ctx.Err() != nil {
+				return true, 0, err
+			}
+			lastErr = err
+		} else {
+			rd.Skew, rd.Turn, rd.Band, rd.CharHeight = skew, turn, scaleRect(z.bounds(), scale), z.capH()*scale
+			keep(rd, sc)
+		}
+		if bestScore >= goodScore || readWell(best) {
+			return true, 0, nil
+		}
+		g2 := turnGray(g, 180)
+		if z2, all2, _, ok := locateZone(g2); ok {
+			r.debugLines(name+"-upside-down", g2, all2, z2)
+			rd2, sc2, err := r.readZone(ctx, g2, z2, name+"-upside-down")
+			switch {
+			case err == nil:
+				rd2.Skew, rd2.Turn, rd2.Band, rd2.CharHeight = skew, (turn+180)%360, scaleRect(z2.bounds(), scale), z2.capH()*scale
+				keep(rd2, sc2)
+			case ctx.Err() != nil:
+				return true, 0, err
+			}
+		}
+		return true, 0, nil
+	}
+	// as it is (levelled), then turned by the direction its characters
+	// run in, then a quarter turn either way
+	g := gray
+	skew := skewAngle(g)
+	if skew != 0 {
+		g = rotateGray(g, skew)
+	}
+	// A deadline ends the search; what was read by then is kept.
+	found, angle, err := try(g, "level", 0, skew)
+	if !found && err == nil && math.Abs(angle) > 2*minSkew {
+		found, _, err = try(rotateFit(g, angle), fmt.Sprintf("turned%+.0f", angle), 0, skew+angle)
+	}
+	for _, turn := range []int{90, 270} {
+		if found || err != nil {
+			break
+		}
+		g := turnGray(gray, turn)
+		skew := skewAngle(g)
+		if skew != 0 {
+			g = rotateGray(g, skew)
+		}
+		found, _, err = try(g, fmt.Sprintf("turn%03d", turn), turn, skew)
+	}
+	if err != nil {
+		if bestScore > math.Inf(-1) {
+			return best, nil
+		}
+		return Reading{}, err
+	}
+	// The band finder when the line finder found nothing or read it
+	// badly (a reading whose check digits fail with every character read
+	// confidently is a document printed that way: another finder's
+	// different reading would only be a worse one repaired to fit).
+	if bestScore < goodScore && !readWell(best) {
+		rd, sc, err := r.readBand(ctx, gray, scale)
+		switch {
+		case err == nil:
+			keep(rd, sc)
+		case ctx.Err() != nil && bestScore > math.Inf(-1):
+			return best, nil
+		case ctx.Err() != nil:
+			return Reading{}, err
+		case lastErr == nil:
+			lastErr = err
+		}
+	}
+	if math.IsInf(bestScore, -1) {
+		if lastErr == nil {
+			lastErr = errors.New("no machine readable zone found on the image")
+		}
+		return Reading{}, lastErr
+	}
+	return best, nil
+}
+
+// readWell says tesseract was sure of the reading's characters (their
+// mean confidence is at least 90): the zone was the right way up and
+// legible, whatever its check digits say.
+func readWell(rd Reading) bool {
+	var s float64
+	n := 0
+	for _, l := range rd.CharConfidence {
+		for _, c := range l {
+			if c >= 0 {
+				s, n = s+c, n+1
+			}
+		}
+	}
+	return n > 0 && s/float64(n) >= 90
+}
+
+// goodScore is a reading whose every check digit holds with no other
+// problem (see score): no other orientation or finder is tried after it.
+const goodScore = 1000
+
+// minWork is the narrowest working copy: smaller images are enlarged.
+const minWork = 1000
+
+// locateZone finds the MRZ lines of g with the line finder. It also
+// returns every text line it chained (for the debug output) and the
+// direction the characters run in (textAngle), to turn the image by when
+// no zone is found.
+func locateZone(g *image.Gray) (zoneLines, []textLine, float64, bool) {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	if w < 100 || h < 40 {
+		return zoneLines{}, nil, 0, false
+	}
+	win := max(15, min(w, h)/25) | 1
+	comps := components(darkMask(g, win, 0.15), w, h)
+	lines := findLines(comps, h)
+	z, ok := findZone(lines)
+	var angle float64
+	if !ok {
+		angle, _ = textAngle(comps)
+	}
+	return z, lines, angle, ok
+}
+
+// capH is the mean character height of the zone's lines.
+func (z zoneLines) capH() float64 {
+	var s float64
+	for _, l := range z.lines {
+		s += l.capH
+	}
+	return math.Round(s/float64(len(z.lines))*10) / 10
+}
+
+// bounds is the box of the zone's characters in its image.
+func (z zoneLines) bounds() image.Rectangle {
+	var r image.Rectangle
+	for _, l := range z.lines {
+		for _, c := range l.comps {
+			r = r.Union(image.Rect(c.x0, c.y0, c.x1, c.y1))
+		}
+	}
+	return r
+}
+
+// readZone straightens the zone's lines and reads them: first as
+// stretched grey; when that reading is not clearly right (a check digit or
+// the layout fails, or a character is doubtful), also binarised two ways,
+// and picks the best combination of the readings and their vote (see
+// choose). Each pass is one tesseract run over all lines.
+func (r Reader) readZone(ctx context.Context, g *image.Gray, z zoneLines, name string) (Reading, float64, error) {
+	lines := zoneImages(g, z)
+	n := len(z.lines)
+	read := make([][]hocrLine, len(binarisations)) // per binarisation, per line
+	var dbg strings.Builder
+	pass := func(vs ...int) error {
+		groups := make([][]*image.Gray, len(vs))
+		for i, v := range vs {
+			for _, l := range lines {
+				groups[i] = append(groups[i], binarisations[v].fn(l))
+			}
+		}
+		sh, slots := sheet(groups)
+		if r.Debug != nil {
+			r.Debug.Image(fmt.Sprintf("%s-ocr-input-%d.png", name, vs[0]), sh)
+		}
+		hl, err := r.tesseract(ctx, sh)
+		if err != nil {
+			return err
+		}
+		got := slotted(hl, slots)
+		for i, v := range vs {
+			read[v] = got[i*n : (i+1)*n]
+			for k, l := range read[v] {
+				fmt.Fprintf(&dbg, "line %d %-6s %s\n", k+1, binarisations[v].name, l.text)
+			}
+		}
+		return nil
+	}
+	if err := pass(0); err != nil {
+		return Reading{}, 0, err
+	}
+	rd, sc, ok := pickZone(read, n, z.width, &dbg)
+	if !ok || sc < goodScore || !confident(rd) {
+		if err := pass(1, 2); err != nil {
+			return Reading{}, 0, err
+		}
+		rd, sc, ok = pickZone(read, n, z.width, &dbg)
+	}
+	if !ok {
+		r.debugText(name+"-readings.txt", dbg.String())
+		return Reading{}, 0, errors.New("the machine readable zone could not be read")
+	}
+	fmt.Fprintf(&dbg, "chosen (score %.1f):\n%s\n", sc, strings.Join(rd.Lines, "\n"))
+	r.debugText(name+"-readings.txt", dbg.String())
+	return rd, sc, nil
+}
+
+// pickZone offers, for each line, every reading at least half a line long
+// and, where two or more readings have one length, their vote, and
+// chooses the best combination.
+func pickZone(read [][]hocrLine, n, width int, dbg *strings.Builder) (Reading, float64, bool) {
+	opts := make([][]hocrLine, n)
+	for i := 0; i < n; i++ {
+		var reads []hocrLine
+		for _, rs := range read {
+			if rs != nil {
+				reads = append(reads, rs[i])
+			}
+		}
+		if vt, ok := vote(reads); ok {
+			fmt.Fprintf(dbg, "line %d %-6s %s\n", i+1, "vote", vt.text)
+			opts[i] = append(opts[i], vt)
+		}
+		for _, rd := range reads {
+			if len(rd.text) >= width/2 && !hasText(opts[i], rd.text) {
+				opts[i] = append(opts[i], rd)
+			}
+		}
+		if len(opts[i]) == 0 {
+			return Reading{}, 0, false
+		}
+	}
+	rd, sc := choose(opts)
+	return rd, sc, true
+}
+
+// confident says Assess would pass the reading as it is.
+func confident(rd Reading) bool {
+	return Assess(rd, time.Time{}).Status == kyc.CheckPassed
+}
+
+func hasText(ls []hocrLine, s string) bool {
+	for _, l := range ls {
+		if l.text == s {
+			return true
+		}
+	}
+	return false
+}
+
+// choose picks, among every combination of one reading per line, the one
+// whose repaired lines score best (check digits that hold, no parse
+// problems), then the most confident.
+func choose(opts [][]hocrLine) (Reading, float64) {
+	var best Reading
+	bestScore := math.Inf(-1)
+	idx := make([]int, len(opts))
+	for {
+		ls := make([]hocrLine, len(opts))
+		for i, k := range idx {
+			ls[i] = opts[i][k]
+		}
+		rd, sc := assemble(ls)
+		if sc > bestScore {
+			best, bestScore = rd, sc
+		}
+		i := 0
+		for ; i < len(idx); i++ {
+			if idx[i]++; idx[i] < len(opts[i]) {
+				break
+			}
+			idx[i] = 0
+		}
+		if i == len(idx) {
+			return best, bestScore
+		}
+	}
+}
+
+// assemble repairs OCR lines into a Reading and scores it: a thousand for
+// a reading that parses with every check digit valid, else the check-digit
+// score, plus the mean character confidence as the tie-break.
+func assemble(ls []hocrLine) (Reading, float64) {
+	raw := make([]string, len(ls))
+	chars := make([][]float64, len(ls))
+	rd := Reading{}
+	for i, l := range ls {
+		raw[i], chars[i] = l.text, l.chars
+		rd.Confidence = append(rd.Confidence, meanConf(l.chars))
+	}
+	rd.Raw = raw
+	f := repair(raw)
+	rd.Lines, rd.Repaired, rd.Fitted = f.lines, f.changed, f.dropped
+	var confSum float64
+	var confN int
+	for i := range f.src {
+		cc := make([]float64, len(f.src[i]))
+		for j, from := range f.src[i] {
+			cc[j] = -1
+			if i < len(chars) && from >= 0 && from < len(chars[i]) {
+				cc[j] = chars[i][from]
+				confSum += cc[j]
+				confN++
+			} else {
+				rd.Fitted++
+			}
+		}
+		rd.CharConfidence = append(rd.CharConfidence, cc)
+	}
+	d, perr := Parse(rd.Lines...)
+	rd.Document = d
+	sc := float64(score(rd.Lines))
+	if perr != nil {
+		rd.ParseError = perr.Error()
+	} else {
+		sc = goodScore
+	}
+	sc -= float64(rd.Repaired) * 0.5
+	if confN > 0 {
+		sc += confSum / float64(confN) / 100
+	}
+	return rd, sc
+}
+
+func meanConf(c []float64) float64 {
+	if len(c) == 0 {
+		return 0
+	}
+	var s float64
+	for _, v := range c {
+		s += v
+	}
+	return math.Round(s/float64(len(c))*10) / 10
+}
+
+// readBand is the first version's reader: the band of dense text rows at
+// the foot of the image, binarised with Otsu and read as one block.
+func (r Reader) readBand(ctx context.Context, gray *image.Gray, scale float64) (Reading, float64, error) {
+	g := gray
+	skew := skewAngle(g)
+	if skew != 0 {
+		g = rotateGray(g, skew)
+	}
+	band, ok := locateBand(g)
+	if !ok {
+		return Reading{}, 0, errors.New("no machine readable zone found on the image")
+	}
+	crop := prepare(g, band)
+	if r.Debug != nil {
+		r.Debug.Image("band-ocr-input.png", crop)
+	}
+	lines, _, chars, err := r.ocr(ctx, crop)
+	if err != nil {
+		return Reading{}, 0, err
+	}
+	hl := make([]hocrLine, len(lines))
+	for i := range lines {
+		hl[i] = hocrLine{text: lines[i], chars: chars[i]}
+	}
+	// Three lines may be a TD1 or a TD2/TD3 with a line of noise above or
+	// below: keep the reading whose check digits hold best.
+	var best Reading
+	bestScore := math.Inf(-1)
+	for _, idx := range candidates(len(hl)) {
+		ls := make([]hocrLine, len(idx))
+		for i, k := range idx {
+			ls[i] = hl[k]
+		}
+		if rd, sc := assemble(ls); sc > bestScore {
+			best, bestScore = rd, sc
+		}
+	}
+	best.Skew = skew
+	best.Band = scaleRect(band, scale)
+	// the band holds its lines with about a line's gap between them
+	// and half a line of padding: a rough character height
+	best.CharHeight = math.Round(float64(band.Dy())*scale/(float64(max(1, len(best.Lines)))*1.9)*10) / 10
+	r.debugText("band-readings.txt", strings.Join(lines, "\n")+"\nchosen:\n"+strings.Join(best.Lines, "\n")+"\n")
+	return best, bestScore, nil
+}
+
+func scaleRect(b image.Rectangle, scale float64) [4]int {
+	return [4]int{int(float64(b.Min.X) * scale), int(float64(b.Min.Y) * scale), int(float64(b.Max.X) * scale), int(float64(b.Max.Y) * scale)}
+}
+
+// turnGray turns g by a multiple of 90 degrees, clockwise.
+func turnGray(g *image.Gray, deg int) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	switch deg {
+	case 90, 270:
+		out := image.NewGray(image.Rect(0, 0, h, w))
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				if deg == 90 {
+					out.Pix[x*h+(h-1-y)] = g.Pix[y*g.Stride+x]
+				} else {
+					out.Pix[(w-1-x)*h+y] = g.Pix[y*g.Stride+x]
+				}
+			}
+		}
+		return out
+	case 180:
+		out := image.NewGray(image.Rect(0, 0, w, h))
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				out.Pix[(h-1-y)*w+(w-1-x)] = g.Pix[y*g.Stride+x]
+			}
+		}
+		return out
+	}
+	return g
+}
+
+// debugLines draws the text lines the finder chained (their characters'
+// boxes in green, the zone's in red, each fitted centre line in blue) over
+// the image.
+func (r Reader) debugLines(name string, g *image.Gray, all []textLine, z zoneLines) {
+	if r.Debug == nil {
+		return
+	}
+	out := image.NewRGBA(g.Rect)
+	draw.Draw(out, out.Rect, g, g.Rect.Min, draw.Src)
+	for i, set := range [][]textLine{all, z.lines} {
+		c := color.RGBA{0, 170, 0, 255}
+		if i == 1 {
+			c = color.RGBA{220, 0, 0, 255}
+		}
+		for _, l := range set {
+			for _, cc := range l.comps {
+				box(out, image.Rect(cc.x0, cc.y0, cc.x1, cc.y1), c)
+			}
+			for x := l.x0(); x < l.x1(); x++ {
+				out.Set(int(x), int(l.yAt(x)), color.RGBA{0, 90, 255, 255})
+			}
+		}
+	}
+	r.Debug.Image(name+"-lines.png", out)
+}
+
+func box(img *image.RGBA, r image.Rectangle, c color.Color) {
+	for x := r.Min.X; x < r.Max.X; x++ {
+		img.Set(x, r.Min.Y, c)
+		img.Set(x, r.Max.Y-1, c)
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		img.Set(r.Min.X, y, c)
+		img.Set(r.Max.X-1, y, c)
+	}
+}
+
+func (r Reader) debugText(name, text string) {
+	if r.Debug != nil {
+		r.Debug.Text(name, text)
+	}
+}
