@@ -86,6 +86,8 @@ func serveFlags() []ucli.Flag {
 			Usage: "requests per second one client address may make on the APIs and the hosted page (0: no limit)"},
 		&ucli.IntFlag{Name: "rate-limit-address-burst", Value: ratelimit.Defaults.AddressBurst, Sources: ucli.EnvVars("OPENKYC_RATE_LIMIT_ADDRESS_BURST"),
 			Usage: "requests a client address may make at once above its rate"},
+		&ucli.DurationFlag{Name: "hosted-mrz-timeout", Value: config.DefaultHostedMRZTimeout, Sources: ucli.EnvVars("OPENKYC_HOSTED_MRZ_TIMEOUT"),
+			Usage: "time limit of the MRZ reading of a hosted-page upload (passport data page, identity card back) that asks the user at once for a better photo; past it the page says nothing of the MRZ (at most 30s)"},
 		&ucli.BoolFlag{Name: "demo", Usage: "create (once) a demo merchant and print its credentials and a curl walk-through"},
 	)
 }
@@ -127,6 +129,7 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.RateLimitAddress, c.RateLimitAddressBurst = cmd.Float64("rate-limit-address"), int(cmd.Int("rate-limit-address-burst"))
 	c.ConsoleIdleTimeout = cmd.Duration("console-idle-timeout")
 	c.ConsoleSessionMaxAge = cmd.Duration("console-session-max-age")
+	c.HostedMRZTimeout = cmd.Duration("hosted-mrz-timeout")
 	return c, c.Validate()
 }
 

@@ -68,6 +68,10 @@ type Config struct {
 	RateLimitAddressBurst  int
 	// NoLists leaves the lists unloaded (CLI commands that do not screen).
 	NoLists bool
+	// HostedMRZTimeout bounds the MRZ reading of a hosted-page upload that
+	// asks at once for a better photo (OPENKYC_HOSTED_MRZ_TIMEOUT, default
+	// 3 s, at most 30 s); past it the page says nothing of the MRZ.
+	HostedMRZTimeout time.Duration
 }
 
 // Defaults.
@@ -79,6 +83,8 @@ const (
 	DefaultMaxImageBytes  = 192 << 20
 	DefaultDecodeMemory   = 512 << 20
 	DefaultAssetsDir      = "./assets"
+	// DefaultHostedMRZTimeout: OCR of an MRZ takes 0.3–1 s on one core.
+	DefaultHostedMRZTimeout = 3 * time.Second
 )
 
 // Validate checks the settings and fills in derived defaults.
@@ -154,6 +160,12 @@ func (c *Config) Validate() error {
 	}
 	if c.VerifyTimeout <= 0 {
 		c.VerifyTimeout = time.Minute
+	}
+	if c.HostedMRZTimeout <= 0 {
+		c.HostedMRZTimeout = DefaultHostedMRZTimeout
+	}
+	if c.HostedMRZTimeout > 30*time.Second {
+		errs = append(errs, errors.New("hosted-mrz-timeout: must be at most 30s (the upload waits for it)"))
 	}
 	return errors.Join(errs...)
 }

@@ -34,18 +34,23 @@ func (s *Service) Limits() docfile.Limits { return s.limits }
 // every check passed. A rejected upload leaves
 // neither row nor blob.
 func (s *Service) UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error) {
-	d, _, err := s.upload(ctx, p, applicantID, kind, r, false)
+	d, _, err := s.upload(ctx, p, applicantID, kind, r, false, nil)
 	return d, err
 }
 
 // UploadPhoto is UploadDocument for an image that the user may retake: the
 // one decode of the upload also measures its quality (size, sharpness,
-// glare, exposure).
-func (s *Service) UploadPhoto(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, quality.Report, error) {
-	return s.upload(ctx, p, applicantID, kind, r, true)
+// glare, exposure) and, when look is not nil, hands the pixels to look
+// (the hosted page reads the MRZ there). look runs while the decode's share
+// of the budget is held, before the document is recorded; it must return
+// promptly and not keep the image.
+func (s *Service) UploadPhoto(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader,
+	look func(image.Image)) (kyc.Document, quality.Report, error) {
+	return s.upload(ctx, p, applicantID, kind, r, true, look)
 }
 
-func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader, assess bool) (kyc.Document, quality.Report, error) {
+func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader, assess bool,
+	look func(image.Image)) (kyc.Document, quality.Report, error) {
 	var q quality.Report
 	if !kind.Valid() {
 		return kyc.Document{}, q, kyc.Invalid("kind", "enum", "unknown document kind")
@@ -111,6 +116,9 @@ func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID strin
 			func(img image.Image, _ docfile.Image) error {
 				if assess {
 					q = quality.Assess(img)
+				}
+				if look != nil {
+					look(img)
 				}
 				return nil
 			})

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/kyctest"
+	"github.com/openkyc/openkyc/internal/web/hosted"
 )
 
 func TestBrowserFlow(t *testing.T) {
@@ -104,4 +105,36 @@ func TestBrowserUploadFallbackLocaleAndExpiry(t *testing.T) {
 	var text string
 	kyctest.RunBrowser(t, ctx, "expired", chromedp.Navigate(url), kyctest.Into(&text, chromedp.Text(chromedp.CSS("main"))))
 	require.True(t, strings.Contains(text, "此链接已过期"), text)
+}
+
+// TestBrowserMRZFeedback: a passport photo without an MRZ, uploaded without
+// a camera, is answered on the page with the MRZ advice; the user may retake
+// it or keep it and go on.
+func TestBrowserMRZFeedback(t *testing.T) {
+	t.Parallel()
+	kyctest.Chromium(t)
+	e := newEnv(t, kyctest.DB{Name: "sqlite"}, ocrAssets(t))
+	vid := e.verification(e.keyA, "mrz-user")
+	url := e.srv.URL + e.link(e.keyA, vid, `{"locale":"en"}`)
+	card := filepath.Join(t.TempDir(), "card.jpg")
+	require.NoError(t, os.WriteFile(card, kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)), 0o644))
+
+	ctx := kyctest.Browser(t, "")
+	var feedback string
+	kyctest.RunBrowser(t, ctx, "mrz",
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.ID("doc_type")),
+		chromedp.SetValue(chromedp.ID("doc_type"), "passport"),
+		chromedp.SetValue(chromedp.ID("country"), "SG"),
+		chromedp.Click(chromedp.ID("doc-continue")),
+		chromedp.WaitVisible(chromedp.CSS(`section[data-step="front"]`)),
+		chromedp.SetUploadFiles(chromedp.ID("file"), []string{card}),
+		chromedp.WaitVisible(chromedp.ID("useanyway")),
+		kyctest.Into(&feedback, chromedp.Text(chromedp.ID("feedback"))),
+		chromedp.WaitVisible(chromedp.ID("retake")),
+		chromedp.Click(chromedp.ID("useanyway")),
+		chromedp.WaitVisible(chromedp.CSS(`section[data-step="selfie"]`)),
+	)
+	en := hosted.Messages("en")
+	require.True(t, strings.Contains(feedback, en["mrz.not_found"]) || strings.Contains(feedback, en["mrz.unreadable"]), feedback)
 }

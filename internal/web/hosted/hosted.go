@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"html/template"
+	"image"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +21,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
+	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/check/quality"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -35,9 +38,17 @@ var staticFS embed.FS
 // Core is what the page needs of the verification service.
 type Core interface {
 	ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
-	UploadPhoto(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, quality.Report, error)
+	UploadPhoto(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader, look func(image.Image)) (kyc.Document, quality.Report, error)
 	Documents(ctx context.Context, p kyc.Principal, applicantID string) ([]kyc.Document, error)
 	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
+}
+
+// MRZReader tells from a photo of a document whether its machine-readable
+// zone can be read (mrz.Reader): "" when it can, else a problem code
+// (mrz.RetakeNotFound, mrz.RetakeUnreadable). The error is set when it
+// cannot tell (the reader is not installed, ctx ended, OCR failed).
+type MRZReader interface {
+	Retake(ctx context.Context, img image.Image) (problem string, err error)
 }
 
 // Config configures the page.
@@ -46,7 +57,18 @@ type Config struct {
 	MaxUploads     int                // photos per link (default 60)
 	Limits         *ratelimit.Limiter // per client address (nil: none)
 	Now            func() time.Time
+	// MRZ reads the MRZ of uploaded document sides that carry one, to ask
+	// at once for a better photo when it cannot be read (nil: no MRZ
+	// feedback).
+	MRZ MRZReader
+	// MRZTimeout bounds that reading; past it the page says nothing of the
+	// MRZ (default DefaultMRZTimeout).
+	MRZTimeout time.Duration
 }
+
+// DefaultMRZTimeout is the default of Config.MRZTimeout: OCR of an MRZ takes
+// 0.3–1 s on one core.
+const DefaultMRZTimeout = 3 * time.Second
 
 // Handler serves /verify/.
 type Handler struct {
@@ -54,6 +76,9 @@ type Handler struct {
 	core  Core
 	cfg   Config
 	tmpl  *template.Template
+	// mrzSlots caps the MRZ feedback reads run at once (one per core: the
+	// OCR is single-threaded); an upload waits for a slot within MRZTimeout.
+	mrzSlots chan struct{}
 }
 
 // New returns the page handler.
@@ -67,9 +92,12 @@ func New(s *store.Store, c Core, cfg Config) *Handler {
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = 10 << 20
 	}
+	if cfg.MRZTimeout <= 0 {
+		cfg.MRZTimeout = DefaultMRZTimeout
+	}
 	funcs := template.FuncMap{"add": func(a, b int) int { return a + b }}
 	t := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
-	return &Handler{store: s, core: c, cfg: cfg, tmpl: t}
+	return &Handler{store: s, core: c, cfg: cfg, tmpl: t, mrzSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
 // CSP is the page's Content-Security-Policy: nothing from elsewhere, no
@@ -357,7 +385,9 @@ func (h *Handler) document(w http.ResponseWriter, r *http.Request) {
 // uploadKinds are what the page uploads.
 var uploadKinds = []kyc.DocumentKind{kyc.DocIDFront, kyc.DocIDBack, kyc.DocSelfie, kyc.DocLivenessFrame}
 
-// UploadResult answers an upload: quality problems, localised.
+// UploadResult answers an upload: quality problems (too_small, blurry,
+// glare, too_dark) and MRZ problems (mrz.not_found, mrz.unreadable), with
+// their messages localised. They are advice: the photo is stored either way.
 type UploadResult struct {
 	OK       bool            `json:"ok"`
 	Problems []string        `json:"problems"`
@@ -414,7 +444,12 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, UploadResult{Error: "file: a multipart field file is required, at most " + strconv.FormatInt(h.cfg.MaxUploadBytes>>20, 10) + " MB"})
 		return
 	}
-	_, q, err := h.core.UploadPhoto(ctx, s.p, s.v.ApplicantID, kind, file)
+	var mrzProblem string
+	var look func(image.Image)
+	if h.cfg.MRZ != nil && carriesMRZ(s.link.DocType, s.link.DocCountry, kind) {
+		look = func(img image.Image) { mrzProblem = h.mrzFeedback(ctx, img) }
+	}
+	_, q, err := h.core.UploadPhoto(ctx, s.p, s.v.ApplicantID, kind, file, look)
 	if err != nil {
 		h.uploadErr(w, r, err)
 		return
@@ -423,11 +458,76 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		// Faces are photographed close up: only size and light matter here.
 		q.Problems = slices.DeleteFunc(q.Problems, func(p string) bool { return p == quality.Glare || p == quality.TooSmall })
 	}
-	res := UploadResult{OK: q.OK(), Problems: q.Problems, Messages: []string{}, Quality: &q}
+	res := UploadResult{OK: q.OK() && mrzProblem == "", Problems: slices.Clone(q.Problems), Messages: []string{}, Quality: &q}
 	for _, p := range q.Problems {
 		res.Messages = append(res.Messages, messages[s.locale]["quality."+p])
 	}
+	if mrzProblem != "" {
+		res.Problems = append(res.Problems, "mrz."+mrzProblem)
+		res.Messages = append(res.Messages, messages[s.locale]["mrz."+mrzProblem])
+	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// noMRZIDCards are issuing countries whose national identity cards carry no
+// MRZ (resident identity cards of CN, HK, TW, KR, SG, JP's My Number card,
+// India's Aadhaar): the page does not ask their holders for one.
+var noMRZIDCards = []string{"CN", "HK", "IN", "JP", "KR", "SG", "TW"}
+
+// carriesMRZ says whether the side kind of a document of type docType
+// issued by country has an MRZ: a passport's data page (the front), the
+// back of an identity card or residence permit (TD1). Driving licences,
+// identity card fronts, selfies and liveness frames have none.
+func carriesMRZ(docType, country string, kind kyc.DocumentKind) bool {
+	switch docType {
+	case "passport":
+		return kind == kyc.DocIDFront
+	case "id_card":
+		return kind == kyc.DocIDBack && !slices.Contains(noMRZIDCards, country)
+	case "residence_permit":
+		return kind == kyc.DocIDBack
+	}
+	return false
+}
+
+// mrzFeedback reads the MRZ of an uploaded photo within MRZTimeout (the
+// wait for a slot included) and returns the problem the user can fix
+// ("not_found", "unreadable"), or "" when it was read or when it cannot
+// tell: the reader is not installed (the operator's problem), OCR failed, or
+// the time ran out. Only the problem code is logged, never what was read.
+func (h *Handler) mrzFeedback(ctx context.Context, img image.Image) string {
+	rid := httpmw.RequestID(ctx)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, h.cfg.MRZTimeout)
+	defer cancel()
+	var problem string
+	var err error
+	select {
+	case h.mrzSlots <- struct{}{}:
+		func() {
+			defer func() { <-h.mrzSlots }()
+			problem, err = h.cfg.MRZ.Retake(ctx, img)
+		}()
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	took := time.Since(start).Round(time.Millisecond).String()
+	switch {
+	case err == nil:
+		slog.DebugContext(ctx, "hosted MRZ feedback", "request_id", rid, "problem", problem, "took", took)
+		return problem
+	case errors.Is(err, mrz.ErrUnavailable):
+		slog.DebugContext(ctx, "hosted MRZ feedback off: the MRZ reader is unavailable", "request_id", rid, "reason", err.Error())
+		return ""
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		slog.InfoContext(ctx, "hosted MRZ feedback timed out", "request_id", rid, "timeout", h.cfg.MRZTimeout.String(), "took", took)
+		return ""
+	case ctx.Err() != nil: // the client left
+		return ""
+	default:
+		slog.WarnContext(ctx, "hosted MRZ feedback failed", "request_id", rid, "error", err)
+		return ""
+	}
 }
 
 // filePart returns the multipart part named file, streaming.

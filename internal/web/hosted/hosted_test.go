@@ -36,10 +36,13 @@ type env struct {
 	client *http.Client
 }
 
-func newEnv(t *testing.T, db kyctest.DB) *env {
+func newEnv(t *testing.T, db kyctest.DB, opts ...func(*config.Config)) *env {
 	t.Helper()
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: db.URL, MaxUploadBytes: 8 << 20, MaxImagePixels: 20_000_000,
 		Workers: true, WebhookAllowPrivate: true}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	a, srv := apptest.Start(t, cfg)
 	ctx := context.Background()
 	e := &env{t: t, a: a, srv: srv, client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
