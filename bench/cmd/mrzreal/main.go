@@ -118,6 +118,7 @@ type outcome struct {
 	// FieldConfidence is the lowest character confidence per field.
 	FieldConfidence map[string]float64 `json:"field_confidence,omitempty"`
 	Fitted          int                `json:"fitted"`
+	CharHeight      float64            `json:"char_height"` // px in the image read
 	WrongField      []string           `json:"wrong_fields,omitempty"`
 }
 
@@ -288,7 +289,7 @@ func run(r mrz.Reader, dir string, e entry, v variant, half string) outcome {
 	}
 	o.Found = true
 	o.Valid = rd.Document.Valid()
-	o.Repaired, o.Fitted = rd.Repaired, rd.Fitted
+	o.Repaired, o.Fitted, o.CharHeight = rd.Repaired, rd.Fitted, rd.CharHeight
 	o.Lines, o.Confidence, o.Raw = rd.Lines, rd.Confidence, rd.Raw
 	o.Status, o.Reasons, o.FieldConfidence = status(rd)
 	want, _ := mrz.Parse(e.Lines...)

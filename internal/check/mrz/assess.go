@@ -57,7 +57,7 @@ const (
 	// names, which no check digit covers: on the public set every name
 	// that passed misspelt had a character below 95 and only 3 of 141
 	// correct readings (no original) did.
-	MinNameConfidence = 95
+	MinNameConfidence = 97
 	// MaxRepairs is the most characters the repair step may change: no
 	// correct reading of the public set needed more than one, most wrong
 	// ones that passed needed two or more.

@@ -19,7 +19,8 @@ const (
 	// RetakeUnreadable: a band was found but its text cannot be trusted: it
 	// did not read as MRZ lines, a check digit does not hold, or Assess
 	// doubts it for reasons a better photo cures (characters read with low
-	// confidence, many repairs, characters added or cut off to fit).
+	// confidence, many repairs, characters added or cut off to fit, letters
+	// too small to tell apart).
 	RetakeUnreadable = "unreadable"
 )
 
@@ -27,7 +28,7 @@ const (
 // than the document: a sharper, straighter photo clears them. The others
 // (impossible dates, field rules, name fillers, an ambiguous document
 // number) may be how the document is printed, and a retake would not help.
-var retakeDoubts = []string{DoubtConfidence, DoubtRepairs, DoubtFitted}
+var retakeDoubts = []string{DoubtConfidence, DoubtRepairs, DoubtFitted, DoubtResolution}
 
 // Retake reads img's MRZ and says whether the user should photograph the
 // document again: "" when the MRZ reads well enough, else RetakeNotFound or
