@@ -21,8 +21,26 @@ type Document struct {
 	ID          string `json:"id"`
 	Kind        string `json:"kind"`
 	ContentType string `json:"content_type"`
-	Size        int64  `json:"size"`
-	SHA256      string `json:"sha256"`
+	Size        int64  `json:"size" doc:"bytes stored: the image without a removed trailer"`
+	SHA256      string `json:"sha256" doc:"SHA-256 (hex) of the bytes stored"`
+	// RemovedTrailer is present when a phone had appended data after the
+	// end of a JPEG that was recognised and not stored.
+	RemovedTrailer *RemovedTrailer `json:"removed_trailer,omitempty"`
+}
+
+// RemovedTrailer describes the bytes after a JPEG's end that were removed.
+type RemovedTrailer struct {
+	Kinds  []string `json:"kinds" nullable:"false" minItems:"1" enum:"jpeg,mp4,samsung,padding" doc:"what the bytes held, in file order: jpeg (further images: MPF secondary images, depth and gain maps), mp4 (a motion photo's video), samsung (Samsung's trailer), padding"`
+	Size   int64    `json:"size" doc:"bytes removed"`
+	SHA256 string   `json:"sha256" doc:"SHA-256 (hex) of the bytes removed; the bytes are not kept"`
+}
+
+func documentOut(d kyc.Document) Document {
+	out := Document{ID: d.ID, Kind: string(d.Kind), ContentType: d.ContentType, Size: d.Size, SHA256: d.SHA256}
+	if t := d.Trailer; t != nil {
+		out.RemovedTrailer = &RemovedTrailer{Kinds: t.Kinds, Size: t.Size, SHA256: t.SHA256}
+	}
+	return out
 }
 
 // documentRoutes registers the upload as a plain handler, because it streams
@@ -34,7 +52,9 @@ func (s *server) documentRoutes() {
 		Summary: "Upload a document",
 		Description: "multipart/form-data with a `kind` field followed by one `file` field, the last part (a second file is 422). JPEG, PNG and WebP images for " +
 			"id_front, id_back, selfie, selfie_with_id, signature, liveness_frame and proof_of_address; PDF for aml_report, idv_report and proof_of_address. " +
-			"The content type is sniffed from the bytes, never taken from the client.",
+			"The content type is sniffed from the bytes, never taken from the client. What a phone appends after a JPEG's end (further images, " +
+			"a motion photo's video, Samsung's trailer, padding) is removed and described in removed_trailer; any other data after the end " +
+			"of the image, and a trailer holding a zip archive, a PDF, HTML or a script, is 422.",
 		Parameters: []*huma.Param{{Name: "id", In: "path", Required: true, Schema: &huma.Schema{Type: "string"}}},
 		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
 			Type: "object", Required: []string{"kind", "file"},
@@ -100,7 +120,7 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 			}
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusCreated)
-			_ = json.NewEncoder(w).Encode(Document{ID: d.ID, Kind: string(d.Kind), ContentType: d.ContentType, Size: d.Size, SHA256: d.SHA256})
+			_ = json.NewEncoder(w).Encode(documentOut(d))
 			return
 		default:
 			writeError(w, r, kyc.Invalid(part.FormName(), "unknown", "unknown form field; send kind and file only"))

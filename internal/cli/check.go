@@ -89,7 +89,13 @@ func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets 
 			return out, nil
 		}
 	}
-	out["file"] = map[string]any{"status": "passed", "content_type": res.ContentType, "size": res.Size, "sha256": res.SHA256}
+	file := map[string]any{"status": "passed", "content_type": res.ContentType, "size": res.Size, "sha256": res.SHA256}
+	if res.Trailer != nil {
+		// The upload would store the image without it: so do the checks.
+		file["removed_trailer"] = res.Trailer
+		b = b[:res.Size]
+	}
+	out["file"] = file
 	if res.ContentType == docfile.PDF {
 		return out, nil
 	}

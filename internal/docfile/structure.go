@@ -9,7 +9,8 @@ import (
 // Structural scanners walk a file's container format as bytes stream past,
 // without buffering it, to find where the format says the file ends. Bytes
 // after that end are how polyglots (JPEG+ZIP, PNG+HTML) and smuggled payloads
-// ride along, so they are refused.
+// ride along, so they are refused — except, after a JPEG, what phones
+// themselves append, which trailer.go recognises and the upload removes.
 
 var errTrailing = errors.New("data after the end of the image")
 
@@ -22,10 +23,11 @@ type structScanner interface {
 // jpegScanner follows JPEG markers and segment lengths through the
 // entropy-coded data to EOI.
 type jpegScanner struct {
-	state  int
-	marker byte
-	remain int // bytes left to skip in a segment
-	lenHi  byte
+	state    int
+	marker   byte
+	remain   int // bytes left to skip in a segment
+	lenHi    byte
+	sof, sos bool // a frame header and a scan were seen
 }
 
 const (
@@ -127,6 +129,12 @@ func (s *jpegScanner) code(b byte) error {
 		s.state = jMarker
 	default:
 		s.marker, s.state = b, jLen1
+		switch {
+		case b == 0xDA:
+			s.sos = true
+		case b >= 0xC0 && b <= 0xCF && b != 0xC4 && b != 0xC8 && b != 0xCC:
+			s.sof = true
+		}
 	}
 	return nil
 }

@@ -183,7 +183,23 @@ type Document struct {
 	BlobKey       string
 	KeyID         string
 	Width, Height int
-	CreatedAt     time.Time
+	// Trailer is what a phone had appended after the end of a JPEG and
+	// was removed before storing (nil: nothing). Size and SHA256 above
+	// are of the stored image.
+	Trailer   *RemovedTrailer
+	CreatedAt time.Time
+}
+
+// RemovedTrailer records the bytes after a JPEG's end-of-image marker that
+// were recognised as a phone's own (further JPEG images, a motion photo's
+// video, Samsung's trailer, padding) and not stored. Only this record is
+// kept, never the bytes.
+type RemovedTrailer struct {
+	// Kinds lists what the bytes held, in file order: jpeg, mp4, samsung,
+	// padding.
+	Kinds  []string `json:"kinds"`
+	Size   int64    `json:"size"`
+	SHA256 string   `json:"sha256"` // hex of the removed bytes
 }
 
 // CheckStatus is the outcome of one check.

@@ -3,16 +3,24 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
 // InsertDocument records an uploaded document whose blob is already stored.
 func (t *Tx) InsertDocument(ctx context.Context, d kyc.Document) error {
+	var tKinds, tSHA string
+	var tSize int64
+	if tr := d.Trailer; tr != nil {
+		tKinds, tSize, tSHA = strings.Join(tr.Kinds, ","), tr.Size, tr.SHA256
+	}
 	ok, err := exec1(ctx, t.tx, "insert document",
-		`INSERT INTO documents (id, merchant_id, applicant_id, kind, content_type, size, sha256, blob_key, key_id, width, height, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
-		d.ID, d.MerchantID, d.ApplicantID, string(d.Kind), d.ContentType, d.Size, d.SHA256, d.BlobKey, d.KeyID, d.Width, d.Height, micros(d.CreatedAt))
+		`INSERT INTO documents (id, merchant_id, applicant_id, kind, content_type, size, sha256, blob_key, key_id, width, height,
+		                        trailer_kinds, trailer_size, trailer_sha256, created_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING`,
+		d.ID, d.MerchantID, d.ApplicantID, string(d.Kind), d.ContentType, d.Size, d.SHA256, d.BlobKey, d.KeyID, d.Width, d.Height,
+		tKinds, tSize, tSHA, micros(d.CreatedAt))
 	if err != nil {
 		return err
 	}
@@ -22,14 +30,19 @@ func (t *Tx) InsertDocument(ctx context.Context, d kyc.Document) error {
 	return nil
 }
 
-const documentCols = `id, merchant_id, applicant_id, kind, content_type, size, sha256, blob_key, key_id, width, height, created_at`
+const documentCols = `id, merchant_id, applicant_id, kind, content_type, size, sha256, blob_key, key_id, width, height,
+	trailer_kinds, trailer_size, trailer_sha256, created_at`
 
 func scanDocument(row interface{ Scan(...any) error }) (kyc.Document, error) {
 	var d kyc.Document
-	var kind string
-	var c int64
-	err := row.Scan(&d.ID, &d.MerchantID, &d.ApplicantID, &kind, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey, &d.KeyID, &d.Width, &d.Height, &c)
+	var kind, tKinds, tSHA string
+	var c, tSize int64
+	err := row.Scan(&d.ID, &d.MerchantID, &d.ApplicantID, &kind, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey, &d.KeyID, &d.Width, &d.Height,
+		&tKinds, &tSize, &tSHA, &c)
 	d.Kind, d.CreatedAt = kyc.DocumentKind(kind), fromMicros(c)
+	if tSize > 0 {
+		d.Trailer = &kyc.RemovedTrailer{Kinds: strings.Split(tKinds, ","), Size: tSize, SHA256: tSHA}
+	}
 	return d, err
 }
 

@@ -327,8 +327,14 @@ func TestStoreConformance(t *testing.T) {
 			c := kyc.Check{ID: kyc.NewID(kyc.PrefixCheck), MerchantID: m.ID, VerificationID: v.ID, Kind: "document.integrity", Status: kyc.CheckPassed,
 				Score: 0.5, Evidence: []byte(`{"a":1}`), EngineVersion: "1", CreatedAt: now()}
 			e := kyc.Event{ID: kyc.NewID(kyc.PrefixEvent), MerchantID: m.ID, Type: "verification.submitted", SubjectID: v.ID, Payload: []byte(`{}`), CreatedAt: now()}
+			// A phone photo whose motion-photo video was removed: the record
+			// of the removal round-trips.
+			d2 := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), MerchantID: m.ID, ApplicantID: a.ID, Kind: kyc.DocIDBack, ContentType: "image/jpeg",
+				Size: 12, SHA256: "cd", BlobKey: "k2", KeyID: "dk", Width: 4, Height: 3, CreatedAt: now(),
+				Trailer: &kyc.RemovedTrailer{Kinds: []string{"jpeg", "mp4"}, Size: 3 << 20, SHA256: "ef"}}
 			require.NoError(t, s.InTx(ctx, func(tx *store.Tx) error {
 				require.NoError(t, tx.InsertDocument(ctx, d))
+				require.NoError(t, tx.InsertDocument(ctx, d2))
 				require.NoError(t, tx.InsertCheck(ctx, c))
 				require.NoError(t, tx.InsertDecision(ctx, store.DecisionRecord{ID: kyc.NewID(kyc.PrefixDecision), MerchantID: m.ID, VerificationID: v.ID,
 					Decision: kyc.DecisionApproved, DecidedBy: "policy:1", SealedNote: []byte{1, 2}, CreatedAt: now()}))
@@ -337,11 +343,14 @@ func TestStoreConformance(t *testing.T) {
 			gotD, err := s.DocumentByID(ctx, m.ID, d.ID)
 			require.NoError(t, err)
 			require.Equal(t, d, gotD)
+			gotD, err = s.DocumentByID(ctx, m.ID, d2.ID)
+			require.NoError(t, err)
+			require.Equal(t, d2, gotD)
 			_, err = s.DocumentByID(ctx, m2.ID, d.ID)
 			require.ErrorIs(t, err, kyc.ErrNotFound)
 			docs, err := s.DocumentsByApplicant(ctx, m.ID, a.ID)
 			require.NoError(t, err)
-			require.Equal(t, []kyc.Document{d}, docs)
+			require.Equal(t, []kyc.Document{d, d2}, docs) // ids grow: oldest first
 			checks, err := s.ChecksByVerification(ctx, m.ID, v.ID)
 			require.NoError(t, err)
 			require.Equal(t, []kyc.Check{c}, checks)

@@ -31,8 +31,11 @@ func (s *Service) Limits() docfile.Limits { return s.limits }
 // UploadDocument streams r into encrypted blob storage while validating it,
 // then decodes images (once, within the caps and the decode budget) or
 // reads PDFs whole (docfile.CheckPDF), and records the document only if
-// every check passed. A rejected upload leaves
-// neither row nor blob.
+// every check passed. A rejected upload leaves neither row nor blob. What a
+// phone appended after a JPEG's end (docfile: further images, a motion
+// photo's video, Samsung's trailer, padding) is not stored: the document is
+// the image alone, and its Trailer records what was removed. Every surface
+// uploads through here.
 func (s *Service) UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error) {
 	d, _, err := s.upload(ctx, p, applicantID, kind, r, false, nil)
 	return d, err
@@ -88,23 +91,19 @@ func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID strin
 		discard()
 		return d, q, err
 	}
-	v := docfile.NewValidator(kind, s.limits)
-	if err := copyValidated(v, bw, bodyReader{r}); err != nil {
-		bw.Abort()
-		discard()
-		return d, q, uploadErr(err)
-	}
-	res, err := v.Close()
+	// Only the file is stored: a trailer that a phone appended to a JPEG
+	// (docfile's Validator tells it apart) is removed, and recorded.
+	res, err := docfile.NewValidator(kind, s.limits).Copy(bw, bodyReader{r})
 	if err != nil {
 		bw.Abort()
 		discard()
-		return d, q, err
+		return d, q, uploadErr(err)
 	}
 	if err := bw.Commit(); err != nil {
 		discard()
 		return d, q, err
 	}
-	d.ContentType, d.Size, d.SHA256 = res.ContentType, res.Size, res.SHA256
+	d.ContentType, d.Size, d.SHA256, d.Trailer = res.ContentType, res.Size, res.SHA256, res.Trailer
 	if res.ContentType == docfile.PDF {
 		if err := s.decoder.CheckPDF(ctx, func() (io.ReadCloser, error) { return s.blobs.Open(ctx, d.BlobKey) }); err != nil {
 			discard()
@@ -144,8 +143,11 @@ func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID strin
 		if err := tx.DeletePendingUpload(ctx, d.BlobKey); err != nil {
 			return err
 		}
-		return record(ctx, tx, p, d.CreatedAt, "document.upload", "document", d.ID, map[string]any{
-			"applicant_id": applicantID, "kind": kind, "content_type": d.ContentType, "size": d.Size, "sha256": d.SHA256})
+		detail := map[string]any{"applicant_id": applicantID, "kind": kind, "content_type": d.ContentType, "size": d.Size, "sha256": d.SHA256}
+		if d.Trailer != nil {
+			detail["removed_trailer"] = d.Trailer
+		}
+		return record(ctx, tx, p, d.CreatedAt, "document.upload", "document", d.ID, detail)
 	})
 	if err != nil {
 		discard()
@@ -185,38 +187,6 @@ func (s *Service) ReapUploads(ctx context.Context, olderThan time.Duration) (int
 				return n, err
 			}
 			n++
-		}
-	}
-}
-
-// uploadChunk is how much of an upload is handled at a time.
-const uploadChunk = 256 << 10
-
-// copyValidated streams r to the validator and to storage in chunks, hashing
-// and validating each chunk on another core while it is encrypted and
-// written. A validation error stops the copy at the end of that chunk; the
-// caller discards what was stored.
-func copyValidated(v, store io.Writer, r io.Reader) error {
-	buf := make([]byte, uploadChunk)
-	verr := make(chan error, 1)
-	for {
-		n, rerr := io.ReadFull(r, buf)
-		if n > 0 {
-			chunk := buf[:n]
-			go func() { _, err := v.Write(chunk); verr <- err }()
-			_, serr := store.Write(chunk)
-			if err := <-verr; err != nil {
-				return err
-			}
-			if serr != nil {
-				return serr
-			}
-		}
-		switch {
-		case rerr == io.EOF || rerr == io.ErrUnexpectedEOF:
-			return nil
-		case rerr != nil:
-			return rerr
 		}
 	}
 }

@@ -47,8 +47,11 @@ type ExportDocument struct {
 	ContentType string           `json:"content_type"`
 	Size        int64            `json:"size"`
 	SHA256      string           `json:"sha256"`
-	CreatedAt   time.Time        `json:"created_at"`
-	File        string           `json:"file"`
+	// RemovedTrailer: what a phone appended after the image and was not
+	// stored (the bytes are not held, so not exported).
+	RemovedTrailer *kyc.RemovedTrailer `json:"removed_trailer,omitempty"`
+	CreatedAt      time.Time           `json:"created_at"`
+	File           string              `json:"file"`
 }
 
 // ExportVerification is one verification with its checks and decisions.
@@ -126,7 +129,7 @@ func (s *Service) ExportApplicant(ctx context.Context, p kyc.Principal, id strin
 	}
 	for _, d := range ex.docs {
 		ex.Documents = append(ex.Documents, ExportDocument{ID: d.ID, Kind: d.Kind, ContentType: d.ContentType, Size: d.Size,
-			SHA256: d.SHA256, CreatedAt: d.CreatedAt, File: exportFile(d)})
+			SHA256: d.SHA256, RemovedTrailer: d.Trailer, CreatedAt: d.CreatedAt, File: exportFile(d)})
 		subjects = append(subjects, d.ID)
 	}
 	vs, err := s.store.VerificationsOfApplicant(ctx, p.MerchantID, id, 1000)

@@ -151,6 +151,9 @@ func (c DocumentIntegrity) verify(ctx context.Context, s *check.Subject, d kyc.D
 	if res.SHA256 != d.SHA256 {
 		return kyc.Invalid("file", "sha256", "stored bytes do not match the uploaded document's sha256")
 	}
+	if res.Trailer != nil { // the upload stores images without one
+		return kyc.Invalid("file", "trailer", "stored bytes carry data after the end of the image")
+	}
 	dec := c.Decoder
 	if dec == nil {
 		dec = docfile.NewDecoder(nil, c.Limits, 0)
