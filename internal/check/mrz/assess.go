@@ -54,9 +54,11 @@ const (
 	// correct field was seen.
 	MinCharConfidence = 75
 	// MinNameConfidence is the lowest character confidence accepted in the
-	// names, which no check digit covers: on the public set every name
-	// that passed misspelt had a character below 95 and only 3 of 141
-	// correct readings (no original) did.
+	// names, which no check digit covers. With the line finder, the two
+	// misspelt names that still passed on the public set (an H read W at
+	// 96.9, a T read Y at 95.7) were the only passing readings with a
+	// name character between 95 and 97; 2 of ~300 correct passing
+	// readings fall there too and go to review.
 	MinNameConfidence = 97
 	// MaxRepairs is the most characters the repair step may change: no
 	// correct reading of the public set needed more than one, most wrong
