@@ -309,11 +309,12 @@ type zoneLines struct {
 	width int // 30, 36 or 44
 }
 
-// findZone picks, among the text lines, the group of two or three that
-// looks most like an MRZ: parallel, of one length and height, left-aligned,
-// equally and closely spaced, with a character count of a layout. Among
-// equal groups the lowest wins (the MRZ is at the foot of the page).
-func findZone(lines []textLine) (zoneLines, bool) {
+// findZones ranks the groups of two or three text lines that look like an
+// MRZ: parallel, of one length and height, left-aligned, equally and
+// closely spaced, with a character count of a layout. Among equal groups
+// the lowest ranks first (the MRZ is at the foot of the page). Groups
+// sharing a line with a better one are left out.
+func findZones(lines []textLine) []zoneLines {
 	var cands []textLine
 	for _, l := range lines {
 		if n := l.chars(); n >= 24 && n <= 50 && len(l.comps) >= 16 {
@@ -321,39 +322,52 @@ func findZone(lines []textLine) (zoneLines, bool) {
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].midY() < cands[j].midY() })
-	var best zoneLines
-	bestScore := math.Inf(-1)
-	consider := func(group []textLine) {
+	type scored struct {
+		z   zoneLines
+		idx []int
+		sc  float64
+	}
+	var all []scored
+	consider := func(idx ...int) {
+		group := make([]textLine, len(idx))
+		for i, k := range idx {
+			group[i] = cands[k]
+		}
 		width, fit := layoutOf(group)
-		if width == 0 {
+		if width == 0 || (width == 30) != (len(group) == 3) {
 			return
 		}
-		sc := fit
-		if (width == 30) != (len(group) == 3) {
-			return
-		}
-		sc += 0.002 * group[len(group)-1].midY() // lower on the page
-		if sc > bestScore {
-			best, bestScore = zoneLines{lines: append([]textLine(nil), group...), width: width}, sc
-		}
+		all = append(all, scored{zoneLines{lines: group, width: width}, idx, fit + 0.002*group[len(group)-1].midY()})
 	}
 	for i := range cands {
 		for j := i + 1; j < len(cands); j++ {
 			if !sameZone(cands[i], cands[j]) {
 				continue
 			}
-			consider([]textLine{cands[i], cands[j]})
+			consider(i, j)
 			for k := j + 1; k < len(cands); k++ {
 				if sameZone(cands[j], cands[k]) {
 					gap1, gap2 := cands[j].midY()-cands[i].midY(), cands[k].midY()-cands[j].midY()
 					if ratio(gap1, gap2) < 1.35 {
-						consider([]textLine{cands[i], cands[j], cands[k]})
+						consider(i, j, k)
 					}
 				}
 			}
 		}
 	}
-	return best, bestScore > math.Inf(-1)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].sc > all[j].sc })
+	used := map[int]bool{}
+	var out []zoneLines
+	for _, c := range all {
+		if slices.ContainsFunc(c.idx, func(k int) bool { return used[k] }) {
+			continue
+		}
+		for _, k := range c.idx {
+			used[k] = true
+		}
+		out = append(out, c.z)
+	}
+	return out
 }
 
 // sameZone says whether b can be the MRZ line that follows a.

@@ -29,10 +29,13 @@ type Debugger interface {
 // found or read is an error; a read MRZ with bad check digits is returned
 // with ParseError set.
 //
-// The line finder (lines.go) is tried on the image as it is, then turned a
-// quarter either way; a zone read badly is read again upside down. When the
-// line finder finds nothing, or reads worse, the row-texture band finder of
-// the first version is tried and the better reading kept.
+// The line finder (lines.go) is tried on the image levelled, then turned
+// by the direction its characters run in (a tilted or sideways photo), then
+// a quarter turn either way; a zone read badly is read again upside down.
+// When nothing was read well, the row-texture band finder of the first
+// version is tried and the better reading kept. The search stops at the
+// first reading that is clearly right, or at the deadline (Timeout), with
+// the best reading so far.
 func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 	if err := r.Available(); err != nil {
 		return Reading{}, err
@@ -49,64 +52,19 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 		// the gaps between characters are more than a pixel or two
 		gray = scaleGray(gray, math.Min(3, float64(minWork)/float64(w)))
 	}
-	scale := float64(img.Bounds().Dx()) / float64(gray.Rect.Dx())
-	var best Reading
-	var bestScore = math.Inf(-1)
-	keep := func(rd Reading, sc float64) {
-		if sc > bestScore {
-			best, bestScore = rd, sc
-		}
-	}
-	var lastErr error
-	// try reads the zone of g, if the line finder finds one, and then, when
-	// the reading is poor, the zone of g turned upside down.
-	try := func(g *image.Gray, name string, turn int, skew float64) (found bool, angle float64, err error) {
-		z, all, angle, ok := locateZone(g)
-		r.debugLines(name, g, all, z)
-		if !ok {
-			return false, angle, nil
-		}
-		rd, sc, err := r.readZone(ctx, g, z, name)
-		if err != nil {
-			if ctx.Err() != nil {
-				return true, 0, err
-			}
-			lastErr = err
-		} else {
-			rd.Skew, rd.Turn, rd.Band, rd.CharHeight = skew, turn, scaleRect(z.bounds(), scale), z.capH()*scale
-			keep(rd, sc)
-		}
-		if bestScore >= goodScore || readWell(best) {
-			return true, 0, nil
-		}
-		g2 := turnGray(g, 180)
-		if z2, all2, _, ok := locateZone(g2); ok {
-			r.debugLines(name+"-upside-down", g2, all2, z2)
-			rd2, sc2, err := r.readZone(ctx, g2, z2, name+"-upside-down")
-			switch {
-			case err == nil:
-				rd2.Skew, rd2.Turn, rd2.Band, rd2.CharHeight = skew, (turn+180)%360, scaleRect(z2.bounds(), scale), z2.capH()*scale
-				keep(rd2, sc2)
-			case ctx.Err() != nil:
-				return true, 0, err
-			}
-		}
-		return true, 0, nil
-	}
-	// as it is (levelled), then turned by the direction its characters
-	// run in, then a quarter turn either way
-	g := gray
-	skew := skewAngle(g)
+	s := search{r: r, ctx: ctx, scale: float64(img.Bounds().Dx()) / float64(gray.Rect.Dx()), bestScore: math.Inf(-1)}
+	level := gray
+	skew := skewAngle(gray)
 	if skew != 0 {
-		g = rotateGray(g, skew)
+		level = rotateGray(gray, skew)
 	}
-	// A deadline ends the search; what was read by then is kept.
-	found, angle, err := try(g, "level", 0, skew)
-	if !found && err == nil && math.Abs(angle) > 2*minSkew {
-		found, _, err = try(rotateFit(g, angle), fmt.Sprintf("turned%+.0f", angle), 0, skew+angle)
+	found, angle := s.try(level, "level", skew)
+	if !s.done() && math.Abs(angle) > 2*minSkew {
+		f, _ := s.try(rotateFit(level, angle), fmt.Sprintf("turned%+.0f", angle), skew+angle)
+		found = found || f
 	}
 	for _, turn := range []int{90, 270} {
-		if found || err != nil {
+		if found || s.done() {
 			break
 		}
 		g := turnGray(gray, turn)
@@ -114,38 +72,116 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 		if skew != 0 {
 			g = rotateGray(g, skew)
 		}
-		found, _, err = try(g, fmt.Sprintf("turn%03d", turn), turn, skew)
-	}
-	if err != nil {
-		if bestScore > math.Inf(-1) {
-			return best, nil
-		}
-		return Reading{}, err
+		found, _ = s.try(g, fmt.Sprintf("turn%03d", turn), skew-float64(turn))
 	}
 	// The band finder when the line finder found nothing or read it
 	// badly (a reading whose check digits fail with every character read
 	// confidently is a document printed that way: another finder's
 	// different reading would only be a worse one repaired to fit).
-	if bestScore < goodScore && !readWell(best) {
-		rd, sc, err := r.readBand(ctx, gray, scale)
-		switch {
-		case err == nil:
-			keep(rd, sc)
-		case ctx.Err() != nil && bestScore > math.Inf(-1):
-			return best, nil
-		case ctx.Err() != nil:
-			return Reading{}, err
-		case lastErr == nil:
-			lastErr = err
+	if !s.done() && !readWell(s.best) {
+		rd, sc, err := r.readBand(ctx, gray, s.scale)
+		if err == nil {
+			s.keep(rd, sc)
+		} else {
+			s.fail(err)
 		}
 	}
-	if math.IsInf(bestScore, -1) {
-		if lastErr == nil {
-			lastErr = errors.New("no machine readable zone found on the image")
+	if math.IsInf(s.bestScore, -1) {
+		if s.err == nil {
+			s.err = errors.New("no machine readable zone found on the image")
 		}
-		return Reading{}, lastErr
+		return Reading{}, s.err
 	}
-	return best, nil
+	return s.best, nil
+}
+
+// search is one Read's state: the best reading so far and the first error.
+type search struct {
+	r         Reader
+	ctx       context.Context
+	scale     float64 // image pixels per working-copy pixel
+	best      Reading
+	bestScore float64
+	err       error
+}
+
+func (s *search) keep(rd Reading, sc float64) {
+	if sc > s.bestScore {
+		s.best, s.bestScore = rd, sc
+	}
+}
+
+// fail records an error; a deadline overrides the others.
+func (s *search) fail(err error) {
+	if s.err == nil || s.ctx.Err() != nil {
+		s.err = err
+	}
+}
+
+// done says the search should stop: a clearly right reading, or the
+// deadline.
+func (s *search) done() bool {
+	return s.bestScore >= goodScore && confident(s.best) || s.ctx.Err() != nil
+}
+
+// maxZones is how many candidate zones of one image are read, best first.
+const maxZones = 2
+
+// try reads the candidate zones of g (rotation: the degrees, counter-
+// clockwise, g is turned from the image), and the first one upside down
+// when it reads badly. It reports whether the line finder found a zone and
+// the direction the characters run in.
+func (s *search) try(g *image.Gray, name string, rotation float64) (bool, float64) {
+	zones, all, angle := locateZones(g)
+	var first zoneLines
+	if len(zones) > 0 {
+		first = zones[0]
+	}
+	s.r.debugLines(name, g, all, first)
+	for i, z := range zones {
+		if i == maxZones || s.done() || i > 0 && readWell(s.best) {
+			break
+		}
+		zname := name
+		if i > 0 {
+			zname = fmt.Sprintf("%s-zone%d", name, i+1)
+			s.r.debugLines(zname, g, nil, z)
+		}
+		rd, sc, err := s.r.readZone(s.ctx, g, z, zname)
+		if err != nil {
+			s.fail(err)
+			continue
+		}
+		rd.Skew, rd.Band, rd.CharHeight = normDeg(rotation), scaleRect(z.bounds(), s.scale), z.capH()*s.scale
+		s.keep(rd, sc)
+	}
+	if len(zones) == 0 || s.done() || readWell(s.best) {
+		return len(zones) > 0, angle
+	}
+	g2 := turnGray(g, 180)
+	if zs, all2, _ := locateZones(g2); len(zs) > 0 {
+		s.r.debugLines(name+"-upside-down", g2, all2, zs[0])
+		rd, sc, err := s.r.readZone(s.ctx, g2, zs[0], name+"-upside-down")
+		if err != nil {
+			s.fail(err)
+		} else {
+			rd.Skew, rd.Band, rd.CharHeight = normDeg(rotation+180), scaleRect(zs[0].bounds(), s.scale), zs[0].capH()*s.scale
+			s.keep(rd, sc)
+		}
+	}
+	return true, angle
+}
+
+// normDeg brings an angle into (-180, 180].
+func normDeg(d float64) float64 {
+	d = math.Mod(d, 360)
+	switch {
+	case d > 180:
+		d -= 360
+	case d <= -180:
+		d += 360
+	}
+	return math.Round(d*100) / 100
 }
 
 // readWell says tesseract was sure of the reading's characters (their
@@ -171,24 +207,20 @@ const goodScore = 1000
 // minWork is the narrowest working copy: smaller images are enlarged.
 const minWork = 1000
 
-// locateZone finds the MRZ lines of g with the line finder. It also
-// returns every text line it chained (for the debug output) and the
-// direction the characters run in (textAngle), to turn the image by when
-// no zone is found.
-func locateZone(g *image.Gray) (zoneLines, []textLine, float64, bool) {
+// locateZones finds the candidate MRZs of g with the line finder, best
+// first. It also returns every text line it chained (for the debug output)
+// and the direction the characters run in (textAngle), to turn the image
+// by when no zone reads well.
+func locateZones(g *image.Gray) ([]zoneLines, []textLine, float64) {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	if w < 100 || h < 40 {
-		return zoneLines{}, nil, 0, false
+		return nil, nil, 0
 	}
 	win := max(15, min(w, h)/25) | 1
 	comps := components(darkMask(g, win, 0.15), w, h)
 	lines := findLines(comps, h)
-	z, ok := findZone(lines)
-	var angle float64
-	if !ok {
-		angle, _ = textAngle(comps)
-	}
-	return z, lines, angle, ok
+	angle, _ := textAngle(comps)
+	return findZones(lines), lines, angle
 }
 
 // capH is the mean character height of the zone's lines.

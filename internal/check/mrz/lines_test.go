@@ -1,0 +1,87 @@
+package mrz
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// row makes a text line of n character boxes of height h from x at y,
+// rising by slope per pixel; every third is a filler (shorter, lower).
+func row(x, y, n, h int, slope float64) []comp {
+	var cs []comp
+	pitch := h * 7 / 10
+	for i := 0; i < n; i++ {
+		cx := x + i*pitch
+		cy := y + int(slope*float64(i*pitch))
+		c := comp{x0: cx, y0: cy, x1: cx + pitch*3/4, y1: cy + h, n: h * pitch / 2}
+		if i%3 == 2 {
+			c.y0 += h / 4
+			c.y1 -= h / 4
+		}
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+func TestFindZone(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		comps []comp
+		width int
+		lines int
+		top   int // y of the zone's first line
+	}{
+		{"TD3", append(row(50, 500, 44, 20, 0), row(50, 535, 44, 20, 0)...), 44, 2, 500},
+		{"TD1 tilted", append(append(row(40, 300, 30, 24, 0.05), row(38, 342, 30, 24, 0.05)...), row(36, 384, 30, 24, 0.05)...), 30, 3, 300},
+		// a printed line above the MRZ, shorter and farther: not part of it
+		{"TD3 under a printed line", append(append(row(50, 420, 28, 20, 0), row(50, 500, 44, 20, 0)...), row(50, 535, 44, 20, 0)...), 44, 2, 500},
+		// a chain broken by a stamp: merged back
+		{"TD2 broken", append(append(row(50, 200, 15, 20, 0), row(50+19*14, 200, 17, 20, 0)...), row(50, 235, 36, 20, 0)...), 36, 2, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			zs := findZones(findLines(tc.comps, 1000))
+			require.NotEmpty(t, zs)
+			z := zs[0]
+			require.Equal(t, tc.width, z.width)
+			require.Len(t, z.lines, tc.lines)
+			require.InDelta(t, tc.top, z.lines[0].comps[0].y0, 8)
+		})
+	}
+	// paragraph text of uneven lines is no MRZ
+	var para []comp
+	for i, n := range []int{12, 19, 9, 22} {
+		para = append(para, row(60, 100+i*40, n, 18, 0)...)
+	}
+	require.Empty(t, findZones(findLines(para, 1000)))
+}
+
+func TestVote(t *testing.T) {
+	t.Parallel()
+	v, ok := vote([]hocrLine{
+		{text: "AB1", chars: []float64{90, 90, 90}},
+		{text: "AB7", chars: []float64{90, 90, 60}},
+		{text: "A81", chars: []float64{90, 50, 90}},
+	})
+	require.True(t, ok)
+	require.Equal(t, "AB1", v.text)
+	require.InDelta(t, 60, v.chars[1], 0.01) // two of three agree: confidence shrinks
+	require.InDelta(t, 90, v.chars[0], 0.01)
+	_, ok = vote([]hocrLine{{text: "AB", chars: []float64{1, 1}}, {text: "ABC", chars: []float64{1, 1, 1}}})
+	require.False(t, ok)
+}
+
+// TestRepairInserted: a line read with one character too many inside it
+// (a speck read as a character) is fitted by deleting the character whose
+// removal makes the check digits hold, and the deletion is counted.
+func TestRepairInserted(t *testing.T) {
+	t.Parallel()
+	want := []string{"I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"}
+	read := []string{want[0], "74081227F1204159UTO<<<<<<<<<<<6", want[2]}
+	f := repair(read)
+	require.Equal(t, want, f.lines)
+	require.Equal(t, 1, f.dropped)
+	require.Equal(t, 8, f.src[1][7]) // the 'F' came from position 8 of what was read
+}

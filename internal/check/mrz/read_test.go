@@ -1,0 +1,98 @@
+package mrz_test
+
+import (
+	"context"
+	"image"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/kyctest"
+)
+
+// TestReadTurned reads documents photographed tilted far past the deskew
+// range, sideways and upside down: the line finder turns them by the
+// direction their characters run in, a quarter turn, or half a turn.
+func TestReadTurned(t *testing.T) {
+	t.Parallel()
+	r := reader(t)
+	lines := []string{"I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"}
+	doc := kyctest.SyntheticDocument(t, lines, 1000)
+	for _, tc := range []struct {
+		name string
+		img  image.Image
+		turn float64 // what the reader turns it by, counter-clockwise
+	}{
+		{"level", doc, 0},
+		{"tilted 25°", kyctest.Rotate(doc, 25), -25},
+		{"tilted -35°", kyctest.Rotate(doc, -35), 35},
+		{"a quarter turn clockwise", kyctest.Rotate(doc, -90), 90},
+		{"a quarter turn counter-clockwise", kyctest.Rotate(doc, 90), -90},
+		{"upside down", kyctest.Rotate(doc, 180), 180},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rd, err := r.Read(context.Background(), tc.img)
+			require.NoError(t, err)
+			require.Equal(t, lines, rd.Lines, "raw %q", rd.Raw)
+			require.InDelta(t, tc.turn, rd.Skew, 2)
+			require.True(t, rd.Document.Valid())
+		})
+	}
+}
+
+// TestReadDebug checks the debug output names what an operator needs: the
+// located lines, the images given to OCR and the readings of each pass.
+func TestReadDebug(t *testing.T) {
+	t.Parallel()
+	r := reader(t)
+	lines := []string{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}
+	d := &memDebug{files: map[string]string{}}
+	r.Debug = d
+	rd, err := r.Read(context.Background(), kyctest.SyntheticDocument(t, lines, 1200))
+	require.NoError(t, err)
+	require.Equal(t, lines, rd.Lines)
+	require.Contains(t, d.files, "level-lines.png")
+	require.Contains(t, d.files, "level-ocr-input-0.png")
+	require.Contains(t, d.files["level-readings.txt"], "line 1 grey")
+	require.Contains(t, d.files["level-readings.txt"], "chosen")
+}
+
+// TestReadNoMRZ: an image with text but no MRZ, a blank one and a tiny one
+// say no MRZ was found; none panics.
+func TestReadNoMRZ(t *testing.T) {
+	t.Parallel()
+	r := reader(t)
+	blank := image.NewGray(image.Rect(0, 0, 800, 500))
+	for i := range blank.Pix {
+		blank.Pix[i] = 230
+	}
+	for name, img := range map[string]image.Image{
+		"blank": blank,
+		"1x1":   image.NewGray(image.Rect(0, 0, 1, 1)),
+		"face":  kyctest.SyntheticFace(600, 800),
+	} {
+		_, err := r.Read(context.Background(), img)
+		require.Error(t, err, name)
+		require.True(t, strings.Contains(err.Error(), "no machine readable zone") || strings.Contains(err.Error(), "could not be read"), "%s: %v", name, err)
+	}
+}
+
+type memDebug struct {
+	mu    sync.Mutex
+	files map[string]string
+}
+
+func (m *memDebug) Image(name string, img image.Image) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.files[name] = img.Bounds().String()
+}
+
+func (m *memDebug) Text(name, text string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.files[name] = text
+}
