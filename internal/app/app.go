@@ -147,7 +147,7 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Limits = ratelimit.New(ratelimit.Config{MerchantRate: cfg.RateLimitMerchant, MerchantBurst: cfg.RateLimitMerchantBurst,
 		AddressRate: cfg.RateLimitAddress, AddressBurst: cfg.RateLimitAddressBurst}, nil)
 	a.Merchants.Limits = a.Limits
-	a.MRZ = &mrz.Engine{Reader: mrz.Reader{TessdataDir: filepath.Join(cfg.AssetsDir, "tessdata")}}
+	a.MRZ = &mrz.Engine{Reader: mrz.Reader{TessdataDir: filepath.Join(cfg.AssetsDir, "tessdata"), Timeout: cfg.MRZTimeout}}
 	a.Face = &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(cfg.AssetsDir, "onnxruntime", "libonnxruntime.so.1"),
 		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
 	a.Screening = screening.NewScreener()

@@ -88,6 +88,8 @@ func serveFlags() []ucli.Flag {
 			Usage: "requests a client address may make at once above its rate"},
 		&ucli.DurationFlag{Name: "hosted-mrz-timeout", Value: config.DefaultHostedMRZTimeout, Sources: ucli.EnvVars("OPENKYC_HOSTED_MRZ_TIMEOUT"),
 			Usage: "time limit of the MRZ reading of a hosted-page upload (passport data page, identity card back) that asks the user at once for a better photo; past it the page says nothing of the MRZ (at most 30s)"},
+		&ucli.DurationFlag{Name: "mrz-timeout", Value: config.DefaultMRZTimeout, Sources: ucli.EnvVars("OPENKYC_MRZ_TIMEOUT"),
+			Usage: "time limit of the MRZ reading of one document image in the checks (locating and every OCR pass); past it the best reading so far counts (1s to 2m)"},
 		&ucli.BoolFlag{Name: "demo", Usage: "create (once) a demo merchant and print its credentials and a curl walk-through"},
 	)
 }
@@ -130,6 +132,7 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.ConsoleIdleTimeout = cmd.Duration("console-idle-timeout")
 	c.ConsoleSessionMaxAge = cmd.Duration("console-session-max-age")
 	c.HostedMRZTimeout = cmd.Duration("hosted-mrz-timeout")
+	c.MRZTimeout = cmd.Duration("mrz-timeout")
 	return c, c.Validate()
 }
 

@@ -72,6 +72,11 @@ type Config struct {
 	// asks at once for a better photo (OPENKYC_HOSTED_MRZ_TIMEOUT, default
 	// 3 s, at most 30 s); past it the page says nothing of the MRZ.
 	HostedMRZTimeout time.Duration
+	// MRZTimeout bounds the MRZ reading of one image in the pipeline and
+	// openkyc check document: locating and every OCR pass; past it the best
+	// reading so far is used (OPENKYC_MRZ_TIMEOUT, default 10 s, 1 s to
+	// 2 min).
+	MRZTimeout time.Duration
 }
 
 // Defaults.
@@ -85,6 +90,9 @@ const (
 	DefaultAssetsDir      = "./assets"
 	// DefaultHostedMRZTimeout: OCR of an MRZ takes 0.3–1 s on one core.
 	DefaultHostedMRZTimeout = 3 * time.Second
+	// DefaultMRZTimeout: most images read in under 1 s on one core, the
+	// hardest (turned, several zones, the fallback) in 2–4 s.
+	DefaultMRZTimeout = 10 * time.Second
 )
 
 // Validate checks the settings and fills in derived defaults.
@@ -163,6 +171,12 @@ func (c *Config) Validate() error {
 	}
 	if c.HostedMRZTimeout <= 0 {
 		c.HostedMRZTimeout = DefaultHostedMRZTimeout
+	}
+	if c.MRZTimeout <= 0 {
+		c.MRZTimeout = DefaultMRZTimeout
+	}
+	if c.MRZTimeout < time.Second || c.MRZTimeout > 2*time.Minute {
+		errs = append(errs, errors.New("mrz-timeout: must be between 1s and 2m"))
 	}
 	if c.HostedMRZTimeout > 30*time.Second {
 		errs = append(errs, errors.New("hosted-mrz-timeout: must be at most 30s (the upload waits for it)"))

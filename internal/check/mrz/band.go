@@ -30,7 +30,7 @@ func straighten(g *image.Gray, l textLine, x0, x1 float64) *image.Gray {
 		off := float64(v)/s - half
 		for u := 0; u < ow; u++ {
 			along := float64(u) / s
-			out.Pix[v*out.Stride+u] = sampleGray(g, px+dx*along+nx*off, py+dy*along+ny*off)
+			out.Pix[v*out.Stride+u] = sampleCubic(g, px+dx*along+nx*off, py+dy*along+ny*off)
 		}
 	}
 	return out
@@ -222,4 +222,38 @@ func vote(reads []hocrLine) (hocrLine, bool) {
 	}
 	out.text = string(b)
 	return out, true
+}
+
+// sampleCubic samples g at (x, y) with Catmull–Rom bicubic interpolation,
+// clamped to the image; outside it the page is white.
+func sampleCubic(g *image.Gray, x, y float64) uint8 {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	if x < -1 || y < -1 || x > float64(w) || y > float64(h) {
+		return 255
+	}
+	x0, y0 := int(math.Floor(x)), int(math.Floor(y))
+	fx, fy := x-float64(x0), y-float64(y0)
+	var wx, wy [4]float64
+	cubicWeights(fx, &wx)
+	cubicWeights(fy, &wy)
+	var v float64
+	for j := 0; j < 4; j++ {
+		yy := min(max(y0-1+j, 0), h-1)
+		row := g.Pix[yy*g.Stride:]
+		var r float64
+		for i := 0; i < 4; i++ {
+			xx := min(max(x0-1+i, 0), w-1)
+			r += wx[i] * float64(row[xx])
+		}
+		v += wy[j] * r
+	}
+	return uint8(math.Max(0, math.Min(255, math.Round(v))))
+}
+
+func cubicWeights(t float64, w *[4]float64) {
+	t2, t3 := t*t, t*t*t
+	w[0] = (-t3 + 2*t2 - t) / 2
+	w[1] = (3*t3 - 5*t2 + 2) / 2
+	w[2] = (-3*t3 + 4*t2 + t) / 2
+	w[3] = (t3 - t2) / 2
 }

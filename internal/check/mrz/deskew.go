@@ -135,7 +135,7 @@ func scaleGray(g *image.Gray, f float64) *image.Gray {
 	out := image.NewGray(image.Rect(0, 0, ow, oh))
 	for y := 0; y < oh; y++ {
 		for x := 0; x < ow; x++ {
-			out.Pix[y*out.Stride+x] = sampleEdge(g, (float64(x)+0.5)/f-0.5, (float64(y)+0.5)/f-0.5)
+			out.Pix[y*out.Stride+x] = sampleCubic(g, (float64(x)+0.5)/f-0.5, (float64(y)+0.5)/f-0.5)
 		}
 	}
 	return out
