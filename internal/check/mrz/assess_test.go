@@ -10,7 +10,7 @@ import (
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
-// reading is what Read returns for lines read cleanly at confidence 95.
+// reading is what Read returns for lines read cleanly at confidence 98.
 func reading(t *testing.T, lines []string) Reading {
 	t.Helper()
 	d, err := Parse(lines...)
@@ -21,7 +21,7 @@ func reading(t *testing.T, lines []string) Reading {
 	for _, l := range lines {
 		c := make([]float64, len(l))
 		for i := range c {
-			c[i] = 95
+			c[i] = 98
 		}
 		rd.CharConfidence = append(rd.CharConfidence, c)
 	}
@@ -187,7 +187,7 @@ func TestFieldConfidence(t *testing.T) {
 			fc := Assess(rd, time.Time{}).FieldConfidence
 			require.Len(t, fc, len(tc.want))
 			for _, f := range tc.want {
-				require.Equal(t, 95.0, fc[f], f)
+				require.Equal(t, 98.0, fc[f], f)
 			}
 		})
 	}
