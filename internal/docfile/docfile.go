@@ -230,16 +230,16 @@ func (v *Validator) finish() error {
 	} else if err := v.scanner.End(); err != nil {
 		return reject("%s", err.Error())
 	}
-	// Zip readers look for the archive's end record in the last 64 KiB of
-	// a file: there, it makes a JPEG a zip archive too, whether it hides in
-	// the image's segments or in a trailer, and whether the file is read
-	// as uploaded or as stored.
+	// Zip readers look for the archive's end record in the last 65 KiB of
+	// a file (zipEndWindow): there, it makes a JPEG a zip archive too,
+	// whether it hides in the image's segments or in a trailer, and
+	// whether the file is read as uploaded or as stored.
 	switch {
 	case v.ctype != JPEG:
 	case v.trailer != nil && (v.zipEnd.within(v.size) || v.zipEndImage.within(v.kept)):
-		return reject("%s (a zip archive's end record in the last 64 KiB of the file: a polyglot)", errTrailing)
+		return reject("%s (a zip archive's end record in the last 65 KiB of the file: a polyglot)", errTrailing)
 	case v.zipEnd.within(v.size):
-		return reject("the image holds a zip archive's end record in its last 64 KiB: a polyglot")
+		return reject("the image holds a zip archive's end record in its last 65 KiB: a polyglot")
 	}
 	return nil
 }

@@ -525,8 +525,10 @@ func markerAt(b []byte, i int, mk polyMarker, final bool) bool {
 
 // zipEndWindow is how far from the end of a file zip readers look for the
 // end-of-central-directory record: its 22 bytes and a comment of up to
-// 65535.
-const zipEndWindow = 22 + 65535
+// 65535 for Java and Info-ZIP, one byte more for Python's zipfile, and the
+// last 65 KiB for Go's archive/zip, which takes a record followed by more
+// than its comment.
+const zipEndWindow = 65 << 10
 
 var zipEOCD = []byte("PK\x05\x06")
 

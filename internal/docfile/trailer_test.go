@@ -1,6 +1,7 @@
 package docfile_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -142,7 +143,7 @@ func TestPhoneTrailers(t *testing.T) {
 	}
 }
 
-// TestZipEndRecordNearTheEnd: a zip's end record within the last 64 KiB of
+// TestZipEndRecordNearTheEnd: a zip's end record within the last 65 KiB of
 // a JPEG, as uploaded or as stored, makes it a zip archive too, with or
 // without a trailer; further from the end, zip readers do not find it.
 func TestZipEndRecordNearTheEnd(t *testing.T) {
@@ -162,6 +163,48 @@ func TestZipEndRecordNearTheEnd(t *testing.T) {
 	res, err := validate(kyc.DocIDFront, far, docfile.Limits{})
 	require.NoError(t, err)
 	require.Nil(t, res.Trailer)
+}
+
+// realZip is a zip archive of one file, as an attacker would hide it.
+func realZip(t testing.TB) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, err := zw.Create("index.html")
+	require.NoError(t, err)
+	_, err = w.Write([]byte("<script>alert(1)</script>"))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return b.Bytes()
+}
+
+// TestZipEndRecordWhereReadersLook: zip readers do not all stop looking
+// for the end record 64 KiB + 22 bytes before the end of the file: Python's
+// zipfile looks one byte further, Go's archive/zip reads the last 65 KiB.
+// Wherever a zip reader opens the file as an archive, it is refused; just
+// beyond, where none does, it is not.
+func TestZipEndRecordWhereReadersLook(t *testing.T) {
+	t.Parallel()
+	jpg := jpegBytes(t, 120, 80)
+	z := realZip(t)
+	// The archive in a comment after SOI, then a comment that puts its end
+	// record d bytes before the end of the file.
+	at := func(d int) []byte {
+		data := withComment(withComment(jpg, make([]byte, d-22-4-(len(jpg)-2))), z)
+		require.Equal(t, d, len(data)-bytes.LastIndex(data, []byte("PK\x05\x06")))
+		return data
+	}
+	for _, d := range []int{22 + 65535, 22 + 65536, 66000, 65 << 10} {
+		data := at(d)
+		_, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		require.NoError(t, err, "%d bytes from the end: Go's archive/zip opens it", d)
+		_, err = validate(kyc.DocIDFront, data, docfile.Limits{})
+		require.ErrorContains(t, err, "zip archive's end record", "%d bytes from the end", d)
+	}
+	data := at(65<<10 + 1)
+	_, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	require.Error(t, err)
+	_, err = validate(kyc.DocIDFront, data, docfile.Limits{})
+	require.NoError(t, err)
 }
 
 func comments(n int) []byte {
@@ -319,7 +362,7 @@ func FuzzTrailer(f *testing.F) {
 			require.NotContains(t, lower, m, "accepted a trailer holding %q", m)
 		}
 		if i := bytes.LastIndex(data, []byte("PK\x05\x06")); i >= 0 {
-			require.Less(t, i, len(data)-(22+65535), "accepted a zip end record near the end")
+			require.Less(t, i, len(data)-65<<10, "accepted a zip end record near the end")
 		}
 	})
 }
