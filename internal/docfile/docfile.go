@@ -82,8 +82,8 @@ type Validator struct {
 	size    int64     // bytes written
 	kept    int64     // bytes of the file without a trailer
 	trailer *trailerScanner
-	// JPEG: the last zip end-of-central-directory signature in the whole
-	// upload, and in the image without its trailer.
+	// The last zip end-of-central-directory signature in the whole upload,
+	// and in the file without a trailer.
 	zipEnd, zipEndImage zipEndTracker
 	err                 error
 }
@@ -132,9 +132,7 @@ func (v *Validator) Write(p []byte) (int, error) {
 // scan passes the next bytes to the format's scanner and, once a JPEG has
 // ended, to its trailer's.
 func (v *Validator) scan(p []byte) error {
-	if v.ctype == JPEG {
-		v.zipEnd.write(p)
-	}
+	v.zipEnd.write(p)
 	if v.trailer == nil {
 		k, err := v.scanner.Write(p)
 		if err != nil && !(errors.Is(err, errTrailing) && v.ctype == JPEG) {
@@ -145,9 +143,7 @@ func (v *Validator) scan(p []byte) error {
 		}
 		v.sha.Write(p[:k])
 		v.kept += int64(k)
-		if v.ctype == JPEG {
-			v.zipEndImage.write(p[:k])
-		}
+		v.zipEndImage.write(p[:k])
 		if err == nil {
 			return nil
 		}
@@ -231,15 +227,15 @@ func (v *Validator) finish() error {
 		return reject("%s", err.Error())
 	}
 	// Zip readers look for the archive's end record in the last 65 KiB of
-	// a file (zipEndWindow): there, it makes a JPEG a zip archive too,
-	// whether it hides in the image's segments or in a trailer, and
-	// whether the file is read as uploaded or as stored.
+	// a file (zipEndWindow): there, it makes the file a zip archive too,
+	// whether it hides in a JPEG's segments or trailer, a PNG or WebP
+	// chunk or a PDF stream, and whether the file is read as uploaded or
+	// as stored.
 	switch {
-	case v.ctype != JPEG:
 	case v.trailer != nil && (v.zipEnd.within(v.size) || v.zipEndImage.within(v.kept)):
 		return reject("%s (a zip archive's end record in the last 65 KiB of the file: a polyglot)", errTrailing)
 	case v.zipEnd.within(v.size):
-		return reject("the image holds a zip archive's end record in its last 65 KiB: a polyglot")
+		return reject("the file holds a zip archive's end record in its last 65 KiB: a polyglot")
 	}
 	return nil
 }

@@ -6,8 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -205,6 +208,46 @@ func TestZipEndRecordWhereReadersLook(t *testing.T) {
 	require.Error(t, err)
 	_, err = validate(kyc.DocIDFront, data, docfile.Limits{})
 	require.NoError(t, err)
+}
+
+// TestZipEndRecordInEveryFormat: the rule is not the JPEG's alone: a zip
+// archive in a PNG chunk, a WebP chunk or a PDF stream near the end of the
+// file makes it a zip archive too.
+func TestZipEndRecordInEveryFormat(t *testing.T) {
+	t.Parallel()
+	z := realZip(t)
+	pngChunk := func(typ string, data []byte) []byte {
+		b := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+		b = append(append(b, typ...), data...)
+		return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	riffChunk := func(typ string, data []byte) []byte {
+		b := binary.LittleEndian.AppendUint32([]byte(typ), uint32(len(data)))
+		b = append(b, data...)
+		if len(data)%2 == 1 {
+			b = append(b, 0)
+		}
+		return b
+	}
+	png := pngBytes(t, 32, 32)
+	iend := len(png) - 12
+	webp := cat([]byte("WEBP"), riffChunk("VP8 ", []byte("abcd")), riffChunk("zIPp", z))
+	pdf := strings.Replace(minimalPDF, "trailer\n", "3 0 obj\n<< /Length "+strconv.Itoa(len(z))+" >>\nstream\n"+string(z)+"\nendstream\nendobj\ntrailer\n", 1)
+	for _, tc := range []struct {
+		name string
+		kind kyc.DocumentKind
+		data []byte
+	}{
+		{"png", kyc.DocIDFront, cat(png[:iend], pngChunk("zIPp", z), png[iend:])},
+		{"webp", kyc.DocSelfie, cat([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(len(webp))), webp)},
+		{"pdf", kyc.DocProofOfAddress, []byte(pdf)},
+	} {
+		_, err := zip.NewReader(bytes.NewReader(tc.data), int64(len(tc.data)))
+		require.NoError(t, err, "%s: a zip reader opens it", tc.name)
+		_, err = validate(tc.kind, tc.data, docfile.Limits{})
+		require.ErrorIs(t, err, kyc.ErrInvalid, tc.name)
+		require.ErrorContains(t, err, "zip archive's end record", tc.name)
+	}
 }
 
 func comments(n int) []byte {
