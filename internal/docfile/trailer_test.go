@@ -58,6 +58,22 @@ func trailerCases(t testing.TB) (jpg []byte, accepted []trailerCase, refused []t
 	sefBad := append([]byte{}, samsung...)
 	sefBad[len(sefBad)-8-12+4]++ // the last entry's distance back from the directory
 	truncatedVideo := video[:len(video)-10]
+	largeBox := func(size uint64) []byte { // an mdat header with a 64-bit length
+		return binary.BigEndian.AppendUint64([]byte("\x00\x00\x00\x01mdat"), size)
+	}
+	// Samsung directories with one field changed: the directory's length,
+	// its entry count, the first entry's distance back, the second entry
+	// made a copy of the first.
+	sefDir := len(samsung) - 8 - int(binary.LittleEndian.Uint32(samsung[len(samsung)-8:]))
+	sefEdit := func(edit func(b []byte)) []byte {
+		b := append([]byte{}, samsung...)
+		edit(b)
+		return b
+	}
+	sefDirLen := sefEdit(func(b []byte) { binary.LittleEndian.PutUint32(b[len(b)-8:], 0xFFFFFFFF) })
+	sefCount := sefEdit(func(b []byte) { binary.LittleEndian.PutUint32(b[sefDir+8:], 0xFFFFFFFF) })
+	sefFarBack := sefEdit(func(b []byte) { binary.LittleEndian.PutUint32(b[sefDir+12+4:], 0xFFFFFFFF) })
+	sefTwice := sefEdit(func(b []byte) { copy(b[sefDir+24:sefDir+36], b[sefDir+12:sefDir+24]) })
 
 	accepted = []trailerCase{
 		{"mpf secondary jpeg", gain, []string{"jpeg"}},
@@ -101,6 +117,14 @@ func trailerCases(t testing.TB) (jpg []byte, accepted []trailerCase, refused []t
 		{"samsung block without its directory entry", cat([]byte("\x00\x00\x01\x0a\x04\x00\x00\x00Junk"), samsung), nil},
 		{"jpeg after the video", cat(video, gain), nil},
 		{"a few stray bytes", []byte{1, 2}, nil},
+		{"mp4 box with a 64-bit length of 0", cat(video, largeBox(0)), nil},
+		{"mp4 box with a 64-bit length shorter than its header", cat(video, largeBox(15), make([]byte, 8)), nil},
+		{"mp4 box with a 64-bit length past int64", cat(video, largeBox(1<<64-1)), nil},
+		{"mp4 box header cut short", cat(video, largeBox(32)[:12]), nil},
+		{"samsung directory length out of range", sefDirLen, nil},
+		{"samsung entry count out of range", sefCount, nil},
+		{"samsung entry pointing before the trailer", sefFarBack, nil},
+		{"samsung block listed twice", sefTwice, nil},
 	}
 	return jpg, accepted, refused
 }
@@ -315,6 +339,7 @@ func TestCopyStoresTheImageOnly(t *testing.T) {
 		{"small image, no trailer", small, nil},
 		{"small image, padding in the head", small, make([]byte, 100)},
 		{"small image, video", small, video},
+		{"small image, further image with a comment, video", small, cat(withComment(jpegBytes(t, 16, 16), []byte("<b>not stored</b>")), video)},
 		{"image of one chunk, video", exact, video},
 		{"large image, video", large, video},
 		{"large image, samsung trailer", large, kyctest.SamsungMotionPhoto(video)},
