@@ -215,6 +215,19 @@ func TestCheckDocument(t *testing.T) {
 	}
 	require.Equal(t, "passed", res["document.mrz"]["status"], "%v", res["document.mrz"])
 
+	// --debug-dir: what the reader saw, private to the operator
+	dir := filepath.Join(t.TempDir(), "debug")
+	_, err = run(t, "check", "document", "--json", "--assets-dir", "../../assets", "--debug-dir", dir, file)
+	require.NoError(t, err)
+	for _, name := range []string{"level-lines.png", "level-ocr-input-0.png", "level-readings.txt"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		require.NoError(t, err, name)
+		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), name)
+	}
+	readings, err := os.ReadFile(filepath.Join(dir, "level-readings.txt"))
+	require.NoError(t, err)
+	require.Contains(t, string(readings), lines[1])
+
 	_, err = run(t, "check", "document", "--kind", "passport", file)
 	require.ErrorContains(t, err, "--kind")
 }

@@ -1,6 +1,8 @@
 package mrz
 
 import (
+	"image"
+	"image/color"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -84,4 +86,32 @@ func TestRepairInserted(t *testing.T) {
 	require.Equal(t, want, f.lines)
 	require.Equal(t, 1, f.dropped)
 	require.Equal(t, 8, f.src[1][7]) // the 'F' came from position 8 of what was read
+}
+
+// TestLuma: the fast paths give the colour model's grey (within rounding;
+// NRGBA is read unpremultiplied, as an opaque image is).
+func TestLuma(t *testing.T) {
+	t.Parallel()
+	rect := image.Rect(3, 5, 9, 8)
+	rgba, nrgba, gray := image.NewRGBA(rect), image.NewNRGBA(rect), image.NewGray(rect)
+	ycc := image.NewYCbCr(rect, image.YCbCrSubsampleRatio444)
+	for y := rect.Min.Y; y < rect.Max.Y; y++ {
+		for x := rect.Min.X; x < rect.Max.X; x++ {
+			c := color.RGBA{uint8(x * 40), uint8(y * 30), uint8(x * y), 255}
+			rgba.Set(x, y, c)
+			nrgba.Set(x, y, c)
+			gray.Set(x, y, c)
+			yy, cb, cr := color.RGBToYCbCr(c.R, c.G, c.B)
+			ycc.Y[ycc.YOffset(x, y)], ycc.Cb[ycc.COffset(x, y)], ycc.Cr[ycc.COffset(x, y)] = yy, cb, cr
+		}
+	}
+	for _, img := range []image.Image{rgba, nrgba, gray, ycc} {
+		lum := luma(img)
+		for y := rect.Min.Y; y < rect.Max.Y; y++ {
+			for x := rect.Min.X; x < rect.Max.X; x++ {
+				want := color.GrayModel.Convert(img.At(x, y)).(color.Gray).Y
+				require.InDelta(t, want, lum(x, y), 2, "%T at %d,%d", img, x, y)
+			}
+		}
+	}
 }

@@ -76,6 +76,7 @@ func toGray(img image.Image, maxW int) *image.Gray {
 	}
 	w, h := int(float64(b.Dx())*scale), int(float64(b.Dy())*scale)
 	g := image.NewGray(image.Rect(0, 0, w, h))
+	lum := luma(img)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			// average the source pixels of this cell (box filter) to keep thin strokes
@@ -84,8 +85,7 @@ func toGray(img image.Image, maxW int) *image.Gray {
 			var sum, n uint32
 			for sy := y0; sy < y1; sy++ {
 				for sx := x0; sx < x1; sx++ {
-					c := color.GrayModel.Convert(img.At(sx, sy)).(color.Gray)
-					sum += uint32(c.Y)
+					sum += uint32(lum(sx, sy))
 					n++
 				}
 			}
@@ -93,6 +93,29 @@ func toGray(img image.Image, maxW int) *image.Gray {
 		}
 	}
 	return g
+}
+
+// luma reads the grey level of img's pixels: straight from the luma plane
+// of a JPEG or the pixels of a grey or RGBA image (a 40-megapixel photo is
+// converted in a fraction of a second), through the colour model otherwise.
+func luma(img image.Image) func(x, y int) uint8 {
+	switch m := img.(type) {
+	case *image.YCbCr:
+		return func(x, y int) uint8 { return m.Y[m.YOffset(x, y)] }
+	case *image.Gray:
+		return func(x, y int) uint8 { return m.Pix[m.PixOffset(x, y)] }
+	case *image.RGBA:
+		return func(x, y int) uint8 {
+			p := m.Pix[m.PixOffset(x, y):]
+			return uint8((19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2]) + 1<<15) >> 16)
+		}
+	case *image.NRGBA:
+		return func(x, y int) uint8 {
+			p := m.Pix[m.PixOffset(x, y):]
+			return uint8((19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2]) + 1<<15) >> 16)
+		}
+	}
+	return func(x, y int) uint8 { return color.GrayModel.Convert(img.At(x, y)).(color.Gray).Y }
 }
 
 // locateBand finds the MRZ: the lowest group of two or three text rows

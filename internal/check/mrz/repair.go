@@ -8,9 +8,18 @@ import (
 // Character classes of MRZ positions: n numeric (dates, check digits), a
 // alphabetic (names, codes, sex), x either (numbers, optional data).
 var masks = map[int][]string{
-	30: {"aaaaa" + strings.Repeat("x", 9) + "n" + strings.Repeat("x", 15), "nnnnnnnannnnnnnaaa" + strings.Repeat("x", 11) + "n", strings.Repeat("a", 30)},
+	// TD1: the document code's second character is the issuer's choice
+	// (the US permanent resident card prints C1).
+	30: {"ax" + "aaa" + strings.Repeat("x", 9) + "n" + strings.Repeat("x", 15), "nnnnnnnannnnnnnaaa" + strings.Repeat("x", 11) + "n", strings.Repeat("a", 30)},
 	36: {strings.Repeat("a", 36), strings.Repeat("x", 9) + "naaannnnnnnannnnnnn" + strings.Repeat("x", 7) + "n"},
 	44: {strings.Repeat("a", 44), strings.Repeat("x", 9) + "naaannnnnnnannnnnnn" + strings.Repeat("x", 14) + "nn"},
+}
+
+// visaMasks are the second lines of visas (MRV-A, MRV-B): optional data to
+// the end, no personal-number or composite check digit.
+var visaMasks = map[int]string{
+	36: strings.Repeat("x", 9) + "naaannnnnnnannnnnnn" + strings.Repeat("x", 8),
+	44: strings.Repeat("x", 9) + "naaannnnnnnannnnnnn" + strings.Repeat("x", 16),
 }
 
 var toDigit = map[byte]byte{'O': '0', 'Q': '0', 'D': '0', 'U': '0', 'I': '1', 'L': '1', 'Z': '2', 'S': '5', 'G': '6', 'B': '8', 'T': '7'}
@@ -114,8 +123,12 @@ func repairAligned(clean []string, width int) fitted {
 		}
 		l = l[:width]
 		b := []byte(l)
+		mask := masks[width][i]
+		if vm, ok := visaMasks[width]; ok && i == 1 && visa(clean[0]) {
+			mask = vm
+		}
 		for j, c := range b {
-			switch masks[width][i][j] {
+			switch mask[j] {
 			case 'n':
 				if d, ok := toDigit[c]; ok {
 					b[j] = d
@@ -140,7 +153,10 @@ func repairAligned(clean []string, width int) fitted {
 	case 36:
 		fields = []field{{1, 0, 9, 9}}
 	case 44:
-		fields = []field{{1, 0, 9, 9}, {1, 28, 42, 42}}
+		fields = []field{{1, 0, 9, 9}}
+		if !visa(clean[0]) {
+			fields = append(fields, field{1, 28, 42, 42})
+		}
 	}
 	for _, fd := range fields {
 		l := []byte(f.lines[fd.line])
@@ -152,9 +168,14 @@ func repairAligned(clean []string, width int) fitted {
 	return f
 }
 
+// visa says whether a first MRZ line is a visa's (document code V).
+func visa(line0 string) bool { return strings.HasPrefix(strings.ToUpper(line0), "V") }
+
 // fixByCheckDigit tries the confusion swaps in l[from:to] (at most 8
 // ambiguous positions) and applies the combination with the fewest changes
-// that makes the check digit hold; it returns how many characters it changed.
+// that makes the check digit hold, if it is the only one with that few: two
+// equally small repairs are a guess, and the field is left as read. It
+// returns how many characters it changed.
 func fixByCheckDigit(l []byte, from, to int, cd byte) int {
 	if cd == '<' {
 		cd = '0'
@@ -169,16 +190,20 @@ func fixByCheckDigit(l []byte, from, to int, cd byte) int {
 		}
 	}
 	var best []byte
-	bestN := 99
+	bestN, ties := 99, 0
 	try := append([]byte(nil), l[from:to]...)
 	var walk func(k, n int)
 	walk = func(k, n int) {
-		if n >= bestN {
+		if n > bestN {
 			return
 		}
 		if k == len(pos) {
 			if c, _ := Compute(string(try)); c == cd && n > 0 {
-				best, bestN = append([]byte(nil), try...), n
+				if n == bestN {
+					ties++
+					return
+				}
+				best, bestN, ties = append([]byte(nil), try...), n, 0
 			}
 			return
 		}
@@ -192,7 +217,7 @@ func fixByCheckDigit(l []byte, from, to int, cd byte) int {
 		try[p] = orig
 	}
 	walk(0, 0)
-	if best == nil {
+	if best == nil || ties > 0 {
 		return 0
 	}
 	copy(l[from:to], best)
