@@ -182,24 +182,33 @@ func slotted(lines []hocrLine, slots [][2]int) []hocrLine {
 	return out
 }
 
-// vote combines readings of one line that have the same length: each
-// position takes the character most readings agree on (ties to the more
-// confident), with the summed confidence of its supporters divided by the
-// number of readings — disagreement lowers confidence.
+// vote combines readings of one line: among the readings of the most
+// common length (at least two), each position takes the character most
+// agree on (ties to the more confident), with the summed confidence of its
+// supporters divided by the number of all readings — disagreement, and
+// readings of another length, lower confidence.
 func vote(reads []hocrLine) (hocrLine, bool) {
-	var same []hocrLine
+	var all []hocrLine
+	byLen := map[int]int{}
 	for _, r := range reads {
 		if len(r.text) > 0 && len(r.chars) == len(r.text) {
-			same = append(same, r)
+			all = append(all, r)
+			byLen[len(r.text)]++
 		}
 	}
-	if len(same) < 2 {
+	n, most := 0, 0
+	for _, r := range all { // the first reading's length wins a tie
+		if c := byLen[len(r.text)]; c > most {
+			n, most = len(r.text), c
+		}
+	}
+	if most < 2 {
 		return hocrLine{}, false
 	}
-	n := len(same[0].text)
-	for _, r := range same[1:] {
-		if len(r.text) != n {
-			return hocrLine{}, false
+	var same []hocrLine
+	for _, r := range all {
+		if len(r.text) == n {
+			same = append(same, r)
 		}
 	}
 	out := hocrLine{chars: make([]float64, n)}
@@ -218,7 +227,7 @@ func vote(reads []hocrLine) (hocrLine, bool) {
 				best = c
 			}
 		}
-		b[i], out.chars[i] = best, support[best]/float64(len(same))
+		b[i], out.chars[i] = best, support[best]/float64(len(all))
 	}
 	out.text = string(b)
 	return out, true
