@@ -185,8 +185,8 @@ func slotted(lines []hocrLine, slots [][2]int) []hocrLine {
 // vote combines readings of one line: among the readings of the most
 // common length (at least two), each position takes the character most
 // agree on (ties to the more confident), with the summed confidence of its
-// supporters divided by the number of all readings — disagreement, and
-// readings of another length, lower confidence.
+// supporters divided by the number of those readings — disagreement lowers
+// confidence.
 func vote(reads []hocrLine) (hocrLine, bool) {
 	var all []hocrLine
 	byLen := map[int]int{}
@@ -227,10 +227,55 @@ func vote(reads []hocrLine) (hocrLine, bool) {
 				best = c
 			}
 		}
-		b[i], out.chars[i] = best, support[best]/float64(len(all))
+		b[i], out.chars[i] = best, support[best]/float64(len(same))
 	}
 	out.text = string(b)
 	return out, true
+}
+
+// agreed lowers each character's confidence in readings of one line to
+// the support it has among its peers, the readings of the same length: the
+// summed confidence of the peers that read the same character there, over
+// the number of peers. A reading without peers keeps 1/n of its confidence
+// (n readings, none aligned with it). A single reading is returned as it is.
+func agreed(reads []hocrLine) []hocrLine {
+	var all []hocrLine
+	for _, r := range reads {
+		if len(r.text) > 0 && len(r.chars) == len(r.text) {
+			all = append(all, r)
+		}
+	}
+	if len(all) < 2 {
+		return reads
+	}
+	out := make([]hocrLine, len(reads))
+	for k, r := range reads {
+		out[k] = r
+		if len(r.text) == 0 || len(r.chars) != len(r.text) {
+			continue
+		}
+		peers := 0
+		for _, o := range all {
+			if len(o.text) == len(r.text) {
+				peers++
+			}
+		}
+		div := float64(peers)
+		if peers < 2 {
+			div = float64(len(all))
+		}
+		out[k].chars = make([]float64, len(r.chars))
+		for j := range r.text {
+			var support float64
+			for _, o := range all {
+				if len(o.text) == len(r.text) && o.text[j] == r.text[j] {
+					support += o.chars[j]
+				}
+			}
+			out[k].chars[j] = math.Min(r.chars[j], support/div)
+		}
+	}
+	return out
 }
 
 // sampleCubic samples g at (x, y) with Catmull–Rom bicubic interpolation,

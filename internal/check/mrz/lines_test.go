@@ -115,3 +115,20 @@ func TestLuma(t *testing.T) {
 		}
 	}
 }
+
+func TestAgreed(t *testing.T) {
+	t.Parallel()
+	got := agreed([]hocrLine{
+		{text: "SOPHI", chars: []float64{99, 99, 99, 97, 99}},
+		{text: "SOPWI", chars: []float64{99, 99, 99, 98, 99}},
+		{text: "SOPHI", chars: []float64{99, 99, 99, 96, 99}},
+		{text: "SOPH", chars: []float64{99, 99, 99, 99}},
+	})
+	require.InDelta(t, 99, got[0].chars[0], 0.01) // three peers agree
+	require.InDelta(t, (97+96)/3.0, got[0].chars[3], 0.01)
+	require.InDelta(t, 98/3.0, got[1].chars[3], 0.01) // the W stands alone
+	require.Equal(t, "SOPWI", got[1].text)
+	require.InDelta(t, 99/4.0, got[3].chars[0], 0.01) // no peer: uncorroborated
+	one := []hocrLine{{text: "AB", chars: []float64{90, 91}}}
+	require.Equal(t, one, agreed(one))
+}

@@ -249,7 +249,7 @@ func (z zoneLines) bounds() image.Rectangle {
 // and picks the best combination of the readings and their vote (see
 // choose). Each pass is one tesseract run over all lines. Small text
 // (charH, the characters' height in the submitted image, under smallText)
-// is always read all three ways, and its names are taken from the vote.
+// is always read all three ways, so its names are cross-checked.
 func (r Reader) readZone(ctx context.Context, g *image.Gray, z zoneLines, name string, charH float64) (Reading, float64, error) {
 	lines := zoneImages(g, z)
 	n := len(z.lines)
@@ -283,12 +283,12 @@ func (r Reader) readZone(ctx context.Context, g *image.Gray, z zoneLines, name s
 		return Reading{}, 0, err
 	}
 	small := charH < smallText
-	rd, sc, ok := pickZone(read, n, z.width, false, &dbg)
+	rd, sc, ok := pickZone(read, n, z.width, &dbg)
 	if !ok || sc < goodScore || !confident(rd) || small {
 		if err := pass(1, 2); err != nil {
 			return Reading{}, 0, err
 		}
-		rd, sc, ok = pickZone(read, n, z.width, small, &dbg)
+		rd, sc, ok = pickZone(read, n, z.width, &dbg)
 	}
 	if !ok {
 		r.debugText(name+"-readings.txt", dbg.String())
@@ -307,10 +307,11 @@ const smallText = 12
 
 // pickZone offers, for each line, every reading at least half a line long
 // and, where two or more readings have one length, their vote, and
-// chooses the best combination. With votedNames the names' line offers
-// only its vote when there is one, so a character the readings disagree on
-// keeps the lowered confidence of the vote.
-func pickZone(read [][]hocrLine, n, width int, votedNames bool, dbg *strings.Builder) (Reading, float64, bool) {
+// chooses the best combination. In the names' line, which no check digit
+// covers, each reading's characters keep only the confidence the other
+// readings lend them (see agreed): one binarisation's confident misreading
+// stays doubtful.
+func pickZone(read [][]hocrLine, n, width int, dbg *strings.Builder) (Reading, float64, bool) {
 	names := 0 // the line of the names: the last of a TD1, the first otherwise
 	if n == 3 {
 		names = 2
@@ -323,15 +324,14 @@ func pickZone(read [][]hocrLine, n, width int, votedNames bool, dbg *strings.Bui
 				reads = append(reads, rs[i])
 			}
 		}
-		vt, voted := vote(reads)
-		if voted {
+		if i == names {
+			reads = agreed(reads)
+		}
+		if vt, ok := vote(reads); ok {
 			fmt.Fprintf(dbg, "line %d %-6s %s\n", i+1, "vote", vt.text)
 			opts[i] = append(opts[i], vt)
 		}
 		for _, rd := range reads {
-			if voted && votedNames && i == names {
-				break
-			}
 			if len(rd.text) >= width/2 && !hasText(opts[i], rd.text) {
 				opts[i] = append(opts[i], rd)
 			}
