@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -21,7 +22,9 @@ func reader(t testing.TB) mrz.Reader {
 	if dir == "" {
 		dir = "../../../assets"
 	}
-	r := mrz.Reader{TessdataDir: filepath.Join(dir, "tessdata")}
+	// a generous deadline: the tests run in parallel under the race
+	// detector, and they test what is read, not how fast
+	r := mrz.Reader{TessdataDir: filepath.Join(dir, "tessdata"), Timeout: 2 * time.Minute}
 	if err := r.Available(); err != nil {
 		if os.Getenv("OPENKYC_REQUIRE_OCR") != "" {
 			t.Fatal(err)
