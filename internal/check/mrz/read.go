@@ -59,7 +59,7 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 		level = rotateGray(gray, skew)
 	}
 	found, angle := s.try(level, "level", skew)
-	if !s.done() && math.Abs(angle) > 2*minSkew {
+	if !s.done() && !settled(s.best) && math.Abs(angle) > 2*minSkew {
 		f, _ := s.try(rotateFit(level, angle), fmt.Sprintf("turned%+.0f", angle), skew+angle)
 		found = found || f
 	}
@@ -78,7 +78,7 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 	// badly (a reading whose check digits fail with every character read
 	// confidently is a document printed that way: another finder's
 	// different reading would only be a worse one repaired to fit).
-	if !s.done() && !readWell(s.best) {
+	if !s.done() && !settled(s.best) {
 		rd, sc, err := r.readBand(ctx, gray, s.scale)
 		if err == nil {
 			s.keep(rd, sc)
@@ -139,7 +139,7 @@ func (s *search) try(g *image.Gray, name string, rotation float64) (bool, float6
 	}
 	s.r.debugLines(name, g, all, first)
 	for i, z := range zones {
-		if i == maxZones || s.done() || i > 0 && readWell(s.best) {
+		if i == maxZones || s.done() || i > 0 && settled(s.best) {
 			break
 		}
 		zname := name
@@ -155,7 +155,7 @@ func (s *search) try(g *image.Gray, name string, rotation float64) (bool, float6
 		rd.Skew, rd.Band, rd.CharHeight = normDeg(rotation), scaleRect(z.bounds(), s.scale), z.capH()*s.scale
 		s.keep(rd, sc)
 	}
-	if len(zones) == 0 || s.done() || readWell(s.best) {
+	if len(zones) == 0 || s.done() || settled(s.best) {
 		return len(zones) > 0, angle
 	}
 	g2 := turnGray(g, 180)
@@ -182,6 +182,32 @@ func normDeg(d float64) float64 {
 		d += 360
 	}
 	return math.Round(d*100) / 100
+}
+
+// settled says the zone read is the MRZ, the right way up, whatever its
+// remaining errors: tesseract was sure of its characters (readWell), or two
+// of the check digits of the document number and the dates hold (one holds
+// by chance one time in ten; an empty optional field's always does) with at
+// most two characters repaired (lines read upside down come out as runs of
+// S, Z and 5 that dozens of swaps fit to any check digit). Another zone,
+// orientation or finder would only read the same lines worse.
+func settled(rd Reading) bool {
+	if readWell(rd) {
+		return true
+	}
+	if rd.Repaired > 2 {
+		return false
+	}
+	n := 0
+	for _, c := range rd.Document.CheckDigits {
+		switch c.Field {
+		case "document_number", "birth_date", "expiry_date":
+			if c.Valid {
+				n++
+			}
+		}
+	}
+	return n >= 2
 }
 
 // readWell says tesseract was sure of the reading's characters (their
