@@ -124,26 +124,9 @@ func percentile(pix []uint8, q float64) uint8 {
 // the image and the vertical span of each line (its slot).
 func sheet(groups [][]*image.Gray) (*image.Gray, [][2]int) {
 	const margin, gap, groupGap = 24, capHeight * 2 / 3, capHeight * 3 / 2
-	w, h := 0, margin
-	for gi, grp := range groups {
-		if gi > 0 {
-			h += groupGap
-		}
-		for li, l := range grp {
-			if li > 0 {
-				h += gap
-			}
-			w = max(w, l.Rect.Dx())
-			h += l.Rect.Dy()
-		}
-	}
-	w, h = w+2*margin, h+margin
-	out := image.NewGray(image.Rect(0, 0, w, h))
-	for i := range out.Pix {
-		out.Pix[i] = 255
-	}
 	var slots [][2]int
-	y := margin
+	var lines []*image.Gray
+	w, y := 0, margin
 	for gi, grp := range groups {
 		if gi > 0 {
 			y += groupGap
@@ -152,11 +135,18 @@ func sheet(groups [][]*image.Gray) (*image.Gray, [][2]int) {
 			if li > 0 {
 				y += gap
 			}
-			for r := 0; r < l.Rect.Dy(); r++ {
-				copy(out.Pix[(y+r)*out.Stride+margin:], l.Pix[r*l.Stride:r*l.Stride+l.Rect.Dx()])
-			}
 			slots = append(slots, [2]int{y, y + l.Rect.Dy()})
-			y += l.Rect.Dy()
+			lines = append(lines, l)
+			w, y = max(w, l.Rect.Dx()), y+l.Rect.Dy()
+		}
+	}
+	out := image.NewGray(image.Rect(0, 0, w+2*margin, y+margin))
+	for i := range out.Pix {
+		out.Pix[i] = 255
+	}
+	for k, l := range lines {
+		for r := 0; r < l.Rect.Dy(); r++ {
+			copy(out.Pix[(slots[k][0]+r)*out.Stride+margin:], l.Pix[r*l.Stride:r*l.Stride+l.Rect.Dx()])
 		}
 	}
 	return out, slots

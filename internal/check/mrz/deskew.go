@@ -140,15 +140,3 @@ func scaleGray(g *image.Gray, f float64) *image.Gray {
 	}
 	return out
 }
-
-// sampleEdge is sampleGray clamped to the image (no white border).
-func sampleEdge(g *image.Gray, x, y float64) uint8 {
-	x = math.Max(0, math.Min(x, float64(g.Rect.Dx())-1.001))
-	y = math.Max(0, math.Min(y, float64(g.Rect.Dy())-1.001))
-	x0, y0 := int(x), int(y)
-	x1, y1 := min(x0+1, g.Rect.Dx()-1), min(y0+1, g.Rect.Dy()-1)
-	fx, fy := x-float64(x0), y-float64(y0)
-	p := func(xx, yy int) float64 { return float64(g.Pix[yy*g.Stride+xx]) }
-	v := p(x0, y0)*(1-fx)*(1-fy) + p(x1, y0)*fx*(1-fy) + p(x0, y1)*(1-fx)*fy + p(x1, y1)*fx*fy
-	return uint8(math.Round(v))
-}
