@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the verification engines need and that is not Go code:
 #   - Debian tesseract-ocr (+ tesseract-ocr-eng): the OCR program the MRZ reader runs;
+#   - Debian fonts-ocr-b: OCR-B for the MRZ reader's glyph matcher (its second
+#     opinion on small text; without it tesseract reads alone);
 #   - ONNX Runtime's libonnxruntime.so.1 (npm onnxruntime-node@1.30.0) and the
 #     face models fr_* (npm faceplugin-face-recognition-js@0.0.1), sha256-pinned,
 #     into $OPENKYC_ASSETS_DIR/onnxruntime and /models;
@@ -31,6 +33,18 @@ if ! command -v tesseract >/dev/null; then
       say "apt-get could not install tesseract-ocr; the MRZ check will report not_run"
   else
     say "tesseract is missing: run 'sudo apt-get install tesseract-ocr tesseract-ocr-eng' (the MRZ check reports not_run until then)"
+  fi
+fi
+
+# 1b. OCR-B for the glyph matcher
+if [ ! -f /usr/share/fonts/opentype/ocr-b/OCRBS.otf ]; then
+  if $root && command -v apt-get >/dev/null; then
+    say "installing fonts-ocr-b from Debian"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ocr-b >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ocr-b >/dev/null 2>&1; } ||
+      say "apt-get could not install fonts-ocr-b; small MRZ text is read by tesseract alone"
+  else
+    say "fonts-ocr-b is missing: run 'sudo apt-get install fonts-ocr-b' (until then small MRZ text is read by tesseract alone)"
   fi
 fi
 

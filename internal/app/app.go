@@ -148,6 +148,12 @@ func (a *App) openRest(ctx context.Context) error {
 		AddressRate: cfg.RateLimitAddress, AddressBurst: cfg.RateLimitAddressBurst}, nil)
 	a.Merchants.Limits = a.Limits
 	a.MRZ = &mrz.Engine{Reader: mrz.Reader{TessdataDir: filepath.Join(cfg.AssetsDir, "tessdata"), Timeout: cfg.MRZTimeout}}
+	if cfg.MRZFont != "" {
+		if a.MRZ.Reader.Glyphs, err = mrz.LoadGlyphFont(cfg.MRZFont); err != nil {
+			a.Log.Warn("MRZ glyph matcher off: small MRZ text is read by tesseract alone (apt-get install fonts-ocr-b, or set mrz-font)", "err", err)
+			err = nil
+		}
+	}
 	a.Face = &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(cfg.AssetsDir, "onnxruntime", "libonnxruntime.so.1"),
 		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
 	a.Screening = screening.NewScreener()

@@ -108,6 +108,9 @@ func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets 
 	hints, ela := document.Inspect(b)
 	out["document.tamper_hints"] = map[string]any{"hints": hints, "ela": ela}
 	r := mrz.Reader{TessdataDir: filepath.Join(assets, "tessdata"), Debug: dbg}
+	if gf, err := mrz.LoadGlyphFont(mrz.DefaultGlyphFont); err == nil {
+		r.Glyphs = gf // the glyph matcher's second opinion on small text, when fonts-ocr-b is installed
+	}
 	if err := r.Available(); err != nil {
 		out["document.mrz"] = map[string]any{"status": "not_run", "reason": err.Error()}
 		return out, nil

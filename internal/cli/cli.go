@@ -18,6 +18,7 @@ import (
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/ratelimit"
 	"github.com/openkyc/openkyc/internal/store"
@@ -90,6 +91,8 @@ func serveFlags() []ucli.Flag {
 			Usage: "time limit of the MRZ reading of a hosted-page upload (passport data page, identity card back) that asks the user at once for a better photo; past it the page says nothing of the MRZ (at most 30s)"},
 		&ucli.DurationFlag{Name: "mrz-timeout", Value: config.DefaultMRZTimeout, Sources: ucli.EnvVars("OPENKYC_MRZ_TIMEOUT"),
 			Usage: "time limit of the MRZ reading of one document image in the checks (locating and every OCR pass); past it the best reading so far counts (1s to 2m)"},
+		&ucli.StringFlag{Name: "mrz-font", Value: mrz.DefaultGlyphFont, Sources: ucli.EnvVars("OPENKYC_MRZ_FONT"),
+			Usage: "OCR-B font file of the glyph matcher, the MRZ reader's second opinion on small text (Debian fonts-ocr-b; empty: off)"},
 		&ucli.BoolFlag{Name: "demo", Usage: "create (once) a demo merchant and print its credentials and a curl walk-through"},
 	)
 }
@@ -133,6 +136,7 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.ConsoleSessionMaxAge = cmd.Duration("console-session-max-age")
 	c.HostedMRZTimeout = cmd.Duration("hosted-mrz-timeout")
 	c.MRZTimeout = cmd.Duration("mrz-timeout")
+	c.MRZFont = cmd.String("mrz-font")
 	return c, c.Validate()
 }
 

@@ -77,6 +77,11 @@ type Config struct {
 	// reading so far is used (OPENKYC_MRZ_TIMEOUT, default 10 s, 1 s to
 	// 2 min).
 	MRZTimeout time.Duration
+	// MRZFont is the OCR-B font file of the glyph matcher, the MRZ
+	// reader's second opinion on small text (OPENKYC_MRZ_FONT, default
+	// Debian fonts-ocr-b's; empty turns it off). A font that cannot be
+	// loaded leaves tesseract reading alone, with a warning.
+	MRZFont string
 }
 
 // Defaults.

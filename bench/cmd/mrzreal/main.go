@@ -129,6 +129,9 @@ func main() {
 	jsonOut := flag.String("json", "", "also write every outcome as JSON here")
 	parallel := flag.Int("parallel", 2, "images read at the same time (one OCR thread each)")
 	only := flag.String("variants", "", "comma-separated variants (default all)")
+	glyphFont := flag.String("glyph-font", mrz.DefaultGlyphFont, "OCR-B font for the glyph matcher (empty: tesseract alone)")
+	debugDir := flag.String("debug", "", "write each reading's passes (text) here, one file per image and variant")
+	files := flag.String("files", "", "only images whose name contains this")
 	flag.Parse()
 
 	var truth []entry
@@ -161,6 +164,22 @@ func main() {
 	if err := r.Available(); err != nil {
 		log.Fatal(err)
 	}
+	if *glyphFont != "" {
+		gf, err := mrz.LoadGlyphFont(*glyphFont)
+		if err != nil {
+			log.Fatal(err)
+		}
+		r.Glyphs = gf
+	}
+	if *files != "" {
+		var keep []entry
+		for _, e := range scored {
+			if strings.Contains(e.File, *files) {
+				keep = append(keep, e)
+			}
+		}
+		scored = keep
+	}
 
 	type job struct {
 		e entry
@@ -174,6 +193,10 @@ func main() {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
+				r := r
+				if *debugDir != "" {
+					r.Debug = textDebug{dir: *debugDir, prefix: filepath.Base(j.e.File) + "-" + j.v.name + "-"}
+				}
 				results <- run(r, *dir, j.e, j.v, half[j.e.File])
 			}
 		}()
@@ -432,4 +455,16 @@ func tesseractVersion() string {
 	}
 	line, _, _ := strings.Cut(string(out), "\n")
 	return line
+}
+
+// textDebug keeps the reader's text output (each pass's readings) of one
+// image and variant; images are left out.
+type textDebug struct{ dir, prefix string }
+
+func (d textDebug) Image(string, image.Image) {}
+
+func (d textDebug) Text(name, text string) {
+	if err := os.WriteFile(filepath.Join(d.dir, d.prefix+name), []byte(text), 0o600); err != nil {
+		log.Print(err)
+	}
 }

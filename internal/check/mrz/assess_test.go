@@ -215,8 +215,8 @@ func TestParseHOCR(t *testing.T) {
 `
 	lines := parseHOCR([]byte(hocr))
 	require.Equal(t, []hocrLine{
-		{text: "P<S", chars: []float64{99.04, 41.5, 70}, wconf: []float64{92, 80}, box: image.Rect(31, 19, 1059, 43)},
-		{text: "1", chars: []float64{90}, wconf: []float64{90}, box: image.Rect(31, 60, 1059, 90)},
+		{text: "P<S", chars: []float64{99.04, 41.5, 70}, xs: []float64{39.5, 62.5, 86}, wconf: []float64{92, 80}, box: image.Rect(31, 19, 1059, 43)},
+		{text: "1", chars: []float64{90}, xs: []float64{86}, wconf: []float64{90}, box: image.Rect(31, 60, 1059, 90)},
 	}, lines)
 }
 

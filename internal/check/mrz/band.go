@@ -119,11 +119,15 @@ func percentile(pix []uint8, q float64) uint8 {
 	return 255
 }
 
+// sheetMargin is the white border around a sheet's lines: a line's
+// columns on the sheet are its own plus sheetMargin.
+const sheetMargin = 24
+
 // sheet lays out line images one under another on white, with a gap of
 // half a line between lines and a larger one between groups, and returns
 // the image and the vertical span of each line (its slot).
 func sheet(groups [][]*image.Gray) (*image.Gray, [][2]int) {
-	const margin, gap, groupGap = 24, capHeight * 2 / 3, capHeight * 3 / 2
+	const margin, gap, groupGap = sheetMargin, capHeight * 2 / 3, capHeight * 3 / 2
 	var slots [][2]int
 	var lines []*image.Gray
 	w, y := 0, margin
@@ -164,6 +168,9 @@ func slotted(lines []hocrLine, slots [][2]int) []hocrLine {
 			if cy >= s[0] && cy < s[1] {
 				out[i].text += l.text
 				out[i].chars = append(out[i].chars, l.chars...)
+				for _, x := range l.xs {
+					out[i].xs = append(out[i].xs, x-sheetMargin)
+				}
 				out[i].wconf = append(out[i].wconf, l.wconf...)
 				break
 			}

@@ -29,6 +29,7 @@ type Reader struct {
 	TessdataDir string        // folder holding ocrb_int.traineddata
 	Timeout     time.Duration // per image, locating and every OCR pass; default 10 s
 	Debug       Debugger      // receives intermediate images and readings when set
+	Glyphs      *GlyphFont    // OCR-B for the glyph matcher's second opinion on small text; nil: tesseract alone
 }
 
 // ErrUnavailable says what is missing for OCR (the check reports not_run).
@@ -377,6 +378,7 @@ func (r Reader) tesseract(ctx context.Context, img *image.Gray) ([]hocrLine, err
 type hocrLine struct {
 	text  string
 	chars []float64
+	xs    []float64 // each character's box centre, image columns
 	wconf []float64
 	box   image.Rectangle
 }
@@ -396,7 +398,7 @@ func (l hocrLine) meanWordConf() float64 {
 var (
 	hocrLineRE = regexp.MustCompile(`class='ocr_(?:line|header|caption|textfloat)'[^>]*bbox (\d+) (\d+) (\d+) (\d+)`)
 	hocrWordRE = regexp.MustCompile(`class='ocrx_word'[^>]*x_wconf ([0-9.]+)`)
-	hocrCharRE = regexp.MustCompile(`class='ocrx_cinfo'[^>]*x_conf ([0-9.]+)'>([^<]*)</span>`)
+	hocrCharRE = regexp.MustCompile(`class='ocrx_cinfo'[^>]*?(?:x_bboxes (\d+) \d+ (\d+) \d+;[^>]*?)?x_conf ([0-9.]+)'>([^<]*)</span>`)
 )
 
 // parseHOCR reads tesseract's hOCR (one element per output line, as
@@ -423,7 +425,7 @@ func parseHOCR(b []byte) []hocrLine {
 			if m == nil || cur == nil {
 				continue
 			}
-			c := strings.TrimSpace(html.UnescapeString(string(m[2])))
+			c := strings.TrimSpace(html.UnescapeString(string(m[4])))
 			if c == "" {
 				continue
 			}
@@ -431,9 +433,12 @@ func parseHOCR(b []byte) []hocrLine {
 				cur.wconf = append(cur.wconf, word)
 				word = -1
 			}
-			conf, _ := strconv.ParseFloat(string(m[1]), 64)
+			conf, _ := strconv.ParseFloat(string(m[3]), 64)
+			x0, _ := strconv.Atoi(string(m[1]))
+			x1, _ := strconv.Atoi(string(m[2]))
 			for range len(c) {
 				cur.chars = append(cur.chars, conf)
+				cur.xs = append(cur.xs, float64(x0+x1)/2)
 			}
 			cur.text += c
 		}

@@ -31,6 +31,10 @@ func reader(t testing.TB) mrz.Reader {
 		}
 		t.Skip(err)
 	}
+	kyctest.OCRB(t) // skips without fonts-ocr-b (fails under OPENKYC_REQUIRE_OCR)
+	gf, err := mrz.LoadGlyphFont(mrz.DefaultGlyphFont)
+	require.NoError(t, err)
+	r.Glyphs = gf
 	return r
 }
 

@@ -309,12 +309,20 @@ func (r Reader) readZone(ctx context.Context, g *image.Gray, z zoneLines, name s
 		return Reading{}, 0, err
 	}
 	small := charH < smallText
-	rd, sc, ok := pickZone(read, n, z.width, &dbg)
+	rd, sc, ok := pickZone(read, hocrLine{}, n, z.width, &dbg)
 	if !ok || sc < goodScore || !confident(rd) || small {
 		if err := pass(1, 2); err != nil {
 			return Reading{}, 0, err
 		}
-		rd, sc, ok = pickZone(read, n, z.width, &dbg)
+		var glyphs hocrLine
+		if r.Glyphs != nil && small {
+			names := namesLine(n)
+			if xs := cellCentres(read, names, z.width); xs != nil {
+				glyphs = r.Glyphs.readLine(lines[names], xs, glyphMask(n, z.width, names), charH)
+				fmt.Fprintf(&dbg, "line %d %-6s %s %v\n", names+1, "glyphs", glyphs.text, glyphs.chars)
+			}
+		}
+		rd, sc, ok = pickZone(read, glyphs, n, z.width, &dbg)
 	}
 	if !ok {
 		r.debugText(name+"-readings.txt", dbg.String())
@@ -337,17 +345,21 @@ const smallText = 12
 // covers, each reading's characters keep only the confidence the other
 // readings lend them (see agreed): one binarisation's confident misreading
 // stays doubtful.
-func pickZone(read [][]hocrLine, n, width int, dbg *strings.Builder) (Reading, float64, bool) {
-	names := 0 // the line of the names: the last of a TD1, the first otherwise
-	if n == 3 {
-		names = 2
-	}
+func pickZone(read [][]hocrLine, glyphs hocrLine, n, width int, dbg *strings.Builder) (Reading, float64, bool) {
+	names := namesLine(n)
 	opts := make([][]hocrLine, n)
 	for i := 0; i < n; i++ {
 		var reads []hocrLine
 		for _, rs := range read {
 			if rs != nil {
 				reads = append(reads, rs[i])
+			}
+		}
+		if i == names && glyphs.text != "" {
+			if wv, ok := glyphVote(reads, glyphs); ok {
+				fmt.Fprintf(dbg, "line %d %-6s %s\n", i+1, "vote+g", wv.text)
+				opts[i] = []hocrLine{wv}
+				continue
 			}
 		}
 		if i == names {
@@ -368,6 +380,15 @@ func pickZone(read [][]hocrLine, n, width int, dbg *strings.Builder) (Reading, f
 	}
 	rd, sc := choose(opts)
 	return rd, sc, true
+}
+
+// namesLine is the line of the names in a zone of n lines: the last of a
+// TD1, the first otherwise.
+func namesLine(n int) int {
+	if n == 3 {
+		return 2
+	}
+	return 0
 }
 
 // confident says Assess would pass the reading as it is.

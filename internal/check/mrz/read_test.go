@@ -96,3 +96,18 @@ func (m *memDebug) Text(name, text string) {
 	defer m.mu.Unlock()
 	m.files[name] = text
 }
+
+// TestReadSmallText reads a document photographed from afar (letters 6–8
+// px high), where the names — no check digit covers them — rest on
+// tesseract's three readings and the glyph matcher's.
+func TestReadSmallText(t *testing.T) {
+	t.Parallel()
+	r := reader(t)
+	lines := []string{"P<UTOHEMINGWAY<<DONOVAN<KAX<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}
+	for _, width := range []int{420, 460} {
+		rd, err := r.Read(context.Background(), kyctest.Degrade(kyctest.SyntheticDocument(t, lines, width), 0.3, uint64(width)))
+		require.NoError(t, err)
+		require.Equal(t, lines, rd.Lines, "width %d: raw %q", width, rd.Raw)
+		require.Less(t, rd.CharHeight, 12.0)
+	}
+}
