@@ -20,7 +20,7 @@ import (
 	"hash/fnv"
 	"image"
 	_ "image/jpeg"
-	_ "image/png"
+	"image/png"
 
 	_ "golang.org/x/image/bmp" // two specimens are BMP files named .jpg
 	"log"
@@ -131,6 +131,7 @@ func main() {
 	only := flag.String("variants", "", "comma-separated variants (default all)")
 	glyphFont := flag.String("glyph-font", mrz.DefaultGlyphFont, "OCR-B font for the glyph matcher (empty: tesseract alone)")
 	debugDir := flag.String("debug", "", "write each reading's passes (text) here, one file per image and variant")
+	debugInputs := flag.Bool("debug-inputs", false, "with -debug, also write each degraded input image (PNG)")
 	files := flag.String("files", "", "only images whose name contains this")
 	flag.Parse()
 
@@ -195,7 +196,7 @@ func main() {
 			for j := range jobs {
 				r := r
 				if *debugDir != "" {
-					r.Debug = textDebug{dir: *debugDir, prefix: filepath.Base(j.e.File) + "-" + j.v.name + "-"}
+					r.Debug = textDebug{dir: *debugDir, prefix: filepath.Base(j.e.File) + "-" + j.v.name + "-", images: *debugInputs}
 				}
 				results <- run(r, *dir, j.e, j.v, half[j.e.File])
 			}
@@ -301,6 +302,12 @@ func run(r mrz.Reader, dir string, e entry, v variant, half string) outcome {
 	}
 	seed := seedOf(o.File, v.name)
 	img = v.apply(img, rand.New(rand.NewPCG(seed, 1)), seed)
+	if d, ok := r.Debug.(textDebug); ok && d.images {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err == nil {
+			d.Text("input.png", buf.String())
+		}
+	}
 	runtime.GC() // big originals: keep two workers' garbage out of the timing
 	t0 := time.Now()
 	rd, err := r.Read(context.Background(), img)
@@ -459,7 +466,10 @@ func tesseractVersion() string {
 
 // textDebug keeps the reader's text output (each pass's readings) of one
 // image and variant; images are left out.
-type textDebug struct{ dir, prefix string }
+type textDebug struct {
+	dir, prefix string
+	images      bool // also the degraded input (input.png)
+}
 
 func (d textDebug) Image(string, image.Image) {}
 

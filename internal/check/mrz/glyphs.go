@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 	"os"
+	"slices"
 	"sync"
 
 	"golang.org/x/image/font"
@@ -253,8 +254,7 @@ type cellScore [len(mrzAlphabet)]float32
 func (c cellScore) best(class byte) (byte, float32, float32) {
 	bi, b, second := 0, float32(-2), float32(-2)
 	for i, s := range c {
-		ch := mrzAlphabet[i]
-		if class == 'n' && ch >= 'A' && ch <= 'Z' || class == 'a' && ch >= '0' && ch <= '9' {
+		if !allowed(class, mrzAlphabet[i]) {
 			continue
 		}
 		switch {
@@ -267,21 +267,23 @@ func (c cellScore) best(class byte) (byte, float32, float32) {
 	return mrzAlphabet[bi], b, second
 }
 
-// matchCells correlates every template with the cells centred at xs (ink
-// plane columns) on the row cy, trying shifts of up to dxMax columns and
-// dyMax rows, and returns each cell's scores and the shift each cell's
-// best character settled at.
-func matchCells(ink []float32, w, h int, ts *templateSet, xs []float64, cy float64, dxMax, dyMax int) ([]cellScore, []int) {
+// matchCells correlates the templates a position's class allows with
+// the cells centred at xs (ink plane columns) on the row cy+dy0, trying
+// shifts of up to dxMax columns and dyMax rows, and returns each cell's
+// scores (-1 for characters not tried) and the row shift its best
+// character settled at.
+func matchCells(ink []float32, w, h int, ts *templateSet, xs []float64, mask string, cy float64, dy0, dxMax, dyMax int) ([]cellScore, []int) {
 	out := make([]cellScore, len(xs))
-	shift := make([]int, len(xs))
+	rows := make([]int, len(xs))
 	patch := make([]float32, ts.w*ts.h)
 	for k, cx := range xs {
 		for i := range out[k] {
 			out[k][i] = -1
 		}
+		class := classAt(mask, k)
 		bestAll := float32(-2)
 		x0c := int(math.Round(cx - float64(ts.w)/2))
-		y0c := int(math.Round(cy - float64(ts.h)/2))
+		y0c := int(math.Round(cy-float64(ts.h)/2)) + dy0
 		for dy := -dyMax; dy <= dyMax; dy++ {
 			for dx := -dxMax; dx <= dxMax; dx++ {
 				x0, y0 := x0c+dx, y0c+dy
@@ -307,22 +309,43 @@ func matchCells(ink []float32, w, h int, ts *templateSet, xs []float64, cy float
 				}
 				norm := float32(1 / math.Sqrt(ss))
 				for gi, t := range ts.t {
-					var dot float32
-					for i, v := range t {
-						dot += v * patch[i]
+					if !allowed(class, mrzAlphabet[gi]) {
+						continue
 					}
-					dot *= norm
+					dot := dot32(t, patch) * norm
 					if dot > out[k][gi] {
 						out[k][gi] = dot
 					}
 					if dot > bestAll {
-						bestAll, shift[k] = dot, dx
+						bestAll, rows[k] = dot, dy0+dy
 					}
 				}
 			}
 		}
 	}
-	return out, shift
+	return out, rows
+}
+
+// allowed says whether a position of the class (n digits, a letters, x
+// either) may hold ch; fillers fit everywhere.
+func allowed(class, ch byte) bool {
+	return !(class == 'n' && ch >= 'A' && ch <= 'Z' || class == 'a' && ch >= '0' && ch <= '9')
+}
+
+func dot32(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1 + s2 + s3
 }
 
 // cellCentres gives the centre column of each of the width characters of
@@ -380,10 +403,21 @@ func cellCentres(read [][]hocrLine, i, width int) []float64 {
 // the line matches best is kept.
 var glyphBlurs = []float64{0.45, 0.7, 1.0}
 
+// glyphSizes are the character heights tried, relative to the line's
+// measured height (the upper quartile of its components' heights, which
+// printers' OCR-B and fillers move a little).
+var glyphSizes = []float64{0.7, 0.78, 0.88, 1.0}
+
+// glyphProbes is how many cells, spread along the line, choose the size
+// and blur the whole line is then matched with.
+const glyphProbes = 8
+
 // readLine reads a straightened line with the glyph matcher at the cells
 // centred at xs (line columns); mask gives each position's class, charH the
-// characters' height in the capture. The blur the line matches best is
-// kept.
+// characters' height in the capture. A dozen cells spread along the line
+// choose the size and blur (the best mean correlation) and the row the
+// characters sit on; every cell is then matched with those, a couple of
+// pixels either way.
 func (gf *GlyphFont) readLine(l *image.Gray, xs []float64, mask string, charH float64) hocrLine {
 	const capHalf = capHeight / 2.0
 	scale := capHalf / math.Max(1, charH) // half-plane px per capture px
@@ -396,29 +430,44 @@ func (gf *GlyphFont) readLine(l *image.Gray, xs []float64, mask string, charH fl
 	tw := max(4, int(math.Round(pitch)))
 	cy := 0.85 * capHalf
 	dx := max(2, int(math.Round(0.2*pitch)))
-	var best []cellScore
-	bestMean := math.Inf(-1)
+	var probes []float64
+	var probeMask []byte
+	for i := range min(glyphProbes, len(half)) {
+		k := i * (len(half) - 1) / max(1, min(glyphProbes, len(half))-1)
+		probes, probeMask = append(probes, half[k]), append(probeMask, classAt(mask, k))
+	}
+	var best *templateSet
+	bestMean, dy0 := math.Inf(-1), 0
 	for _, bl := range glyphBlurs {
-		ts := gf.templates(capHalf, tw, math.Max(0.3, bl*scale))
-		sc, _ := matchCells(ink, w, h, ts, half, cy, dx, 2)
-		var mean float64
-		for k, c := range sc {
-			_, b, _ := c.best(classAt(mask, k))
-			mean += float64(b)
-		}
-		if mean /= float64(len(sc)); mean > bestMean {
-			best, bestMean = sc, mean
+		for _, sz := range glyphSizes {
+			ts := gf.templates(capHalf*sz, tw, math.Max(0.3, bl*scale))
+			sc, rows := matchCells(ink, w, h, ts, probes, string(probeMask), cy, 0, dx, 2)
+			var mean float64
+			for k, c := range sc {
+				_, b, _ := c.best(probeMask[k])
+				mean += float64(b)
+			}
+			if mean /= float64(len(sc)); mean > bestMean {
+				best, bestMean, dy0 = ts, mean, median(rows)
+			}
 		}
 	}
+	sc, _ := matchCells(ink, w, h, best, half, mask, cy, dy0, dx, 1)
 	out := hocrLine{xs: xs}
 	var txt []byte
-	for k, c := range best {
+	for k, c := range sc {
 		ch, b, second := c.best(classAt(mask, k))
 		txt = append(txt, ch)
 		out.chars = append(out.chars, glyphConfidence(b, second))
 	}
 	out.text = string(txt)
 	return out
+}
+
+func median(v []int) int {
+	s := append([]int(nil), v...)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // glyphConfidence turns a cell's best correlation and the runner-up's into

@@ -13,7 +13,7 @@ import (
 
 // glyphFont is Debian's OCR-B (fonts-ocr-b); the test skips without it
 // unless OPENKYC_REQUIRE_OCR is set.
-func glyphFont(t *testing.T) *GlyphFont {
+func glyphFont(t testing.TB) *GlyphFont {
 	kyctest.OCRB(t)
 	gf, err := LoadGlyphFont(DefaultGlyphFont)
 	require.NoError(t, err)
@@ -32,7 +32,7 @@ func TestLoadGlyphFontErrors(t *testing.T) {
 // high, centred where straighten centres them), after it was captured with
 // caps charH px high: drawn at the capture's size with a blur, then scaled
 // up as straighten scales it. It returns the line and its cells' centres.
-func renderLine(t *testing.T, gf *GlyphFont, text string, charH, blur float64) (*image.Gray, []float64) {
+func renderLine(t testing.TB, gf *GlyphFont, text string, charH, blur float64) (*image.Gray, []float64) {
 	k := charH / capHeight
 	pitch := 1.05 * capHeight * k // capture px
 	w := int(float64(len(text)+2) * pitch)
@@ -146,4 +146,19 @@ func TestGlyphVote(t *testing.T) {
 	}
 	_, ok := glyphVote([]hocrLine{tess("AWW", 99)}, glyph("AN", 99, 99))
 	require.False(t, ok, "no reading of the matcher's length")
+}
+
+// BenchmarkGlyphLine is the glyph matcher's cost on one TD3 line of small
+// text (every size and blur tried).
+func BenchmarkGlyphLine(b *testing.B) {
+	kyctest.OCRB(b)
+	gf, err := LoadGlyphFont(DefaultGlyphFont)
+	require.NoError(b, err)
+	text := "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+	line, xs := renderLine(b, gf, text, 7, 0.6)
+	gf.readLine(line, xs, "", 7) // templates cached, as in a running server
+	b.ResetTimer()
+	for b.Loop() {
+		gf.readLine(line, xs, "", 7)
+	}
 }

@@ -309,17 +309,19 @@ func (r Reader) readZone(ctx context.Context, g *image.Gray, z zoneLines, name s
 		return Reading{}, 0, err
 	}
 	small := charH < smallText
-	rd, sc, ok := pickZone(read, hocrLine{}, n, z.width, &dbg)
+	rd, sc, ok := pickZone(read, nil, n, z.width, &dbg)
 	if !ok || sc < goodScore || !confident(rd) || small {
 		if err := pass(1, 2); err != nil {
 			return Reading{}, 0, err
 		}
-		var glyphs hocrLine
+		var glyphs []hocrLine
 		if r.Glyphs != nil && small {
-			names := namesLine(n)
-			if xs := cellCentres(read, names, z.width); xs != nil {
-				glyphs = r.Glyphs.readLine(lines[names], xs, glyphMask(n, z.width, names), charH)
-				fmt.Fprintf(&dbg, "line %d %-6s %s %v\n", names+1, "glyphs", glyphs.text, glyphs.chars)
+			glyphs = make([]hocrLine, n)
+			for k := range n {
+				if xs := cellCentres(read, k, z.width); xs != nil {
+					glyphs[k] = r.Glyphs.readLine(lines[k], xs, glyphMask(n, z.width, k), charH)
+					fmt.Fprintf(&dbg, "line %d %-6s %s %v\n", k+1, "glyphs", glyphs[k].text, glyphs[k].chars)
+				}
 			}
 		}
 		rd, sc, ok = pickZone(read, glyphs, n, z.width, &dbg)
@@ -344,8 +346,11 @@ const smallText = 12
 // chooses the best combination. In the names' line, which no check digit
 // covers, each reading's characters keep only the confidence the other
 // readings lend them (see agreed): one binarisation's confident misreading
-// stays doubtful.
-func pickZone(read [][]hocrLine, glyphs hocrLine, n, width int, dbg *strings.Builder) (Reading, float64, bool) {
+// stays doubtful. glyphs, when set, are the glyph matcher's readings of
+// small text: in the names' line it votes with tesseract's (glyphVote, the
+// only option then); in the other lines its reading is one more option,
+// which the check digits accept or not.
+func pickZone(read [][]hocrLine, glyphs []hocrLine, n, width int, dbg *strings.Builder) (Reading, float64, bool) {
 	names := namesLine(n)
 	opts := make([][]hocrLine, n)
 	for i := 0; i < n; i++ {
@@ -355,8 +360,12 @@ func pickZone(read [][]hocrLine, glyphs hocrLine, n, width int, dbg *strings.Bui
 				reads = append(reads, rs[i])
 			}
 		}
-		if i == names && glyphs.text != "" {
-			if wv, ok := glyphVote(reads, glyphs); ok {
+		var gl hocrLine
+		if i < len(glyphs) {
+			gl = glyphs[i]
+		}
+		if i == names && gl.text != "" {
+			if wv, ok := glyphVote(reads, gl); ok {
 				fmt.Fprintf(dbg, "line %d %-6s %s\n", i+1, "vote+g", wv.text)
 				opts[i] = []hocrLine{wv}
 				continue
@@ -373,6 +382,9 @@ func pickZone(read [][]hocrLine, glyphs hocrLine, n, width int, dbg *strings.Bui
 			if len(rd.text) >= width/2 && !hasText(opts[i], rd.text) {
 				opts[i] = append(opts[i], rd)
 			}
+		}
+		if gl.text != "" && !hasText(opts[i], gl.text) {
+			opts[i] = append(opts[i], gl)
 		}
 		if len(opts[i]) == 0 {
 			return Reading{}, 0, false
