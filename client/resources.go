@@ -201,9 +201,13 @@ type VerificationInput struct {
 
 // Check is one check result.
 type Check struct {
-	ID            string          `json:"id"`
-	Kind          string          `json:"kind"`
-	Status        string          `json:"status"` // passed, failed, review, not_run, error
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	Status string `json:"status"` // passed, failed, review, not_run, error
+	// NotRunKind says why a not_run check did not run: unavailable (its
+	// engine, assets or lists are missing, stale or failed) or
+	// not_applicable (the input has nothing for it).
+	NotRunKind    string          `json:"not_run_kind,omitempty"`
 	Score         float64         `json:"score"`
 	ReasonCode    string          `json:"reason_code,omitempty"`
 	Evidence      json.RawMessage `json:"evidence"`

@@ -12,21 +12,24 @@ import (
 
 // CheckRule configures one check of a level.
 type CheckRule struct {
-	Enabled  bool   `json:"enabled"`
-	Required bool   `json:"required,omitempty" doc:"not_run, error or a missing result sends the verification to review"`
-	OnFail   string `json:"on_fail,omitempty" enum:"reject,review" doc:"what a failed result does; default reject"`
+	Enabled          bool   `json:"enabled"`
+	Required         bool   `json:"required,omitempty" doc:"the check must run: not applicable or a missing result sends the verification to review, and it cannot be allowed to be unavailable"`
+	OnFail           string `json:"on_fail,omitempty" enum:"reject,review" doc:"what a failed result does; default reject"`
+	AllowUnavailable bool   `json:"allow_unavailable,omitempty" doc:"decide without this check when its engine, assets or lists are missing, stale or failed (the decision's audit entry says so); otherwise such a verification goes to review with CHECK_UNAVAILABLE"`
+	OnNotApplicable  string `json:"on_not_applicable,omitempty" enum:"pass,review" doc:"what a not-applicable result leads to; default review when required, else the check's own default (docs/levels.md)"`
 }
 
 // Level is a verification level on the wire.
 type Level struct {
-	Name              string               `json:"name" readOnly:"true"`
-	Version           int                  `json:"version" readOnly:"true" doc:"Increases with every change; decisions record it"`
-	RequiredDocuments []string             `json:"required_documents"`
-	MinAge            int                  `json:"min_age" minimum:"0" maximum:"120"`
-	Checks            map[string]CheckRule `json:"checks" doc:"By check kind: documents.required, document.integrity, data.age, data.expiry, duplicate.identity, blocklist"`
-	FinalReasons      []string             `json:"final_reasons" doc:"Reason codes that reject for good; others allow a retry"`
-	MaxAttempts       int                  `json:"max_attempts" minimum:"1" maximum:"100" doc:"Submissions allowed per verification"`
-	FaceMatch         *FaceThresholds      `json:"face_match,omitempty" doc:"face.match thresholds (cosine); default match 0.40, review 0.25"`
+	Name                string               `json:"name" readOnly:"true"`
+	Version             int                  `json:"version" readOnly:"true" doc:"Increases with every change; decisions record it"`
+	RequiredDocuments   []string             `json:"required_documents"`
+	MinAge              int                  `json:"min_age" minimum:"0" maximum:"120"`
+	Checks              map[string]CheckRule `json:"checks" doc:"By check kind: documents.required, document.integrity, data.age, data.expiry, duplicate.identity, blocklist"`
+	FinalReasons        []string             `json:"final_reasons" doc:"Reason codes that reject for good; others allow a retry"`
+	MaxAttempts         int                  `json:"max_attempts" minimum:"1" maximum:"100" doc:"Submissions allowed per verification"`
+	FaceMatch           *FaceThresholds      `json:"face_match,omitempty" doc:"face.match thresholds (cosine); default match 0.40, review 0.25"`
+	RequireDocumentData bool                 `json:"require_document_data,omitempty" doc:"send to review (DOCUMENT_UNREADABLE) a verification where no engine read the holder's name and birth date from the document"`
 }
 
 // FaceThresholds are face.match's thresholds.
@@ -37,17 +40,18 @@ type FaceThresholds struct {
 
 // LevelBody is a level to store.
 type LevelBody struct {
-	RequiredDocuments []string             `json:"required_documents" maxItems:"8"`
-	MinAge            int                  `json:"min_age" minimum:"0" maximum:"120"`
-	Checks            map[string]CheckRule `json:"checks"`
-	FinalReasons      []string             `json:"final_reasons" maxItems:"64"`
-	MaxAttempts       int                  `json:"max_attempts" minimum:"1" maximum:"100"`
-	FaceMatch         *FaceThresholds      `json:"face_match,omitempty"`
+	RequiredDocuments   []string             `json:"required_documents" maxItems:"8"`
+	MinAge              int                  `json:"min_age" minimum:"0" maximum:"120"`
+	Checks              map[string]CheckRule `json:"checks"`
+	FinalReasons        []string             `json:"final_reasons" maxItems:"64"`
+	MaxAttempts         int                  `json:"max_attempts" minimum:"1" maximum:"100"`
+	FaceMatch           *FaceThresholds      `json:"face_match,omitempty"`
+	RequireDocumentData bool                 `json:"require_document_data,omitempty"`
 }
 
 func toLevel(l policy.Level) Level {
 	out := Level{Name: l.Name, Version: l.Version, MinAge: l.MinAge, Checks: map[string]CheckRule{}, FinalReasons: nonNilStrings(l.FinalReasons),
-		MaxAttempts: l.MaxAttempts, RequiredDocuments: []string{}}
+		MaxAttempts: l.MaxAttempts, RequiredDocuments: []string{}, RequireDocumentData: l.RequireDocumentData}
 	if f := l.FaceMatch; f != nil {
 		out.FaceMatch = &FaceThresholds{Match: f.Match, Review: f.Review}
 	}
@@ -111,7 +115,7 @@ func (s *server) levelRoutes() {
 		Body LevelBody
 	}) (*struct{ Body Level }, error) {
 		l := policy.Level{Name: in.Name, MinAge: in.Body.MinAge, FinalReasons: in.Body.FinalReasons, MaxAttempts: in.Body.MaxAttempts,
-			Checks: map[string]policy.CheckRule{}}
+			Checks: map[string]policy.CheckRule{}, RequireDocumentData: in.Body.RequireDocumentData}
 		if f := in.Body.FaceMatch; f != nil {
 			l.FaceMatch = &policy.FaceThresholds{Match: f.Match, Review: f.Review}
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
@@ -48,8 +49,10 @@ func newEnv(t *testing.T, db kyctest.DB, mutate ...func(*config.Config)) *env {
 func newEnvB(t testing.TB, db kyctest.DB, mutate ...func(*config.Config)) *env {
 	t.Helper()
 	dir := t.TempDir()
+	// the built-in levels as a merchant without the engines this directory
+	// lacks would set them up (failsafe_test.go keeps the product's)
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: dir, DatabaseURL: db.URL, MaxUploadBytes: 2 << 20, MaxImagePixels: 4_000_000,
-		WebhookLookup: kyctest.Lookup}
+		WebhookLookup: kyctest.Lookup, BuiltInLevels: apptest.EnginelessLevel}
 	for _, m := range mutate {
 		m(&cfg)
 	}

@@ -25,6 +25,7 @@ type Check struct {
 	ID            string          `json:"id"`
 	Kind          string          `json:"kind"`
 	Status        string          `json:"status" enum:"passed,failed,review,not_run,error"`
+	NotRunKind    string          `json:"not_run_kind,omitempty" enum:"unavailable,not_applicable" doc:"With status not_run: unavailable (the engine, its assets or lists are missing, stale or failed) or not_applicable (the input has nothing for this check)"`
 	Score         float64         `json:"score"`
 	ReasonCode    string          `json:"reason_code,omitempty"`
 	Evidence      json.RawMessage `json:"evidence"`
@@ -70,7 +71,7 @@ func toVerification(v kyc.Verification, checks []kyc.Check) Verification {
 			if len(ev) == 0 {
 				ev = json.RawMessage("{}")
 			}
-			out.Checks = append(out.Checks, Check{ID: c.ID, Kind: c.Kind, Status: string(c.Status), Score: c.Score, ReasonCode: c.ReasonCode,
+			out.Checks = append(out.Checks, Check{ID: c.ID, Kind: c.Kind, Status: string(c.Status), NotRunKind: notRunKind(c), Score: c.Score, ReasonCode: c.ReasonCode,
 				Evidence: ev, EngineVersion: c.EngineVersion, CreatedAt: c.CreatedAt})
 		}
 	}
@@ -151,3 +152,15 @@ func (s *server) verificationRoutes() {
 }
 
 func reflectType[T any]() reflect.Type { return reflect.TypeFor[T]() }
+
+// notRunKind is a not_run result's kind on the wire; results stored before
+// the distinction count as unavailable, as the levels count them.
+func notRunKind(c kyc.Check) string {
+	if c.Status != kyc.CheckNotRun {
+		return ""
+	}
+	if c.NotRunKind == "" {
+		return string(kyc.NotRunUnavailable)
+	}
+	return string(c.NotRunKind)
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -72,6 +73,7 @@ type App struct {
 	payCools      *paycools.Handler
 	Worker        *jobs.Worker
 	registry      *prometheus.Registry
+	decisions     *verification.Metrics
 	handlerOnce   sync.Once
 	handler       http.Handler
 }
@@ -172,11 +174,14 @@ func (a *App) openRest(ctx context.Context) error {
 	}
 	a.Decode = docfile.NewBudget(cfg.DecodeMemoryBytes)
 	limitMemory(a.Log, cfg.DecodeMemoryBytes)
+	a.decisions = verification.NewMetrics()
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Limits:       docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels, MaxImageBytes: cfg.MaxImageBytes},
 		DecodeBudget: a.Decode,
 		Extra:        append(append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...), screening.Check{Screener: a.Screening}),
 		Dates:        a.MRZ.Dates,
+		BuiltIn:      cfg.BuiltInLevels,
+		Metrics:      a.decisions,
 	})
 	a.Staff = staff.New(a.Store)
 	a.Review = review.New(a.Store, a.Verifications, a.Keys, a.Screening)
@@ -217,6 +222,7 @@ func (a *App) openRest(ctx context.Context) error {
 			Help: "Size of the image decode budget (--decode-memory-bytes)."}, func() float64 { return float64(a.Decode.Total()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "openkyc_decode_busy_total",
 			Help: "Decodes refused because the budget stayed taken (answered 429)."}, func() float64 { return float64(a.Decode.Refused()) }))
+	a.registry.MustRegister(a.decisions.Collectors()...)
 	return nil
 }
 
@@ -381,8 +387,40 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 		status, code = "blob storage unreachable", http.StatusServiceUnavailable
 	}
 	w.Header().Set("Content-Type", "application/json")
+	var reasons []string
+	if code == http.StatusOK {
+		if reasons = a.Degraded(); len(reasons) > 0 {
+			status = "degraded"
+		}
+	}
 	w.WriteHeader(code)
-	_, _ = fmt.Fprintf(w, `{"status":%q}`, status)
+	body := map[string]any{"status": status}
+	if len(reasons) > 0 {
+		body["reasons"] = reasons
+	}
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// Degraded says what makes checks unavailable on this replica: missing
+// sanctions lists, OCR pieces or face models. Verifications whose level
+// enables those checks go to review (CHECK_UNAVAILABLE) until fixed; the
+// server still serves (/readyz answers 200 "degraded").
+func (a *App) Degraded() []string {
+	var out []string
+	if a.Screening == nil || !a.Screening.Loaded() {
+		out = append(out, "screening.sanctions: no sanctions lists loaded (openkyc lists update, or openkyc lists import DIR)")
+	}
+	if a.MRZ != nil {
+		if err := a.MRZ.Reader.Available(); err != nil {
+			out = append(out, "document.mrz: "+err.Error())
+		}
+	}
+	if a.Face != nil {
+		if err := a.Face.Config.Available(); err != nil {
+			out = append(out, "face: "+err.Error())
+		}
+	}
+	return out
 }
 
 // JobRetention is how long finished jobs stay in the queue table.

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -85,4 +86,28 @@ func mustReq(t *testing.T, path string) *http.Request {
 	req, err := http.NewRequest(http.MethodGet, path, nil)
 	require.NoError(t, err)
 	return req
+}
+
+// TestReadyzDegraded: a replica without lists, OCR pieces or face models
+// still serves (200) but says it is degraded, and why.
+func TestReadyzDegraded(t *testing.T) {
+	t.Parallel()
+	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MaxUploadBytes: 1 << 20, MaxImagePixels: 1 << 20, AssetsDir: t.TempDir()}
+	require.NoError(t, cfg.Validate())
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	t.Cleanup(func() { a.Close() })
+	rec := newRecorder()
+	a.Handler().ServeHTTP(rec, mustReq(t, "/readyz"))
+	require.Equal(t, http.StatusOK, rec.code)
+	var body struct {
+		Status  string   `json:"status"`
+		Reasons []string `json:"reasons"`
+	}
+	require.NoError(t, json.Unmarshal(rec.body.Bytes(), &body))
+	require.Equal(t, "degraded", body.Status)
+	require.Len(t, body.Reasons, 3)
+	require.Contains(t, body.Reasons[0], "no sanctions lists loaded")
+	require.Contains(t, body.Reasons[1], "document.mrz")
+	require.Contains(t, body.Reasons[2], "face")
 }

@@ -109,6 +109,7 @@ type DatesFunc func(ctx context.Context, s *Subject) (DocumentDates, bool)
 // Result is the outcome of one check.
 type Result struct {
 	Status     kyc.CheckStatus
+	NotRunKind kyc.NotRunKind // with status not_run: unavailable or not_applicable
 	Score      float64
 	ReasonCode string
 	Evidence   map[string]any // no document bytes; PII only as needed to explain
@@ -121,14 +122,25 @@ type Checker interface {
 	Run(ctx context.Context, s *Subject) Result
 }
 
-// NotRun is the result of a check that could not run, with the reason.
-func NotRun(reason string) Result {
-	return Result{Status: kyc.CheckNotRun, Evidence: map[string]any{"reason": reason}}
+// Unavailable is the result of a check that could not run for want of its
+// engine, assets or lists (an operator's problem), with the reason. It
+// carries CHECK_UNAVAILABLE: the level sends the verification to review
+// unless it allows the check to be unavailable.
+func Unavailable(reason string) Result {
+	return Result{Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunUnavailable, ReasonCode: kyc.ReasonCheckUnavailable,
+		Evidence: map[string]any{"reason": reason}}
 }
 
-// Errored is the result of a check that failed to complete.
+// NotApplicable is the result of a check the input gives nothing to
+// examine (no MRZ on the document, no hosted capture), with the reason.
+func NotApplicable(reason string) Result {
+	return Result{Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunNotApplicable, Evidence: map[string]any{"reason": reason}}
+}
+
+// Errored is the result of a check that failed to complete; the level
+// treats it as unavailable (CHECK_UNAVAILABLE).
 func Errored(err error) Result {
-	return Result{Status: kyc.CheckError, Evidence: map[string]any{"error": err.Error()}}
+	return Result{Status: kyc.CheckError, ReasonCode: kyc.ReasonCheckUnavailable, Evidence: map[string]any{"error": err.Error()}}
 }
 
 // Run runs every check the subject's level enables and returns the results,
@@ -144,13 +156,18 @@ func Run(ctx context.Context, checkers []Checker, s *Subject) []kyc.Check {
 		version := ""
 		var r Result
 		if !ok {
-			r = NotRun("no engine for this check is installed")
+			r = Unavailable("no engine for this check is installed")
 		} else {
 			version = c.Version()
 			r = runOne(ctx, c, s)
 		}
 		switch r.Status {
-		case kyc.CheckPassed, kyc.CheckFailed, kyc.CheckReview, kyc.CheckNotRun, kyc.CheckError:
+		case kyc.CheckPassed, kyc.CheckFailed, kyc.CheckReview, kyc.CheckError:
+			r.NotRunKind = ""
+		case kyc.CheckNotRun:
+			if r.NotRunKind != kyc.NotRunNotApplicable {
+				r.NotRunKind, r.ReasonCode = kyc.NotRunUnavailable, kyc.ReasonCheckUnavailable
+			}
 		default:
 			r = Errored(fmt.Errorf("check returned unknown status %q", r.Status))
 		}
@@ -159,7 +176,7 @@ func Run(ctx context.Context, checkers []Checker, s *Subject) []kyc.Check {
 			ev = []byte("{}")
 		}
 		out = append(out, kyc.Check{ID: kyc.NewID(kyc.PrefixCheck), MerchantID: s.Verification.MerchantID, VerificationID: s.Verification.ID,
-			Kind: kind, Status: r.Status, Score: r.Score, ReasonCode: r.ReasonCode, Evidence: ev, EngineVersion: version,
+			Kind: kind, Status: r.Status, NotRunKind: r.NotRunKind, Score: r.Score, ReasonCode: r.ReasonCode, Evidence: ev, EngineVersion: version,
 			CreatedAt: s.Now})
 	}
 	return out

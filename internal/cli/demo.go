@@ -89,5 +89,29 @@ Or let the user do it in the browser: create a hosted-page link and open its url
   curl -s -X POST %s/v1/verifications/<verification id>/links -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{}'
 
 `, c.MerchantID, c.MerchantNo, c.APIKey, base, base, base, c.ConsoleEmail, c.ConsolePassword, c.APIKey, base, base, base, base, base, base)
+	printEngines(out, a)
 	return nil
+}
+
+// printEngines says which engines and lists this server has, and what a
+// missing one means for the demo's verifications: the default level never
+// approves on a check that could not run.
+func printEngines(out io.Writer, a *app.App) {
+	missing := a.Degraded()
+	if len(missing) == 0 {
+		n := 0
+		for _, v := range a.Screening.Versions() {
+			n += v.Entries
+		}
+		fmt.Fprintf(out, "Engines: the MRZ reader, the face engine and %d sanctions list entries are loaded.\n\n", n)
+		return
+	}
+	fmt.Fprintln(out, "Engines: not everything is installed, so on the default level a verification ends in review")
+	fmt.Fprintln(out, "(CHECK_UNAVAILABLE) rather than approved — openkyc never approves on a check that could not run:")
+	for _, m := range missing {
+		fmt.Fprintf(out, "  - %s\n", m)
+	}
+	fmt.Fprintln(out, "Install the OCR and face assets with `make assets`; load the lists with `openkyc lists update`")
+	fmt.Fprintln(out, "(or `openkyc lists import DIR` offline). See docs/levels.md for levels that allow a check to be unavailable.")
+	fmt.Fprintln(out)
 }

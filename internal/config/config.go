@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/openkyc/openkyc/internal/policy"
 )
 
 // Config is every setting of the server and the CLI.
@@ -82,6 +84,9 @@ type Config struct {
 	// Debian fonts-ocr-b's; empty turns it off). A font that cannot be
 	// loaded leaves tesseract reading alone, with a warning.
 	MRZFont string
+	// BuiltInLevels gives the built-in levels (nil: policy.BuiltIn). Not a
+	// setting: tests that run without engines relax them (apptest).
+	BuiltInLevels func(name string) (policy.Level, bool)
 }
 
 // Defaults.

@@ -214,6 +214,21 @@ const (
 	CheckError  CheckStatus = "error"
 )
 
+// NotRunKind says why a check did not run (status not_run).
+type NotRunKind string
+
+// Kinds of "did not run".
+const (
+	// NotRunUnavailable: the engine, its assets or its lists are missing,
+	// stale or failed — an operator's problem. Never passes: the level sends
+	// the verification to review (CHECK_UNAVAILABLE) unless it allows it.
+	NotRunUnavailable NotRunKind = "unavailable"
+	// NotRunNotApplicable: the input has nothing for the check (no MRZ on
+	// this document, no hosted capture in an API-only flow); the level's
+	// on_not_applicable decides.
+	NotRunNotApplicable NotRunKind = "not_applicable"
+)
+
 // Check is one automated examination of a verification.
 type Check struct {
 	ID             string
@@ -223,9 +238,13 @@ type Check struct {
 	Status         CheckStatus
 	Score          float64
 	ReasonCode     string
-	Evidence       []byte // JSON
-	EngineVersion  string
-	CreatedAt      time.Time
+	// NotRunKind is set when Status is not_run: unavailable or
+	// not_applicable ("" in results stored before the distinction, which
+	// count as unavailable).
+	NotRunKind    NotRunKind
+	Evidence      []byte // JSON
+	EngineVersion string
+	CreatedAt     time.Time
 }
 
 // AuditEntry is one link of a merchant's hash-chained audit trail.

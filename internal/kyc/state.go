@@ -74,4 +74,10 @@ const (
 	ReasonFraudSuspected  = "FRAUD_SUSPECTED"
 	ReasonTamperHints     = "TAMPER_HINTS" // editing traces: a reviewer looks, never an automatic rejection
 	ReasonOther           = "OTHER"
+	// ReasonCheckUnavailable: a check the level enables could not run (its
+	// engine, assets or lists are missing, stale or failed): a person looks.
+	ReasonCheckUnavailable = "CHECK_UNAVAILABLE"
+	// ReasonDocumentUnreadable: no engine read the holder's name and birth
+	// date from the document, and the level asks for them.
+	ReasonDocumentUnreadable = "DOCUMENT_UNREADABLE"
 )

@@ -19,14 +19,63 @@ const (
 	OnFailReview = "review"
 )
 
+// What a check that is not applicable leads to (on_not_applicable).
+const (
+	NotApplicablePass   = "pass"
+	NotApplicableReview = "review"
+)
+
+// notApplicableDefault is each check's on_not_applicable when its rule sets
+// none and does not require it: review where nothing else stands in for the
+// check (an age, a face comparison, a screening by name), pass where the
+// input simply has nothing for it (a document without an MRZ — the level's
+// require_document_data covers the identity data —, an API flow without a
+// hosted liveness capture, nothing to compare for duplicates).
+var notApplicableDefault = map[string]string{
+	"documents.required": NotApplicableReview, "document.integrity": NotApplicableReview, "data.age": NotApplicableReview,
+	"data.expiry": NotApplicablePass, "duplicate.identity": NotApplicablePass, "blocklist": NotApplicableReview,
+	"reliance.reports": NotApplicableReview, "document.mrz": NotApplicablePass, "data.consistency": NotApplicablePass,
+	"document.quality": NotApplicablePass, "document.tamper_hints": NotApplicablePass, "face.match": NotApplicableReview,
+	"face.duplicate": NotApplicablePass, "face.liveness": NotApplicablePass, "screening.sanctions": NotApplicableReview,
+}
+
+// DocumentDataChecks are the checks whose result, when the check ran,
+// means the holder's name and birth date were read from the document
+// (require_document_data). The document engine of barcodes and the printed
+// zone adds its checks here.
+var DocumentDataChecks = []string{"document.mrz"}
+
 // CheckRule configures one check within a level.
 type CheckRule struct {
 	Enabled bool `json:"enabled" yaml:"enabled"`
-	// Required: a result of not_run or error (or no result) sends the
-	// verification to review instead of being ignored. A check that did not
-	// run never counts as passed.
+	// Required: the check must run: not applicable or missing sends the
+	// verification to review, and it may not be allowed to be unavailable.
+	// A check that did not run never counts as passed.
 	Required bool   `json:"required" yaml:"required"`
 	OnFail   string `json:"on_fail,omitempty" yaml:"on_fail,omitempty"` // reject (default) or review
+	// AllowUnavailable lets a verification be decided without this check
+	// when its engine, assets or lists are missing, stale or failed; the
+	// decision's audit entry says so. Otherwise such a verification goes to
+	// review (CHECK_UNAVAILABLE).
+	AllowUnavailable bool `json:"allow_unavailable,omitempty" yaml:"allow_unavailable,omitempty"`
+	// OnNotApplicable is what a not-applicable result leads to: pass or
+	// review; empty: review when Required, else the check's default
+	// (documented in docs/levels.md).
+	OnNotApplicable string `json:"on_not_applicable,omitempty" yaml:"on_not_applicable,omitempty"`
+}
+
+// NotApplicableAction is what a not-applicable result of check kind leads
+// to under the rule: pass or review.
+func (r CheckRule) NotApplicableAction(kind string) string {
+	switch {
+	case r.OnNotApplicable != "":
+		return r.OnNotApplicable
+	case r.Required:
+		return NotApplicableReview
+	case notApplicableDefault[kind] != "":
+		return notApplicableDefault[kind]
+	}
+	return NotApplicableReview
 }
 
 // Level is a named set of requirements a verification is checked against.
@@ -44,6 +93,10 @@ type Level struct {
 	// FaceMatch overrides face.match's thresholds (cosine); nil: the defaults
 	// 0.40 (match) and 0.25 (review).
 	FaceMatch *FaceThresholds `json:"face_match,omitempty" yaml:"face_match,omitempty"`
+	// RequireDocumentData sends to review (DOCUMENT_UNREADABLE) a
+	// verification where no engine read the holder's name and birth date
+	// from the document (DocumentDataChecks).
+	RequireDocumentData bool `json:"require_document_data,omitempty" yaml:"require_document_data,omitempty"`
 }
 
 // FaceThresholds are face.match's thresholds: at least Match passes, at
@@ -86,8 +139,9 @@ func Default() Level {
 			// reviewer, who confirms (SANCTIONS_HIT, final) or dismisses it
 			"screening.sanctions": {Enabled: true, OnFail: OnFailReview},
 		},
-		FinalReasons: []string{kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonFraudSuspected},
-		MaxAttempts:  5,
+		FinalReasons:        []string{kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonFraudSuspected},
+		MaxAttempts:         5,
+		RequireDocumentData: true,
 	}
 }
 
@@ -168,6 +222,18 @@ func (l Level) Validate() error {
 		if r.OnFail != "" && r.OnFail != OnFailReject && r.OnFail != OnFailReview {
 			return kyc.Invalid("checks."+k+".on_fail", "enum", "on_fail must be reject or review")
 		}
+		if r.OnNotApplicable != "" && r.OnNotApplicable != NotApplicablePass && r.OnNotApplicable != NotApplicableReview {
+			return kyc.Invalid("checks."+k+".on_not_applicable", "enum", "on_not_applicable must be pass or review")
+		}
+		if r.Required && r.AllowUnavailable {
+			return kyc.Invalid("checks."+k+".allow_unavailable", "conflict", "a required check cannot be allowed to be unavailable")
+		}
+		if r.Required && r.OnNotApplicable == NotApplicablePass {
+			return kyc.Invalid("checks."+k+".on_not_applicable", "conflict", "a required check cannot pass when not applicable")
+		}
+	}
+	if l.RequireDocumentData && !slices.ContainsFunc(DocumentDataChecks, func(k string) bool { return l.Checks[k].Enabled }) {
+		return kyc.Invalid("require_document_data", "conflict", "require_document_data needs one of %v enabled", DocumentDataChecks)
 	}
 	for i, r := range l.FinalReasons {
 		if !reasonRE.MatchString(r) {
@@ -204,25 +270,57 @@ type Outcome struct {
 	RejectType  kyc.RejectType
 	Reasons     []string
 	UserMessage string
-	// ReviewReasons say why a person must look (reason codes or check kinds).
+	// ReviewReasons say why a person must look: reason codes
+	// (CHECK_UNAVAILABLE, DOCUMENT_UNREADABLE, a check's review code) and
+	// the checks concerned (kind.unavailable, kind.not_applicable, ...).
 	ReviewReasons []string
+	// Unchecked names the enabled checks the outcome rests on without their
+	// having run: "kind: unavailable (allowed by the level)" or "kind: not
+	// applicable".
+	Unchecked []string
+}
+
+// ReviewCodes are the reason codes among the review reasons (A-Z, 0-9, _).
+func (o Outcome) ReviewCodes() []string {
+	out := []string{}
+	for _, r := range o.ReviewReasons {
+		if reasonRE.MatchString(r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Decide turns the results of one run of checks into an outcome. It is pure.
-// Rules: a failed check rejects with its reason code (or asks for review when
-// its rule says on_fail: review); a review result asks for review; a required
-// check that did not run, errored or is missing asks for review; anything
-// else passes. A rejection wins over review; it is final when any reason is
-// in FinalReasons, otherwise retry.
+// Rules, for the checks the level enables:
+//   - a failed check rejects with its reason code (or asks for review when
+//     its rule says on_fail: review); a review result asks for review;
+//   - a check that could not run for want of its engine, assets or lists
+//     (not_run unavailable, error, or a result stored before the
+//     distinction) asks for review with CHECK_UNAVAILABLE, unless its rule
+//     allows it to be unavailable;
+//   - a check with nothing to examine (not_run not_applicable) follows its
+//     rule's on_not_applicable;
+//   - a required check without a result asks for review;
+//   - with require_document_data, a verification where none of
+//     DocumentDataChecks ran asks for review with DOCUMENT_UNREADABLE.
+//
+// Anything else passes. A rejection wins over review; it is final when any
+// reason is in FinalReasons, otherwise retry. An approval lists in Unchecked
+// the checks it rests on without their having run.
 func Decide(l Level, results []kyc.Check) Outcome {
-	var reject, review []string
+	var reject, review, unchecked []string
 	seen := map[string]bool{}
+	dataRead := false
 	for _, r := range results {
 		rule, ok := l.Checks[r.Kind]
-		if ok && !rule.Enabled {
+		if !ok || !rule.Enabled {
 			continue
 		}
 		seen[r.Kind] = true
+		if slices.Contains(DocumentDataChecks, r.Kind) && (r.Status == kyc.CheckPassed || r.Status == kyc.CheckReview || r.Status == kyc.CheckFailed) {
+			dataRead = true
+		}
 		switch r.Status {
 		case kyc.CheckPassed:
 		case kyc.CheckFailed:
@@ -238,8 +336,18 @@ func Decide(l Level, results []kyc.Check) Outcome {
 		case kyc.CheckReview:
 			review = appendUnique(review, nonEmpty(r.ReasonCode, r.Kind))
 		case kyc.CheckNotRun, kyc.CheckError:
-			if rule.Required {
-				review = appendUnique(review, r.Kind+"."+string(r.Status))
+			switch {
+			case r.Status == kyc.CheckNotRun && r.NotRunKind == kyc.NotRunNotApplicable:
+				if rule.NotApplicableAction(r.Kind) == NotApplicableReview {
+					review = appendUnique(review, r.Kind+".not_applicable")
+				} else {
+					unchecked = append(unchecked, r.Kind+": not applicable")
+				}
+			case rule.AllowUnavailable:
+				unchecked = append(unchecked, r.Kind+": unavailable (allowed by the level)")
+			default:
+				review = appendUnique(review, kyc.ReasonCheckUnavailable)
+				review = appendUnique(review, r.Kind+".unavailable")
 			}
 		default:
 			review = appendUnique(review, r.Kind+".unknown_status")
@@ -249,6 +357,9 @@ func Decide(l Level, results []kyc.Check) Outcome {
 		if l.Checks[k].Required && !seen[k] {
 			review = appendUnique(review, k+".missing")
 		}
+	}
+	if l.RequireDocumentData && !dataRead {
+		review = appendUnique(review, kyc.ReasonDocumentUnreadable)
 	}
 	switch {
 	case len(reject) > 0:
@@ -263,7 +374,7 @@ func Decide(l Level, results []kyc.Check) Outcome {
 	case len(review) > 0:
 		return Outcome{Review: true, ReviewReasons: review}
 	}
-	return Outcome{Decision: kyc.DecisionApproved}
+	return Outcome{Decision: kyc.DecisionApproved, Unchecked: unchecked}
 }
 
 func appendUnique(s []string, v string) []string {

@@ -13,6 +13,10 @@ func res(kind string, st kyc.CheckStatus, code string) kyc.Check {
 	return kyc.Check{Kind: kind, Status: st, ReasonCode: code}
 }
 
+func notRun(kind string, k kyc.NotRunKind) kyc.Check {
+	return kyc.Check{Kind: kind, Status: kyc.CheckNotRun, NotRunKind: k}
+}
+
 func allPassed() []kyc.Check {
 	var out []kyc.Check
 	for _, k := range policy.KnownChecks {
@@ -50,7 +54,18 @@ func TestDecide(t *testing.T) {
 		want    policy.Outcome
 	}{
 		{"all passed", allPassed(), policy.Outcome{Decision: kyc.DecisionApproved}},
-		{"optional check not run is ignored", with(allPassed(), res("data.expiry", kyc.CheckNotRun, "")), policy.Outcome{Decision: kyc.DecisionApproved}},
+		{"a check not applicable that passes by default", with(allPassed(), notRun("data.expiry", kyc.NotRunNotApplicable)),
+			policy.Outcome{Decision: kyc.DecisionApproved, Unchecked: []string{"data.expiry: not applicable"}}},
+		{"a check not applicable that reviews by default", with(allPassed(), notRun("screening.sanctions", kyc.NotRunNotApplicable)),
+			policy.Outcome{Review: true, ReviewReasons: []string{"screening.sanctions.not_applicable"}}},
+		{"an optional check unavailable never passes", with(allPassed(), notRun("screening.sanctions", kyc.NotRunUnavailable)),
+			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonCheckUnavailable, "screening.sanctions.unavailable"}}},
+		{"a result stored before the distinction counts as unavailable", with(allPassed(), notRun("face.liveness", "")),
+			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonCheckUnavailable, "face.liveness.unavailable"}}},
+		{"no MRZ: not applicable, but nothing was read from the document", with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)), notRun("data.consistency", kyc.NotRunNotApplicable)),
+			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonDocumentUnreadable}}},
+		{"a doubtful MRZ was still read", with(allPassed(), res("document.mrz", kyc.CheckReview, kyc.ReasonMRZDoubtful)),
+			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonMRZDoubtful}}},
 		{"missing documents reject for retry", with(allPassed(), res("documents.required", kyc.CheckFailed, kyc.ReasonDocumentMissing)),
 			policy.Outcome{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{kyc.ReasonDocumentMissing}, UserMessage: "Please upload all the requested documents."}},
 		{"blocklist rejects for good", with(allPassed(), res("blocklist", kyc.CheckFailed, kyc.ReasonBlocklisted)),
@@ -60,15 +75,18 @@ func TestDecide(t *testing.T) {
 		{"duplicate goes to review", with(allPassed(), res("duplicate.identity", kyc.CheckFailed, kyc.ReasonDuplicate)),
 			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonDuplicate}}},
 		{"review result", with(allPassed(), res("data.age", kyc.CheckReview, "")), policy.Outcome{Review: true, ReviewReasons: []string{"data.age"}}},
-		{"required check errored", with(allPassed(), res("blocklist", kyc.CheckError, "")), policy.Outcome{Review: true, ReviewReasons: []string{"blocklist.error"}}},
-		{"required check not run never passes", with(allPassed(), res("data.age", kyc.CheckNotRun, "")), policy.Outcome{Review: true, ReviewReasons: []string{"data.age.not_run"}}},
+		{"required check errored", with(allPassed(), res("blocklist", kyc.CheckError, "")),
+			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonCheckUnavailable, "blocklist.unavailable"}}},
+		{"required check not applicable never passes", with(allPassed(), notRun("data.age", kyc.NotRunNotApplicable)),
+			policy.Outcome{Review: true, ReviewReasons: []string{"data.age.not_applicable"}}},
 		{"required check missing", without(allPassed(), "document.integrity"), policy.Outcome{Review: true, ReviewReasons: []string{"document.integrity.missing"}}},
 		{"rejection wins over review", with(with(allPassed(), res("data.age", kyc.CheckFailed, kyc.ReasonUnderage)), res("duplicate.identity", kyc.CheckFailed, kyc.ReasonDuplicate)),
 			policy.Outcome{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{kyc.ReasonUnderage}, UserMessage: "You do not meet the minimum age requirement."}},
 		{"failed without code", with(allPassed(), res("document.integrity", kyc.CheckFailed, "")),
 			policy.Outcome{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{kyc.ReasonOther}, UserMessage: "We could not verify your identity. Please try again."}},
-		{"nothing ran", nil, policy.Outcome{Review: true, ReviewReasons: []string{"blocklist.missing", "data.age.missing", "document.integrity.missing", "documents.required.missing"}}},
-		{"optional duplicate check without identifiers", with(allPassed(), res("duplicate.identity", kyc.CheckNotRun, "")), policy.Outcome{Decision: kyc.DecisionApproved}},
+		{"nothing ran", nil, policy.Outcome{Review: true, ReviewReasons: []string{"blocklist.missing", "data.age.missing", "document.integrity.missing", "documents.required.missing", kyc.ReasonDocumentUnreadable}}},
+		{"optional duplicate check without identifiers", with(allPassed(), notRun("duplicate.identity", kyc.NotRunNotApplicable)),
+			policy.Outcome{Decision: kyc.DecisionApproved, Unchecked: []string{"duplicate.identity: not applicable"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,6 +94,47 @@ func TestDecide(t *testing.T) {
 			require.Equal(t, tc.want, policy.Decide(l, tc.results))
 		})
 	}
+}
+
+// TestLevelRulesForChecksThatDidNotRun: allow_unavailable decides without
+// an unavailable check and says so; on_not_applicable overrides a check's
+// default both ways; a level without require_document_data approves a
+// document without an MRZ.
+func TestLevelRulesForChecksThatDidNotRun(t *testing.T) {
+	t.Parallel()
+	level := func(mutate func(l *policy.Level)) policy.Level {
+		l := policy.Default()
+		l.Checks = map[string]policy.CheckRule{}
+		for k, v := range policy.Default().Checks {
+			l.Checks[k] = v
+		}
+		mutate(&l)
+		require.NoError(t, l.Validate())
+		return l
+	}
+	allow := level(func(l *policy.Level) {
+		l.Checks["screening.sanctions"] = policy.CheckRule{Enabled: true, OnFail: policy.OnFailReview, AllowUnavailable: true}
+	})
+	require.Equal(t, policy.Outcome{Decision: kyc.DecisionApproved, Unchecked: []string{"screening.sanctions: unavailable (allowed by the level)"}},
+		policy.Decide(allow, with(allPassed(), notRun("screening.sanctions", kyc.NotRunUnavailable))))
+	require.Equal(t, policy.Outcome{Decision: kyc.DecisionApproved, Unchecked: []string{"screening.sanctions: unavailable (allowed by the level)"}},
+		policy.Decide(allow, with(allPassed(), res("screening.sanctions", kyc.CheckError, ""))), "an engine that failed counts as unavailable")
+	require.True(t, policy.Decide(allow, with(allPassed(), notRun("screening.sanctions", kyc.NotRunNotApplicable))).Review,
+		"allowing unavailable leaves not applicable to its own rule")
+
+	review := level(func(l *policy.Level) {
+		l.Checks["face.liveness"] = policy.CheckRule{Enabled: true, OnFail: policy.OnFailReview, OnNotApplicable: policy.NotApplicableReview}
+	})
+	require.Equal(t, []string{"face.liveness.not_applicable"}, policy.Decide(review, with(allPassed(), notRun("face.liveness", kyc.NotRunNotApplicable))).ReviewReasons)
+	pass := level(func(l *policy.Level) {
+		l.Checks["screening.sanctions"] = policy.CheckRule{Enabled: true, OnFail: policy.OnFailReview, OnNotApplicable: policy.NotApplicablePass}
+	})
+	require.Equal(t, kyc.DecisionApproved, policy.Decide(pass, with(allPassed(), notRun("screening.sanctions", kyc.NotRunNotApplicable))).Decision)
+
+	noData := level(func(l *policy.Level) { l.RequireDocumentData = false })
+	require.Equal(t, kyc.DecisionApproved,
+		policy.Decide(noData, with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)), notRun("data.consistency", kyc.NotRunNotApplicable))).Decision)
+	require.Equal(t, []string{"CHECK_UNAVAILABLE"}, policy.Outcome{ReviewReasons: []string{"CHECK_UNAVAILABLE", "x.unavailable"}}.ReviewCodes())
 }
 
 func TestDisabledChecksAreIgnored(t *testing.T) {
@@ -101,6 +160,16 @@ func TestValidate(t *testing.T) {
 			l.Checks["blocklist"] = policy.CheckRule{Enabled: true, OnFail: "ignore"}
 		},
 		"final_reasons[0]": func(l *policy.Level) { l.FinalReasons = []string{"lower case"} },
+		"checks.face.liveness.on_not_applicable": func(l *policy.Level) {
+			l.Checks["face.liveness"] = policy.CheckRule{Enabled: true, OnNotApplicable: "ignore"}
+		},
+		"checks.blocklist.allow_unavailable": func(l *policy.Level) {
+			l.Checks["blocklist"] = policy.CheckRule{Enabled: true, Required: true, AllowUnavailable: true}
+		},
+		"checks.data.age.on_not_applicable": func(l *policy.Level) {
+			l.Checks["data.age"] = policy.CheckRule{Enabled: true, Required: true, OnNotApplicable: policy.NotApplicablePass}
+		},
+		"require_document_data": func(l *policy.Level) { l.Checks["document.mrz"] = policy.CheckRule{Enabled: false} },
 	}
 	for field, mutate := range tests {
 		l := policy.Default()

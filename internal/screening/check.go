@@ -69,10 +69,10 @@ func (c Check) Screen(ctx context.Context, env check.Env, a kyc.Applicant) ([]Hi
 
 func (c Check) Run(ctx context.Context, s *check.Subject) check.Result {
 	if c.Screener == nil || !c.Screener.Loaded() {
-		return check.NotRun("no sanctions lists loaded (serve --lists-dir)")
+		return check.Unavailable("no sanctions lists loaded (serve --lists-dir, or openkyc lists update)")
 	}
 	if strings.TrimSpace(s.Applicant.PII.FirstName+s.Applicant.PII.LastName) == "" {
-		return check.NotRun("the applicant has no name")
+		return check.NotApplicable("the applicant has no name")
 	}
 	hits, vs, err := c.Screen(ctx, s.Env, s.Applicant)
 	if err != nil {

@@ -80,9 +80,9 @@ func (t *Tx) InsertCheck(ctx context.Context, c kyc.Check) error {
 		ev = "{}"
 	}
 	_, err := t.tx.ExecContext(ctx,
-		`INSERT INTO checks (id, merchant_id, verification_id, kind, status, score, reason_code, evidence, engine_version, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		c.ID, c.MerchantID, c.VerificationID, c.Kind, string(c.Status), c.Score, c.ReasonCode, ev, c.EngineVersion, micros(c.CreatedAt))
+		`INSERT INTO checks (id, merchant_id, verification_id, kind, status, score, reason_code, evidence, engine_version, created_at, not_run_kind)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		c.ID, c.MerchantID, c.VerificationID, c.Kind, string(c.Status), c.Score, c.ReasonCode, ev, c.EngineVersion, micros(c.CreatedAt), string(c.NotRunKind))
 	if err != nil {
 		return fmt.Errorf("insert check: %w", err)
 	}
@@ -92,7 +92,7 @@ func (t *Tx) InsertCheck(ctx context.Context, c kyc.Check) error {
 // ChecksByVerification lists a verification's check results, oldest first.
 func (r reads) ChecksByVerification(ctx context.Context, merchantID, verificationID string) ([]kyc.Check, error) {
 	rows, err := r.q.QueryContext(ctx,
-		`SELECT id, merchant_id, verification_id, kind, status, score, reason_code, evidence, engine_version, created_at
+		`SELECT id, merchant_id, verification_id, kind, status, score, reason_code, evidence, engine_version, created_at, not_run_kind
 		   FROM checks WHERE merchant_id = $1 AND verification_id = $2 ORDER BY id`, merchantID, verificationID)
 	if err != nil {
 		return nil, fmt.Errorf("list checks: %w", err)
@@ -101,12 +101,12 @@ func (r reads) ChecksByVerification(ctx context.Context, merchantID, verificatio
 	out := []kyc.Check{}
 	for rows.Next() {
 		var c kyc.Check
-		var status, ev string
+		var status, ev, notRun string
 		var at int64
-		if err := rows.Scan(&c.ID, &c.MerchantID, &c.VerificationID, &c.Kind, &status, &c.Score, &c.ReasonCode, &ev, &c.EngineVersion, &at); err != nil {
+		if err := rows.Scan(&c.ID, &c.MerchantID, &c.VerificationID, &c.Kind, &status, &c.Score, &c.ReasonCode, &ev, &c.EngineVersion, &at, &notRun); err != nil {
 			return nil, err
 		}
-		c.Status, c.Evidence, c.CreatedAt = kyc.CheckStatus(status), []byte(ev), fromMicros(at)
+		c.Status, c.Evidence, c.CreatedAt, c.NotRunKind = kyc.CheckStatus(status), []byte(ev), fromMicros(at), kyc.NotRunKind(notRun)
 		out = append(out, c)
 	}
 	return out, rows.Err()

@@ -139,7 +139,7 @@ func (r reads) verifications(ctx context.Context, what, q string, args ...any) (
 func (r reads) VerificationWithChecks(ctx context.Context, merchantID, id string) (kyc.Verification, []kyc.Check, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT v.id, v.merchant_id, v.applicant_id, v.surface, v.reference, v.level, v.state, v.decision,
 	        v.reject_type, v.reasons, v.user_message, v.decided_by, v.version, v.created_at, v.updated_at, v.attempt, v.callback_url,
-	        c.id, c.kind, c.status, c.score, c.reason_code, c.evidence, c.engine_version, c.created_at
+	        c.id, c.kind, c.status, c.score, c.reason_code, c.evidence, c.engine_version, c.created_at, c.not_run_kind
 	   FROM verifications v LEFT JOIN checks c ON c.verification_id = v.id AND c.merchant_id = v.merchant_id
 	  WHERE v.id = $1 AND v.merchant_id = $2 ORDER BY c.id`, id, merchantID)
 	if err != nil {
@@ -152,12 +152,12 @@ func (r reads) VerificationWithChecks(ctx context.Context, merchantID, id string
 	for rows.Next() {
 		var surface, state, decision, rejectType, reasons string
 		var vc, vu int64
-		var cid, kind, status, reason, evidence, engine sql.NullString
+		var cid, kind, status, reason, evidence, engine, notRun sql.NullString
 		var score sql.NullFloat64
 		var cat sql.NullInt64
 		if err := rows.Scan(&v.ID, &v.MerchantID, &v.ApplicantID, &surface, &v.Reference, &v.Level, &state, &decision, &rejectType,
 			&reasons, &v.UserMessage, &v.DecidedBy, &v.Version, &vc, &vu, &v.Attempt, &v.CallbackURL,
-			&cid, &kind, &status, &score, &reason, &evidence, &engine, &cat); err != nil {
+			&cid, &kind, &status, &score, &reason, &evidence, &engine, &cat, &notRun); err != nil {
 			return v, nil, err
 		}
 		if !found {
@@ -171,7 +171,7 @@ func (r reads) VerificationWithChecks(ctx context.Context, merchantID, id string
 		if cid.Valid {
 			checks = append(checks, kyc.Check{ID: cid.String, MerchantID: v.MerchantID, VerificationID: v.ID, Kind: kind.String,
 				Status: kyc.CheckStatus(status.String), Score: score.Float64, ReasonCode: reason.String, Evidence: []byte(evidence.String),
-				EngineVersion: engine.String, CreatedAt: fromMicros(cat.Int64)})
+				EngineVersion: engine.String, CreatedAt: fromMicros(cat.Int64), NotRunKind: kyc.NotRunKind(notRun.String)})
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -77,6 +77,7 @@ type ExportCheck struct {
 	ID            string          `json:"id"`
 	Kind          string          `json:"kind"`
 	Status        kyc.CheckStatus `json:"status"`
+	NotRunKind    kyc.NotRunKind  `json:"not_run_kind,omitempty"`
 	Score         float64         `json:"score"`
 	ReasonCode    string          `json:"reason_code,omitempty"`
 	Evidence      json.RawMessage `json:"evidence"`
@@ -145,7 +146,7 @@ func (s *Service) ExportApplicant(ctx context.Context, p kyc.Principal, id strin
 			RejectType: v.RejectType, Reasons: v.Reasons, UserMessage: v.UserMessage, Attempt: v.Attempt, CreatedAt: v.CreatedAt,
 			UpdatedAt: v.UpdatedAt, Checks: []ExportCheck{}, Decisions: []ExportDecision{}}
 		for _, c := range checks {
-			ev.Checks = append(ev.Checks, ExportCheck{ID: c.ID, Kind: c.Kind, Status: c.Status, Score: c.Score, ReasonCode: c.ReasonCode,
+			ev.Checks = append(ev.Checks, ExportCheck{ID: c.ID, Kind: c.Kind, Status: c.Status, NotRunKind: c.NotRunKind, Score: c.Score, ReasonCode: c.ReasonCode,
 				Evidence: rawOrEmpty(c.Evidence), EngineVersion: c.EngineVersion, CreatedAt: c.CreatedAt})
 		}
 		decs, err := s.store.Decisions(ctx, p.MerchantID, v.ID)

@@ -15,7 +15,7 @@ import (
 func (s *Service) Level(ctx context.Context, merchantID, name string) (policy.Level, error) {
 	rec, err := s.store.LevelByName(ctx, merchantID, name)
 	if kyc.IsNotFound(err) {
-		if l, ok := policy.BuiltIn(name); ok {
+		if l, ok := s.builtIn(name); ok {
 			return l, nil
 		}
 		return policy.Level{}, kyc.NotFoundField("level", "no level named %q; define it with PUT /v1/levels/%s", name, name)
@@ -48,7 +48,8 @@ func (s *Service) Levels(ctx context.Context, p kyc.Principal) ([]policy.Level, 
 		out = append(out, l)
 	}
 	if !haveDefault {
-		out = append([]policy.Level{policy.Default()}, out...)
+		def, _ := s.builtIn(policy.Default().Name)
+		out = append([]policy.Level{def}, out...)
 	}
 	return out, nil
 }

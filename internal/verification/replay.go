@@ -73,7 +73,7 @@ func (s *Service) ApplyReplay(ctx context.Context, r Replay, actor string) (kyc.
 	p := kyc.Principal{MerchantID: r.Verification.MerchantID, Actor: actor}
 	return s.Apply(ctx, p, r.Verification.ID, Event{Action: ActDecide, Decision: r.Outcome.Decision, RejectType: r.Outcome.RejectType,
 		Reasons: r.Outcome.Reasons, UserMessage: r.Outcome.UserMessage, DecidedBy: fmt.Sprintf("policy:%s@%d", r.Level.Name, r.Level.Version),
-		UsedChecks: checkIDs(r.Checks), LevelVersion: r.Level.Version})
+		UsedChecks: checkIDs(r.Checks), LevelVersion: r.Level.Version, Unchecked: r.Outcome.Unchecked})
 }
 
 func checkIDs(cs []kyc.Check) []string {

@@ -150,7 +150,7 @@ func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verificati
 		return 0, err
 	}
 	result := kyc.Check{ID: kyc.NewID(kyc.PrefixCheck), MerchantID: v.MerchantID, VerificationID: v.ID, Kind: c.Kind(), EngineVersion: c.Version(),
-		Status: res.Status, Score: res.Score, ReasonCode: res.ReasonCode, Evidence: evidence, CreatedAt: now}
+		Status: res.Status, NotRunKind: res.NotRunKind, Score: res.Score, ReasonCode: res.ReasonCode, Evidence: evidence, CreatedAt: now}
 	eh := screening.EvidenceHits(fresh)
 	p := kyc.Principal{MerchantID: v.MerchantID, Actor: "system:monitoring"}
 	_, err = s.Apply(ctx, p, v.ID, Event{Action: ActReopen, Checks: []kyc.Check{result},

@@ -10,6 +10,7 @@ import (
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/policy"
 	"github.com/openkyc/openkyc/internal/store"
 )
 
@@ -25,6 +26,8 @@ type Service struct {
 	now      func() time.Time
 	checkers []check.Checker
 	faces    faceGallery
+	builtIn  func(name string) (policy.Level, bool)
+	metrics  *Metrics
 }
 
 // Config configures the service.
@@ -42,6 +45,11 @@ type Config struct {
 	Checkers []check.Checker
 	Extra    []check.Checker
 	Dates    check.DatesFunc
+	// BuiltIn gives the built-in levels a merchant has until it stores its
+	// own under the name (nil: policy.BuiltIn).
+	BuiltIn func(name string) (policy.Level, bool)
+	// Metrics receives the decision metrics (nil: none).
+	Metrics *Metrics
 }
 
 // NewService wires the service.
@@ -52,7 +60,10 @@ func NewService(s *store.Store, kr *crypto.Keyring, blobs *blob.Store, cfg Confi
 	}
 	dec := docfile.NewDecoder(cfg.DecodeBudget, cfg.Limits, cfg.DecodeWait)
 	svc := &Service{store: s, keys: kr, blobs: blobs, decoder: dec, checkDec: dec.WithWait(checkDecodeWait), limits: cfg.Limits, now: now,
-		checkers: cfg.Checkers}
+		checkers: cfg.Checkers, builtIn: cfg.BuiltIn, metrics: cfg.Metrics}
+	if svc.builtIn == nil {
+		svc.builtIn = policy.BuiltIn
+	}
 	if svc.checkers == nil {
 		svc.checkers = append(basic.Checkers(cfg.Limits, svc.checkDec, cfg.Dates), cfg.Extra...)
 	}

@@ -48,6 +48,9 @@ type Event struct {
 	MaxAttempts int
 
 	// Not used by Transition: stored with the change by Service.Apply.
+	// Unchecked names the enabled checks a policy decision rests on without
+	// their having run (policy.Outcome.Unchecked); the audit entry keeps it.
+	Unchecked    []string
 	Checks       []kyc.Check // new check results the decision is based on
 	UsedChecks   []string    // ids of stored results it is based on
 	LevelVersion int
@@ -108,6 +111,15 @@ func Transition(v kyc.Verification, ev Event) (kyc.Verification, error) {
 			return v, kyc.Conflict("invalid_transition", "only an approved verification can be reopened")
 		}
 		next.Decision, next.RejectType, next.Reasons, next.UserMessage, next.DecidedBy = kyc.DecisionNone, kyc.RejectNone, []string{}, "", ""
+	}
+	if ev.Action == ActReview {
+		// why the policy hands it over (CHECK_UNAVAILABLE, ...); a decision replaces them
+		next.Reasons = []string{}
+		for _, r := range ev.Reasons {
+			if validReasonCode(r) {
+				next.Reasons = append(next.Reasons, r)
+			}
+		}
 	}
 	if ev.Action == ActDecide {
 		if err := validateDecision(ev); err != nil {

@@ -124,12 +124,18 @@ func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Even
 		return kyc.Verification{}, fmt.Errorf("verification: %w", kyc.ErrNotFound)
 	}
 	now := s.clock()
-	var out kyc.Verification
+	var out, prev kyc.Verification
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		var err error
+		if prev, err = tx.VerificationByID(ctx, p.MerchantID, id); err != nil {
+			return err
+		}
 		out, err = s.applyTx(ctx, tx, p, now, id, ev)
 		return err
 	})
+	if err == nil {
+		s.metrics.observe(prev, out, ev, now)
+	}
 	return out, err
 }
 
@@ -179,6 +185,12 @@ func (s *Service) applyTx(ctx context.Context, tx *store.Tx, p kyc.Principal, no
 		}
 		data["decision"], data["reject_type"], data["reasons"], data["decided_by"], data["decision_id"] =
 			next.Decision, next.RejectType, next.Reasons, next.DecidedBy, decID
+		if len(ev.Unchecked) > 0 {
+			data["not_checked"] = ev.Unchecked
+		}
+	}
+	if ev.Action == ActReview && len(next.Reasons) > 0 {
+		data["review_reasons"] = next.Reasons
 	}
 	if err := record(ctx, tx, p, now, "verification."+string(ev.Action), "verification", v.ID, data); err != nil {
 		return next, err

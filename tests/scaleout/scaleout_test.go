@@ -92,6 +92,13 @@ func TestTwoReplicasOneWorkerOnS3(t *testing.T) {
 		APIKey string `json:"api_key"`
 	}
 	require.NoError(t, json.Unmarshal(out, &m))
+	// No OCR assets, face models or lists here: the merchant's level allows
+	// those checks to be unavailable, or every verification would wait in
+	// review (CHECK_UNAVAILABLE) as the default level wants.
+	levelFile := filepath.Join(t.TempDir(), "basic.yaml")
+	require.NoError(t, os.WriteFile(levelFile, []byte(enginelessLevel), 0o600))
+	out, err = run("level", "set", "--merchant", m.ID, "--file", levelFile).CombinedOutput()
+	require.NoError(t, err, "%s", out)
 
 	var logs []*bytes.Buffer
 	startProc := func(args ...string) {
@@ -189,3 +196,26 @@ func TestTwoReplicasOneWorkerOnS3(t *testing.T) {
 	t.Logf("%d verifications through 2 replicas (%d and %d requests), decided by 1 worker; %d objects on gofakes3 at %s",
 		cases, rr.seen[0].Load(), rr.seen[1].Load(), len(list.Contents), u.Host)
 }
+
+// enginelessLevel is the default level of a merchant whose installation has
+// no OCR assets, face models or sanctions lists.
+const enginelessLevel = `name: basic
+required_documents: [id_front, selfie]
+min_age: 18
+checks:
+  documents.required: {enabled: true, required: true}
+  document.integrity: {enabled: true, required: true}
+  data.age: {enabled: true, required: true}
+  data.expiry: {enabled: true}
+  duplicate.identity: {enabled: true, on_fail: review}
+  blocklist: {enabled: true, required: true}
+  document.mrz: {enabled: true, on_fail: review, allow_unavailable: true}
+  data.consistency: {enabled: true, on_fail: review, allow_unavailable: true}
+  document.tamper_hints: {enabled: true, on_fail: review}
+  face.match: {enabled: true, on_fail: review, allow_unavailable: true}
+  face.duplicate: {enabled: true, on_fail: review, allow_unavailable: true}
+  face.liveness: {enabled: true, on_fail: review, allow_unavailable: true}
+  screening.sanctions: {enabled: true, on_fail: review, allow_unavailable: true}
+final_reasons: [BLOCKLISTED, SANCTIONS_HIT, FRAUD_SUSPECTED]
+max_attempts: 5
+`

@@ -110,7 +110,7 @@ func (DocumentIntegrity) Version() string { return "1" }
 
 func (c DocumentIntegrity) Run(ctx context.Context, s *check.Subject) check.Result {
 	if len(s.Documents) == 0 {
-		return check.NotRun("no documents were uploaded")
+		return check.NotApplicable("no documents were uploaded")
 	}
 	var docs []map[string]any
 	failed := false
@@ -181,7 +181,7 @@ func (c Age) Run(ctx context.Context, s *check.Subject) check.Result {
 		}
 	}
 	if dob == "" {
-		return check.NotRun("date_of_birth is unknown (not declared, not read from the document)")
+		return check.NotApplicable("date_of_birth is unknown (not declared, not read from the document)")
 	}
 	t, err := time.Parse(time.DateOnly, dob)
 	if err != nil {
@@ -220,7 +220,7 @@ func (c Expiry) Run(ctx context.Context, s *check.Subject) check.Result {
 		}
 	}
 	if exp == "" {
-		return check.NotRun("the document's expiry date is unknown")
+		return check.NotApplicable("the document's expiry date is unknown")
 	}
 	t, err := time.Parse(time.DateOnly, exp)
 	if err != nil {
@@ -262,7 +262,7 @@ func (Duplicates) Run(ctx context.Context, s *check.Subject) check.Result {
 		}
 	}
 	if compared == 0 {
-		return check.NotRun("the applicant has no document number, e-mail or phone to compare")
+		return check.NotApplicable("the applicant has no document number, e-mail or phone to compare")
 	}
 	ev := map[string]any{"matches": matches}
 	if len(matches) > 0 {

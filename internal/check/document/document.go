@@ -73,7 +73,7 @@ func (Quality) Version() string { return "1" }
 func (Quality) Run(ctx context.Context, s *check.Subject) check.Result {
 	docs := newestPhotos(s)
 	if len(docs) == 0 {
-		return check.NotRun("no id_front or id_back photo")
+		return check.NotApplicable("no id_front or id_back photo")
 	}
 	reports := map[string]quality.Report{}
 	failed := false
@@ -250,7 +250,7 @@ func errorLevel(img image.Image) map[string]float64 {
 func (TamperHints) Run(ctx context.Context, s *check.Subject) check.Result {
 	docs := newestPhotos(s)
 	if len(docs) == 0 {
-		return check.NotRun("no id_front or id_back photo")
+		return check.NotApplicable("no id_front or id_back photo")
 	}
 	perDoc := map[string]any{}
 	strong := false

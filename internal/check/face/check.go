@@ -133,16 +133,16 @@ func (Duplicate) Version() string { return "1" }
 func (m Duplicate) Run(ctx context.Context, s *check.Subject) check.Result {
 	e, err := m.c.engine()
 	if err != nil {
-		return check.NotRun(err.Error())
+		return check.Unavailable(err.Error())
 	}
 	sf := m.c.selfie(ctx, s, e)
 	switch {
 	case sf.err != nil:
 		return check.Errored(sf.err)
 	case sf.doc.ID == "":
-		return check.NotRun("no selfie")
+		return check.NotApplicable("no selfie")
 	case sf.emb == nil:
-		return check.NotRun("no face on the selfie (face.match reports it)")
+		return check.NotApplicable("no face on the selfie (face.match reports it)")
 	}
 	hit, err := s.Env.NearestFace(ctx, s.Applicant.MerchantID, s.Applicant.ID, sf.emb)
 	if err != nil {
@@ -226,12 +226,12 @@ func (e *Engine) largest(img image.Image, portrait bool) ([]Face, Face, error) {
 func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 	e, err := m.c.engine()
 	if err != nil {
-		return check.NotRun(err.Error())
+		return check.Unavailable(err.Error())
 	}
 	doc, ok := newest(s, kyc.DocIDFront)
 	sf := m.c.selfie(ctx, s, e)
 	if !ok || sf.doc.ID == "" {
-		return check.NotRun("needs an id_front and a selfie")
+		return check.NotApplicable("needs an id_front and a selfie")
 	}
 	if sf.err != nil {
 		return check.Errored(sf.err)

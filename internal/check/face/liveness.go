@@ -79,14 +79,14 @@ func (Liveness) Version() string { return "1" }
 func (l Liveness) Run(ctx context.Context, s *check.Subject) check.Result {
 	e, err := l.c.engine()
 	if err != nil {
-		return check.NotRun(err.Error())
+		return check.Unavailable(err.Error())
 	}
 	prompts, since, ok, err := s.Env.LivenessChallenge(ctx, s.Verification.MerchantID, s.Verification.ID)
 	if err != nil {
 		return check.Errored(err)
 	}
 	if !ok {
-		return check.NotRun("no active liveness capture (the hosted page records one)")
+		return check.NotApplicable("no active liveness capture (the hosted page records one)")
 	}
 	var frames []kyc.Document
 	for _, d := range s.Documents {

@@ -30,14 +30,24 @@ type found struct {
 	kind    kyc.DocumentKind
 	ok      bool   // an MRZ was read
 	reason  string // why not (not_run)
+	missing bool   // the OCR pieces are missing (unavailable, else not applicable)
 	err     error  // a failure (error)
+}
+
+// notRun is the result of a check that has no reading: unavailable without
+// the OCR pieces, not applicable without a document or an MRZ on it.
+func (f found) notRun() check.Result {
+	if f.missing {
+		return check.Unavailable(f.reason)
+	}
+	return check.NotApplicable(f.reason)
 }
 
 // read OCRs the newest id_front, then id_back, until one yields an MRZ.
 func (e *Engine) read(ctx context.Context, s *check.Subject) found {
 	return s.Memo("mrz", func() any {
 		if err := e.Reader.Available(); err != nil {
-			return found{reason: err.Error()}
+			return found{reason: err.Error(), missing: true}
 		}
 		newest := map[kyc.DocumentKind]kyc.Document{}
 		for _, d := range s.Documents {
@@ -113,7 +123,7 @@ func (c DocumentCheck) Run(ctx context.Context, s *check.Subject) check.Result {
 		return check.Errored(f.err)
 	}
 	if !f.ok {
-		return check.NotRun(f.reason)
+		return f.notRun()
 	}
 	rd := f.reading
 	d := rd.Document
@@ -186,11 +196,11 @@ func (c Consistency) Run(ctx context.Context, s *check.Subject) check.Result {
 		return check.Errored(f.err)
 	}
 	if !f.ok {
-		return check.NotRun(f.reason)
+		return f.notRun()
 	}
 	d := f.reading.Document
 	if !d.Valid() {
-		return check.NotRun("the MRZ's check digits do not hold (document.mrz)")
+		return check.NotApplicable("the MRZ's check digits do not hold (document.mrz)")
 	}
 	p := s.Applicant.PII
 	fields := map[string]any{}
@@ -219,7 +229,7 @@ func (c Consistency) Run(ctx context.Context, s *check.Subject) check.Result {
 		compare("nationality", p.Nationality, strings.EqualFold(nat, p.Nationality), b2f(strings.EqualFold(nat, p.Nationality)))
 	}
 	if len(fields) == 0 {
-		return check.NotRun("no declared data to compare with the MRZ")
+		return check.NotApplicable("no declared data to compare with the MRZ")
 	}
 	ev := map[string]any{"fields": fields, "mismatches": mismatches}
 	if len(mismatches) > 0 {

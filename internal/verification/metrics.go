@@ -1,0 +1,61 @@
+package verification
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// Metrics are the decision metrics of this process: what its workers,
+// reviewers and replays decided, and the results of the checks it ran. No
+// merchant ids or personal data as labels.
+type Metrics struct {
+	decided      *prometheus.CounterVec
+	checks       *prometheus.CounterVec
+	decisionTime *prometheus.HistogramVec
+	reviewWait   prometheus.Histogram
+}
+
+// NewMetrics makes the metrics; register them with Collectors.
+func NewMetrics() *Metrics {
+	return &Metrics{
+		decided: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openkyc_verifications_decided_total",
+			Help: "Verifications decided, by level, decision and reject type (policy, reviewers and replays)."}, []string{"level", "decision", "reject_type"}),
+		checks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openkyc_check_results_total",
+			Help: "Check results, by check kind, status and, for not_run, its kind (unavailable, not_applicable)."}, []string{"kind", "status", "not_run_kind"}),
+		decisionTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "openkyc_verification_decision_seconds",
+			Help:    "Seconds from the start of processing (the checks) to the policy's decision or hand-over to review, by level.",
+			Buckets: prometheus.ExponentialBuckets(0.05, 2, 14)}, []string{"level"}),
+		reviewWait: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "openkyc_review_wait_seconds",
+			Help:    "Seconds a verification waited in review before a person (or a replay) decided it.",
+			Buckets: prometheus.ExponentialBuckets(60, 2, 16)}),
+	}
+}
+
+// Collectors lists the metrics to register.
+func (m *Metrics) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.decided, m.checks, m.decisionTime, m.reviewWait}
+}
+
+// observe counts a committed change: prev is the verification before it,
+// next after, at now.
+func (m *Metrics) observe(prev, next kyc.Verification, ev Event, now time.Time) {
+	if m == nil {
+		return
+	}
+	for _, c := range ev.Checks {
+		m.checks.WithLabelValues(c.Kind, string(c.Status), string(c.NotRunKind)).Inc()
+	}
+	switch ev.Action {
+	case ActDecide:
+		m.decided.WithLabelValues(next.Level, string(next.Decision), string(next.RejectType)).Inc()
+		if prev.State == kyc.StateReview {
+			m.reviewWait.Observe(now.Sub(prev.UpdatedAt).Seconds())
+		}
+	}
+	if prev.State == kyc.StateProcessing && (next.State == kyc.StateCompleted || next.State == kyc.StateReview) {
+		m.decisionTime.WithLabelValues(next.Level).Observe(now.Sub(prev.UpdatedAt).Seconds())
+	}
+}
