@@ -178,7 +178,7 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Limits:       docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels, MaxImageBytes: cfg.MaxImageBytes},
 		DecodeBudget: a.Decode,
-		Extra:        append(append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...), screening.Check{Screener: a.Screening}),
+		Extra:        append(append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...), screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge}),
 		Dates:        a.MRZ.Dates,
 		BuiltIn:      cfg.BuiltInLevels,
 		Metrics:      a.decisions,
@@ -223,6 +223,7 @@ func (a *App) openRest(ctx context.Context) error {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "openkyc_decode_busy_total",
 			Help: "Decodes refused because the budget stayed taken (answered 429)."}, func() float64 { return float64(a.Decode.Refused()) }))
 	a.registry.MustRegister(a.decisions.Collectors()...)
+	a.registry.MustRegister(screening.NewCollector(a.Screening))
 	return nil
 }
 
@@ -367,7 +368,7 @@ func (a *App) buildHandler() http.Handler {
 	hosted.New(a.Store, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits,
 		MRZ: a.MRZ.Reader, MRZTimeout: a.Config.HostedMRZTimeout}).Routes(mux)
 	console.New(console.Deps{Store: a.Store, Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications,
-		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log},
+		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log, Degraded: a.Degraded},
 		console.Config{IdleTimeout: a.Config.ConsoleIdleTimeout, MaxAge: a.Config.ConsoleSessionMaxAge}).Routes(mux)
 	// The client address goes into the context before the middleware, which
 	// reads the route pattern the mux sets on the request it passes on.
@@ -409,6 +410,10 @@ func (a *App) Degraded() []string {
 	var out []string
 	if a.Screening == nil || !a.Screening.Loaded() {
 		out = append(out, "screening.sanctions: no sanctions lists loaded (openkyc lists update, or openkyc lists import DIR)")
+	} else {
+		for _, s := range a.Screening.Stale(a.Config.ListsMaxAge, time.Now()) {
+			out = append(out, "screening.sanctions: stale list: "+s)
+		}
 	}
 	if a.MRZ != nil {
 		if err := a.MRZ.Reader.Available(); err != nil {

@@ -166,7 +166,10 @@ func Run(ctx context.Context, checkers []Checker, s *Subject) []kyc.Check {
 			r.NotRunKind = ""
 		case kyc.CheckNotRun:
 			if r.NotRunKind != kyc.NotRunNotApplicable {
-				r.NotRunKind, r.ReasonCode = kyc.NotRunUnavailable, kyc.ReasonCheckUnavailable
+				r.NotRunKind = kyc.NotRunUnavailable
+				if r.ReasonCode == "" {
+					r.ReasonCode = kyc.ReasonCheckUnavailable
+				}
 			}
 		default:
 			r = Errored(fmt.Errorf("check returned unknown status %q", r.Status))

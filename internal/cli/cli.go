@@ -59,6 +59,8 @@ func workerFlags() []ucli.Flag {
 			Usage: "engines' assets (tessdata/ocrb_int.traineddata from scripts/install-assets.sh); without them the MRZ checks report not_run"},
 		&ucli.StringFlag{Name: "lists-dir", Sources: ucli.EnvVars("OPENKYC_LISTS_DIR"),
 			Usage: "sanctions and PEP list files (OFAC sdn.csv/sdn.xml, UN, EU, UK XML/CSV, OpenSanctions *.json) loaded at start; without them screening reports not_run"},
+		&ucli.DurationFlag{Name: "lists-max-age", Value: 72 * time.Hour, Sources: ucli.EnvVars("OPENKYC_LISTS_MAX_AGE"),
+			Usage: "oldest a loaded sanctions list may be (since fetched or published) for screening to run; older lists make screening.sanctions unavailable (LISTS_STALE) and /readyz degraded (0: no limit)"},
 		&ucli.DurationFlag{Name: "verify-timeout", Value: time.Minute, Sources: ucli.EnvVars("OPENKYC_VERIFY_TIMEOUT"),
 			Usage: "time limit of one run of a verification's checks; a dead worker's jobs are taken over after it"},
 	}
@@ -130,6 +132,7 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.VerifyTimeout = cmd.Duration("verify-timeout")
 	c.AssetsDir = cmd.String("assets-dir")
 	c.ListsDir = cmd.String("lists-dir")
+	c.ListsMaxAge = cmd.Duration("lists-max-age")
 	c.RateLimitMerchant, c.RateLimitMerchantBurst = cmd.Float64("rate-limit-merchant"), int(cmd.Int("rate-limit-merchant-burst"))
 	c.RateLimitAddress, c.RateLimitAddressBurst = cmd.Float64("rate-limit-address"), int(cmd.Int("rate-limit-address-burst"))
 	c.ConsoleIdleTimeout = cmd.Duration("console-idle-timeout")

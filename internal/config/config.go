@@ -55,6 +55,11 @@ type Config struct {
 	// ListsDir holds sanctions and PEP list files loaded at start
 	// (OPENKYC_LISTS_DIR; empty: screening reports not_run until lists are loaded).
 	ListsDir string
+	// ListsMaxAge is the oldest a loaded list may be (since it was fetched or
+	// published) for screening to run; older lists make screening.sanctions
+	// unavailable (LISTS_STALE) and /readyz degraded (OPENKYC_LISTS_MAX_AGE;
+	// the CLI's default 72 h; 0: no limit).
+	ListsMaxAge time.Duration
 	// ConsoleIdleTimeout ends a console session unused this long
 	// (OPENKYC_CONSOLE_IDLE_TIMEOUT, default 30 min).
 	ConsoleIdleTimeout time.Duration
@@ -184,6 +189,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MRZTimeout <= 0 {
 		c.MRZTimeout = DefaultMRZTimeout
+	}
+	if c.ListsMaxAge < 0 {
+		errs = append(errs, errors.New("lists-max-age: must not be negative (0: no limit)"))
 	}
 	if c.MRZTimeout < time.Second || c.MRZTimeout > 2*time.Minute {
 		errs = append(errs, errors.New("mrz-timeout: must be between 1s and 2m"))

@@ -347,6 +347,9 @@ func Decide(l Level, results []kyc.Check) Outcome {
 				unchecked = append(unchecked, r.Kind+": unavailable (allowed by the level)")
 			default:
 				review = appendUnique(review, kyc.ReasonCheckUnavailable)
+				if r.ReasonCode != "" && r.ReasonCode != kyc.ReasonCheckUnavailable {
+					review = appendUnique(review, r.ReasonCode) // why (LISTS_STALE)
+				}
 				review = appendUnique(review, r.Kind+".unavailable")
 			}
 		default:

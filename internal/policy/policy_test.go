@@ -60,6 +60,8 @@ func TestDecide(t *testing.T) {
 			policy.Outcome{Review: true, ReviewReasons: []string{"screening.sanctions.not_applicable"}}},
 		{"an optional check unavailable never passes", with(allPassed(), notRun("screening.sanctions", kyc.NotRunUnavailable)),
 			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonCheckUnavailable, "screening.sanctions.unavailable"}}},
+		{"stale lists say why", with(allPassed(), kyc.Check{Kind: "screening.sanctions", Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunUnavailable, ReasonCode: "LISTS_STALE"}),
+			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonCheckUnavailable, "LISTS_STALE", "screening.sanctions.unavailable"}}},
 		{"a result stored before the distinction counts as unavailable", with(allPassed(), notRun("face.liveness", "")),
 			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonCheckUnavailable, "face.liveness.unavailable"}}},
 		{"no MRZ: not applicable, but nothing was read from the document", with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)), notRun("data.consistency", kyc.NotRunNotApplicable)),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -21,7 +22,15 @@ const ReasonPossibleMatch = "SANCTIONS_POSSIBLE_MATCH"
 type Check struct {
 	Screener  *Screener
 	Threshold float64 // 0: DefaultThreshold
+	// MaxAge is the oldest a list may be (since fetched or published) for
+	// the check to run; older lists make it unavailable with LISTS_STALE.
+	// 0: no limit.
+	MaxAge time.Duration
+	Now    func() time.Time // default time.Now
 }
+
+// ReasonListsStale: a loaded list is older than the check's MaxAge.
+const ReasonListsStale = "LISTS_STALE"
 
 func (Check) Kind() string    { return "screening.sanctions" }
 func (Check) Version() string { return "1" }
@@ -70,6 +79,15 @@ func (c Check) Screen(ctx context.Context, env check.Env, a kyc.Applicant) ([]Hi
 func (c Check) Run(ctx context.Context, s *check.Subject) check.Result {
 	if c.Screener == nil || !c.Screener.Loaded() {
 		return check.Unavailable("no sanctions lists loaded (serve --lists-dir, or openkyc lists update)")
+	}
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	if stale := c.Screener.Stale(c.MaxAge, now()); len(stale) > 0 {
+		r := check.Unavailable("stale lists: " + strings.Join(stale, "; "))
+		r.ReasonCode = ReasonListsStale
+		return r
 	}
 	if strings.TrimSpace(s.Applicant.PII.FirstName+s.Applicant.PII.LastName) == "" {
 		return check.NotApplicable("the applicant has no name")

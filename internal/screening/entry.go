@@ -98,6 +98,7 @@ type Version struct {
 	Source    string    `json:"source"`    // file names or URL
 	Published time.Time `json:"published"` // the list's own date when it states one
 	LoadedAt  time.Time `json:"loaded_at"`
+	Fetched   time.Time `json:"fetched"` // when the file was written (lists update, lists import)
 	SHA256    string    `json:"sha256"` // of the raw files
 	Entries   int       `json:"entries"`
 	Names     int       `json:"names"`
@@ -124,4 +125,17 @@ func entryType(kind string) string {
 		return TypeAircraft
 	}
 	return TypeEntity
+}
+
+// Age is how old the list is at now: since the later of when it was fetched
+// and the date it was published.
+func (v Version) Age(now time.Time) time.Duration {
+	t := v.Fetched
+	if v.Published.After(t) {
+		t = v.Published
+	}
+	if t.IsZero() {
+		t = v.LoadedAt
+	}
+	return now.Sub(t)
 }

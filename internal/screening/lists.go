@@ -181,6 +181,9 @@ func loadFile(p string) ([]*Entry, Version, bool, error) {
 	}
 	v.SHA256 = hex.EncodeToString(h.Sum(nil))
 	v.LoadedAt = time.Now().UTC()
+	if fi, err := os.Stat(p); err == nil {
+		v.Fetched = fi.ModTime().UTC()
+	}
 	v.Entries = len(entries)
 	for _, e := range entries {
 		v.Names += len(e.Names)

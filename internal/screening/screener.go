@@ -2,8 +2,12 @@ package screening
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // ErrNoLists is returned by searches before any list is loaded.
@@ -90,6 +94,21 @@ func (s *Screener) Versions() []Version {
 	return nil
 }
 
+// Stale names the loaded lists older than maxAge at now (none when maxAge
+// is 0), with their age.
+func (s *Screener) Stale(maxAge time.Duration, now time.Time) []string {
+	if maxAge <= 0 {
+		return nil
+	}
+	var out []string
+	for _, v := range s.Versions() {
+		if age := v.Age(now); age > maxAge {
+			out = append(out, fmt.Sprintf("%s is %s old (the limit is %s; openkyc lists update)", v.List, age.Round(time.Hour), maxAge))
+		}
+	}
+	return out
+}
+
 // Search screens a query against the current lists.
 func (s *Screener) Search(q Query) ([]Hit, []Version, error) {
 	c := s.cur.Load()
@@ -108,4 +127,35 @@ func (s *Screener) Entry(list, id string) (*Entry, bool) {
 	}
 	e, ok := c.ix.byKey[list+"\x00"+id]
 	return e, ok
+}
+
+// collector reports the loaded lists at scrape time.
+type collector struct {
+	s          *Screener
+	age, count *prometheus.Desc
+}
+
+// NewCollector returns a Prometheus collector of the loaded lists:
+// openkyc_screening_list_age_seconds{list} (since fetched or published) and
+// openkyc_screening_list_entries{list}.
+func NewCollector(s *Screener) prometheus.Collector {
+	return collector{s: s,
+		age: prometheus.NewDesc("openkyc_screening_list_age_seconds",
+			"Age of each loaded sanctions list: seconds since it was fetched or published, whichever is later.", []string{"list"}, nil),
+		count: prometheus.NewDesc("openkyc_screening_list_entries", "Entries of each loaded sanctions list.", []string{"list"}, nil)}
+}
+
+func (c collector) Describe(ch chan<- *prometheus.Desc) { ch <- c.age; ch <- c.count }
+
+func (c collector) Collect(ch chan<- prometheus.Metric) {
+	now := time.Now()
+	age, count := map[string]float64{}, map[string]float64{}
+	for _, v := range c.s.Versions() { // a list in two files: its oldest, all its entries
+		age[v.List] = max(age[v.List], v.Age(now).Seconds())
+		count[v.List] += float64(v.Entries)
+	}
+	for l := range age {
+		ch <- prometheus.MustNewConstMetric(c.age, prometheus.GaugeValue, age[l], l)
+		ch <- prometheus.MustNewConstMetric(c.count, prometheus.GaugeValue, count[l], l)
+	}
 }

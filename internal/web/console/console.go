@@ -50,6 +50,9 @@ type Deps struct {
 	Webhooks      *webhook.Service
 	Screening     *screening.Screener
 	Log           *slog.Logger
+	// Degraded says what keeps checks from running on this server (lists,
+	// engines); signed-in pages show it in a banner. nil: nothing.
+	Degraded func() []string
 }
 
 // Config configures the console.
@@ -166,11 +169,16 @@ type page struct {
 	Field string
 	Flash string
 	Data  any
+	// Degraded: what keeps checks from running (the banner).
+	Degraded []string
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	if p.User != nil {
 		p.CSRF = p.User.csrf
+		if h.d.Degraded != nil {
+			p.Degraded = h.d.Degraded()
+		}
 	}
 	if p.Flash == "" {
 		p.Flash = flashes[flash(r.URL.Query().Get("done"))] // unknown keys show nothing

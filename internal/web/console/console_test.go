@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/web/console"
 )
@@ -490,4 +491,23 @@ func TestAdminSettings(t *testing.T) {
 	for _, a := range []string{"level.put", "blocklist.add", "blocklist.remove"} {
 		require.True(t, actions[a], "%s audited: %v", a, actions)
 	}
+}
+
+// TestDegradedBanner: every signed-in page says when checks cannot run on
+// this server (here: no OCR assets or face models), so a reviewer knows why
+// cases arrive with CHECK_UNAVAILABLE.
+func TestDegradedBanner(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DBs(t)[0], func(c *config.Config) { c.AssetsDir = t.TempDir() })
+	admin := e.login("admin")
+	for _, path := range []string{"/console/queue", "/console/lists", "/console/audit"} {
+		st, body := admin.get(path)
+		require.Equal(t, http.StatusOK, st, path)
+		require.Contains(t, body, `id="degraded"`, path)
+		require.Contains(t, body, "document.mrz: mrz reader unavailable", path)
+	}
+	anon := &client{e: e}
+	st, body := anon.get("/console/login")
+	require.Equal(t, http.StatusOK, st)
+	require.NotContains(t, body, `id="degraded"`, "not before sign-in")
 }
