@@ -38,15 +38,16 @@ func TestNoApprovalOnChecksThatDidNotRun(t *testing.T) {
 			got[c["kind"].(string)] = result{c["status"].(string), kind, code}
 		}
 		unavailable := result{"not_run", "unavailable", kyc.ReasonCheckUnavailable}
-		for _, k := range []string{"screening.sanctions", "document.mrz", "data.consistency", "face.match", "face.duplicate", "face.liveness"} {
+		for _, k := range []string{"screening.sanctions", "document.mrz", "data.consistency", "face.match", "face.duplicate", "face.liveness",
+			"data.expiry"} { // no expiry declared, and no MRZ reader to read one
 			require.Equal(t, unavailable, got[k], k)
 		}
-		require.Equal(t, result{"not_run", "not_applicable", ""}, got["data.expiry"], "no expiry date known")
+		require.Equal(t, result{"passed", "", ""}, got["duplicate.identity"], "the e-mail was compared")
 		require.Equal(t, result{"passed", "", ""}, got["blocklist"])
 
 		// The same applicant data under a level that allows the missing engines.
 		lv := policy.Default()
-		for _, k := range []string{"screening.sanctions", "document.mrz", "data.consistency", "face.match", "face.duplicate", "face.liveness"} {
+		for _, k := range []string{"screening.sanctions", "document.mrz", "data.consistency", "face.match", "face.duplicate", "face.liveness", "data.expiry"} {
 			r := lv.Checks[k]
 			r.AllowUnavailable = true
 			lv.Checks[k] = r
@@ -75,7 +76,7 @@ func TestNoApprovalOnChecksThatDidNotRun(t *testing.T) {
 			}
 			return nil
 		}))
-		require.ElementsMatch(t, []any{"data.consistency: unavailable (allowed by the level)", "data.expiry: not applicable",
+		require.ElementsMatch(t, []any{"data.consistency: unavailable (allowed by the level)", "data.expiry: unavailable (allowed by the level)",
 			"document.mrz: unavailable (allowed by the level)", "face.duplicate: unavailable (allowed by the level)",
 			"face.liveness: unavailable (allowed by the level)", "face.match: unavailable (allowed by the level)",
 			"screening.sanctions: unavailable (allowed by the level)"}, notChecked)
@@ -83,8 +84,8 @@ func TestNoApprovalOnChecksThatDidNotRun(t *testing.T) {
 		// The decision metrics count both, without merchant ids.
 		m := string(e.get("/metrics", "").Body)
 		require.Contains(t, m, `openkyc_check_results_total{kind="screening.sanctions",not_run_kind="unavailable",status="not_run"} 2`)
-		require.Contains(t, m, `openkyc_check_results_total{kind="data.expiry",not_run_kind="not_applicable",status="not_run"} 2`)
-		require.Contains(t, m, `openkyc_verifications_decided_total{decision="approved",level="no-engines",reject_type=""} 1`)
+		require.Contains(t, m, `openkyc_check_results_total{kind="data.expiry",not_run_kind="unavailable",status="not_run"} 2`)
+		require.Contains(t, m, `openkyc_verifications_decided_total{decision="approved",level="custom",reject_type=""} 1`)
 		require.Contains(t, m, `openkyc_verification_decision_seconds_count{level="basic"} 1`)
 		require.NotContains(t, m, "mer_")
 	})

@@ -204,7 +204,7 @@ func (a *App) openRest(ctx context.Context) error {
 	}, {
 		Name: jobs.KindRescreen, Timeout: 30 * time.Minute, MaxAttempts: 5,
 		Handle: func(ctx context.Context, j jobs.Job) error {
-			st, err := a.Verifications.Rescreen(ctx, screening.Check{Screener: a.Screening})
+			st, err := a.Verifications.Rescreen(ctx, screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge})
 			if errors.Is(err, screening.ErrNoLists) {
 				return nil // this process has no lists; the process that enqueued it will be configured alike
 			}
@@ -421,7 +421,7 @@ func (a *App) Degraded() []string {
 		}
 	}
 	if a.Face != nil {
-		if err := a.Face.Config.Available(); err != nil {
+		if err := a.Face.Err(); err != nil {
 			out = append(out, "face: "+err.Error())
 		}
 	}

@@ -61,7 +61,7 @@ func EnginelessLevel(name string) (policy.Level, bool) {
 	checks := map[string]policy.CheckRule{}
 	for k, r := range l.Checks {
 		switch k {
-		case "document.mrz", "data.consistency", "face.match", "face.duplicate", "face.liveness", "screening.sanctions":
+		case "document.mrz", "data.consistency", "data.expiry", "face.match", "face.duplicate", "face.liveness", "screening.sanctions":
 			r.AllowUnavailable = true
 		}
 		checks[k] = r

@@ -101,6 +101,9 @@ func (s *Subject) Memo(key string, compute func() any) any {
 // win over declared data: YYYY-MM-DD, "" when unknown.
 type DocumentDates struct {
 	BirthDate, ExpiryDate, Source string
+	// Unavailable says why no engine could read the document (its assets
+	// are missing); "" when one could.
+	Unavailable string
 }
 
 // DatesFunc reads a subject's document dates, if an engine can.

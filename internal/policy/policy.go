@@ -301,7 +301,9 @@ func (o Outcome) ReviewCodes() []string {
 //     allows it to be unavailable;
 //   - a check with nothing to examine (not_run not_applicable) follows its
 //     rule's on_not_applicable;
-//   - a required check without a result asks for review;
+//   - an enabled check without a result (a replay under a level that
+//     enables more than ran) asks for review — with CHECK_UNAVAILABLE unless
+//     it is required — unless its rule allows it to be unavailable;
 //   - with require_document_data, a verification where none of
 //     DocumentDataChecks ran asks for review with DOCUMENT_UNREADABLE.
 //
@@ -356,8 +358,15 @@ func Decide(l Level, results []kyc.Check) Outcome {
 			review = appendUnique(review, r.Kind+".unknown_status")
 		}
 	}
-	for _, k := range l.Enabled() {
-		if l.Checks[k].Required && !seen[k] {
+	for _, k := range l.Enabled() { // no result: it did not run (a replay under another level)
+		switch rule := l.Checks[k]; {
+		case seen[k]:
+		case rule.Required:
+			review = appendUnique(review, k+".missing")
+		case rule.AllowUnavailable:
+			unchecked = append(unchecked, k+": no result (allowed by the level)")
+		default:
+			review = appendUnique(review, kyc.ReasonCheckUnavailable)
 			review = appendUnique(review, k+".missing")
 		}
 	}

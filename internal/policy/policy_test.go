@@ -86,7 +86,12 @@ func TestDecide(t *testing.T) {
 			policy.Outcome{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{kyc.ReasonUnderage}, UserMessage: "You do not meet the minimum age requirement."}},
 		{"failed without code", with(allPassed(), res("document.integrity", kyc.CheckFailed, "")),
 			policy.Outcome{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{kyc.ReasonOther}, UserMessage: "We could not verify your identity. Please try again."}},
-		{"nothing ran", nil, policy.Outcome{Review: true, ReviewReasons: []string{"blocklist.missing", "data.age.missing", "document.integrity.missing", "documents.required.missing", kyc.ReasonDocumentUnreadable}}},
+		{"nothing ran", nil, policy.Outcome{Review: true, ReviewReasons: []string{"blocklist.missing", "data.age.missing", kyc.ReasonCheckUnavailable,
+			"data.consistency.missing", "data.expiry.missing", "document.integrity.missing", "document.mrz.missing", "document.tamper_hints.missing",
+			"documents.required.missing", "duplicate.identity.missing", "face.duplicate.missing", "face.liveness.missing", "face.match.missing",
+			"screening.sanctions.missing", kyc.ReasonDocumentUnreadable}}},
+		{"an optional check without a result (a replay) never passes", without(allPassed(), "screening.sanctions"),
+			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonCheckUnavailable, "screening.sanctions.missing"}}},
 		{"optional duplicate check without identifiers", with(allPassed(), notRun("duplicate.identity", kyc.NotRunNotApplicable)),
 			policy.Outcome{Decision: kyc.DecisionApproved, Unchecked: []string{"duplicate.identity: not applicable"}}},
 	}

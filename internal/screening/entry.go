@@ -99,7 +99,7 @@ type Version struct {
 	Published time.Time `json:"published"` // the list's own date when it states one
 	LoadedAt  time.Time `json:"loaded_at"`
 	Fetched   time.Time `json:"fetched"` // when the file was written (lists update, lists import)
-	SHA256    string    `json:"sha256"` // of the raw files
+	SHA256    string    `json:"sha256"`  // of the raw files
 	Entries   int       `json:"entries"`
 	Names     int       `json:"names"`
 	People    int       `json:"people"`

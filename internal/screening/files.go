@@ -157,7 +157,16 @@ func copyTree(src, dst string) error {
 			out.Close()
 			return err
 		}
-		return out.Close()
+		if err := out.Close(); err != nil {
+			return err
+		}
+		// the copy keeps the source's time: an old snapshot imported stays old
+		// for --lists-max-age (Version.Fetched)
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return os.Chtimes(target, fi.ModTime(), fi.ModTime())
 	})
 }
 

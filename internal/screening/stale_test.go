@@ -43,6 +43,15 @@ func TestStaleLists(t *testing.T) {
 	require.Len(t, stale, 1)
 	require.Contains(t, stale[0], "ofac is 100h0m0s old")
 
+	// an old snapshot imported offline stays old
+	imported := t.TempDir()
+	_, err = Import(dir, imported)
+	require.NoError(t, err)
+	s2 := NewScreener()
+	_, err = s2.LoadDir(imported)
+	require.NoError(t, err)
+	require.Len(t, s2.Stale(72*time.Hour, now), 1)
+
 	subject := &check.Subject{Applicant: kyc.Applicant{PII: kyc.PII{FirstName: "Anna", LastName: "Eriksson"}}}
 	r := Check{Screener: s, MaxAge: 72 * time.Hour}.Run(context.Background(), subject)
 	require.Equal(t, kyc.CheckNotRun, r.Status)

@@ -90,6 +90,17 @@ func TestConsoleStore(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, "FACE_MISMATCH", f[va.ID][0].Reason)
 
+			// the verification's own review reasons filter too; LIKE's wildcards do not
+			vr, _ := s.VerificationByID(ctx, mA.ID, va.ID)
+			withReasons := vr
+			withReasons.Reasons, withReasons.Version = []string{kyc.ReasonCheckUnavailable, kyc.ReasonDocumentUnreadable}, vr.Version+1
+			in(func(tx *store.Tx) error { return tx.UpdateVerification(ctx, withReasons, vr.Version) })
+			for reason, want := range map[string]int{kyc.ReasonDocumentUnreadable: 1, kyc.ReasonCheckUnavailable: 1, "DOCUMENT_UNREADABL_": 0, "%": 0} {
+				items, err = s.Queue(ctx, store.QueueQuery{Scope: onlyA, State: kyc.StateReview, Reason: reason, Limit: 10})
+				require.NoError(t, err)
+				require.Len(t, items, want, reason)
+			}
+
 			in(func(tx *store.Tx) error {
 				return tx.PutClaim(ctx, store.Claim{VerificationID: va.ID, MerchantID: mA.ID, StaffID: st.ID, AssignedBy: st.ID, ClaimedAt: now()})
 			})

@@ -77,7 +77,12 @@ func (r reads) Queue(ctx context.Context, q QueueQuery) ([]QueueItem, error) {
 		where = append(where, "v.merchant_id = "+arg(q.MerchantID))
 	}
 	if q.Reason != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM checks k WHERE k.verification_id = v.id AND k.merchant_id = v.merchant_id AND k.reason_code = "+arg(q.Reason)+")")
+		// a check's code, or one the verification carries (why it is in
+		// review: CHECK_UNAVAILABLE, DOCUMENT_UNREADABLE; the JSON array's
+		// quoted element, LIKE's wildcards escaped)
+		like := `%"` + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q.Reason) + `"%`
+		where = append(where, "(EXISTS (SELECT 1 FROM checks k WHERE k.verification_id = v.id AND k.merchant_id = v.merchant_id AND k.reason_code = "+arg(q.Reason)+
+			") OR v.reasons LIKE "+arg(like)+` ESCAPE '\')`)
 	}
 	if q.CheckKind != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM checks k WHERE k.verification_id = v.id AND k.merchant_id = v.merchant_id AND k.kind = "+
@@ -396,7 +401,7 @@ func (r reads) Findings(ctx context.Context, verificationIDs []string) (map[stri
 		return out, nil
 	}
 	in, args := Scope{Merchants: verificationIDs}.where("verification_id", 1)
-	rows, err := r.q.QueryContext(ctx, `SELECT verification_id, kind, status, reason_code FROM checks WHERE `+in+` AND status <> 'passed' ORDER BY id`, args...)
+	rows, err := r.q.QueryContext(ctx, `SELECT verification_id, kind, status, reason_code FROM checks WHERE `+in+` AND status <> 'passed' AND not_run_kind <> 'not_applicable' ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("findings: %w", err)
 	}

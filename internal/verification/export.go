@@ -146,7 +146,7 @@ func (s *Service) ExportApplicant(ctx context.Context, p kyc.Principal, id strin
 			RejectType: v.RejectType, Reasons: v.Reasons, UserMessage: v.UserMessage, Attempt: v.Attempt, CreatedAt: v.CreatedAt,
 			UpdatedAt: v.UpdatedAt, Checks: []ExportCheck{}, Decisions: []ExportDecision{}}
 		for _, c := range checks {
-			ev.Checks = append(ev.Checks, ExportCheck{ID: c.ID, Kind: c.Kind, Status: c.Status, NotRunKind: c.NotRunKind, Score: c.Score, ReasonCode: c.ReasonCode,
+			ev.Checks = append(ev.Checks, ExportCheck{ID: c.ID, Kind: c.Kind, Status: c.Status, NotRunKind: exportKind(c), Score: c.Score, ReasonCode: c.ReasonCode,
 				Evidence: rawOrEmpty(c.Evidence), EngineVersion: c.EngineVersion, CreatedAt: c.CreatedAt})
 		}
 		decs, err := s.store.Decisions(ctx, p.MerchantID, v.ID)
@@ -235,4 +235,13 @@ func (s *Service) zipDocument(ctx context.Context, zw *zip.Writer, d kyc.Documen
 	}
 	_, err = io.Copy(f, r)
 	return err
+}
+
+// exportKind is a not_run result's kind; results stored before the
+// distinction count as unavailable, as the levels count them.
+func exportKind(c kyc.Check) kyc.NotRunKind {
+	if c.Status == kyc.CheckNotRun && c.NotRunKind == "" {
+		return kyc.NotRunUnavailable
+	}
+	return c.NotRunKind
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/policy"
 )
 
 // Metrics are the decision metrics of this process: what its workers,
@@ -22,7 +23,7 @@ type Metrics struct {
 func NewMetrics() *Metrics {
 	return &Metrics{
 		decided: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openkyc_verifications_decided_total",
-			Help: "Verifications decided, by level, decision and reject type (policy, reviewers and replays)."}, []string{"level", "decision", "reject_type"}),
+			Help: "Verifications decided, by level (built-in name or custom), decision and reject type (policy, reviewers and replays)."}, []string{"level", "decision", "reject_type"}),
 		checks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openkyc_check_results_total",
 			Help: "Check results, by check kind, status and, for not_run, its kind (unavailable, not_applicable)."}, []string{"kind", "status", "not_run_kind"}),
 		decisionTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "openkyc_verification_decision_seconds",
@@ -39,6 +40,16 @@ func (m *Metrics) Collectors() []prometheus.Collector {
 	return []prometheus.Collector{m.decided, m.checks, m.decisionTime, m.reviewWait}
 }
 
+// levelLabel is a level's name as a label: the built-in names, else
+// "custom" (merchants name their own levels; their names are neither
+// bounded nor anonymous).
+func levelLabel(name string) string {
+	if _, ok := policy.BuiltIn(name); ok {
+		return name
+	}
+	return "custom"
+}
+
 // observe counts a committed change: prev is the verification before it,
 // next after, at now.
 func (m *Metrics) observe(prev, next kyc.Verification, ev Event, now time.Time) {
@@ -50,12 +61,12 @@ func (m *Metrics) observe(prev, next kyc.Verification, ev Event, now time.Time) 
 	}
 	switch ev.Action {
 	case ActDecide:
-		m.decided.WithLabelValues(next.Level, string(next.Decision), string(next.RejectType)).Inc()
+		m.decided.WithLabelValues(levelLabel(next.Level), string(next.Decision), string(next.RejectType)).Inc()
 		if prev.State == kyc.StateReview {
 			m.reviewWait.Observe(now.Sub(prev.UpdatedAt).Seconds())
 		}
 	}
 	if prev.State == kyc.StateProcessing && (next.State == kyc.StateCompleted || next.State == kyc.StateReview) {
-		m.decisionTime.WithLabelValues(next.Level).Observe(now.Sub(prev.UpdatedAt).Seconds())
+		m.decisionTime.WithLabelValues(levelLabel(next.Level)).Observe(now.Sub(prev.UpdatedAt).Seconds())
 	}
 }

@@ -55,7 +55,7 @@ func (s *Service) Process(ctx context.Context, merchantID, id string) error {
 	subject := &check.Subject{Verification: v, Applicant: a, Documents: docs, Level: level, Now: s.clock(), Env: checkEnv{s}}
 	results := check.Run(ctx, s.checkers, subject)
 	out := policy.Decide(level, results)
-	ev := Event{Action: ActReview, Reasons: out.ReviewCodes(), Checks: results, LevelVersion: level.Version}
+	ev := Event{Action: ActReview, Reasons: out.ReviewCodes(), ReviewDetail: out.ReviewReasons, Checks: results, LevelVersion: level.Version}
 	if !out.Review {
 		ev = Event{Action: ActDecide, Decision: out.Decision, RejectType: out.RejectType, Reasons: out.Reasons, UserMessage: out.UserMessage,
 			DecidedBy: fmt.Sprintf("policy:%s@%d", level.Name, level.Version), Checks: results, LevelVersion: level.Version, Unchecked: out.Unchecked}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -97,6 +98,9 @@ func (s *Service) Rescreen(ctx context.Context, c screening.Check) (RescreenStat
 	var st RescreenStats
 	if c.Screener == nil || !c.Screener.Loaded() {
 		return st, screening.ErrNoLists
+	}
+	if stale := c.Screener.Stale(c.MaxAge, s.clock()); len(stale) > 0 {
+		return st, fmt.Errorf("continuous screening skipped, stale lists: %s", strings.Join(stale, "; "))
 	}
 	after := ""
 	for {

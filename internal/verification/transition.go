@@ -50,7 +50,11 @@ type Event struct {
 	// Not used by Transition: stored with the change by Service.Apply.
 	// Unchecked names the enabled checks a policy decision rests on without
 	// their having run (policy.Outcome.Unchecked); the audit entry keeps it.
-	Unchecked    []string
+	Unchecked []string
+	// ReviewDetail is every reason of a hand-over to review, the checks
+	// concerned included (policy.Outcome.ReviewReasons); the audit entry
+	// keeps it, the verification only the reason codes.
+	ReviewDetail []string
 	Checks       []kyc.Check // new check results the decision is based on
 	UsedChecks   []string    // ids of stored results it is based on
 	LevelVersion int
@@ -111,6 +115,9 @@ func Transition(v kyc.Verification, ev Event) (kyc.Verification, error) {
 			return v, kyc.Conflict("invalid_transition", "only an approved verification can be reopened")
 		}
 		next.Decision, next.RejectType, next.Reasons, next.UserMessage, next.DecidedBy = kyc.DecisionNone, kyc.RejectNone, []string{}, "", ""
+	}
+	if v.State == kyc.StateReview && ev.Action != ActDecide {
+		next.Reasons = []string{} // the review's reasons end with it (a cancellation, an expiry)
 	}
 	if ev.Action == ActReview {
 		// why the policy hands it over (CHECK_UNAVAILABLE, ...); a decision replaces them

@@ -189,8 +189,8 @@ func (s *Service) applyTx(ctx context.Context, tx *store.Tx, p kyc.Principal, no
 			data["not_checked"] = ev.Unchecked
 		}
 	}
-	if ev.Action == ActReview && len(next.Reasons) > 0 {
-		data["review_reasons"] = next.Reasons
+	if ev.Action == ActReview && len(ev.ReviewDetail) > 0 {
+		data["review_reasons"] = ev.ReviewDetail
 	}
 	if err := record(ctx, tx, p, now, "verification."+string(ev.Action), "verification", v.ID, data); err != nil {
 		return next, err

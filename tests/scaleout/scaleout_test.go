@@ -206,7 +206,7 @@ checks:
   documents.required: {enabled: true, required: true}
   document.integrity: {enabled: true, required: true}
   data.age: {enabled: true, required: true}
-  data.expiry: {enabled: true}
+  data.expiry: {enabled: true, allow_unavailable: true}
   duplicate.identity: {enabled: true, on_fail: review}
   blocklist: {enabled: true, required: true}
   document.mrz: {enabled: true, on_fail: review, allow_unavailable: true}

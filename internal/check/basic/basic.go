@@ -175,10 +175,16 @@ func (Age) Version() string { return "2" }
 
 func (c Age) Run(ctx context.Context, s *check.Subject) check.Result {
 	dob, source := s.Applicant.PII.DateOfBirth, "declared"
+	unavailable := ""
 	if c.Dates != nil {
-		if d, ok := c.Dates(ctx, s); ok && d.BirthDate != "" {
+		d, ok := c.Dates(ctx, s)
+		if ok && d.BirthDate != "" {
 			dob, source = d.BirthDate, d.Source
 		}
+		unavailable = d.Unavailable
+	}
+	if dob == "" && unavailable != "" {
+		return check.Unavailable("date_of_birth is not declared and the document could not be read: " + unavailable)
 	}
 	if dob == "" {
 		return check.NotApplicable("date_of_birth is unknown (not declared, not read from the document)")
@@ -214,10 +220,16 @@ func (Expiry) Version() string { return "2" }
 
 func (c Expiry) Run(ctx context.Context, s *check.Subject) check.Result {
 	exp, source := s.Applicant.PII.DocumentExpiry, "declared"
+	unavailable := ""
 	if c.Dates != nil {
-		if d, ok := c.Dates(ctx, s); ok && d.ExpiryDate != "" {
+		d, ok := c.Dates(ctx, s)
+		if ok && d.ExpiryDate != "" {
 			exp, source = d.ExpiryDate, d.Source
 		}
+		unavailable = d.Unavailable
+	}
+	if exp == "" && unavailable != "" {
+		return check.Unavailable("the document's expiry date is not declared and the document could not be read: " + unavailable)
 	}
 	if exp == "" {
 		return check.NotApplicable("the document's expiry date is unknown")

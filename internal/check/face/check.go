@@ -8,6 +8,7 @@ import (
 	_ "image/png"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -41,14 +42,24 @@ const (
 type Checks struct {
 	Config Config
 
-	once sync.Once
-	e    *Engine
-	err  error
+	once   sync.Once
+	opened atomic.Bool // once has run: e and err are set
+	e      *Engine
+	err    error
 }
 
 func (c *Checks) engine() (*Engine, error) {
-	c.once.Do(func() { c.e, c.err = Open(c.Config) })
+	c.once.Do(func() { c.e, c.err = Open(c.Config); c.opened.Store(true) })
 	return c.e, c.err
+}
+
+// Err says why the engine cannot run: the error it failed to open with
+// once opened, else what is missing of its files (nil: nothing known).
+func (c *Checks) Err() error {
+	if c.opened.Load() {
+		return c.err
+	}
+	return c.Config.Available()
 }
 
 // Checkers returns the face checks.

@@ -88,6 +88,9 @@ func (e *Engine) read(ctx context.Context, s *check.Subject) found {
 // Dates are the MRZ's birth and expiry dates (check.DatesFunc).
 func (e *Engine) Dates(ctx context.Context, s *check.Subject) (check.DocumentDates, bool) {
 	f := e.read(ctx, s)
+	if f.missing {
+		return check.DocumentDates{Unavailable: f.reason}, false
+	}
 	if !f.ok || Assess(f.reading, s.Now).Status != kyc.CheckPassed {
 		return check.DocumentDates{}, false // no dates from a reading in doubt
 	}

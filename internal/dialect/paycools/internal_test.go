@@ -47,7 +47,9 @@ func TestAggregate(t *testing.T) {
 	c := func(kind string, s kyc.CheckStatus) kyc.Check { return kyc.Check{Kind: kind, Status: s} }
 	all := func(string) bool { return true }
 	require.Equal(t, "Pending", aggregate(nil, all), "nothing ran yet")
-	require.Equal(t, "Success", aggregate([]kyc.Check{c("a", kyc.CheckPassed), c("b", kyc.CheckNotRun)}, all))
+	na := kyc.Check{Kind: "b", Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunNotApplicable}
+	require.Equal(t, "Success", aggregate([]kyc.Check{c("a", kyc.CheckPassed), na}, all), "nothing to check counts neither way")
+	require.Equal(t, "Pending", aggregate([]kyc.Check{c("a", kyc.CheckPassed), c("b", kyc.CheckNotRun)}, all), "an engine that could not run is no success")
 	require.Equal(t, "Failure", aggregate([]kyc.Check{c("a", kyc.CheckPassed), c("b", kyc.CheckFailed)}, all))
 	require.Equal(t, "Pending", aggregate([]kyc.Check{c("a", kyc.CheckPassed), c("b", kyc.CheckError)}, all))
 	require.Equal(t, "Pending", aggregate([]kyc.Check{c("a", kyc.CheckNotRun)}, all))

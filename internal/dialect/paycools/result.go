@@ -140,8 +140,9 @@ func hasPrefix(kind string, prefixes ...string) bool {
 }
 
 // aggregate is Failure when a matching check failed, Pending when one could
-// not run for an error or none has run yet, and Success when at least one
-// passed; checks that were not run (missing input) count neither way.
+// not run (an error, or an engine, its assets or lists unavailable) or none
+// has run yet, and Success when at least one passed; checks not applicable
+// to the input count neither way.
 func aggregate(checks []kyc.Check, match func(string) bool) string {
 	passed, pending := false, false
 	for _, c := range checks {
@@ -154,6 +155,9 @@ func aggregate(checks []kyc.Check, match func(string) bool) string {
 		case kyc.CheckPassed:
 			passed = true
 		case kyc.CheckNotRun:
+			if c.NotRunKind != kyc.NotRunNotApplicable { // unavailable, or stored before the distinction
+				pending = true
+			}
 		default:
 			pending = true
 		}
