@@ -225,7 +225,7 @@ type Verification struct {
 	State       string    `json:"state"`       // created, submitted, processing, review, completed, expired, cancelled
 	Decision    *string   `json:"decision"`    // approved, rejected
 	RejectType  *string   `json:"reject_type"` // retry, final
-	Reasons     []string  `json:"reasons"` // the decision's codes; in review, why it was handed over (CHECK_UNAVAILABLE, ...)
+	Reasons     []string  `json:"reasons"`     // the decision's codes; in review, why it was handed over (CHECK_UNAVAILABLE, ...)
 	UserMessage string    `json:"user_message,omitempty"`
 	Attempt     int       `json:"attempt"`
 	Checks      []Check   `json:"checks,omitempty"`
