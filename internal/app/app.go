@@ -74,6 +74,7 @@ type App struct {
 	Worker        *jobs.Worker
 	registry      *prometheus.Registry
 	decisions     *verification.Metrics
+	listsUpdater  *screening.Updater // nil: no scheduled list update
 	handlerOnce   sync.Once
 	handler       http.Handler
 }
@@ -224,6 +225,11 @@ func (a *App) openRest(ctx context.Context) error {
 			Help: "Decodes refused because the budget stayed taken (answered 429)."}, func() float64 { return float64(a.Decode.Refused()) }))
 	a.registry.MustRegister(a.decisions.Collectors()...)
 	a.registry.MustRegister(screening.NewCollector(a.Screening))
+	if cfg.ListsUpdateInterval > 0 && !cfg.NoLists {
+		a.listsUpdater = screening.NewUpdater(a.listsPath(), cfg.ListsUpdateInterval, a.Log)
+		a.listsUpdater.Sources = cfg.ListSources
+		a.registry.MustRegister(a.listsUpdater.Collectors()...)
+	}
 	return nil
 }
 
@@ -501,6 +507,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { errc <- srv.Serve(ln) }()
 	go a.housekeeping(ctx)
 	go a.WatchLists(ctx)
+	if a.listsUpdater != nil {
+		go a.listsUpdater.Run(ctx)
+	}
 	workersDone := make(chan struct{})
 	if a.Config.Workers {
 		go func() {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -61,6 +62,10 @@ func workerFlags() []ucli.Flag {
 			Usage: "sanctions and PEP list files (OFAC sdn.csv/sdn.xml, UN, EU, UK XML/CSV, OpenSanctions *.json) loaded at start; without them screening reports not_run"},
 		&ucli.DurationFlag{Name: "lists-max-age", Value: 72 * time.Hour, Sources: ucli.EnvVars("OPENKYC_LISTS_MAX_AGE"),
 			Usage: "oldest a loaded sanctions list may be (since fetched or published) for screening to run; older lists make screening.sanctions unavailable (LISTS_STALE) and /readyz degraded (0: no limit)"},
+		&ucli.DurationFlag{Name: "lists-update-interval", Value: 24 * time.Hour, Sources: ucli.EnvVars("OPENKYC_LISTS_UPDATE_INTERVAL"),
+			Usage: "how often serve downloads the sanctions lists into the lists directory (±10 %, first 1–5 min after start; replicas sharing the directory take turns; a failure keeps the old lists; 0: off)"},
+		&ucli.StringSliceFlag{Name: "list-source", Sources: ucli.EnvVars("OPENKYC_LIST_SOURCES"),
+			Usage: "NAME=URL the scheduled update downloads (ofac, un, eu, uk, opensanctions:<dataset>); repeat; replaces the defaults"},
 		&ucli.DurationFlag{Name: "verify-timeout", Value: time.Minute, Sources: ucli.EnvVars("OPENKYC_VERIFY_TIMEOUT"),
 			Usage: "time limit of one run of a verification's checks; a dead worker's jobs are taken over after it"},
 	}
@@ -133,6 +138,17 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.AssetsDir = cmd.String("assets-dir")
 	c.ListsDir = cmd.String("lists-dir")
 	c.ListsMaxAge = cmd.Duration("lists-max-age")
+	c.ListsUpdateInterval = cmd.Duration("lists-update-interval")
+	for _, s := range cmd.StringSlice("list-source") {
+		name, url, ok := strings.Cut(s, "=")
+		if !ok || url == "" {
+			return c, fmt.Errorf("list-source %q: want NAME=URL", s)
+		}
+		if c.ListSources == nil {
+			c.ListSources = map[string]string{}
+		}
+		c.ListSources[name] = url
+	}
 	c.RateLimitMerchant, c.RateLimitMerchantBurst = cmd.Float64("rate-limit-merchant"), int(cmd.Int("rate-limit-merchant-burst"))
 	c.RateLimitAddress, c.RateLimitAddressBurst = cmd.Float64("rate-limit-address"), int(cmd.Int("rate-limit-address-burst"))
 	c.ConsoleIdleTimeout = cmd.Duration("console-idle-timeout")

@@ -60,6 +60,12 @@ type Config struct {
 	// unavailable (LISTS_STALE) and /readyz degraded (OPENKYC_LISTS_MAX_AGE;
 	// the CLI's default 72 h; 0: no limit).
 	ListsMaxAge time.Duration
+	// ListsUpdateInterval is how often `openkyc serve` downloads the lists
+	// into the lists directory (OPENKYC_LISTS_UPDATE_INTERVAL; the CLI's
+	// default 24 h, ±10 %; 0: off). ListSources replaces the default
+	// sources (NAME=URL, as `openkyc lists update --source`).
+	ListsUpdateInterval time.Duration
+	ListSources         map[string]string
 	// ConsoleIdleTimeout ends a console session unused this long
 	// (OPENKYC_CONSOLE_IDLE_TIMEOUT, default 30 min).
 	ConsoleIdleTimeout time.Duration
@@ -189,6 +195,11 @@ func (c *Config) Validate() error {
 	}
 	if c.MRZTimeout <= 0 {
 		c.MRZTimeout = DefaultMRZTimeout
+	}
+	if c.ListsUpdateInterval < 0 {
+		errs = append(errs, errors.New("lists-update-interval: must not be negative (0: off)"))
+	} else if c.ListsUpdateInterval > 0 && c.ListsUpdateInterval < time.Minute {
+		errs = append(errs, errors.New("lists-update-interval: at least 1m (the lists' publishers are not to be hammered)"))
 	}
 	if c.ListsMaxAge < 0 {
 		errs = append(errs, errors.New("lists-max-age: must not be negative (0: no limit)"))
