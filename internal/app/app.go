@@ -175,7 +175,7 @@ func (a *App) openRest(ctx context.Context) error {
 	}
 	a.Decode = docfile.NewBudget(cfg.DecodeMemoryBytes)
 	limitMemory(a.Log, cfg.DecodeMemoryBytes)
-	a.decisions = verification.NewMetrics()
+	a.decisions = verification.NewMetrics(cfg.MetricsMerchantLabels)
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Limits:       docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels, MaxImageBytes: cfg.MaxImageBytes},
 		DecodeBudget: a.Decode,

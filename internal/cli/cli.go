@@ -66,6 +66,8 @@ func workerFlags() []ucli.Flag {
 			Usage: "how often serve downloads the sanctions lists into the lists directory (±10 %, first 1–5 min after start; replicas sharing the directory take turns; a failure keeps the old lists; 0: off)"},
 		&ucli.StringSliceFlag{Name: "list-source", Sources: ucli.EnvVars("OPENKYC_LIST_SOURCES"),
 			Usage: "NAME=URL the scheduled update downloads (ofac, un, eu, uk, opensanctions:<dataset>); repeat; replaces the defaults"},
+		&ucli.BoolFlag{Name: "metrics-merchant-labels", Sources: ucli.EnvVars("OPENKYC_METRICS_MERCHANT_LABELS"),
+			Usage: "label the decision metrics with the merchant id (one series per merchant; off by default)"},
 		&ucli.DurationFlag{Name: "verify-timeout", Value: time.Minute, Sources: ucli.EnvVars("OPENKYC_VERIFY_TIMEOUT"),
 			Usage: "time limit of one run of a verification's checks; a dead worker's jobs are taken over after it"},
 	}
@@ -139,6 +141,7 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.ListsDir = cmd.String("lists-dir")
 	c.ListsMaxAge = cmd.Duration("lists-max-age")
 	c.ListsUpdateInterval = cmd.Duration("lists-update-interval")
+	c.MetricsMerchantLabels = cmd.Bool("metrics-merchant-labels")
 	for _, s := range cmd.StringSlice("list-source") {
 		name, url, ok := strings.Cut(s, "=")
 		if !ok || url == "" {

@@ -65,7 +65,10 @@ type Config struct {
 	// default 24 h, ±10 %; 0: off). ListSources replaces the default
 	// sources (NAME=URL, as `openkyc lists update --source`).
 	ListsUpdateInterval time.Duration
-	ListSources         map[string]string
+	// MetricsMerchantLabels adds the merchant id as a label of the decision
+	// metrics (OPENKYC_METRICS_MERCHANT_LABELS; off: one series per level).
+	MetricsMerchantLabels bool
+	ListSources           map[string]string
 	// ConsoleIdleTimeout ends a console session unused this long
 	// (OPENKYC_CONSOLE_IDLE_TIMEOUT, default 30 min).
 	ConsoleIdleTimeout time.Duration

@@ -11,8 +11,9 @@ import (
 
 // Metrics are the decision metrics of this process: what its workers,
 // reviewers and replays decided, and the results of the checks it ran. No
-// merchant ids or personal data as labels.
+// personal data as labels; merchant ids only when asked for (NewMetrics).
 type Metrics struct {
+	perMerchant  bool
 	decided      *prometheus.CounterVec
 	checks       *prometheus.CounterVec
 	decisionTime *prometheus.HistogramVec
@@ -20,12 +21,21 @@ type Metrics struct {
 }
 
 // NewMetrics makes the metrics; register them with Collectors.
-func NewMetrics() *Metrics {
+// perMerchant adds a merchant label (the merchant's id) to the decision
+// counter and the check results (--metrics-merchant-labels): one series per
+// merchant, for installations with few merchants that bill or alert per
+// merchant.
+func NewMetrics(perMerchant bool) *Metrics {
+	decided, checks := []string{"level", "decision", "reject_type"}, []string{"kind", "status", "not_run_kind"}
+	if perMerchant {
+		decided, checks = append(decided, "merchant"), append(checks, "merchant")
+	}
 	return &Metrics{
+		perMerchant: perMerchant,
 		decided: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openkyc_verifications_decided_total",
-			Help: "Verifications decided, by level (built-in name or custom), decision and reject type (policy, reviewers and replays)."}, []string{"level", "decision", "reject_type"}),
+			Help: "Verifications decided, by level (built-in name or custom), decision and reject type (policy, reviewers and replays)."}, decided),
 		checks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openkyc_check_results_total",
-			Help: "Check results, by check kind, status and, for not_run, its kind (unavailable, not_applicable)."}, []string{"kind", "status", "not_run_kind"}),
+			Help: "Check results, by check kind, status and, for not_run, its kind (unavailable, not_applicable)."}, checks),
 		decisionTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "openkyc_verification_decision_seconds",
 			Help:    "Seconds from the start of processing (the checks) to the policy's decision or hand-over to review, by level.",
 			Buckets: prometheus.ExponentialBuckets(0.05, 2, 14)}, []string{"level"}),
@@ -33,6 +43,14 @@ func NewMetrics() *Metrics {
 			Help:    "Seconds a verification waited in review before a person (or a replay) decided it.",
 			Buckets: prometheus.ExponentialBuckets(60, 2, 16)}),
 	}
+}
+
+// labels appends the merchant label when the metrics have it.
+func (m *Metrics) labels(merchantID string, vs ...string) []string {
+	if m.perMerchant {
+		return append(vs, merchantID)
+	}
+	return vs
 }
 
 // Collectors lists the metrics to register.
@@ -57,11 +75,11 @@ func (m *Metrics) observe(prev, next kyc.Verification, ev Event, now time.Time) 
 		return
 	}
 	for _, c := range ev.Checks {
-		m.checks.WithLabelValues(c.Kind, string(c.Status), string(c.NotRunKind)).Inc()
+		m.checks.WithLabelValues(m.labels(next.MerchantID, c.Kind, string(c.Status), string(c.NotRunKind))...).Inc()
 	}
 	switch ev.Action {
 	case ActDecide:
-		m.decided.WithLabelValues(levelLabel(next.Level), string(next.Decision), string(next.RejectType)).Inc()
+		m.decided.WithLabelValues(m.labels(next.MerchantID, levelLabel(next.Level), string(next.Decision), string(next.RejectType))...).Inc()
 		if prev.State == kyc.StateReview {
 			m.reviewWait.Observe(now.Sub(prev.UpdatedAt).Seconds())
 		}
