@@ -3,12 +3,17 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
@@ -109,4 +114,44 @@ func TestLevelRulesRefused(t *testing.T) {
 	r := e.do(http.MethodPut, "/v1/levels/bad", e.keyA, strings.NewReader(`{"required_documents":["id_front"],"min_age":18,"checks":{"face.liveness":{"enabled":true,"on_not_applicable":"ignore"}},"final_reasons":[],"max_attempts":3}`), nil)
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "%s", r.Body)
 	require.Contains(t, string(r.Body), "on_not_applicable")
+}
+
+// TestStaleListsGoToReview: lists older than --lists-max-age make
+// screening unavailable with LISTS_STALE; the verification is not approved
+// even under a level that allows every other engine to be missing.
+func TestStaleListsGoToReview(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		lists := t.TempDir()
+		b, err := os.ReadFile("../screening/testdata/formats/ofac_xml/sdn.xml")
+		require.NoError(t, err)
+		p := filepath.Join(lists, "sdn.xml")
+		require.NoError(t, os.WriteFile(p, b, 0o600))
+		old := time.Now().Add(-100 * time.Hour)
+		require.NoError(t, os.Chtimes(p, old, old))
+		e := newEnv(t, db, withWorkers, func(c *config.Config) {
+			c.ListsDir, c.ListsMaxAge = lists, 72*time.Hour
+			c.BuiltInLevels = func(name string) (policy.Level, bool) {
+				l, ok := apptest.EnginelessLevel(name) // every engine may be missing...
+				r := l.Checks["screening.sanctions"]
+				r.AllowUnavailable = false // ...but screening
+				l.Checks["screening.sanctions"] = r
+				return l, ok
+			}
+		})
+		vid := e.submitNew(e.applicantWithDocs(person("st1", "st1@example.com"), "id_front", "selfie"), "st-1")
+		v := e.settle(vid)
+		require.Equal(t, "review", v["state"], "%v", v)
+		require.Equal(t, []any{kyc.ReasonCheckUnavailable, "LISTS_STALE"}, v["reasons"])
+		for _, c := range v["checks"].([]any) {
+			if c := c.(map[string]any); c["kind"] == "screening.sanctions" {
+				require.Equal(t, "unavailable", c["not_run_kind"])
+				require.Equal(t, "LISTS_STALE", c["reason_code"])
+				require.Contains(t, c["evidence"].(map[string]any)["reason"], "us_ofac is 100h")
+			}
+		}
+		ready := e.get("/readyz", "").json(t)
+		require.Equal(t, "degraded", ready["status"])
+		require.Contains(t, fmt.Sprint(ready["reasons"]), "stale list: us_ofac")
+	})
 }
