@@ -49,7 +49,9 @@ func NewUpdater(dir string, interval time.Duration, log *slog.Logger) *Updater {
 }
 
 // Collectors lists the updater's counters to register.
-func (u *Updater) Collectors() []prometheus.Collector { return []prometheus.Collector{u.updated, u.failed} }
+func (u *Updater) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{u.updated, u.failed}
+}
 
 // Run updates on schedule until ctx ends.
 func (u *Updater) Run(ctx context.Context) {
