@@ -13,11 +13,11 @@ import (
 // reviewers and replays decided, and the results of the checks it ran. No
 // personal data as labels; merchant ids only when asked for (NewMetrics).
 type Metrics struct {
-	perMerchant  bool
-	decided      *prometheus.CounterVec
-	checks       *prometheus.CounterVec
-	decisionTime *prometheus.HistogramVec
-	reviewWait   prometheus.Histogram
+	perMerchant     bool
+	decided         *prometheus.CounterVec
+	checks          *prometheus.CounterVec
+	decisionSeconds *prometheus.HistogramVec
+	reviewWait      prometheus.Histogram
 }
 
 // NewMetrics makes the metrics; register them with Collectors.
@@ -36,8 +36,8 @@ func NewMetrics(perMerchant bool) *Metrics {
 			Help: "Verifications decided, by level (built-in name or custom), decision and reject type (policy, reviewers and replays)."}, decided),
 		checks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openkyc_check_results_total",
 			Help: "Check results, by check kind, status and, for not_run, its kind (unavailable, not_applicable)."}, checks),
-		decisionTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "openkyc_verification_decision_seconds",
-			Help:    "Seconds from the start of processing (the checks) to the policy's decision or hand-over to review, by level.",
+		decisionSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "openkyc_verification_decision_seconds",
+			Help:    "Seconds from submission to the policy's decision or hand-over to review (the queue's wait and the checks), by level.",
 			Buckets: prometheus.ExponentialBuckets(0.05, 2, 14)}, []string{"level"}),
 		reviewWait: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "openkyc_review_wait_seconds",
 			Help:    "Seconds a verification waited in review before a person (or a replay) decided it.",
@@ -55,7 +55,7 @@ func (m *Metrics) labels(merchantID string, vs ...string) []string {
 
 // Collectors lists the metrics to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.decided, m.checks, m.decisionTime, m.reviewWait}
+	return []prometheus.Collector{m.decided, m.checks, m.decisionSeconds, m.reviewWait}
 }
 
 // levelLabel is a level's name as a label: the built-in names, else
@@ -84,7 +84,13 @@ func (m *Metrics) observe(prev, next kyc.Verification, ev Event, now time.Time) 
 			m.reviewWait.Observe(now.Sub(prev.UpdatedAt).Seconds())
 		}
 	}
-	if prev.State == kyc.StateProcessing && (next.State == kyc.StateCompleted || next.State == kyc.StateReview) {
-		m.decisionTime.WithLabelValues(levelLabel(next.Level)).Observe(now.Sub(prev.UpdatedAt).Seconds())
+}
+
+// decisionTime records how long the policy took to decide or hand over a
+// verification since its submission.
+func (m *Metrics) decisionTime(level string, d time.Duration) {
+	if m == nil {
+		return
 	}
+	m.decisionSeconds.WithLabelValues(levelLabel(level)).Observe(d.Seconds())
 }

@@ -33,6 +33,7 @@ func TestMetricsLabels(t *testing.T) {
 openkyc_verifications_decided_total{decision="approved",level="custom"`+merchant+`,reject_type=""} 1
 `)))
 		require.Equal(t, 1, testutil.CollectAndCount(m.checks))
-		require.Equal(t, 1, testutil.CollectAndCount(m.decisionTime))
+		m.decisionTime(next.Level, time.Second)
+		require.Equal(t, 1, testutil.CollectAndCount(m.decisionSeconds))
 	}
 }

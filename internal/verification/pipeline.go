@@ -28,6 +28,7 @@ func (s *Service) Process(ctx context.Context, merchantID, id string) error {
 	if err != nil {
 		return err
 	}
+	since := v.UpdatedAt // the submission (or, for a run taken over, the start of processing)
 	switch v.State {
 	case kyc.StateSubmitted:
 		if v, err = s.Apply(ctx, p, id, Event{Action: ActStart}); err != nil {
@@ -61,6 +62,9 @@ func (s *Service) Process(ctx context.Context, merchantID, id string) error {
 			DecidedBy: fmt.Sprintf("policy:%s@%d", level.Name, level.Version), Checks: results, LevelVersion: level.Version, Unchecked: out.Unchecked}
 	}
 	_, err = s.Apply(ctx, p, id, ev)
+	if err == nil {
+		s.metrics.decisionTime(level.Name, s.clock().Sub(since))
+	}
 	if kyc.IsConflict(err) {
 		// Someone else moved it meanwhile (a reviewer, a cancellation, another
 		// worker after a lease ran out): their change stands.
