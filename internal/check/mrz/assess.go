@@ -44,6 +44,8 @@ const (
 	// told apart by a pixel or two (O/Q/D, E/F, I/T), so names read from
 	// them are guesses.
 	DoubtResolution = "low_resolution"
+	// DoubtSeveral: the image holds the MRZs of several documents.
+	DoubtSeveral = "several_documents"
 )
 
 // Thresholds of the review rule (bench/mrz-real.sh measures them).
@@ -152,6 +154,9 @@ func Assess(rd Reading, now time.Time) Assessment {
 	}
 	if rd.CharHeight > 0 && rd.CharHeight < MinCharHeight {
 		doubt(DoubtResolution)
+	}
+	if rd.OtherMRZs > 0 {
+		doubt(DoubtSeveral)
 	}
 	if len(a.Doubts) > 0 {
 		a.Status, a.ReasonCode = kyc.CheckReview, kyc.ReasonMRZDoubtful

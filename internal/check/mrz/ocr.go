@@ -61,6 +61,10 @@ type Reading struct {
 	Skew       float64   `json:"skew"`        // degrees the image was turned to level its text rows
 	Turn       int       `json:"turn"`        // quarter turns (0, 90, 180, 270 degrees clockwise) the image needed
 	CharHeight float64   `json:"char_height"` // height of the MRZ's characters in the submitted image, pixels
+	// OtherMRZs counts the MRZs of other documents on the same image (two
+	// passports photographed together): which one is the applicant's is
+	// not for the reader to guess.
+	OtherMRZs int `json:"other_mrzs,omitempty"`
 	Document   Document  `json:"document"`
 	ParseError string    `json:"parse_error,omitempty"`
 	// CharConfidence is tesseract's confidence (0–100) of each character

@@ -105,10 +105,12 @@ type search struct {
 	err       error
 }
 
-func (s *search) keep(rd Reading, sc float64) {
+func (s *search) keep(rd Reading, sc float64) bool {
 	if sc > s.bestScore {
 		s.best, s.bestScore = rd, sc
+		return true
 	}
+	return false
 }
 
 // fail records an error; a deadline overrides the others.
@@ -138,6 +140,7 @@ func (s *search) try(g *image.Gray, name string, rotation float64) (bool, float6
 		first = zones[0]
 	}
 	s.r.debugLines(name, g, all, first)
+	read, bestIdx := map[int]Reading{}, -1
 	for i, z := range zones {
 		if i == maxZones || s.done() || i > 0 && settled(s.best) {
 			break
@@ -153,7 +156,13 @@ func (s *search) try(g *image.Gray, name string, rotation float64) (bool, float6
 			continue
 		}
 		rd.Skew, rd.Band, rd.CharHeight = normDeg(rotation), scaleRect(z.bounds(), s.scale), z.capH()*s.scale
-		s.keep(rd, sc)
+		read[i] = rd
+		if s.keep(rd, sc) {
+			bestIdx = i
+		}
+	}
+	if bestIdx >= 0 {
+		s.others(g, name, zones, bestIdx, read)
 	}
 	if len(zones) == 0 || s.done() || settled(s.best) {
 		return len(zones) > 0, angle
@@ -170,6 +179,44 @@ func (s *search) try(g *image.Gray, name string, rotation float64) (bool, float6
 		}
 	}
 	return true, angle
+}
+
+// otherZones is how many candidate zones besides the best are looked at
+// for the MRZ of another document.
+const otherZones = 2
+
+// others counts, into the best reading (read from zones[bestIdx]), the
+// other documents' MRZs on the image: candidate zones apart from the best
+// one that read as an MRZ of their own (two check digits holding, another
+// text). Zones not read yet are read now; only images with several
+// candidate zones pay for it.
+func (s *search) others(g *image.Gray, name string, zones []zoneLines, bestIdx int, read map[int]Reading) {
+	own := zones[bestIdx].bounds()
+	looked := 0
+	for j, z := range zones {
+		if j == bestIdx || z.bounds().Overlaps(own) {
+			continue
+		}
+		if looked++; looked > otherZones || s.ctx.Err() != nil {
+			return
+		}
+		rd, ok := read[j]
+		if !ok {
+			var err error
+			if rd, _, err = s.r.readZone(s.ctx, g, z, fmt.Sprintf("%s-other%d", name, j+1), z.capH()*s.scale); err != nil {
+				continue
+			}
+		}
+		valid := 0
+		for _, cd := range rd.Document.CheckDigits {
+			if cd.Valid {
+				valid++
+			}
+		}
+		if valid >= 2 && strings.Join(rd.Lines, "") != strings.Join(s.best.Lines, "") {
+			s.best.OtherMRZs++
+		}
+	}
 }
 
 // normDeg brings an angle into (-180, 180].

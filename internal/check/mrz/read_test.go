@@ -3,12 +3,15 @@ package mrz_test
 import (
 	"context"
 	"image"
+	"image/draw"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/kyctest"
 )
 
@@ -110,4 +113,27 @@ func TestReadSmallText(t *testing.T) {
 		require.Equal(t, lines, rd.Lines, "width %d: raw %q", width, rd.Raw)
 		require.Less(t, rd.CharHeight, 12.0)
 	}
+}
+
+// TestReadSeveralDocuments: two passports photographed together give one
+// reading, in doubt (several_documents): which one is the applicant's is not
+// for the reader to guess.
+func TestReadSeveralDocuments(t *testing.T) {
+	t.Parallel()
+	r := reader(t)
+	a := []string{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}
+	b := []string{"I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"}
+	da, db := kyctest.SyntheticDocument(t, a, 1000), kyctest.SyntheticDocument(t, b, 1000)
+	both := image.NewRGBA(image.Rect(0, 0, 1000, da.Rect.Dy()+db.Rect.Dy()+40))
+	draw.Draw(both, both.Rect, image.White, image.Point{}, draw.Src)
+	draw.Draw(both, da.Rect, da, image.Point{}, draw.Src)
+	draw.Draw(both, db.Rect.Add(image.Pt(0, da.Rect.Dy()+40)), db, image.Point{}, draw.Src)
+	rd, err := r.Read(context.Background(), both)
+	require.NoError(t, err)
+	require.Equal(t, 1, rd.OtherMRZs, "lines %q", rd.Lines)
+	require.Contains(t, mrz.Assess(rd, time.Time{}).Doubts, mrz.DoubtSeveral)
+
+	one, err := r.Read(context.Background(), da)
+	require.NoError(t, err)
+	require.Zero(t, one.OtherMRZs)
 }
