@@ -250,6 +250,25 @@ func (c Expiry) Run(ctx context.Context, s *check.Subject) check.Result {
 // document number, e-mail or phone (by keyed hash).
 type Duplicates struct{}
 
+// DuplicateMatch is another applicant sharing an identifier, as
+// duplicate.identity's evidence lists it (fields in the order the stored
+// JSON has them).
+type DuplicateMatch struct {
+	ApplicantID string `json:"applicant_id"`
+	Field       string `json:"field"` // document_number, email or phone
+}
+
+// DuplicateEvidence is duplicate.identity's evidence.
+type DuplicateEvidence struct {
+	Matches []DuplicateMatch `json:"matches"`
+}
+
+// BlocklistEvidence is blocklist's evidence: the kinds of entries that
+// matched (BlocklistKinds).
+type BlocklistEvidence struct {
+	Matched []string `json:"matched"`
+}
+
 func (Duplicates) Kind() string    { return "duplicate.identity" }
 func (Duplicates) Version() string { return "1" }
 
@@ -258,7 +277,7 @@ func (Duplicates) Run(ctx context.Context, s *check.Subject) check.Result {
 	fields := []struct{ name, hash string }{
 		{"document_number", a.DocNumberHash}, {"email", a.EmailHash}, {"phone", a.PhoneHash},
 	}
-	matches := []map[string]any{}
+	matches := []DuplicateMatch{}
 	compared := 0
 	for _, f := range fields {
 		if f.hash == "" {
@@ -270,7 +289,7 @@ func (Duplicates) Run(ctx context.Context, s *check.Subject) check.Result {
 			return check.Errored(err)
 		}
 		for _, id := range ids {
-			matches = append(matches, map[string]any{"field": f.name, "applicant_id": id})
+			matches = append(matches, DuplicateMatch{ApplicantID: id, Field: f.name})
 		}
 	}
 	if compared == 0 {

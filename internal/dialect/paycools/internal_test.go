@@ -81,3 +81,31 @@ func FuzzInitParam(f *testing.F) {
 		require.Contains(t, []string{"", "en", "zh-CN"}, in.Locale)
 	})
 }
+
+// TestRiskInfoMalformedEvidence: a stored evidence without its check's
+// shape gives an error naming the check, never a panic; well-formed
+// evidence gives the risk details.
+func TestRiskInfoMalformedEvidence(t *testing.T) {
+	t.Parallel()
+	failed := func(kind, ev string) kyc.Check {
+		return kyc.Check{ID: "chk_1", Kind: kind, Status: kyc.CheckFailed, Evidence: []byte(ev)}
+	}
+	for _, tc := range []struct{ kind, ev string }{
+		{"duplicate.identity", `{"matches":[{"field":42}]}`},
+		{"duplicate.identity", `{"matches":"x"}`},
+		{"duplicate.identity", `not json`},
+		{"blocklist", `{"matched":[1,2]}`},
+		{"blocklist", `{"matched":{"a":1}}`},
+	} {
+		_, err := riskInfo([]kyc.Check{failed(tc.kind, tc.ev)}, "apl_1")
+		require.ErrorContains(t, err, "check chk_1 ("+tc.kind+"): evidence", tc.ev)
+	}
+	ri, err := riskInfo([]kyc.Check{
+		failed("duplicate.identity", `{"matches":[{"applicant_id":"apl_2","field":"phone"},{"applicant_id":"apl_3","field":"email"},{"applicant_id":"apl_4","field":"email"}]}`),
+		failed("blocklist", `{"matched":["name"]}`),
+	}, "apl_1")
+	require.NoError(t, err)
+	require.Equal(t, []RiskDetail{{Type: "DUPLICATE", SubType: "EMAIL"}, {Type: "DUPLICATE", SubType: "PHONE"}, {Type: "BLACKLIST", SubType: "NAME"}},
+		ri.AdvancedIdnDetail.RiskDetails)
+	require.Equal(t, []BlackListEntry{{ListID: "name", ItemID: "apl_1", ItemType: "name", SimilarScore: 100}}, ri.BlackListDetails)
+}

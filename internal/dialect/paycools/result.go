@@ -4,13 +4,17 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/check/basic"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
@@ -168,6 +172,45 @@ func aggregate(checks []kyc.Check, match func(string) bool) string {
 	return "Success"
 }
 
+// riskInfo is the risk part of a result: duplicates, blocklists and
+// screening, read from the checks' typed evidence. A stored evidence that
+// does not have its check's shape is an error, not a guess.
+func riskInfo(checks []kyc.Check, applicantID string) (RiskInfo, error) {
+	isRisk := func(k string) bool { return hasPrefix(k, "duplicate.", "blocklist", "screening.", "data.age") }
+	ri := RiskInfo{EkycResultRisk: aggregate(checks, isRisk), AdvancedIdnDetail: AdvancedIdn{RiskDetails: []RiskDetail{}}, BlackListDetails: []BlackListEntry{}}
+	for _, c := range checks {
+		if c.Status != kyc.CheckFailed {
+			continue
+		}
+		switch {
+		case c.Kind == "duplicate.identity":
+			var ev basic.DuplicateEvidence
+			if err := json.Unmarshal(c.Evidence, &ev); err != nil {
+				return ri, fmt.Errorf("check %s (%s): evidence: %w", c.ID, c.Kind, err)
+			}
+			fields := map[string]bool{}
+			for _, m := range ev.Matches {
+				fields[strings.ToUpper(m.Field)] = true
+			}
+			for _, f := range slices.Sorted(maps.Keys(fields)) {
+				ri.AdvancedIdnDetail.RiskDetails = append(ri.AdvancedIdnDetail.RiskDetails, RiskDetail{Type: "DUPLICATE", SubType: f})
+			}
+		case c.Kind == "blocklist":
+			var ev basic.BlocklistEvidence
+			if err := json.Unmarshal(c.Evidence, &ev); err != nil {
+				return ri, fmt.Errorf("check %s (%s): evidence: %w", c.ID, c.Kind, err)
+			}
+			for _, kind := range ev.Matched {
+				ri.AdvancedIdnDetail.RiskDetails = append(ri.AdvancedIdnDetail.RiskDetails, RiskDetail{Type: "BLACKLIST", SubType: strings.ToUpper(kind)})
+				ri.BlackListDetails = append(ri.BlackListDetails, BlackListEntry{ListID: kind, ItemID: applicantID, ItemType: kind, SimilarScore: 100})
+			}
+		case hasPrefix(c.Kind, "screening."):
+			ri.AdvancedIdnDetail.RiskDetails = append(ri.AdvancedIdnDetail.RiskDetails, RiskDetail{Type: "SANCTIONS", SubType: c.ReasonCode})
+		}
+	}
+	return ri, nil
+}
+
 // Result builds the result object of a verification from its check results.
 func (h *Handler) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v kyc.Verification, images bool, ttl time.Duration) (Result, error) {
 	v, checks, err := h.core.Get(ctx, p, v.ID)
@@ -241,38 +284,8 @@ func (h *Handler) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 	}
 
 	// Risk part: duplicates, blocklists, screening.
-	isRisk := func(k string) bool { return hasPrefix(k, "duplicate.", "blocklist", "screening.", "data.age") }
-	res.RiskInfo = RiskInfo{EkycResultRisk: aggregate(checks, isRisk), AdvancedIdnDetail: AdvancedIdn{RiskDetails: []RiskDetail{}}, BlackListDetails: []BlackListEntry{}}
-	for _, c := range checks {
-		if c.Status != kyc.CheckFailed {
-			continue
-		}
-		var ev map[string]any
-		_ = json.Unmarshal(c.Evidence, &ev)
-		switch {
-		case c.Kind == "duplicate.identity":
-			fields := map[string]bool{}
-			if ms, ok := ev["matches"].([]any); ok {
-				for _, m := range ms {
-					if mm, ok := m.(map[string]any); ok {
-						fields[strings.ToUpper(mm["field"].(string))] = true
-					}
-				}
-			}
-			for f := range fields {
-				res.RiskInfo.AdvancedIdnDetail.RiskDetails = append(res.RiskInfo.AdvancedIdnDetail.RiskDetails, RiskDetail{Type: "DUPLICATE", SubType: f})
-			}
-		case c.Kind == "blocklist":
-			if hits, ok := ev["matched"].([]any); ok {
-				for _, hit := range hits {
-					kind, _ := hit.(string)
-					res.RiskInfo.AdvancedIdnDetail.RiskDetails = append(res.RiskInfo.AdvancedIdnDetail.RiskDetails, RiskDetail{Type: "BLACKLIST", SubType: strings.ToUpper(kind)})
-					res.RiskInfo.BlackListDetails = append(res.RiskInfo.BlackListDetails, BlackListEntry{ListID: kind, ItemID: a.ID, ItemType: kind, SimilarScore: 100})
-				}
-			}
-		case hasPrefix(c.Kind, "screening."):
-			res.RiskInfo.AdvancedIdnDetail.RiskDetails = append(res.RiskInfo.AdvancedIdnDetail.RiskDetails, RiskDetail{Type: "SANCTIONS", SubType: c.ReasonCode})
-		}
+	if res.RiskInfo, err = riskInfo(checks, a.ID); err != nil {
+		return Result{}, err
 	}
 	if v.State == kyc.StateCompleted {
 		res.RiskInfo.StrategyPassResult = "N"
