@@ -64,9 +64,9 @@ type Reading struct {
 	// OtherMRZs counts the MRZs of other documents on the same image (two
 	// passports photographed together): which one is the applicant's is
 	// not for the reader to guess.
-	OtherMRZs int `json:"other_mrzs,omitempty"`
-	Document   Document  `json:"document"`
-	ParseError string    `json:"parse_error,omitempty"`
+	OtherMRZs  int      `json:"other_mrzs,omitempty"`
+	Document   Document `json:"document"`
+	ParseError string   `json:"parse_error,omitempty"`
 	// CharConfidence is tesseract's confidence (0–100) of each character
 	// of Lines; -1 for a filler added to fit the layout.
 	CharConfidence [][]float64 `json:"char_confidence,omitempty"`
