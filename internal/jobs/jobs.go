@@ -30,6 +30,8 @@ type Job = store.Job
 type Kind struct {
 	Name        string
 	Timeout     time.Duration // lease and context deadline of one attempt
+	// MaxAttempts is how many attempts a job of the kind gets (default 10):
+	// the one place the limit is set; the worker reads it at each failure.
 	MaxAttempts int
 	// Backoff returns the wait before the next attempt after `attempt`
 	// attempts (1-based); nil means capped exponential backoff.
@@ -192,7 +194,7 @@ func (w *Worker) run(ctx context.Context, k Kind, j Job) {
 	}
 	var retryAt time.Time
 	var perm permanentError
-	if j.Attempts < j.MaxAttempts && !errors.As(err, &perm) {
+	if j.Attempts < k.MaxAttempts && !errors.As(err, &perm) {
 		retryAt = now.Add(k.Backoff(j.Attempts))
 	}
 	w.log.Warn("job attempt failed", "job_id", j.ID, "kind", j.Kind, "attempt", j.Attempts, "dead", retryAt.IsZero(), "error", err.Error())

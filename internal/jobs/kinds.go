@@ -20,9 +20,6 @@ const (
 	KindRescreen = "screening.rescreen"
 )
 
-// maxAttempts per kind; the webhook schedule has its own length.
-var maxAttempts = map[string]int{KindVerify: 10, KindDispatch: 10, KindDeliver: 7, KindRescreen: 5}
-
 // New builds a job to enqueue with Tx.InsertJob. Ids should be derived from
 // what the job is about, so that enqueueing twice inserts once.
 func New(id, kind, merchantID, subjectID string, payload any, now time.Time) store.Job {
@@ -30,9 +27,7 @@ func New(id, kind, merchantID, subjectID string, payload any, now time.Time) sto
 	if payload != nil {
 		b, _ = json.Marshal(payload)
 	}
-	n := maxAttempts[kind]
-	if n == 0 {
-		n = 10
-	}
-	return store.Job{ID: id, Kind: kind, MerchantID: merchantID, SubjectID: subjectID, Payload: b, MaxAttempts: n, RunAt: now, CreatedAt: now}
+	// MaxAttempts stays 0: the limit is the kind's (Kind.MaxAttempts, where
+	// the kind is declared), read by the worker at each failure.
+	return store.Job{ID: id, Kind: kind, MerchantID: merchantID, SubjectID: subjectID, Payload: b, RunAt: now, CreatedAt: now}
 }
