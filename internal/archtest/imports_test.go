@@ -1,0 +1,61 @@
+// Package archtest holds the tests of the code's shape: which package may
+// import which (docs/architecture.md).
+package archtest
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+const module = "github.com/openkyc/openkyc/"
+
+// storeImporters may import internal/store (non-test code): the services,
+// which write every change with its audit entry in one transaction, and
+// app, which wires them. Tests import it freely.
+var storeImporters = []string{
+	"internal/verification", "internal/review", "internal/staff", "internal/merchant", "internal/webhook", "internal/jobs",
+	"internal/app",
+}
+
+// storeImportersToRemove still reach past the services (issue 20, "One way
+// into the store"); the list may only shrink.
+var storeImportersToRemove = []string{
+	"internal/api", "internal/cli", "internal/dialect/paycools", "internal/web/console", "internal/web/hosted",
+}
+
+// TestOnlyServicesImportTheStore reads the import graph of every package
+// of the module and fails when a package outside the lists above imports
+// internal/store, or when one on the removal list no longer does (shrink
+// the list).
+func TestOnlyServicesImportTheStore(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, module+"...")
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	importers := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		pkg := strings.TrimPrefix(fields[0], module)
+		if pkg == "internal/store" || strings.HasPrefix(pkg, "internal/store/") {
+			continue
+		}
+		if slices.Contains(fields[1:], module+"internal/store") {
+			importers[pkg] = true
+		}
+	}
+	require.NotEmpty(t, importers, "the import graph was read")
+	for pkg := range importers {
+		require.True(t, slices.Contains(storeImporters, pkg) || slices.Contains(storeImportersToRemove, pkg),
+			"%s imports internal/store: go through a service (docs/architecture.md)", pkg)
+	}
+	for _, pkg := range storeImportersToRemove {
+		require.True(t, importers[pkg], "%s no longer imports internal/store: take it off storeImportersToRemove", pkg)
+	}
+}
