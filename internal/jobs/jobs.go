@@ -28,8 +28,8 @@ type Job = store.Job
 
 // Kind describes one kind of job and how to run it.
 type Kind struct {
-	Name        string
-	Timeout     time.Duration // lease and context deadline of one attempt
+	Name    string
+	Timeout time.Duration // lease and context deadline of one attempt
 	// MaxAttempts is how many attempts a job of the kind gets (default 10):
 	// the one place the limit is set; the worker reads it at each failure.
 	MaxAttempts int

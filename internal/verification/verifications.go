@@ -127,10 +127,7 @@ func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Even
 	var out, prev kyc.Verification
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if prev, err = tx.VerificationByID(ctx, p.MerchantID, id); err != nil {
-			return err
-		}
-		out, err = s.applyTx(ctx, tx, p, now, id, ev)
+		out, prev, err = s.applyTx(ctx, tx, p, now, id, ev)
 		return err
 	})
 	if err == nil {
@@ -139,12 +136,19 @@ func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Even
 	return out, err
 }
 
-// applyTx is Apply inside the caller's transaction.
-func (s *Service) applyTx(ctx context.Context, tx *store.Tx, p kyc.Principal, now time.Time, id string, ev Event) (kyc.Verification, error) {
+// applyTx is Apply inside the caller's transaction; it returns the
+// verification after the change and as it was before.
+func (s *Service) applyTx(ctx context.Context, tx *store.Tx, p kyc.Principal, now time.Time, id string, ev Event) (next, prev kyc.Verification, err error) {
 	v, err := tx.VerificationByID(ctx, p.MerchantID, id)
 	if err != nil {
-		return v, err
+		return v, v, err
 	}
+	next, err = s.applyRead(ctx, tx, p, now, v, ev)
+	return next, v, err
+}
+
+// applyRead applies ev to v, read in tx.
+func (s *Service) applyRead(ctx context.Context, tx *store.Tx, p kyc.Principal, now time.Time, v kyc.Verification, ev Event) (kyc.Verification, error) {
 	next, err := Transition(v, ev)
 	if err != nil {
 		return v, err
