@@ -76,6 +76,11 @@ func TestAssess(t *testing.T) {
 			rd.CharConfidence[1][2] = MinNameConfidence - 1 // in the document number
 			return rd
 		}, kyc.CheckPassed, nil, nil},
+		{"a letter of the document number below the names' floor (C read for M holds every check digit)", func(t *testing.T) Reading {
+			rd := reading(t, generated(t, Fields{}))
+			rd.CharConfidence[1][7] = MinNameConfidence - 7 // the C of L898902C3
+			return rd
+		}, kyc.CheckReview, []string{DoubtConfidence}, []string{"document_number"}},
 		{"a TD1 document number read with low confidence", func(t *testing.T) Reading {
 			rd := reading(t, generated(t, Fields{Format: TD1}))
 			rd.CharConfidence[0][9] = 40

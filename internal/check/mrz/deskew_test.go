@@ -1,6 +1,11 @@
 package mrz
 
 import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
 	"math"
 	"testing"
 
@@ -21,5 +26,35 @@ func TestDeskew(t *testing.T) {
 		a := skewAngle(g)
 		require.NotZero(t, a, "%.1f°", deg)
 		require.Less(t, math.Abs(skewAngle(rotateGray(g, a))), 1.0, "%.1f° turned back by %.1f°", deg, a)
+	}
+}
+
+// TestInkGrey: black ink stays black and paper white, in every colour
+// model; a red annotation and a tinted background lighten towards the paper
+// (luma alone makes pure red darker than mid-grey).
+func TestInkGrey(t *testing.T) {
+	t.Parallel()
+	colours := []color.RGBA{{0, 0, 0, 255}, {255, 255, 255, 255}, {230, 0, 0, 255}, {170, 200, 230, 255}}
+	rgba := image.NewRGBA(image.Rect(0, 0, len(colours)*16, 16))
+	for i, c := range colours {
+		draw.Draw(rgba, image.Rect(i*16, 0, i*16+16, 16), image.NewUniform(c), image.Point{}, draw.Src)
+	}
+	var buf bytes.Buffer
+	require.NoError(t, jpeg.Encode(&buf, rgba, &jpeg.Options{Quality: 95}))
+	ycc, err := jpeg.Decode(&buf)
+	require.NoError(t, err)
+	for _, img := range []image.Image{rgba, ycc, image.NewPaletted(rgba.Bounds(), nil)} {
+		if p, ok := img.(*image.Paletted); ok {
+			p.Palette = color.Palette{colours[0], colours[1], colours[2], colours[3]}
+			for i := range colours {
+				draw.Draw(p, image.Rect(i*16, 0, i*16+16, 16), image.NewUniform(colours[i]), image.Point{}, draw.Src)
+			}
+		}
+		grey, lum := inkGrey(img), luma(img)
+		at := func(f func(x, y int) uint8, i int) int { return int(f(i*16+8, 8)) }
+		require.InDelta(t, 0, at(grey, 0), 3, "%T: black", img)
+		require.InDelta(t, 255, at(grey, 1), 3, "%T: white", img)
+		require.Greater(t, at(grey, 2), at(lum, 2)+60, "%T: red lightens", img)
+		require.Greater(t, at(grey, 3), at(lum, 3)+10, "%T: a tinted background lightens", img)
 	}
 }

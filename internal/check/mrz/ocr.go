@@ -81,7 +81,7 @@ func toGray(img image.Image, maxW int) *image.Gray {
 	}
 	w, h := int(float64(b.Dx())*scale), int(float64(b.Dy())*scale)
 	g := image.NewGray(image.Rect(0, 0, w, h))
-	lum := luma(img)
+	lum := inkGrey(img)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			// average the source pixels of this cell (box filter) to keep thin strokes
@@ -121,6 +121,64 @@ func luma(img image.Image) func(x, y int) uint8 {
 		}
 	}
 	return func(x, y int) uint8 { return color.GrayModel.Convert(img.At(x, y)).(color.Gray).Y }
+}
+
+// inkGrey reads each pixel's grey level as the mean of its luma and its
+// lightest channel. MRZ ink is black; coloured print, annotations and the
+// tinted guilloche behind the zone lighten towards the paper while the
+// characters keep their contrast. The lightest channel alone carries the
+// chroma noise of JPEG compression; the mean halves it. On the public
+// specimen set it read 6 more images correctly than luma alone, none
+// wrongly (bench/results/mrz-real.md).
+func inkGrey(img image.Image) func(x, y int) uint8 {
+	l, v := luma(img), ink(img)
+	return func(x, y int) uint8 { return uint8((uint16(l(x, y)) + uint16(v(x, y)) + 1) / 2) }
+}
+
+// ink reads how light each pixel is in its lightest channel (HSV value):
+// MRZ ink is black, so coloured print and background patterns lighten
+// while the characters keep their contrast.
+func ink(img image.Image) func(x, y int) uint8 {
+	switch m := img.(type) {
+	case *image.YCbCr:
+		return func(x, y int) uint8 {
+			yy := int32(m.Y[m.YOffset(x, y)]) << 16
+			ci := m.COffset(x, y)
+			cb, cr := int32(m.Cb[ci])-128, int32(m.Cr[ci])-128
+			r := yy + 91881*cr
+			g := yy - 22554*cb - 46802*cr
+			b := yy + 116130*cb
+			return clamp16(max(r, g, b))
+		}
+	case *image.Gray:
+		return func(x, y int) uint8 { return m.Pix[m.PixOffset(x, y)] }
+	case *image.RGBA:
+		return func(x, y int) uint8 {
+			p := m.Pix[m.PixOffset(x, y):]
+			return max(p[0], p[1], p[2])
+		}
+	case *image.NRGBA:
+		return func(x, y int) uint8 {
+			p := m.Pix[m.PixOffset(x, y):]
+			return max(p[0], p[1], p[2])
+		}
+	}
+	return func(x, y int) uint8 {
+		r, g, b, _ := img.At(x, y).RGBA()
+		return uint8(max(r, g, b) >> 8)
+	}
+}
+
+// clamp16 turns a 16.16 fixed-point level into 0–255.
+func clamp16(v int32) uint8 {
+	v = (v + 1<<15) >> 16
+	if v < 0 {
+		return 0
+	}
+	if v > 255 {
+		return 255
+	}
+	return uint8(v)
 }
 
 // locateBand finds the MRZ: the lowest group of two or three text rows
