@@ -465,13 +465,27 @@ func tesseractVersion() string {
 }
 
 // textDebug keeps the reader's text output (each pass's readings) of one
-// image and variant; images are left out.
+// image and variant; with images, also the reader's images (located
+// lines, OCR sheets).
 type textDebug struct {
 	dir, prefix string
 	images      bool // also the degraded input (input.png)
 }
 
-func (d textDebug) Image(string, image.Image) {}
+func (d textDebug) Image(name string, img image.Image) {
+	if !d.images {
+		return
+	}
+	f, err := os.Create(filepath.Join(d.dir, d.prefix+name))
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		log.Print(err)
+	}
+}
 
 func (d textDebug) Text(name, text string) {
 	if err := os.WriteFile(filepath.Join(d.dir, d.prefix+name), []byte(text), 0o600); err != nil {

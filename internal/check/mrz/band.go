@@ -62,9 +62,81 @@ var binarisations = []struct {
 	name string
 	fn   func(*image.Gray) *image.Gray
 }{
-	{"grey", stretch},
-	{"otsu", otsu},
+	{"grey", func(g *image.Gray) *image.Gray { return stretch(flatten(g)) }},
+	{"otsu", func(g *image.Gray) *image.Gray { return otsu(flatten(g)) }},
 	{"local", local},
+}
+
+// flatten divides a straightened line by its paper: the lightest level
+// within about a character's width, smoothed. Uneven light, a shadow or the
+// darker edge of a card across the line leave the paper white and the ink
+// dark, so a global threshold and the stretched grey see one contrast along
+// the whole line (a gradient left a fifth of a line black under Otsu).
+func flatten(g *image.Gray) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	if w == 0 || h == 0 {
+		return g
+	}
+	const r = capHeight / 2 // wider than a stroke, so the paper around it shows
+	bg := maxFilter(maxFilter(g.Pix, w, h, r, true), w, h, r, false)
+	bg = boxBlur(bg, w, h, r)
+	out := image.NewGray(g.Rect)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			p, b := int(g.Pix[y*g.Stride+x]), max(1, int(bg[y*w+x]))
+			out.Pix[y*out.Stride+x] = uint8(min(255, p*255/b))
+		}
+	}
+	return out
+}
+
+// maxFilter is the largest value within r of each pixel along rows
+// (horizontal) or columns; pix has stride w.
+func maxFilter(pix []uint8, w, h, r int, horizontal bool) []uint8 {
+	out := make([]uint8, w*h)
+	n, m := w, h // positions along the filter, lines across it
+	if !horizontal {
+		n, m = h, w
+	}
+	at := func(line, i int) int {
+		if horizontal {
+			return line*w + i
+		}
+		return i*w + line
+	}
+	for line := 0; line < m; line++ {
+		for i := 0; i < n; i++ {
+			var v uint8
+			for j := max(0, i-r); j <= min(n-1, i+r); j++ {
+				v = max(v, pix[at(line, j)])
+			}
+			out[at(line, i)] = v
+		}
+	}
+	return out
+}
+
+// boxBlur is the mean within r of each pixel (a (2r+1)² window clipped to
+// the image); pix has stride w.
+func boxBlur(pix []uint8, w, h, r int) []uint8 {
+	ii := make([]int64, (w+1)*(h+1))
+	for y := 0; y < h; y++ {
+		var row int64
+		for x := 0; x < w; x++ {
+			row += int64(pix[y*w+x])
+			ii[(y+1)*(w+1)+x+1] = ii[y*(w+1)+x+1] + row
+		}
+	}
+	out := make([]uint8, w*h)
+	for y := 0; y < h; y++ {
+		ya, yb := max(0, y-r), min(h, y+r+1)
+		for x := 0; x < w; x++ {
+			xa, xb := max(0, x-r), min(w, x+r+1)
+			sum := ii[yb*(w+1)+xb] - ii[ya*(w+1)+xb] - ii[yb*(w+1)+xa] + ii[ya*(w+1)+xa]
+			out[y*w+x] = uint8(sum / int64((yb-ya)*(xb-xa)))
+		}
+	}
+	return out
 }
 
 // stretch maps the line's 2nd–98th percentile of grey to black–white.

@@ -58,3 +58,33 @@ func TestInkGrey(t *testing.T) {
 		require.Greater(t, at(grey, 3), at(lum, 3)+10, "%T: a tinted background lightens", img)
 	}
 }
+
+// TestFlatten: paper darkening from 240 to 120 across a line (a card's
+// edge, a shadow) comes out white everywhere, and ink stays dark against
+// it, so one Otsu threshold separates them along the whole line.
+func TestFlatten(t *testing.T) {
+	t.Parallel()
+	w, h := 600, 2*capHeight
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			paper := 240 - 120*float64(x)/float64(w)
+			v := paper
+			if x%40 >= 10 && x%40 < 16 && y > h/4 && y < 3*h/4 { // a stroke every 40 px
+				v = paper * 0.3
+			}
+			g.Pix[y*g.Stride+x] = uint8(v)
+		}
+	}
+	require.Greater(t, g.Pix[h/2*g.Stride+5], g.Pix[h/2*g.Stride+w-28], "the paper on the left is lighter than the ink on the right before")
+	f := flatten(g)
+	for _, x := range []int{5, w / 2, w - 5} {
+		require.GreaterOrEqual(t, int(f.Pix[h/2*f.Stride+x]), 235, "paper at x=%d", x)
+	}
+	for _, x := range []int{12, 292, w - 28} {
+		require.Less(t, int(f.Pix[h/2*f.Stride+x]), 100, "ink at x=%d", x)
+	}
+	b := otsu(f)
+	require.Equal(t, uint8(255), b.Pix[h/2*b.Stride+w-5])
+	require.Equal(t, uint8(0), b.Pix[h/2*b.Stride+w-28])
+}
