@@ -166,11 +166,13 @@ func components(mask []bool, w, h int) []comp {
 	return out
 }
 
-// findLines chains character-sized components into text lines.
+// findLines chains character-sized components into text lines. A
+// character is at most a quarter of the image's height: an image cropped to
+// the two lines of a passport's MRZ holds characters a fifth of its height.
 func findLines(comps []comp, imgH int) []textLine {
 	var cs []comp
 	for _, c := range comps {
-		if c.sizeOK() && c.h() < imgH/5 && c.fill() > 0.08 {
+		if c.sizeOK() && 4*c.h() <= imgH && c.fill() > 0.08 {
 			cs = append(cs, c)
 		}
 	}

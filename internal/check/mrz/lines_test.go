@@ -41,10 +41,16 @@ func TestFindZone(t *testing.T) {
 		{"TD3 under a printed line", append(append(row(50, 420, 28, 20, 0), row(50, 500, 44, 20, 0)...), row(50, 535, 44, 20, 0)...), 44, 2, 500},
 		// a chain broken by a stamp: merged back
 		{"TD2 broken", append(append(row(50, 200, 15, 20, 0), row(50+19*14, 200, 17, 20, 0)...), row(50, 235, 36, 20, 0)...), 36, 2, 200},
+		// an image cropped to the zone: characters a fifth of its height
+		{"TD3 cropped", append(row(10, 20, 44, 25, 0), row(10, 70, 44, 25, 0)...), 44, 2, 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			zs := findZones(findLines(tc.comps, 1000))
+			imgH := 1000
+			if tc.name == "TD3 cropped" {
+				imgH = 125
+			}
+			zs := findZones(findLines(tc.comps, imgH))
 			require.NotEmpty(t, zs)
 			z := zs[0]
 			require.Equal(t, tc.width, z.width)

@@ -2,6 +2,7 @@ package mrz_test
 
 import (
 	"context"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -57,4 +58,20 @@ func TestReadSpecimen(t *testing.T) {
 		require.True(t, rd.Document.Valid())
 		require.Len(t, rd.Confidence, 2)
 	}
+}
+
+// TestReadCroppedStrip: an image cropped to the MRZ itself (characters a
+// fifth of its height and more) is read like a whole document.
+func TestReadCroppedStrip(t *testing.T) {
+	t.Parallel()
+	r := reader(t)
+	lines := []string{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}
+	doc := kyctest.SyntheticDocument(t, lines, 1200)
+	b := doc.Bounds()
+	// at 1200 px the lines are 50 px apart and end 25 px above the foot
+	strip := doc.SubImage(image.Rect(0, b.Max.Y-112, b.Dx(), b.Max.Y-12))
+	rd, err := r.Read(context.Background(), strip)
+	require.NoError(t, err)
+	require.Equal(t, lines, rd.Lines, "raw %q", rd.Raw)
+	require.Greater(t, rd.CharHeight*5, float64(strip.Bounds().Dy()), "characters over a fifth of the strip's height")
 }
