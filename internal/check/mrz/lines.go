@@ -275,7 +275,9 @@ func fitLine(chain []comp) textLine {
 }
 
 // mergeLines joins chains broken by a faint or missing character: collinear
-// pieces of the same height a few characters apart.
+// pieces of the same height a few characters apart, or overlapping by up to
+// a character (a speck beside a character can start the second piece; the
+// second piece's components over the first are dropped).
 func mergeLines(lines []textLine) []textLine {
 	sort.Slice(lines, func(i, j int) bool { return lines[i].x0() < lines[j].x0() })
 	for {
@@ -283,7 +285,7 @@ func mergeLines(lines []textLine) []textLine {
 		for i := 0; i < len(lines) && !merged; i++ {
 			for j := 0; j < len(lines); j++ {
 				a, b := lines[i], lines[j]
-				if i == j || b.x0() < a.x1()-a.pitch/2 || ratio(a.capH, b.capH) > 1.45 {
+				if i == j || b.x0() < a.x1()-a.pitch || b.x1() <= a.x1() || ratio(a.capH, b.capH) > 1.45 {
 					continue
 				}
 				gap := b.x0() - a.x1()
@@ -291,7 +293,13 @@ func mergeLines(lines []textLine) []textLine {
 				if gap > 5*math.Max(a.pitch, h) || absf(a.yAt(b.x0())-b.yAt(b.x0())) > 0.35*h || absf(a.yAt(a.x1())-b.yAt(a.x1())) > 0.35*h {
 					continue
 				}
-				l := fitLine(append(append([]comp(nil), a.comps...), b.comps...))
+				cs := append([]comp(nil), a.comps...)
+				for _, c := range b.comps {
+					if c.cx() > a.x1() {
+						cs = append(cs, c)
+					}
+				}
+				l := fitLine(cs)
 				lines[i] = l
 				lines = slices.Delete(lines, j, j+1)
 				merged = true

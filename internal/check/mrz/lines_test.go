@@ -26,6 +26,21 @@ func row(x, y, n, h int, slope float64) []comp {
 	return cs
 }
 
+// splitChar breaks the i-th character of a row into its top and bottom
+// halves; its neighbours are letters, the left one a pixel lower and the
+// right one a pixel higher, so each half is the nearer to one side (as a
+// JPEG-broken 3 was).
+func splitChar(cs []comp, i int) []comp {
+	c := cs[i]
+	mid := (c.y0 + c.y1) / 2
+	top, bottom := c, c
+	top.y1, bottom.y0 = mid-1, mid+1
+	top.n, bottom.n = c.n/2, c.n/2
+	cs[i-1].y0, cs[i-1].y1 = c.y0+1, c.y1+1
+	cs[i+1].y0, cs[i+1].y1 = c.y0-1, c.y1-1
+	return append(append(cs[:i:i], bottom, top), cs[i+1:]...)
+}
+
 func TestFindZone(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -41,6 +56,9 @@ func TestFindZone(t *testing.T) {
 		{"TD3 under a printed line", append(append(row(50, 420, 28, 20, 0), row(50, 500, 44, 20, 0)...), row(50, 535, 44, 20, 0)...), 44, 2, 500},
 		// a chain broken by a stamp: merged back
 		{"TD2 broken", append(append(row(50, 200, 15, 20, 0), row(50+19*14, 200, 17, 20, 0)...), row(50, 235, 36, 20, 0)...), 36, 2, 200},
+		// a character broken into a top and a bottom half: one ends the
+		// first piece, the other starts the second, over it
+		{"TD3 a character in two halves", append(splitChar(row(50, 200, 44, 20, 0), 16), row(50, 235, 44, 20, 0)...), 44, 2, 200},
 		// an image cropped to the zone: characters a fifth of its height
 		{"TD3 cropped", append(row(10, 20, 44, 25, 0), row(10, 70, 44, 25, 0)...), 44, 2, 20},
 	} {
