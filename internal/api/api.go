@@ -15,13 +15,13 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/hostedlink"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/screening"
 	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
-	"github.com/openkyc/openkyc/internal/web/hosted"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
@@ -35,7 +35,7 @@ type Deps struct {
 	Webhooks      *webhook.Service
 	Store         *store.Store    // idempotency records
 	Keys          *crypto.Keyring // seals stored idempotent replies
-	Links         *hosted.Links
+	Links         *hostedlink.Service
 	Screening     *screening.Screener // nil: POST /v1/screenings answers lists_not_loaded
 }
 

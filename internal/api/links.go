@@ -7,7 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/openkyc/openkyc/internal/web/hosted"
+	"github.com/openkyc/openkyc/internal/hostedlink"
 )
 
 // LinkBody asks for a hosted-page link.
@@ -35,7 +35,7 @@ func (s *server) linkRoutes() {
 		ID   string `path:"id" maxLength:"40"`
 		Body LinkBody
 	}) (*struct{ Body LinkOut }, error) {
-		l, err := s.Links.Create(ctx, principal(ctx), in.ID, hosted.LinkInput{
+		l, err := s.Links.Create(ctx, principal(ctx), in.ID, hostedlink.Input{
 			TTL: time.Duration(in.Body.TTLSeconds) * time.Second, ReturnURL: in.Body.ReturnURL, Locale: in.Body.Locale})
 		if err != nil {
 			return nil, fail(ctx, err)

@@ -36,6 +36,7 @@ import (
 	"github.com/openkyc/openkyc/internal/dialect/paycools"
 	"github.com/openkyc/openkyc/internal/dialect/vexora"
 	"github.com/openkyc/openkyc/internal/docfile"
+	"github.com/openkyc/openkyc/internal/hostedlink"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -62,7 +63,7 @@ type App struct {
 	Merchants     *merchant.Service
 	Verifications *verification.Service
 	Webhooks      *webhook.Service
-	Links         *hosted.Links
+	Links         *hostedlink.Service
 	MRZ           *mrz.Engine
 	Face          *face.Checks
 	Screening     *screening.Screener
@@ -186,7 +187,7 @@ func (a *App) openRest(ctx context.Context) error {
 	})
 	a.Staff = staff.New(a.Store)
 	a.Review = review.New(a.Store, a.Verifications, a.Keys, a.Screening)
-	a.Links = hosted.NewLinks(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)
+	a.Links = hostedlink.New(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)
 	a.Webhooks = webhook.New(a.Store, a.Keys, a.Log, webhook.Config{
 		Timeout: cfg.WebhookTimeout, Schedule: cfg.WebhookSchedule, AllowPrivate: cfg.WebhookAllowPrivate, Lookup: cfg.WebhookLookup,
 	})
@@ -371,7 +372,7 @@ func (a *App) buildHandler() http.Handler {
 	cardbinding.New(a.Merchants, a.Store, a.Verifications, cardbinding.Config{}).Routes(mux)
 	a.payCools.Routes(mux)
 	kycsharing.New(a.Merchants, a.Verifications, kycsharing.Config{AllowPrivate: a.Config.WebhookAllowPrivate, ValidateURL: a.Merchants.CallbackURLs.Validate}).Routes(mux)
-	hosted.New(a.Store, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits,
+	hosted.New(a.Links, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits,
 		MRZ: a.MRZ.Reader, MRZTimeout: a.Config.HostedMRZTimeout}).Routes(mux)
 	console.New(console.Deps{Store: a.Store, Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications,
 		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log, Degraded: a.Degraded},

@@ -20,11 +20,10 @@ import (
 	"time"
 
 	okcrypto "github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/hostedlink"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
-	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
-	"github.com/openkyc/openkyc/internal/web/hosted"
 )
 
 // Surface is the surface name of this dialect.
@@ -57,8 +56,8 @@ type Core interface {
 
 // Links creates hosted-page links.
 type Links interface {
-	Create(ctx context.Context, p kyc.Principal, verificationID string, in hosted.LinkInput) (hosted.Link, error)
-	Latest(ctx context.Context, merchantID, verificationID string) (store.HostedLink, error)
+	Create(ctx context.Context, p kyc.Principal, verificationID string, in hostedlink.Input) (hostedlink.Issued, error)
+	Latest(ctx context.Context, merchantID, verificationID string) (hostedlink.Link, error)
 }
 
 // Hasher keys image URL signatures (the keyring's HMAC).
@@ -364,8 +363,8 @@ func (h *Handler) init(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := InitData{BusinessID: v.ID, MchOrderID: v.Reference}
-	if hosted.TakesDocuments(v) {
-		l, err := h.links.Create(ctx, req.p, v.ID, hosted.LinkInput{ReturnURL: in.ReturnURL, Locale: in.Locale})
+	if hostedlink.TakesDocuments(v) {
+		l, err := h.links.Create(ctx, req.p, v.ID, hostedlink.Input{ReturnURL: in.ReturnURL, Locale: in.Locale})
 		if err != nil {
 			h.writeErr(w, r, err)
 			return

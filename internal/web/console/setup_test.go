@@ -77,7 +77,7 @@ func newEnv(t *testing.T, db kyctest.DB, opts ...func(*config.Config)) *env {
 	mux := http.NewServeMux()
 	console.New(console.Deps{Store: a.Store, Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications,
 		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log, Degraded: a.Degraded}, console.Config{Now: e.clock.Now}).Routes(mux)
-	hosted.New(a.Store, a.Verifications, hosted.Config{}).Routes(mux) // htmx
+	hosted.New(a.Links, a.Verifications, hosted.Config{}).Routes(mux) // htmx
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
 	ctx := context.Background()

@@ -23,10 +23,10 @@ import (
 
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/check/quality"
+	"github.com/openkyc/openkyc/internal/hostedlink"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/ratelimit"
-	"github.com/openkyc/openkyc/internal/store"
 )
 
 //go:embed templates/*.html
@@ -72,7 +72,7 @@ const DefaultMRZTimeout = 3 * time.Second
 
 // Handler serves /verify/.
 type Handler struct {
-	store *store.Store
+	links *hostedlink.Service
 	core  Core
 	cfg   Config
 	tmpl  *template.Template
@@ -82,7 +82,7 @@ type Handler struct {
 }
 
 // New returns the page handler.
-func New(s *store.Store, c Core, cfg Config) *Handler {
+func New(links *hostedlink.Service, c Core, cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -97,7 +97,7 @@ func New(s *store.Store, c Core, cfg Config) *Handler {
 	}
 	funcs := template.FuncMap{"add": func(a, b int) int { return a + b }}
 	t := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
-	return &Handler{store: s, core: c, cfg: cfg, tmpl: t, mrzSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	return &Handler{links: links, core: c, cfg: cfg, tmpl: t, mrzSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
 // CSP is the page's Content-Security-Policy: nothing from elsewhere, no
@@ -138,7 +138,7 @@ func secure(next http.Handler, cacheable bool) http.Handler {
 
 // session is a resolved link with what the page shows.
 type session struct {
-	link   store.HostedLink
+	link   hostedlink.Link
 	p      kyc.Principal
 	v      kyc.Verification
 	locale string
@@ -155,7 +155,7 @@ func (h *Handler) resolve(r *http.Request) (*session, error) {
 	if len(token) != 43 {
 		return nil, kyc.ErrNotFound
 	}
-	l, err := h.store.HostedLinkByTokenHash(r.Context(), TokenHash(token))
+	l, err := h.links.ByToken(r.Context(), token)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +282,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	}
 	v := view{Locale: s.locale, Token: r.PathValue("token"), DocType: s.link.DocType, Country: s.link.DocCountry,
 		Challenge: s.link.Challenge, HasBack: hasBack(s.link.DocType), ReturnURL: s.link.ReturnURL}
-	if s.link.SubmittedAt != nil || !TakesDocuments(s.v) {
+	if s.link.SubmittedAt != nil || !hostedlink.TakesDocuments(s.v) {
 		v.Step, v.Status = "status", statusKey(s.v)
 		h.render(w, r, http.StatusOK, "page.html", v)
 		return
@@ -371,11 +371,11 @@ func (h *Handler) document(w http.ResponseWriter, r *http.Request) {
 		Back bool
 	}) bool {
 		return d.Code == docType
-	}) || !countryCodes[country] || !TakesDocuments(s.v) || s.link.SubmittedAt != nil {
+	}) || !countryCodes[country] || !hostedlink.TakesDocuments(s.v) || s.link.SubmittedAt != nil {
 		http.Redirect(w, r, "/verify/"+r.PathValue("token"), http.StatusSeeOther)
 		return
 	}
-	if err := h.store.SetHostedDocument(r.Context(), s.link.ID, docType, country); err != nil {
+	if err := h.links.ChooseDocument(r.Context(), s.link.ID, docType, country); err != nil {
 		h.fail(w, r, s, err)
 		return
 	}
@@ -421,7 +421,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, UploadResult{Error: "kind: must be id_front, id_back, selfie or liveness_frame"})
 		return
 	}
-	if s.link.SubmittedAt != nil || !TakesDocuments(s.v) {
+	if s.link.SubmittedAt != nil || !hostedlink.TakesDocuments(s.v) {
 		writeJSON(w, http.StatusConflict, UploadResult{Error: "submitted"})
 		return
 	}
@@ -574,7 +574,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := "/verify/" + r.PathValue("token")
-	if s.link.SubmittedAt != nil || !TakesDocuments(s.v) {
+	if s.link.SubmittedAt != nil || !hostedlink.TakesDocuments(s.v) {
 		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
 	}
@@ -591,15 +591,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, s, err)
 		return
 	}
-	now := h.cfg.Now().UTC().Truncate(time.Microsecond)
-	err = h.store.InTx(r.Context(), func(tx *store.Tx) error {
-		if _, err := tx.MarkHostedLinkSubmitted(r.Context(), s.link.ID, now); err != nil {
-			return err
-		}
-		return tx.Audit(r.Context(), s.p, now, "hosted_link.submit", "verification", s.v.ID,
-			map[string]string{"link_id": s.link.ID, "doc_type": s.link.DocType, "doc_country": s.link.DocCountry, "challenge": s.link.Challenge})
-	})
-	if err != nil {
+	if err := h.links.MarkSubmitted(r.Context(), s.p, s.link); err != nil {
 		h.fail(w, r, s, err)
 		return
 	}

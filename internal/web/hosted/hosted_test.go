@@ -23,6 +23,7 @@ import (
 	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/hostedlink"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/web/hosted"
 )
@@ -247,7 +248,7 @@ func TestExpiredLinkAndLocale(t *testing.T) {
 	require.Contains(t, body, "Choose your document")
 
 	// Past its expiry the link shows a clear page (a handler whose clock is a day ahead).
-	later := hosted.New(e.a.Store, e.a.Verifications, hosted.Config{Now: func() time.Time { return time.Now().Add(25 * time.Hour) }})
+	later := hosted.New(e.a.Links, e.a.Verifications, hosted.Config{Now: func() time.Time { return time.Now().Add(25 * time.Hour) }})
 	mux := http.NewServeMux()
 	later.Routes(mux)
 	rec := httptest.NewRecorder()
@@ -261,7 +262,7 @@ func TestExpiredLinkAndLocale(t *testing.T) {
 func TestMessagesComplete(t *testing.T) {
 	t.Parallel()
 	en := slices.Sorted(maps.Keys(hosted.Messages("en")))
-	for _, loc := range hosted.Locales {
+	for _, loc := range hostedlink.Locales {
 		m := hosted.Messages(loc)
 		require.Equal(t, en, slices.Sorted(maps.Keys(m)), loc)
 		for k, v := range m {
@@ -276,7 +277,7 @@ func TestLinkCap(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, kyctest.DB{Name: "sqlite"})
 	vid := e.verification(e.keyA, "capped")
-	for range hosted.MaxLinksPerVerification {
+	for range hostedlink.MaxLinksPerVerification {
 		e.link(e.keyA, vid, `{}`)
 	}
 	st, res := e.api(http.MethodPost, "/v1/verifications/"+vid+"/links", e.keyA, `{}`)

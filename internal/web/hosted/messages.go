@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"golang.org/x/text/language"
+
+	"github.com/openkyc/openkyc/internal/hostedlink"
 )
 
 // messages are the page's texts in every locale; a test keeps both complete.
@@ -139,7 +141,7 @@ var matcher = language.NewMatcher([]language.Tag{language.English, language.Simp
 
 // locale picks the link's locale, else the browser's Accept-Language.
 func locale(linkLocale string, r *http.Request) string {
-	if slices.Contains(Locales, linkLocale) {
+	if slices.Contains(hostedlink.Locales, linkLocale) {
 		return linkLocale
 	}
 	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
