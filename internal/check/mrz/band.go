@@ -91,26 +91,44 @@ func flatten(g *image.Gray) *image.Gray {
 }
 
 // maxFilter is the largest value within r of each pixel along rows
-// (horizontal) or columns; pix has stride w.
+// (horizontal) or columns; pix has stride w. Van Herk / Gil–Werman: a
+// running maximum forwards and backwards in blocks of 2r+1, so the cost
+// does not grow with r.
 func maxFilter(pix []uint8, w, h, r int, horizontal bool) []uint8 {
 	out := make([]uint8, w*h)
-	n, m := w, h // positions along the filter, lines across it
+	n, m, step, next := w, h, 1, w // positions along the filter, lines across it
 	if !horizontal {
-		n, m = h, w
+		n, m, step, next = h, w, w, 1
 	}
-	at := func(line, i int) int {
-		if horizontal {
-			return line*w + i
-		}
-		return i*w + line
-	}
+	win := 2*r + 1
+	fwd, bwd := make([]uint8, n), make([]uint8, n)
 	for line := 0; line < m; line++ {
+		base := line * next
+		at := func(i int) uint8 { return pix[base+i*step] }
 		for i := 0; i < n; i++ {
-			var v uint8
-			for j := max(0, i-r); j <= min(n-1, i+r); j++ {
-				v = max(v, pix[at(line, j)])
+			if i%win == 0 {
+				fwd[i] = at(i)
+			} else {
+				fwd[i] = max(fwd[i-1], at(i))
 			}
-			out[at(line, i)] = v
+		}
+		for i := n - 1; i >= 0; i-- {
+			if i == n-1 || (i+1)%win == 0 {
+				bwd[i] = at(i)
+			} else {
+				bwd[i] = max(bwd[i+1], at(i))
+			}
+		}
+		for i := 0; i < n; i++ {
+			lo, hi := max(0, i-r), min(n-1, i+r)
+			switch {
+			case lo/win != hi/win: // the window straddles two blocks
+				out[base+i*step] = max(bwd[lo], fwd[hi])
+			case lo%win == 0: // it starts a block (clipped at the left edge)
+				out[base+i*step] = fwd[hi]
+			default: // it ends the last block (clipped at the right edge)
+				out[base+i*step] = bwd[lo]
+			}
 		}
 	}
 	return out
