@@ -7,7 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/openkyc/openkyc/internal/store"
+	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // RetentionBody is a merchant's retention, in days (0: keep).
@@ -25,7 +25,7 @@ type biometricsOut struct {
 	}
 }
 
-func toRetention(rs store.RetentionSettings) *retentionOut {
+func toRetention(rs verification.RetentionSettings) *retentionOut {
 	return &retentionOut{Body: RetentionBody{DocumentsDays: rs.DocumentsDays, PIIDays: rs.PIIDays, RestoreDays: rs.RestoreDays}}
 }
 
@@ -107,7 +107,7 @@ func (s *server) erasureRoutes() {
 		Description:  "Retention counts from the applicant's last decision (or last change, without verifications); applicants with an open verification are kept. documents_days must not exceed pii_days when both are set.",
 		MaxBodyBytes: 4 << 10, Responses: errorResponses(400, 401, 422),
 	}, func(ctx context.Context, in *struct{ Body RetentionBody }) (*retentionOut, error) {
-		rs, err := s.Verifications.SetRetention(ctx, principal(ctx), store.RetentionSettings{DocumentsDays: in.Body.DocumentsDays,
+		rs, err := s.Verifications.SetRetention(ctx, principal(ctx), verification.RetentionSettings{DocumentsDays: in.Body.DocumentsDays,
 			PIIDays: in.Body.PIIDays, RestoreDays: in.Body.RestoreDays})
 		if err != nil {
 			return nil, fail(ctx, err)

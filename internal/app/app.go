@@ -374,7 +374,7 @@ func (a *App) buildHandler() http.Handler {
 	kycsharing.New(a.Merchants, a.Verifications, kycsharing.Config{AllowPrivate: a.Config.WebhookAllowPrivate, ValidateURL: a.Merchants.CallbackURLs.Validate}).Routes(mux)
 	hosted.New(a.Links, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits,
 		MRZ: a.MRZ.Reader, MRZTimeout: a.Config.HostedMRZTimeout}).Routes(mux)
-	console.New(console.Deps{Store: a.Store, Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications,
+	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications,
 		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log, Degraded: a.Degraded},
 		console.Config{IdleTimeout: a.Config.ConsoleIdleTimeout, MaxAge: a.Config.ConsoleSessionMaxAge}).Routes(mux)
 	// The client address goes into the context before the middleware, which

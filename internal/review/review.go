@@ -104,8 +104,13 @@ type QueueFilter struct {
 
 // Queue is one page of the queue with the counts per state.
 type Queue struct {
-	Items  []store.QueueItem
+	Items  []QueueItem
 	Counts map[kyc.State]int
+	// Findings are the screening findings of the listed verifications, by
+	// verification id.
+	Findings map[string][]Finding
+	// SLA is the review SLA of each listed verification's merchant.
+	SLA map[string]time.Duration
 	// Next continues with the following page ("" on the last page).
 	Next string
 }
@@ -156,11 +161,29 @@ func (s *Service) Queue(ctx context.Context, a staff.Account, f QueueFilter) (Qu
 		return Queue{}, err
 	}
 	counts, err := s.store.StateCounts(ctx, Scope(a), now.Add(-RecentWindow))
-	out := Queue{Items: items, Counts: counts}
+	if err != nil {
+		return Queue{}, err
+	}
+	out := Queue{Items: items, Counts: counts, SLA: map[string]time.Duration{}}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.Verification.ID
+		m := it.Verification.MerchantID
+		if _, ok := out.SLA[m]; !ok {
+			rs, err := s.store.ReviewSettingsOf(ctx, m)
+			if err != nil {
+				return Queue{}, err
+			}
+			out.SLA[m] = time.Duration(rs.SLAHours) * time.Hour
+		}
+	}
+	if out.Findings, err = s.store.Findings(ctx, ids); err != nil {
+		return Queue{}, err
+	}
 	if len(items) == f.Limit {
 		out.Next = queueCursor(items[len(items)-1].Verification)
 	}
-	return out, err
+	return out, nil
 }
 
 // Claim takes a case for the account; a case claimed by someone else stays
@@ -247,15 +270,15 @@ func (s *Service) Assign(ctx context.Context, a staff.Account, id, staffID strin
 }
 
 // Settings returns a merchant's review rules.
-func (s *Service) Settings(ctx context.Context, a staff.Account, merchantID string) (store.ReviewSettings, error) {
+func (s *Service) Settings(ctx context.Context, a staff.Account, merchantID string) (Settings, error) {
 	if !a.CanSee(merchantID) {
-		return store.ReviewSettings{}, fmt.Errorf("merchant: %w", kyc.ErrNotFound)
+		return Settings{}, fmt.Errorf("merchant: %w", kyc.ErrNotFound)
 	}
 	return s.store.ReviewSettingsOf(ctx, merchantID)
 }
 
 // PutSettings changes a merchant's review rules (admins only), audited.
-func (s *Service) PutSettings(ctx context.Context, a staff.Account, rs store.ReviewSettings) (store.ReviewSettings, error) {
+func (s *Service) PutSettings(ctx context.Context, a staff.Account, rs Settings) (Settings, error) {
 	if a.Role != staff.RoleAdmin {
 		return rs, fmt.Errorf("only admins change settings: %w", kyc.ErrForbidden)
 	}

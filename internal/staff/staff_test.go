@@ -90,6 +90,88 @@ func TestAccounts(t *testing.T) {
 	})
 }
 
+// TestSessions: a session resolves by its token until its idle timeout or
+// its absolute lifetime ends or its account is disabled; signing out ends
+// it; a password change keeps the current session and ends the others, and
+// refuses a password of the wrong length naming the field.
+func TestSessions(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		ctx := context.Background()
+		s, err := store.Open(ctx, store.Config{URL: db.URL})
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		_, err = s.Migrate(ctx)
+		require.NoError(t, err)
+		svc := staff.New(s)
+		const pw = "a long enough password"
+		a, err := svc.Create(ctx, "admin@example.com", staff.RoleAdmin, pw, nil)
+		require.NoError(t, err)
+		t0 := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+		const idle, maxAge = 30 * time.Minute, 12 * time.Hour
+
+		tok, err := svc.StartSession(ctx, a, t0, maxAge)
+		require.NoError(t, err)
+		require.Len(t, tok, 43)
+		ses, err := svc.ResolveSession(ctx, tok, t0.Add(time.Minute), idle)
+		require.NoError(t, err)
+		require.Equal(t, a.ID, ses.Account.ID)
+		require.Equal(t, staff.TokenHash(tok), ses.TokenHash)
+		require.Len(t, ses.CSRFToken, 43)
+		require.NotEqual(t, tok, ses.CSRFToken)
+		for _, bad := range []string{"", "short", strings.Repeat("A", 43)} {
+			_, err = svc.ResolveSession(ctx, bad, t0, idle)
+			require.ErrorIs(t, err, staff.ErrNoSession, bad)
+		}
+		// used every 20 minutes it lasts until its absolute end
+		at := t0
+		for at.Add(20 * time.Minute).Before(t0.Add(maxAge)) {
+			at = at.Add(20 * time.Minute)
+			_, err = svc.ResolveSession(ctx, tok, at, idle)
+			require.NoError(t, err, "%s", at.Sub(t0))
+		}
+		_, err = svc.ResolveSession(ctx, tok, t0.Add(maxAge), idle)
+		require.ErrorIs(t, err, staff.ErrNoSession, "past its absolute lifetime")
+		_, err = svc.ResolveSession(ctx, tok, t0.Add(time.Minute), idle)
+		require.ErrorIs(t, err, staff.ErrNoSession, "an ended session is deleted")
+
+		idleTok, err := svc.StartSession(ctx, a, t0, maxAge)
+		require.NoError(t, err)
+		_, err = svc.ResolveSession(ctx, idleTok, t0.Add(idle), idle)
+		require.ErrorIs(t, err, staff.ErrNoSession, "idle")
+
+		cur, err := svc.StartSession(ctx, a, t0, maxAge)
+		require.NoError(t, err)
+		other, err := svc.StartSession(ctx, a, t0, maxAge)
+		require.NoError(t, err)
+		err = svc.ChangePassword(ctx, a.ID, "short", staff.TokenHash(cur), t0)
+		var fe *kyc.FieldError
+		require.ErrorAs(t, err, &fe)
+		require.Equal(t, "new", fe.Field)
+		_, err = svc.ResolveSession(ctx, other, t0, idle)
+		require.NoError(t, err, "a refused change ends nothing")
+		require.NoError(t, svc.ChangePassword(ctx, a.ID, "another long password", staff.TokenHash(cur), t0))
+		_, err = svc.ResolveSession(ctx, cur, t0, idle)
+		require.NoError(t, err, "the session that changed it stays")
+		_, err = svc.ResolveSession(ctx, other, t0, idle)
+		require.ErrorIs(t, err, staff.ErrNoSession, "the others end")
+		_, err = svc.Authenticate(ctx, a.Email, "another long password")
+		require.NoError(t, err)
+
+		require.NoError(t, svc.EndSession(ctx, staff.TokenHash(cur)))
+		_, err = svc.ResolveSession(ctx, cur, t0, idle)
+		require.ErrorIs(t, err, staff.ErrNoSession, "signed out")
+
+		last, err := svc.StartSession(ctx, a, t0, maxAge)
+		require.NoError(t, err)
+		off := true
+		_, err = svc.Update(ctx, a.Email, staff.Change{Disabled: &off})
+		require.NoError(t, err)
+		_, err = svc.ResolveSession(ctx, last, t0, idle)
+		require.ErrorIs(t, err, staff.ErrNoSession, "a disabled account")
+	})
+}
+
 // BenchmarkVerify is the cost of one sign-in's password check (argon2id,
 // 19 MiB, 2 passes), the same for unknown e-mails.
 func BenchmarkVerify(b *testing.B) {

@@ -248,6 +248,24 @@ func (s *Service) OpenDocument(ctx context.Context, p kyc.Principal, id string) 
 	return d, rc, err
 }
 
+// ViewDocument opens a document for a person to look at (the console's case
+// view: purpose names the view) and audits the viewing (document.viewed) in
+// its own transaction before any byte is read.
+func (s *Service) ViewDocument(ctx context.Context, p kyc.Principal, id, purpose string) (kyc.Document, io.ReadCloser, error) {
+	d, rc, err := s.OpenDocument(ctx, p, id)
+	if err != nil {
+		return d, nil, err
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		return tx.Audit(ctx, p, s.clock(), "document.viewed", "document", d.ID, map[string]any{"applicant_id": d.ApplicantID, "view": purpose})
+	})
+	if err != nil {
+		rc.Close()
+		return d, nil, err
+	}
+	return d, rc, nil
+}
+
 // Documents lists an applicant's documents.
 func (s *Service) Documents(ctx context.Context, p kyc.Principal, applicantID string) ([]kyc.Document, error) {
 	return s.store.DocumentsByApplicant(ctx, p.MerchantID, applicantID)

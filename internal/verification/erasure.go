@@ -442,13 +442,17 @@ const (
 	maxRestoreDays   = 365
 )
 
+// RetentionSettings are a merchant's retention rules (how long documents and
+// personal data are kept after a decision).
+type RetentionSettings = store.RetentionSettings
+
 // Retention returns the merchant's retention settings.
-func (s *Service) Retention(ctx context.Context, p kyc.Principal) (store.RetentionSettings, error) {
+func (s *Service) Retention(ctx context.Context, p kyc.Principal) (RetentionSettings, error) {
 	return s.store.RetentionOf(ctx, p.MerchantID)
 }
 
 // SetRetention validates and stores the merchant's retention settings.
-func (s *Service) SetRetention(ctx context.Context, p kyc.Principal, rs store.RetentionSettings) (store.RetentionSettings, error) {
+func (s *Service) SetRetention(ctx context.Context, p kyc.Principal, rs RetentionSettings) (RetentionSettings, error) {
 	for _, f := range []struct {
 		name string
 		v    int

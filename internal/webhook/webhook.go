@@ -389,7 +389,8 @@ func (s *Service) Deliveries(ctx context.Context, p kyc.Principal, endpointID st
 }
 
 // Redeliver sends an event again to every current target, with the same
-// webhook-id, whatever happened to earlier deliveries.
+// webhook-id, whatever happened to earlier deliveries. The delivery jobs and
+// the audit entry (webhook.redelivered) are written in one transaction.
 func (s *Service) Redeliver(ctx context.Context, p kyc.Principal, eventID string) error {
 	ev, err := s.store.EventByID(ctx, p.MerchantID, eventID)
 	if err != nil {
@@ -410,7 +411,14 @@ func (s *Service) Redeliver(ctx context.Context, p kyc.Principal, eventID string
 	if len(out) == 0 {
 		return kyc.Conflict("no_targets", "no endpoint is subscribed to this event")
 	}
-	return s.store.InsertJobs(ctx, out...)
+	return s.store.InTx(ctx, func(tx *store.Tx) error {
+		for _, j := range out {
+			if err := tx.InsertJob(ctx, j); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(ctx, p, now.UTC(), "webhook.redelivered", "event", ev.ID, map[string]any{})
+	})
 }
 
 func nonNil(s []string) []string {

@@ -2,11 +2,7 @@ package console
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net"
 	"net/http"
@@ -18,9 +14,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/staff"
-	"github.com/openkyc/openkyc/internal/store"
 )
 
 // CookieName is the session cookie. It is HttpOnly, Secure, SameSite=Strict
@@ -42,24 +36,10 @@ func current(r *http.Request) *user {
 	return u
 }
 
-func newToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func tokenHash(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
-
 // startSession stores a new session and sets its cookie.
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, a staff.Account) error {
-	token := newToken()
-	now := h.cfg.Now().UTC()
-	s := store.StaffSession{TokenHash: tokenHash(token), StaffID: a.ID, CSRFToken: newToken(), CreatedAt: now, LastSeenAt: now,
-		ExpiresAt: now.Add(h.cfg.MaxAge)}
-	if err := h.d.Store.InTx(r.Context(), func(tx *store.Tx) error { return tx.InsertStaffSession(r.Context(), s) }); err != nil {
+	token, err := h.d.Staff.StartSession(r.Context(), a, h.cfg.Now().UTC(), h.cfg.MaxAge)
+	if err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: token, Path: "/console/", HttpOnly: true, Secure: true,
@@ -73,36 +53,21 @@ func clearCookie(w http.ResponseWriter) {
 }
 
 // errNoSession is a missing, unknown, idle or expired session.
-var errNoSession = errors.New("no session")
+var errNoSession = staff.ErrNoSession
 
-// session resolves the request's session: it must exist, be within its
-// absolute lifetime, and have been used within the idle timeout. Activity
-// is recorded at most once a minute.
+// session resolves the request's session (staff.Service.ResolveSession:
+// within its absolute lifetime, used within the idle timeout, its account
+// active).
 func (h *Handler) session(r *http.Request) (*user, error) {
 	c, err := r.Cookie(CookieName)
-	if err != nil || len(c.Value) != 43 {
+	if err != nil {
 		return nil, errNoSession
 	}
-	hash := tokenHash(c.Value)
-	s, st, err := h.d.Store.StaffSessionByHash(r.Context(), hash)
-	if kyc.IsNotFound(err) {
-		return nil, errNoSession
-	}
+	s, err := h.d.Staff.ResolveSession(r.Context(), c.Value, h.cfg.Now().UTC(), h.cfg.IdleTimeout)
 	if err != nil {
 		return nil, err
 	}
-	now := h.cfg.Now().UTC()
-	if !now.Before(s.ExpiresAt) || now.Sub(s.LastSeenAt) >= h.cfg.IdleTimeout || st.Status != "active" {
-		_ = h.d.Store.DeleteStaffSession(r.Context(), hash)
-		return nil, errNoSession
-	}
-	if now.Sub(s.LastSeenAt) >= time.Minute {
-		if err := h.d.Store.TouchStaffSession(r.Context(), hash, now); err != nil {
-			return nil, err
-		}
-	}
-	return &user{Account: staff.Account{ID: st.ID, Email: st.Email, Role: st.Role, Merchants: st.Merchants, CreatedAt: st.CreatedAt},
-		tokenHash: hash, csrf: s.CSRFToken}, nil
+	return &user{Account: s.Account, tokenHash: s.TokenHash, csrf: s.CSRFToken}, nil
 }
 
 // authed wraps pages that need a signed-in user; state-changing requests

@@ -18,30 +18,25 @@ import (
 	"github.com/openkyc/openkyc/internal/policy"
 	"github.com/openkyc/openkyc/internal/review"
 	"github.com/openkyc/openkyc/internal/staff"
-	"github.com/openkyc/openkyc/internal/store"
 )
 
 // merchantNames maps the visible merchants' ids to names.
 func (h *Handler) merchants(r *http.Request, u *user) ([]kyc.Merchant, map[string]string, error) {
-	all, err := h.d.Store.Merchants(r.Context())
+	out, err := h.d.Review.Merchants(r.Context(), u.Account)
 	if err != nil {
 		return nil, nil, err
 	}
-	var out []kyc.Merchant
 	names := map[string]string{}
-	for _, m := range all {
-		if u.CanSee(m.ID) {
-			out = append(out, m)
-			names[m.ID] = m.Name
-		}
+	for _, m := range out {
+		names[m.ID] = m.Name
 	}
 	return out, names, nil
 }
 
 type queueRow struct {
-	store.QueueItem
+	review.QueueItem
 	Merchant string
-	Findings []store.Finding
+	Findings []review.Finding
 	Overdue  bool
 }
 
@@ -85,30 +80,12 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	ids := make([]string, len(res.Items))
-	for i, it := range res.Items {
-		ids[i] = it.Verification.ID
-	}
-	findings, err := h.d.Store.Findings(r.Context(), ids)
-	if err != nil {
-		h.fail(w, r, u, err)
-		return
-	}
-	sla := map[string]time.Duration{}
 	v := queueView{Filter: q, Recent: f.Recent, Merchants: ms, Reasons: review.ReasonCodes, Checks: policy.KnownChecks}
 	now := h.cfg.Now()
 	for _, it := range res.Items {
 		m := it.Verification.MerchantID
-		if _, ok := sla[m]; !ok {
-			rs, err := h.d.Store.ReviewSettingsOf(r.Context(), m)
-			if err != nil {
-				h.fail(w, r, u, err)
-				return
-			}
-			sla[m] = time.Duration(rs.SLAHours) * time.Hour
-		}
-		v.Rows = append(v.Rows, queueRow{QueueItem: it, Merchant: names[m], Findings: latestFindings(findings[it.Verification.ID]),
-			Overdue: it.Verification.State == kyc.StateReview && now.Sub(it.Verification.UpdatedAt) > sla[m]})
+		v.Rows = append(v.Rows, queueRow{QueueItem: it, Merchant: names[m], Findings: latestFindings(res.Findings[it.Verification.ID]),
+			Overdue: it.Verification.State == kyc.StateReview && now.Sub(it.Verification.UpdatedAt) > res.SLA[m]})
 	}
 	for _, s := range states {
 		v.Counts = append(v.Counts, stateCount{s, res.Counts[s]})
@@ -129,10 +106,10 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request, u *user) {
 }
 
 // latestFindings keeps one finding per check kind, the newest.
-func latestFindings(fs []store.Finding) []store.Finding {
-	var out []store.Finding
+func latestFindings(fs []review.Finding) []review.Finding {
+	var out []review.Finding
 	for i := len(fs) - 1; i >= 0; i-- {
-		if !slices.ContainsFunc(out, func(f store.Finding) bool { return f.Kind == fs[i].Kind }) {
+		if !slices.ContainsFunc(out, func(f review.Finding) bool { return f.Kind == fs[i].Kind }) {
 			out = append(out, fs[i])
 		}
 	}
@@ -335,16 +312,8 @@ func (h *Handler) openDocument(w http.ResponseWriter, r *http.Request, u *user, 
 		return kyc.Document{}, nil, false
 	}
 	p := kyc.Principal{MerchantID: merchantID, Actor: review.Actor(u.Account)}
-	d, rc, err := h.d.Verifications.OpenDocument(r.Context(), p, id)
+	d, rc, err := h.d.Verifications.ViewDocument(r.Context(), p, id, purpose)
 	if err != nil {
-		h.fail(w, r, u, err)
-		return d, nil, false
-	}
-	now := h.cfg.Now().UTC().Truncate(time.Microsecond)
-	if err := h.d.Store.InTx(r.Context(), func(tx *store.Tx) error {
-		return tx.Audit(r.Context(), p, now, "document.viewed", "document", d.ID, map[string]any{"applicant_id": d.ApplicantID, "view": purpose})
-	}); err != nil {
-		rc.Close()
 		h.fail(w, r, u, err)
 		return d, nil, false
 	}

@@ -28,7 +28,6 @@ import (
 	"github.com/openkyc/openkyc/internal/review"
 	"github.com/openkyc/openkyc/internal/screening"
 	"github.com/openkyc/openkyc/internal/staff"
-	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
@@ -41,7 +40,6 @@ var staticFS embed.FS
 
 // Deps are the services the console uses.
 type Deps struct {
-	Store         *store.Store
 	Keys          *crypto.Keyring
 	Staff         *staff.Service
 	Review        *review.Service

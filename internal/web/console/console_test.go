@@ -397,6 +397,16 @@ func TestReviewScenario(t *testing.T) {
 		done := evs[slices.IndexFunc(evs, func(ev kyc.Event) bool { return ev.Type == "verification.completed" })]
 		st, _ = rev1.post("/console/events/"+e.mA.ID+"/"+done.ID+"/redeliver", nil)
 		require.Equal(t, http.StatusSeeOther, st)
+		redelivered := 0
+		require.NoError(t, e.a.Store.AuditEntries(ctx, e.mA.ID, func(en kyc.AuditEntry) error {
+			if en.Action == "webhook.redelivered" {
+				redelivered++
+				require.Equal(t, done.ID, en.SubjectID)
+				require.Equal(t, "reviewer:"+e.accounts["rev1"].ID, en.Actor)
+			}
+			return nil
+		}))
+		require.Equal(t, 1, redelivered, "the redelivery is audited (with its jobs, in one transaction)")
 		st, _ = admin.get("/console/webhooks?failed=1")
 		require.Equal(t, http.StatusOK, st)
 		st, _ = aud.post("/console/events/"+e.mA.ID+"/evt_x/redeliver", nil)

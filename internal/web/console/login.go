@@ -6,8 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/staff"
-	"github.com/openkyc/openkyc/internal/store"
 )
 
 type loginView struct {
@@ -65,7 +65,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, u *user) {
-	if err := h.d.Store.DeleteStaffSession(r.Context(), u.tokenHash); err != nil {
+	if err := h.d.Staff.EndSession(r.Context(), u.tokenHash); err != nil {
 		h.fail(w, r, u, err)
 		return
 	}
@@ -98,14 +98,12 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, u *user
 		fail(http.StatusUnprocessableEntity, "again", "again: the new passwords differ")
 		return
 	}
-	if n := utf8.RuneCountInString(next); n < staff.MinPassword || n > staff.MaxPassword {
+	err := h.d.Staff.ChangePassword(r.Context(), u.ID, next, u.tokenHash, h.cfg.Now().UTC())
+	var fe *kyc.FieldError
+	if errors.As(err, &fe) {
 		fail(http.StatusUnprocessableEntity, "new", "new: must be 12 to 256 characters")
 		return
 	}
-	now := h.cfg.Now().UTC()
-	err := h.d.Store.InTx(r.Context(), func(tx *store.Tx) error {
-		return tx.SetStaffPassword(r.Context(), u.ID, staff.Hash(next), u.tokenHash, now)
-	})
 	if err != nil {
 		h.fail(w, r, u, err)
 		return

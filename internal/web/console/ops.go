@@ -16,13 +16,12 @@ import (
 	"github.com/openkyc/openkyc/internal/review"
 	"github.com/openkyc/openkyc/internal/screening"
 	"github.com/openkyc/openkyc/internal/staff"
-	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
 type deliveryRow struct {
-	store.DeliveryRow
+	review.DeliveryRow
 	Merchant string
 	Preview  string
 }
@@ -48,12 +47,8 @@ func (h *Handler) webhooks(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, kyc.ErrNotFound)
 		return
 	}
-	failed := ""
-	if v.FailedOnly {
-		failed = "1"
-	}
 	const pageSize = 50
-	rows, err := h.d.Store.RecentDeliveries(r.Context(), scopeOf(u), v.Merchant, failed, q.Get("before"), pageSize)
+	rows, err := h.d.Review.Deliveries(r.Context(), u.Account, v.Merchant, v.FailedOnly, q.Get("before"), pageSize)
 	if err != nil {
 		h.fail(w, r, u, err)
 		return
@@ -66,8 +61,6 @@ func (h *Handler) webhooks(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 	h.render(w, r, http.StatusOK, "webhooks.html", page{Title: "Webhook deliveries", User: u, Nav: "webhooks", Data: v})
 }
-
-func scopeOf(u *user) store.Scope { return review.Scope(u.Account) }
 
 // redeliver queues an event again to every current target (reviewers and
 // admins of the event's merchant), audited.
@@ -86,20 +79,13 @@ func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, err)
 		return
 	}
-	now := h.cfg.Now().UTC()
-	if err := h.d.Store.InTx(r.Context(), func(tx *store.Tx) error {
-		return tx.Audit(r.Context(), p, now, "webhook.redelivered", "event", id, map[string]any{})
-	}); err != nil {
-		h.fail(w, r, u, err)
-		return
-	}
 	done(w, r, "/console/webhooks", flashRedelivered)
 }
 
 type listsView struct {
 	Loaded   []screening.Version
-	History  []store.ListVersion
-	Alerts   []store.Alert
+	History  []review.ListVersion
+	Alerts   []review.Alert
 	Names    map[string]string
 	HasLists bool
 }
@@ -112,11 +98,11 @@ func (h *Handler) lists(w http.ResponseWriter, r *http.Request, u *user) {
 		v.Loaded, v.HasLists = h.d.Screening.Versions(), true
 	}
 	var err error
-	if v.History, err = h.d.Store.ListVersions(r.Context(), 100); err != nil {
+	if v.History, err = h.d.Review.ListVersions(r.Context(), 100); err != nil {
 		h.fail(w, r, u, err)
 		return
 	}
-	if v.Alerts, err = h.d.Store.RecentAlerts(r.Context(), scopeOf(u), 100); err != nil {
+	if v.Alerts, err = h.d.Review.Alerts(r.Context(), u.Account, 100); err != nil {
 		h.fail(w, r, u, err)
 		return
 	}
@@ -129,8 +115,8 @@ func (h *Handler) lists(w http.ResponseWriter, r *http.Request, u *user) {
 
 type merchantSettings struct {
 	Merchant   kyc.Merchant
-	Review     store.ReviewSettings
-	Retention  store.RetentionSettings
+	Review     review.Settings
+	Retention  verification.RetentionSettings
 	Levels     []levelView
 	Endpoints  []webhook.Endpoint
 	Blocklist  []verification.BlocklistEntry
@@ -168,7 +154,7 @@ func (h *Handler) merchantSettings(r *http.Request, u *user, m kyc.Merchant) (me
 	p := kyc.Principal{MerchantID: m.ID, Actor: review.Actor(u.Account)}
 	s := merchantSettings{Merchant: m, BlockKinds: basic.BlocklistKinds}
 	var err error
-	if s.Review, err = h.d.Store.ReviewSettingsOf(ctx, m.ID); err != nil {
+	if s.Review, err = h.d.Review.Settings(ctx, u.Account, m.ID); err != nil {
 		return s, err
 	}
 	if s.Retention, err = h.d.Verifications.Retention(ctx, p); err != nil {
@@ -205,7 +191,7 @@ func (h *Handler) adminOf(w http.ResponseWriter, r *http.Request, u *user) (kyc.
 		h.fail(w, r, u, fmt.Errorf("only admins change settings: %w", kyc.ErrForbidden))
 		return kyc.Principal{}, false
 	}
-	if _, err := h.d.Store.MerchantByID(r.Context(), m); err != nil {
+	if _, err := h.d.Merchants.ByID(r.Context(), m); err != nil {
 		h.fail(w, r, u, err)
 		return kyc.Principal{}, false
 	}
@@ -294,7 +280,7 @@ func (h *Handler) putSettings(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, kyc.Invalid("sla_hours", "format", "must be a whole number of hours"))
 		return
 	}
-	rs := store.ReviewSettings{MerchantID: r.PathValue("merchant"), FourEyes: r.PostFormValue("four_eyes"), SLAHours: sla}
+	rs := review.Settings{MerchantID: r.PathValue("merchant"), FourEyes: r.PostFormValue("four_eyes"), SLAHours: sla}
 	if !u.CanSee(rs.MerchantID) {
 		h.fail(w, r, u, kyc.ErrNotFound)
 		return
@@ -312,7 +298,7 @@ func (h *Handler) putRetention(w http.ResponseWriter, r *http.Request, u *user) 
 	if !ok {
 		return
 	}
-	var rs store.RetentionSettings
+	var rs verification.RetentionSettings
 	for _, f := range []struct {
 		name string
 		dst  *int
@@ -346,7 +332,7 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 	var out []chainStatus
 	for _, m := range ms {
-		n, err := h.d.Store.VerifyAuditChain(r.Context(), m.ID)
+		n, err := h.d.Review.VerifyAuditChain(r.Context(), u.Account, m.ID)
 		cs := chainStatus{Merchant: m, Entries: n}
 		var bl *audit.BrokenLink
 		switch {

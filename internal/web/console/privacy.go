@@ -21,13 +21,8 @@ func (h *Handler) caseApplicant(w http.ResponseWriter, r *http.Request, u *user)
 		h.fail(w, r, u, fmt.Errorf("only admins act on data-subject requests: %w", kyc.ErrForbidden))
 		return kyc.Principal{}, "", false
 	}
-	id := r.PathValue("id")
-	if !kyc.ValidID(kyc.PrefixVerification, id) {
-		h.fail(w, r, u, kyc.ErrNotFound)
-		return kyc.Principal{}, "", false
-	}
-	v, err := h.d.Store.VerificationByIDAnyMerchant(r.Context(), id)
-	if err != nil || !u.CanSee(v.MerchantID) {
+	v, err := h.d.Review.Verification(r.Context(), u.Account, r.PathValue("id"))
+	if err != nil {
 		h.fail(w, r, u, kyc.ErrNotFound)
 		return kyc.Principal{}, "", false
 	}
