@@ -14,7 +14,7 @@ for target in \
   "./internal/api FuzzUploadMultipart" \
   "./internal/dialect/vexora FuzzRequests" \
   "./internal/dialect/vexora FuzzCanonical" \
-  "./internal/dialect/kycsharing FuzzCanonical" \
+  "./internal/dialect FuzzCanonicalJSON" \
   "./internal/dialect/cardbinding FuzzStringToSign" \
   "./internal/dialect/cardbinding FuzzParseBind" \
   "./internal/dialect/cardbinding FuzzSpoolBody" \

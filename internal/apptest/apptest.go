@@ -13,6 +13,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/policy"
 )
 
@@ -61,7 +62,7 @@ func EnginelessLevel(name string) (policy.Level, bool) {
 	checks := map[string]policy.CheckRule{}
 	for k, r := range l.Checks {
 		switch k {
-		case "document.mrz", "data.consistency", "data.expiry", "face.match", "face.duplicate", "face.liveness", "screening.sanctions":
+		case kyc.KindMRZ, kyc.KindConsistency, kyc.KindExpiry, kyc.KindFaceMatch, kyc.KindFaceDuplicate, kyc.KindFaceLiveness, kyc.KindSanctions:
 			r.AllowUnavailable = true
 		}
 		checks[k] = r

@@ -59,3 +59,26 @@ func TestOnlyServicesImportTheStore(t *testing.T) {
 		require.True(t, importers[pkg], "%s no longer imports internal/store: take it off storeImportersToRemove", pkg)
 	}
 }
+
+// TestNoDialectImportsAnother: what the dialects share lives in
+// internal/dialect; one dialect never imports another.
+func TestNoDialectImportsAnother(t *testing.T) {
+	t.Parallel()
+	const dialects = module + "internal/dialect/"
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, dialects+"...").Output()
+	require.NoError(t, err)
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || !strings.HasPrefix(fields[0], dialects) {
+			continue
+		}
+		n++
+		for _, imp := range fields[1:] {
+			if strings.HasPrefix(imp, dialects) {
+				require.Fail(t, "a dialect imports another", "%s imports %s: move what they share into internal/dialect", fields[0], imp)
+			}
+		}
+	}
+	require.GreaterOrEqual(t, n, 4, "the dialects were listed")
+}

@@ -32,18 +32,18 @@ const (
 // require_document_data covers the identity data —, an API flow without a
 // hosted liveness capture, nothing to compare for duplicates).
 var notApplicableDefault = map[string]string{
-	"documents.required": NotApplicableReview, "document.integrity": NotApplicableReview, "data.age": NotApplicableReview,
-	"data.expiry": NotApplicablePass, "duplicate.identity": NotApplicablePass, "blocklist": NotApplicableReview,
-	"reliance.reports": NotApplicableReview, "document.mrz": NotApplicablePass, "data.consistency": NotApplicablePass,
-	"document.quality": NotApplicablePass, "document.tamper_hints": NotApplicablePass, "face.match": NotApplicableReview,
-	"face.duplicate": NotApplicablePass, "face.liveness": NotApplicablePass, "screening.sanctions": NotApplicableReview,
+	kyc.KindDocumentsRequired: NotApplicableReview, kyc.KindDocumentIntegrity: NotApplicableReview, kyc.KindAge: NotApplicableReview,
+	kyc.KindExpiry: NotApplicablePass, kyc.KindDuplicateIdentity: NotApplicablePass, kyc.KindBlocklist: NotApplicableReview,
+	kyc.KindRelianceReports: NotApplicableReview, kyc.KindMRZ: NotApplicablePass, kyc.KindConsistency: NotApplicablePass,
+	kyc.KindDocumentQuality: NotApplicablePass, kyc.KindTamperHints: NotApplicablePass, kyc.KindFaceMatch: NotApplicableReview,
+	kyc.KindFaceDuplicate: NotApplicablePass, kyc.KindFaceLiveness: NotApplicablePass, kyc.KindSanctions: NotApplicableReview,
 }
 
 // DocumentDataChecks are the checks whose result, when the check ran,
 // means the holder's name and birth date were read from the document
 // (require_document_data). The document engine of barcodes and the printed
 // zone adds its checks here.
-var DocumentDataChecks = []string{"document.mrz"}
+var DocumentDataChecks = []string{kyc.KindMRZ}
 
 // CheckRule configures one check within a level.
 type CheckRule struct {
@@ -106,9 +106,8 @@ type FaceThresholds struct {
 	Review float64 `json:"review" yaml:"review"`
 }
 
-// Known check kinds of the model-free engines; later engines add theirs.
-var KnownChecks = []string{"documents.required", "document.integrity", "data.age", "data.expiry", "duplicate.identity", "blocklist", "reliance.reports",
-	"document.mrz", "data.consistency", "document.quality", "document.tamper_hints", "face.match", "face.duplicate", "face.liveness", "screening.sanctions"}
+// KnownChecks are the check kinds a level may name (kyc.CheckKinds).
+var KnownChecks = kyc.CheckKinds
 
 // Default is the level every merchant has until it defines its own "basic".
 func Default() Level {
@@ -117,27 +116,27 @@ func Default() Level {
 		RequiredDocuments: []kyc.DocumentKind{kyc.DocIDFront, kyc.DocSelfie},
 		MinAge:            18,
 		Checks: map[string]CheckRule{
-			"documents.required": {Enabled: true, Required: true},
-			"document.integrity": {Enabled: true, Required: true},
-			"data.age":           {Enabled: true, Required: true},
-			"data.expiry":        {Enabled: true}, // known only once MRZ reading exists
+			kyc.KindDocumentsRequired: {Enabled: true, Required: true},
+			kyc.KindDocumentIntegrity: {Enabled: true, Required: true},
+			kyc.KindAge:               {Enabled: true, Required: true},
+			kyc.KindExpiry:            {Enabled: true}, // known only once MRZ reading exists
 			// not_run when the applicant has no document number, e-mail or phone
-			"duplicate.identity": {Enabled: true, OnFail: OnFailReview},
-			"blocklist":          {Enabled: true, Required: true},
+			kyc.KindDuplicateIdentity: {Enabled: true, OnFail: OnFailReview},
+			kyc.KindBlocklist:         {Enabled: true, Required: true},
 			// not_run without tesseract/OCR-B or when the document has no MRZ
-			"document.mrz":     {Enabled: true, OnFail: OnFailReview},
-			"data.consistency": {Enabled: true, OnFail: OnFailReview},
+			kyc.KindMRZ:         {Enabled: true, OnFail: OnFailReview},
+			kyc.KindConsistency: {Enabled: true, OnFail: OnFailReview},
 			// hints ask for a reviewer, never reject; document.quality is
 			// off by default (merchants whose users upload poor photos enable it)
-			"document.tamper_hints": {Enabled: true, OnFail: OnFailReview},
+			kyc.KindTamperHints: {Enabled: true, OnFail: OnFailReview},
 			// not_run without ONNX Runtime and the models; a mismatch goes to a reviewer
-			"face.match":     {Enabled: true, OnFail: OnFailReview},
-			"face.duplicate": {Enabled: true, OnFail: OnFailReview},
+			kyc.KindFaceMatch:     {Enabled: true, OnFail: OnFailReview},
+			kyc.KindFaceDuplicate: {Enabled: true, OnFail: OnFailReview},
 			// not_run unless the hosted page captured the head-turn challenge
-			"face.liveness": {Enabled: true, OnFail: OnFailReview},
+			kyc.KindFaceLiveness: {Enabled: true, OnFail: OnFailReview},
 			// not_run without lists (serve --lists-dir); a possible match goes to a
 			// reviewer, who confirms (SANCTIONS_HIT, final) or dismisses it
-			"screening.sanctions": {Enabled: true, OnFail: OnFailReview},
+			kyc.KindSanctions: {Enabled: true, OnFail: OnFailReview},
 		},
 		FinalReasons:        []string{kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonFraudSuspected},
 		MaxAttempts:         5,
@@ -156,7 +155,7 @@ func Reliance() Level {
 	for k, r := range Default().Checks {
 		l.Checks[k] = r
 	}
-	l.Checks["reliance.reports"] = CheckRule{Enabled: true, Required: true}
+	l.Checks[kyc.KindRelianceReports] = CheckRule{Enabled: true, Required: true}
 	return l
 }
 

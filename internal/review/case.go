@@ -193,7 +193,7 @@ func latestChecks(cs []kyc.Check) map[string]kyc.Check {
 // evidence opens the sealed parts of the newest checks' evidence.
 func (s *Service) evidence(ctx context.Context, c *Case, latest map[string]kyc.Check) error {
 	vid := c.Verification.ID
-	if fm, ok := latest["face.match"]; ok {
+	if fm, ok := latest[kyc.KindFaceMatch]; ok {
 		var ev struct {
 			Score       *float64 `json:"score"`
 			DocCrop     string   `json:"document_crop"`
@@ -210,7 +210,7 @@ func (s *Service) evidence(ctx context.Context, c *Case, latest map[string]kyc.C
 			c.Face = f
 		}
 	}
-	if m, ok := latest["document.mrz"]; ok {
+	if m, ok := latest[kyc.KindMRZ]; ok {
 		var ev struct {
 			Reading string `json:"reading_sealed"`
 		}
@@ -223,14 +223,14 @@ func (s *Service) evidence(ctx context.Context, c *Case, latest map[string]kyc.C
 			}
 		}
 	}
-	if sc, ok := latest["screening.sanctions"]; ok {
+	if sc, ok := latest[kyc.KindSanctions]; ok {
 		hits, err := s.hits(ctx, c, sc)
 		if err != nil {
 			return err
 		}
 		c.Hits = hits
 	}
-	if dc, ok := latest["data.consistency"]; ok {
+	if dc, ok := latest[kyc.KindConsistency]; ok {
 		var ev struct {
 			Fields map[string]struct {
 				Match bool    `json:"match"`
@@ -243,7 +243,7 @@ func (s *Service) evidence(ctx context.Context, c *Case, latest map[string]kyc.C
 			}
 		}
 	}
-	if th, ok := latest["document.tamper_hints"]; ok {
+	if th, ok := latest[kyc.KindTamperHints]; ok {
 		var ev struct {
 			Documents map[string]struct {
 				Hints []document.Hint    `json:"hints"`
@@ -266,7 +266,7 @@ func (s *Service) evidence(ctx context.Context, c *Case, latest map[string]kyc.C
 			}
 		}
 	}
-	for _, kind := range []string{"duplicate.identity", "face.duplicate"} {
+	for _, kind := range []string{kyc.KindDuplicateIdentity, kyc.KindFaceDuplicate} {
 		ck, ok := latest[kind]
 		if !ok {
 			continue

@@ -26,15 +26,23 @@ func TestHashVerify(t *testing.T) {
 	}
 }
 
+// openStore opens and migrates the test database.
+func openStore(t *testing.T, db kyctest.DB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, store.Config{URL: db.URL})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	_, err = s.Migrate(ctx)
+	require.NoError(t, err)
+	return s
+}
+
 func TestAccounts(t *testing.T) {
 	t.Parallel()
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		ctx := context.Background()
-		s, err := store.Open(ctx, store.Config{URL: db.URL})
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		_, err = s.Migrate(ctx)
-		require.NoError(t, err)
+		s := openStore(t, db)
 		var ms []string
 		for _, no := range []string{"S1", "S2"} {
 			m := kyc.Merchant{ID: kyc.NewID(kyc.PrefixMerchant), MerchantNo: no, Name: no, Status: kyc.MerchantActive, CreatedAt: time.Now(), UpdatedAt: time.Now()}
@@ -98,11 +106,7 @@ func TestSessions(t *testing.T) {
 	t.Parallel()
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		ctx := context.Background()
-		s, err := store.Open(ctx, store.Config{URL: db.URL})
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		_, err = s.Migrate(ctx)
-		require.NoError(t, err)
+		s := openStore(t, db)
 		svc := staff.New(s)
 		const pw = "a long enough password"
 		a, err := svc.Create(ctx, "admin@example.com", staff.RoleAdmin, pw, nil)

@@ -29,7 +29,7 @@ type AlertPayload struct {
 func FindScreeningHit(checks []kyc.Check, list, entryID string) (screening.EvidenceHit, bool) {
 	for i := len(checks) - 1; i >= 0; i-- {
 		c := checks[i]
-		if c.Kind != "screening.sanctions" {
+		if c.Kind != kyc.KindSanctions {
 			continue
 		}
 		var ev struct {

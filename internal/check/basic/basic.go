@@ -34,7 +34,7 @@ type RelianceReports struct {
 	Decoder *docfile.Decoder
 }
 
-func (RelianceReports) Kind() string    { return "reliance.reports" }
+func (RelianceReports) Kind() string    { return kyc.KindRelianceReports }
 func (RelianceReports) Version() string { return "1" }
 
 func (c RelianceReports) Run(ctx context.Context, s *check.Subject) check.Result {
@@ -76,7 +76,7 @@ func (c RelianceReports) Run(ctx context.Context, s *check.Subject) check.Result
 // DocumentsRequired checks that the level's mandatory kinds were uploaded.
 type DocumentsRequired struct{}
 
-func (DocumentsRequired) Kind() string    { return "documents.required" }
+func (DocumentsRequired) Kind() string    { return kyc.KindDocumentsRequired }
 func (DocumentsRequired) Version() string { return "1" }
 
 func (DocumentsRequired) Run(_ context.Context, s *check.Subject) check.Result {
@@ -105,7 +105,7 @@ type DocumentIntegrity struct {
 	Decoder *docfile.Decoder
 }
 
-func (DocumentIntegrity) Kind() string    { return "document.integrity" }
+func (DocumentIntegrity) Kind() string    { return kyc.KindDocumentIntegrity }
 func (DocumentIntegrity) Version() string { return "1" }
 
 func (c DocumentIntegrity) Run(ctx context.Context, s *check.Subject) check.Result {
@@ -170,7 +170,7 @@ func (c DocumentIntegrity) verify(ctx context.Context, s *check.Subject, d kyc.D
 // date read from the document when there is one, else the declared one.
 type Age struct{ Dates check.DatesFunc }
 
-func (Age) Kind() string    { return "data.age" }
+func (Age) Kind() string    { return kyc.KindAge }
 func (Age) Version() string { return "2" }
 
 func (c Age) Run(ctx context.Context, s *check.Subject) check.Result {
@@ -215,7 +215,7 @@ func YearsBetween(dob, now time.Time) int {
 // date is known: read from the document when possible, else declared.
 type Expiry struct{ Dates check.DatesFunc }
 
-func (Expiry) Kind() string    { return "data.expiry" }
+func (Expiry) Kind() string    { return kyc.KindExpiry }
 func (Expiry) Version() string { return "2" }
 
 func (c Expiry) Run(ctx context.Context, s *check.Subject) check.Result {
@@ -269,7 +269,7 @@ type BlocklistEvidence struct {
 	Matched []string `json:"matched"`
 }
 
-func (Duplicates) Kind() string    { return "duplicate.identity" }
+func (Duplicates) Kind() string    { return kyc.KindDuplicateIdentity }
 func (Duplicates) Version() string { return "1" }
 
 func (Duplicates) Run(ctx context.Context, s *check.Subject) check.Result {
@@ -305,7 +305,7 @@ func (Duplicates) Run(ctx context.Context, s *check.Subject) check.Result {
 // Blocklist matches the applicant against the merchant's blocklists.
 type Blocklist struct{}
 
-func (Blocklist) Kind() string    { return "blocklist" }
+func (Blocklist) Kind() string    { return kyc.KindBlocklist }
 func (Blocklist) Version() string { return "1" }
 
 // BlocklistKinds are the kinds of blocklist entries.

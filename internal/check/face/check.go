@@ -138,7 +138,7 @@ func (sf *selfieFace) measure(e *Engine, img image.Image, withID bool) {
 // verification.faceGallery and docs/face.md for the plan beyond 100k).
 type Duplicate struct{ c *Checks }
 
-func (Duplicate) Kind() string    { return "face.duplicate" }
+func (Duplicate) Kind() string    { return kyc.KindFaceDuplicate }
 func (Duplicate) Version() string { return "1" }
 
 func (m Duplicate) Run(ctx context.Context, s *check.Subject) check.Result {
@@ -180,7 +180,7 @@ func (m Duplicate) Run(ctx context.Context, s *check.Subject) check.Result {
 // (document_crop, selfie_crop; Service.OpenEvidence opens them).
 type Match struct{ c *Checks }
 
-func (Match) Kind() string    { return "face.match" }
+func (Match) Kind() string    { return kyc.KindFaceMatch }
 func (Match) Version() string { return "1" }
 
 func newest(s *check.Subject, kinds ...kyc.DocumentKind) (kyc.Document, bool) {

@@ -111,7 +111,7 @@ func (e *Engine) Checkers() []check.Checker { return []check.Checker{DocumentChe
 // DocumentCheck is document.mrz: an MRZ was found and every check digit holds.
 type DocumentCheck struct{ e *Engine }
 
-func (DocumentCheck) Kind() string    { return "document.mrz" }
+func (DocumentCheck) Kind() string    { return kyc.KindMRZ }
 func (DocumentCheck) Version() string { return "1" }
 
 // Run passes a valid MRZ (score: mean OCR confidence), fails one whose check
@@ -187,7 +187,7 @@ func problemFields(msg string) []string {
 // number, nationality.
 type Consistency struct{ e *Engine }
 
-func (Consistency) Kind() string    { return "data.consistency" }
+func (Consistency) Kind() string    { return kyc.KindConsistency }
 func (Consistency) Version() string { return "1" }
 
 // NameThreshold is the similarity below which names do not match.

@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	okcrypto "github.com/openkyc/openkyc/internal/crypto"
-	"github.com/openkyc/openkyc/internal/dialect/kycsharing"
+	"github.com/openkyc/openkyc/internal/dialect"
 )
 
 // SignedHeaders are the request headers that enter the signature (lower case).
@@ -77,7 +77,7 @@ func fieldText(raw json.RawMessage) (string, error) {
 		err := json.Unmarshal(raw, &s)
 		return s, err
 	case raw[0] == '{' || raw[0] == '[':
-		return kycsharing.Canonical(raw)
+		return dialect.CanonicalJSON(raw)
 	}
 	var n json.Number
 	if err := json.Unmarshal(raw, &n); err == nil {

@@ -382,7 +382,7 @@ func (b *spooled) digest(s string) ([]byte, error) {
 }
 
 // writeCanonicalText writes the runes of r escaped as the canonical form
-// escapes a string's content (kycsharing.Canonical).
+// escapes a string's content (dialect.CanonicalJSON).
 func writeCanonicalText(w io.Writer, r *bufio.Reader) error {
 	bw := bufio.NewWriter(w)
 	for {

@@ -129,7 +129,7 @@ var engines = []struct {
 	prefix []string
 }{
 	{"face", []string{"face."}},
-	{"mrz", []string{"document.mrz", "data.consistency"}},
+	{"mrz", []string{kyc.KindMRZ, kyc.KindConsistency}},
 	{"tamper", []string{"document.tamper"}},
 	{"screening", []string{"screening."}},
 }
@@ -176,14 +176,14 @@ func aggregate(checks []kyc.Check, match func(string) bool) string {
 // screening, read from the checks' typed evidence. A stored evidence that
 // does not have its check's shape is an error, not a guess.
 func riskInfo(checks []kyc.Check, applicantID string) (RiskInfo, error) {
-	isRisk := func(k string) bool { return hasPrefix(k, "duplicate.", "blocklist", "screening.", "data.age") }
+	isRisk := func(k string) bool { return hasPrefix(k, "duplicate.", kyc.KindBlocklist, "screening.", kyc.KindAge) }
 	ri := RiskInfo{EkycResultRisk: aggregate(checks, isRisk), AdvancedIdnDetail: AdvancedIdn{RiskDetails: []RiskDetail{}}, BlackListDetails: []BlackListEntry{}}
 	for _, c := range checks {
 		if c.Status != kyc.CheckFailed {
 			continue
 		}
 		switch {
-		case c.Kind == "duplicate.identity":
+		case c.Kind == kyc.KindDuplicateIdentity:
 			var ev basic.DuplicateEvidence
 			if err := json.Unmarshal(c.Evidence, &ev); err != nil {
 				return ri, fmt.Errorf("check %s (%s): evidence: %w", c.ID, c.Kind, err)
@@ -195,7 +195,7 @@ func riskInfo(checks []kyc.Check, applicantID string) (RiskInfo, error) {
 			for _, f := range slices.Sorted(maps.Keys(fields)) {
 				ri.AdvancedIdnDetail.RiskDetails = append(ri.AdvancedIdnDetail.RiskDetails, RiskDetail{Type: "DUPLICATE", SubType: f})
 			}
-		case c.Kind == "blocklist":
+		case c.Kind == kyc.KindBlocklist:
 			var ev basic.BlocklistEvidence
 			if err := json.Unmarshal(c.Evidence, &ev); err != nil {
 				return ri, fmt.Errorf("check %s (%s): evidence: %w", c.ID, c.Kind, err)
@@ -246,7 +246,7 @@ func (h *Handler) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 
 	// Document part: required documents, integrity, expiry, MRZ/OCR, tamper.
 	isDoc := func(k string) bool {
-		return hasPrefix(k, "documents.", "document.", "data.expiry", "data.consistency")
+		return hasPrefix(k, "documents.", "document.", kyc.KindExpiry, kyc.KindConsistency)
 	}
 	res.IDInfo.EkycResultDoc = aggregate(checks, isDoc)
 	res.IDInfo.SpoofResult = SpoofResult{"0", "0", "0"}
@@ -275,10 +275,10 @@ func (h *Handler) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 		}
 		res.FaceInfo.EkycResultFace = aggregate(checks, func(k string) bool { return hasPrefix(k, "face.") })
 		switch c.Kind {
-		case "face.match":
+		case kyc.KindFaceMatch:
 			res.FaceInfo.MatchResult = aggregate([]kyc.Check{c}, func(string) bool { return true })
 			res.FaceInfo.FaceScore = strconv.FormatFloat(c.Score*100, 'f', 1, 64)
-		case "face.liveness":
+		case kyc.KindFaceLiveness:
 			res.FaceInfo.FaceLivenessResult = aggregate([]kyc.Check{c}, func(string) bool { return true })
 		}
 	}
@@ -394,7 +394,7 @@ func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
 // the document.mrz check, which is sealed in its evidence.
 func (h *Handler) addOCR(p kyc.Principal, verificationID string, checks []kyc.Check, res *Result) error {
 	for _, c := range checks {
-		if c.Kind != "document.mrz" || (c.Status != kyc.CheckPassed && c.Status != kyc.CheckFailed) {
+		if c.Kind != kyc.KindMRZ || (c.Status != kyc.CheckPassed && c.Status != kyc.CheckFailed) {
 			continue
 		}
 		var ev struct {
