@@ -58,4 +58,3 @@ func TestSignFormVectorInline(t *testing.T) {
 	require.Equal(t, `{"requestNo":"REQ-0001","type":"idFront"}`, fc)
 	require.Equal(t, "GwjZaMdp0/Lc6S1zxeXC4AevQwX/rOzrinuOWzAe+1s=", kycsharing.Sign("ks-test-secret-91bd", "1732988442913", "POST", "/open/api/kyc/share/fileUpload", fc))
 }
-
