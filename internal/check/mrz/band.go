@@ -137,23 +137,8 @@ func maxFilter(pix []uint8, w, h, r int, horizontal bool) []uint8 {
 // boxBlur is the mean within r of each pixel (a (2r+1)² window clipped to
 // the image); pix has stride w.
 func boxBlur(pix []uint8, w, h, r int) []uint8 {
-	ii := make([]int64, (w+1)*(h+1))
-	for y := 0; y < h; y++ {
-		var row int64
-		for x := 0; x < w; x++ {
-			row += int64(pix[y*w+x])
-			ii[(y+1)*(w+1)+x+1] = ii[y*(w+1)+x+1] + row
-		}
-	}
 	out := make([]uint8, w*h)
-	for y := 0; y < h; y++ {
-		ya, yb := max(0, y-r), min(h, y+r+1)
-		for x := 0; x < w; x++ {
-			xa, xb := max(0, x-r), min(w, x+r+1)
-			sum := ii[yb*(w+1)+xb] - ii[ya*(w+1)+xb] - ii[yb*(w+1)+xa] + ii[ya*(w+1)+xa]
-			out[y*w+x] = uint8(sum / int64((yb-ya)*(xb-xa)))
-		}
-	}
+	windowSums(pix, w, h, w, r, func(x, y int, sum, n int64) { out[y*w+x] = uint8(sum / n) })
 	return out
 }
 

@@ -122,3 +122,21 @@ func TestMaxFilter(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWorkingCopy is the grey working copy of a 1200 px document photo
+// (luma alone against the ink-weighted grey the reader uses).
+func BenchmarkWorkingCopy(b *testing.B) {
+	lines := []string{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}
+	doc := kyctest.SyntheticDocument(b, lines, 1200)
+	b.Run("ink", func(b *testing.B) {
+		for b.Loop() {
+			toGray(doc, workWidth)
+		}
+	})
+	b.Run("flatten-line", func(b *testing.B) {
+		g := image.NewGray(image.Rect(0, 0, 1700, 2*capHeight*85/100))
+		for b.Loop() {
+			flatten(g)
+		}
+	})
+}

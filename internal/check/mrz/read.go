@@ -495,10 +495,11 @@ func choose(opts [][]hocrLine) (Reading, float64) {
 
 // assemble repairs OCR lines into a Reading and scores it: a thousand for
 // a reading that parses with every check digit valid, else the check-digit
-// score, less half a point for each character repaired, cut off or added to
-// fit the layout (a reading that needs none beats one whose check digits
-// hold after a cut: a dropped first character and an inserted one can
-// balance), plus the mean character confidence as the tie-break.
+// score, less half a point for each character repaired or cut off to fit
+// the layout (a reading that needs none beats one whose check digits hold
+// after a cut: a dropped first character and an inserted one can balance;
+// fillers added at a line's end cost nothing, tesseract often drops them),
+// plus the mean character confidence as the tie-break.
 func assemble(ls []hocrLine) (Reading, float64) {
 	raw := make([]string, len(ls))
 	chars := make([][]float64, len(ls))
@@ -534,7 +535,7 @@ func assemble(ls []hocrLine) (Reading, float64) {
 	} else {
 		sc = goodScore
 	}
-	sc -= float64(rd.Repaired+rd.Fitted) * 0.5
+	sc -= float64(rd.Repaired+f.dropped) * 0.5
 	if confN > 0 {
 		sc += confSum / float64(confN) / 100
 	}
