@@ -17,10 +17,10 @@ import (
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/hostedlink"
 	"github.com/openkyc/openkyc/internal/httpmw"
+	"github.com/openkyc/openkyc/internal/idempotency"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/screening"
-	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
@@ -33,7 +33,7 @@ type Deps struct {
 	Merchants     *merchant.Service
 	Verifications *verification.Service
 	Webhooks      *webhook.Service
-	Store         *store.Store    // idempotency records
+	Idempotency   *idempotency.Service
 	Keys          *crypto.Keyring // seals stored idempotent replies
 	Links         *hostedlink.Service
 	Screening     *screening.Screener // nil: POST /v1/screenings answers lists_not_loaded

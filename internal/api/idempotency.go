@@ -14,11 +14,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/idempotency"
 	"github.com/openkyc/openkyc/internal/kyc"
-	"github.com/openkyc/openkyc/internal/store"
 )
 
 // Idempotency-Key: the first POST with a key runs and its response is
@@ -34,10 +33,7 @@ const (
 	maxIdempotencyKey = 255
 	maxStoredResponse = 1 << 20
 	// IdempotencyKeyTTL is how long a completed request is remembered.
-	IdempotencyKeyTTL = 24 * time.Hour
-	// abandonedAfter frees a key whose first request never finished (the
-	// process died): no request runs this long.
-	abandonedAfter = 15 * time.Minute
+	IdempotencyKeyTTL = idempotency.TTL
 )
 
 func validIdempotencyKey(k string) bool {
@@ -69,11 +65,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 		// Bodies are hashed in full even when the handler stops early; bound them.
 		r.Body = http.MaxBytesReader(w, r.Body, s.Verifications.Limits().MaxBytes+1<<20)
 		for attempt := 0; ; attempt++ {
-			rec, err := s.Store.IdempotencyKey(ctx, p.MerchantID, key)
-			if err == nil && (time.Since(rec.CreatedAt) > IdempotencyKeyTTL || rec.Status == 0 && time.Since(rec.CreatedAt) > abandonedAfter) {
-				_ = s.Store.ReleaseIdempotencyKey(ctx, p.MerchantID, key)
-				err = kyc.ErrNotFound
-			}
+			rec, err := s.Idempotency.Get(ctx, p.MerchantID, key)
 			if err == nil {
 				if rec.Status == 0 {
 					writeAPIError(w, r, newErr(http.StatusConflict, "idempotency_key_in_progress", "a request with this Idempotency-Key is still being processed; retry later", "Idempotency-Key", ""))
@@ -103,7 +95,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 				writeError(w, r, err)
 				return
 			}
-			ok, err := s.Store.ReserveIdempotencyKey(ctx, p.MerchantID, key, route, time.Now())
+			ok, err := s.Idempotency.Reserve(ctx, p.MerchantID, key, route)
 			if err != nil {
 				writeError(w, r, err)
 				return
@@ -136,7 +128,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 			// A panicking handler must not leave the key reserved.
 			if v := recover(); v != nil {
 				pw.CloseWithError(io.ErrUnexpectedEOF)
-				_ = s.Store.ReleaseIdempotencyKey(context.WithoutCancel(r.Context()), p.MerchantID, key)
+				_ = s.Idempotency.Release(context.WithoutCancel(r.Context()), p.MerchantID, key)
 				panic(v)
 			}
 		}()
@@ -147,7 +139,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 
 		ctx = r.Context()
 		if cw.status == 0 || cw.status >= 500 || cw.overflow || drainErr != nil {
-			if err := s.Store.ReleaseIdempotencyKey(ctx, p.MerchantID, key); err != nil {
+			if err := s.Idempotency.Release(ctx, p.MerchantID, key); err != nil {
 				s.logError(r, "release idempotency key", err)
 			}
 			return
@@ -156,7 +148,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 		sealed, err := s.Keys.Seal(rec.Body, replyAAD(p.MerchantID, key))
 		if err == nil {
 			rec.Body, rec.SubjectID = sealed, replySubject(r.URL.Path, cw.buf.Bytes())
-			err = s.Store.CompleteIdempotencyKey(ctx, rec)
+			err = s.Idempotency.Complete(ctx, rec)
 		}
 		if err != nil {
 			s.logError(r, "store idempotency key", err)
@@ -253,8 +245,8 @@ func (s *server) logError(r *http.Request, what string, err error) {
 	slog.ErrorContext(r.Context(), "idempotency bookkeeping failed", "step", what, "error", err)
 }
 
-func idempotencyRecord(merchantID, key, route, sum string, cw *captureWriter) store.IdempotencyRecord {
-	return store.IdempotencyRecord{MerchantID: merchantID, Key: key, Route: route, RequestHash: sum, Status: cw.status,
+func idempotencyRecord(merchantID, key, route, sum string, cw *captureWriter) idempotency.Record {
+	return idempotency.Record{MerchantID: merchantID, Key: key, Route: route, RequestHash: sum, Status: cw.status,
 		ContentType: cw.Header().Get("Content-Type"), Body: cw.buf.Bytes()}
 }
 

@@ -68,7 +68,7 @@ func (s *server) screeningListRoutes() {
 				out.Loaded = append(out.Loaded, li)
 			}
 		}
-		vs, err := s.Store.ListVersions(ctx, 200)
+		vs, err := s.Verifications.ListVersions(ctx, 200)
 		if err != nil {
 			return nil, fail(ctx, err)
 		}

@@ -38,6 +38,7 @@ import (
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/hostedlink"
 	"github.com/openkyc/openkyc/internal/httpmw"
+	"github.com/openkyc/openkyc/internal/idempotency"
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
@@ -64,6 +65,7 @@ type App struct {
 	Verifications *verification.Service
 	Webhooks      *webhook.Service
 	Links         *hostedlink.Service
+	Idempotency   *idempotency.Service
 	MRZ           *mrz.Engine
 	Face          *face.Checks
 	Screening     *screening.Screener
@@ -188,6 +190,7 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Staff = staff.New(a.Store)
 	a.Review = review.New(a.Store, a.Verifications, a.Keys, a.Screening)
 	a.Links = hostedlink.New(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)
+	a.Idempotency = idempotency.New(a.Store, nil)
 	a.Webhooks = webhook.New(a.Store, a.Keys, a.Log, webhook.Config{
 		Timeout: cfg.WebhookTimeout, Schedule: cfg.WebhookSchedule, AllowPrivate: cfg.WebhookAllowPrivate, Lookup: cfg.WebhookLookup,
 	})
@@ -365,7 +368,7 @@ func (a *App) buildHandler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
-	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Store: a.Store, Keys: a.Keys,
+	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Idempotency: a.Idempotency, Keys: a.Keys,
 		Links: a.Links, Screening: a.Screening})
 	vexora.New(a.Merchants, a.Verifications, vexora.Config{PublicURL: a.Config.PublicURL, AllowPrivate: a.Config.WebhookAllowPrivate,
 		MaxFileBytes: a.Config.MaxUploadBytes, ValidateURL: a.Merchants.CallbackURLs.Validate, Link: a.hostedLink}).Routes(mux)
@@ -447,7 +450,7 @@ func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		n, err := a.Store.PurgeIdempotencyKeys(ctx, time.Now().Add(-api.IdempotencyKeyTTL))
+		n, err := a.Idempotency.Purge(ctx)
 		if err != nil && ctx.Err() == nil {
 			a.Log.Warn("idempotency purge failed", "error", err)
 		} else if n > 0 {

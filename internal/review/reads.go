@@ -22,8 +22,6 @@ type (
 	DeliveryRow = store.DeliveryRow
 	// Alert is a monitoring alert (a rescreen found a new hit).
 	Alert = store.Alert
-	// ListVersion is a sanctions list version loaded by some server.
-	ListVersion = store.ListVersion
 )
 
 // Merchants returns the merchants the account sees (admins: all).
@@ -64,12 +62,6 @@ func (s *Service) Deliveries(ctx context.Context, a staff.Account, merchantID st
 // Alerts lists the newest monitoring alerts of the visible merchants.
 func (s *Service) Alerts(ctx context.Context, a staff.Account, limit int) ([]Alert, error) {
 	return s.store.RecentAlerts(ctx, Scope(a), limit)
-}
-
-// ListVersions lists the sanctions list versions servers have loaded,
-// newest first (the lists are the same for every merchant).
-func (s *Service) ListVersions(ctx context.Context, limit int) ([]ListVersion, error) {
-	return s.store.ListVersions(ctx, limit)
 }
 
 // VerifyAuditChain checks the hash chain of a visible merchant's audit

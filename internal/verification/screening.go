@@ -183,3 +183,12 @@ func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verificati
 	}
 	return len(eh), err
 }
+
+// ListVersion is a sanctions list version some server has loaded.
+type ListVersion = store.ListVersion
+
+// ListVersions lists the sanctions list versions servers have loaded,
+// newest first (the lists are the same for every merchant).
+func (s *Service) ListVersions(ctx context.Context, limit int) ([]ListVersion, error) {
+	return s.store.ListVersions(ctx, limit)
+}

@@ -84,7 +84,7 @@ func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request, u *user) {
 
 type listsView struct {
 	Loaded   []screening.Version
-	History  []review.ListVersion
+	History  []verification.ListVersion
 	Alerts   []review.Alert
 	Names    map[string]string
 	HasLists bool
@@ -98,7 +98,7 @@ func (h *Handler) lists(w http.ResponseWriter, r *http.Request, u *user) {
 		v.Loaded, v.HasLists = h.d.Screening.Versions(), true
 	}
 	var err error
-	if v.History, err = h.d.Review.ListVersions(r.Context(), 100); err != nil {
+	if v.History, err = h.d.Verifications.ListVersions(r.Context(), 100); err != nil {
 		h.fail(w, r, u, err)
 		return
 	}
