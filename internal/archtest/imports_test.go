@@ -21,16 +21,9 @@ var storeImporters = []string{
 	"internal/app",
 }
 
-// storeImportersToRemove still reach past the services (issue 20, "One way
-// into the store"); the list may only shrink.
-var storeImportersToRemove = []string{
-	"internal/cli",
-}
-
 // TestOnlyServicesImportTheStore reads the import graph of every package
-// of the module and fails when a package outside the lists above imports
-// internal/store, or when one on the removal list no longer does (shrink
-// the list).
+// of the module and fails when a package outside the list above imports
+// internal/store.
 func TestOnlyServicesImportTheStore(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, module+"...")
@@ -52,11 +45,8 @@ func TestOnlyServicesImportTheStore(t *testing.T) {
 	}
 	require.NotEmpty(t, importers, "the import graph was read")
 	for pkg := range importers {
-		require.True(t, slices.Contains(storeImporters, pkg) || slices.Contains(storeImportersToRemove, pkg),
+		require.True(t, slices.Contains(storeImporters, pkg),
 			"%s imports internal/store: go through a service (docs/architecture.md)", pkg)
-	}
-	for _, pkg := range storeImportersToRemove {
-		require.True(t, importers[pkg], "%s no longer imports internal/store: take it off storeImportersToRemove", pkg)
 	}
 }
 

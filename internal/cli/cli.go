@@ -22,7 +22,6 @@ import (
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/ratelimit"
-	"github.com/openkyc/openkyc/internal/store"
 )
 
 // storageFlags are shared by every command that touches the store, so each
@@ -183,12 +182,11 @@ func Command(stdout, stderr io.Writer) *ucli.Command {
 			{
 				Name: "migrate", Usage: "apply database migrations and exit", Flags: storageFlags(),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
-					s, _, err := openStore(ctx, cmd)
+					engine, err := migrate(ctx, cmd)
 					if err != nil {
 						return err
 					}
-					defer s.Close()
-					fmt.Fprintf(stdout, "migrations current (%s)\n", s.Engine())
+					fmt.Fprintf(stdout, "migrations current (%s)\n", engine)
 					return nil
 				},
 			},
@@ -295,12 +293,12 @@ func merchantCommand(stdout io.Writer) *ucli.Command {
 				Name: "list", Usage: "list merchants",
 				Flags: append(storageFlags(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
-					s, _, err := openStore(ctx, cmd)
+					a, err := openApp(ctx, cmd)
 					if err != nil {
 						return err
 					}
-					defer s.Close()
-					ms, err := s.Merchants(ctx)
+					defer a.Close()
+					ms, err := a.Merchants.List(ctx)
 					if err != nil {
 						return err
 					}
@@ -330,14 +328,19 @@ func merchantCommand(stdout io.Writer) *ucli.Command {
 	}
 }
 
-// openStore opens and migrates the database of the command's settings.
-func openStore(ctx context.Context, cmd *ucli.Command) (*store.Store, config.Config, error) {
+// migrate opens and migrates the database of the command's settings and
+// names its engine.
+func migrate(ctx context.Context, cmd *ucli.Command) (string, error) {
 	cfg, err := loadConfig(cmd)
 	if err != nil {
-		return nil, cfg, err
+		return "", err
 	}
 	s, err := app.OpenStore(ctx, cfg)
-	return s, cfg, err
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	return string(s.Engine()), nil
 }
 
 func openApp(ctx context.Context, cmd *ucli.Command) (*app.App, error) {
@@ -356,19 +359,19 @@ func auditCommand(stdout io.Writer) *ucli.Command {
 			Name: "verify", Usage: "recompute the hash chain of every merchant (or one) and report the first broken link",
 			Flags: append(storageFlags(), &ucli.StringFlag{Name: "merchant", Usage: "merchant id; default all"}),
 			Action: func(ctx context.Context, cmd *ucli.Command) error {
-				s, _, err := openStore(ctx, cmd)
+				a, err := openApp(ctx, cmd)
 				if err != nil {
 					return err
 				}
-				defer s.Close()
+				defer a.Close()
 				var ids []string
 				if id := cmd.String("merchant"); id != "" {
-					if _, err := s.MerchantByID(ctx, id); err != nil {
+					if _, err := a.Merchants.ByID(ctx, id); err != nil {
 						return fmt.Errorf("merchant %s: %w", id, err)
 					}
 					ids = []string{id}
 				} else {
-					ms, err := s.Merchants(ctx)
+					ms, err := a.Merchants.List(ctx)
 					if err != nil {
 						return err
 					}
@@ -378,7 +381,7 @@ func auditCommand(stdout io.Writer) *ucli.Command {
 				}
 				broken := 0
 				for _, id := range ids {
-					n, err := s.VerifyAuditChain(ctx, id)
+					n, err := a.Merchants.VerifyAuditChain(ctx, id)
 					if err != nil {
 						broken++
 						fmt.Fprintf(stdout, "BROKEN %s: %v\n", id, err)

@@ -12,9 +12,9 @@ import (
 	ucli "github.com/urfave/cli/v3"
 	"gocloud.dev/secrets/localsecrets"
 
+	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/crypto"
-	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
 )
 
@@ -27,7 +27,7 @@ func keysCommand(stdout io.Writer) *ucli.Command {
 				Name: "status", Usage: "show the configured master key versions and which wrap data keys",
 				Flags: append(storageFlags(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
-					return withKeys(ctx, cmd, func(cfg config.Config, s *store.Store, mk *crypto.MasterKeys) error {
+					return withKeys(ctx, cmd, func(cfg config.Config, s crypto.KeyStore, mk *crypto.MasterKeys) error {
 						st, err := keyStatus(ctx, s, mk)
 						if err != nil {
 							return err
@@ -48,7 +48,7 @@ func keysCommand(stdout io.Writer) *ucli.Command {
 					"documents and personal data are not rewritten",
 				Flags: storageFlags(),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
-					return withKeys(ctx, cmd, func(cfg config.Config, s *store.Store, mk *crypto.MasterKeys) error {
+					return withKeys(ctx, cmd, func(cfg config.Config, s crypto.KeyStore, mk *crypto.MasterKeys) error {
 						if mk.Path == "" {
 							return errors.New("the master key comes from OPENKYC_MASTER_KEY, which this command cannot change: " +
 								"run `openkyc keys generate`, set OPENKYC_MASTER_KEY to the new version followed by the old ones " +
@@ -87,7 +87,7 @@ func keysCommand(stdout io.Writer) *ucli.Command {
 				Name: "generate", Usage: "print a new master key version (v<N>:<base64>) for OPENKYC_MASTER_KEY; nothing is stored",
 				Flags: storageFlags(),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
-					return withKeys(ctx, cmd, func(cfg config.Config, s *store.Store, mk *crypto.MasterKeys) error {
+					return withKeys(ctx, cmd, func(cfg config.Config, s crypto.KeyStore, mk *crypto.MasterKeys) error {
 						k, err := localsecrets.NewRandomKey()
 						if err != nil {
 							return err
@@ -101,7 +101,7 @@ func keysCommand(stdout io.Writer) *ucli.Command {
 				Name: "retire", Usage: "remove a master key version that no data key uses any more from the key file",
 				Flags: append(storageFlags(), &ucli.IntFlag{Name: "version", Required: true, Usage: "the version to remove"}),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
-					return withKeys(ctx, cmd, func(cfg config.Config, s *store.Store, mk *crypto.MasterKeys) error {
+					return withKeys(ctx, cmd, func(cfg config.Config, s crypto.KeyStore, mk *crypto.MasterKeys) error {
 						v := int(cmd.Int("version"))
 						inUse, err := crypto.MasterVersionsInUse(ctx, s)
 						if err != nil {
@@ -130,8 +130,14 @@ func keysCommand(stdout io.Writer) *ucli.Command {
 	}
 }
 
-func withKeys(ctx context.Context, cmd *ucli.Command, fn func(config.Config, *store.Store, *crypto.MasterKeys) error) error {
-	s, cfg, err := openStore(ctx, cmd)
+// withKeys opens the master keys and the data keys' store of the command's
+// settings.
+func withKeys(ctx context.Context, cmd *ucli.Command, fn func(config.Config, crypto.KeyStore, *crypto.MasterKeys) error) error {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -159,7 +165,7 @@ type keysStatus struct {
 	Missing []int `json:"missing"`
 }
 
-func keyStatus(ctx context.Context, s *store.Store, mk *crypto.MasterKeys) (keysStatus, error) {
+func keyStatus(ctx context.Context, s crypto.KeyStore, mk *crypto.MasterKeys) (keysStatus, error) {
 	inUse, err := crypto.MasterVersionsInUse(ctx, s)
 	if err != nil {
 		return keysStatus{}, err

@@ -239,3 +239,10 @@ func (s *Service) List(ctx context.Context) ([]kyc.Merchant, error) { return s.s
 func (s *Service) ByID(ctx context.Context, id string) (kyc.Merchant, error) {
 	return s.store.MerchantByID(ctx, id)
 }
+
+// VerifyAuditChain recomputes the hash chain of a merchant's audit trail
+// and returns its length; an *audit.BrokenLink error names the first
+// broken entry.
+func (s *Service) VerifyAuditChain(ctx context.Context, merchantID string) (int64, error) {
+	return s.store.VerifyAuditChain(ctx, merchantID)
+}
