@@ -73,13 +73,20 @@ type App struct {
 	Review        *review.Service
 	Limits        *ratelimit.Limiter
 	Decode        *docfile.Budget // the memory of every image decode of the process
-	payCools      *paycools.Handler
-	Worker        *jobs.Worker
-	registry      *prometheus.Registry
-	decisions     *verification.Metrics
-	listsUpdater  *screening.Updater // nil: no scheduled list update
-	handlerOnce   sync.Once
-	handler       http.Handler
+	// dialects are built once: their callbacks are registered with the
+	// webhook service at start and their routes mounted with the others.
+	dialects struct {
+		payCools    *paycools.Dialect
+		vexora      *vexora.Dialect
+		kycSharing  *kycsharing.Dialect
+		cardBinding *cardbinding.Dialect
+	}
+	Worker       *jobs.Worker
+	registry     *prometheus.Registry
+	decisions    *verification.Metrics
+	listsUpdater *screening.Updater // nil: no scheduled list update
+	handlerOnce  sync.Once
+	handler      http.Handler
 }
 
 // OpenStore opens and migrates the database only (CLI commands that need no keys).
@@ -194,13 +201,17 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Webhooks = webhook.New(a.Store, a.Keys, a.Log, webhook.Config{
 		Timeout: cfg.WebhookTimeout, Schedule: cfg.WebhookSchedule, AllowPrivate: cfg.WebhookAllowPrivate, Lookup: cfg.WebhookLookup,
 	})
-	nowMillis := func() int64 { return time.Now().UnixMilli() }
-	a.Webhooks.Register(kyc.SurfaceVexora, vexora.NewCallbacks(a.Merchants, a.Verifications, nowMillis))
-	a.Webhooks.Register(kyc.SurfaceKYCSharing, kycsharing.NewCallbacks(a.Merchants, a.Verifications, nowMillis))
-	a.Webhooks.Register(kyc.SurfaceCardBinding, cardbinding.NewCallbacks(a.Merchants, a.Verifications, nil))
-	a.payCools = paycools.New(a.Merchants, a.Verifications, a.Links, a.Keys, paycools.Config{PublicURL: cfg.PublicURL,
+	a.dialects.payCools = paycools.New(paycools.Config{Merchants: a.Merchants, Core: a.Verifications, Links: a.Links, Hasher: a.Keys,
+		PublicURL: cfg.PublicURL, AllowPrivate: cfg.WebhookAllowPrivate, ValidateURL: a.Merchants.CallbackURLs.Validate})
+	a.dialects.vexora = vexora.New(vexora.Config{Merchants: a.Merchants, Core: a.Verifications, PublicURL: cfg.PublicURL,
+		AllowPrivate: cfg.WebhookAllowPrivate, MaxFileBytes: cfg.MaxUploadBytes, ValidateURL: a.Merchants.CallbackURLs.Validate, Link: a.hostedLink})
+	a.dialects.kycSharing = kycsharing.New(kycsharing.Config{Merchants: a.Merchants, Core: a.Verifications,
 		AllowPrivate: cfg.WebhookAllowPrivate, ValidateURL: a.Merchants.CallbackURLs.Validate})
-	a.Webhooks.Register(kyc.SurfacePayCools, a.payCools.Callbacks())
+	a.dialects.cardBinding = cardbinding.New(cardbinding.Config{Merchants: a.Merchants, Nonces: a.Store, Core: a.Verifications})
+	a.Webhooks.Register(kyc.SurfacePayCools, a.dialects.payCools.Callbacks())
+	a.Webhooks.Register(kyc.SurfaceVexora, a.dialects.vexora.Callbacks())
+	a.Webhooks.Register(kyc.SurfaceKYCSharing, a.dialects.kycSharing.Callbacks())
+	a.Webhooks.Register(kyc.SurfaceCardBinding, a.dialects.cardBinding.Callbacks())
 	kinds := append([]jobs.Kind{{
 		Name: jobs.KindVerify, Timeout: cfg.VerifyTimeout, MaxAttempts: 10,
 		Handle: func(ctx context.Context, j jobs.Job) error {
@@ -370,11 +381,10 @@ func (a *App) buildHandler() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
 	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Idempotency: a.Idempotency, Keys: a.Keys,
 		Links: a.Links, Screening: a.Screening})
-	vexora.New(a.Merchants, a.Verifications, vexora.Config{PublicURL: a.Config.PublicURL, AllowPrivate: a.Config.WebhookAllowPrivate,
-		MaxFileBytes: a.Config.MaxUploadBytes, ValidateURL: a.Merchants.CallbackURLs.Validate, Link: a.hostedLink}).Routes(mux)
-	cardbinding.New(a.Merchants, a.Store, a.Verifications, cardbinding.Config{}).Routes(mux)
-	a.payCools.Routes(mux)
-	kycsharing.New(a.Merchants, a.Verifications, kycsharing.Config{AllowPrivate: a.Config.WebhookAllowPrivate, ValidateURL: a.Merchants.CallbackURLs.Validate}).Routes(mux)
+	a.dialects.vexora.Routes(mux)
+	a.dialects.cardBinding.Routes(mux)
+	a.dialects.payCools.Routes(mux)
+	a.dialects.kycSharing.Routes(mux)
 	hosted.New(a.Links, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits,
 		MRZ: a.MRZ.Reader, MRZTimeout: a.Config.HostedMRZTimeout}).Routes(mux)
 	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications,

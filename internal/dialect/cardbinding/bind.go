@@ -15,7 +15,7 @@ import (
 // Level is the verification level of card-binding KYC.
 const Level = "card_binding"
 
-func (d *Handler) bind(w http.ResponseWriter, r *http.Request) {
+func (d *Dialect) bind(w http.ResponseWriter, r *http.Request) {
 	// The body streams in once: its fields are kept, its Base64 files go to
 	// encrypted spools (spool.go), and the signature is checked over both.
 	files, err := spoolBody(http.MaxBytesReader(w, r.Body, MaxBody))
@@ -63,7 +63,7 @@ func (d *Handler) bind(w http.ResponseWriter, r *http.Request) {
 // free of trailing data and active content, and whose header is within the
 // pixel and decoded-size caps. The one full decode happens when the file is
 // stored (UploadDocument), within the process's decode budget.
-func (d *Handler) checkFile(ctx context.Context, f *image) error {
+func (d *Dialect) checkFile(ctx context.Context, f *image) error {
 	lim := d.core.Limits()
 	lim.MaxBytes = int64(f.max)
 	v := docfile.NewValidator(f.kind, lim)
@@ -119,7 +119,7 @@ func (d *Handler) checkFile(ctx context.Context, f *image) error {
 // it. A new mc_trade_no starts a verification; a known one is refused with
 // A0005 unless its verification was rejected with retry allowed, in which
 // case the request is the resubmission.
-func (d *Handler) submit(ctx context.Context, p kyc.Principal, b Bind) (kyc.Verification, error) {
+func (d *Dialect) submit(ctx context.Context, p kyc.Principal, b Bind) (kyc.Verification, error) {
 	in := applicantInput(b)
 	v, err := d.core.ByReference(ctx, p, Surface, b.TradeNo)
 	switch {
@@ -159,7 +159,7 @@ func (d *Handler) submit(ctx context.Context, p kyc.Principal, b Bind) (kyc.Veri
 	return d.core.Submit(ctx, p, v.ID)
 }
 
-func (d *Handler) store(ctx context.Context, p kyc.Principal, applicantID string, files []*image) error {
+func (d *Dialect) store(ctx context.Context, p kyc.Principal, applicantID string, files []*image) error {
 	for _, f := range files {
 		r, err := f.open()
 		if err != nil {
@@ -193,7 +193,7 @@ func patchOf(p kyc.PII) verification.ApplicantPatch {
 		Phone: s(p.Phone), DocumentNumber: s(p.DocumentNumber), DateOfBirth: s(p.DateOfBirth), Address: p.Address}
 }
 
-func (d *Handler) query(w http.ResponseWriter, r *http.Request) {
+func (d *Dialect) query(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(w, r)
 	if err != nil {
 		d.writeErr(w, r, err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -17,31 +16,22 @@ import (
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
-// CallbackMerchants is what callbacks need of the merchant service.
-type CallbackMerchants interface {
-	dialect.Settings
-	PlatformKey(ctx context.Context, merchantID, dialect string) (*rsa.PrivateKey, string, error)
-}
-
 // Callbacks formats and signs card-binding push events (webhook.Formatter).
 type Callbacks struct {
-	merchants CallbackMerchants
+	merchants Merchants
 	core      Core
 	now       func() time.Time
 }
 
-// NewCallbacks returns the callback formatter.
-func NewCallbacks(m CallbackMerchants, c Core, now func() time.Time) *Callbacks {
-	if now == nil {
-		now = time.Now
-	}
-	return &Callbacks{merchants: m, core: c, now: now}
+// Callbacks returns the dialect's callback formatter.
+func (d *Dialect) Callbacks() *Callbacks {
+	return &Callbacks{merchants: d.merchants, core: d.core, now: d.cfg.Now}
 }
 
 // Targets sends outcomes (approved, rejected, expired, cancelled) to the
 // merchant's callback URL of the dialect.
 func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
-	return dialect.Callback{Surface: Surface, Dialect: Dialect, Events: dialect.OutcomeEvents, Settings: c.merchants, ByID: c.core.ByID}.Target(ctx, ev)
+	return dialect.Callback{Surface: Surface, Dialect: merchant.DialectCardBinding, Events: dialect.OutcomeEvents, Settings: c.merchants, ByID: c.core.ByID}.Target(ctx, ev)
 }
 
 // Push is the body of a push event.
@@ -73,7 +63,7 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	if err != nil {
 		return nil, err
 	}
-	key, apiKey, err := c.merchants.PlatformKey(ctx, ev.MerchantID, Dialect)
+	key, apiKey, err := c.merchants.PlatformKey(ctx, ev.MerchantID, merchant.DialectCardBinding)
 	if err != nil {
 		return nil, err
 	}

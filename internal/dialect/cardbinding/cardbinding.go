@@ -27,13 +27,11 @@ import (
 // Surface is the surface name of this dialect.
 const Surface = kyc.SurfaceCardBinding
 
-// Dialect is the merchant service's name of this dialect's credentials.
-const Dialect = merchant.DialectCardBinding
-
 // Merchants is what the dialect needs of the merchant service.
 type Merchants interface {
 	DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error)
 	Settings(ctx context.Context, merchantID, dialect string) (merchant.Settings, error)
+	PlatformKey(ctx context.Context, merchantID, dialect string) (*rsa.PrivateKey, string, error)
 }
 
 // Nonces records used nonces (the store).
@@ -57,11 +55,14 @@ type Core interface {
 
 // Config configures the dialect.
 type Config struct {
-	Now func() time.Time
+	Merchants Merchants
+	Nonces    Nonces
+	Core      Core
+	Now       func() time.Time
 }
 
-// Handler serves the card-binding KYC API.
-type Handler struct {
+// Dialect serves the card-binding KYC API.
+type Dialect struct {
 	merchants Merchants
 	nonces    Nonces
 	core      Core
@@ -73,11 +74,11 @@ type Handler struct {
 }
 
 // New returns the dialect's handler.
-func New(m Merchants, n Nonces, c Core, cfg Config) *Handler {
+func New(cfg Config) *Dialect {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Handler{merchants: m, nonces: n, core: c, cfg: cfg,
+	return &Dialect{merchants: cfg.Merchants, nonces: cfg.Nonces, core: cfg.Core, cfg: cfg,
 		keys: map[string]*rsa.PublicKey{}, patterns: map[string]*regexp.Regexp{}}
 }
 
@@ -88,7 +89,7 @@ const (
 )
 
 // Routes mounts the dialect.
-func (d *Handler) Routes(mux *http.ServeMux) {
+func (d *Dialect) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathBind, d.bind)
 	mux.HandleFunc("POST "+PathQuery, d.query)
 }
@@ -104,14 +105,14 @@ var nonceRE = regexp.MustCompile(`^[0-9A-Za-z_-]{8,64}$`)
 
 // authenticate checks the headers and the signature over headers and body,
 // then spends the nonce. It returns the merchant and its settings.
-func (d *Handler) authenticate(r *http.Request, body []byte, files *spooled) (kyc.Principal, merchant.Settings, error) {
+func (d *Dialect) authenticate(r *http.Request, body []byte, files *spooled) (kyc.Principal, merchant.Settings, error) {
 	ctx := r.Context()
 	var none merchant.Settings
 	apiKey := r.Header.Get("api-key")
 	if apiKey == "" {
 		return kyc.Principal{}, none, fail(CodeSignature, "api-key: header is required")
 	}
-	m, _, err := d.merchants.DialectSecret(ctx, Dialect, apiKey)
+	m, _, err := d.merchants.DialectSecret(ctx, merchant.DialectCardBinding, apiKey)
 	if err != nil {
 		return kyc.Principal{}, none, err
 	}
@@ -138,7 +139,7 @@ func (d *Handler) authenticate(r *http.Request, body []byte, files *spooled) (ky
 	if signature == "" {
 		return kyc.Principal{}, none, fail(CodeSignature, "signature: header is required")
 	}
-	set, err := d.merchants.Settings(ctx, m.ID, Dialect)
+	set, err := d.merchants.Settings(ctx, m.ID, merchant.DialectCardBinding)
 	if err != nil {
 		return kyc.Principal{}, none, err
 	}
@@ -174,7 +175,7 @@ func (d *Handler) authenticate(r *http.Request, body []byte, files *spooled) (ky
 	if !verified {
 		return kyc.Principal{}, none, fail(CodeSignature, "signature: does not verify with the merchant's public key")
 	}
-	fresh, err := d.nonces.UseNonce(ctx, m.ID, Dialect, nonce, now.Add(2*Window))
+	fresh, err := d.nonces.UseNonce(ctx, m.ID, merchant.DialectCardBinding, nonce, now.Add(2*Window))
 	if err != nil {
 		return kyc.Principal{}, none, err
 	}
@@ -187,7 +188,7 @@ func (d *Handler) authenticate(r *http.Request, body []byte, files *spooled) (ky
 const cacheMax = 1000
 
 // publicKey parses (once) the merchant's uploaded public key.
-func (d *Handler) publicKey(pemText string) (*rsa.PublicKey, error) {
+func (d *Dialect) publicKey(pemText string) (*rsa.PublicKey, error) {
 	if pemText == "" {
 		return nil, fail(CodePrivilege, "api-key: the merchant has not uploaded its public key (openkyc merchant set-key)")
 	}
@@ -211,7 +212,7 @@ func (d *Handler) publicKey(pemText string) (*rsa.PublicKey, error) {
 }
 
 // options turns the merchant's settings into field options.
-func (d *Handler) options(s merchant.Settings) (Options, error) {
+func (d *Dialect) options(s merchant.Settings) (Options, error) {
 	opt := Options{AllowIDCard: s.AllowIDCard}
 	if s.AddressPattern == "" {
 		return opt, nil

@@ -83,11 +83,11 @@ func write(w http.ResponseWriter, e Envelope) {
 	_ = json.NewEncoder(w).Encode(e)
 }
 
-func (d *Handler) ok(w http.ResponseWriter, data any) {
+func (d *Dialect) ok(w http.ResponseWriter, data any) {
 	write(w, Envelope{Code: CodeOK, Msg: "ok", Data: data})
 }
 
-func (d *Handler) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+func (d *Dialect) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	httpmw.SetRetryAfter(w, err)
 	e := toError(r, err)
 	msg := e.Msg

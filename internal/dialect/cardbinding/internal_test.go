@@ -37,7 +37,7 @@ func TestErrorMapping(t *testing.T) {
 	for _, tc := range tests {
 		r := httptest.NewRequest(http.MethodPost, PathBind, nil)
 		w := httptest.NewRecorder()
-		(&Handler{}).writeErr(w, r, tc.err)
+		(&Dialect{}).writeErr(w, r, tc.err)
 		require.Equal(t, http.StatusOK, w.Code)
 		var env Envelope
 		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &env))
@@ -46,7 +46,7 @@ func TestErrorMapping(t *testing.T) {
 	}
 	r := httptest.NewRequest(http.MethodPost, PathBind, nil)
 	w := httptest.NewRecorder()
-	(&Handler{}).writeErr(w, r, kyc.Invalid("date_of_birth", "range", "too old"))
+	(&Dialect{}).writeErr(w, r, kyc.Invalid("date_of_birth", "range", "too old"))
 	require.Contains(t, w.Body.String(), "kyc_info.birthday: too old", "core fields are named as the dialect names them")
 }
 

@@ -15,22 +15,16 @@ import (
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
-// CallbackMerchants is what callbacks need of the merchant service.
-type CallbackMerchants interface {
-	dialect.Settings
-	DialectCredentials(ctx context.Context, merchantID, dialect string) (appID, secret string, err error)
-}
-
 // Callbacks formats and signs KYC Sharing webhooks (webhook.Formatter).
 type Callbacks struct {
-	merchants CallbackMerchants
+	merchants Merchants
 	core      Core
 	nowMillis func() int64
 }
 
-// NewCallbacks returns the callback formatter.
-func NewCallbacks(m CallbackMerchants, c Core, nowMillis func() int64) *Callbacks {
-	return &Callbacks{merchants: m, core: c, nowMillis: nowMillis}
+// Callbacks returns the dialect's callback formatter.
+func (d *Dialect) Callbacks() *Callbacks {
+	return &Callbacks{merchants: d.merchants, core: d.core, nowMillis: func() int64 { return d.cfg.Now().UnixMilli() }}
 }
 
 // Targets sends status changes to the verification's callback URL, or else

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/verification"
@@ -35,6 +36,8 @@ const Level = "reliance"
 type Merchants interface {
 	DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error)
 	DialectSecrets(ctx context.Context, dialect, appID string) (kyc.Merchant, []string, error)
+	dialect.Settings
+	DialectCredentials(ctx context.Context, merchantID, dialect string) (appID, secret string, err error)
 }
 
 // Core is what the dialect needs of the verification service.
@@ -54,6 +57,8 @@ type Core interface {
 
 // Config configures the dialect.
 type Config struct {
+	Merchants    Merchants
+	Core         Core
 	AllowPrivate bool // callback URLs on private addresses (development)
 	Now          func() time.Time
 	ValidateURL  func(ctx context.Context, raw string, allowPrivate bool) (string, error)
@@ -67,11 +72,11 @@ type Dialect struct {
 }
 
 // New returns the dialect.
-func New(m Merchants, c Core, cfg Config) *Dialect {
+func New(cfg Config) *Dialect {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Dialect{merchants: m, core: c, cfg: cfg}
+	return &Dialect{merchants: cfg.Merchants, core: cfg.Core, cfg: cfg}
 }
 
 // Paths of the dialect.

@@ -24,16 +24,16 @@ type Notification struct {
 }
 
 // Callbacks formats and signs Notifications (webhook.Formatter). It is built
-// on the Handler, which builds the result object.
-type Callbacks struct{ h *Handler }
+// on the Dialect, which builds the result object.
+type Callbacks struct{ h *Dialect }
 
 // Callbacks returns the notification formatter.
-func (h *Handler) Callbacks() *Callbacks { return &Callbacks{h: h} }
+func (h *Dialect) Callbacks() *Callbacks { return &Callbacks{h: h} }
 
 // Targets sends review and outcome events to the verification's notifyUrl,
 // or else to the merchant's default callback URL of the dialect.
 func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
-	return dialect.Callback{Surface: Surface, Dialect: Dialect, Events: NotifyEvents, Settings: c.h.merchants, ByID: c.h.core.ByID}.Target(ctx, ev)
+	return dialect.Callback{Surface: Surface, Dialect: merchant.DialectPayCools, Events: NotifyEvents, Settings: c.h.merchants, ByID: c.h.core.ByID}.Target(ctx, ev)
 }
 
 // Request builds {sign, param}: param is the result object at sending time
@@ -61,7 +61,7 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	if err != nil {
 		return nil, err
 	}
-	key, _, err := c.h.merchants.PlatformKey(ctx, ev.MerchantID, Dialect)
+	key, _, err := c.h.merchants.PlatformKey(ctx, ev.MerchantID, merchant.DialectPayCools)
 	if err != nil {
 		return nil, err
 	}

@@ -86,7 +86,7 @@ func writeJSON(w http.ResponseWriter, v Response) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func (h *Handler) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+func (h *Dialect) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	httpmw.SetRetryAfter(w, err)
 	e := toError(r, err)
 	writeJSON(w, Response{Code: e.Code, Message: e.Msg})

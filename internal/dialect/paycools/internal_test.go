@@ -32,7 +32,7 @@ func TestErrorMapping(t *testing.T) {
 	}
 	for _, tc := range tests {
 		w := httptest.NewRecorder()
-		(&Handler{}).writeErr(w, httptest.NewRequest(http.MethodPost, PathInit, nil), tc.err)
+		(&Dialect{}).writeErr(w, httptest.NewRequest(http.MethodPost, PathInit, nil), tc.err)
 		require.Equal(t, http.StatusOK, w.Code)
 		var res Response
 		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &res))
@@ -63,7 +63,7 @@ func FuzzInitParam(f *testing.F) {
 	f.Add(`{"mchOrderId":123,"userId":null,"timestamp":"x"}`)
 	f.Add(`{"mchOrderId":"A1","userId":"u","flow":"H5"}`)
 	f.Add(`{"mchOrderId":"A1","userId":{"a":1}}`)
-	h := New(nil, nil, nil, nil, Config{ValidateURL: webhook.URLValidator{Lookup: kyctest.Lookup}.Validate, Now: func() time.Time { return time.UnixMilli(1_732_988_442_913) }})
+	h := New(Config{ValidateURL: webhook.URLValidator{Lookup: kyctest.Lookup}.Validate, Now: func() time.Time { return time.UnixMilli(1_732_988_442_913) }})
 	f.Fuzz(func(t *testing.T, param string) {
 		var r request
 		if json.Unmarshal([]byte(param), &r.fields) != nil || r.fields == nil {

@@ -29,9 +29,6 @@ import (
 // Surface is the surface name of this dialect.
 const Surface = kyc.SurfacePayCools
 
-// Dialect is the merchant service's name of this dialect's credentials.
-const Dialect = merchant.DialectPayCools
-
 // Merchants is what the dialect needs of the merchant service.
 type Merchants interface {
 	DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error)
@@ -67,14 +64,18 @@ type Hasher interface {
 
 // Config configures the dialect.
 type Config struct {
+	Merchants    Merchants
+	Core         Core
+	Links        Links
+	Hasher       Hasher
 	PublicURL    string // base of image URLs
 	AllowPrivate bool   // notify and return URLs on private addresses (development)
 	ValidateURL  func(ctx context.Context, raw string, allowPrivate bool) (string, error)
 	Now          func() time.Time
 }
 
-// Handler serves the PayCools eKYC API.
-type Handler struct {
+// Dialect serves the PayCools eKYC API.
+type Dialect struct {
 	merchants Merchants
 	core      Core
 	links     Links
@@ -86,12 +87,12 @@ type Handler struct {
 }
 
 // New returns the dialect's handler.
-func New(m Merchants, c Core, l Links, h Hasher, cfg Config) *Handler {
+func New(cfg Config) *Dialect {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Handler{merchants: m, core: c, links: l, hasher: h, cfg: cfg, keys: map[string]*rsa.PublicKey{}}
+	return &Dialect{merchants: cfg.Merchants, core: cfg.Core, links: cfg.Links, hasher: cfg.Hasher, cfg: cfg, keys: map[string]*rsa.PublicKey{}}
 }
 
 // Paths of the dialect.
@@ -102,7 +103,7 @@ const (
 )
 
 // Routes mounts the dialect.
-func (h *Handler) Routes(mux *http.ServeMux) {
+func (h *Dialect) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathInit, h.init)
 	mux.HandleFunc("POST "+PathCheckResult, h.checkResult)
 	mux.HandleFunc("GET "+PathImages+"{id}", h.image)
@@ -132,7 +133,7 @@ type request struct {
 
 // authenticate reads the envelope, verifies sign over the exact bytes of
 // param with the merchant's public key, and only then parses param.
-func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (request, error) {
+func (h *Dialect) authenticate(w http.ResponseWriter, r *http.Request) (request, error) {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		return request{}, fail(CodeParam, "body: unreadable or larger than 64 KiB")
@@ -147,11 +148,11 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (request,
 		return request{}, fail(CodeAppID, "appId: is required")
 	}
 	ctx := r.Context()
-	m, _, err := h.merchants.DialectSecret(ctx, Dialect, env.AppID)
+	m, _, err := h.merchants.DialectSecret(ctx, merchant.DialectPayCools, env.AppID)
 	if err != nil {
 		return request{}, err
 	}
-	set, err := h.merchants.Settings(ctx, m.ID, Dialect)
+	set, err := h.merchants.Settings(ctx, m.ID, merchant.DialectPayCools)
 	if err != nil {
 		return request{}, err
 	}
@@ -189,7 +190,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (request,
 	return req, nil
 }
 
-func (h *Handler) publicKey(pemText string) (*rsa.PublicKey, error) {
+func (h *Dialect) publicKey(pemText string) (*rsa.PublicKey, error) {
 	if pemText == "" {
 		return nil, fail(CodeSign, "sign: the merchant has not uploaded its public key (openkyc merchant set-key --dialect paycools)")
 	}
@@ -260,7 +261,7 @@ type InitParam struct {
 	Locale     string
 }
 
-func (h *Handler) initParam(ctx context.Context, r request) (InitParam, error) {
+func (h *Dialect) initParam(ctx context.Context, r request) (InitParam, error) {
 	if err := r.only("mchOrderId", "userId", "docType", "notifyUrl", "returnUrl", "locale", "timestamp"); err != nil {
 		return InitParam{}, err
 	}
@@ -320,7 +321,7 @@ type InitData struct {
 
 // init creates the verification and its hosted link; the same mchOrderId
 // with the same content returns the verification with a new link.
-func (h *Handler) init(w http.ResponseWriter, r *http.Request) {
+func (h *Dialect) init(w http.ResponseWriter, r *http.Request) {
 	req, err := h.authenticate(w, r)
 	if err != nil {
 		h.writeErr(w, r, err)
@@ -375,7 +376,7 @@ func (h *Handler) init(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkResult answers the result object of a transaction.
-func (h *Handler) checkResult(w http.ResponseWriter, r *http.Request) {
+func (h *Dialect) checkResult(w http.ResponseWriter, r *http.Request) {
 	req, err := h.authenticate(w, r)
 	if err != nil {
 		h.writeErr(w, r, err)
@@ -433,13 +434,13 @@ func (h *Handler) checkResult(w http.ResponseWriter, r *http.Request) {
 }
 
 // ok answers code 10000 with data serialised and signed with the platform key.
-func (h *Handler) ok(w http.ResponseWriter, r *http.Request, merchantID string, data any) {
+func (h *Dialect) ok(w http.ResponseWriter, r *http.Request, merchantID string, data any) {
 	b, err := json.Marshal(data)
 	if err != nil {
 		h.writeErr(w, r, err)
 		return
 	}
-	key, _, err := h.merchants.PlatformKey(r.Context(), merchantID, Dialect)
+	key, _, err := h.merchants.PlatformKey(r.Context(), merchantID, merchant.DialectPayCools)
 	if err != nil {
 		h.writeErr(w, r, err)
 		return

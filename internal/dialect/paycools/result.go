@@ -212,7 +212,7 @@ func riskInfo(checks []kyc.Check, applicantID string) (RiskInfo, error) {
 }
 
 // Result builds the result object of a verification from its check results.
-func (h *Handler) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v kyc.Verification, images bool, ttl time.Duration) (Result, error) {
+func (h *Dialect) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v kyc.Verification, images bool, ttl time.Duration) (Result, error) {
 	v, checks, err := h.core.Get(ctx, p, v.ID)
 	if err != nil {
 		return Result{}, err
@@ -330,7 +330,7 @@ func certType(docType string) string {
 
 // addImages fills the image fields with short-lived signed URLs of the
 // newest document of each kind.
-func (h *Handler) addImages(ctx context.Context, p kyc.Principal, applicantID string, res *Result, ttl time.Duration) error {
+func (h *Dialect) addImages(ctx context.Context, p kyc.Principal, applicantID string, res *Result, ttl time.Duration) error {
 	docs, err := h.core.Documents(ctx, p, applicantID)
 	if err != nil {
 		return err
@@ -357,17 +357,17 @@ func (h *Handler) addImages(ctx context.Context, p kyc.Principal, applicantID st
 	return nil
 }
 
-func (h *Handler) imageSig(merchantID, docID string, exp int64) string {
+func (h *Dialect) imageSig(merchantID, docID string, exp int64) string {
 	return h.hasher.LookupHash("paycools-image", merchantID+"|"+docID+"|"+strconv.FormatInt(exp, 10))
 }
 
-func (h *Handler) imageURL(merchantID, docID string, exp int64) string {
+func (h *Dialect) imageURL(merchantID, docID string, exp int64) string {
 	q := url.Values{"m": {merchantID}, "exp": {strconv.FormatInt(exp, 10)}, "sig": {h.imageSig(merchantID, docID, exp)}}
 	return h.cfg.PublicURL + PathImages + docID + "?" + q.Encode()
 }
 
 // image serves a document behind a signed, expiring URL.
-func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
+func (h *Dialect) image(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	id, merchantID := r.PathValue("id"), q.Get("m")
 	exp, err := strconv.ParseInt(q.Get("exp"), 10, 64)
@@ -392,7 +392,7 @@ func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
 
 // addOCR fills ocrResult (and missing basic info) from the MRZ reading of
 // the document.mrz check, which is sealed in its evidence.
-func (h *Handler) addOCR(p kyc.Principal, verificationID string, checks []kyc.Check, res *Result) error {
+func (h *Dialect) addOCR(p kyc.Principal, verificationID string, checks []kyc.Check, res *Result) error {
 	for _, c := range checks {
 		if c.Kind != kyc.KindMRZ || (c.Status != kyc.CheckPassed && c.Status != kyc.CheckFailed) {
 			continue

@@ -15,24 +15,17 @@ import (
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
-// CallbackMerchants is what callbacks need of the merchant service.
-type CallbackMerchants interface {
-	Merchants
-	dialect.Settings
-	ByID(ctx context.Context, id string) (kyc.Merchant, error)
-}
-
 // Callbacks formats and signs Vexora callbacks for the shared delivery
 // machinery (webhook.Formatter).
 type Callbacks struct {
-	merchants CallbackMerchants
+	merchants Merchants
 	core      Core
 	now       func() (ms int64)
 }
 
-// NewCallbacks returns the callback formatter.
-func NewCallbacks(m CallbackMerchants, c Core, nowMillis func() int64) *Callbacks {
-	return &Callbacks{merchants: m, core: c, now: nowMillis}
+// Callbacks returns the dialect's callback formatter.
+func (d *Dialect) Callbacks() *Callbacks {
+	return &Callbacks{merchants: d.merchants, core: d.core, now: func() int64 { return d.cfg.Now().UnixMilli() }}
 }
 
 // callbackEvents are the events where authenticationStatus changes.

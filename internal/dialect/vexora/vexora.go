@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/verification"
 )
@@ -28,6 +29,8 @@ const Surface = kyc.SurfaceVexora
 type Merchants interface {
 	DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error)
 	DialectSecrets(ctx context.Context, dialect, appID string) (kyc.Merchant, []string, error)
+	dialect.Settings
+	ByID(ctx context.Context, id string) (kyc.Merchant, error)
 }
 
 // Core is what the dialect needs of the verification service.
@@ -48,6 +51,8 @@ type Core interface {
 
 // Config configures the dialect.
 type Config struct {
+	Merchants    Merchants
+	Core         Core
 	PublicURL    string // base of authenticationUrl
 	AllowPrivate bool   // callback URLs on private addresses (development)
 	MaxFileBytes int64  // per file (the core's upload limit applies too)
@@ -65,14 +70,14 @@ type Dialect struct {
 }
 
 // New returns the dialect.
-func New(m Merchants, c Core, cfg Config) *Dialect {
+func New(cfg Config) *Dialect {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.MaxFileBytes <= 0 {
 		cfg.MaxFileBytes = 10 << 20
 	}
-	return &Dialect{merchants: m, core: c, cfg: cfg}
+	return &Dialect{merchants: cfg.Merchants, core: cfg.Core, cfg: cfg}
 }
 
 // Routes lists the dialect's routes.
