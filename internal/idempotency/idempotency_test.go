@@ -11,6 +11,7 @@ import (
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/store"
+	"github.com/openkyc/openkyc/internal/store/storetest"
 )
 
 // TestRecords: a key is reserved once, completed, read back within its
@@ -20,11 +21,7 @@ func TestRecords(t *testing.T) {
 	t.Parallel()
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		ctx := context.Background()
-		s, err := store.Open(ctx, store.Config{URL: db.URL})
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		_, err = s.Migrate(ctx)
-		require.NoError(t, err)
+		s := storetest.Open(t, db)
 		var ms []string
 		for _, no := range []string{"I1", "I2"} {
 			m := kyc.Merchant{ID: kyc.NewID(kyc.PrefixMerchant), MerchantNo: no, Name: no, Status: kyc.MerchantActive, CreatedAt: time.Now(), UpdatedAt: time.Now()}

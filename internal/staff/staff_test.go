@@ -12,6 +12,7 @@ import (
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/staff"
 	"github.com/openkyc/openkyc/internal/store"
+	"github.com/openkyc/openkyc/internal/store/storetest"
 )
 
 func TestHashVerify(t *testing.T) {
@@ -26,23 +27,11 @@ func TestHashVerify(t *testing.T) {
 	}
 }
 
-// openStore opens and migrates the test database.
-func openStore(t *testing.T, db kyctest.DB) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, store.Config{URL: db.URL})
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	_, err = s.Migrate(ctx)
-	require.NoError(t, err)
-	return s
-}
-
 func TestAccounts(t *testing.T) {
 	t.Parallel()
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		ctx := context.Background()
-		s := openStore(t, db)
+		s := storetest.Open(t, db)
 		var ms []string
 		for _, no := range []string{"S1", "S2"} {
 			m := kyc.Merchant{ID: kyc.NewID(kyc.PrefixMerchant), MerchantNo: no, Name: no, Status: kyc.MerchantActive, CreatedAt: time.Now(), UpdatedAt: time.Now()}
@@ -106,7 +95,7 @@ func TestSessions(t *testing.T) {
 	t.Parallel()
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		ctx := context.Background()
-		s := openStore(t, db)
+		s := storetest.Open(t, db)
 		svc := staff.New(s)
 		const pw = "a long enough password"
 		a, err := svc.Create(ctx, "admin@example.com", staff.RoleAdmin, pw, nil)

@@ -21,6 +21,7 @@ import (
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/store"
+	"github.com/openkyc/openkyc/internal/store/storetest"
 	"github.com/openkyc/openkyc/internal/verification"
 )
 
@@ -37,11 +38,7 @@ type legacyDB struct {
 func newLegacyDB(t *testing.T, db kyctest.DB) *legacyDB {
 	t.Helper()
 	ctx := context.Background()
-	s, err := store.Open(ctx, store.Config{URL: db.URL})
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	_, err = s.Migrate(ctx)
-	require.NoError(t, err)
+	s := storetest.Open(t, db)
 	mk, err := crypto.OpenMasterKey(crypto.MasterKeySource{DataDir: t.TempDir()})
 	require.NoError(t, err)
 	kr, err := crypto.OpenKeyring(ctx, mk, s)

@@ -14,6 +14,7 @@ import (
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/store"
+	"github.com/openkyc/openkyc/internal/store/storetest"
 	"github.com/openkyc/openkyc/internal/verification"
 )
 
@@ -27,11 +28,7 @@ func newService(t testing.TB, db kyctest.DB) (*verification.Service, *store.Stor
 func newReplicas(t testing.TB, db kyctest.DB, n int, cfg verification.Config) ([]*verification.Service, *store.Store, []kyc.Principal) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := store.Open(ctx, store.Config{URL: db.URL})
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	_, err = s.Migrate(ctx)
-	require.NoError(t, err)
+	s := storetest.Open(t, db)
 	mk, err := crypto.OpenMasterKey(crypto.MasterKeySource{DataDir: t.TempDir()})
 	require.NoError(t, err)
 	kr, err := crypto.OpenKeyring(ctx, mk, s)
