@@ -5,8 +5,6 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -311,22 +309,9 @@ func (a *App) WatchLists(ctx context.Context) {
 // versions, so replicas loading the same lists, and restarts, enqueue it
 // once.
 func (a *App) enqueueRescreen(_, versions []screening.Version) {
-	h := sha256.New()
-	for _, v := range versions {
-		h.Write([]byte(v.List + ":" + v.SHA256 + ";"))
-	}
-	id := "job_rescreen_" + hex.EncodeToString(h.Sum(nil)[:12])
-	now := time.Now()
-	err := a.Store.InTx(context.Background(), func(tx *store.Tx) error {
-		for _, v := range versions {
-			if err := tx.PutListVersion(context.Background(), store.ListVersion{List: v.List, SHA256: v.SHA256, Published: v.Published,
-				Entries: v.Entries, People: v.People, Names: v.Names, FirstLoadedAt: now}); err != nil {
-				return err
-			}
-		}
-		return tx.InsertJob(context.Background(), jobs.New(id, jobs.KindRescreen, "", "lists", nil, now))
-	})
-	if err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.Verifications.ListsLoaded(ctx, versions); err != nil {
 		a.Log.Error("could not queue continuous screening", "error", err)
 	}
 }

@@ -2,6 +2,8 @@ package verification
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -191,4 +193,26 @@ type ListVersion = store.ListVersion
 // newest first (the lists are the same for every merchant).
 func (s *Service) ListVersions(ctx context.Context, limit int) ([]ListVersion, error) {
 	return s.store.ListVersions(ctx, limit)
+}
+
+// ListsLoaded records the sanctions list versions a server loaded and queues
+// one rescreen of the monitored verifications for that set of versions, in
+// one transaction. The job's id is derived from the versions, so replicas
+// that load the same lists queue it once.
+func (s *Service) ListsLoaded(ctx context.Context, versions []screening.Version) error {
+	h := sha256.New()
+	for _, v := range versions {
+		h.Write([]byte(v.List + ":" + v.SHA256 + ";"))
+	}
+	id := "job_rescreen_" + hex.EncodeToString(h.Sum(nil)[:12])
+	now := s.now()
+	return s.store.InTx(ctx, func(tx *store.Tx) error {
+		for _, v := range versions {
+			if err := tx.PutListVersion(ctx, store.ListVersion{List: v.List, SHA256: v.SHA256, Published: v.Published,
+				Entries: v.Entries, People: v.People, Names: v.Names, FirstLoadedAt: now}); err != nil {
+				return err
+			}
+		}
+		return tx.InsertJob(ctx, jobs.New(id, jobs.KindRescreen, "", "lists", nil, now))
+	})
 }

@@ -3,6 +3,7 @@ package verification_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -10,9 +11,11 @@ import (
 	"github.com/openkyc/openkyc/internal/audit"
 	"github.com/openkyc/openkyc/internal/blob"
 	"github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/merchant"
+	"github.com/openkyc/openkyc/internal/screening"
 	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/store/storetest"
 	"github.com/openkyc/openkyc/internal/verification"
@@ -156,5 +159,38 @@ func TestCreateApplicantRace(t *testing.T) {
 		for range 5 {
 			require.Equal(t, first, <-ids)
 		}
+	})
+}
+
+// TestListsLoaded: loading lists records their versions and queues one
+// rescreen per set of versions, whichever replica loads them and however
+// often (the job id is derived from the versions).
+func TestListsLoaded(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		ctx := context.Background()
+		svcs, st, _ := newReplicas(t, db, 2, verification.Config{})
+		set := []screening.Version{{List: "ofac_sdn", SHA256: strings.Repeat("a", 64), Entries: 10, People: 6, Names: 14},
+			{List: "un", SHA256: strings.Repeat("b", 64), Entries: 3, People: 2, Names: 5}}
+		require.NoError(t, svcs[0].ListsLoaded(ctx, set))
+		require.NoError(t, svcs[1].ListsLoaded(ctx, set), "a second replica loading the same lists")
+		vs, err := svcs[0].ListVersions(ctx, 10)
+		require.NoError(t, err)
+		require.Len(t, vs, 2)
+		next := append([]screening.Version(nil), set...)
+		next[1].SHA256 = strings.Repeat("c", 64)
+		require.NoError(t, svcs[1].ListsLoaded(ctx, next))
+		vs, err = svcs[0].ListVersions(ctx, 10)
+		require.NoError(t, err)
+		require.Len(t, vs, 3, "the new version is recorded beside the old")
+		counts, err := st.JobCounts(ctx)
+		require.NoError(t, err)
+		n := 0
+		for k, c := range counts {
+			if k[0] == jobs.KindRescreen {
+				n += c
+			}
+		}
+		require.Equal(t, 2, n, "one rescreen per set of versions")
 	})
 }
