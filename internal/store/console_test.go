@@ -100,6 +100,22 @@ func TestConsoleStore(t *testing.T) {
 				require.NoError(t, err)
 				require.Len(t, items, want, reason)
 			}
+			// the check filter finds checks that did not pass; one that did not
+			// apply (not_run, not_applicable) is no finding
+			in(func(tx *store.Tx) error {
+				return tx.InsertCheck(ctx, kyc.Check{ID: kyc.NewID(kyc.PrefixCheck), MerchantID: va.MerchantID, VerificationID: va.ID,
+					Kind: kyc.KindMRZ, Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunNotApplicable, Evidence: []byte("{}"), CreatedAt: now()})
+			})
+			items, err = s.Queue(ctx, store.QueueQuery{Scope: onlyA, State: kyc.StateReview, CheckKind: kyc.KindMRZ, Limit: 10})
+			require.NoError(t, err)
+			require.Empty(t, items, "a check that did not apply is not a finding")
+			in(func(tx *store.Tx) error {
+				return tx.InsertCheck(ctx, kyc.Check{ID: kyc.NewID(kyc.PrefixCheck), MerchantID: va.MerchantID, VerificationID: va.ID,
+					Kind: kyc.KindMRZ, Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunUnavailable, Evidence: []byte("{}"), CreatedAt: now()})
+			})
+			items, err = s.Queue(ctx, store.QueueQuery{Scope: onlyA, State: kyc.StateReview, CheckKind: kyc.KindMRZ, Limit: 10})
+			require.NoError(t, err)
+			require.Len(t, items, 1, "one that could not run is")
 
 			in(func(tx *store.Tx) error {
 				return tx.PutClaim(ctx, store.Claim{VerificationID: va.ID, MerchantID: mA.ID, StaffID: st.ID, AssignedBy: st.ID, ClaimedAt: now()})

@@ -86,7 +86,7 @@ func (r reads) Queue(ctx context.Context, q QueueQuery) ([]QueueItem, error) {
 	}
 	if q.CheckKind != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM checks k WHERE k.verification_id = v.id AND k.merchant_id = v.merchant_id AND k.kind = "+
-			arg(q.CheckKind)+" AND k.status <> 'passed')")
+			arg(q.CheckKind)+" AND k.status <> 'passed' AND k.not_run_kind <> 'not_applicable')")
 	}
 	if !q.Before.IsZero() {
 		where = append(where, "v.updated_at < "+arg(micros(q.Before)))
