@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/hostedlink"
 	"github.com/openkyc/openkyc/internal/httpmw"
@@ -32,6 +33,7 @@ const Version = "1.0.0"
 type Deps struct {
 	Merchants     *merchant.Service
 	Verifications *verification.Service
+	Applicants    *applicant.Service
 	Webhooks      *webhook.Service
 	Idempotency   *idempotency.Service
 	Keys          *crypto.Keyring // seals stored idempotent replies

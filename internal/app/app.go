@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/openkyc/openkyc/internal/api"
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/blob"
 	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/face"
@@ -63,6 +64,7 @@ type App struct {
 	Verifications *verification.Service
 	Webhooks      *webhook.Service
 	Links         *hostedlink.Service
+	Applicants    *applicant.Service
 	Idempotency   *idempotency.Service
 	MRZ           *mrz.Engine
 	Face          *face.Checks
@@ -168,6 +170,21 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Face = &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(cfg.AssetsDir, "onnxruntime", "libonnxruntime.so.1"),
 		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
 	a.Screening = screening.NewScreener()
+	a.Decode = docfile.NewBudget(cfg.DecodeMemoryBytes)
+	limitMemory(a.Log, cfg.DecodeMemoryBytes)
+	a.decisions = verification.NewMetrics(cfg.MetricsMerchantLabels)
+	a.Applicants = applicant.New(a.Store, a.Keys, nil)
+	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
+		Applicants:   a.Applicants,
+		Limits:       docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels, MaxImageBytes: cfg.MaxImageBytes},
+		DecodeBudget: a.Decode,
+		Extra:        append(append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...), screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge}),
+		Dates:        a.MRZ.Dates,
+		BuiltIn:      cfg.BuiltInLevels,
+		Metrics:      a.decisions,
+	})
+	// Lists load once the verification service is there: loading them
+	// records their versions and queues the rescreen through it.
 	a.Screening.OnChange(a.enqueueRescreen)
 	if dir := a.ListsDir(); dir != "" && !cfg.NoLists {
 		t0 := time.Now()
@@ -181,17 +198,6 @@ func (a *App) openRest(ctx context.Context) error {
 		}
 		a.Log.Info("sanctions lists ready", "lists", len(set.Versions), "took", time.Since(t0).String())
 	}
-	a.Decode = docfile.NewBudget(cfg.DecodeMemoryBytes)
-	limitMemory(a.Log, cfg.DecodeMemoryBytes)
-	a.decisions = verification.NewMetrics(cfg.MetricsMerchantLabels)
-	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
-		Limits:       docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels, MaxImageBytes: cfg.MaxImageBytes},
-		DecodeBudget: a.Decode,
-		Extra:        append(append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...), screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge}),
-		Dates:        a.MRZ.Dates,
-		BuiltIn:      cfg.BuiltInLevels,
-		Metrics:      a.decisions,
-	})
 	a.Staff = staff.New(a.Store)
 	a.Review = review.New(a.Store, a.Verifications, a.Keys, a.Screening)
 	a.Links = hostedlink.New(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)
@@ -364,7 +370,7 @@ func (a *App) buildHandler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
-	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Webhooks: a.Webhooks, Idempotency: a.Idempotency, Keys: a.Keys,
+	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Applicants: a.Applicants, Webhooks: a.Webhooks, Idempotency: a.Idempotency, Keys: a.Keys,
 		Links: a.Links, Screening: a.Screening})
 	a.dialects.vexora.Routes(mux)
 	a.dialects.cardBinding.Routes(mux)
@@ -372,7 +378,7 @@ func (a *App) buildHandler() http.Handler {
 	a.dialects.kycSharing.Routes(mux)
 	hosted.New(a.Links, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits,
 		MRZ: a.MRZ.Reader, MRZTimeout: a.Config.HostedMRZTimeout}).Routes(mux)
-	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications,
+	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications, Applicants: a.Applicants,
 		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log, Degraded: a.Degraded},
 		console.Config{IdleTimeout: a.Config.ConsoleIdleTimeout, MaxAge: a.Config.ConsoleSessionMaxAge}).Routes(mux)
 	// The client address goes into the context before the middleware, which

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/blob"
 	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/check/basic"
@@ -28,6 +29,8 @@ type Service struct {
 	faces    faceGallery
 	builtIn  func(name string) (policy.Level, bool)
 	metrics  *Metrics
+	// applicants answers the blocklist check.
+	applicants *applicant.Service
 }
 
 // Config configures the service.
@@ -50,6 +53,9 @@ type Config struct {
 	BuiltIn func(name string) (policy.Level, bool)
 	// Metrics receives the decision metrics (nil: none).
 	Metrics *Metrics
+	// Applicants is the applicant service the blocklist check asks (nil: one
+	// on the same store, keys and clock).
+	Applicants *applicant.Service
 }
 
 // NewService wires the service.
@@ -60,7 +66,10 @@ func NewService(s *store.Store, kr *crypto.Keyring, blobs *blob.Store, cfg Confi
 	}
 	dec := docfile.NewDecoder(cfg.DecodeBudget, cfg.Limits, cfg.DecodeWait)
 	svc := &Service{store: s, keys: kr, blobs: blobs, decoder: dec, checkDec: dec.WithWait(checkDecodeWait), limits: cfg.Limits, now: now,
-		checkers: cfg.Checkers, builtIn: cfg.BuiltIn, metrics: cfg.Metrics}
+		checkers: cfg.Checkers, builtIn: cfg.BuiltIn, metrics: cfg.Metrics, applicants: cfg.Applicants}
+	if svc.applicants == nil {
+		svc.applicants = applicant.New(s, kr, now)
+	}
 	if svc.builtIn == nil {
 		svc.builtIn = policy.BuiltIn
 	}

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -44,6 +45,7 @@ type Deps struct {
 	Staff         *staff.Service
 	Review        *review.Service
 	Verifications *verification.Service
+	Applicants    *applicant.Service
 	Merchants     *merchant.Service
 	Webhooks      *webhook.Service
 	Screening     *screening.Screener

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/audit"
 	"github.com/openkyc/openkyc/internal/check/basic"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -119,7 +120,7 @@ type merchantSettings struct {
 	Retention  verification.RetentionSettings
 	Levels     []levelView
 	Endpoints  []webhook.Endpoint
-	Blocklist  []verification.BlocklistEntry
+	Blocklist  []applicant.BlocklistEntry
 	Dialects   []merchant.Settings
 	BlockKinds []string
 }
@@ -171,7 +172,7 @@ func (h *Handler) merchantSettings(r *http.Request, u *user, m kyc.Merchant) (me
 	if s.Endpoints, err = h.d.Webhooks.ListEndpoints(ctx, p); err != nil {
 		return s, err
 	}
-	if s.Blocklist, err = h.d.Verifications.BlocklistEntries(ctx, p); err != nil {
+	if s.Blocklist, err = h.d.Applicants.BlocklistEntries(ctx, p); err != nil {
 		return s, err
 	}
 	for _, d := range merchant.Dialects {
@@ -254,7 +255,7 @@ func (h *Handler) addBlock(w http.ResponseWriter, r *http.Request, u *user) {
 	if !ok {
 		return
 	}
-	if _, err := h.d.Verifications.AddBlocklistEntry(r.Context(), p, r.PostFormValue("kind"), r.PostFormValue("value"), r.PostFormValue("note")); err != nil {
+	if _, err := h.d.Applicants.AddBlocklistEntry(r.Context(), p, r.PostFormValue("kind"), r.PostFormValue("value"), r.PostFormValue("note")); err != nil {
 		h.fail(w, r, u, err)
 		return
 	}
@@ -267,7 +268,7 @@ func (h *Handler) removeBlock(w http.ResponseWriter, r *http.Request, u *user) {
 	if !ok {
 		return
 	}
-	if err := h.d.Verifications.RemoveBlocklistEntry(r.Context(), p, r.PathValue("id")); err != nil {
+	if err := h.d.Applicants.RemoveBlocklistEntry(r.Context(), p, r.PathValue("id")); err != nil {
 		h.fail(w, r, u, err)
 		return
 	}

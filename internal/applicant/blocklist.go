@@ -1,4 +1,4 @@
-package verification
+package applicant
 
 import (
 	"context"
@@ -85,7 +85,7 @@ func (s *Service) AddBlocklistEntry(ctx context.Context, p kyc.Principal, kind, 
 		if err := tx.InsertBlocklistEntry(ctx, e); err != nil {
 			return err
 		}
-		return record(ctx, tx, p, now, "blocklist.add", "blocklist_entry", e.ID, map[string]string{"kind": kind})
+		return tx.Audit(ctx, p, now, "blocklist.add", "blocklist_entry", e.ID, map[string]string{"kind": kind})
 	})
 	return BlocklistEntry{ID: e.ID, Kind: kind, Value: value, Note: note, CreatedAt: now}, err
 }
@@ -97,7 +97,7 @@ func (s *Service) RemoveBlocklistEntry(ctx context.Context, p kyc.Principal, id 
 		if err := tx.DeleteBlocklistEntry(ctx, p.MerchantID, id); err != nil {
 			return err
 		}
-		return record(ctx, tx, p, now, "blocklist.remove", "blocklist_entry", id, map[string]string{})
+		return tx.Audit(ctx, p, now, "blocklist.remove", "blocklist_entry", id, map[string]string{})
 	})
 }
 

@@ -1,0 +1,31 @@
+// Package applicant is the core's service of what belongs to an applicant
+// rather than to one verification. It starts with the merchant's blocklist
+// (values that must never pass: document numbers, e-mails, phones, names,
+// kept as keyed hashes with the value sealed); applicants, their documents,
+// deletion, retention and export move here from internal/verification
+// (issue "One way into the store", item 1).
+package applicant
+
+import (
+	"time"
+
+	"github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/store"
+)
+
+// Service writes every change with its audit entry in one transaction.
+type Service struct {
+	store *store.Store
+	keys  *crypto.Keyring
+	now   func() time.Time
+}
+
+// New returns the service (now nil: the wall clock).
+func New(s *store.Store, kr *crypto.Keyring, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: s, keys: kr, now: now}
+}
+
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
