@@ -171,7 +171,6 @@ func (a *App) openRest(ctx context.Context) error {
 		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
 	a.Screening = screening.NewScreener()
 	a.Decode = docfile.NewBudget(cfg.DecodeMemoryBytes)
-	limitMemory(a.Log, cfg.DecodeMemoryBytes)
 	a.decisions = verification.NewMetrics(cfg.MetricsMerchantLabels)
 	a.Applicants = applicant.New(a.Store, a.Keys, nil)
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
@@ -198,6 +197,7 @@ func (a *App) openRest(ctx context.Context) error {
 		}
 		a.Log.Info("sanctions lists ready", "lists", len(set.Versions), "took", time.Since(t0).String())
 	}
+	limitMemory(a.Log, cfg.DecodeMemoryBytes) // measured once the lists are in
 	a.Staff = staff.New(a.Store)
 	a.Review = review.New(a.Store, a.Verifications, a.Keys, a.Screening)
 	a.Links = hostedlink.New(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)

@@ -21,6 +21,7 @@ import (
 	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/ratelimit"
 )
 
@@ -293,12 +294,12 @@ func merchantCommand(stdout io.Writer) *ucli.Command {
 				Name: "list", Usage: "list merchants",
 				Flags: append(storageFlags(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
-					a, err := openApp(ctx, cmd)
+					ms, done, err := openMerchants(ctx, cmd)
 					if err != nil {
 						return err
 					}
-					defer a.Close()
-					ms, err := a.Merchants.List(ctx)
+					defer done()
+					list, err := ms.List(ctx)
 					if err != nil {
 						return err
 					}
@@ -311,14 +312,14 @@ func merchantCommand(stdout io.Writer) *ucli.Command {
 							CreatedAt  time.Time `json:"created_at"`
 						}
 						rows := []row{}
-						for _, m := range ms {
+						for _, m := range list {
 							rows = append(rows, row{m.ID, m.MerchantNo, m.Name, string(m.Status), m.CreatedAt})
 						}
 						return json.NewEncoder(stdout).Encode(rows)
 					}
 					tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "ID\tMERCHANT_NO\tSTATUS\tNAME")
-					for _, m := range ms {
+					for _, m := range list {
 						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.ID, m.MerchantNo, m.Status, m.Name)
 					}
 					return tw.Flush()
@@ -343,6 +344,21 @@ func migrate(ctx context.Context, cmd *ucli.Command) (string, error) {
 	return string(s.Engine()), nil
 }
 
+// openMerchants opens the database alone (no master key, no blob store,
+// nothing written) for the commands that only read merchants and their
+// audit trails: checking a restored backup must work without the key.
+func openMerchants(ctx context.Context, cmd *ucli.Command) (*merchant.Service, func(), error) {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return merchant.New(s, nil, nil), func() { s.Close() }, nil
+}
+
 func openApp(ctx context.Context, cmd *ucli.Command) (*app.App, error) {
 	cfg, err := loadConfig(cmd)
 	if err != nil {
@@ -359,19 +375,19 @@ func auditCommand(stdout io.Writer) *ucli.Command {
 			Name: "verify", Usage: "recompute the hash chain of every merchant (or one) and report the first broken link",
 			Flags: append(storageFlags(), &ucli.StringFlag{Name: "merchant", Usage: "merchant id; default all"}),
 			Action: func(ctx context.Context, cmd *ucli.Command) error {
-				a, err := openApp(ctx, cmd)
+				merchants, done, err := openMerchants(ctx, cmd)
 				if err != nil {
 					return err
 				}
-				defer a.Close()
+				defer done()
 				var ids []string
 				if id := cmd.String("merchant"); id != "" {
-					if _, err := a.Merchants.ByID(ctx, id); err != nil {
+					if _, err := merchants.ByID(ctx, id); err != nil {
 						return fmt.Errorf("merchant %s: %w", id, err)
 					}
 					ids = []string{id}
 				} else {
-					ms, err := a.Merchants.List(ctx)
+					ms, err := merchants.List(ctx)
 					if err != nil {
 						return err
 					}
@@ -381,7 +397,7 @@ func auditCommand(stdout io.Writer) *ucli.Command {
 				}
 				broken := 0
 				for _, id := range ids {
-					n, err := a.Merchants.VerifyAuditChain(ctx, id)
+					n, err := merchants.VerifyAuditChain(ctx, id)
 					if err != nil {
 						broken++
 						fmt.Fprintf(stdout, "BROKEN %s: %v\n", id, err)

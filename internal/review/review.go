@@ -106,8 +106,8 @@ type QueueFilter struct {
 type Queue struct {
 	Items  []QueueItem
 	Counts map[kyc.State]int
-	// Findings are the screening findings of the listed verifications, by
-	// verification id.
+	// Findings are the checks of the listed verifications that did not pass
+	// (and applied), by verification id.
 	Findings map[string][]Finding
 	// SLA is the review SLA of each listed verification's merchant.
 	SLA map[string]time.Duration

@@ -161,7 +161,7 @@ func TestSessions(t *testing.T) {
 		_, err = svc.Update(ctx, a.Email, staff.Change{Disabled: &off})
 		require.NoError(t, err)
 		_, err = svc.ResolveSession(ctx, last, t0, idle)
-		require.ErrorIs(t, err, staff.ErrNoSession, "a disabled account")
+		require.ErrorIs(t, err, staff.ErrNoSession, "disabling an account ends its sessions")
 	})
 }
 

@@ -62,12 +62,12 @@ const (
 	// 96.9, a T read Y at 95.7) were the only passing readings with a
 	// name character between 95 and 97; 2 of ~300 correct passing
 	// readings fall there too and go to review.
-	MinNameConfidence = 97
-	// A letter in the document number must be read as surely as a name's:
+	// A letter in the document number needs MinNameConfidence too:
 	// letters ten apart in value (A/K/U, C/M/W, …) leave every check digit
 	// holding when one is read for the other (weights 7, 3, 1 times 10).
 	// On the public set an annotation stroke across a C gave an M at 90
 	// whose check digits held.
+	MinNameConfidence = 97
 	// MaxRepairs is the most characters the repair step may change: no
 	// correct reading of the public set needed more than one, most wrong
 	// ones that passed needed two or more.

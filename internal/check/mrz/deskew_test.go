@@ -59,8 +59,8 @@ func TestInkGrey(t *testing.T) {
 	}
 }
 
-// TestFlatten: paper darkening from 240 to 120 across a line (a card's
-// edge, a shadow) comes out white everywhere, and ink stays dark against
+// TestFlatten: paper darkening from 240 to 60 across a line (a card's
+// edge, a shadow) comes out (near) white everywhere, and ink stays dark against
 // it, so one Otsu threshold separates them along the whole line.
 func TestFlatten(t *testing.T) {
 	t.Parallel()
@@ -68,7 +68,7 @@ func TestFlatten(t *testing.T) {
 	g := image.NewGray(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
-			paper := 240 - 120*float64(x)/float64(w)
+			paper := 240 - 180*float64(x)/float64(w)
 			v := paper
 			if x%40 >= 10 && x%40 < 16 && y > h/4 && y < 3*h/4 { // a stroke every 40 px
 				v = paper * 0.3
@@ -76,10 +76,10 @@ func TestFlatten(t *testing.T) {
 			g.Pix[y*g.Stride+x] = uint8(v)
 		}
 	}
-	require.Greater(t, g.Pix[h/2*g.Stride+5], g.Pix[h/2*g.Stride+w-28], "the paper on the left is lighter than the ink on the right before")
+	require.Less(t, g.Pix[h/2*g.Stride+w-5], g.Pix[h/2*g.Stride+12], "before: the paper on the right is darker than the ink on the left, so no global threshold separates them")
 	f := flatten(g)
 	for _, x := range []int{5, w / 2, w - 5} {
-		require.GreaterOrEqual(t, int(f.Pix[h/2*f.Stride+x]), 235, "paper at x=%d", x)
+		require.GreaterOrEqual(t, int(f.Pix[h/2*f.Stride+x]), 215, "paper at x=%d", x)
 	}
 	for _, x := range []int{12, 292, w - 28} {
 		require.Less(t, int(f.Pix[h/2*f.Stride+x]), 100, "ink at x=%d", x)
