@@ -190,29 +190,6 @@ func (h *Dialect) authenticate(w http.ResponseWriter, r *http.Request) (request,
 	return req, nil
 }
 
-func (h *Dialect) publicKey(pemText string) (*rsa.PublicKey, error) {
-	if pemText == "" {
-		return nil, fail(CodeSign, "sign: the merchant has not uploaded its public key (openkyc merchant set-key --dialect paycools)")
-	}
-	h.mu.Lock()
-	k, ok := h.keys[pemText]
-	h.mu.Unlock()
-	if ok {
-		return k, nil
-	}
-	k, err := okcrypto.ParseRSAPublicKey([]byte(pemText))
-	if err != nil {
-		return nil, err
-	}
-	h.mu.Lock()
-	if len(h.keys) >= 1000 {
-		clear(h.keys)
-	}
-	h.keys[pemText] = k
-	h.mu.Unlock()
-	return k, nil
-}
-
 // str reads a string field of param; numbers are accepted as written.
 func (r request) str(name string) (string, error) {
 	raw := bytes.TrimSpace(r.fields[name])
@@ -451,8 +428,4 @@ func (h *Dialect) ok(w http.ResponseWriter, r *http.Request, merchantID string, 
 		return
 	}
 	writeJSON(w, Response{Code: CodeOK, Message: "Success", Data: string(b), Sign: sig})
-}
-
-func signParam(key *rsa.PrivateKey, param []byte) (string, error) {
-	return okcrypto.SignSHA256(key, param)
 }

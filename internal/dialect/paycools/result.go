@@ -143,35 +143,6 @@ func hasPrefix(kind string, prefixes ...string) bool {
 	return false
 }
 
-// aggregate is Failure when a matching check failed, Pending when one could
-// not run (an error, or an engine, its assets or lists unavailable) or none
-// has run yet, and Success when at least one passed; checks not applicable
-// to the input count neither way.
-func aggregate(checks []kyc.Check, match func(string) bool) string {
-	passed, pending := false, false
-	for _, c := range checks {
-		if !match(c.Kind) {
-			continue
-		}
-		switch c.Status {
-		case kyc.CheckFailed:
-			return "Failure"
-		case kyc.CheckPassed:
-			passed = true
-		case kyc.CheckNotRun:
-			if c.NotRunKind != kyc.NotRunNotApplicable { // unavailable, or stored before the distinction
-				pending = true
-			}
-		default:
-			pending = true
-		}
-	}
-	if !passed || pending {
-		return "Pending"
-	}
-	return "Success"
-}
-
 // riskInfo is the risk part of a result: duplicates, blocklists and
 // screening, read from the checks' typed evidence. A stored evidence that
 // does not have its check's shape is an error, not a guess.
@@ -309,23 +280,6 @@ func (h *Dialect) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 		}
 	}
 	return res, nil
-}
-
-func spoof(s kyc.CheckStatus) string {
-	switch s {
-	case kyc.CheckPassed:
-		return "1"
-	case kyc.CheckFailed, kyc.CheckReview: // tamper hints ask for review
-		return "2"
-	}
-	return "0"
-}
-
-func certType(docType string) string {
-	if docType == "passport" {
-		return "00000001003"
-	}
-	return strings.ToUpper(docType)
 }
 
 // addImages fills the image fields with short-lived signed URLs of the
