@@ -18,6 +18,7 @@ import (
 	"time"
 
 	okcrypto "github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
@@ -69,7 +70,7 @@ type Dialect struct {
 	cfg       Config
 
 	mu       sync.Mutex
-	keys     map[string]*rsa.PublicKey // parsed merchant keys by PEM
+	keys     dialect.PublicKeys        // parsed merchant keys by PEM
 	patterns map[string]*regexp.Regexp // compiled address patterns
 }
 
@@ -79,7 +80,7 @@ func New(cfg Config) *Dialect {
 		cfg.Now = time.Now
 	}
 	return &Dialect{merchants: cfg.Merchants, nonces: cfg.Nonces, core: cfg.Core, cfg: cfg,
-		keys: map[string]*rsa.PublicKey{}, patterns: map[string]*regexp.Regexp{}}
+		patterns: map[string]*regexp.Regexp{}}
 }
 
 // Paths of the dialect.
@@ -192,23 +193,7 @@ func (d *Dialect) publicKey(pemText string) (*rsa.PublicKey, error) {
 	if pemText == "" {
 		return nil, fail(CodePrivilege, "api-key: the merchant has not uploaded its public key (openkyc merchant set-key)")
 	}
-	d.mu.Lock()
-	k, ok := d.keys[pemText]
-	d.mu.Unlock()
-	if ok {
-		return k, nil
-	}
-	k, err := okcrypto.ParseRSAPublicKey([]byte(pemText))
-	if err != nil {
-		return nil, err
-	}
-	d.mu.Lock()
-	if len(d.keys) >= cacheMax {
-		clear(d.keys)
-	}
-	d.keys[pemText] = k
-	d.mu.Unlock()
-	return k, nil
+	return d.keys.Parse(pemText)
 }
 
 // options turns the merchant's settings into field options.

@@ -16,10 +16,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	okcrypto "github.com/openkyc/openkyc/internal/crypto"
+	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/hostedlink"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
@@ -82,8 +82,7 @@ type Dialect struct {
 	hasher    Hasher
 	cfg       Config
 
-	mu   sync.Mutex
-	keys map[string]*rsa.PublicKey // parsed merchant keys by PEM
+	keys dialect.PublicKeys // parsed merchant keys by PEM
 }
 
 // New returns the dialect's handler.
@@ -92,7 +91,7 @@ func New(cfg Config) *Dialect {
 		cfg.Now = time.Now
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Dialect{merchants: cfg.Merchants, core: cfg.Core, links: cfg.Links, hasher: cfg.Hasher, cfg: cfg, keys: map[string]*rsa.PublicKey{}}
+	return &Dialect{merchants: cfg.Merchants, core: cfg.Core, links: cfg.Links, hasher: cfg.Hasher, cfg: cfg}
 }
 
 // Paths of the dialect.

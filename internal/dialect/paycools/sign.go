@@ -14,23 +14,7 @@ func (h *Dialect) publicKey(pemText string) (*rsa.PublicKey, error) {
 	if pemText == "" {
 		return nil, fail(CodeSign, "sign: the merchant has not uploaded its public key (openkyc merchant set-key --dialect paycools)")
 	}
-	h.mu.Lock()
-	k, ok := h.keys[pemText]
-	h.mu.Unlock()
-	if ok {
-		return k, nil
-	}
-	k, err := okcrypto.ParseRSAPublicKey([]byte(pemText))
-	if err != nil {
-		return nil, err
-	}
-	h.mu.Lock()
-	if len(h.keys) >= 1000 {
-		clear(h.keys)
-	}
-	h.keys[pemText] = k
-	h.mu.Unlock()
-	return k, nil
+	return h.keys.Parse(pemText)
 }
 
 func signParam(key *rsa.PrivateKey, param []byte) (string, error) {
