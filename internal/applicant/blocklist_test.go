@@ -4,15 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/applicant"
-	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
-	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/store/storetest"
 )
 
@@ -24,15 +21,10 @@ func TestBlocklist(t *testing.T) {
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		ctx := context.Background()
 		s := storetest.Open(t, db)
-		mk, err := crypto.OpenMasterKey(crypto.MasterKeySource{DataDir: t.TempDir()})
-		require.NoError(t, err)
-		kr, err := crypto.OpenKeyring(ctx, mk, s)
-		require.NoError(t, err)
+		kr := storetest.Keyring(t, s)
 		var ps []kyc.Principal
-		for _, no := range []string{"B1", "B2"} {
-			m := kyc.Merchant{ID: kyc.NewID(kyc.PrefixMerchant), MerchantNo: no, Name: no, Status: kyc.MerchantActive, CreatedAt: time.Now(), UpdatedAt: time.Now()}
-			require.NoError(t, s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertMerchant(ctx, m) }))
-			ps = append(ps, kyc.Principal{MerchantID: m.ID, Actor: "test"})
+		for _, id := range storetest.Merchants(t, s, "B1", "B2") {
+			ps = append(ps, kyc.Principal{MerchantID: id, Actor: "test"})
 		}
 		svc := applicant.New(s, kr, nil)
 

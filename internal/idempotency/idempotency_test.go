@@ -10,7 +10,6 @@ import (
 	"github.com/openkyc/openkyc/internal/idempotency"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
-	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/store/storetest"
 )
 
@@ -22,12 +21,7 @@ func TestRecords(t *testing.T) {
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		ctx := context.Background()
 		s := storetest.Open(t, db)
-		var ms []string
-		for _, no := range []string{"I1", "I2"} {
-			m := kyc.Merchant{ID: kyc.NewID(kyc.PrefixMerchant), MerchantNo: no, Name: no, Status: kyc.MerchantActive, CreatedAt: time.Now(), UpdatedAt: time.Now()}
-			require.NoError(t, s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertMerchant(ctx, m) }))
-			ms = append(ms, m.ID)
-		}
+		ms := storetest.Merchants(t, s, "I1", "I2")
 		now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 		svc := idempotency.New(s, func() time.Time { return now })
 

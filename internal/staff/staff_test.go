@@ -11,7 +11,6 @@ import (
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/staff"
-	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/store/storetest"
 )
 
@@ -32,12 +31,7 @@ func TestAccounts(t *testing.T) {
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		ctx := context.Background()
 		s := storetest.Open(t, db)
-		var ms []string
-		for _, no := range []string{"S1", "S2"} {
-			m := kyc.Merchant{ID: kyc.NewID(kyc.PrefixMerchant), MerchantNo: no, Name: no, Status: kyc.MerchantActive, CreatedAt: time.Now(), UpdatedAt: time.Now()}
-			require.NoError(t, s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertMerchant(ctx, m) }))
-			ms = append(ms, m.ID)
-		}
+		ms := storetest.Merchants(t, s, "S1", "S2")
 		svc := staff.New(s)
 		const pw = "a long enough password"
 
