@@ -131,8 +131,18 @@ func luma(img image.Image) func(x, y int) uint8 {
 // specimen set it read 6 more images correctly than luma alone, none
 // wrongly (bench/results/mrz-real.md).
 func inkGrey(img image.Image) func(x, y int) uint8 {
-	l, v := luma(img), ink(img)
-	return func(x, y int) uint8 { return uint8((uint16(l(x, y)) + uint16(v(x, y)) + 1) / 2) }
+	switch img.(type) {
+	case *image.YCbCr, *image.Gray, *image.RGBA, *image.NRGBA:
+		l, v := luma(img), ink(img)
+		return func(x, y int) uint8 { return uint8((uint16(l(x, y)) + uint16(v(x, y)) + 1) / 2) }
+	}
+	// other colour models: one conversion of each pixel serves both
+	return func(x, y int) uint8 {
+		c := img.At(x, y)
+		r, g, b, _ := c.RGBA()
+		l := uint16(color.GrayModel.Convert(c).(color.Gray).Y)
+		return uint8((l + uint16(max(r, g, b)>>8) + 1) / 2)
+	}
 }
 
 // ink reads how light each pixel is in its lightest channel (HSV value):
