@@ -327,14 +327,15 @@ type zoneLines struct {
 }
 
 // findZones ranks the groups of two or three text lines that look like an
-// MRZ: parallel, of one length and height, left-aligned, equally and
-// closely spaced, with a character count of a layout. Among equal groups
+// MRZ: parallel, of one height, spanning one width (aligned), equally and
+// closely spaced, with a character count of a layout (a line may have lost
+// a few characters: from 22 of 30). Among equal groups
 // the lowest ranks first (the MRZ is at the foot of the page). Groups
 // sharing a line with a better one are left out.
 func findZones(lines []textLine) []zoneLines {
 	var cands []textLine
 	for _, l := range lines {
-		if n := l.chars(); n >= 24 && n <= 50 && len(l.comps) >= 16 {
+		if n := l.chars(); n >= 22 && n <= 50 && len(l.comps) >= 16 {
 			cands = append(cands, l)
 		}
 	}
@@ -391,10 +392,25 @@ func findZones(lines []textLine) []zoneLines {
 func sameZone(a, b textLine) bool {
 	h := math.Max(a.capH, b.capH)
 	gap := b.midY() - a.midY()
-	p := math.Max(a.pitch, b.pitch)
 	return ratio(a.capH, b.capH) < 1.35 && absf(a.slope-b.slope) < 0.035 &&
-		gap > 1.1*h && gap < 3.2*h &&
-		absf(a.x0()-b.x0()) < 2.5*p && absf(a.x1()-b.x1()) < 2.5*p
+		gap > 1.1*h && gap < 3.2*h && aligned(a, b)
+}
+
+// aligned says whether two lines span one MRZ's width: both ends level
+// within a few characters, or one end level and the shorter line over at
+// least three quarters of the longer. A line's first characters are lost
+// when blur fuses them into one blob, or when a mark drawn round the zone
+// touches them and lengthens the line instead; the zone is read over the
+// span of all its lines (zoneImages), so the lost characters are read.
+func aligned(a, b textLine) bool {
+	p := math.Max(a.pitch, b.pitch)
+	left, right := absf(a.x0()-b.x0()) < 2.5*p, absf(a.x1()-b.x1()) < 2.5*p
+	if left && right {
+		return true
+	}
+	overlap := math.Min(a.x1(), b.x1()) - math.Max(a.x0(), b.x0())
+	longer := math.Max(a.x1()-a.x0(), b.x1()-b.x0())
+	return (left || right) && overlap >= 0.75*longer
 }
 
 // layoutOf matches a group's character count to a layout: the width (30,

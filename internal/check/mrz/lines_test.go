@@ -61,6 +61,14 @@ func TestFindZone(t *testing.T) {
 		{"TD3 a character in two halves", append(splitChar(row(50, 200, 44, 20, 0), 16), row(50, 235, 44, 20, 0)...), 44, 2, 200},
 		// an image cropped to the zone: characters a fifth of its height
 		{"TD3 cropped", append(row(10, 20, 44, 25, 0), row(10, 70, 44, 25, 0)...), 44, 2, 20},
+		// blur fused the first six and five characters of two lines into
+		// blobs too wide for characters: the lines start late, the right
+		// ends align
+		{"TD1 first characters lost", append(append(row(40+6*16, 300, 24, 24, 0), row(40+5*16, 342, 25, 24, 0)...), row(40, 384, 30, 24, 0)...), 30, 3, 300},
+		// a mark drawn round the zone touches the first line's start (two
+		// blobs chained before it); the second line's first character is
+		// too faint to be found
+		{"TD3 marked and faint", append(append(row(20, 500, 2, 20, 0), row(50, 500, 44, 20, 0)...), row(50+14, 535, 43, 20, 0)...), 44, 2, 500},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
