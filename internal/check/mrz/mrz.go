@@ -6,8 +6,10 @@
 package mrz
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,6 +51,46 @@ func (d Date) String() string {
 
 // MarshalJSON writes the date as String does.
 func (d Date) MarshalJSON() ([]byte, error) { return []byte(`"` + d.String() + `"`), nil }
+
+// UnmarshalJSON reads what MarshalJSON writes (a sealed reading, opened by
+// the console and the dialects): "" or YYYY-MM-DD with XX for an unknown
+// month or day. Raw, not written, stays empty.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("mrz date: %w", err)
+	}
+	*d = Date{}
+	if s == "" {
+		return nil
+	}
+	ys, ms, ds, ok := cut3(s)
+	year, err := strconv.Atoi(ys)
+	if !ok || len(ys) != 4 || err != nil || year < 1 {
+		return fmt.Errorf("mrz date %q: want YYYY-MM-DD", s)
+	}
+	part := func(p string, hi int) (int, bool) {
+		if p == "XX" {
+			return 0, true
+		}
+		v, err := strconv.Atoi(p)
+		return v, err == nil && len(p) == 2 && v >= 1 && v <= hi
+	}
+	month, okM := part(ms, 12)
+	day, okD := part(ds, 31)
+	if !okM || !okD {
+		return fmt.Errorf("mrz date %q: want YYYY-MM-DD", s)
+	}
+	*d = Date{Year: year, Month: month, Day: day}
+	return nil
+}
+
+// cut3 splits s at its two dashes.
+func cut3(s string) (a, b, c string, ok bool) {
+	a, rest, ok1 := strings.Cut(s, "-")
+	b, c, ok2 := strings.Cut(rest, "-")
+	return a, b, c, ok1 && ok2
+}
 
 // Time is the date at midnight UTC; ok is false when a part is unknown.
 func (d Date) Time() (time.Time, bool) {

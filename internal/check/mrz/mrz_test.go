@@ -1,6 +1,7 @@
 package mrz_test
 
 import (
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"strings"
@@ -168,6 +169,34 @@ func TestDates(t *testing.T) {
 	require.Equal(t, "1965-XX-XX", d.BirthDate.String())
 	_, ok := d.BirthDate.Time()
 	require.False(t, ok)
+}
+
+// TestReadingJSON: a sealed reading opens back into what was sealed (the
+// console and PayCools read it), dates with unknown parts and a reading
+// whose dates could not be read included; what is not a date is refused.
+func TestReadingJSON(t *testing.T) {
+	t.Parallel()
+	for _, birth := range []string{"650310", "65<<<<", "65XX10"} {
+		lines, err := mrz.Generate(mrz.Fields{Format: mrz.TD3, IssuingState: "NLD", Surname: "DE BRUIJN", GivenNames: "WILLEKE",
+			DocumentNumber: "SPECI2021", Nationality: "NLD", BirthDate: birth, Sex: "F", ExpiryDate: "310802"})
+		require.NoError(t, err)
+		d, _ := mrz.Parse(lines...)
+		rd := mrz.Reading{Lines: lines, Document: d, Confidence: []float64{97, 98}}
+		b, err := json.Marshal(rd)
+		require.NoError(t, err)
+		var back mrz.Reading
+		require.NoError(t, json.Unmarshal(b, &back), "%s", b)
+		rd.Document.BirthDate.Raw, rd.Document.ExpiryDate.Raw = "", "" // not written
+		require.Equal(t, rd, back, birth)
+	}
+	var zero mrz.Reading
+	b, err := json.Marshal(zero)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &zero))
+	for _, bad := range []string{`"1965-13-01"`, `"65-03-10"`, `"1965-03"`, `"1965-3-10"`, `12`, `"0000-01-01"`, `"1965-03-1X"`} {
+		var d mrz.Date
+		require.Error(t, json.Unmarshal([]byte(bad), &d), bad)
+	}
 }
 
 // TestGenerated round-trips many random documents of every format, and
