@@ -115,7 +115,10 @@ type Result struct {
 	NotRunKind kyc.NotRunKind // with status not_run: unavailable or not_applicable
 	Score      float64
 	ReasonCode string
-	Evidence   map[string]any // no document bytes; PII only as needed to explain
+	// Evidence is stored as JSON: a map, or the check's evidence type (the
+	// one its readers decode, check.DecodeEvidence). No document bytes;
+	// PII only as needed to explain.
+	Evidence any
 }
 
 // Checker is one kind of automated check.

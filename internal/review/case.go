@@ -7,7 +7,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/check/basic"
 	"github.com/openkyc/openkyc/internal/check/document"
+	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/screening"
@@ -38,6 +41,9 @@ type Case struct {
 	Settings     store.ReviewSettings
 	Age          time.Duration // since the case entered its state
 	Overdue      bool          // in review beyond the merchant's SLA
+	// Unreadable names the checks whose evidence could not be read (a
+	// malformed row, a seal that does not open): shown without it.
+	Unreadable []string
 }
 
 // FaceEvidence is face.match's pair of aligned crops with the score.
@@ -190,103 +196,17 @@ func latestChecks(cs []kyc.Check) map[string]kyc.Check {
 	return out
 }
 
-// evidence opens the sealed parts of the newest checks' evidence.
+// evidence opens the sealed parts of the newest checks' evidence. A check
+// whose evidence cannot be read (a malformed row, a seal that does not
+// open) is named in c.Unreadable and shown without it.
 func (s *Service) evidence(ctx context.Context, c *Case, latest map[string]kyc.Check) error {
-	vid := c.Verification.ID
-	if fm, ok := latest[kyc.KindFaceMatch]; ok {
-		var ev struct {
-			Score       *float64 `json:"score"`
-			DocCrop     string   `json:"document_crop"`
-			SelfieCrop  string   `json:"selfie_crop"`
-			PassiveLive *float64 `json:"selfie_passive_liveness"`
-		}
-		if json.Unmarshal(fm.Evidence, &ev) == nil && ev.Score != nil {
-			f := &FaceEvidence{Status: fm.Status, Score: *ev.Score}
-			f.DocumentCrop, _ = s.ver.OpenEvidence(ev.DocCrop, vid)
-			f.SelfieCrop, _ = s.ver.OpenEvidence(ev.SelfieCrop, vid)
-			if ev.PassiveLive != nil {
-				f.PassiveLive, f.HasPassiveLive = *ev.PassiveLive, true
-			}
-			c.Face = f
-		}
-	}
-	if m, ok := latest[kyc.KindMRZ]; ok {
-		var ev struct {
-			Reading string `json:"reading_sealed"`
-		}
-		if json.Unmarshal(m.Evidence, &ev) == nil && ev.Reading != "" {
-			if b, err := s.ver.OpenEvidence(ev.Reading, vid); err == nil {
-				var rd mrz.Reading
-				if json.Unmarshal(b, &rd) == nil {
-					c.MRZ = &rd
-				}
-			}
-		}
-	}
+	c.readEvidence(latest, func(sealed string) ([]byte, error) { return s.ver.OpenEvidence(sealed, c.Verification.ID) })
 	if sc, ok := latest[kyc.KindSanctions]; ok {
-		hits, err := s.hits(ctx, c, sc)
+		ev, err := check.DecodeEvidence[screening.Evidence](sc)
 		if err != nil {
+			c.unreadable(sc.Kind, err)
+		} else if c.Hits, err = s.hits(ctx, c, ev); err != nil {
 			return err
-		}
-		c.Hits = hits
-	}
-	if dc, ok := latest[kyc.KindConsistency]; ok {
-		var ev struct {
-			Fields map[string]struct {
-				Match bool    `json:"match"`
-				Score float64 `json:"score"`
-			} `json:"fields"`
-		}
-		if json.Unmarshal(dc.Evidence, &ev) == nil {
-			for _, f := range slices.Sorted(maps.Keys(ev.Fields)) {
-				c.Consistency = append(c.Consistency, ConsistencyRow{Field: f, Match: ev.Fields[f].Match, Score: ev.Fields[f].Score})
-			}
-		}
-	}
-	if th, ok := latest[kyc.KindTamperHints]; ok {
-		var ev struct {
-			Documents map[string]struct {
-				Hints []document.Hint    `json:"hints"`
-				ELA   map[string]float64 `json:"ela"`
-			} `json:"documents"`
-		}
-		if json.Unmarshal(th.Evidence, &ev) == nil {
-			for _, kind := range slices.Sorted(maps.Keys(ev.Documents)) {
-				tv := TamperView{Kind: kind, Hints: ev.Documents[kind].Hints, ELA: ev.Documents[kind].ELA}
-				var newest kyc.Document // the newest photo of the kind, as the check chose
-				for _, d := range c.Documents {
-					if string(d.Kind) == kind && d.ContentType != "application/pdf" && d.ID > newest.ID && !d.CreatedAt.After(th.CreatedAt) {
-						newest = d
-					}
-				}
-				if newest.ContentType == "image/jpeg" {
-					tv.DocumentID = newest.ID
-				}
-				c.Tamper = append(c.Tamper, tv)
-			}
-		}
-	}
-	for _, kind := range []string{kyc.KindDuplicateIdentity, kyc.KindFaceDuplicate} {
-		ck, ok := latest[kind]
-		if !ok {
-			continue
-		}
-		var ev struct {
-			Matches []struct {
-				Field       string `json:"field"`
-				ApplicantID string `json:"applicant_id"`
-			} `json:"matches"`
-			ApplicantID string  `json:"applicant_id"`
-			Score       float64 `json:"best_score"`
-		}
-		if json.Unmarshal(ck.Evidence, &ev) != nil {
-			continue
-		}
-		for _, m := range ev.Matches {
-			c.Duplicates = append(c.Duplicates, Duplicate{ApplicantID: m.ApplicantID, Field: m.Field})
-		}
-		if ev.ApplicantID != "" {
-			c.Duplicates = append(c.Duplicates, Duplicate{ApplicantID: ev.ApplicantID, Field: "face", Score: ev.Score})
 		}
 	}
 	for i, d := range c.Duplicates {
@@ -297,23 +217,111 @@ func (s *Service) evidence(ctx context.Context, c *Case, latest map[string]kyc.C
 	return nil
 }
 
-func (s *Service) hits(ctx context.Context, c *Case, sc kyc.Check) ([]HitView, error) {
-	var ev struct {
-		Hits         []screening.EvidenceHit `json:"hits"`
-		Explanations string                  `json:"explanations"`
+// readEvidence fills the case's evidence views from the newest checks
+// (open: the verification's sealed evidence).
+func (c *Case) readEvidence(latest map[string]kyc.Check, open func(sealed string) ([]byte, error)) {
+	if fm, ok := latest[kyc.KindFaceMatch]; ok {
+		ev, err := check.DecodeEvidence[face.MatchEvidence](fm)
+		if err != nil {
+			c.unreadable(fm.Kind, err)
+		} else if ev.Score != nil {
+			f := &FaceEvidence{Status: fm.Status, Score: *ev.Score}
+			f.DocumentCrop, _ = open(ev.DocumentCrop)
+			f.SelfieCrop, _ = open(ev.SelfieCrop)
+			if ev.PassiveLiveness != nil {
+				f.PassiveLive, f.HasPassiveLive = *ev.PassiveLiveness, true
+			}
+			c.Face = f
+		}
 	}
-	if json.Unmarshal(sc.Evidence, &ev) != nil {
-		return nil, nil
-	}
-	explained := map[string]screening.Explanation{}
-	if ev.Explanations != "" {
-		if b, err := s.ver.OpenEvidence(ev.Explanations, c.Verification.ID); err == nil {
-			var hs []screening.Hit
-			if json.Unmarshal(b, &hs) == nil {
-				for _, h := range hs {
-					explained[h.List+"\x00"+h.EntryID] = h.Explanation
+	if m, ok := latest[kyc.KindMRZ]; ok {
+		ev, err := check.DecodeEvidence[mrz.Evidence](m)
+		if err == nil && ev.ReadingSealed != "" {
+			var b []byte
+			if b, err = open(ev.ReadingSealed); err == nil {
+				var rd mrz.Reading
+				if err = json.Unmarshal(b, &rd); err == nil {
+					c.MRZ = &rd
 				}
 			}
+		}
+		if err != nil {
+			c.unreadable(m.Kind, err)
+		}
+	}
+	if dc, ok := latest[kyc.KindConsistency]; ok {
+		ev, err := check.DecodeEvidence[mrz.ConsistencyEvidence](dc)
+		if err != nil {
+			c.unreadable(dc.Kind, err)
+		}
+		for _, f := range slices.Sorted(maps.Keys(ev.Fields)) {
+			c.Consistency = append(c.Consistency, ConsistencyRow{Field: f, Match: ev.Fields[f].Match, Score: ev.Fields[f].Score})
+		}
+	}
+	if th, ok := latest[kyc.KindTamperHints]; ok {
+		ev, err := check.DecodeEvidence[document.TamperEvidence](th)
+		if err != nil {
+			c.unreadable(th.Kind, err)
+		}
+		for _, kind := range slices.Sorted(maps.Keys(ev.Documents)) {
+			tv := TamperView{Kind: kind, Hints: ev.Documents[kind].Hints, ELA: ev.Documents[kind].ELA}
+			var newest kyc.Document // the newest photo of the kind, as the check chose
+			for _, d := range c.Documents {
+				if string(d.Kind) == kind && d.ContentType != "application/pdf" && d.ID > newest.ID && !d.CreatedAt.After(th.CreatedAt) {
+					newest = d
+				}
+			}
+			if newest.ContentType == "image/jpeg" {
+				tv.DocumentID = newest.ID
+			}
+			c.Tamper = append(c.Tamper, tv)
+		}
+	}
+	if ck, ok := latest[kyc.KindDuplicateIdentity]; ok {
+		ev, err := check.DecodeEvidence[basic.DuplicateEvidence](ck)
+		if err != nil {
+			c.unreadable(ck.Kind, err)
+		}
+		for _, m := range ev.Matches {
+			c.Duplicates = append(c.Duplicates, Duplicate{ApplicantID: m.ApplicantID, Field: m.Field})
+		}
+	}
+	if ck, ok := latest[kyc.KindFaceDuplicate]; ok {
+		ev, err := check.DecodeEvidence[face.DuplicateEvidence](ck)
+		if err != nil {
+			c.unreadable(ck.Kind, err)
+		}
+		if ev.ApplicantID != "" {
+			var score float64
+			if ev.BestScore != nil {
+				score = *ev.BestScore
+			}
+			c.Duplicates = append(c.Duplicates, Duplicate{ApplicantID: ev.ApplicantID, Field: "face", Score: score})
+		}
+	}
+}
+
+// unreadable records a check whose evidence the case view could not read.
+// The error is not shown (it may quote the row); the kind is.
+func (c *Case) unreadable(kind string, _ error) {
+	if !slices.Contains(c.Unreadable, kind) {
+		c.Unreadable = append(c.Unreadable, kind)
+	}
+}
+
+func (s *Service) hits(ctx context.Context, c *Case, ev screening.Evidence) ([]HitView, error) {
+	explained := map[string]screening.Explanation{}
+	if ev.Explanations != "" {
+		b, err := s.ver.OpenEvidence(ev.Explanations, c.Verification.ID)
+		var hs []screening.Hit
+		if err == nil {
+			err = json.Unmarshal(b, &hs)
+		}
+		if err != nil {
+			c.unreadable(kyc.KindSanctions, err)
+		}
+		for _, h := range hs {
+			explained[h.List+"\x00"+h.EntryID] = h.Explanation
 		}
 	}
 	dismissed, err := s.store.Dismissals(ctx, c.Verification.MerchantID, c.Verification.ApplicantID)

@@ -99,6 +99,23 @@ func (c Check) Run(ctx context.Context, s *check.Subject) check.Result {
 	return Result(s.Env, s.Verification.ID, hits, vs)
 }
 
+// Evidence is screening.sanctions' evidence: the hits as shown, the list
+// versions screened against and, with hits, their explanations (JSON
+// []Hit, sealed to the verification).
+type Evidence struct {
+	Explanations string        `json:"explanations,omitempty"`
+	Hits         []EvidenceHit `json:"hits"`
+	Lists        []ListVersion `json:"lists"`
+}
+
+// ListVersion is one list as screened against: its name, the SHA-256 of
+// the file loaded and how many entries it held.
+type ListVersion struct {
+	Entries int    `json:"entries"`
+	List    string `json:"list"`
+	SHA256  string `json:"sha256"`
+}
+
 // EvidenceHits are the hits as the evidence and alerts show them.
 func EvidenceHits(hits []Hit) []EvidenceHit {
 	eh := make([]EvidenceHit, 0, len(hits))
@@ -111,11 +128,10 @@ func EvidenceHits(hits []Hit) []EvidenceHit {
 // Result is the check result of screened hits: passed without hits, else
 // review with the hits and the sealed explanations.
 func Result(env check.Env, verificationID string, hits []Hit, vs []Version) check.Result {
-	lists := make([]map[string]any, 0, len(vs))
+	ev := Evidence{Lists: make([]ListVersion, 0, len(vs)), Hits: EvidenceHits(hits)}
 	for _, v := range vs {
-		lists = append(lists, map[string]any{"list": v.List, "sha256": v.SHA256, "entries": v.Entries})
+		ev.Lists = append(ev.Lists, ListVersion{List: v.List, SHA256: v.SHA256, Entries: v.Entries})
 	}
-	ev := map[string]any{"lists": lists, "hits": EvidenceHits(hits)}
 	if len(hits) == 0 {
 		return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
 	}
@@ -123,7 +139,7 @@ func Result(env check.Env, verificationID string, hits []Hit, vs []Version) chec
 	if err != nil {
 		return check.Errored(err)
 	}
-	if ev["explanations"], err = env.Seal(explain, verificationID); err != nil {
+	if ev.Explanations, err = env.Seal(explain, verificationID); err != nil {
 		return check.Errored(err)
 	}
 	return check.Result{Status: kyc.CheckReview, Score: hits[0].Score, ReasonCode: ReasonPossibleMatch, Evidence: ev}

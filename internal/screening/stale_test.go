@@ -57,7 +57,7 @@ func TestStaleLists(t *testing.T) {
 	require.Equal(t, kyc.CheckNotRun, r.Status)
 	require.Equal(t, kyc.NotRunUnavailable, r.NotRunKind)
 	require.Equal(t, ReasonListsStale, r.ReasonCode)
-	require.Contains(t, r.Evidence["reason"], "stale lists: us_ofac")
+	require.Contains(t, r.Evidence.(map[string]any)["reason"], "stale lists: us_ofac")
 
 	got := testutil.CollectAndCount(NewCollector(s))
 	require.Equal(t, 2, got, "age and entries of the one list")

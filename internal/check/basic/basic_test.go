@@ -78,9 +78,9 @@ func TestReportsReadWhole(t *testing.T) {
 				require.Equal(t, kyc.ReasonDocumentQuality, res.ReasonCode)
 				var docs []map[string]any
 				if c.Kind() == "reliance.reports" {
-					docs = res.Evidence["reports"].([]map[string]any)
+					docs = res.Evidence.(map[string]any)["reports"].([]map[string]any)
 				} else {
-					docs = res.Evidence["documents"].([]map[string]any)
+					docs = res.Evidence.(map[string]any)["documents"].([]map[string]any)
 				}
 				require.Contains(t, docs[0]["problem"], tc.problem)
 				require.NotContains(t, docs[1], "problem")

@@ -252,7 +252,7 @@ func (TamperHints) Run(ctx context.Context, s *check.Subject) check.Result {
 	if len(docs) == 0 {
 		return check.NotApplicable("no id_front or id_back photo")
 	}
-	perDoc := map[string]any{}
+	perDoc := map[string]TamperDocument{}
 	strong := false
 	for _, d := range docs {
 		b, err := readAll(ctx, s, d)
@@ -273,7 +273,7 @@ func (TamperHints) Run(ctx context.Context, s *check.Subject) check.Result {
 		for _, h := range hints {
 			strong = strong || h.Strong
 		}
-		perDoc[string(d.Kind)] = map[string]any{"hints": hints, "ela": ela}
+		perDoc[string(d.Kind)] = TamperDocument{ELA: ela, Hints: hints}
 	}
 	ev := map[string]any{"documents": perDoc}
 	if strong {

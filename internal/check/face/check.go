@@ -163,12 +163,13 @@ func (m Duplicate) Run(ctx context.Context, s *check.Subject) check.Result {
 	if err := s.Env.PutFaceEmbedding(ctx, sf.doc, sf.emb); err != nil {
 		return check.Errored(err)
 	}
-	ev := map[string]any{"compared": compared, "threshold": DuplicateThreshold}
+	ev := DuplicateEvidence{Compared: compared, Threshold: DuplicateThreshold}
 	if compared > 0 {
-		ev["best_score"] = math.Round(best*1000) / 1000
+		sc := math.Round(best*1000) / 1000
+		ev.BestScore = &sc
 	}
 	if best >= DuplicateThreshold {
-		ev["applicant_id"] = bestID
+		ev.ApplicantID = bestID
 		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDuplicate, Evidence: ev}
 	}
 	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}

@@ -104,14 +104,15 @@ func TestMatchCheck(t *testing.T) {
 	}
 	r := run(ref)
 	require.Equal(t, kyc.CheckPassed, r.Status, "%v", r.Evidence)
-	require.Greater(t, r.Evidence["score"], 0.5, "genuine pair: the card portrait and the photo")
-	eyes := r.Evidence["selfie_eyes_open"].([2]float64)
+	ev := r.Evidence.(map[string]any)
+	require.Greater(t, ev["score"], 0.5, "genuine pair: the card portrait and the photo")
+	eyes := ev["selfie_eyes_open"].([2]float64)
 	require.Greater(t, eyes[0], 0.9, "the astronaut's eyes are open")
 	require.Greater(t, eyes[1], 0.9)
-	require.Less(t, math.Abs(r.Evidence["selfie_pose"].(face.Pose).Yaw), face.MaxSelfieYaw)
-	require.Greater(t, r.Evidence["selfie_passive_liveness"], 0.5, "advisory score of a live photo")
+	require.Less(t, math.Abs(ev["selfie_pose"].(face.Pose).Yaw), face.MaxSelfieYaw)
+	require.Greater(t, ev["selfie_passive_liveness"], 0.5, "advisory score of a live photo")
 	for _, k := range []string{"document_crop", "selfie_crop"} { // the test env "seals" as is
-		crop, err := jpeg.Decode(bytes.NewReader([]byte(r.Evidence[k].(string))))
+		crop, err := jpeg.Decode(bytes.NewReader([]byte(ev[k].(string))))
 		require.NoError(t, err, k)
 		require.Equal(t, image.Rect(0, 0, 112, 112), crop.Bounds(), k)
 	}
@@ -209,6 +210,6 @@ func TestDuplicateCheck(t *testing.T) {
 	r = run("apl_c", reframed)
 	require.Equal(t, kyc.CheckFailed, r.Status, "the astronaut again, under another applicant: %v", r.Evidence)
 	require.Equal(t, kyc.ReasonDuplicate, r.ReasonCode)
-	require.Equal(t, "apl_a", r.Evidence["applicant_id"])
+	require.Equal(t, "apl_a", r.Evidence.(face.DuplicateEvidence).ApplicantID)
 	require.Len(t, db, 3, "every selfie's embedding is stored")
 }

@@ -62,7 +62,7 @@ func TestLivenessStillPhoto(t *testing.T) {
 	r := live.Run(context.Background(), s)
 	require.Equal(t, kyc.CheckFailed, r.Status, "%v", r.Evidence)
 	require.Equal(t, kyc.ReasonLivenessFailed, r.ReasonCode)
-	require.Contains(t, r.Evidence["problem"], "did not turn")
+	require.Contains(t, r.Evidence.(map[string]any)["problem"], "did not turn")
 
 	// Without a hosted capture the check does not run.
 	s.Env = env{files: map[string][]byte{}}

@@ -206,13 +206,13 @@ func (c Consistency) Run(ctx context.Context, s *check.Subject) check.Result {
 		return check.NotApplicable("the MRZ's check digits do not hold (document.mrz)")
 	}
 	p := s.Applicant.PII
-	fields := map[string]any{}
+	fields := map[string]FieldMatch{}
 	var mismatches []string
 	compare := func(name string, declared string, match bool, score float64) {
 		if declared == "" {
 			return
 		}
-		fields[name] = map[string]any{"match": match, "score": math.Round(score*100) / 100}
+		fields[name] = FieldMatch{Match: match, Score: math.Round(score*100) / 100}
 		if !match {
 			mismatches = append(mismatches, name)
 		}

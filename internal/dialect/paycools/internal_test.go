@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/webhook"
@@ -108,4 +109,40 @@ func TestRiskInfoMalformedEvidence(t *testing.T) {
 	require.Equal(t, []RiskDetail{{Type: "DUPLICATE", SubType: "EMAIL"}, {Type: "DUPLICATE", SubType: "PHONE"}, {Type: "BLACKLIST", SubType: "NAME"}},
 		ri.AdvancedIdnDetail.RiskDetails)
 	require.Equal(t, []BlackListEntry{{ListID: "name", ItemID: "apl_1", ItemType: "name", SimilarScore: 100}}, ri.BlackListDetails)
+}
+
+// TestAddOCR: the sealed MRZ reading fills ocrResult (the dates of a real
+// reading come back as printed); a malformed evidence row or reading is an
+// error naming the check, never a panic.
+func TestAddOCR(t *testing.T) {
+	t.Parallel()
+	lines, err := mrz.Generate(mrz.Fields{Format: mrz.TD3, IssuingState: "SGP", Surname: "TAN", GivenNames: "MEI LING", DocumentNumber: "K1234567A",
+		Nationality: "SGP", BirthDate: "910304", Sex: "F", ExpiryDate: "310101"})
+	require.NoError(t, err)
+	d, err := mrz.Parse(lines...)
+	require.NoError(t, err)
+	reading, err := json.Marshal(mrz.Reading{Lines: lines, Document: d})
+	require.NoError(t, err)
+	open := func(sealed string) ([]byte, error) {
+		switch sealed {
+		case "sealed":
+			return reading, nil
+		case "garbled":
+			return []byte(`{"document":{"birth_date":"1991-3-4"}}`), nil
+		}
+		return nil, errors.New("does not open")
+	}
+	mrzCheck := func(ev string) []kyc.Check {
+		return []kyc.Check{{ID: "chk_m", Kind: kyc.KindMRZ, Status: kyc.CheckPassed, Evidence: []byte(ev)}}
+	}
+	var res Result
+	require.NoError(t, addOCR(mrzCheck(`{"reading_sealed":"sealed","confidence":98}`), &res, open))
+	require.Equal(t, OCRResult{IDNumber: "K1234567A", LastName: "TAN", FirstName: "MEI LING", FirstNameFull: "MEI LING TAN", DateOfBirth: "1991-03-04",
+		DateOfExpiry: "2031-01-01", CountryCode: "SGP", Sex: "F", IssuingState: "SGP"}, res.IDInfo.OCRResult)
+	require.Equal(t, "K1234567A", res.BasicInfo.CertNo)
+	require.Equal(t, "1", res.IDInfo.SpoofResult.MaterialCheck)
+	for _, ev := range []string{`{"reading_sealed":42}`, `not json`, `{"reading_sealed":"garbled"}`, `{"reading_sealed":"other"}`} {
+		require.Error(t, addOCR(mrzCheck(ev), &Result{}, open), ev)
+	}
+	require.ErrorContains(t, addOCR(mrzCheck(`[]`), &Result{}, open), "check chk_m (document.mrz): evidence")
 }

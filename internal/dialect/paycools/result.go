@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/check/basic"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -155,9 +156,9 @@ func riskInfo(checks []kyc.Check, applicantID string) (RiskInfo, error) {
 		}
 		switch {
 		case c.Kind == kyc.KindDuplicateIdentity:
-			var ev basic.DuplicateEvidence
-			if err := json.Unmarshal(c.Evidence, &ev); err != nil {
-				return ri, fmt.Errorf("check %s (%s): evidence: %w", c.ID, c.Kind, err)
+			ev, err := check.DecodeEvidence[basic.DuplicateEvidence](c)
+			if err != nil {
+				return ri, err
 			}
 			fields := map[string]bool{}
 			for _, m := range ev.Matches {
@@ -167,9 +168,9 @@ func riskInfo(checks []kyc.Check, applicantID string) (RiskInfo, error) {
 				ri.AdvancedIdnDetail.RiskDetails = append(ri.AdvancedIdnDetail.RiskDetails, RiskDetail{Type: "DUPLICATE", SubType: f})
 			}
 		case c.Kind == kyc.KindBlocklist:
-			var ev basic.BlocklistEvidence
-			if err := json.Unmarshal(c.Evidence, &ev); err != nil {
-				return ri, fmt.Errorf("check %s (%s): evidence: %w", c.ID, c.Kind, err)
+			ev, err := check.DecodeEvidence[basic.BlocklistEvidence](c)
+			if err != nil {
+				return ri, err
 			}
 			for _, kind := range ev.Matched {
 				ri.AdvancedIdnDetail.RiskDetails = append(ri.AdvancedIdnDetail.RiskDetails, RiskDetail{Type: "BLACKLIST", SubType: strings.ToUpper(kind)})
@@ -230,7 +231,7 @@ func (h *Dialect) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 			res.IDInfo.SpoofResult.TamperCheck = spoof(c.Status)
 		}
 	}
-	if err := h.addOCR(p, v.ID, checks, &res); err != nil {
+	if err := addOCR(checks, &res, func(sealed string) ([]byte, error) { return h.core.OpenEvidence(sealed, v.ID) }); err != nil {
 		return Result{}, err
 	}
 	if len(docReasons) > 0 {
@@ -345,25 +346,28 @@ func (h *Dialect) image(w http.ResponseWriter, r *http.Request) {
 }
 
 // addOCR fills ocrResult (and missing basic info) from the MRZ reading of
-// the document.mrz check, which is sealed in its evidence.
-func (h *Dialect) addOCR(p kyc.Principal, verificationID string, checks []kyc.Check, res *Result) error {
+// the document.mrz check, which is sealed in its evidence (open: the
+// verification's sealed evidence). A malformed evidence row or reading is
+// an error naming the check.
+func addOCR(checks []kyc.Check, res *Result, open func(sealed string) ([]byte, error)) error {
 	for _, c := range checks {
 		if c.Kind != kyc.KindMRZ || (c.Status != kyc.CheckPassed && c.Status != kyc.CheckFailed) {
 			continue
 		}
-		var ev struct {
-			Sealed string `json:"reading_sealed"`
+		ev, err := check.DecodeEvidence[mrz.Evidence](c)
+		if err != nil {
+			return err
 		}
-		if json.Unmarshal(c.Evidence, &ev) != nil || ev.Sealed == "" {
+		if ev.ReadingSealed == "" {
 			return nil
 		}
-		plain, err := h.core.OpenEvidence(ev.Sealed, verificationID)
+		plain, err := open(ev.ReadingSealed)
 		if err != nil {
 			return err
 		}
 		var rd mrz.Reading
 		if err := json.Unmarshal(plain, &rd); err != nil {
-			return err
+			return fmt.Errorf("check %s (%s): sealed reading: %w", c.ID, c.Kind, err)
 		}
 		d := rd.Document
 		res.IDInfo.OCRResult = OCRResult{IDNumber: d.DocumentNumber, LastName: d.Surname, FirstName: d.GivenNames,
@@ -378,7 +382,6 @@ func (h *Dialect) addOCR(p kyc.Principal, verificationID string, checks []kyc.Ch
 		if c.Status == kyc.CheckPassed {
 			res.IDInfo.SpoofResult.MaterialCheck = "1" // the MRZ's check digits hold
 		}
-		_ = p
 	}
 	return nil
 }

@@ -1,0 +1,73 @@
+package review
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/check/document"
+	"github.com/openkyc/openkyc/internal/check/face"
+	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// TestReadEvidence: the case view reads each check's evidence through the
+// check's own type; a malformed row, or a seal that does not open, names
+// the check in Unreadable and never panics.
+func TestReadEvidence(t *testing.T) {
+	t.Parallel()
+	reading, err := json.Marshal(mrz.Reading{Lines: []string{"P<UTOERIKSSON<<ANNA<MARIA"}})
+	require.NoError(t, err)
+	sealed := map[string][]byte{"seal-doc": {0xff, 0xd8}, "seal-selfie": {0xff, 0xd9}, "seal-mrz": reading}
+	open := func(s string) ([]byte, error) {
+		if b, ok := sealed[s]; ok {
+			return b, nil
+		}
+		return nil, errors.New("does not open")
+	}
+	ev := func(kind string, v any) kyc.Check {
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		return kyc.Check{ID: "chk_" + kind, Kind: kind, Status: kyc.CheckPassed, Evidence: b}
+	}
+	score, live := 0.91, 0.8
+	good := map[string]kyc.Check{
+		kyc.KindFaceMatch: ev(kyc.KindFaceMatch, face.MatchEvidence{Score: &score, DocumentCrop: "seal-doc", SelfieCrop: "seal-selfie", PassiveLiveness: &live}),
+		kyc.KindMRZ:       ev(kyc.KindMRZ, mrz.Evidence{ReadingSealed: "seal-mrz"}),
+		kyc.KindConsistency: ev(kyc.KindConsistency, mrz.ConsistencyEvidence{Fields: map[string]mrz.FieldMatch{
+			"name": {Match: true, Score: 0.97}, "date_of_birth": {Match: false}}, Mismatches: []string{"date_of_birth"}}),
+		kyc.KindTamperHints: ev(kyc.KindTamperHints, document.TamperEvidence{Documents: map[string]document.TamperDocument{
+			"id_front": {Hints: []document.Hint{{Kind: "editor_software", Strong: true}}}}}),
+		kyc.KindFaceDuplicate: ev(kyc.KindFaceDuplicate, face.DuplicateEvidence{ApplicantID: "apl_b", BestScore: &score, Compared: 3}),
+	}
+	var c Case
+	c.readEvidence(good, open)
+	require.Empty(t, c.Unreadable)
+	require.Equal(t, &FaceEvidence{Status: kyc.CheckPassed, Score: 0.91, DocumentCrop: []byte{0xff, 0xd8}, SelfieCrop: []byte{0xff, 0xd9},
+		PassiveLive: 0.8, HasPassiveLive: true}, c.Face)
+	require.Equal(t, []string{"P<UTOERIKSSON<<ANNA<MARIA"}, c.MRZ.Lines)
+	require.Equal(t, []ConsistencyRow{{Field: "date_of_birth"}, {Field: "name", Match: true, Score: 0.97}}, c.Consistency)
+	require.Len(t, c.Tamper, 1)
+	require.True(t, c.Tamper[0].Hints[0].Strong)
+	require.Equal(t, []Duplicate{{ApplicantID: "apl_b", Field: "face", Score: 0.91}}, c.Duplicates)
+
+	bad := map[string]kyc.Check{}
+	for kind, ck := range good {
+		ck.Evidence = []byte(`{"score":"high","reading_sealed":7,"fields":[1],"documents":"x","applicant_id":{}}`)
+		bad[kind] = ck
+	}
+	bad[kyc.KindDuplicateIdentity] = kyc.Check{Kind: kyc.KindDuplicateIdentity, Evidence: []byte(`{"matches":{"field":1}}`)}
+	var b Case
+	require.NotPanics(t, func() { b.readEvidence(bad, open) })
+	require.ElementsMatch(t, []string{kyc.KindFaceMatch, kyc.KindMRZ, kyc.KindConsistency, kyc.KindTamperHints, kyc.KindFaceDuplicate,
+		kyc.KindDuplicateIdentity}, b.Unreadable)
+	require.Nil(t, b.Face)
+	require.Nil(t, b.MRZ)
+
+	// well-formed, but the sealed reading does not open
+	var sealedBad Case
+	sealedBad.readEvidence(map[string]kyc.Check{kyc.KindMRZ: ev(kyc.KindMRZ, mrz.Evidence{ReadingSealed: "other"})}, open)
+	require.Equal(t, []string{kyc.KindMRZ}, sealedBad.Unreadable)
+}
