@@ -86,6 +86,10 @@ func TestPipeline(t *testing.T) {
 	plain, err := a.Verifications.OpenEvidence(ev["reading_sealed"].(string), v.ID)
 	require.NoError(t, err)
 	require.Contains(t, string(plain), "K1234567A")
+	var rd mrz.Reading // as the console and PayCools open it
+	require.NoError(t, json.Unmarshal(plain, &rd))
+	require.Equal(t, "1991-03-04", rd.Document.BirthDate.String())
+	require.Equal(t, "K1234567A", rd.Document.DocumentNumber)
 	_, err = a.Verifications.OpenEvidence(ev["reading_sealed"].(string), "ver_other")
 	require.Error(t, err)
 
