@@ -7,8 +7,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/kyc"
-	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // Address is a postal address on the wire.
@@ -114,7 +114,7 @@ func (s *server) applicantRoutes() {
 		Responses: errorResponses(400, 401, 409, 422),
 	}, func(ctx context.Context, in *struct{ Body ApplicantBody }) (*applicantOut, error) {
 		b := in.Body
-		a, created, err := s.Verifications.CreateApplicant(ctx, principal(ctx), kyc.SurfaceNative, verification.ApplicantInput{
+		a, created, err := s.Applicants.Create(ctx, principal(ctx), kyc.SurfaceNative, applicant.Input{
 			ExternalUserID: b.ExternalUserID,
 			PII: kyc.PII{FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.DateOfBirth, Nationality: b.Nationality,
 				Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, DocumentExpiry: b.DocumentExpiry, Address: fromAddress(b.Address)},
@@ -133,7 +133,7 @@ func (s *server) applicantRoutes() {
 		OperationID: "get-applicant", Method: http.MethodGet, Path: "/v1/applicants/{id}", Tags: []string{"Applicants"},
 		Summary: "Get an applicant", Responses: errorResponses(401, 404),
 	}, func(ctx context.Context, in *idPath) (*applicantOut, error) {
-		a, err := s.Verifications.GetApplicant(ctx, principal(ctx), in.ID)
+		a, err := s.Applicants.Get(ctx, principal(ctx), in.ID)
 		if err != nil {
 			return nil, fail(ctx, err)
 		}
@@ -150,7 +150,7 @@ func (s *server) applicantRoutes() {
 		Body ApplicantPatchBody
 	}) (*applicantOut, error) {
 		b := in.Body
-		a, err := s.Verifications.UpdateApplicant(ctx, principal(ctx), in.ID, verification.ApplicantPatch{
+		a, err := s.Applicants.Update(ctx, principal(ctx), in.ID, applicant.Patch{
 			FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.DateOfBirth, Nationality: b.Nationality,
 			Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, DocumentExpiry: b.DocumentExpiry, Address: fromAddress(b.Address),
 		})

@@ -199,19 +199,19 @@ func (a *App) openRest(ctx context.Context) error {
 	}
 	limitMemory(a.Log, cfg.DecodeMemoryBytes) // measured once the lists are in
 	a.Staff = staff.New(a.Store)
-	a.Review = review.New(a.Store, a.Verifications, a.Keys, a.Screening)
+	a.Review = review.New(a.Store, a.Verifications, a.Applicants, a.Keys, a.Screening)
 	a.Links = hostedlink.New(a.Store, cfg.PublicURL, cfg.WebhookAllowPrivate, nil)
 	a.Idempotency = idempotency.New(a.Store, nil)
 	a.Webhooks = webhook.New(a.Store, a.Keys, a.Log, webhook.Config{
 		Timeout: cfg.WebhookTimeout, Schedule: cfg.WebhookSchedule, AllowPrivate: cfg.WebhookAllowPrivate, Lookup: cfg.WebhookLookup,
 	})
-	a.dialects.payCools = paycools.New(paycools.Config{Merchants: a.Merchants, Core: a.Verifications, Links: a.Links, Hasher: a.Keys,
+	a.dialects.payCools = paycools.New(paycools.Config{Merchants: a.Merchants, Core: a.Verifications, Applicants: a.Applicants, Links: a.Links, Hasher: a.Keys,
 		PublicURL: cfg.PublicURL, AllowPrivate: cfg.WebhookAllowPrivate, ValidateURL: a.Merchants.CallbackURLs.Validate})
-	a.dialects.vexora = vexora.New(vexora.Config{Merchants: a.Merchants, Core: a.Verifications, PublicURL: cfg.PublicURL,
+	a.dialects.vexora = vexora.New(vexora.Config{Merchants: a.Merchants, Core: a.Verifications, Applicants: a.Applicants, PublicURL: cfg.PublicURL,
 		AllowPrivate: cfg.WebhookAllowPrivate, MaxFileBytes: cfg.MaxUploadBytes, ValidateURL: a.Merchants.CallbackURLs.Validate, Link: a.hostedLink})
-	a.dialects.kycSharing = kycsharing.New(kycsharing.Config{Merchants: a.Merchants, Core: a.Verifications,
+	a.dialects.kycSharing = kycsharing.New(kycsharing.Config{Merchants: a.Merchants, Core: a.Verifications, Applicants: a.Applicants,
 		AllowPrivate: cfg.WebhookAllowPrivate, ValidateURL: a.Merchants.CallbackURLs.Validate})
-	a.dialects.cardBinding = cardbinding.New(cardbinding.Config{Merchants: a.Merchants, Nonces: a.Store, Core: a.Verifications})
+	a.dialects.cardBinding = cardbinding.New(cardbinding.Config{Merchants: a.Merchants, Nonces: a.Store, Core: a.Verifications, Applicants: a.Applicants})
 	a.Webhooks.Register(kyc.SurfacePayCools, a.dialects.payCools.Callbacks())
 	a.Webhooks.Register(kyc.SurfaceVexora, a.dialects.vexora.Callbacks())
 	a.Webhooks.Register(kyc.SurfaceKYCSharing, a.dialects.kycSharing.Callbacks())

@@ -1,9 +1,11 @@
 // Package applicant is the core's service of what belongs to an applicant
-// rather than to one verification. It starts with the merchant's blocklist
-// (values that must never pass: document numbers, e-mails, phones, names,
-// kept as keyed hashes with the value sealed); applicants, their documents,
+// rather than to one verification: the applicant records (created, read,
+// updated and found by the merchant's key of the user on a surface; their
+// personal data sealed, looked up by keyed hashes) and the merchant's
+// blocklist (values that must never pass: document numbers, e-mails,
+// phones, names, kept as keyed hashes with the value sealed). Documents,
 // deletion, retention and export move here from internal/verification
-// (issue "One way into the store", item 1).
+// next (issue "One way into the store", item 1).
 package applicant
 
 import (

@@ -14,11 +14,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/store"
-	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // TestKeysRotateAndRetire: data written under master key version 1 is
@@ -39,7 +39,7 @@ func TestKeysRotateAndRetire(t *testing.T) {
 		m, err := a.Merchants.Create(ctx, "Keys", "test")
 		require.NoError(t, err)
 		p := kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}
-		ap, _, err := a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: "k-1",
+		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: "k-1",
 			PII: kyc.PII{FirstName: "Jane", Email: "jane@example.org"}})
 		require.NoError(t, err)
 		img := kyctest.JPEG(t, kyctest.SyntheticCard(800, 500))
@@ -81,7 +81,7 @@ func TestKeysRotateAndRetire(t *testing.T) {
 		// Everything written under version 1 opens under version 2 alone.
 		a = open()
 		defer a.Close()
-		got, err := a.Verifications.GetApplicant(ctx, p, ap.ID)
+		got, err := a.Applicants.Get(ctx, p, ap.ID)
 		require.NoError(t, err)
 		require.Equal(t, "Jane", got.PII.FirstName)
 		r, err := a.Blobs.Open(ctx, doc.BlobKey)
@@ -169,7 +169,7 @@ func TestRetentionRun(t *testing.T) {
 	m, err := a.Merchants.Create(ctx, "Retention", "test")
 	require.NoError(t, err)
 	p := kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}
-	ap, _, err := a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: "r-1", PII: kyc.PII{FirstName: "Jane"}})
+	ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: "r-1", PII: kyc.PII{FirstName: "Jane"}})
 	require.NoError(t, err)
 	_, err = a.Verifications.SetRetention(ctx, p, store.RetentionSettings{RestoreDays: 0})
 	require.NoError(t, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/verification"
@@ -36,7 +37,7 @@ func seedReview(t *testing.T, dir string) (merchantID, verificationID string) {
 	require.NoError(t, jpeg.Encode(&img, image.NewGray(image.Rect(0, 0, 64, 64)), nil))
 	var vid string
 	for i, ext := range []string{"a", "b"} {
-		ap, _, err := a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: ext,
+		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: ext,
 			PII: kyc.PII{FirstName: "Li", LastName: "Wei", DateOfBirth: "1980-01-01", Email: "same@example.com"}})
 		require.NoError(t, err)
 		for _, k := range []kyc.DocumentKind{kyc.DocIDFront, kyc.DocSelfie} {

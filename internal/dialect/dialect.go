@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/verification"
@@ -25,6 +26,17 @@ var OutcomeEvents = []string{"verification.completed", "verification.expired", "
 
 // VerificationByID reads a verification of a merchant.
 type VerificationByID func(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
+
+// Applicants is what the dialects need of the applicant service: find the
+// merchant's user on their surface, create or update them, read one, and
+// tell whether a repeated call carries the same data.
+type Applicants interface {
+	Find(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Applicant, error)
+	Create(ctx context.Context, p kyc.Principal, surface kyc.Surface, in applicant.Input) (kyc.Applicant, bool, error)
+	Update(ctx context.Context, p kyc.Principal, id string, patch applicant.Patch) (kyc.Applicant, error)
+	Get(ctx context.Context, p kyc.Principal, id string) (kyc.Applicant, error)
+	Matches(a kyc.Applicant, in applicant.Input) bool
+}
 
 // Settings reads a merchant's settings of a dialect.
 type Settings interface {

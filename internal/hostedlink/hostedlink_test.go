@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/hostedlink"
@@ -32,7 +33,7 @@ func TestLinks(t *testing.T) {
 			require.NoError(t, err)
 			ps = append(ps, kyc.Principal{MerchantID: c.Merchant.ID, Actor: "test"})
 		}
-		ap, _, err := a.Verifications.CreateApplicant(ctx, ps[0], kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: "u1"})
+		ap, _, err := a.Applicants.Create(ctx, ps[0], kyc.SurfaceNative, applicant.Input{ExternalUserID: "u1"})
 		require.NoError(t, err)
 		v, err := a.Verifications.Create(ctx, ps[0], kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: "order-1"})
 		require.NoError(t, err)

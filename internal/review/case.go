@@ -114,7 +114,7 @@ func (s *Service) Case(ctx context.Context, a staff.Account, id string) (*Case, 
 	if c.Merchant, err = s.store.MerchantByID(ctx, v.MerchantID); err != nil {
 		return nil, err
 	}
-	if c.Applicant, err = s.ver.GetApplicant(ctx, p, v.ApplicantID); err != nil {
+	if c.Applicant, err = s.applicants.Get(ctx, p, v.ApplicantID); err != nil {
 		return nil, err
 	}
 	// The view is audited before anything decrypted is shown.

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/screening"
@@ -32,16 +33,17 @@ const (
 
 // Service is the console's use cases.
 type Service struct {
-	store    *store.Store
-	ver      *verification.Service
-	keys     *crypto.Keyring
-	screener *screening.Screener
-	now      func() time.Time
+	store      *store.Store
+	ver        *verification.Service
+	applicants *applicant.Service
+	keys       *crypto.Keyring
+	screener   *screening.Screener
+	now        func() time.Time
 }
 
 // New returns the service; screener may be nil (no lists).
-func New(s *store.Store, v *verification.Service, keys *crypto.Keyring, screener *screening.Screener) *Service {
-	return &Service{store: s, ver: v, keys: keys, screener: screener, now: time.Now}
+func New(s *store.Store, v *verification.Service, ap *applicant.Service, keys *crypto.Keyring, screener *screening.Screener) *Service {
+	return &Service{store: s, ver: v, applicants: ap, keys: keys, screener: screener, now: time.Now}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

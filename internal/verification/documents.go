@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/check/quality"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -64,7 +65,7 @@ func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID strin
 	if a, _, err := s.store.ApplicantByID(ctx, p.MerchantID, applicantID); err != nil {
 		return kyc.Document{}, q, err
 	} else if a.Deleted() {
-		return kyc.Document{}, q, errDeleted
+		return kyc.Document{}, q, applicant.ErrDeleted
 	}
 	d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), MerchantID: p.MerchantID, ApplicantID: applicantID, Kind: kind, KeyID: s.keys.ActiveKeyID()}
 	d.BlobKey = BlobPrefix(p.MerchantID, applicantID) + d.ID
@@ -135,7 +136,7 @@ func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID strin
 		if live, err := tx.LockLiveApplicant(ctx, p.MerchantID, applicantID); err != nil {
 			return err
 		} else if !live {
-			return errDeleted
+			return applicant.ErrDeleted
 		}
 		if err := tx.InsertDocument(ctx, d); err != nil {
 			return err

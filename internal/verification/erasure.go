@@ -10,14 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/store"
 )
-
-// errDeleted refuses changes to a deleted applicant.
-var errDeleted = kyc.Conflict("applicant_deleted",
-	"the applicant was deleted; restore it within its restore window, or create it anew once it is purged")
 
 // errNotDeleted refuses a restore or purge of a live applicant.
 var errNotDeleted = kyc.Conflict("applicant_not_deleted", "the applicant is not deleted")
@@ -110,7 +107,7 @@ func (s *Service) DeleteApplicant(ctx context.Context, p kyc.Principal, id strin
 			return kyc.Applicant{}, err
 		}
 	}
-	return s.GetApplicant(ctx, p, id)
+	return s.applicants.Get(ctx, p, id)
 }
 
 // markDeleted cancels the applicant's open verifications and marks it
@@ -135,7 +132,7 @@ func (s *Service) markDeleted(ctx context.Context, tx *store.Tx, p kyc.Principal
 		return err
 	}
 	if !ok {
-		return errDeleted
+		return applicant.ErrDeleted
 	}
 	if err := record(ctx, tx, p, now, "applicant.delete", "applicant", a.ID, map[string]any{
 		"purge_after": purgeAfter, "immediate": immediate, "cancelled_verifications": cancelled}); err != nil {
@@ -165,10 +162,10 @@ func (s *Service) RestoreApplicant(ctx context.Context, p kyc.Principal, id stri
 		if !a.Deleted() {
 			return errNotDeleted
 		}
-		if a, err = s.open(a, sealed); err != nil {
+		if a, err = s.applicants.Open(a, sealed); err != nil {
 			return err
 		}
-		s.hashes(&a)
+		s.applicants.Hashes(&a)
 		ok, err := tx.RestoreApplicant(ctx, a, now)
 		if err != nil {
 			return err

@@ -113,7 +113,7 @@ const exportAuditLimit = 10000
 // trail; WriteZip then streams it. A purged applicant has nothing to
 // export (409 applicant_erased).
 func (s *Service) ExportApplicant(ctx context.Context, p kyc.Principal, id string) (*Export, error) {
-	a, err := s.GetApplicant(ctx, p, id)
+	a, err := s.applicants.Get(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}

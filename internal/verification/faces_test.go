@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/verification"
@@ -151,7 +152,7 @@ func TestFaceGalleryHonoursDeletion(t *testing.T) {
 		var ids []string
 		faces := map[string][]float32{}
 		for i := range 3 {
-			ap, _, err := a.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: fmt.Sprintf("face-del-%d", i),
+			ap, _, err := a.Applicants().Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: fmt.Sprintf("face-del-%d", i),
 				PII: kyc.PII{FirstName: "Anna"}})
 			require.NoError(t, err)
 			ids = append(ids, ap.ID)

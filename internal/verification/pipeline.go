@@ -46,7 +46,7 @@ func (s *Service) Process(ctx context.Context, merchantID, id string) error {
 	if err != nil {
 		return err
 	}
-	if a, err = s.open(a, sealed); err != nil {
+	if a, err = s.applicants.Open(a, sealed); err != nil {
 		return err
 	}
 	docs, err := s.store.DocumentsByApplicant(ctx, merchantID, v.ApplicantID)

@@ -46,20 +46,20 @@ func (s *Service) SealExternalIDs(ctx context.Context) (SealReport, error) {
 				fail(errors.New("applicant " + u.ID + ": no external id"))
 				continue
 			}
-			r, err := s.openRecord(u.ID, u.SealedPII)
+			r, err := s.applicants.OpenRecord(u.ID, u.SealedPII)
 			if err != nil {
 				fail(err)
 				continue
 			}
 			r.ExternalUserID = u.ExternalUserID
-			sealed, err := s.sealRecord(u.ID, r)
+			sealed, err := s.applicants.SealRecord(u.ID, r)
 			if err != nil {
 				fail(err)
 				continue
 			}
 			var ok bool
 			err = s.store.InTx(ctx, func(tx *store.Tx) error {
-				ok, err = tx.SealExternalID(ctx, u, s.externalIDHash(u.MerchantID, u.Surface, u.ExternalUserID), sealed)
+				ok, err = tx.SealExternalID(ctx, u, s.applicants.ExternalIDHash(u.MerchantID, u.Surface, u.ExternalUserID), sealed)
 				return err
 			})
 			switch {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/blob"
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -109,7 +110,7 @@ func TestSealExternalIDsBackfill(t *testing.T) {
 		// A row the new code updates before the backfill is sealed by the update.
 		upd := l.insert(t, p1, kyc.SurfaceVexora, "+819012345678", kyc.PII{FirstName: "Taro"})
 		last := "Updated"
-		_, err = l.svc.UpdateApplicant(ctx, p1, upd, verification.ApplicantPatch{LastName: &last})
+		_, err = l.svc.Applicants().Update(ctx, p1, upd, applicant.Patch{LastName: &last})
 		require.NoError(t, err)
 		ext, hash := l.columns(t, upd)
 		require.Equal(t, upd, ext)
@@ -151,26 +152,26 @@ func TestSealExternalIDsBackfill(t *testing.T) {
 		require.Empty(t, hash)
 
 		// Lookups work on the sealed rows, within their merchant and surface.
-		got, err := l.svc.FindApplicant(ctx, p1, kyc.SurfaceKYCSharing, mail)
+		got, err := l.svc.Applicants().Find(ctx, p1, kyc.SurfaceKYCSharing, mail)
 		require.NoError(t, err)
 		require.Equal(t, a1, got.ID)
 		require.Equal(t, mail, got.ExternalUserID, "decrypted from the sealed record")
 		require.Equal(t, pii, got.PII)
-		got, err = l.svc.FindApplicant(ctx, p2, kyc.SurfaceKYCSharing, mail)
+		got, err = l.svc.Applicants().Find(ctx, p2, kyc.SurfaceKYCSharing, mail)
 		require.NoError(t, err)
 		require.Equal(t, a2, got.ID)
-		_, err = l.svc.FindApplicant(ctx, p1, kyc.SurfaceCardBinding, mail)
+		_, err = l.svc.Applicants().Find(ctx, p1, kyc.SurfaceCardBinding, mail)
 		require.ErrorIs(t, err, kyc.ErrNotFound)
 		v, err := l.svc.LatestByExternalID(ctx, p1, kyc.SurfaceKYCSharing, mail)
 		require.NoError(t, err)
 		require.Equal(t, v1.ID, v.ID)
 		_, err = l.svc.LatestByExternalID(ctx, p2, kyc.SurfaceKYCSharing, mail)
 		require.ErrorIs(t, err, kyc.ErrNotFound)
-		same, created, err := l.svc.CreateApplicant(ctx, p1, kyc.SurfaceKYCSharing, verification.ApplicantInput{ExternalUserID: mail, PII: pii})
+		same, created, err := l.svc.Applicants().Create(ctx, p1, kyc.SurfaceKYCSharing, applicant.Input{ExternalUserID: mail, PII: pii})
 		require.NoError(t, err)
 		require.False(t, created, "the sealed row is the applicant of this e-mail")
 		require.Equal(t, a1, same.ID)
-		got, err = l.svc.FindApplicant(ctx, p1, kyc.SurfaceVexora, "+819012345678")
+		got, err = l.svc.Applicants().Find(ctx, p1, kyc.SurfaceVexora, "+819012345678")
 		require.NoError(t, err)
 		require.Equal(t, upd, got.ID)
 		require.Equal(t, "Updated", got.PII.LastName)
@@ -203,7 +204,7 @@ func TestSealExternalIDsBackfill(t *testing.T) {
 		wg.Wait()
 		require.Equal(t, len(ids), total)
 		for i, id := range ids {
-			got, err := l.svc.FindApplicant(ctx, p2, kyc.SurfaceNative, "user-"+string(rune('a'+i)))
+			got, err := l.svc.Applicants().Find(ctx, p2, kyc.SurfaceNative, "user-"+string(rune('a'+i)))
 			require.NoError(t, err)
 			require.Equal(t, id, got.ID)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/audit"
 	"github.com/openkyc/openkyc/internal/blob"
 	"github.com/openkyc/openkyc/internal/crypto"
@@ -58,7 +59,7 @@ func TestLifecycleWritesAuditAndOutboxTogether(t *testing.T) {
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		ctx := context.Background()
 		svc, st, p := newService(t, db)
-		a, created, err := svc.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: "u1", PII: kyc.PII{FirstName: "Li", LastName: "Wei"}})
+		a, created, err := svc.Applicants().Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: "u1", PII: kyc.PII{FirstName: "Li", LastName: "Wei"}})
 		require.NoError(t, err)
 		require.True(t, created)
 		v, err := svc.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: a.ID, Reference: "r1"})
@@ -119,7 +120,7 @@ func TestConcurrentTransitionsOneWins(t *testing.T) {
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		ctx := context.Background()
 		svc, st, p := newService(t, db)
-		a, _, err := svc.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: "u"})
+		a, _, err := svc.Applicants().Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: "u"})
 		require.NoError(t, err)
 		v, err := svc.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: a.ID, Reference: "r"})
 		require.NoError(t, err)
@@ -150,7 +151,7 @@ func TestCreateApplicantRace(t *testing.T) {
 		ids := make(chan string, 6)
 		for range 6 {
 			go func() {
-				a, _, err := svc.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: "same", PII: kyc.PII{Email: "a@b.co"}})
+				a, _, err := svc.Applicants().Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: "same", PII: kyc.PII{Email: "a@b.co"}})
 				require.NoError(t, err)
 				ids <- a.ID
 			}()

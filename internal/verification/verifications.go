@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/pii"
@@ -58,7 +59,7 @@ func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 		} else if err != nil {
 			return err
 		} else if a.Deleted() {
-			return errDeleted
+			return applicant.ErrDeleted
 		}
 		if err := tx.InsertVerification(ctx, v); err != nil {
 			return err
@@ -294,5 +295,5 @@ func (s *Service) ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Ver
 // LatestByExternalID returns the newest verification of the applicant with
 // this external id on a surface (status queries of dialects).
 func (s *Service) LatestByExternalID(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Verification, error) {
-	return s.store.LatestVerificationByExternalID(ctx, p.MerchantID, surface, s.externalIDHash(p.MerchantID, surface, externalID))
+	return s.store.LatestVerificationByExternalID(ctx, p.MerchantID, surface, s.applicants.ExternalIDHash(p.MerchantID, surface, externalID))
 }

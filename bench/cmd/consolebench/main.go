@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/staff"
@@ -119,7 +120,7 @@ func seed(ctx context.Context, a *app.App, ms []string, n int, share float64) []
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range n {
 		p := kyc.Principal{MerchantID: ms[i%len(ms)], Actor: "bench"}
-		ap, _, err := a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: fmt.Sprint("u", i),
+		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: fmt.Sprint("u", i),
 			PII: kyc.PII{FirstName: "Anna", LastName: "Bench " + strings.Repeat("x", 1+i%7), DateOfBirth: "1990-04-12", Email: fmt.Sprintf("u%d@bench.local", i)}})
 		if err != nil {
 			log.Fatal(err)

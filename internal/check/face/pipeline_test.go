@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -47,7 +48,7 @@ func TestPipeline(t *testing.T) {
 	draw.Draw(reframed, reframed.Bounds(), ref, image.Pt(70, 0), draw.Src)
 
 	run := func(user string, selfie image.Image) (kyc.Verification, map[string]kyc.Check) {
-		ap, _, err := a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: user,
+		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: user,
 			PII: kyc.PII{FirstName: "A", LastName: user, DateOfBirth: "1980-01-01"}})
 		require.NoError(t, err)
 		_, err = a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(kyctest.JPEG(t, card)))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/config"
@@ -45,7 +46,7 @@ func TestPipeline(t *testing.T) {
 	photo := kyctest.JPEG(t, kyctest.Degrade(kyctest.SyntheticDocument(t, lines, 1200), 0.3, 11))
 
 	run := func(user string, pii kyc.PII, photo []byte) (kyc.Verification, map[string]kyc.Check) {
-		ap, _, err := a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: user, PII: pii})
+		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: user, PII: pii})
 		require.NoError(t, err)
 		_, err = a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(photo))
 		require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/verification"
@@ -127,7 +128,7 @@ func (d *Dialect) submit(ctx context.Context, p kyc.Principal, b Bind) (kyc.Veri
 		if !(v.State == kyc.StateCompleted && v.Decision == kyc.DecisionRejected && v.RejectType == kyc.RejectRetry) {
 			return v, fail(CodeDuplicate, "mc_trade_no: KYC for this transaction was already submitted")
 		}
-		if _, err := d.core.UpdateApplicant(ctx, p, v.ApplicantID, patchOf(in.PII)); err != nil {
+		if _, err := d.cfg.Applicants.Update(ctx, p, v.ApplicantID, patchOf(in.PII)); err != nil {
 			return v, err
 		}
 		if err := d.store(ctx, p, v.ApplicantID, b.Files); err != nil {
@@ -137,12 +138,12 @@ func (d *Dialect) submit(ctx context.Context, p kyc.Principal, b Bind) (kyc.Veri
 	case !kyc.IsNotFound(err):
 		return v, err
 	}
-	a, err := d.core.FindApplicant(ctx, p, Surface, in.ExternalUserID)
+	a, err := d.cfg.Applicants.Find(ctx, p, Surface, in.ExternalUserID)
 	switch {
 	case kyc.IsNotFound(err):
-		a, _, err = d.core.CreateApplicant(ctx, p, Surface, in)
+		a, _, err = d.cfg.Applicants.Create(ctx, p, Surface, in)
 	case err == nil:
-		a, err = d.core.UpdateApplicant(ctx, p, a.ID, patchOf(in.PII)) // the latest data wins
+		a, err = d.cfg.Applicants.Update(ctx, p, a.ID, patchOf(in.PII)) // the latest data wins
 	}
 	if err != nil {
 		return v, err
@@ -179,17 +180,17 @@ func (d *Dialect) store(ctx context.Context, p kyc.Principal, applicantID string
 // applicantInput maps the request onto the core's applicant. [openkyc] The
 // applicant is the user's e-mail address (lower case); gender, emergency
 // contact, user IP and poa_type are validated but not stored.
-func applicantInput(b Bind) verification.ApplicantInput {
-	return verification.ApplicantInput{ExternalUserID: strings.ToLower(b.Email), PII: kyc.PII{
+func applicantInput(b Bind) applicant.Input {
+	return applicant.Input{ExternalUserID: strings.ToLower(b.Email), PII: kyc.PII{
 		FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.Birthday, Nationality: b.Nationality, Email: b.Email,
 		Phone: "+" + b.MobileCode + b.Mobile, DocumentNumber: b.DocNo,
 		Address: &kyc.Address{Line1: b.Address, City: b.City, State: b.State, PostalCode: b.ZipCode, Country: b.Country},
 	}}
 }
 
-func patchOf(p kyc.PII) verification.ApplicantPatch {
+func patchOf(p kyc.PII) applicant.Patch {
 	s := func(v string) *string { return &v }
-	return verification.ApplicantPatch{FirstName: s(p.FirstName), LastName: s(p.LastName), Nationality: s(p.Nationality), Email: s(p.Email),
+	return applicant.Patch{FirstName: s(p.FirstName), LastName: s(p.LastName), Nationality: s(p.Nationality), Email: s(p.Email),
 		Phone: s(p.Phone), DocumentNumber: s(p.DocumentNumber), DateOfBirth: s(p.DateOfBirth), Address: p.Address}
 }
 

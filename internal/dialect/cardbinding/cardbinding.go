@@ -42,9 +42,6 @@ type Nonces interface {
 
 // Core is what the dialect needs of the verification service.
 type Core interface {
-	FindApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Applicant, error)
-	CreateApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.ApplicantInput) (kyc.Applicant, bool, error)
-	UpdateApplicant(ctx context.Context, p kyc.Principal, id string, patch verification.ApplicantPatch) (kyc.Applicant, error)
 	UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error)
 	Create(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.CreateInput) (kyc.Verification, error)
 	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
@@ -56,10 +53,11 @@ type Core interface {
 
 // Config configures the dialect.
 type Config struct {
-	Merchants Merchants
-	Nonces    Nonces
-	Core      Core
-	Now       func() time.Time
+	Merchants  Merchants
+	Nonces     Nonces
+	Core       Core
+	Applicants dialect.Applicants
+	Now        func() time.Time
 }
 
 // Dialect serves the card-binding KYC API.

@@ -465,7 +465,7 @@ func TestCardBinding(t *testing.T) {
 
 		// Refused requests wrote nothing.
 		require.Equal(t, "A0000", code(e.do(call{path: "/openapi/card/binding/kyc/query", body: queryBody("BAD-1"), acc: e.m1})))
-		_, err = e.a.Verifications.FindApplicant(ctx, kyc.Principal{MerchantID: e.m1.id}, kyc.SurfaceCardBinding, "bad@example.com")
+		_, err = e.a.Applicants.Find(ctx, kyc.Principal{MerchantID: e.m1.id}, kyc.SurfaceCardBinding, "bad@example.com")
 		require.ErrorIs(t, err, kyc.ErrNotFound)
 
 		// A proof of address may be a PDF; identity cards once enabled.

@@ -8,9 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openkyc/openkyc/internal/kyctest"
-
 	"github.com/openkyc/openkyc/internal/dialect/cardbinding"
+	"github.com/openkyc/openkyc/internal/kyctest"
 )
 
 // TestDocsExample keeps the worked example in docs/dialects.md equal to what

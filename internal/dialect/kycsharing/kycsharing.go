@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -42,13 +43,8 @@ type Merchants interface {
 
 // Core is what the dialect needs of the verification service.
 type Core interface {
-	FindApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Applicant, error)
-	CreateApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.ApplicantInput) (kyc.Applicant, bool, error)
-	UpdateApplicant(ctx context.Context, p kyc.Principal, id string, patch verification.ApplicantPatch) (kyc.Applicant, error)
-	GetApplicant(ctx context.Context, p kyc.Principal, id string) (kyc.Applicant, error)
 	UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error)
 	Documents(ctx context.Context, p kyc.Principal, applicantID string) ([]kyc.Document, error)
-	Matches(a kyc.Applicant, in verification.ApplicantInput) bool
 	Create(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.CreateInput) (kyc.Verification, error)
 	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
 	ByReference(ctx context.Context, p kyc.Principal, surface kyc.Surface, reference string) (kyc.Verification, error)
@@ -59,6 +55,7 @@ type Core interface {
 type Config struct {
 	Merchants    Merchants
 	Core         Core
+	Applicants   dialect.Applicants
 	AllowPrivate bool // callback URLs on private addresses (development)
 	Now          func() time.Time
 	ValidateURL  func(ctx context.Context, raw string, allowPrivate bool) (string, error)
@@ -241,38 +238,38 @@ func intsToString(v []int) string {
 }
 
 // input validates the information call and maps it onto the core.
-func (d *Dialect) input(ctx context.Context, in Information) (verification.ApplicantInput, string, error) {
+func (d *Dialect) input(ctx context.Context, in Information) (applicant.Input, string, error) {
 	if in.RequestNo == "" || len(in.RequestNo) > 64 {
-		return verification.ApplicantInput{}, "", fail(CodeParam, "requestNo: is required, at most 64 characters")
+		return applicant.Input{}, "", fail(CodeParam, "requestNo: is required, at most 64 characters")
 	}
 	if in.Email == "" {
-		return verification.ApplicantInput{}, "", fail(CodeParam, "email: is required")
+		return applicant.Input{}, "", fail(CodeParam, "email: is required")
 	}
 	for _, id := range []struct{ field, v string }{{"requestNo", in.RequestNo}, {"email", in.Email}} {
 		if err := kyc.CheckIdentifier(id.field, id.v); err != nil {
-			return verification.ApplicantInput{}, "", err
+			return applicant.Input{}, "", err
 		}
 	}
 	if err := enumInt(in.HolderType, "holderType", 1); err != nil {
-		return verification.ApplicantInput{}, "", err
+		return applicant.Input{}, "", err
 	}
 	info := in.IndividualInfo
 	if info == nil {
-		return verification.ApplicantInput{}, "", fail(CodeParam, "individualInfo: is required")
+		return applicant.Input{}, "", fail(CodeParam, "individualInfo: is required")
 	}
 	if err := enumInt(info.Gender, "individualInfo.gender", 1, 2); err != nil {
-		return verification.ApplicantInput{}, "", err
+		return applicant.Input{}, "", err
 	}
 	if err := enumInt(info.IDDocType, "individualInfo.idDocType", 1, 2, 3, 4); err != nil {
-		return verification.ApplicantInput{}, "", err
+		return applicant.Input{}, "", err
 	}
 	for _, f := range []struct{ name, v string }{{"firstName", info.FirstName}, {"lastName", info.LastName}, {"dob", info.DOB}, {"country", info.Country}} {
 		if f.v == "" {
-			return verification.ApplicantInput{}, "", fail(CodeParam, "individualInfo."+f.name+": is required")
+			return applicant.Input{}, "", fail(CodeParam, "individualInfo."+f.name+": is required")
 		}
 	}
 	if len(info.Country) != 3 {
-		return verification.ApplicantInput{}, "", fail(CodeParam, "individualInfo.country: must be an ISO 3166-1 alpha-3 code")
+		return applicant.Input{}, "", fail(CodeParam, "individualInfo.country: must be an ISO 3166-1 alpha-3 code")
 	}
 	pii := kyc.PII{FirstName: info.FirstName, LastName: info.LastName, DateOfBirth: info.DOB, Nationality: info.Country,
 		Email: in.Email, DocumentNumber: info.Number}
@@ -281,7 +278,7 @@ func (d *Dialect) input(ctx context.Context, in Information) (verification.Appli
 	}
 	if a := info.Address; a != nil {
 		if strings.EqualFold(a.Country, "USA") && a.SSN == "" {
-			return verification.ApplicantInput{}, "", fail(CodeParam, "individualInfo.address.ssn: is required when the country is USA")
+			return applicant.Input{}, "", fail(CodeParam, "individualInfo.address.ssn: is required when the country is USA")
 		}
 		pii.Address = &kyc.Address{Line1: a.Address, City: a.City, State: a.State, PostalCode: a.ZipCode, Country: a.Country}
 	}
@@ -289,10 +286,10 @@ func (d *Dialect) input(ctx context.Context, in Information) (verification.Appli
 	if callback != "" && d.cfg.ValidateURL != nil {
 		var err error
 		if callback, err = d.cfg.ValidateURL(ctx, callback, d.cfg.AllowPrivate); err != nil {
-			return verification.ApplicantInput{}, "", fail(CodeParam, "callbackUrl: "+err.Error())
+			return applicant.Input{}, "", fail(CodeParam, "callbackUrl: "+err.Error())
 		}
 	}
-	return verification.ApplicantInput{ExternalUserID: strings.ToLower(strings.TrimSpace(in.Email)), PII: pii}, callback, nil
+	return applicant.Input{ExternalUserID: strings.ToLower(strings.TrimSpace(in.Email)), PII: pii}, callback, nil
 }
 
 func (d *Dialect) information(w http.ResponseWriter, r *http.Request) {
@@ -310,12 +307,12 @@ func (d *Dialect) information(w http.ResponseWriter, r *http.Request) {
 	}
 	if v, err := d.core.ByReference(ctx, p, Surface, in.RequestNo); err == nil {
 		// A repeated call with identical content is idempotent.
-		a, err := d.core.GetApplicant(ctx, p, v.ApplicantID)
+		a, err := d.cfg.Applicants.Get(ctx, p, v.ApplicantID)
 		if err != nil {
 			d.writeErr(w, r, err)
 			return
 		}
-		if d.core.Matches(a, ai) && v.CallbackURL == callback {
+		if d.cfg.Applicants.Matches(a, ai) && v.CallbackURL == callback {
 			d.ok(w, r, model(v))
 			return
 		}
@@ -325,12 +322,12 @@ func (d *Dialect) information(w http.ResponseWriter, r *http.Request) {
 		d.writeErr(w, r, err)
 		return
 	}
-	a, err := d.core.FindApplicant(ctx, p, Surface, ai.ExternalUserID)
+	a, err := d.cfg.Applicants.Find(ctx, p, Surface, ai.ExternalUserID)
 	switch {
 	case kyc.IsNotFound(err):
-		a, _, err = d.core.CreateApplicant(ctx, p, Surface, ai)
+		a, _, err = d.cfg.Applicants.Create(ctx, p, Surface, ai)
 	case err == nil:
-		a, err = d.core.UpdateApplicant(ctx, p, a.ID, patchOf(ai.PII)) // the latest shared data wins
+		a, err = d.cfg.Applicants.Update(ctx, p, a.ID, patchOf(ai.PII)) // the latest shared data wins
 	}
 	if err != nil {
 		d.writeErr(w, r, err)
@@ -344,9 +341,9 @@ func (d *Dialect) information(w http.ResponseWriter, r *http.Request) {
 	d.ok(w, r, model(v))
 }
 
-func patchOf(p kyc.PII) verification.ApplicantPatch {
+func patchOf(p kyc.PII) applicant.Patch {
 	s := func(v string) *string { return &v }
-	return verification.ApplicantPatch{FirstName: s(p.FirstName), LastName: s(p.LastName), Nationality: s(p.Nationality), Email: s(p.Email),
+	return applicant.Patch{FirstName: s(p.FirstName), LastName: s(p.LastName), Nationality: s(p.Nationality), Email: s(p.Email),
 		DocumentNumber: s(p.DocumentNumber), DateOfBirth: s(p.DateOfBirth), DocumentExpiry: s(p.DocumentExpiry), Address: p.Address}
 }
 

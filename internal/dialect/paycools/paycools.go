@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	okcrypto "github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/hostedlink"
@@ -39,9 +40,6 @@ type Merchants interface {
 
 // Core is what the dialect needs of the verification service.
 type Core interface {
-	FindApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Applicant, error)
-	CreateApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.ApplicantInput) (kyc.Applicant, bool, error)
-	GetApplicant(ctx context.Context, p kyc.Principal, id string) (kyc.Applicant, error)
 	Create(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.CreateInput) (kyc.Verification, error)
 	ByReference(ctx context.Context, p kyc.Principal, surface kyc.Surface, reference string) (kyc.Verification, error)
 	ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
@@ -66,6 +64,7 @@ type Hasher interface {
 type Config struct {
 	Merchants    Merchants
 	Core         Core
+	Applicants   dialect.Applicants
 	Links        Links
 	Hasher       Hasher
 	PublicURL    string // base of image URLs
@@ -312,7 +311,7 @@ func (h *Dialect) init(w http.ResponseWriter, r *http.Request) {
 	v, err := h.core.ByReference(ctx, req.p, Surface, in.MchOrderID)
 	switch {
 	case err == nil:
-		a, err := h.core.GetApplicant(ctx, req.p, v.ApplicantID)
+		a, err := h.cfg.Applicants.Get(ctx, req.p, v.ApplicantID)
 		if err != nil {
 			h.writeErr(w, r, err)
 			return
@@ -322,9 +321,9 @@ func (h *Dialect) init(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case kyc.IsNotFound(err):
-		a, err := h.core.FindApplicant(ctx, req.p, Surface, in.UserID)
+		a, err := h.cfg.Applicants.Find(ctx, req.p, Surface, in.UserID)
 		if kyc.IsNotFound(err) {
-			a, _, err = h.core.CreateApplicant(ctx, req.p, Surface, verification.ApplicantInput{ExternalUserID: in.UserID})
+			a, _, err = h.cfg.Applicants.Create(ctx, req.p, Surface, applicant.Input{ExternalUserID: in.UserID})
 		}
 		if err != nil {
 			h.writeErr(w, r, err)

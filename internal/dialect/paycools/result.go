@@ -189,7 +189,7 @@ func (h *Dialect) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 	if err != nil {
 		return Result{}, err
 	}
-	a, err := h.core.GetApplicant(ctx, p, v.ApplicantID)
+	a, err := h.cfg.Applicants.Get(ctx, p, v.ApplicantID)
 	if err != nil {
 		return Result{}, err
 	}

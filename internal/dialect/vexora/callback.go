@@ -18,14 +18,15 @@ import (
 // Callbacks formats and signs Vexora callbacks for the shared delivery
 // machinery (webhook.Formatter).
 type Callbacks struct {
-	merchants Merchants
-	core      Core
-	now       func() (ms int64)
+	merchants  Merchants
+	core       Core
+	applicants dialect.Applicants
+	now        func() (ms int64)
 }
 
 // Callbacks returns the dialect's callback formatter.
 func (d *Dialect) Callbacks() *Callbacks {
-	return &Callbacks{merchants: d.merchants, core: d.core, now: func() int64 { return d.cfg.Now().UnixMilli() }}
+	return &Callbacks{merchants: d.merchants, core: d.core, applicants: d.cfg.Applicants, now: func() int64 { return d.cfg.Now().UnixMilli() }}
 }
 
 // callbackEvents are the events where authenticationStatus changes.
@@ -50,7 +51,7 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	if err != nil {
 		return nil, err
 	}
-	a, err := c.core.GetApplicant(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.ApplicantID)
+	a, err := c.applicants.Get(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.ApplicantID)
 	if err != nil {
 		return nil, err
 	}

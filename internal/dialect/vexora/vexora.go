@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/verification"
@@ -35,10 +36,6 @@ type Merchants interface {
 
 // Core is what the dialect needs of the verification service.
 type Core interface {
-	FindApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Applicant, error)
-	CreateApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.ApplicantInput) (kyc.Applicant, bool, error)
-	UpdateApplicant(ctx context.Context, p kyc.Principal, id string, patch verification.ApplicantPatch) (kyc.Applicant, error)
-	GetApplicant(ctx context.Context, p kyc.Principal, id string) (kyc.Applicant, error)
 	UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error)
 	Create(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.CreateInput) (kyc.Verification, error)
 	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
@@ -46,13 +43,13 @@ type Core interface {
 	Latest(ctx context.Context, p kyc.Principal, applicantID string) (kyc.Verification, error)
 	LatestByExternalID(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Verification, error)
 	ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
-	Matches(a kyc.Applicant, in verification.ApplicantInput) bool
 }
 
 // Config configures the dialect.
 type Config struct {
 	Merchants    Merchants
 	Core         Core
+	Applicants   dialect.Applicants
 	PublicURL    string // base of authenticationUrl
 	AllowPrivate bool   // callback URLs on private addresses (development)
 	MaxFileBytes int64  // per file (the core's upload limit applies too)
@@ -319,8 +316,8 @@ func readFormFields(mr *multipart.Reader) (map[string]string, *multipart.Part, e
 }
 
 // applicantInput maps Vexora fields onto the core's applicant.
-func applicantInput(f map[string]string) (verification.ApplicantInput, error) {
-	in := verification.ApplicantInput{ExternalUserID: f["userId"]}
+func applicantInput(f map[string]string) (applicant.Input, error) {
+	in := applicant.Input{ExternalUserID: f["userId"]}
 	if in.ExternalUserID == "" {
 		return in, fail(CodeParameter, "userId: is required")
 	}
@@ -352,25 +349,25 @@ func applicantInput(f map[string]string) (verification.ApplicantInput, error) {
 // application in progress gets it back when the request repeats the same
 // data and no files, and 1006 otherwise; after an outcome, a new application
 // (verification) of the same applicant starts.
-func (d *Dialect) applyFor(ctx context.Context, p kyc.Principal, in verification.ApplicantInput, callback string, mr *multipart.Reader, first *multipart.Part) (kyc.Verification, error) {
-	a, err := d.core.FindApplicant(ctx, p, Surface, in.ExternalUserID)
+func (d *Dialect) applyFor(ctx context.Context, p kyc.Principal, in applicant.Input, callback string, mr *multipart.Reader, first *multipart.Part) (kyc.Verification, error) {
+	a, err := d.cfg.Applicants.Find(ctx, p, Surface, in.ExternalUserID)
 	switch {
 	case kyc.IsNotFound(err):
-		if a, _, err = d.core.CreateApplicant(ctx, p, Surface, in); err != nil {
+		if a, _, err = d.cfg.Applicants.Create(ctx, p, Surface, in); err != nil {
 			return kyc.Verification{}, err
 		}
 	case err != nil:
 		return kyc.Verification{}, err
 	default:
 		if last, err := d.core.Latest(ctx, p, a.ID); err == nil && inProgress(last) {
-			if d.core.Matches(a, in) && first == nil && last.CallbackURL == callback {
+			if d.cfg.Applicants.Matches(a, in) && first == nil && last.CallbackURL == callback {
 				return last, nil // a repeated request: idempotent
 			}
 			return last, fail(CodeDuplicate, "userId: an application of this user is in progress ("+last.Reference+")")
 		} else if err != nil && !kyc.IsNotFound(err) {
 			return kyc.Verification{}, err
 		}
-		if a, err = d.core.UpdateApplicant(ctx, p, a.ID, patchOf(in.PII)); err != nil {
+		if a, err = d.cfg.Applicants.Update(ctx, p, a.ID, patchOf(in.PII)); err != nil {
 			return kyc.Verification{}, err
 		}
 	}
@@ -413,9 +410,9 @@ func (d *Dialect) applyFor(ctx context.Context, p kyc.Principal, in verification
 	return v, nil
 }
 
-func patchOf(p kyc.PII) verification.ApplicantPatch {
+func patchOf(p kyc.PII) applicant.Patch {
 	s := func(v string) *string { return &v }
-	patch := verification.ApplicantPatch{FirstName: s(p.FirstName), LastName: s(p.LastName), Nationality: s(p.Nationality),
+	patch := applicant.Patch{FirstName: s(p.FirstName), LastName: s(p.LastName), Nationality: s(p.Nationality),
 		Email: s(p.Email), Phone: s(p.Phone), DocumentNumber: s(p.DocumentNumber), DateOfBirth: s(p.DateOfBirth)}
 	if p.Address != nil {
 		patch.Address = p.Address

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
@@ -62,7 +63,7 @@ func TestCaseViewFaceEvidence(t *testing.T) {
 	reframed := image.NewRGBA(image.Rect(0, 0, 320, 320))
 	draw.Draw(reframed, reframed.Bounds(), ref, image.Pt(70, 0), draw.Src)
 	submit := func(user string, selfie image.Image) kyc.Verification {
-		ap, _, err := e.a.Verifications.CreateApplicant(ctx, e.pA, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: user,
+		ap, _, err := e.a.Applicants.Create(ctx, e.pA, kyc.SurfaceNative, applicant.Input{ExternalUserID: user,
 			PII: kyc.PII{FirstName: "Eileen", LastName: "Collins " + user, DateOfBirth: "1956-11-19"}})
 		require.NoError(t, err)
 		for kind, img := range map[kyc.DocumentKind]image.Image{kyc.DocIDFront: card, kyc.DocSelfie: selfie} {

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -113,7 +114,7 @@ func listedPII() kyc.PII {
 func (e *env) reviewCase(p kyc.Principal, ext string) kyc.Verification {
 	e.t.Helper()
 	ctx := context.Background()
-	a, _, err := e.a.Verifications.CreateApplicant(ctx, p, kyc.SurfaceNative, verification.ApplicantInput{ExternalUserID: ext, PII: listedPII()})
+	a, _, err := e.a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: ext, PII: listedPII()})
 	require.NoError(e.t, err)
 	for kind, img := range map[kyc.DocumentKind][]byte{kyc.DocIDFront: kyctest.JPEG(e.t, kyctest.SyntheticCard(800, 500)),
 		kyc.DocSelfie: kyctest.JPEG(e.t, kyctest.SyntheticFace(640, 480))} {

@@ -1,4 +1,4 @@
-package verification
+package applicant
 
 import (
 	"context"
@@ -12,24 +12,31 @@ import (
 	"github.com/openkyc/openkyc/internal/store"
 )
 
-// sealedRecord is what an applicant's pii column holds, sealed: the
+// ErrDeleted refuses changes to a deleted applicant.
+var ErrDeleted = kyc.Conflict("applicant_deleted",
+	"the applicant was deleted; restore it within its restore window, or create it anew once it is purged")
+
+// Record is what an applicant's pii column holds, sealed: the
 // personal data and the merchant's key of the user (an e-mail address on
 // KYC Sharing and card binding, often one elsewhere), which the store keeps
 // only as a keyed hash. A record sealed before migration 00015 has no
 // external_user_id; the store then still has it in clear.
-type sealedRecord struct {
+type Record struct {
 	kyc.PII
 	ExternalUserID string `json:"external_user_id,omitempty"`
 }
 
-func (s *Service) seal(a kyc.Applicant) ([]byte, error) {
+// Seal seals an applicant's record (its PII and external id) for its pii
+// column.
+func (s *Service) Seal(a kyc.Applicant) ([]byte, error) {
 	if a.ExternalUserID == "" {
 		return nil, fmt.Errorf("applicant %s: no external id to seal", a.ID)
 	}
-	return s.sealRecord(a.ID, sealedRecord{PII: a.PII, ExternalUserID: a.ExternalUserID})
+	return s.SealRecord(a.ID, Record{PII: a.PII, ExternalUserID: a.ExternalUserID})
 }
 
-func (s *Service) sealRecord(id string, r sealedRecord) ([]byte, error) {
+// SealRecord seals a record for the applicant id.
+func (s *Service) SealRecord(id string, r Record) ([]byte, error) {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return nil, err
@@ -37,8 +44,9 @@ func (s *Service) sealRecord(id string, r sealedRecord) ([]byte, error) {
 	return s.keys.Seal(b, []byte("applicant:"+id))
 }
 
-func (s *Service) openRecord(id string, sealed []byte) (sealedRecord, error) {
-	var r sealedRecord
+// OpenRecord opens what SealRecord sealed.
+func (s *Service) OpenRecord(id string, sealed []byte) (Record, error) {
+	var r Record
 	b, err := s.keys.Open(sealed, []byte("applicant:"+id))
 	if err != nil {
 		return r, fmt.Errorf("applicant %s: %w", id, err)
@@ -49,11 +57,13 @@ func (s *Service) openRecord(id string, sealed []byte) (sealedRecord, error) {
 	return r, nil
 }
 
-func (s *Service) open(a kyc.Applicant, sealed []byte) (kyc.Applicant, error) {
+// Open fills a stored applicant with its opened record (a tombstone stays
+// as it is).
+func (s *Service) Open(a kyc.Applicant, sealed []byte) (kyc.Applicant, error) {
 	if a.Erased() { // a tombstone: nothing left to open
 		return a, nil
 	}
-	r, err := s.openRecord(a.ID, sealed)
+	r, err := s.OpenRecord(a.ID, sealed)
 	if err != nil {
 		return a, err
 	}
@@ -64,34 +74,35 @@ func (s *Service) open(a kyc.Applicant, sealed []byte) (kyc.Applicant, error) {
 	return a, nil
 }
 
-// externalIDHash is the keyed hash the store looks a merchant's key of a
+// ExternalIDHash is the keyed hash the store looks a merchant's key of a
 // user up by, scoped by merchant and surface: equal keys of two merchants
 // (or of two surfaces) do not correlate.
-func (s *Service) externalIDHash(merchantID string, surface kyc.Surface, externalID string) string {
+func (s *Service) ExternalIDHash(merchantID string, surface kyc.Surface, externalID string) string {
 	if externalID == "" {
 		return ""
 	}
 	return s.keys.LookupHash("external_user_id", merchantID+"|"+string(surface)+"|"+externalID)
 }
 
-func (s *Service) hashes(a *kyc.Applicant) {
-	a.ExternalIDHash = s.externalIDHash(a.MerchantID, a.Surface, a.ExternalUserID)
+// Hashes sets the applicant's keyed lookup hashes from its data.
+func (s *Service) Hashes(a *kyc.Applicant) {
+	a.ExternalIDHash = s.ExternalIDHash(a.MerchantID, a.Surface, a.ExternalUserID)
 	a.DocNumberHash = s.keys.LookupHash("document_number", pii.DocumentNumberKey(a.PII.DocumentNumber))
 	a.EmailHash = s.keys.LookupHash("email", pii.EmailKey(a.PII.Email))
 	a.PhoneHash = s.keys.LookupHash("phone", a.PII.Phone)
 }
 
-// ApplicantInput is applicant data as a surface received it, before
+// Input is applicant data as a surface received it, before
 // validation and normalisation.
-type ApplicantInput struct {
+type Input struct {
 	ExternalUserID string
 	PII            kyc.PII
 }
 
-// CreateApplicant creates the applicant with this external id on a surface.
+// Create creates the applicant with this external id on a surface.
 // Repeating a create with the same data returns the existing applicant and
 // created=false; with different data it is a conflict.
-func (s *Service) CreateApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, in ApplicantInput) (kyc.Applicant, bool, error) {
+func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surface, in Input) (kyc.Applicant, bool, error) {
 	ext, err := pii.ExternalID("external_user_id", in.ExternalUserID)
 	if err != nil {
 		return kyc.Applicant{}, false, err
@@ -102,7 +113,7 @@ func (s *Service) CreateApplicant(ctx context.Context, p kyc.Principal, surface 
 		return kyc.Applicant{}, false, err
 	}
 	for attempt := 0; ; attempt++ {
-		a, created, err := s.createApplicant(ctx, p, surface, ext, pii)
+		a, created, err := s.create(ctx, p, surface, ext, pii)
 		// Two concurrent first creates: the loser retries and finds the winner.
 		var ce *kyc.ConflictError
 		if attempt == 0 && errors.As(err, &ce) && ce.Code == "applicant_exists" {
@@ -112,17 +123,17 @@ func (s *Service) CreateApplicant(ctx context.Context, p kyc.Principal, surface 
 	}
 }
 
-func (s *Service) createApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, ext string, pii kyc.PII) (kyc.Applicant, bool, error) {
+func (s *Service) create(ctx context.Context, p kyc.Principal, surface kyc.Surface, ext string, pii kyc.PII) (kyc.Applicant, bool, error) {
 	now := s.clock()
 	var out kyc.Applicant
 	created := false
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		existing, sealed, err := tx.ApplicantByExternalID(ctx, p.MerchantID, surface, s.externalIDHash(p.MerchantID, surface, ext))
+		existing, sealed, err := tx.ApplicantByExternalID(ctx, p.MerchantID, surface, s.ExternalIDHash(p.MerchantID, surface, ext))
 		if err == nil && existing.Deleted() {
-			return errDeleted
+			return ErrDeleted
 		}
 		if err == nil {
-			existing, err = s.open(existing, sealed)
+			existing, err = s.Open(existing, sealed)
 			if err != nil {
 				return err
 			}
@@ -136,8 +147,8 @@ func (s *Service) createApplicant(ctx context.Context, p kyc.Principal, surface 
 			return err
 		}
 		a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), MerchantID: p.MerchantID, Surface: surface, ExternalUserID: ext, PII: pii, CreatedAt: now, UpdatedAt: now}
-		s.hashes(&a)
-		sealedPII, err := s.seal(a)
+		s.Hashes(&a)
+		sealedPII, err := s.Seal(a)
 		if err != nil {
 			return err
 		}
@@ -145,13 +156,13 @@ func (s *Service) createApplicant(ctx context.Context, p kyc.Principal, surface 
 			return err
 		}
 		out, created = a, true
-		return record(ctx, tx, p, now, "applicant.create", "applicant", a.ID, map[string]string{"surface": string(surface)})
+		return tx.Audit(ctx, p, now, "applicant.create", "applicant", a.ID, map[string]string{"surface": string(surface)})
 	})
 	return out, created, err
 }
 
-// GetApplicant returns one applicant of the merchant with decrypted PII.
-func (s *Service) GetApplicant(ctx context.Context, p kyc.Principal, id string) (kyc.Applicant, error) {
+// Get returns one applicant of the merchant with decrypted PII.
+func (s *Service) Get(ctx context.Context, p kyc.Principal, id string) (kyc.Applicant, error) {
 	if !kyc.ValidID(kyc.PrefixApplicant, id) {
 		return kyc.Applicant{}, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
 	}
@@ -159,18 +170,18 @@ func (s *Service) GetApplicant(ctx context.Context, p kyc.Principal, id string) 
 	if err != nil {
 		return a, err
 	}
-	return s.open(a, sealed)
+	return s.Open(a, sealed)
 }
 
-// ApplicantPatch holds the fields to change; nil means unchanged, and an
+// Patch holds the fields to change; nil means unchanged, and an
 // empty string clears a field. Address replaces the whole address.
-type ApplicantPatch struct {
+type Patch struct {
 	FirstName, LastName, DateOfBirth, Nationality, Email, Phone, DocumentNumber, DocumentExpiry *string
 	Address                                                                                     *kyc.Address
 }
 
-// UpdateApplicant applies a patch and re-validates the result.
-func (s *Service) UpdateApplicant(ctx context.Context, p kyc.Principal, id string, patch ApplicantPatch) (kyc.Applicant, error) {
+// Update applies a patch and re-validates the result.
+func (s *Service) Update(ctx context.Context, p kyc.Principal, id string, patch Patch) (kyc.Applicant, error) {
 	if !kyc.ValidID(kyc.PrefixApplicant, id) {
 		return kyc.Applicant{}, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
 	}
@@ -182,9 +193,9 @@ func (s *Service) UpdateApplicant(ctx context.Context, p kyc.Principal, id strin
 			return err
 		}
 		if a.Deleted() {
-			return errDeleted
+			return ErrDeleted
 		}
-		if a, err = s.open(a, sealed); err != nil {
+		if a, err = s.Open(a, sealed); err != nil {
 			return err
 		}
 		next := a.PII
@@ -212,8 +223,8 @@ func (s *Service) UpdateApplicant(ctx context.Context, p kyc.Principal, id strin
 			return err
 		}
 		a.PII, a.UpdatedAt = next, now
-		s.hashes(&a)
-		sealedPII, err := s.seal(a)
+		s.Hashes(&a)
+		sealedPII, err := s.Seal(a)
 		if err != nil {
 			return err
 		}
@@ -221,25 +232,25 @@ func (s *Service) UpdateApplicant(ctx context.Context, p kyc.Principal, id strin
 			return err
 		}
 		out = a
-		return record(ctx, tx, p, now, "applicant.update", "applicant", a.ID, map[string]any{"fields": changed})
+		return tx.Audit(ctx, p, now, "applicant.update", "applicant", a.ID, map[string]any{"fields": changed})
 	})
 	return out, err
 }
 
-// FindApplicant returns the merchant's applicant with this external id on a
+// Find returns the merchant's applicant with this external id on a
 // surface, with decrypted PII.
-func (s *Service) FindApplicant(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Applicant, error) {
-	a, sealed, err := s.store.ApplicantByExternalID(ctx, p.MerchantID, surface, s.externalIDHash(p.MerchantID, surface, externalID))
+func (s *Service) Find(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Applicant, error) {
+	a, sealed, err := s.store.ApplicantByExternalID(ctx, p.MerchantID, surface, s.ExternalIDHash(p.MerchantID, surface, externalID))
 	if err != nil {
 		return a, err
 	}
-	return s.open(a, sealed)
+	return s.Open(a, sealed)
 }
 
 // Matches reports whether in, once validated and normalised, is exactly the
 // applicant's external id and data (for idempotent repeats of dialect calls).
 // It writes nothing.
-func (s *Service) Matches(a kyc.Applicant, in ApplicantInput) bool {
+func (s *Service) Matches(a kyc.Applicant, in Input) bool {
 	pii, err := pii.Normalize(in.PII, s.clock())
 	return err == nil && a.ExternalUserID == in.ExternalUserID && reflect.DeepEqual(a.PII, pii)
 }
