@@ -7,7 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/openkyc/openkyc/internal/verification"
+	"github.com/openkyc/openkyc/internal/applicant"
 )
 
 // RetentionBody is a merchant's retention, in days (0: keep).
@@ -25,7 +25,7 @@ type biometricsOut struct {
 	}
 }
 
-func toRetention(rs verification.RetentionSettings) *retentionOut {
+func toRetention(rs applicant.RetentionSettings) *retentionOut {
 	return &retentionOut{Body: RetentionBody{DocumentsDays: rs.DocumentsDays, PIIDays: rs.PIIDays, RestoreDays: rs.RestoreDays}}
 }
 
@@ -94,7 +94,7 @@ func (s *server) erasureRoutes() {
 		OperationID: "get-retention", Method: http.MethodGet, Path: "/v1/retention", Tags: []string{"Data protection"},
 		Summary: "Get the retention settings", Responses: errorResponses(401),
 	}, func(ctx context.Context, _ *struct{}) (*retentionOut, error) {
-		rs, err := s.Verifications.Retention(ctx, principal(ctx))
+		rs, err := s.Applicants.Retention(ctx, principal(ctx))
 		if err != nil {
 			return nil, fail(ctx, err)
 		}
@@ -107,7 +107,7 @@ func (s *server) erasureRoutes() {
 		Description:  "Retention counts from the applicant's last decision (or last change, without verifications); applicants with an open verification are kept. documents_days must not exceed pii_days when both are set.",
 		MaxBodyBytes: 4 << 10, Responses: errorResponses(400, 401, 422),
 	}, func(ctx context.Context, in *struct{ Body RetentionBody }) (*retentionOut, error) {
-		rs, err := s.Verifications.SetRetention(ctx, principal(ctx), verification.RetentionSettings{DocumentsDays: in.Body.DocumentsDays,
+		rs, err := s.Applicants.SetRetention(ctx, principal(ctx), applicant.RetentionSettings{DocumentsDays: in.Body.DocumentsDays,
 			PIIDays: in.Body.PIIDays, RestoreDays: in.Body.RestoreDays})
 		if err != nil {
 			return nil, fail(ctx, err)
@@ -118,7 +118,7 @@ func (s *server) erasureRoutes() {
 
 func (s *server) exportApplicant(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	ex, err := s.Verifications.ExportApplicant(ctx, principal(ctx), r.PathValue("id"))
+	ex, err := s.Applicants.Export(ctx, principal(ctx), r.PathValue("id"))
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -126,7 +126,7 @@ func (s *server) exportApplicant(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+ex.Applicant.ID+`.zip"`)
 	w.Header().Set("Cache-Control", "no-store")
-	if err := s.Verifications.WriteZip(ctx, ex, w); err != nil {
+	if err := s.Applicants.WriteZip(ctx, ex, w); err != nil {
 		// The status is sent: break the connection so the client sees a
 		// failed download rather than a short archive.
 		slog.ErrorContext(ctx, "export failed", "applicant_id", ex.Applicant.ID, "error", err)

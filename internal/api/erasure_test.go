@@ -19,6 +19,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/store"
@@ -227,7 +228,7 @@ func TestErasure(t *testing.T) {
 			rc.Close()
 			require.NoError(t, err)
 		}
-		var ex verification.Export
+		var ex applicant.Export
 		require.NoError(t, json.Unmarshal(files["export.json"], &ex))
 		require.Equal(t, "Quentinella", ex.Applicant.PII.FirstName)
 		require.Equal(t, "quentinella.zwarthoofd@example.org", ex.Applicant.PII.Email)

@@ -172,7 +172,7 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Screening = screening.NewScreener()
 	a.Decode = docfile.NewBudget(cfg.DecodeMemoryBytes)
 	a.decisions = verification.NewMetrics(cfg.MetricsMerchantLabels)
-	a.Applicants = applicant.New(a.Store, a.Keys, nil)
+	a.Applicants = applicant.New(a.Store, a.Keys, a.Blobs, nil)
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Applicants:   a.Applicants,
 		Limits:       docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels, MaxImageBytes: cfg.MaxImageBytes},

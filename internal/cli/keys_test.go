@@ -171,7 +171,7 @@ func TestRetentionRun(t *testing.T) {
 	p := kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}
 	ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: "r-1", PII: kyc.PII{FirstName: "Jane"}})
 	require.NoError(t, err)
-	_, err = a.Verifications.SetRetention(ctx, p, store.RetentionSettings{RestoreDays: 0})
+	_, err = a.Applicants.SetRetention(ctx, p, store.RetentionSettings{RestoreDays: 0})
 	require.NoError(t, err)
 	_, err = a.Verifications.DeleteApplicant(ctx, p, ap.ID, false)
 	require.NoError(t, err)

@@ -68,7 +68,7 @@ func NewService(s *store.Store, kr *crypto.Keyring, blobs *blob.Store, cfg Confi
 	svc := &Service{store: s, keys: kr, blobs: blobs, decoder: dec, checkDec: dec.WithWait(checkDecodeWait), limits: cfg.Limits, now: now,
 		checkers: cfg.Checkers, builtIn: cfg.BuiltIn, metrics: cfg.Metrics, applicants: cfg.Applicants}
 	if svc.applicants == nil {
-		svc.applicants = applicant.New(s, kr, now)
+		svc.applicants = applicant.New(s, kr, blobs, now)
 	}
 	if svc.builtIn == nil {
 		svc.builtIn = policy.BuiltIn

@@ -73,7 +73,7 @@ func TestRetentionSettings(t *testing.T) {
 	base := "/console/settings/" + e.mA.ID + "/retention"
 	st, _ := admin.post(base, url.Values{"documents_days": {"90"}, "pii_days": {"1825"}, "restore_days": {"14"}})
 	require.Equal(t, http.StatusSeeOther, st)
-	rs, err := e.a.Verifications.Retention(context.Background(), e.pA)
+	rs, err := e.a.Applicants.Retention(context.Background(), e.pA)
 	require.NoError(t, err)
 	require.Equal(t, []int{90, 1825, 14}, []int{rs.DocumentsDays, rs.PIIDays, rs.RestoreDays})
 

@@ -117,7 +117,7 @@ func (h *Handler) lists(w http.ResponseWriter, r *http.Request, u *user) {
 type merchantSettings struct {
 	Merchant   kyc.Merchant
 	Review     review.Settings
-	Retention  verification.RetentionSettings
+	Retention  applicant.RetentionSettings
 	Levels     []levelView
 	Endpoints  []webhook.Endpoint
 	Blocklist  []applicant.BlocklistEntry
@@ -158,7 +158,7 @@ func (h *Handler) merchantSettings(r *http.Request, u *user, m kyc.Merchant) (me
 	if s.Review, err = h.d.Review.Settings(ctx, u.Account, m.ID); err != nil {
 		return s, err
 	}
-	if s.Retention, err = h.d.Verifications.Retention(ctx, p); err != nil {
+	if s.Retention, err = h.d.Applicants.Retention(ctx, p); err != nil {
 		return s, err
 	}
 	levels, err := h.d.Verifications.Levels(ctx, p)
@@ -299,7 +299,7 @@ func (h *Handler) putRetention(w http.ResponseWriter, r *http.Request, u *user) 
 	if !ok {
 		return
 	}
-	var rs verification.RetentionSettings
+	var rs applicant.RetentionSettings
 	for _, f := range []struct {
 		name string
 		dst  *int
@@ -311,7 +311,7 @@ func (h *Handler) putRetention(w http.ResponseWriter, r *http.Request, u *user) 
 		}
 		*f.dst = n
 	}
-	if _, err := h.d.Verifications.SetRetention(r.Context(), p, rs); err != nil {
+	if _, err := h.d.Applicants.SetRetention(r.Context(), p, rs); err != nil {
 		h.fail(w, r, u, err)
 		return
 	}

@@ -36,14 +36,14 @@ func (h *Handler) exportApplicant(w http.ResponseWriter, r *http.Request, u *use
 		return
 	}
 	ctx := r.Context()
-	ex, err := h.d.Verifications.ExportApplicant(ctx, p, aid)
+	ex, err := h.d.Applicants.Export(ctx, p, aid)
 	if err != nil {
 		h.fail(w, r, u, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+aid+`.zip"`)
-	if err := h.d.Verifications.WriteZip(ctx, ex, w); err != nil {
+	if err := h.d.Applicants.WriteZip(ctx, ex, w); err != nil {
 		slog.ErrorContext(ctx, "console export failed", "applicant_id", aid, "error", err)
 		panic(http.ErrAbortHandler)
 	}

@@ -1,4 +1,4 @@
-package verification
+package applicant
 
 import (
 	"archive/zip"
@@ -20,7 +20,7 @@ import (
 type Export struct {
 	FormatVersion int                  `json:"format_version"`
 	ExportedAt    time.Time            `json:"exported_at"`
-	Applicant     ExportApplicant      `json:"applicant"`
+	Applicant     ExportedApplicant    `json:"applicant"`
 	Documents     []ExportDocument     `json:"documents"`
 	Verifications []ExportVerification `json:"verifications"`
 	Audit         []ExportAudit        `json:"audit"`
@@ -28,8 +28,8 @@ type Export struct {
 	docs []kyc.Document
 }
 
-// ExportApplicant is the applicant with its personal data.
-type ExportApplicant struct {
+// ExportedApplicant is the applicant with its personal data.
+type ExportedApplicant struct {
 	ID             string      `json:"id"`
 	Surface        kyc.Surface `json:"surface"`
 	ExternalUserID string      `json:"external_user_id"`
@@ -109,11 +109,11 @@ type ExportAudit struct {
 // exportAuditLimit bounds the audit entries of one export.
 const exportAuditLimit = 10000
 
-// ExportApplicant gathers an applicant's export and records it in the audit
+// Export gathers an applicant's export and records it in the audit
 // trail; WriteZip then streams it. A purged applicant has nothing to
 // export (409 applicant_erased).
-func (s *Service) ExportApplicant(ctx context.Context, p kyc.Principal, id string) (*Export, error) {
-	a, err := s.applicants.Get(ctx, p, id)
+func (s *Service) Export(ctx context.Context, p kyc.Principal, id string) (*Export, error) {
+	a, err := s.Get(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func (s *Service) ExportApplicant(ctx context.Context, p kyc.Principal, id strin
 	}
 	now := s.clock()
 	ex := &Export{FormatVersion: 1, ExportedAt: now, Documents: []ExportDocument{}, Verifications: []ExportVerification{}, Audit: []ExportAudit{},
-		Applicant: ExportApplicant{ID: a.ID, Surface: a.Surface, ExternalUserID: a.ExternalUserID, PII: a.PII, CreatedAt: a.CreatedAt,
+		Applicant: ExportedApplicant{ID: a.ID, Surface: a.Surface, ExternalUserID: a.ExternalUserID, PII: a.PII, CreatedAt: a.CreatedAt,
 			UpdatedAt: a.UpdatedAt, DeletedAt: a.DeletedAt, PurgeAfter: a.PurgeAfter}}
 	subjects := []string{a.ID}
 	if ex.docs, err = s.store.DocumentsByApplicant(ctx, p.MerchantID, id); err != nil {
@@ -169,7 +169,7 @@ func (s *Service) ExportApplicant(ctx context.Context, p kyc.Principal, id strin
 			Data: rawOrEmpty(e.Data)})
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		return record(ctx, tx, p, now, "applicant.export", "applicant", id, map[string]any{"documents": len(ex.docs), "verifications": len(vs)})
+		return tx.Audit(ctx, p, now, "applicant.export", "applicant", id, map[string]any{"documents": len(ex.docs), "verifications": len(vs)})
 	})
 	if err != nil {
 		return nil, err
