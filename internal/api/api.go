@@ -20,6 +20,7 @@ import (
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/idempotency"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/level"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/screening"
 	"github.com/openkyc/openkyc/internal/verification"
@@ -34,6 +35,7 @@ type Deps struct {
 	Merchants     *merchant.Service
 	Verifications *verification.Service
 	Applicants    *applicant.Service
+	Levels        *level.Service
 	Webhooks      *webhook.Service
 	Idempotency   *idempotency.Service
 	Keys          *crypto.Keyring // seals stored idempotent replies

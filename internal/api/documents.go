@@ -11,9 +11,9 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
-	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // Document is an uploaded document on the wire.
@@ -77,7 +77,7 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, r, newErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "send the document as multipart/form-data with fields kind and file", "Content-Type", "multipart"))
 		return
 	}
-	body := http.MaxBytesReader(w, r.Body, s.Verifications.Limits().MaxBytes+64<<10)
+	body := http.MaxBytesReader(w, r.Body, s.Applicants.Limits().MaxBytes+64<<10)
 	// multipart reads through a 4 KiB buffer; a larger one in front turns
 	// thousands of small socket reads into a few large ones.
 	mr := multipart.NewReader(bufio.NewReaderSize(body, 128<<10), params["boundary"])
@@ -90,7 +90,7 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				writeError(w, r, kyc.TooLarge("file", "the request is larger than the upload limit of %d bytes", s.Verifications.Limits().MaxBytes))
+				writeError(w, r, kyc.TooLarge("file", "the request is larger than the upload limit of %d bytes", s.Applicants.Limits().MaxBytes))
 				return
 			}
 			writeError(w, r, kyc.Invalid("body", "multipart", "the multipart body is malformed"))
@@ -103,7 +103,7 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 				writeError(w, r, kyc.Invalid("kind", "enum", "kind is not a document kind"))
 				return
 			}
-			if kind, err = verification.ParseKind("kind", string(b)); err != nil {
+			if kind, err = applicant.ParseKind("kind", string(b)); err != nil {
 				writeError(w, r, err)
 				return
 			}
@@ -113,7 +113,7 @@ func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			// The file must be the last part: a second file is refused, not ignored.
-			d, err := s.Verifications.UploadDocument(ctx, principal(ctx), r.PathValue("id"), kind, httpmw.LastPart(mr, part))
+			d, err := s.Applicants.UploadDocument(ctx, principal(ctx), r.PathValue("id"), kind, httpmw.LastPart(mr, part))
 			if err != nil {
 				writeError(w, r, err)
 				return

@@ -63,7 +63,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 		p := principal(ctx)
 		route := r.Method + " " + r.URL.Path
 		// Bodies are hashed in full even when the handler stops early; bound them.
-		r.Body = http.MaxBytesReader(w, r.Body, s.Verifications.Limits().MaxBytes+1<<20)
+		r.Body = http.MaxBytesReader(w, r.Body, s.Applicants.Limits().MaxBytes+1<<20)
 		for attempt := 0; ; attempt++ {
 			rec, err := s.Idempotency.Get(ctx, p.MerchantID, key)
 			if err == nil {

@@ -81,7 +81,7 @@ func (s *server) levelRoutes() {
 			Items []Level `json:"items"`
 		}
 	}, error) {
-		ls, err := s.Verifications.Levels(ctx, principal(ctx))
+		ls, err := s.Levels.List(ctx, principal(ctx))
 		if err != nil {
 			return nil, fail(ctx, err)
 		}
@@ -101,7 +101,7 @@ func (s *server) levelRoutes() {
 	}, func(ctx context.Context, in *struct {
 		Name string `path:"name" maxLength:"64"`
 	}) (*struct{ Body Level }, error) {
-		l, err := s.Verifications.Level(ctx, principal(ctx).MerchantID, in.Name)
+		l, err := s.Levels.Get(ctx, principal(ctx).MerchantID, in.Name)
 		if err != nil {
 			return nil, fail(ctx, err)
 		}
@@ -125,7 +125,7 @@ func (s *server) levelRoutes() {
 		for k, r := range in.Body.Checks {
 			l.Checks[k] = policy.CheckRule(r)
 		}
-		saved, err := s.Verifications.PutLevel(ctx, principal(ctx), l)
+		saved, err := s.Levels.Put(ctx, principal(ctx), l)
 		if err != nil {
 			return nil, fail(ctx, err)
 		}

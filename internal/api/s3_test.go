@@ -13,11 +13,11 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/store"
-	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // TestUploadThroughS3 runs the document upload of the API on an s3:// blob
@@ -52,7 +52,7 @@ func TestUploadThroughS3(t *testing.T) {
 	require.False(t, bytes.Contains(stored, img[100:300]), "stored encrypted")
 
 	// The bytes come back intact through the service.
-	_, rc, err := e.app.Verifications.OpenDocument(t.Context(), principalOf(t, e, e.keyA), r.json(t)["id"].(string))
+	_, rc, err := e.app.Applicants.OpenDocument(t.Context(), principalOf(t, e, e.keyA), r.json(t)["id"].(string))
 	require.NoError(t, err)
 	got, err := io.ReadAll(rc)
 	require.NoError(t, err)
@@ -77,7 +77,7 @@ func TestUploadThroughS3(t *testing.T) {
 	// they are older than any upload in flight.
 	live := e.createApplicant(e.keyA, strings.Replace(annaBody, `"user-1"`, `"user-2"`, 1))
 	plantOrphan(t, e, live)
-	n, err := e.app.Verifications.ReapUploads(t.Context(), time.Nanosecond)
+	n, err := e.app.Applicants.ReapUploads(t.Context(), time.Nanosecond)
 	require.NoError(t, err)
 	require.Equal(t, 2, n, "both orphans were pending (the erased one's row too)")
 	list, err = backend.ListBucket("kyc-docs", nil, gofakes3.ListBucketPage{})
@@ -90,7 +90,7 @@ func TestUploadThroughS3(t *testing.T) {
 func plantOrphan(t *testing.T, e *env, applicantID string) string {
 	t.Helper()
 	p := principalOf(t, e, e.keyA)
-	key := verification.BlobPrefix(p.MerchantID, applicantID) + kyc.NewID(kyc.PrefixDocument)
+	key := applicant.BlobPrefix(p.MerchantID, applicantID) + kyc.NewID(kyc.PrefixDocument)
 	require.NoError(t, e.app.Store.InsertPendingUpload(t.Context(), store.PendingUpload{BlobKey: key, MerchantID: p.MerchantID,
 		ApplicantID: applicantID, CreatedAt: time.Now()}))
 	w, err := e.app.Blobs.NewWriter(t.Context(), key)

@@ -24,7 +24,7 @@ func TestUploadRefusesTwoFiles(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "%s", r.Body)
 	_, field := r.errField(t)
 	require.Equal(t, "file", field)
-	docs, err := e.app.Verifications.Documents(context.Background(), principalOf(t, e, e.keyA), apl)
+	docs, err := e.app.Applicants.Documents(context.Background(), principalOf(t, e, e.keyA), apl)
 	require.NoError(t, err)
 	require.Empty(t, docs, "nothing was stored")
 	r = e.upload(apl, e.keyA, [2]any{"kind", "id_front"}, [2]any{"file", img})

@@ -40,6 +40,7 @@ import (
 	"github.com/openkyc/openkyc/internal/idempotency"
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/level"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/ratelimit"
 	"github.com/openkyc/openkyc/internal/review"
@@ -65,6 +66,7 @@ type App struct {
 	Webhooks      *webhook.Service
 	Links         *hostedlink.Service
 	Applicants    *applicant.Service
+	Levels        *level.Service
 	Idempotency   *idempotency.Service
 	MRZ           *mrz.Engine
 	Face          *face.Checks
@@ -123,7 +125,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 // sealExternalIDs hashes and seals the external ids that rows written
 // before migration 00015 hold in clear (a no-op once done).
 func (a *App) sealExternalIDs(ctx context.Context) error {
-	rep, err := a.Verifications.SealExternalIDs(ctx)
+	rep, err := a.Applicants.SealExternalIDs(ctx)
 	if err != nil {
 		return fmt.Errorf("seal external ids: %w", err)
 	}
@@ -172,15 +174,17 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Screening = screening.NewScreener()
 	a.Decode = docfile.NewBudget(cfg.DecodeMemoryBytes)
 	a.decisions = verification.NewMetrics(cfg.MetricsMerchantLabels)
-	a.Applicants = applicant.New(a.Store, a.Keys, a.Blobs, nil)
-	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
-		Applicants:   a.Applicants,
+	a.Applicants = applicant.New(a.Store, a.Keys, a.Blobs, applicant.Config{
 		Limits:       docfile.Limits{MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels, MaxImageBytes: cfg.MaxImageBytes},
 		DecodeBudget: a.Decode,
-		Extra:        append(append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...), screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge}),
-		Dates:        a.MRZ.Dates,
-		BuiltIn:      cfg.BuiltInLevels,
-		Metrics:      a.decisions,
+	})
+	a.Levels = level.New(a.Store, cfg.BuiltInLevels, nil)
+	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
+		Applicants: a.Applicants,
+		Levels:     a.Levels,
+		Extra:      append(append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...), screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge}),
+		Dates:      a.MRZ.Dates,
+		Metrics:    a.decisions,
 	})
 	// Lists load once the verification service is there: loading them
 	// records their versions and queues the rescreen through it.
@@ -370,15 +374,15 @@ func (a *App) buildHandler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
-	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Applicants: a.Applicants, Webhooks: a.Webhooks, Idempotency: a.Idempotency, Keys: a.Keys,
+	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Applicants: a.Applicants, Levels: a.Levels, Webhooks: a.Webhooks, Idempotency: a.Idempotency, Keys: a.Keys,
 		Links: a.Links, Screening: a.Screening})
 	a.dialects.vexora.Routes(mux)
 	a.dialects.cardBinding.Routes(mux)
 	a.dialects.payCools.Routes(mux)
 	a.dialects.kycSharing.Routes(mux)
-	hosted.New(a.Links, a.Verifications, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits,
+	hosted.New(a.Links, a.Verifications, a.Applicants, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits,
 		MRZ: a.MRZ.Reader, MRZTimeout: a.Config.HostedMRZTimeout}).Routes(mux)
-	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications, Applicants: a.Applicants,
+	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications, Applicants: a.Applicants, Levels: a.Levels,
 		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log, Degraded: a.Degraded},
 		console.Config{IdleTimeout: a.Config.ConsoleIdleTimeout, MaxAge: a.Config.ConsoleSessionMaxAge}).Routes(mux)
 	// The client address goes into the context before the middleware, which
@@ -476,7 +480,7 @@ func (a *App) housekeeping(ctx context.Context) {
 		} else if rep.Purged+rep.DocumentsErased+rep.Errors > 0 {
 			a.Log.Info("retention applied", "purged", rep.Purged, "documents_erased", rep.DocumentsErased, "errors", rep.Errors)
 		}
-		if k, err := a.Verifications.ReapUploads(ctx, 0); err != nil && ctx.Err() == nil {
+		if k, err := a.Applicants.ReapUploads(ctx, 0); err != nil && ctx.Err() == nil {
 			a.Log.Warn("reaping unrecorded uploads failed", "error", err)
 		} else if k > 0 {
 			a.Log.Info("unrecorded uploads reaped", "count", k)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/pii"
 	"github.com/openkyc/openkyc/internal/store"
@@ -26,9 +27,18 @@ type Record struct {
 	ExternalUserID string `json:"external_user_id,omitempty"`
 }
 
+// Sealer seals and opens applicant records and computes their keyed lookup
+// hashes: the one definition of how an applicant is held at rest, used by
+// this service and by internal/verification (which opens applicants to
+// screen and verify them).
+type Sealer struct{ keys *crypto.Keyring }
+
+// NewSealer returns the sealer of the keyring.
+func NewSealer(kr *crypto.Keyring) Sealer { return Sealer{keys: kr} }
+
 // Seal seals an applicant's record (its PII and external id) for its pii
 // column.
-func (s *Service) Seal(a kyc.Applicant) ([]byte, error) {
+func (s Sealer) Seal(a kyc.Applicant) ([]byte, error) {
 	if a.ExternalUserID == "" {
 		return nil, fmt.Errorf("applicant %s: no external id to seal", a.ID)
 	}
@@ -36,7 +46,7 @@ func (s *Service) Seal(a kyc.Applicant) ([]byte, error) {
 }
 
 // SealRecord seals a record for the applicant id.
-func (s *Service) SealRecord(id string, r Record) ([]byte, error) {
+func (s Sealer) SealRecord(id string, r Record) ([]byte, error) {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return nil, err
@@ -45,7 +55,7 @@ func (s *Service) SealRecord(id string, r Record) ([]byte, error) {
 }
 
 // OpenRecord opens what SealRecord sealed.
-func (s *Service) OpenRecord(id string, sealed []byte) (Record, error) {
+func (s Sealer) OpenRecord(id string, sealed []byte) (Record, error) {
 	var r Record
 	b, err := s.keys.Open(sealed, []byte("applicant:"+id))
 	if err != nil {
@@ -59,7 +69,7 @@ func (s *Service) OpenRecord(id string, sealed []byte) (Record, error) {
 
 // Open fills a stored applicant with its opened record (a tombstone stays
 // as it is).
-func (s *Service) Open(a kyc.Applicant, sealed []byte) (kyc.Applicant, error) {
+func (s Sealer) Open(a kyc.Applicant, sealed []byte) (kyc.Applicant, error) {
 	if a.Erased() { // a tombstone: nothing left to open
 		return a, nil
 	}
@@ -77,7 +87,7 @@ func (s *Service) Open(a kyc.Applicant, sealed []byte) (kyc.Applicant, error) {
 // ExternalIDHash is the keyed hash the store looks a merchant's key of a
 // user up by, scoped by merchant and surface: equal keys of two merchants
 // (or of two surfaces) do not correlate.
-func (s *Service) ExternalIDHash(merchantID string, surface kyc.Surface, externalID string) string {
+func (s Sealer) ExternalIDHash(merchantID string, surface kyc.Surface, externalID string) string {
 	if externalID == "" {
 		return ""
 	}
@@ -85,7 +95,7 @@ func (s *Service) ExternalIDHash(merchantID string, surface kyc.Surface, externa
 }
 
 // Hashes sets the applicant's keyed lookup hashes from its data.
-func (s *Service) Hashes(a *kyc.Applicant) {
+func (s Sealer) Hashes(a *kyc.Applicant) {
 	a.ExternalIDHash = s.ExternalIDHash(a.MerchantID, a.Surface, a.ExternalUserID)
 	a.DocNumberHash = s.keys.LookupHash("document_number", pii.DocumentNumberKey(a.PII.DocumentNumber))
 	a.EmailHash = s.keys.LookupHash("email", pii.EmailKey(a.PII.Email))
@@ -128,12 +138,12 @@ func (s *Service) create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 	var out kyc.Applicant
 	created := false
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		existing, sealed, err := tx.ApplicantByExternalID(ctx, p.MerchantID, surface, s.ExternalIDHash(p.MerchantID, surface, ext))
+		existing, sealed, err := tx.ApplicantByExternalID(ctx, p.MerchantID, surface, s.sealer.ExternalIDHash(p.MerchantID, surface, ext))
 		if err == nil && existing.Deleted() {
 			return ErrDeleted
 		}
 		if err == nil {
-			existing, err = s.Open(existing, sealed)
+			existing, err = s.sealer.Open(existing, sealed)
 			if err != nil {
 				return err
 			}
@@ -147,8 +157,8 @@ func (s *Service) create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 			return err
 		}
 		a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), MerchantID: p.MerchantID, Surface: surface, ExternalUserID: ext, PII: pii, CreatedAt: now, UpdatedAt: now}
-		s.Hashes(&a)
-		sealedPII, err := s.Seal(a)
+		s.sealer.Hashes(&a)
+		sealedPII, err := s.sealer.Seal(a)
 		if err != nil {
 			return err
 		}
@@ -170,7 +180,7 @@ func (s *Service) Get(ctx context.Context, p kyc.Principal, id string) (kyc.Appl
 	if err != nil {
 		return a, err
 	}
-	return s.Open(a, sealed)
+	return s.sealer.Open(a, sealed)
 }
 
 // Patch holds the fields to change; nil means unchanged, and an
@@ -195,7 +205,7 @@ func (s *Service) Update(ctx context.Context, p kyc.Principal, id string, patch 
 		if a.Deleted() {
 			return ErrDeleted
 		}
-		if a, err = s.Open(a, sealed); err != nil {
+		if a, err = s.sealer.Open(a, sealed); err != nil {
 			return err
 		}
 		next := a.PII
@@ -223,8 +233,8 @@ func (s *Service) Update(ctx context.Context, p kyc.Principal, id string, patch 
 			return err
 		}
 		a.PII, a.UpdatedAt = next, now
-		s.Hashes(&a)
-		sealedPII, err := s.Seal(a)
+		s.sealer.Hashes(&a)
+		sealedPII, err := s.sealer.Seal(a)
 		if err != nil {
 			return err
 		}
@@ -240,11 +250,11 @@ func (s *Service) Update(ctx context.Context, p kyc.Principal, id string, patch 
 // Find returns the merchant's applicant with this external id on a
 // surface, with decrypted PII.
 func (s *Service) Find(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Applicant, error) {
-	a, sealed, err := s.store.ApplicantByExternalID(ctx, p.MerchantID, surface, s.ExternalIDHash(p.MerchantID, surface, externalID))
+	a, sealed, err := s.store.ApplicantByExternalID(ctx, p.MerchantID, surface, s.sealer.ExternalIDHash(p.MerchantID, surface, externalID))
 	if err != nil {
 		return a, err
 	}
-	return s.Open(a, sealed)
+	return s.sealer.Open(a, sealed)
 }
 
 // Matches reports whether in, once validated and normalised, is exactly the

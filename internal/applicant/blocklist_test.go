@@ -26,7 +26,7 @@ func TestBlocklist(t *testing.T) {
 		for _, id := range storetest.Merchants(t, s, "B1", "B2") {
 			ps = append(ps, kyc.Principal{MerchantID: id, Actor: "test"})
 		}
-		svc := applicant.New(s, kr, nil, nil)
+		svc := applicant.New(s, kr, nil, applicant.Config{})
 
 		e, err := svc.AddBlocklistEntry(ctx, ps[0], "email", "Fraud.Ster@Example.com", "chargebacks")
 		require.NoError(t, err)

@@ -13,9 +13,9 @@ import (
 	"gocloud.dev/secrets/localsecrets"
 
 	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/crypto"
-	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // keysCommand manages the master key versions that wrap the data keys.
@@ -246,7 +246,7 @@ func uploadsCommand(stdout io.Writer) *ucli.Command {
 		Commands: []*ucli.Command{{
 			Name:  "reap",
 			Usage: "delete the blobs of uploads that a crash left without a document record (servers do it at start and hourly)",
-			Flags: append(storageFlags(), &ucli.DurationFlag{Name: "older-than", Value: verification.UploadGrace,
+			Flags: append(storageFlags(), &ucli.DurationFlag{Name: "older-than", Value: applicant.UploadGrace,
 				Usage: "reap uploads pending for longer than this; shorter than the longest upload only when no server is running"}),
 			Action: func(ctx context.Context, cmd *ucli.Command) error {
 				a, err := openApp(ctx, cmd)
@@ -254,7 +254,7 @@ func uploadsCommand(stdout io.Writer) *ucli.Command {
 					return err
 				}
 				defer a.Close()
-				n, err := a.Verifications.ReapUploads(ctx, cmd.Duration("older-than"))
+				n, err := a.Applicants.ReapUploads(ctx, cmd.Duration("older-than"))
 				if err != nil {
 					return err
 				}

@@ -43,7 +43,7 @@ func TestKeysRotateAndRetire(t *testing.T) {
 			PII: kyc.PII{FirstName: "Jane", Email: "jane@example.org"}})
 		require.NoError(t, err)
 		img := kyctest.JPEG(t, kyctest.SyntheticCard(800, 500))
-		doc, err := a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(img))
+		doc, err := a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(img))
 		require.NoError(t, err)
 		require.NoError(t, a.Close())
 

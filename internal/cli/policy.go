@@ -68,7 +68,7 @@ func levelCommand(stdout io.Writer) *ucli.Command {
 						return err
 					}
 					return withMerchant(ctx, cmd, func(a *app.App, p kyc.Principal) error {
-						saved, err := a.Verifications.PutLevel(ctx, p, l)
+						saved, err := a.Levels.Put(ctx, p, l)
 						if err != nil {
 							return err
 						}
@@ -82,7 +82,7 @@ func levelCommand(stdout io.Writer) *ucli.Command {
 				Flags: append(storageFlags(), merchantFlag(), &ucli.StringFlag{Name: "name", Value: "basic", Usage: "level name"}),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
 					return withMerchant(ctx, cmd, func(a *app.App, p kyc.Principal) error {
-						l, err := a.Verifications.Level(ctx, p.MerchantID, cmd.String("name"))
+						l, err := a.Levels.Get(ctx, p.MerchantID, cmd.String("name"))
 						if err != nil {
 							return err
 						}

@@ -41,7 +41,7 @@ func seedReview(t *testing.T, dir string) (merchantID, verificationID string) {
 			PII: kyc.PII{FirstName: "Li", LastName: "Wei", DateOfBirth: "1980-01-01", Email: "same@example.com"}})
 		require.NoError(t, err)
 		for _, k := range []kyc.DocumentKind{kyc.DocIDFront, kyc.DocSelfie} {
-			_, err := a.Verifications.UploadDocument(ctx, p, ap.ID, k, bytes.NewReader(img.Bytes()))
+			_, err := a.Applicants.UploadDocument(ctx, p, ap.ID, k, bytes.NewReader(img.Bytes()))
 			require.NoError(t, err)
 		}
 		v, err := a.Verifications.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: ext})

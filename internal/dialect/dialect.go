@@ -6,10 +6,12 @@ package dialect
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"slices"
 	"strings"
 
 	"github.com/openkyc/openkyc/internal/applicant"
+	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/verification"
@@ -28,14 +30,20 @@ var OutcomeEvents = []string{"verification.completed", "verification.expired", "
 type VerificationByID func(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
 
 // Applicants is what the dialects need of the applicant service: find the
-// merchant's user on their surface, create or update them, read one, and
-// tell whether a repeated call carries the same data.
+// merchant's user on their surface, create or update them, read one, tell
+// whether a repeated call carries the same data, and take, list and open
+// their documents within the upload limits.
 type Applicants interface {
 	Find(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Applicant, error)
 	Create(ctx context.Context, p kyc.Principal, surface kyc.Surface, in applicant.Input) (kyc.Applicant, bool, error)
 	Update(ctx context.Context, p kyc.Principal, id string, patch applicant.Patch) (kyc.Applicant, error)
 	Get(ctx context.Context, p kyc.Principal, id string) (kyc.Applicant, error)
 	Matches(a kyc.Applicant, in applicant.Input) bool
+	UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error)
+	Documents(ctx context.Context, p kyc.Principal, applicantID string) ([]kyc.Document, error)
+	OpenDocument(ctx context.Context, p kyc.Principal, id string) (kyc.Document, io.ReadCloser, error)
+	Limits() docfile.Limits
+	Decoder() *docfile.Decoder
 }
 
 // Settings reads a merchant's settings of a dialect.

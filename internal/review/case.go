@@ -124,7 +124,7 @@ func (s *Service) Case(ctx context.Context, a staff.Account, id string) (*Case, 
 	}); err != nil {
 		return nil, err
 	}
-	if c.Documents, err = s.ver.Documents(ctx, p, v.ApplicantID); err != nil {
+	if c.Documents, err = s.applicants.Documents(ctx, p, v.ApplicantID); err != nil {
 		return nil, err
 	}
 	if c.Checks, err = s.store.ChecksByVerification(ctx, v.MerchantID, v.ID); err != nil {

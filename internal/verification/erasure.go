@@ -162,10 +162,10 @@ func (s *Service) RestoreApplicant(ctx context.Context, p kyc.Principal, id stri
 		if !a.Deleted() {
 			return errNotDeleted
 		}
-		if a, err = s.applicants.Open(a, sealed); err != nil {
+		if a, err = s.sealer.Open(a, sealed); err != nil {
 			return err
 		}
-		s.applicants.Hashes(&a)
+		s.sealer.Hashes(&a)
 		ok, err := tx.RestoreApplicant(ctx, a, now)
 		if err != nil {
 			return err
@@ -211,7 +211,7 @@ func (s *Service) PurgeApplicant(ctx context.Context, p kyc.Principal, id string
 	// of uploads a crash left unrecorded. The applicant is deleted, so no
 	// upload in flight can record a document any more (it deletes its own
 	// blob, or the upload reaper does).
-	if _, err := s.blobs.DeletePrefix(ctx, BlobPrefix(p.MerchantID, id)); err != nil {
+	if _, err := s.blobs.DeletePrefix(ctx, applicant.BlobPrefix(p.MerchantID, id)); err != nil {
 		return fmt.Errorf("purge documents: %w", err)
 	}
 	now := s.clock()
@@ -294,14 +294,14 @@ func (s *Service) eraseDocuments(ctx context.Context, p kyc.Principal, id string
 }
 
 // erasePending deletes an applicant's uploads that a crash left unrecorded
-// (pending for longer than UploadGrace; younger ones may still be recorded).
+// (pending for longer than applicant.UploadGrace; younger ones may still be recorded).
 func (s *Service) erasePending(ctx context.Context, merchantID, applicantID string) error {
 	us, err := s.store.PendingUploadsOf(ctx, merchantID, applicantID)
 	if err != nil {
 		return err
 	}
 	for _, u := range us {
-		if s.clock().Sub(u.CreatedAt) < UploadGrace {
+		if s.clock().Sub(u.CreatedAt) < applicant.UploadGrace {
 			continue
 		}
 		if _, err := s.blobs.DeletePrefix(ctx, u.BlobKey); err != nil {

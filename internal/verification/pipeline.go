@@ -38,7 +38,7 @@ func (s *Service) Process(ctx context.Context, merchantID, id string) error {
 	default:
 		return nil
 	}
-	level, err := s.Level(ctx, merchantID, v.Level)
+	level, err := s.levels.Get(ctx, merchantID, v.Level)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (s *Service) Process(ctx context.Context, merchantID, id string) error {
 	if err != nil {
 		return err
 	}
-	if a, err = s.applicants.Open(a, sealed); err != nil {
+	if a, err = s.sealer.Open(a, sealed); err != nil {
 		return err
 	}
 	docs, err := s.store.DocumentsByApplicant(ctx, merchantID, v.ApplicantID)

@@ -46,7 +46,7 @@ func (s *Service) ReplayPolicy(ctx context.Context, verificationID string, level
 			return Replay{}, err
 		}
 		l = *level
-	} else if l, err = s.Level(ctx, v.MerchantID, v.Level); err != nil {
+	} else if l, err = s.levels.Get(ctx, v.MerchantID, v.Level); err != nil {
 		return Replay{}, err
 	}
 	out := policy.Decide(l, run)

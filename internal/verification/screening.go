@@ -116,7 +116,7 @@ func (s *Service) Rescreen(ctx context.Context, c screening.Check) (RescreenStat
 			if err != nil {
 				return st, err
 			}
-			if a, err = s.applicants.Open(a, sealed); err != nil {
+			if a, err = s.sealer.Open(a, sealed); err != nil {
 				return st, err
 			}
 			st.Screened++

@@ -116,7 +116,7 @@ func TestSealExternalIDsBackfill(t *testing.T) {
 		require.Equal(t, upd, ext)
 		require.NotEmpty(t, hash)
 
-		rep, err := l.svc.SealExternalIDs(ctx)
+		rep, err := l.svc.Applicants().SealExternalIDs(ctx)
 		require.NoError(t, err)
 		require.Equal(t, 2, rep.Sealed)
 		require.Equal(t, 1, rep.Failed)
@@ -177,7 +177,7 @@ func TestSealExternalIDsBackfill(t *testing.T) {
 		require.Equal(t, "Updated", got.PII.LastName)
 
 		// Idempotent: a second run seals nothing more.
-		rep, err = l.svc.SealExternalIDs(ctx)
+		rep, err = l.svc.Applicants().SealExternalIDs(ctx)
 		require.NoError(t, err)
 		require.Zero(t, rep.Sealed)
 		require.Equal(t, 1, rep.Failed)
@@ -194,7 +194,7 @@ func TestSealExternalIDsBackfill(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				rep, err := l.svc.SealExternalIDs(ctx)
+				rep, err := l.svc.Applicants().SealExternalIDs(ctx)
 				require.NoError(t, err)
 				mu.Lock()
 				total += rep.Sealed

@@ -11,50 +11,51 @@ import (
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
-	"github.com/openkyc/openkyc/internal/policy"
+	"github.com/openkyc/openkyc/internal/level"
 	"github.com/openkyc/openkyc/internal/store"
 )
 
-// Service is the core's use cases: applicants, documents and the
-// verification lifecycle. Every call is scoped to the principal's merchant.
+// Service is the core's verification use cases: the lifecycle, the
+// pipeline, replay, monitoring and the deletion of applicants (which
+// cancels their verifications). Applicants and their documents are
+// internal/applicant's. Every call is scoped to the principal's merchant.
 type Service struct {
 	store    *store.Store
 	keys     *crypto.Keyring
 	blobs    *blob.Store
-	decoder  *docfile.Decoder // uploads: a short wait for the budget, then busy
-	checkDec *docfile.Decoder // checks: the same budget, waiting as long as the job may
-	limits   docfile.Limits
+	checkDec *docfile.Decoder // checks: the uploads' budget, waiting as long as the job may
 	now      func() time.Time
 	checkers []check.Checker
 	faces    faceGallery
-	builtIn  func(name string) (policy.Level, bool)
+	levels   *level.Service
 	metrics  *Metrics
-	// applicants answers the blocklist check.
+	// applicants holds the applicants and their documents; sealer opens
+	// the applicants the pipeline and monitoring read.
 	applicants *applicant.Service
+	sealer     applicant.Sealer
 }
 
 // Config configures the service.
 type Config struct {
-	Limits docfile.Limits
-	// DecodeBudget is the process's decoded-image memory, shared with every
-	// engine (nil: a budget of docfile.DefaultDecodeMemory).
+	// Limits, DecodeBudget and DecodeWait configure the applicant service
+	// made when Applicants is nil (applicant.Config); the checks decode
+	// within the applicant service's budget.
+	Limits       docfile.Limits
 	DecodeBudget *docfile.Budget
-	// DecodeWait is how long an upload waits for its share of the budget
-	// before it is refused as busy (default 2 s).
-	DecodeWait time.Duration
-	Now        func() time.Time
+	DecodeWait   time.Duration
+	Now          func() time.Time
 	// Checkers are the engines Process runs; nil means the model-free ones
 	// plus Extra, with Dates feeding the age and expiry checks.
 	Checkers []check.Checker
 	Extra    []check.Checker
 	Dates    check.DatesFunc
-	// BuiltIn gives the built-in levels a merchant has until it stores its
-	// own under the name (nil: policy.BuiltIn).
-	BuiltIn func(name string) (policy.Level, bool)
+	// Levels gives each verification's level (nil: one on the same store
+	// with the built-in levels of policy.BuiltIn).
+	Levels *level.Service
 	// Metrics receives the decision metrics (nil: none).
 	Metrics *Metrics
-	// Applicants is the applicant service the blocklist check asks (nil: one
-	// on the same store, keys and clock).
+	// Applicants is the applicant service: applicants, their documents,
+	// the blocklist (nil: one on the same store, keys, blobs and clock).
 	Applicants *applicant.Service
 }
 
@@ -64,17 +65,16 @@ func NewService(s *store.Store, kr *crypto.Keyring, blobs *blob.Store, cfg Confi
 	if now == nil {
 		now = time.Now
 	}
-	dec := docfile.NewDecoder(cfg.DecodeBudget, cfg.Limits, cfg.DecodeWait)
-	svc := &Service{store: s, keys: kr, blobs: blobs, decoder: dec, checkDec: dec.WithWait(checkDecodeWait), limits: cfg.Limits, now: now,
-		checkers: cfg.Checkers, builtIn: cfg.BuiltIn, metrics: cfg.Metrics, applicants: cfg.Applicants}
+	svc := &Service{store: s, keys: kr, sealer: applicant.NewSealer(kr), blobs: blobs, now: now, checkers: cfg.Checkers, levels: cfg.Levels, metrics: cfg.Metrics, applicants: cfg.Applicants}
 	if svc.applicants == nil {
-		svc.applicants = applicant.New(s, kr, blobs, now)
+		svc.applicants = applicant.New(s, kr, blobs, applicant.Config{Limits: cfg.Limits, DecodeBudget: cfg.DecodeBudget, DecodeWait: cfg.DecodeWait, Now: now})
 	}
-	if svc.builtIn == nil {
-		svc.builtIn = policy.BuiltIn
+	svc.checkDec = svc.applicants.Decoder().WithWait(checkDecodeWait)
+	if svc.levels == nil {
+		svc.levels = level.New(s, nil, now)
 	}
 	if svc.checkers == nil {
-		svc.checkers = append(basic.Checkers(cfg.Limits, svc.checkDec, cfg.Dates), cfg.Extra...)
+		svc.checkers = append(basic.Checkers(svc.applicants.Limits(), svc.checkDec, cfg.Dates), cfg.Extra...)
 	}
 	return svc
 }
@@ -83,9 +83,6 @@ func NewService(s *store.Store, kr *crypto.Keyring, blobs *blob.Store, cfg Confi
 // budget (within the job's own timeout) before it reports an error and the
 // job is retried.
 const checkDecodeWait = 30 * time.Second
-
-// Decoder is the decoder of uploads (its budget is the process's).
-func (s *Service) Decoder() *docfile.Decoder { return s.decoder }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 

@@ -43,7 +43,7 @@ func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 	if !levelRE.MatchString(level) {
 		return kyc.Verification{}, kyc.Invalid("level", "format", "level must be 1-64 characters of a-z, 0-9, '_', '.', '-'")
 	}
-	if _, err := s.Level(ctx, p.MerchantID, level); err != nil {
+	if _, err := s.levels.Get(ctx, p.MerchantID, level); err != nil {
 		return kyc.Verification{}, err
 	}
 	now := s.clock()
@@ -221,7 +221,7 @@ func (s *Service) Submit(ctx context.Context, p kyc.Principal, id string) (kyc.V
 	if v.State != kyc.StateCompleted {
 		return s.Apply(ctx, p, id, Event{Action: ActSubmit})
 	}
-	level, err := s.Level(ctx, p.MerchantID, v.Level)
+	level, err := s.levels.Get(ctx, p.MerchantID, v.Level)
 	if err != nil {
 		return v, err
 	}
@@ -295,5 +295,5 @@ func (s *Service) ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Ver
 // LatestByExternalID returns the newest verification of the applicant with
 // this external id on a surface (status queries of dialects).
 func (s *Service) LatestByExternalID(ctx context.Context, p kyc.Principal, surface kyc.Surface, externalID string) (kyc.Verification, error) {
-	return s.store.LatestVerificationByExternalID(ctx, p.MerchantID, surface, s.applicants.ExternalIDHash(p.MerchantID, surface, externalID))
+	return s.store.LatestVerificationByExternalID(ctx, p.MerchantID, surface, s.sealer.ExternalIDHash(p.MerchantID, surface, externalID))
 }

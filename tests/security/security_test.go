@@ -21,10 +21,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyctest"
-	"github.com/openkyc/openkyc/internal/verification"
 )
 
 type env struct {
@@ -108,7 +108,7 @@ func (e *env) nothingStored(merchantID, applicantID string) {
 	pending, err := e.a.Store.PendingUploadsOf(ctx, merchantID, applicantID)
 	require.NoError(e.t, err)
 	require.Empty(e.t, pending)
-	keys, err := e.a.Blobs.Keys(ctx, verification.BlobPrefix(merchantID, applicantID))
+	keys, err := e.a.Blobs.Keys(ctx, applicant.BlobPrefix(merchantID, applicantID))
 	require.NoError(e.t, err)
 	require.Empty(e.t, keys)
 }

@@ -51,9 +51,9 @@ func TestPipeline(t *testing.T) {
 		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: user,
 			PII: kyc.PII{FirstName: "A", LastName: user, DateOfBirth: "1980-01-01"}})
 		require.NoError(t, err)
-		_, err = a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(kyctest.JPEG(t, card)))
+		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(kyctest.JPEG(t, card)))
 		require.NoError(t, err)
-		_, err = a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocSelfie, bytes.NewReader(kyctest.JPEG(t, selfie)))
+		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocSelfie, bytes.NewReader(kyctest.JPEG(t, selfie)))
 		require.NoError(t, err)
 		v, err := a.Verifications.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: user})
 		require.NoError(t, err)

@@ -48,9 +48,9 @@ func TestPipeline(t *testing.T) {
 	run := func(user string, pii kyc.PII, photo []byte) (kyc.Verification, map[string]kyc.Check) {
 		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: user, PII: pii})
 		require.NoError(t, err)
-		_, err = a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(photo))
+		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(photo))
 		require.NoError(t, err)
-		_, err = a.Verifications.UploadDocument(ctx, p, ap.ID, kyc.DocSelfie, bytes.NewReader(kyctest.JPEG(t, kyctest.SyntheticFace(600, 800))))
+		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocSelfie, bytes.NewReader(kyctest.JPEG(t, kyctest.SyntheticFace(600, 800))))
 		require.NoError(t, err)
 		v, err := a.Verifications.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: user})
 		require.NoError(t, err)

@@ -65,7 +65,7 @@ func (d *Dialect) bind(w http.ResponseWriter, r *http.Request) {
 // pixel and decoded-size caps. The one full decode happens when the file is
 // stored (UploadDocument), within the process's decode budget.
 func (d *Dialect) checkFile(ctx context.Context, f *image) error {
-	lim := d.core.Limits()
+	lim := d.cfg.Applicants.Limits()
 	lim.MaxBytes = int64(f.max)
 	v := docfile.NewValidator(f.kind, lim)
 	r, err := f.open()
@@ -97,12 +97,12 @@ func (d *Dialect) checkFile(ctx context.Context, f *image) error {
 	}
 	switch res.ContentType {
 	case docfile.JPEG, docfile.PNG:
-		_, err = d.core.Decoder().Inspect(open)
+		_, err = d.cfg.Applicants.Decoder().Inspect(open)
 	case docfile.PDF:
 		if f.kind != kyc.DocProofOfAddress {
 			return fail(CodeParam, f.field+": must be "+allowed)
 		}
-		err = d.core.Decoder().CheckPDF(ctx, open)
+		err = d.cfg.Applicants.Decoder().CheckPDF(ctx, open)
 	default:
 		return fail(CodeParam, f.field+": must be "+allowed)
 	}
@@ -166,7 +166,7 @@ func (d *Dialect) store(ctx context.Context, p kyc.Principal, applicantID string
 		if err != nil {
 			return err
 		}
-		if _, err := d.core.UploadDocument(ctx, p, applicantID, f.kind, r); err != nil {
+		if _, err := d.cfg.Applicants.UploadDocument(ctx, p, applicantID, f.kind, r); err != nil {
 			var fe *kyc.FieldError
 			if errors.As(err, &fe) {
 				return fail(CodeParam, f.field+": "+fe.Msg)

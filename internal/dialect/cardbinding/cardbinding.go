@@ -19,7 +19,6 @@ import (
 
 	okcrypto "github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/dialect"
-	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/verification"
@@ -42,13 +41,10 @@ type Nonces interface {
 
 // Core is what the dialect needs of the verification service.
 type Core interface {
-	UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error)
 	Create(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.CreateInput) (kyc.Verification, error)
 	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
 	ByReference(ctx context.Context, p kyc.Principal, surface kyc.Surface, reference string) (kyc.Verification, error)
 	ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
-	Limits() docfile.Limits
-	Decoder() *docfile.Decoder
 }
 
 // Config configures the dialect.

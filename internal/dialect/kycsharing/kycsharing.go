@@ -43,8 +43,6 @@ type Merchants interface {
 
 // Core is what the dialect needs of the verification service.
 type Core interface {
-	UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error)
-	Documents(ctx context.Context, p kyc.Principal, applicantID string) ([]kyc.Document, error)
 	Create(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.CreateInput) (kyc.Verification, error)
 	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
 	ByReference(ctx context.Context, p kyc.Principal, surface kyc.Surface, reference string) (kyc.Verification, error)
@@ -428,7 +426,7 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	counted := &countingReader{r: br}
-	if _, err := d.core.UploadDocument(ctx, p, v.ApplicantID, kind, counted); err != nil {
+	if _, err := d.cfg.Applicants.UploadDocument(ctx, p, v.ApplicantID, kind, counted); err != nil {
 		if counted.n > MaxFile {
 			d.writeErr(w, r, fail(CodeParam, "file: larger than 5 MB"))
 			return
@@ -480,7 +478,7 @@ func (d *Dialect) submit(w http.ResponseWriter, r *http.Request) {
 		d.writeErr(w, r, err)
 		return
 	}
-	docs, err := d.core.Documents(ctx, p, v.ApplicantID)
+	docs, err := d.cfg.Applicants.Documents(ctx, p, v.ApplicantID)
 	if err != nil {
 		d.writeErr(w, r, err)
 		return

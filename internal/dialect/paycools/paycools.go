@@ -44,8 +44,6 @@ type Core interface {
 	ByReference(ctx context.Context, p kyc.Principal, surface kyc.Surface, reference string) (kyc.Verification, error)
 	ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
 	Get(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, []kyc.Check, error)
-	Documents(ctx context.Context, p kyc.Principal, applicantID string) ([]kyc.Document, error)
-	OpenDocument(ctx context.Context, p kyc.Principal, id string) (kyc.Document, io.ReadCloser, error)
 	OpenEvidence(sealed, verificationID string) ([]byte, error)
 }
 

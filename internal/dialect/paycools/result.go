@@ -286,7 +286,7 @@ func (h *Dialect) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 // addImages fills the image fields with short-lived signed URLs of the
 // newest document of each kind.
 func (h *Dialect) addImages(ctx context.Context, p kyc.Principal, applicantID string, res *Result, ttl time.Duration) error {
-	docs, err := h.core.Documents(ctx, p, applicantID)
+	docs, err := h.cfg.Applicants.Documents(ctx, p, applicantID)
 	if err != nil {
 		return err
 	}
@@ -331,7 +331,7 @@ func (h *Dialect) image(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "link invalid or expired", http.StatusForbidden)
 		return
 	}
-	d, rc, err := h.core.OpenDocument(r.Context(), kyc.Principal{MerchantID: merchantID, Actor: "paycools:image"}, id)
+	d, rc, err := h.cfg.Applicants.OpenDocument(r.Context(), kyc.Principal{MerchantID: merchantID, Actor: "paycools:image"}, id)
 	if err != nil {
 		http.Error(w, "not found", http.StatusNotFound)
 		return

@@ -36,7 +36,6 @@ type Merchants interface {
 
 // Core is what the dialect needs of the verification service.
 type Core interface {
-	UploadDocument(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader) (kyc.Document, error)
 	Create(ctx context.Context, p kyc.Principal, surface kyc.Surface, in verification.CreateInput) (kyc.Verification, error)
 	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
 	ByReference(ctx context.Context, p kyc.Principal, surface kyc.Surface, reference string) (kyc.Verification, error)
@@ -380,7 +379,7 @@ func (d *Dialect) applyFor(ctx context.Context, p kyc.Principal, in applicant.In
 		if kinds[kind] {
 			return kyc.Verification{}, fail(CodeParameter, part.FormName()+": sent more than once; send each file once")
 		}
-		if _, err := d.core.UploadDocument(ctx, p, a.ID, kind, part); err != nil {
+		if _, err := d.cfg.Applicants.UploadDocument(ctx, p, a.ID, kind, part); err != nil {
 			var fe *kyc.FieldError
 			if errors.As(err, &fe) {
 				return kyc.Verification{}, fail(CodeParameter, part.FormName()+": "+fe.Msg)

@@ -312,7 +312,7 @@ func (h *Handler) openDocument(w http.ResponseWriter, r *http.Request, u *user, 
 		return kyc.Document{}, nil, false
 	}
 	p := kyc.Principal{MerchantID: merchantID, Actor: review.Actor(u.Account)}
-	d, rc, err := h.d.Verifications.ViewDocument(r.Context(), p, id, purpose)
+	d, rc, err := h.d.Applicants.ViewDocument(r.Context(), p, id, purpose)
 	if err != nil {
 		h.fail(w, r, u, err)
 		return d, nil, false
@@ -356,7 +356,7 @@ func (h *Handler) ela(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 	var m image.Image
 	// The original and its re-saved copy are held at once.
-	err := h.d.Verifications.DecodeDocument(r.Context(), d, 2, func(img image.Image) error {
+	err := h.d.Applicants.DecodeDocument(r.Context(), d, 2, func(img image.Image) error {
 		var err error
 		m, err = document.ELAMap(img, elaMaxSide)
 		return err

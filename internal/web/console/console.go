@@ -25,6 +25,7 @@ import (
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/level"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/review"
 	"github.com/openkyc/openkyc/internal/screening"
@@ -46,6 +47,7 @@ type Deps struct {
 	Review        *review.Service
 	Verifications *verification.Service
 	Applicants    *applicant.Service
+	Levels        *level.Service
 	Merchants     *merchant.Service
 	Webhooks      *webhook.Service
 	Screening     *screening.Screener

@@ -317,7 +317,7 @@ func TestReviewScenario(t *testing.T) {
 			"decision.confirmed reviewer:" + e.accounts["rev2"].ID, "verification.decide reviewer:" + e.accounts["rev2"].ID} {
 			require.Contains(t, seen, want)
 		}
-		docs, err := e.a.Verifications.Documents(ctx, e.pA, v.ApplicantID)
+		docs, err := e.a.Applicants.Documents(ctx, e.pA, v.ApplicantID)
 		require.NoError(t, err)
 		ids := []string{}
 		for _, d := range docs {
@@ -443,7 +443,7 @@ func TestAdminSettings(t *testing.T) {
 	level := `{"name":"strict","required_documents":["id_front","selfie"],"min_age":21,"checks":{"documents.required":{"enabled":true,"required":true}},"final_reasons":[],"max_attempts":2}`
 	st, _ := admin.post(base+"/levels", url.Values{"level": {level}})
 	require.Equal(t, http.StatusSeeOther, st)
-	l, err := e.a.Verifications.Level(ctx, e.mA.ID, "strict")
+	l, err := e.a.Levels.Get(ctx, e.mA.ID, "strict")
 	require.NoError(t, err)
 	require.Equal(t, 21, l.MinAge)
 	require.Equal(t, 1, l.Version)

@@ -67,7 +67,7 @@ func TestCaseViewFaceEvidence(t *testing.T) {
 			PII: kyc.PII{FirstName: "Eileen", LastName: "Collins " + user, DateOfBirth: "1956-11-19"}})
 		require.NoError(t, err)
 		for kind, img := range map[kyc.DocumentKind]image.Image{kyc.DocIDFront: card, kyc.DocSelfie: selfie} {
-			_, err = e.a.Verifications.UploadDocument(ctx, e.pA, ap.ID, kind, bytes.NewReader(kyctest.JPEG(t, img)))
+			_, err = e.a.Applicants.UploadDocument(ctx, e.pA, ap.ID, kind, bytes.NewReader(kyctest.JPEG(t, img)))
 			require.NoError(t, err)
 		}
 		v, err := e.a.Verifications.Create(ctx, e.pA, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: user})

@@ -51,7 +51,7 @@ func TestUserTextIsolatedAndVisible(t *testing.T) {
 	// backfill then seals it as it is.
 	_, err = db.Exec(`UPDATE applicants SET external_user_id = ?, external_user_id_hash = '' WHERE id = ?`, "invoice\u202egpj.exe", v.ApplicantID)
 	require.NoError(t, err)
-	rep, err := e.a.Verifications.SealExternalIDs(t.Context())
+	rep, err := e.a.Applicants.SealExternalIDs(t.Context())
 	require.NoError(t, err)
 	require.Equal(t, 1, rep.Sealed, "%+v", rep)
 	_, err = db.Exec(`UPDATE verifications SET reference = ? WHERE id = ?`, "order\u2066-1\u2069", v.ID)

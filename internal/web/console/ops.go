@@ -161,7 +161,7 @@ func (h *Handler) merchantSettings(r *http.Request, u *user, m kyc.Merchant) (me
 	if s.Retention, err = h.d.Applicants.Retention(ctx, p); err != nil {
 		return s, err
 	}
-	levels, err := h.d.Verifications.Levels(ctx, p)
+	levels, err := h.d.Levels.List(ctx, p)
 	if err != nil {
 		return s, err
 	}
@@ -226,7 +226,7 @@ func (h *Handler) putLevel(w http.ResponseWriter, r *http.Request, u *user) {
 		h.fail(w, r, u, kyc.Invalid("level", "format", "not a level in JSON: %s", jsonProblem(err)))
 		return
 	}
-	l, err := h.d.Verifications.PutLevel(r.Context(), p, l)
+	l, err := h.d.Levels.Put(r.Context(), p, l)
 	if err != nil {
 		h.fail(w, r, u, err)
 		return

@@ -76,9 +76,9 @@ func newEnv(t *testing.T, db kyctest.DB, opts ...func(*config.Config)) *env {
 	a, _ := apptest.Start(t, cfg)
 	e := &env{t: t, a: a, clock: &clock{}, accounts: map[string]staff.Account{}}
 	mux := http.NewServeMux()
-	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications, Applicants: a.Applicants,
+	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications, Applicants: a.Applicants, Levels: a.Levels,
 		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log, Degraded: a.Degraded}, console.Config{Now: e.clock.Now}).Routes(mux)
-	hosted.New(a.Links, a.Verifications, hosted.Config{}).Routes(mux) // htmx
+	hosted.New(a.Links, a.Verifications, a.Applicants, hosted.Config{}).Routes(mux) // htmx
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
 	ctx := context.Background()
@@ -118,7 +118,7 @@ func (e *env) reviewCase(p kyc.Principal, ext string) kyc.Verification {
 	require.NoError(e.t, err)
 	for kind, img := range map[kyc.DocumentKind][]byte{kyc.DocIDFront: kyctest.JPEG(e.t, kyctest.SyntheticCard(800, 500)),
 		kyc.DocSelfie: kyctest.JPEG(e.t, kyctest.SyntheticFace(640, 480))} {
-		_, err := e.a.Verifications.UploadDocument(ctx, p, a.ID, kind, bytes.NewReader(img))
+		_, err := e.a.Applicants.UploadDocument(ctx, p, a.ID, kind, bytes.NewReader(img))
 		require.NoError(e.t, err)
 	}
 	v, err := e.a.Verifications.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: a.ID, Reference: ext})

@@ -38,9 +38,13 @@ var staticFS embed.FS
 // Core is what the page needs of the verification service.
 type Core interface {
 	ByID(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
+	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
+}
+
+// Documents is what the page needs of the applicant service.
+type Documents interface {
 	UploadPhoto(ctx context.Context, p kyc.Principal, applicantID string, kind kyc.DocumentKind, r io.Reader, look func(image.Image)) (kyc.Document, quality.Report, error)
 	Documents(ctx context.Context, p kyc.Principal, applicantID string) ([]kyc.Document, error)
-	Submit(ctx context.Context, p kyc.Principal, id string) (kyc.Verification, error)
 }
 
 // MRZReader tells from a photo of a document whether its machine-readable
@@ -74,6 +78,7 @@ const DefaultMRZTimeout = 3 * time.Second
 type Handler struct {
 	links *hostedlink.Service
 	core  Core
+	docs  Documents
 	cfg   Config
 	tmpl  *template.Template
 	// mrzSlots caps the MRZ feedback reads run at once (one per core: the
@@ -82,7 +87,7 @@ type Handler struct {
 }
 
 // New returns the page handler.
-func New(links *hostedlink.Service, c Core, cfg Config) *Handler {
+func New(links *hostedlink.Service, c Core, docs Documents, cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -97,7 +102,7 @@ func New(links *hostedlink.Service, c Core, cfg Config) *Handler {
 	}
 	funcs := template.FuncMap{"add": func(a, b int) int { return a + b }}
 	t := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
-	return &Handler{links: links, core: c, cfg: cfg, tmpl: t, mrzSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	return &Handler{links: links, core: c, docs: docs, cfg: cfg, tmpl: t, mrzSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
 // CSP is the page's Content-Security-Policy: nothing from elsewhere, no
@@ -191,7 +196,7 @@ type progress struct {
 }
 
 func (h *Handler) progress(ctx context.Context, s *session) (progress, error) {
-	docs, err := h.core.Documents(ctx, s.p, s.v.ApplicantID)
+	docs, err := h.docs.Documents(ctx, s.p, s.v.ApplicantID)
 	if err != nil {
 		return progress{}, err
 	}
@@ -449,7 +454,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.MRZ != nil && carriesMRZ(s.link.DocType, s.link.DocCountry, kind) {
 		look = func(img image.Image) { mrzProblem = h.mrzFeedback(ctx, img) }
 	}
-	_, q, err := h.core.UploadPhoto(ctx, s.p, s.v.ApplicantID, kind, file, look)
+	_, q, err := h.docs.UploadPhoto(ctx, s.p, s.v.ApplicantID, kind, file, look)
 	if err != nil {
 		h.uploadErr(w, r, err)
 		return

@@ -248,7 +248,7 @@ func TestExpiredLinkAndLocale(t *testing.T) {
 	require.Contains(t, body, "Choose your document")
 
 	// Past its expiry the link shows a clear page (a handler whose clock is a day ahead).
-	later := hosted.New(e.a.Links, e.a.Verifications, hosted.Config{Now: func() time.Time { return time.Now().Add(25 * time.Hour) }})
+	later := hosted.New(e.a.Links, e.a.Verifications, e.a.Applicants, hosted.Config{Now: func() time.Time { return time.Now().Add(25 * time.Hour) }})
 	mux := http.NewServeMux()
 	later.Routes(mux)
 	rec := httptest.NewRecorder()

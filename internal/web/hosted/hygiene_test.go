@@ -42,7 +42,7 @@ func TestUploadRefusesTwoFiles(t *testing.T) {
 	ctx := context.Background()
 	p, err := e.a.Merchants.Authenticate(ctx, e.keyA)
 	require.NoError(t, err)
-	docs, err := e.a.Verifications.Documents(ctx, p, v["applicant_id"].(string))
+	docs, err := e.a.Applicants.Documents(ctx, p, v["applicant_id"].(string))
 	require.NoError(t, err)
 	require.Empty(t, docs, "nothing was stored")
 	st, _ = e.upload(path, "id_front", img)

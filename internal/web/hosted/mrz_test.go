@@ -163,7 +163,7 @@ func TestUploadMRZFeedbackSilent(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, kyctest.DB{Name: "sqlite"})
 	fake := &fakeMRZ{}
-	h := hosted.New(e.a.Links, e.a.Verifications, hosted.Config{MRZ: fake, MRZTimeout: 300 * time.Millisecond})
+	h := hosted.New(e.a.Links, e.a.Verifications, e.a.Applicants, hosted.Config{MRZ: fake, MRZTimeout: 300 * time.Millisecond})
 	mux := http.NewServeMux()
 	h.Routes(mux)
 	srv := httptest.NewServer(mux)

@@ -1,4 +1,4 @@
-package verification
+package applicant
 
 import (
 	"context"
@@ -46,20 +46,20 @@ func (s *Service) SealExternalIDs(ctx context.Context) (SealReport, error) {
 				fail(errors.New("applicant " + u.ID + ": no external id"))
 				continue
 			}
-			r, err := s.applicants.OpenRecord(u.ID, u.SealedPII)
+			r, err := s.sealer.OpenRecord(u.ID, u.SealedPII)
 			if err != nil {
 				fail(err)
 				continue
 			}
 			r.ExternalUserID = u.ExternalUserID
-			sealed, err := s.applicants.SealRecord(u.ID, r)
+			sealed, err := s.sealer.SealRecord(u.ID, r)
 			if err != nil {
 				fail(err)
 				continue
 			}
 			var ok bool
 			err = s.store.InTx(ctx, func(tx *store.Tx) error {
-				ok, err = tx.SealExternalID(ctx, u, s.applicants.ExternalIDHash(u.MerchantID, u.Surface, u.ExternalUserID), sealed)
+				ok, err = tx.SealExternalID(ctx, u, s.sealer.ExternalIDHash(u.MerchantID, u.Surface, u.ExternalUserID), sealed)
 				return err
 			})
 			switch {

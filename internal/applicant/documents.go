@@ -1,4 +1,4 @@
-package verification
+package applicant
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/check/quality"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -28,6 +27,10 @@ func ParseKind(field, s string) (kyc.DocumentKind, error) {
 
 // Limits returns the upload limits.
 func (s *Service) Limits() docfile.Limits { return s.limits }
+
+// Decoder is the decoder of uploads (its budget is the process's, shared
+// with every engine).
+func (s *Service) Decoder() *docfile.Decoder { return s.decoder }
 
 // UploadDocument streams r into encrypted blob storage while validating it,
 // then decodes images (once, within the caps and the decode budget) or
@@ -65,7 +68,7 @@ func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID strin
 	if a, _, err := s.store.ApplicantByID(ctx, p.MerchantID, applicantID); err != nil {
 		return kyc.Document{}, q, err
 	} else if a.Deleted() {
-		return kyc.Document{}, q, applicant.ErrDeleted
+		return kyc.Document{}, q, ErrDeleted
 	}
 	d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), MerchantID: p.MerchantID, ApplicantID: applicantID, Kind: kind, KeyID: s.keys.ActiveKeyID()}
 	d.BlobKey = BlobPrefix(p.MerchantID, applicantID) + d.ID
@@ -136,7 +139,7 @@ func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID strin
 		if live, err := tx.LockLiveApplicant(ctx, p.MerchantID, applicantID); err != nil {
 			return err
 		} else if !live {
-			return applicant.ErrDeleted
+			return ErrDeleted
 		}
 		if err := tx.InsertDocument(ctx, d); err != nil {
 			return err
@@ -148,7 +151,7 @@ func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID strin
 		if d.Trailer != nil {
 			detail["removed_trailer"] = d.Trailer
 		}
-		return record(ctx, tx, p, d.CreatedAt, "document.upload", "document", d.ID, detail)
+		return tx.Audit(ctx, p, d.CreatedAt, "document.upload", "document", d.ID, detail)
 	})
 	if err != nil {
 		discard()
