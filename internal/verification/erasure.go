@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/openkyc/openkyc/internal/applicant"
-	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/store"
 )
@@ -53,11 +52,7 @@ func emitApplicant(ctx context.Context, tx *store.Tx, p kyc.Principal, typ strin
 	if err != nil {
 		return err
 	}
-	e := kyc.Event{ID: kyc.NewID(kyc.PrefixEvent), MerchantID: p.MerchantID, Type: typ, SubjectID: payload.ApplicantID, Payload: b, CreatedAt: at}
-	if err := tx.InsertEvent(ctx, e); err != nil {
-		return err
-	}
-	return tx.InsertJob(ctx, jobs.New("job_dispatch_"+e.ID, jobs.KindDispatch, p.MerchantID, e.ID, nil, at))
+	return publish(ctx, tx, p.MerchantID, typ, payload.ApplicantID, b, at)
 }
 
 // BiometricKinds are the documents a biometric deletion removes, with the

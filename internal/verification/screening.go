@@ -171,11 +171,7 @@ func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verificati
 			if err != nil {
 				return err
 			}
-			e := kyc.Event{ID: kyc.NewID(kyc.PrefixEvent), MerchantID: v.MerchantID, Type: EventScreeningAlert, SubjectID: v.ID, Payload: payload, CreatedAt: now}
-			if err := tx.InsertEvent(ctx, e); err != nil {
-				return err
-			}
-			if err := tx.InsertJob(ctx, jobs.New("job_dispatch_"+e.ID, jobs.KindDispatch, v.MerchantID, e.ID, nil, now)); err != nil {
+			if err := publish(ctx, tx, v.MerchantID, EventScreeningAlert, v.ID, payload, now); err != nil {
 				return err
 			}
 			return record(ctx, tx, p, now, EventScreeningAlert, "verification", v.ID, map[string]any{"hits": len(eh)})

@@ -106,15 +106,22 @@ func emit(ctx context.Context, tx *store.Tx, v kyc.Verification) error {
 		types = append(types, EventResubmissionRequested)
 	}
 	for _, typ := range types {
-		e := kyc.Event{ID: kyc.NewID(kyc.PrefixEvent), MerchantID: v.MerchantID, Type: typ, SubjectID: v.ID, Payload: payload, CreatedAt: v.UpdatedAt}
-		if err := tx.InsertEvent(ctx, e); err != nil {
-			return err
-		}
-		if err := tx.InsertJob(ctx, jobs.New("job_dispatch_"+e.ID, jobs.KindDispatch, v.MerchantID, e.ID, nil, v.UpdatedAt)); err != nil {
+		if err := publish(ctx, tx, v.MerchantID, typ, v.ID, payload, v.UpdatedAt); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// publish writes an outbox event and enqueues its dispatch to the
+// merchant's webhooks, in the caller's transaction: the one way an event
+// leaves the core.
+func publish(ctx context.Context, tx *store.Tx, merchantID, typ, subjectID string, payload []byte, at time.Time) error {
+	e := kyc.Event{ID: kyc.NewID(kyc.PrefixEvent), MerchantID: merchantID, Type: typ, SubjectID: subjectID, Payload: payload, CreatedAt: at}
+	if err := tx.InsertEvent(ctx, e); err != nil {
+		return err
+	}
+	return tx.InsertJob(ctx, jobs.New("job_dispatch_"+e.ID, jobs.KindDispatch, merchantID, e.ID, nil, at))
 }
 
 // Apply performs one lifecycle action on a verification: the pure transition,
