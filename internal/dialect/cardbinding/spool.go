@@ -2,8 +2,6 @@ package cardbinding
 
 import (
 	"bufio"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -12,12 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/openkyc/openkyc/internal/dialect"
 )
 
 // A binding request carries its files as Base64 strings inside kyc_info,
@@ -51,58 +50,38 @@ type spooled struct {
 	canonical *regexp.Regexp
 }
 
-// spool is one file string, unescaped, in an encrypted temporary file.
+// spool is one file string, unescaped, in an encrypted temporary file
+// (dialect.Spool), with its count of characters other than white space.
 type spool struct {
-	f        *os.File
-	key      []byte
-	iv       []byte
-	size     int64
-	nonSpace int64 // characters other than white space
-	w        *cipher.StreamWriter
+	*dialect.Spool
+	nonSpace int64
 }
 
 func newSpool() (*spool, error) {
-	f, err := os.CreateTemp("", "openkyc-cardbinding-*")
+	s, err := dialect.NewSpool("openkyc-cardbinding-*")
 	if err != nil {
-		return nil, fmt.Errorf("spool: %w", err)
-	}
-	_ = os.Remove(f.Name()) // unlinked at once: gone with the request, or with the process
-	s := &spool{f: f, key: make([]byte, 32), iv: make([]byte, aes.BlockSize)}
-	_, _ = rand.Read(s.key)
-	_, _ = rand.Read(s.iv)
-	block, err := aes.NewCipher(s.key)
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
-	s.w = &cipher.StreamWriter{S: cipher.NewCTR(block, s.iv), W: f}
-	return s, nil
+	return &spool{Spool: s}, nil
 }
 
 func (s *spool) write(p []byte) error {
-	s.size += int64(len(p))
 	for _, c := range p {
 		if c != ' ' && c != '\n' && c != '\r' {
 			s.nonSpace++
 		}
 	}
-	_, err := s.w.Write(p)
+	_, err := s.Write(p)
 	return err
 }
 
 // open returns a reader of the spooled text.
-func (s *spool) open() (io.Reader, error) {
-	block, err := aes.NewCipher(s.key)
-	if err != nil {
-		return nil, err
-	}
-	return &cipher.StreamReader{S: cipher.NewCTR(block, s.iv), R: io.NewSectionReader(s.f, 0, s.size)}, nil
-}
+func (s *spool) open() (io.Reader, error) { return s.Open() }
 
 // Close removes the spools.
 func (b *spooled) Close() {
 	for _, s := range b.files {
-		s.f.Close()
+		s.Close()
 	}
 }
 

@@ -7,42 +7,46 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/openkyc/openkyc/internal/httpmw"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
-// [openkyc] error codes (the provider documents only "0" for success). Every
-// answer has HTTP status 200 and the envelope.
+// [openkyc] error codes (the provider documents only 0 for success). Every
+// answer has HTTP status 200 and the envelope. The seed's response table
+// types code as an integer (its example prints "0"): openkyc sends an
+// integer.
 const (
-	CodeOK        = "0"
-	CodeParam     = "40001" // a field is missing, malformed or unknown; a file is refused
-	CodeSign      = "40101" // sign missing or wrong
-	CodeTimestamp = "40102" // timestamp missing or outside ±5 minutes
-	CodeAuth      = "40103" // appId missing or unknown, merchant disabled
-	CodeNotFound  = "40401" // requestNo unknown (also another merchant's)
-	CodeDuplicate = "40901" // requestNo already used with other content
-	CodeState     = "40902" // requestNo already submitted
-	CodeRateLimit = "42901" // too many requests from this merchant or address; Retry-After says when
-	CodeInternal  = "50000"
+	CodeOK        = 0
+	CodeParam     = 40001 // a field is missing, malformed or unknown; a file is refused
+	CodeSign      = 40101 // sign missing or wrong
+	CodeTimestamp = 40102 // timestamp missing or outside ±5 minutes
+	CodeAuth      = 40103 // appId missing or unknown, merchant disabled
+	CodeNotFound  = 40401 // requestNo unknown (also another merchant's)
+	CodeDuplicate = 40901 // requestNo already used with other content
+	CodeState     = 40902 // requestNo already submitted
+	CodeRateLimit = 42901 // too many requests from this merchant or address; Retry-After says when
+	CodeInternal  = 50000
 )
 
-var errorNames = map[string]string{CodeParam: "PARAM_INVALID", CodeSign: "SIGN_INVALID", CodeTimestamp: "TIMESTAMP_INVALID",
-	CodeAuth: "APP_ID_INVALID", CodeNotFound: "NOT_FOUND", CodeDuplicate: "DUPLICATE_REQUEST", CodeState: "STATE_INVALID", CodeRateLimit: "TOO_MANY_REQUESTS", CodeInternal: "INTERNAL_ERROR"}
-
 // Error is a KYC Sharing error answer.
-type Error struct{ Code, Msg string }
+type Error struct {
+	Code int
+	Msg  string
+}
 
-func (e *Error) Error() string { return e.Code + " " + e.Msg }
+func (e *Error) Error() string { return strconv.Itoa(e.Code) + " " + e.Msg }
 
-func fail(code, msg string) *Error { return &Error{Code: code, Msg: msg} }
+func fail(code int, msg string) *Error { return &Error{Code: code, Msg: msg} }
 
-// Envelope is every answer.
+// Envelope is every answer, typed as the seed's response table: error is
+// the failure flag (a boolean), code an integer.
 type Envelope struct {
 	Success bool   `json:"success"`
-	Error   string `json:"error"`
+	Error   bool   `json:"error"`
 	Msg     string `json:"msg"`
-	Code    string `json:"code"`
+	Code    int    `json:"code"`
 	Model   any    `json:"model"`
 	TraceID string `json:"traceId"`
 }
@@ -102,5 +106,5 @@ func (d *Dialect) ok(w http.ResponseWriter, r *http.Request, model any) {
 func (d *Dialect) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	httpmw.SetRetryAfter(w, err)
 	e := toError(r, err)
-	writeJSON(w, Envelope{Success: false, Error: errorNames[e.Code], Msg: e.Msg, Code: e.Code, TraceID: traceID(r)})
+	writeJSON(w, Envelope{Success: false, Error: true, Msg: e.Msg, Code: e.Code, TraceID: traceID(r)})
 }

@@ -349,7 +349,11 @@ func patchOf(p kyc.PII) applicant.Patch {
 var fileTypes = map[string]kyc.DocumentKind{"idFront": kyc.DocIDFront, "idBack": kyc.DocIDBack, "face": kyc.DocSelfie,
 	"amlReport": kyc.DocAMLReport, "idvReport": kyc.DocIDVReport}
 
-// fileUpload takes requestNo and type (which must come first) and then file.
+// fileUpload takes the parts requestNo, type and file in any order. The
+// signature covers the text parts, so a file that comes before them is set
+// aside (dialect.Spool: an encrypted temporary file) until they are read
+// and the signature holds; a file after them streams straight into the
+// document intake.
 func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" || params["boundary"] == "" {
@@ -358,8 +362,8 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	mr := multipart.NewReader(bufio.NewReaderSize(http.MaxBytesReader(w, r.Body, MaxFile+maxJSON), 64<<10), params["boundary"])
 	fields := map[string]string{}
-	var file *multipart.Part
-	for file == nil {
+	var file io.Reader // the file part, streaming, or its spool
+	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
@@ -369,8 +373,27 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if part.FormName() == "file" {
-			file = part
-			break
+			if file != nil {
+				d.writeErr(w, r, fail(CodeParam, "file: one file per upload"))
+				return
+			}
+			if _, ok := fields["requestNo"]; ok {
+				if _, ok := fields["type"]; ok {
+					file = httpmw.LastPart(mr, part) // nothing may follow it
+					break
+				}
+			}
+			sp, err := d.spool(part)
+			if err != nil {
+				d.writeErr(w, r, err)
+				return
+			}
+			defer sp.Close()
+			if file, err = sp.Open(); err != nil {
+				d.writeErr(w, r, err)
+				return
+			}
+			continue
 		}
 		b, err := io.ReadAll(io.LimitReader(part, 257))
 		if err != nil || len(b) > 256 {
@@ -391,6 +414,10 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if fields["requestNo"] == "" {
+		d.writeErr(w, r, fail(CodeParam, "requestNo: is required"))
+		return
+	}
 	if err := kyc.CheckIdentifier("requestNo", fields["requestNo"]); err != nil {
 		d.writeErr(w, r, err)
 		return
@@ -401,7 +428,7 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if file == nil {
-		d.writeErr(w, r, fail(CodeParam, "file: is required and must follow requestNo and type"))
+		d.writeErr(w, r, fail(CodeParam, "file: is required"))
 		return
 	}
 	v, err := d.core.ByReference(ctx, p, Surface, fields["requestNo"])
@@ -418,7 +445,7 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Photos are JPEG or PNG and reports PDF, by content; the core checks the rest.
-	br := bufio.NewReader(io.LimitReader(httpmw.LastPart(mr, file), MaxFile+1)) // a second file is refused, not ignored
+	br := bufio.NewReader(io.LimitReader(file, MaxFile+1))
 	head, _ := br.Peek(8)
 	isJPEG, isPNG := bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}), bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n"))
 	if !kind.IsReport() && !isJPEG && !isPNG {
@@ -440,6 +467,25 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.ok(w, r, map[string]string{"requestNo": v.Reference, "type": fields["type"]})
+}
+
+// spool sets a file part aside until the fields it precedes are read; a
+// part over the size limit is refused at once.
+func (d *Dialect) spool(part io.Reader) (*dialect.Spool, error) {
+	sp, err := dialect.NewSpool("openkyc-kycsharing-*")
+	if err != nil {
+		return nil, err
+	}
+	n, err := io.Copy(sp, io.LimitReader(part, MaxFile+1))
+	switch {
+	case err != nil:
+		sp.Close()
+		return nil, fail(CodeParam, "body: malformed multipart form or larger than 5 MB")
+	case n > MaxFile:
+		sp.Close()
+		return nil, fail(CodeParam, "file: larger than 5 MB")
+	}
+	return sp, nil
 }
 
 type countingReader struct {

@@ -158,7 +158,14 @@ func golden(t *testing.T, name string, v any) {
 	require.Equal(t, string(want), got)
 }
 
-func code(res map[string]any) string { c, _ := res["code"].(string); return c }
+// code is the answer's code, which the seed's table types as an integer.
+func code(res map[string]any) string {
+	c, ok := res["code"].(float64)
+	if !ok {
+		return fmt.Sprintf("not an integer: %#v", res["code"])
+	}
+	return strconv.Itoa(int(c))
+}
 
 type receiver struct {
 	mu  sync.Mutex

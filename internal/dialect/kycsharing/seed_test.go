@@ -1,0 +1,97 @@
+package kycsharing_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime/multipart"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/kyctest"
+)
+
+// seedAnswer is the response of the seed page (kyc-sharing-upload-photo),
+// typed as its "Response Parameter" table: success boolean, error boolean
+// ("Fail flag"), msg string, code integer, model object, traceId string.
+type seedAnswer struct {
+	Success bool            `json:"success"`
+	Error   bool            `json:"error"`
+	Msg     string          `json:"msg"`
+	Code    int             `json:"code"`
+	Model   json.RawMessage `json:"model"`
+	TraceID string          `json:"traceId"`
+}
+
+// strict decodes an answer as a strictly typed client does: exact types,
+// no unknown fields.
+func strict(t *testing.T, res map[string]any) seedAnswer {
+	t.Helper()
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var a seedAnswer
+	require.NoError(t, dec.Decode(&a), "%s", b)
+	require.Equal(t, a.Code != 0, a.Error, "error is the failure flag: %s", b)
+	require.Equal(t, !a.Error, a.Success, "%s", b)
+	return a
+}
+
+// seedUpload sends the parts in the order the seed's body table lists
+// them: file, requestNo, type.
+func (e *env) seedUpload(m merchant, reqNo, typ string, file []byte, omit string) map[string]any {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	fw, _ := w.CreateFormFile("file", "f")
+	_, _ = fw.Write(file)
+	signed := map[string]string{}
+	for _, f := range [][2]string{{"requestNo", reqNo}, {"type", typ}} {
+		if f[0] != omit {
+			_ = w.WriteField(f[0], f[1])
+			signed[f[0]] = f[1]
+		}
+	}
+	_ = w.Close()
+	body, _ := json.Marshal(signed) // sorted keys, as the canonical form
+	return e.do(call{path: "/open/api/kyc/share/fileUpload", body: b.Bytes(), contentType: w.FormDataContentType(), m: m, signBody: body})
+}
+
+// TestSeedClient: a client written from the seed's text completes the
+// whole flow: every answer parses with the seed's types; uploads send the
+// file part first, as the seed lists it; a missing requestNo is a
+// parameter error naming it.
+func TestSeedClient(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		e := newEnv(t, db)
+		a := strict(t, e.do(call{path: "/open/api/kyc/share/information", body: info("SEED-1", "seed@example.com", "https://merchant.example/hook", ""), m: e.a}))
+		require.Equal(t, 0, a.Code, a.Msg)
+		for typ, f := range map[string][]byte{"idFront": photo(), "face": photo(), "amlReport": []byte(report), "idvReport": []byte(report)} {
+			a := strict(t, e.seedUpload(e.a, "SEED-1", typ, f, ""))
+			require.Equal(t, 0, a.Code, "%s: %s", typ, a.Msg)
+		}
+		a = strict(t, e.seedUpload(e.a, "SEED-1", "idBack", photo(), "requestNo"))
+		require.Equal(t, 40001, a.Code)
+		require.Contains(t, a.Msg, "requestNo")
+		a = strict(t, e.seedUpload(e.a, "SEED-1", "idBack", photo(), "type"))
+		require.Equal(t, 40001, a.Code)
+		require.Contains(t, a.Msg, "type")
+		a = strict(t, e.do(call{path: "/open/api/kyc/share/submit", body: []byte(`{"requestNo":"SEED-1"}`), m: e.a}))
+		require.Equal(t, 0, a.Code, a.Msg)
+		a = strict(t, e.do(call{path: "/open/api/kyc/share/query", body: []byte(`{"requestNo":"SEED-1"}`), m: e.a}))
+		require.Equal(t, 0, a.Code, a.Msg)
+		var model struct {
+			RequestNo string `json:"requestNo"`
+			KYCStatus string `json:"kycStatus"`
+		}
+		require.NoError(t, json.Unmarshal(a.Model, &model))
+		require.Equal(t, "SEED-1", model.RequestNo)
+		require.Contains(t, []string{"reviewing", "approved", "rejected"}, model.KYCStatus)
+		// a wrong signature is a failure with the flag set
+		a = strict(t, e.do(call{path: "/open/api/kyc/share/query", body: []byte(`{"requestNo":"SEED-1"}`), m: e.a,
+			headers: map[string]string{"sign": "AAAA"}}))
+		require.Equal(t, 40101, a.Code)
+		require.NotEmpty(t, a.TraceID)
+	})
+}
