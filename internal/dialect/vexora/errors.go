@@ -36,7 +36,8 @@ func (e *Error) Error() string { return e.Code + " " + e.Msg }
 
 func fail(code, msg string) *Error { return &Error{Code: code, Msg: msg} }
 
-// response is the Vexora envelope.
+// response is the Vexora envelope. data is an object in every answer (the
+// seed's table: "data | Yes | Object"): {} when there is nothing to say.
 type response struct {
 	Msg       string `json:"msg"`
 	Code      string `json:"code"`
@@ -97,5 +98,5 @@ func write(w http.ResponseWriter, now time.Time, r response) {
 func writeErr(w http.ResponseWriter, r *http.Request, now time.Time, err error) {
 	httpmw.SetRetryAfter(w, err)
 	e := toError(r.Context(), err)
-	write(w, now, response{Msg: e.Msg, Code: e.Code, Success: false, Data: nil})
+	write(w, now, response{Msg: e.Msg, Code: e.Code, Success: false, Data: struct{}{}})
 }

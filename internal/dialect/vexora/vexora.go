@@ -80,6 +80,14 @@ func New(cfg Config) *Dialect {
 func (d *Dialect) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1/vexora/kycApplyFor", d.apply)
 	mux.HandleFunc("POST /v1/vexora/kycStatusQuery", d.query)
+	// "All requests are POST requests": any other method gets the envelope
+	// with the parameter error, not the mux's plain-text 405.
+	for _, path := range []string{"/v1/vexora/kycApplyFor", "/v1/vexora/kycStatusQuery"} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", http.MethodPost)
+			writeErr(w, r, d.cfg.Now(), fail(CodeParameter, "method: must be POST"))
+		})
+	}
 }
 
 // Window is how far a request timestamp may be from the server's clock.
