@@ -87,7 +87,8 @@ func TestBadInput(t *testing.T) {
 			{"digits in name", `{"external_user_id":"u","first_name":"R2D2"}`, 422, "validation_failed", "first_name"},
 			{"space in external id", `{"external_user_id":"a b"}`, 422, "validation_failed", "external_user_id"},
 			{"control chars", `{"external_user_id":"u","last_name":"A\u0000B"}`, 422, "validation_failed", "last_name"},
-			{"bad document number", `{"external_user_id":"u","document_number":"ÄÖ<script>"}`, 422, "validation_failed", "document_number"},
+			{"document number with a bidi override", `{"external_user_id":"u","document_number":"E123\u202e456"}`, 422, "validation_failed", "document_number"},
+			{"document number over 128", `{"external_user_id":"u","document_number":"` + strings.Repeat("9", 129) + `"}`, 422, "validation_failed", "document_number"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

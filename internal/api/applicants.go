@@ -29,7 +29,7 @@ type ApplicantBody struct {
 	Nationality    string   `json:"nationality,omitempty" maxLength:"3" doc:"ISO 3166-1 alpha-2 or alpha-3; answered as alpha-2"`
 	Email          string   `json:"email,omitempty" maxLength:"254"`
 	Phone          string   `json:"phone,omitempty" maxLength:"32" doc:"International format; answered as E.164"`
-	DocumentNumber string   `json:"document_number,omitempty" maxLength:"40" doc:"Number of the identity document, if known"`
+	DocumentNumber string   `json:"document_number,omitempty" maxLength:"128" doc:"Number of the identity document, if known"`
 	DocumentExpiry string   `json:"document_expiry,omitempty" maxLength:"10" doc:"Expiry date of the identity document, YYYY-MM-DD, if known"`
 	Address        *Address `json:"address,omitempty"`
 }
@@ -42,7 +42,7 @@ type ApplicantPatchBody struct {
 	Nationality    *string  `json:"nationality,omitempty" maxLength:"3"`
 	Email          *string  `json:"email,omitempty" maxLength:"254"`
 	Phone          *string  `json:"phone,omitempty" maxLength:"32"`
-	DocumentNumber *string  `json:"document_number,omitempty" maxLength:"40"`
+	DocumentNumber *string  `json:"document_number,omitempty" maxLength:"128"`
 	DocumentExpiry *string  `json:"document_expiry,omitempty" maxLength:"10"`
 	Address        *Address `json:"address,omitempty" doc:"Replaces the whole address"`
 }

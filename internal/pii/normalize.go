@@ -219,18 +219,27 @@ func phone(s, region string) (string, error) {
 	return phonenumbers.Format(n, phonenumbers.E164), nil
 }
 
+// MaxDocumentNumber is the longest document number, in characters (the
+// card-binding seed's "Maximum 128 characters"; ICAO numbers are 9).
+const MaxDocumentNumber = 128
+
+// documentNumber upper-cases a document number as printed: up to
+// MaxDocumentNumber characters, none of them a control or format character
+// (which would display as other text). Duplicate search compares its letters
+// and digits only (DocumentNumberKey).
 func documentNumber(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", kyc.Invalid("document_number", "format", "document_number must be UTF-8 text")
+	}
 	s = strings.ToUpper(strings.TrimSpace(s))
 	if s == "" {
 		return "", nil
 	}
-	if len(s) > 40 {
-		return "", kyc.Invalid("document_number", "max_length", "document_number must be at most 40 characters")
+	if utf8.RuneCountInString(s) > MaxDocumentNumber {
+		return "", kyc.Invalid("document_number", "max_length", "document_number must be at most %d characters", MaxDocumentNumber)
 	}
-	for _, r := range s {
-		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == ' ' || r == '/' || r == '<') {
-			return "", kyc.Invalid("document_number", "format", "document_number may contain Latin letters, digits, spaces, hyphens and slashes only")
-		}
+	if err := kyc.CheckIdentifier("document_number", s); err != nil {
+		return "", err
 	}
 	return s, nil
 }

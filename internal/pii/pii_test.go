@@ -1,6 +1,7 @@
 package pii_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -42,4 +43,24 @@ func TestIdentifiersRefuseHiddenCharacters(t *testing.T) {
 	require.ErrorAs(t, err, &fe)
 	require.Equal(t, "email", fe.Field)
 	require.Equal(t, "control_characters", fe.Rule)
+}
+
+// TestDocumentNumber: a document number is kept as printed, upper-cased, up
+// to 128 characters; control and format characters and invalid UTF-8 are
+// refused; duplicate search compares letters and digits.
+func TestDocumentNumber(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	got, err := pii.Normalize(kyc.PII{DocumentNumber: " e-123/456 #7.8 (äö) "}, now)
+	require.NoError(t, err)
+	require.Equal(t, "E-123/456 #7.8 (ÄÖ)", got.DocumentNumber)
+	require.Equal(t, "E12345678", pii.DocumentNumberKey(got.DocumentNumber))
+	_, err = pii.Normalize(kyc.PII{DocumentNumber: strings.Repeat("Ж", 128)}, now)
+	require.NoError(t, err, "128 characters, not bytes")
+	for _, bad := range []string{strings.Repeat("9", 129), "E123\u202e456", "E1\x00", "E1\xff"} {
+		_, err := pii.Normalize(kyc.PII{DocumentNumber: bad}, now)
+		var fe *kyc.FieldError
+		require.ErrorAs(t, err, &fe, "%q", bad)
+		require.Equal(t, "document_number", fe.Field)
+	}
 }

@@ -25,6 +25,10 @@ type CreateInput struct {
 	Reference   string
 	Level       string
 	CallbackURL string // dialects: where their callbacks go (validated by the caller)
+	// Notes are facts the surface noticed about its input that did not
+	// refuse it (no personal data: "phone_valid": "false"); they join the
+	// verification.create audit entry, which reviewers see in the case.
+	Notes map[string]string
 }
 
 // Create starts a verification of an applicant in state created.
@@ -64,8 +68,13 @@ func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 		if err := tx.InsertVerification(ctx, v); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, p, now, "verification.create", "verification", v.ID,
-			map[string]string{"surface": string(surface), "level": level, "applicant_id": v.ApplicantID}); err != nil {
+		detail := map[string]string{"surface": string(surface), "level": level, "applicant_id": v.ApplicantID}
+		for k, val := range in.Notes {
+			if _, taken := detail[k]; !taken {
+				detail[k] = val
+			}
+		}
+		if err := record(ctx, tx, p, now, "verification.create", "verification", v.ID, detail); err != nil {
 			return err
 		}
 		return emit(ctx, tx, v)

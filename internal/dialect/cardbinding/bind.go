@@ -10,6 +10,7 @@ import (
 	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/pii"
 	"github.com/openkyc/openkyc/internal/verification"
 )
 
@@ -121,7 +122,7 @@ func (d *Dialect) checkFile(ctx context.Context, f *image) error {
 // A0005 unless its verification was rejected with retry allowed, in which
 // case the request is the resubmission.
 func (d *Dialect) submit(ctx context.Context, p kyc.Principal, b Bind) (kyc.Verification, error) {
-	in := applicantInput(b)
+	in, phoneValid := applicantInput(b)
 	v, err := d.core.ByReference(ctx, p, Surface, b.TradeNo)
 	switch {
 	case err == nil:
@@ -151,7 +152,11 @@ func (d *Dialect) submit(ctx context.Context, p kyc.Principal, b Bind) (kyc.Veri
 	if err := d.store(ctx, p, a.ID, b.Files); err != nil {
 		return v, err
 	}
-	if v, err = d.core.Create(ctx, p, Surface, verification.CreateInput{ApplicantID: a.ID, Reference: b.TradeNo, Level: Level}); err != nil {
+	var notes map[string]string
+	if !phoneValid {
+		notes = map[string]string{"phone_valid": "false"}
+	}
+	if v, err = d.core.Create(ctx, p, Surface, verification.CreateInput{ApplicantID: a.ID, Reference: b.TradeNo, Level: Level, Notes: notes}); err != nil {
 		if kyc.IsConflict(err) { // the same mc_trade_no, concurrently
 			return v, fail(CodeDuplicate, "mc_trade_no: KYC for this transaction was already submitted")
 		}
@@ -179,13 +184,22 @@ func (d *Dialect) store(ctx context.Context, p kyc.Principal, applicantID string
 
 // applicantInput maps the request onto the core's applicant. [openkyc] The
 // applicant is the user's e-mail address (lower case); gender, emergency
-// contact, user IP and poa_type are validated but not stored.
-func applicantInput(b Bind) applicant.Input {
+// contact, user IP and poa_type are validated but not stored. The seed
+// asks of mobile and mobile_code only their lengths (and openkyc digits);
+// a number that is not a valid phone number for its country code (the
+// seed's own example, 86 1888888888) is accepted but not stored as the
+// applicant's phone, so it never matches another applicant's, and valid
+// says so.
+func applicantInput(b Bind) (in applicant.Input, valid bool) {
+	phone := "+" + b.MobileCode + b.Mobile
+	if _, err := pii.Phone(phone, ""); err != nil {
+		phone = ""
+	}
 	return applicant.Input{ExternalUserID: strings.ToLower(b.Email), PII: kyc.PII{
 		FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.Birthday, Nationality: b.Nationality, Email: b.Email,
-		Phone: "+" + b.MobileCode + b.Mobile, DocumentNumber: b.DocNo,
+		Phone: phone, DocumentNumber: b.DocNo,
 		Address: &kyc.Address{Line1: b.Address, City: b.City, State: b.State, PostalCode: b.ZipCode, Country: b.Country},
-	}}
+	}}, phone != ""
 }
 
 func patchOf(p kyc.PII) applicant.Patch {

@@ -441,7 +441,7 @@ func TestCardBinding(t *testing.T) {
 				k["poa_type"], k["poa_doc"] = 1, base64.StdEncoding.EncodeToString(b)
 			})}, "A0003", "kyc_info.poa_doc"},
 			{"kyc_info unknown field", call{body: set(func(_, k map[string]any) { k["card_type"] = "x" })}, "A0003", "kyc_info.card_type"},
-			{"phone not a number", call{body: set(func(b, _ map[string]any) { b["mobile"], b["mobile_code"] = "123456", "999" })}, "A0003", "base_info.mobile"},
+			{"doc_no with a bidi override", call{body: set(func(_, k map[string]any) { k["doc_no"] = "E123\u202e456" })}, "A0003", "kyc_info.doc_no"},
 		}
 		for _, tc := range tests {
 			c := tc.c
