@@ -275,6 +275,9 @@ func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 		return check.Result{Status: kyc.CheckFailed, ReasonCode: ReasonFaceTooSmall, Evidence: withWhere(ev, "selfie")}
 	}
 	ev["selfie_pose"] = sf.pose
+	// the detector's confidence in the selfie's face: low for blur,
+	// occlusion, odd light (PayCools faceQuality)
+	ev["selfie_quality"] = math.Round(selfFace.Score*1000) / 1000
 	ev["selfie_eyes_open"] = [2]float64{math.Round(sf.eyes[0]*100) / 100, math.Round(sf.eyes[1]*100) / 100}
 	if sf.live >= 0 { // advisory: shown to reviewers, never decided on
 		ev["selfie_passive_liveness"] = math.Round(sf.live*1000) / 1000

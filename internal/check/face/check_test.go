@@ -111,6 +111,7 @@ func TestMatchCheck(t *testing.T) {
 	require.Greater(t, eyes[1], 0.9)
 	require.Less(t, math.Abs(ev["selfie_pose"].(face.Pose).Yaw), face.MaxSelfieYaw)
 	require.Greater(t, ev["selfie_passive_liveness"], 0.5, "advisory score of a live photo")
+	require.InDelta(t, 0.75, ev["selfie_quality"], 0.25, "the detector is sure of a sharp frontal face")
 	for _, k := range []string{"document_crop", "selfie_crop"} { // the test env "seals" as is
 		crop, err := jpeg.Decode(bytes.NewReader([]byte(ev[k].(string))))
 		require.NoError(t, err, k)

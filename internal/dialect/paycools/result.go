@@ -16,6 +16,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/check/basic"
+	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
@@ -23,7 +24,11 @@ import (
 // ImageTTL is how long an image URL of a Check Result or Notification works.
 const ImageTTL = 15 * time.Minute
 
-// Result is the result object of Check Result and the Notification.
+// Result is the result object of Check Result and the Notification, with
+// every field of the seed's example present ("" when openkyc has nothing to
+// say: an engine that did not run, a value no engine reads yet) except
+// estimatedAge, which needs an age model openkyc does not have. Which checks
+// did not run, and why, the native API and the console show.
 type Result struct {
 	MchOrderID   string    `json:"mchOrderId"`
 	BusinessID   string    `json:"businessId"`
@@ -31,63 +36,60 @@ type Result struct {
 	ResultStatus string    `json:"resultStatus"` // Processing | Completed
 	EkycResult   string    `json:"ekycResult"`   // Success | Pending | Failure
 	CreateTime   string    `json:"createTime"`
-	ReturnTime   string    `json:"returnTime,omitempty"`
+	ReturnTime   string    `json:"returnTime"`
 	BasicInfo    BasicInfo `json:"extBasicInfo"`
 	FaceInfo     FaceInfo  `json:"extFaceInfo"`
 	IDInfo       IDInfo    `json:"extIdInfo"`
 	RiskInfo     RiskInfo  `json:"extRiskInfo"`
-	// NotRun names the engines whose checks did not run for this
-	// verification ([openkyc] extension): their fields are empty.
-	NotRun []string `json:"openkycNotRun,omitempty"`
 }
 
 // BasicInfo is extBasicInfo.
 type BasicInfo struct {
-	CertType    string `json:"certType,omitempty"`
-	DocCategory string `json:"docCategory,omitempty"`
-	CertNo      string `json:"certNo,omitempty"`
-	CertName    string `json:"certName,omitempty"`
-	CertCountry string `json:"certCountry,omitempty"`
+	CertType    string `json:"certType"`
+	DocCategory string `json:"docCategory"`
+	CertNo      string `json:"certNo"`
+	CertName    string `json:"certName"`
+	CertCountry string `json:"certCountry"`
 }
 
 // FaceInfo is extFaceInfo.
 type FaceInfo struct {
-	EkycResultFace     string `json:"ekycResultFace,omitempty"`
-	MatchResult        string `json:"matchResult,omitempty"`
-	FaceScore          string `json:"faceScore,omitempty"`
-	FaceImg            string `json:"faceImg,omitempty"`
-	ExtraImages        string `json:"extraImages,omitempty"`
-	FaceQuality        string `json:"faceQuality,omitempty"`
-	FaceLivenessResult string `json:"faceLivenessResult,omitempty"`
-	EstimatedAge       int    `json:"estimatedAge,omitempty"`
+	EkycResultFace     string `json:"ekycResultFace"`
+	MatchResult        string `json:"matchResult"`
+	FaceScore          string `json:"faceScore"`
+	FaceImg            string `json:"faceImg"`
+	ExtraImages        string `json:"extraImages"`
+	FaceQuality        string `json:"faceQuality"`
+	FaceLivenessResult string `json:"faceLivenessResult"`
+	EstimatedAge       int    `json:"estimatedAge,omitempty"` // no age model: always left out
 }
 
 // IDInfo is extIdInfo.
 type IDInfo struct {
 	EkycResultDoc       string      `json:"ekycResultDoc"`
-	FrontPageImg        string      `json:"frontPageImg,omitempty"`
-	BackPageImg         string      `json:"backPageImg,omitempty"`
-	CountryCode         string      `json:"countryCode,omitempty"`
+	FrontPageImg        string      `json:"frontPageImg"`
+	BackPageImg         string      `json:"backPageImg"`
+	CountryCode         string      `json:"countryCode"`
 	OCRResult           OCRResult   `json:"ocrResult"`
 	SpoofResult         SpoofResult `json:"spoofResult"`
-	DocErrorDetails     string      `json:"docErrorDetails,omitempty"`
-	DocErrorDescription string      `json:"docErrorDescription,omitempty"`
+	DocErrorDetails     string      `json:"docErrorDetails"`
+	DocErrorDescription string      `json:"docErrorDescription"`
 }
 
 // OCRResult is what the MRZ/OCR engine read (empty until it runs).
 type OCRResult struct {
-	IDNumber      string `json:"idNumber,omitempty"`
-	LaserNumber   string `json:"laserNumber,omitempty"`
-	LastName      string `json:"lastName,omitempty"`
-	FirstName     string `json:"firstName,omitempty"`
-	FirstNameFull string `json:"firstNameFull,omitempty"`
-	Address       string `json:"address,omitempty"`
-	DateOfBirth   string `json:"dateOfBirth,omitempty"`
-	DateOfExpiry  string `json:"dateOfExpiry,omitempty"`
-	DateOfIssue   string `json:"dateOfIssue,omitempty"`
-	CountryCode   string `json:"countryCode,omitempty"`
-	Sex           string `json:"sex,omitempty"`
-	IssuingState  string `json:"issuingState,omitempty"`
+	IDNumber      string `json:"idNumber"`
+	LaserNumber   string `json:"laserNumber"`
+	LastName      string `json:"lastName"`
+	FirstName     string `json:"firstName"`
+	FirstNameFull string `json:"firstNameFull"`
+	Address       string `json:"address"`
+	DateOfBirth   string `json:"dateOfBirth"`
+	DateOfExpiry  string `json:"dateOfExpiry"`
+	DateOfIssue   string `json:"dateOfIssue"`
+	CountryCode   string `json:"countryCode"`
+	Sex           string `json:"sex"`
+	IssuingState  string `json:"issuingState"`
 }
 
 // SpoofResult values: "1" passed, "2" risk found, "0" not checked.
@@ -100,7 +102,7 @@ type SpoofResult struct {
 // RiskInfo is extRiskInfo.
 type RiskInfo struct {
 	EkycResultRisk     string           `json:"ekycResultRisk"`
-	StrategyPassResult string           `json:"strategyPassResult,omitempty"`
+	StrategyPassResult string           `json:"strategyPassResult"`
 	AdvancedIdnDetail  AdvancedIdn      `json:"advancedIdnDetail"`
 	BlackListDetails   []BlackListEntry `json:"blackListDetails"`
 }
@@ -113,7 +115,7 @@ type AdvancedIdn struct {
 // RiskDetail is one risk: DUPLICATE, IDFAKE, BLACKLIST, SANCTIONS or PEP.
 type RiskDetail struct {
 	Type    string `json:"type"`
-	SubType string `json:"subType,omitempty"`
+	SubType string `json:"subType"`
 }
 
 // BlackListEntry is one blocklist hit.
@@ -122,17 +124,6 @@ type BlackListEntry struct {
 	ItemID       string `json:"itemId"`
 	ItemType     string `json:"itemType"`
 	SimilarScore int    `json:"similarScore"`
-}
-
-// engines groups check kinds into the result's parts.
-var engines = []struct {
-	name   string
-	prefix []string
-}{
-	{"face", []string{"face."}},
-	{"mrz", []string{kyc.KindMRZ, kyc.KindConsistency}},
-	{"tamper", []string{"document.tamper"}},
-	{"screening", []string{"screening."}},
 }
 
 func hasPrefix(kind string, prefixes ...string) bool {
@@ -250,6 +241,13 @@ func (h *Dialect) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 		case kyc.KindFaceMatch:
 			res.FaceInfo.MatchResult = aggregate([]kyc.Check{c}, func(string) bool { return true })
 			res.FaceInfo.FaceScore = strconv.FormatFloat(c.Score*100, 'f', 1, 64)
+			ev, err := check.DecodeEvidence[face.MatchEvidence](c)
+			if err != nil {
+				return Result{}, err
+			}
+			if ev.SelfieQuality != nil {
+				res.FaceInfo.FaceQuality = strconv.FormatFloat(*ev.SelfieQuality*100, 'f', 1, 64)
+			}
 		case kyc.KindFaceLiveness:
 			res.FaceInfo.FaceLivenessResult = aggregate([]kyc.Check{c}, func(string) bool { return true })
 		}
@@ -266,15 +264,6 @@ func (h *Dialect) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 		}
 	}
 
-	for _, e := range engines {
-		ran := false
-		for _, c := range checks {
-			ran = ran || (hasPrefix(c.Kind, e.prefix...) && c.Status != kyc.CheckNotRun)
-		}
-		if !ran {
-			res.NotRun = append(res.NotRun, e.name)
-		}
-	}
 	if images {
 		if err := h.addImages(ctx, p, a.ID, &res, ttl); err != nil {
 			return Result{}, err
