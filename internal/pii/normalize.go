@@ -249,14 +249,18 @@ func documentNumber(s string) (string, error) {
 // EmailKey is the whole address lower-cased.
 func EmailKey(email string) string { return strings.ToLower(email) }
 
-// DocumentNumberKey keeps letters and digits only.
+// DocumentNumberKey is what duplicate search, the blocklist and the MRZ
+// comparison see of a document number: its letters and digits, of any
+// script, NFKC-folded (a full-width digit is the digit) and upper-cased;
+// spaces and punctuation dropped. Numbers of Latin letters and digits keep
+// the keys they always had.
 func DocumentNumberKey(n string) string {
 	return strings.Map(func(r rune) rune {
-		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return r
 		}
 		return -1
-	}, strings.ToUpper(n))
+	}, strings.ToUpper(norm.NFKC.String(n)))
 }
 
 // NameKey is a name folded for matching: accents removed, lower case, only

@@ -54,7 +54,11 @@ func TestDocumentNumber(t *testing.T) {
 	got, err := pii.Normalize(kyc.PII{DocumentNumber: " e-123/456 #7.8 (äö) "}, now)
 	require.NoError(t, err)
 	require.Equal(t, "E-123/456 #7.8 (ÄÖ)", got.DocumentNumber)
-	require.Equal(t, "E12345678", pii.DocumentNumberKey(got.DocumentNumber))
+	require.Equal(t, "E12345678ÄÖ", pii.DocumentNumberKey(got.DocumentNumber))
+	require.Equal(t, "C01X00T47", pii.DocumentNumberKey("c01-x00 t47"), "Latin numbers keep their keys")
+	require.Equal(t, "AB123", pii.DocumentNumberKey("ＡＢ１２３"), "full-width is folded")
+	require.NotEqual(t, pii.DocumentNumberKey("АБ123456"), pii.DocumentNumberKey("ВГ123456"), "other scripts are not dropped")
+	require.NotEmpty(t, pii.DocumentNumberKey("АБВГ"))
 	_, err = pii.Normalize(kyc.PII{DocumentNumber: strings.Repeat("Ж", 128)}, now)
 	require.NoError(t, err, "128 characters, not bytes")
 	for _, bad := range []string{strings.Repeat("9", 129), "E123\u202e456", "E1\x00", "E1\xff"} {

@@ -3,6 +3,9 @@ package review
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"time"
@@ -226,8 +229,12 @@ func (c *Case) readEvidence(latest map[string]kyc.Check, open func(sealed string
 			c.unreadable(fm.Kind, err)
 		} else if ev.Score != nil {
 			f := &FaceEvidence{Status: fm.Status, Score: *ev.Score}
-			f.DocumentCrop, _ = open(ev.DocumentCrop)
-			f.SelfieCrop, _ = open(ev.SelfieCrop)
+			var derr, serr error
+			f.DocumentCrop, derr = open(ev.DocumentCrop)
+			f.SelfieCrop, serr = open(ev.SelfieCrop)
+			if err := errors.Join(derr, serr); err != nil {
+				c.unreadable(fm.Kind, fmt.Errorf("check %s: face crops: %w", fm.ID, err))
+			}
 			if ev.PassiveLiveness != nil {
 				f.PassiveLive, f.HasPassiveLive = *ev.PassiveLiveness, true
 			}
@@ -301,9 +308,11 @@ func (c *Case) readEvidence(latest map[string]kyc.Check, open func(sealed string
 	}
 }
 
-// unreadable records a check whose evidence the case view could not read.
-// The error is not shown (it may quote the row); the kind is.
-func (c *Case) unreadable(kind string, _ error) {
+// unreadable records a check whose evidence the case view could not read:
+// the page names the kind; the log, for the operator, the check and the
+// error (a decoding error names types and offsets, not values).
+func (c *Case) unreadable(kind string, err error) {
+	slog.Warn("case view: check evidence unreadable", "verification_id", c.Verification.ID, "check_kind", kind, "error", err)
 	if !slices.Contains(c.Unreadable, kind) {
 		c.Unreadable = append(c.Unreadable, kind)
 	}

@@ -66,8 +66,10 @@ func TestReadEvidence(t *testing.T) {
 	require.Nil(t, b.Face)
 	require.Nil(t, b.MRZ)
 
-	// well-formed, but the sealed reading does not open
+	// well-formed, but the sealed reading and the face crops do not open
 	var sealedBad Case
-	sealedBad.readEvidence(map[string]kyc.Check{kyc.KindMRZ: ev(kyc.KindMRZ, mrz.Evidence{ReadingSealed: "other"})}, open)
-	require.Equal(t, []string{kyc.KindMRZ}, sealedBad.Unreadable)
+	sealedBad.readEvidence(map[string]kyc.Check{kyc.KindMRZ: ev(kyc.KindMRZ, mrz.Evidence{ReadingSealed: "other"}),
+		kyc.KindFaceMatch: ev(kyc.KindFaceMatch, face.MatchEvidence{Score: &score, DocumentCrop: "nope", SelfieCrop: "seal-selfie"})}, open)
+	require.ElementsMatch(t, []string{kyc.KindMRZ, kyc.KindFaceMatch}, sealedBad.Unreadable)
+	require.NotNil(t, sealedBad.Face, "the score is still shown")
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/pii"
 )
 
 // Engine reads the MRZ of a subject's documents once and serves the checks
@@ -224,9 +225,9 @@ func (c Consistency) Run(ctx context.Context, s *check.Subject) check.Result {
 	if bd := d.BirthDate.String(); bd != "" {
 		compare("date_of_birth", p.DateOfBirth, p.DateOfBirth == bd, b2f(p.DateOfBirth == bd))
 	}
-	num := strings.ReplaceAll(strings.ToUpper(p.DocumentNumber), " ", "")
-	num = strings.NewReplacer("-", "", "/", "").Replace(num)
-	compare("document_number", num, num == d.DocumentNumber, b2f(num == d.DocumentNumber))
+	// declared numbers may carry spaces and punctuation the MRZ drops
+	same := pii.DocumentNumberKey(p.DocumentNumber) == pii.DocumentNumberKey(d.DocumentNumber)
+	compare("document_number", p.DocumentNumber, same, b2f(same))
 	if p.Nationality != "" {
 		nat := alpha2(d.Nationality)
 		compare("nationality", p.Nationality, strings.EqualFold(nat, p.Nationality), b2f(strings.EqualFold(nat, p.Nationality)))

@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -108,38 +109,54 @@ func header(r *http.Request, name, alias string) string {
 
 // authenticate checks appId, timestamp and sign over the canonical body.
 func (d *Dialect) authenticate(ctx context.Context, r *http.Request, canonicalBody string) (kyc.Principal, error) {
+	c, err := d.caller(ctx, r)
+	if err != nil {
+		return kyc.Principal{}, err
+	}
+	return c.verify(r, canonicalBody)
+}
+
+// caller is what a request's headers say, checked before its body is read:
+// a known appId, a timestamp within the window, a sign to verify.
+type caller struct {
+	m             kyc.Merchant
+	secrets       []string
+	appID, ts, sg string
+}
+
+func (d *Dialect) caller(ctx context.Context, r *http.Request) (caller, error) {
 	appID := r.Header.Get("appId")
 	if appID == "" {
-		return kyc.Principal{}, fail(CodeAuth, "appId: header is required")
+		return caller{}, fail(CodeAuth, "appId: header is required")
 	}
 	m, secrets, err := d.merchants.DialectSecrets(ctx, "kycsharing", appID)
 	if err != nil {
-		return kyc.Principal{}, err
+		return caller{}, err
 	}
 	ts := header(r, "timestamp", "ach-access-timestamp")
 	ms, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil || len(ts) != 13 {
-		return kyc.Principal{}, fail(CodeTimestamp, "timestamp: must be 13-digit milliseconds")
+		return caller{}, fail(CodeTimestamp, "timestamp: must be 13-digit milliseconds")
 	}
 	if diff := d.cfg.Now().Sub(time.UnixMilli(ms)); diff > Window || diff < -Window {
-		return kyc.Principal{}, fail(CodeTimestamp, "timestamp: outside the allowed window of 5 minutes")
+		return caller{}, fail(CodeTimestamp, "timestamp: outside the allowed window of 5 minutes")
 	}
 	sign := header(r, "sign", "ach-access-sign")
 	if sign == "" {
-		return kyc.Principal{}, fail(CodeSign, "sign: header is required")
+		return caller{}, fail(CodeSign, "sign: header is required")
 	}
-	// During a rotation's overlap the previous secret is accepted too.
-	valid := false
-	for _, secret := range secrets {
-		if ValidSign(secret, ts, r.Method, r.URL.RequestURI(), canonicalBody, sign) {
-			valid = true
-			break
+	return caller{m: m, secrets: secrets, appID: appID, ts: ts, sg: sign}, nil
+}
+
+// verify checks the sign over the request and its canonical body. During a
+// rotation's overlap the previous secret is accepted too.
+func (c caller) verify(r *http.Request, canonicalBody string) (kyc.Principal, error) {
+	for _, secret := range c.secrets {
+		if ValidSign(secret, c.ts, r.Method, r.URL.RequestURI(), canonicalBody, c.sg) {
+			return kyc.Principal{MerchantID: c.m.ID, Actor: "kycsharing:" + c.appID}, nil
 		}
 	}
-	if !valid {
-		return kyc.Principal{}, fail(CodeSign, "sign: does not match the request and the secret")
-	}
-	return kyc.Principal{MerchantID: m.ID, Actor: "kycsharing:" + appID}, nil
+	return kyc.Principal{}, fail(CodeSign, "sign: does not match the request and the secret")
 }
 
 // readJSON reads the body, authenticates it and decodes it strictly into v.
@@ -360,6 +377,14 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 		d.writeErr(w, r, fail(CodeParam, "Content-Type: must be multipart/form-data"))
 		return
 	}
+	// Who calls is known before the body is read: nothing is spooled for
+	// an unknown appId or a stale timestamp.
+	ctx := r.Context()
+	c, err := d.caller(ctx, r)
+	if err != nil {
+		d.writeErr(w, r, err)
+		return
+	}
 	mr := multipart.NewReader(bufio.NewReaderSize(http.MaxBytesReader(w, r.Body, MaxFile+maxJSON), 64<<10), params["boundary"])
 	fields := map[string]string{}
 	var file io.Reader // the file part, streaming, or its spool
@@ -374,7 +399,7 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 		}
 		if part.FormName() == "file" {
 			if file != nil {
-				d.writeErr(w, r, fail(CodeParam, "file: one file per upload"))
+				d.writeErr(w, r, fail(CodeParam, "file: send one file per request; this one has more"))
 				return
 			}
 			if _, ok := fields["requestNo"]; ok {
@@ -402,8 +427,7 @@ func (d *Dialect) fileUpload(w http.ResponseWriter, r *http.Request) {
 		}
 		fields[part.FormName()] = string(b)
 	}
-	ctx := r.Context()
-	p, err := d.authenticate(ctx, r, FormCanonical(fields))
+	p, err := c.verify(r, FormCanonical(fields))
 	if err != nil {
 		d.writeErr(w, r, err)
 		return
@@ -476,8 +500,12 @@ func (d *Dialect) spool(part io.Reader) (*dialect.Spool, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := io.Copy(sp, io.LimitReader(part, MaxFile+1))
+	dst := &writeErr{w: sp}
+	n, err := io.Copy(dst, io.LimitReader(part, MaxFile+1))
 	switch {
+	case dst.err != nil: // the disk, not the client
+		sp.Close()
+		return nil, fmt.Errorf("kyc sharing spool: %w", dst.err)
 	case err != nil:
 		sp.Close()
 		return nil, fail(CodeParam, "body: malformed multipart form or larger than 5 MB")
@@ -486,6 +514,20 @@ func (d *Dialect) spool(part io.Reader) (*dialect.Spool, error) {
 		return nil, fail(CodeParam, "file: larger than 5 MB")
 	}
 	return sp, nil
+}
+
+// writeErr remembers a write error, to tell it from a read error.
+type writeErr struct {
+	w   io.Writer
+	err error
+}
+
+func (e *writeErr) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 type countingReader struct {

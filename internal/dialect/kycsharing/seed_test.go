@@ -95,3 +95,52 @@ func TestSeedClient(t *testing.T) {
 		require.NotEmpty(t, a.TraceID)
 	})
 }
+
+// TestSpooledUploadRefusals: a file sent before the signed fields is set
+// aside only for a known caller, and refused like a streamed one: over
+// 5 MB, a second file, a signature that does not hold (nothing recorded).
+func TestSpooledUploadRefusals(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		e := newEnv(t, db)
+		a := strict(t, e.do(call{path: "/open/api/kyc/share/information", body: info("SPOOL-1", "spool@example.com", "https://merchant.example/hook", ""), m: e.a}))
+		require.Equal(t, 0, a.Code, a.Msg)
+		body := func(files ...[]byte) ([]byte, string) {
+			var b bytes.Buffer
+			w := multipart.NewWriter(&b)
+			for _, f := range files {
+				fw, _ := w.CreateFormFile("file", "f")
+				_, _ = fw.Write(f)
+			}
+			_ = w.WriteField("requestNo", "SPOOL-1")
+			_ = w.WriteField("type", "idFront")
+			_ = w.Close()
+			return b.Bytes(), w.FormDataContentType()
+		}
+		signed := []byte(`{"requestNo":"SPOOL-1","type":"idFront"}`)
+		upload := func(c call) seedAnswer {
+			c.path = "/open/api/kyc/share/fileUpload"
+			if c.signBody == nil {
+				c.signBody = signed
+			}
+			return strict(t, e.do(c))
+		}
+		b, ct := body(photo())
+		a = upload(call{body: b, contentType: ct, m: merchant{appID: "unknown", secret: "x"}})
+		require.Equal(t, 40103, a.Code, "an unknown appId is refused before the body is read")
+		a = upload(call{body: b, contentType: ct, m: e.a, signBody: []byte(`{"requestNo":"SPOOL-1","type":"face"}`)})
+		require.Equal(t, 40101, a.Code, "the fields after the file are signed")
+		b, ct = body(photo(), photo())
+		a = upload(call{body: b, contentType: ct, m: e.a})
+		require.Equal(t, 40001, a.Code)
+		require.Equal(t, "file: send one file per request; this one has more", a.Msg)
+		b, ct = body(append(photo(), make([]byte, 5<<20)...))
+		a = upload(call{body: b, contentType: ct, m: e.a})
+		require.Equal(t, 40001, a.Code)
+		require.Contains(t, a.Msg, "5 MB")
+		// none of these recorded a document: submit still names idFront
+		a = strict(t, e.do(call{path: "/open/api/kyc/share/submit", body: []byte(`{"requestNo":"SPOOL-1"}`), m: e.a}))
+		require.Equal(t, 40001, a.Code)
+		require.Contains(t, a.Msg, "idFront")
+	})
+}
