@@ -1,9 +1,7 @@
 package cardbinding_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -80,15 +78,6 @@ type queryAnswer struct {
 	} `json:"data"`
 }
 
-func strictDecode(t *testing.T, res map[string]any, v any) {
-	t.Helper()
-	b, err := json.Marshal(res)
-	require.NoError(t, err)
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	require.NoError(t, dec.Decode(v), "%s", b)
-}
-
 // TestSeedClient: a client written from the seed binds with the seed's
 // answer types (refusing unknown fields), is refused with the same shape,
 // and reads the status from the query.
@@ -97,17 +86,17 @@ func TestSeedClient(t *testing.T) {
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		e := newEnv(t, db)
 		var a seedAnswer
-		strictDecode(t, e.do(call{path: "/openapi/card/binding/kyc", acc: e.m1, body: bindBody("STRICT-1", "strict@example.com", "E1", nil)}), &a)
+		kyctest.StrictJSON(t, e.do(call{path: "/openapi/card/binding/kyc", acc: e.m1, body: bindBody("STRICT-1", "strict@example.com", "E1", nil)}), &a)
 		require.Equal(t, seedAnswer{Code: "00000", Msg: "ok"}, a)
-		strictDecode(t, e.do(call{path: "/openapi/card/binding/kyc", acc: e.m1, body: bindBody("STRICT-1", "strict@example.com", "E1", nil)}), &a)
+		kyctest.StrictJSON(t, e.do(call{path: "/openapi/card/binding/kyc", acc: e.m1, body: bindBody("STRICT-1", "strict@example.com", "E1", nil)}), &a)
 		require.Equal(t, "A0005", a.Code, "the same mc_trade_no again")
-		strictDecode(t, e.do(call{path: "/openapi/card/binding/kyc", acc: e.m1, body: bindBody("STRICT-2", "strict@example.com", "E1", func(_, k map[string]any) {
+		kyctest.StrictJSON(t, e.do(call{path: "/openapi/card/binding/kyc", acc: e.m1, body: bindBody("STRICT-2", "strict@example.com", "E1", func(_, k map[string]any) {
 			k["birthday"] = "1990-13-01"
 		})}), &a)
 		require.Equal(t, "A0003", a.Code)
 		require.Contains(t, a.Msg, "kyc_info.birthday")
 		var q queryAnswer
-		strictDecode(t, e.do(call{path: "/openapi/card/binding/kyc/query", acc: e.m1, body: queryBody("STRICT-1")}), &q)
+		kyctest.StrictJSON(t, e.do(call{path: "/openapi/card/binding/kyc/query", acc: e.m1, body: queryBody("STRICT-1")}), &q)
 		require.Equal(t, "00000", q.Code)
 		require.NotNil(t, q.Data)
 		require.Equal(t, "STRICT-1", q.Data.TradeNo)

@@ -27,14 +27,10 @@ type seedAnswer struct {
 // no unknown fields.
 func strict(t *testing.T, res map[string]any) seedAnswer {
 	t.Helper()
-	b, err := json.Marshal(res)
-	require.NoError(t, err)
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
 	var a seedAnswer
-	require.NoError(t, dec.Decode(&a), "%s", b)
-	require.Equal(t, a.Code != 0, a.Error, "error is the failure flag: %s", b)
-	require.Equal(t, !a.Error, a.Success, "%s", b)
+	kyctest.StrictJSON(t, res, &a)
+	require.Equal(t, a.Code != 0, a.Error, "error is the failure flag: %v", res)
+	require.Equal(t, !a.Error, a.Success, "%v", res)
 	return a
 }
 

@@ -1,11 +1,11 @@
 package paycools_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/kyctest"
 )
 
 // seedResult is the notification's param (and Check Result's data) as the
@@ -87,8 +87,9 @@ var seedFields = map[string][]string{
 	"": {"mchOrderId", "businessId", "merchantNo", "resultStatus", "ekycResult", "createTime", "returnTime", "extBasicInfo", "extFaceInfo",
 		"extIdInfo", "extRiskInfo"},
 	"extBasicInfo": {"certType", "docCategory", "certNo", "certName", "certCountry"},
-	"extFaceInfo":  {"ekycResultFace", "matchResult", "faceScore", "faceQuality", "faceLivenessResult"},
-	"extIdInfo":    {"ekycResultDoc", "countryCode", "ocrResult", "spoofResult", "docErrorDetails", "docErrorDescription"},
+	"extFaceInfo":  {"ekycResultFace", "matchResult", "faceScore", "faceImg", "extraImages", "faceQuality", "faceLivenessResult"},
+	"extIdInfo":    {"ekycResultDoc", "frontPageImg", "backPageImg", "countryCode", "ocrResult", "spoofResult", "docErrorDetails", "docErrorDescription"},
+	"spoofResult":  {"tamperCheck", "materialCheck", "screenRecaptureCheck"},
 	"ocrResult": {"idNumber", "laserNumber", "lastName", "firstName", "firstNameFull", "address", "dateOfBirth", "dateOfExpiry", "dateOfIssue",
 		"countryCode", "sex", "issuingState"},
 	"extRiskInfo": {"ekycResultRisk", "strategyPassResult", "advancedIdnDetail", "blackListDetails"},
@@ -99,20 +100,17 @@ var seedFields = map[string][]string{
 // field of the seed's example is present.
 func strictResult(t *testing.T, v map[string]any) {
 	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
 	var r seedResult
-	require.NoError(t, dec.Decode(&r), "%s", b)
+	kyctest.StrictJSON(t, v, &r)
 	objects := map[string]map[string]any{"": v}
 	for _, k := range []string{"extBasicInfo", "extFaceInfo", "extIdInfo", "extRiskInfo"} {
 		objects[k], _ = v[k].(map[string]any)
 	}
 	objects["ocrResult"], _ = objects["extIdInfo"]["ocrResult"].(map[string]any)
+	objects["spoofResult"], _ = objects["extIdInfo"]["spoofResult"].(map[string]any)
 	for obj, fields := range seedFields {
 		for _, f := range fields {
-			require.Contains(t, objects[obj], f, "%s.%s is in the seed's example: %s", obj, f, b)
+			require.Contains(t, objects[obj], f, "%s.%s is in the seed's example: %v", obj, f, v)
 		}
 	}
 }

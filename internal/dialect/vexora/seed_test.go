@@ -33,10 +33,8 @@ type seedState struct {
 // does (exact types, no unknown fields) and checks data is an object.
 func strictAnswer(t *testing.T, b []byte) seedAnswer {
 	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
 	var a seedAnswer
-	require.NoError(t, dec.Decode(&a), "%s", b)
+	kyctest.StrictJSON(t, b, &a)
 	require.NotNil(t, a.Data, "data is a required object: %s", b)
 	require.Equal(t, a.Code == "0000", a.Success, "%s", b)
 	return a

@@ -42,7 +42,11 @@ func ocrAssets(t *testing.T) func(*config.Config) {
 	require.NoError(t, os.Symlink(tess, filepath.Join(only, "tessdata")))
 	return func(c *config.Config) {
 		c.AssetsDir = only
-		c.HostedMRZTimeout = 20 * time.Second // the test's OCR shares the cores with every other test
+		// the test's OCR shares the cores with every other test (CI runs
+		// packages and browsers at once): neither the page's bound nor the
+		// reader's own may cut a read short here
+		c.HostedMRZTimeout = 30 * time.Second // the most the config allows
+		c.MRZTimeout = 60 * time.Second
 	}
 }
 
