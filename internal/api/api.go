@@ -99,6 +99,10 @@ func init() {
 
 // Mount registers the native API's routes on mux.
 func Mount(mux *http.ServeMux, d Deps) huma.API {
+	if d.Merchants == nil || d.Verifications == nil || d.Applicants == nil || d.Levels == nil || d.Webhooks == nil || d.Idempotency == nil ||
+		d.Keys == nil || d.Links == nil {
+		panic("api.Mount: a service of Deps is nil (only Screening may be)") // wiring, not input: fail at start, not per request
+	}
 	s := &server{Deps: d}
 	reg := registrar{mux: mux, wrap: func(h http.Handler) http.Handler { return s.authenticate(s.idempotent(h)) }}
 	s.reg = reg

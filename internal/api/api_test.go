@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/api"
 	"github.com/openkyc/openkyc/internal/audit"
 	"github.com/openkyc/openkyc/internal/kyctest"
 )
@@ -385,4 +386,11 @@ func TestPIIEncryptedAtRest(t *testing.T) {
 		return nil
 	}))
 	require.GreaterOrEqual(t, files, 3)
+}
+
+// TestMountRefusesMissingServices: wiring without a service fails at
+// start, not with a nil dereference on the first request that needs it.
+func TestMountRefusesMissingServices(t *testing.T) {
+	t.Parallel()
+	require.PanicsWithValue(t, "api.Mount: a service of Deps is nil (only Screening may be)", func() { api.Mount(http.NewServeMux(), api.Deps{}) })
 }

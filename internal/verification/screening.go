@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/screening"
@@ -34,10 +35,8 @@ func FindScreeningHit(checks []kyc.Check, list, entryID string) (screening.Evide
 		if c.Kind != kyc.KindSanctions {
 			continue
 		}
-		var ev struct {
-			Hits []screening.EvidenceHit `json:"hits"`
-		}
-		if json.Unmarshal(c.Evidence, &ev) != nil {
+		ev, err := check.DecodeEvidence[screening.Evidence](c)
+		if err != nil { // a malformed row holds no hit to find
 			continue
 		}
 		for _, h := range ev.Hits {

@@ -75,6 +75,10 @@ type Handler struct {
 
 // New returns the console.
 func New(d Deps, cfg Config) *Handler {
+	if d.Keys == nil || d.Staff == nil || d.Review == nil || d.Verifications == nil || d.Applicants == nil || d.Levels == nil ||
+		d.Merchants == nil || d.Webhooks == nil {
+		panic("console.New: a service of Deps is nil (only Screening, Log and Degraded may be)") // wiring: fail at start
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
