@@ -164,3 +164,28 @@ func TestAgreed(t *testing.T) {
 	one := []hocrLine{{text: "AB", chars: []float64{90, 91}}}
 	require.Equal(t, one, agreed(one))
 }
+
+// TestRepairByCheckDigit: a document number is repaired to satisfy its
+// check digit only when every check digit of the zone then holds; where
+// another digit fails (a specimen printed with wrong check digits, or a
+// second misreading), the characters stay as read.
+func TestRepairByCheckDigit(t *testing.T) {
+	t.Parallel()
+	line1 := "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+	tests := []struct {
+		name, read, want string
+		changed          int
+	}{
+		{"confirmed by the composite", "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10", "L898902C36UTO7408122F1204159ZE184226B<<<<<10", 1},
+		{"birth check digit fails", "L8989O2C36UTO7408123F1204159ZE184226B<<<<<10", "L8989O2C36UTO7408123F1204159ZE184226B<<<<<10", 0},
+		{"composite fails", "L8989O2C36UTO7408122F1204159ZE184226B<<<<<11", "L8989O2C36UTO7408122F1204159ZE184226B<<<<<11", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := repair([]string{line1, tt.read})
+			require.Equal(t, []string{line1, tt.want}, f.lines)
+			require.Equal(t, tt.changed, f.changed)
+		})
+	}
+}

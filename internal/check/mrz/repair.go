@@ -158,14 +158,36 @@ func repairAligned(clean []string, width int) fitted {
 			fields = append(fields, field{1, 28, 42, 42})
 		}
 	}
+	// A check-digit repair stands only when every check digit of the
+	// repaired zone holds: the composite (or, in a TD1, the other fields)
+	// then confirms it. Otherwise the characters stay as read; specimens
+	// print wrong check digits on purpose, and a repair that satisfies one
+	// wrong digit invents a document number (a Romanian specimen's
+	// SS099993 became 5SD99993, breaking the composite that held).
+	fixed := append([]string(nil), f.lines...)
+	n := 0
 	for _, fd := range fields {
-		l := []byte(f.lines[fd.line])
-		if n := fixByCheckDigit(l, fd.from, fd.to, l[fd.cd]); n > 0 {
-			f.changed += n
-			f.lines[fd.line] = string(l)
+		l := []byte(fixed[fd.line])
+		if k := fixByCheckDigit(l, fd.from, fd.to, l[fd.cd]); k > 0 {
+			n += k
+			fixed[fd.line] = string(l)
 		}
 	}
+	if n > 0 && allValid(fixed) {
+		f.lines, f.changed = fixed, f.changed+n
+	}
 	return f
+}
+
+// allValid says every check digit of the lines holds.
+func allValid(lines []string) bool {
+	d, _ := Parse(lines...)
+	for _, c := range d.CheckDigits {
+		if !c.Valid {
+			return false
+		}
+	}
+	return len(d.CheckDigits) > 0
 }
 
 // visa says whether a first MRZ line is a visa's (document code V).
