@@ -43,7 +43,7 @@ func (e *env) throughDialects(t *testing.T) []string {
 	require.NoError(t, err)
 	pub := okcrypto.RSAPublicKeyPEM(&key.PublicKey)
 	p := kyc.Principal{MerchantID: c.Merchant.ID, Actor: "test"}
-	for _, d := range []string{merchant.DialectPayCools, merchant.DialectCardBinding} {
+	for _, d := range []kyc.Surface{kyc.SurfacePayCools, kyc.SurfaceCardBinding} {
 		_, err := e.app.Merchants.UpdateSettings(ctx, p, d, merchant.SettingsPatch{PublicKey: &pub})
 		require.NoError(t, err)
 	}

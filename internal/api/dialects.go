@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
 )
 
@@ -34,12 +35,16 @@ type DialectSettingsPatch struct {
 	PublicKeyOverlapSeconds *int `json:"public_key_overlap_seconds,omitempty" minimum:"0" maximum:"2592000" doc:"With public_key: the replaced key keeps verifying requests this long (default 0: it stops at once)"`
 }
 
-// wireDialect is how the API names dialects.
-var wireDialect = map[string]string{merchant.DialectVexora: "vexora", merchant.DialectKYCSharing: "kyc_sharing", merchant.DialectCardBinding: "card_binding", merchant.DialectPayCools: "paycools"}
-
 func toDialectSettings(s merchant.Settings) DialectSettings {
-	return DialectSettings{Dialect: wireDialect[s.Dialect], CallbackURL: s.CallbackURL, Ack: s.Ack, PublicKey: s.PublicKey,
+	return DialectSettings{Dialect: s.Dialect.APIName(), CallbackURL: s.CallbackURL, Ack: s.Ack, PublicKey: s.PublicKey,
 		AllowIDCard: s.AllowIDCard, AddressPattern: s.AddressPattern, UpdatedAt: s.UpdatedAt, PreviousPublicKeyUntil: s.PreviousPublicKeyUntil}
+}
+
+// apiDialect is the surface an API path names; huma's enum has refused
+// other names already (the empty surface then fails as unknown).
+func apiDialect(name string) kyc.Surface {
+	d, _ := kyc.ParseDialect(name)
+	return d
 }
 
 type dialectPath struct {
@@ -52,7 +57,7 @@ func (s *server) dialectRoutes() {
 		OperationID: "get-dialect-settings", Method: http.MethodGet, Path: "/v1/dialects/{dialect}/settings", Tags: tags,
 		Summary: "Get the merchant's settings of a provider dialect", Responses: errorResponses(401, 422),
 	}, func(ctx context.Context, in *dialectPath) (*struct{ Body DialectSettings }, error) {
-		set, err := s.Merchants.Settings(ctx, principal(ctx).MerchantID, merchant.DialectName(in.Dialect))
+		set, err := s.Merchants.Settings(ctx, principal(ctx).MerchantID, apiDialect(in.Dialect))
 		if err != nil {
 			return nil, fail(ctx, err)
 		}
@@ -65,7 +70,7 @@ func (s *server) dialectRoutes() {
 		Dialect string `path:"dialect" enum:"vexora,kyc_sharing,card_binding,paycools"`
 		Body    DialectSettingsPatch
 	}) (*struct{ Body DialectSettings }, error) {
-		set, err := s.Merchants.UpdateSettings(ctx, principal(ctx), merchant.DialectName(in.Dialect), merchant.SettingsPatch(in.Body))
+		set, err := s.Merchants.UpdateSettings(ctx, principal(ctx), apiDialect(in.Dialect), merchant.SettingsPatch(in.Body))
 		if err != nil {
 			return nil, fail(ctx, err)
 		}

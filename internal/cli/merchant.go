@@ -21,9 +21,9 @@ func dialectFlag() ucli.Flag {
 	return &ucli.StringFlag{Name: "dialect", Required: true, Usage: "vexora, kyc_sharing, card_binding or paycools"}
 }
 
-func dialectOf(cmd *ucli.Command) (string, error) {
-	d := merchant.DialectName(cmd.String("dialect"))
-	if d == "" {
+func dialectOf(cmd *ucli.Command) (kyc.Surface, error) {
+	d, ok := kyc.ParseDialect(cmd.String("dialect"))
+	if !ok {
 		return "", fmt.Errorf("--dialect %q: must be vexora, kyc_sharing, card_binding or paycools", cmd.String("dialect"))
 	}
 	return d, nil
@@ -54,9 +54,9 @@ func merchantShowCommand(stdout io.Writer) *ucli.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(out)
 			}
-			cb := out["card_binding"].(map[string]any)
+			cb := out[kyc.SurfaceCardBinding.APIName()].(map[string]any)
 			fmt.Fprintf(stdout, "merchant     %s (%s), %s\nmerchant_no  %s\nkyc sharing  appId %s\ncard binding api-key %s\n\nplatform public key (verifies card-binding callbacks):\n%s",
-				id, out["name"], out["status"], out["merchant_no"], out["kyc_sharing"].(map[string]any)["app_id"], cb["api_key"], cb["platform_public_key"])
+				id, out["name"], out["status"], out["merchant_no"], out[kyc.SurfaceKYCSharing.APIName()].(map[string]any)["app_id"], cb["api_key"], cb["platform_public_key"])
 			return nil
 		},
 	}
@@ -68,27 +68,27 @@ func showMerchant(ctx context.Context, a *app.App, id string) (map[string]any, e
 		return nil, fmt.Errorf("merchant %s: %w", id, err)
 	}
 	p := kyc.Principal{MerchantID: id, Actor: "cli"}
-	settings := map[string]merchant.Settings{}
-	for _, d := range merchant.Dialects {
+	settings := map[kyc.Surface]merchant.Settings{}
+	for _, d := range kyc.Dialects {
 		if settings[d], err = a.Merchants.Settings(ctx, id, d); err != nil {
 			return nil, err
 		}
 	}
-	ksAppID, _, err := a.Merchants.DialectCredentials(ctx, id, merchant.DialectKYCSharing)
+	ksAppID, _, err := a.Merchants.DialectCredentials(ctx, id, kyc.SurfaceKYCSharing)
 	if err != nil {
 		return nil, err
 	}
-	apiKey, platformKey, err := a.Merchants.RSACredentials(ctx, p, merchant.DialectCardBinding)
+	apiKey, platformKey, err := a.Merchants.RSACredentials(ctx, p, kyc.SurfaceCardBinding)
 	if err != nil {
 		return nil, err
 	}
-	pcAppID, pcKey, err := a.Merchants.RSACredentials(ctx, p, merchant.DialectPayCools)
+	pcAppID, pcKey, err := a.Merchants.RSACredentials(ctx, p, kyc.SurfacePayCools)
 	if err != nil {
 		return nil, err
 	}
-	cb := map[string]any{"api_key": apiKey, "platform_public_key": platformKey, "settings": settings[merchant.DialectCardBinding]}
-	pc := map[string]any{"app_id": pcAppID, "platform_public_key": pcKey, "settings": settings[merchant.DialectPayCools]}
-	for d, out := range map[string]map[string]any{merchant.DialectCardBinding: cb, merchant.DialectPayCools: pc} {
+	cb := map[string]any{"api_key": apiKey, "platform_public_key": platformKey, "settings": settings[kyc.SurfaceCardBinding]}
+	pc := map[string]any{"app_id": pcAppID, "platform_public_key": pcKey, "settings": settings[kyc.SurfacePayCools]}
+	for d, out := range map[kyc.Surface]map[string]any{kyc.SurfaceCardBinding: cb, kyc.SurfacePayCools: pc} {
 		next, err := a.Merchants.NextPlatformKey(ctx, id, d)
 		if err != nil {
 			return nil, err
@@ -98,10 +98,10 @@ func showMerchant(ctx context.Context, a *app.App, id string) (map[string]any, e
 		}
 	}
 	return map[string]any{"id": m.ID, "merchant_no": m.MerchantNo, "name": m.Name, "status": m.Status, "created_at": m.CreatedAt,
-		"vexora":       map[string]any{"merchant_no": m.MerchantNo, "settings": settings[merchant.DialectVexora]},
-		"kyc_sharing":  map[string]any{"app_id": ksAppID, "settings": settings[merchant.DialectKYCSharing]},
-		"card_binding": cb,
-		"paycools":     pc,
+		kyc.SurfaceVexora.APIName():      map[string]any{"merchant_no": m.MerchantNo, "settings": settings[kyc.SurfaceVexora]},
+		kyc.SurfaceKYCSharing.APIName():  map[string]any{"app_id": ksAppID, "settings": settings[kyc.SurfaceKYCSharing]},
+		kyc.SurfaceCardBinding.APIName(): cb,
+		kyc.SurfacePayCools.APIName():    pc,
 	}, nil
 }
 
@@ -190,10 +190,10 @@ func merchantSetKeyCommand(stdout io.Writer) *ucli.Command {
 func createdJSON(c merchant.Created) map[string]any {
 	return map[string]any{"id": c.Merchant.ID, "merchant_no": c.Merchant.MerchantNo, "name": c.Merchant.Name,
 		"status": c.Merchant.Status, "api_key": c.APIKey, "api_key_id": c.KeyID, "created_at": c.Merchant.CreatedAt,
-		"vexora":       map[string]string{"merchant_no": c.Merchant.MerchantNo, "app_secret": c.VexoraAppSecret},
-		"kyc_sharing":  map[string]string{"app_id": c.KYCSharingAppID, "secret": c.KYCSharingSecret},
-		"card_binding": map[string]string{"api_key": c.CardBindingAPIKey, "platform_public_key": c.CardBindingPlatformKey},
-		"paycools":     map[string]string{"app_id": c.PayCoolsAppID, "platform_public_key": c.PayCoolsPlatformKey}}
+		kyc.SurfaceVexora.APIName():      map[string]string{"merchant_no": c.Merchant.MerchantNo, "app_secret": c.VexoraAppSecret},
+		kyc.SurfaceKYCSharing.APIName():  map[string]string{"app_id": c.KYCSharingAppID, "secret": c.KYCSharingSecret},
+		kyc.SurfaceCardBinding.APIName(): map[string]string{"api_key": c.CardBindingAPIKey, "platform_public_key": c.CardBindingPlatformKey},
+		kyc.SurfacePayCools.APIName():    map[string]string{"app_id": c.PayCoolsAppID, "platform_public_key": c.PayCoolsPlatformKey}}
 }
 
 func printCreated(stdout io.Writer, c merchant.Created) {
@@ -214,7 +214,7 @@ func merchantRotateKeyCommand(stdout io.Writer) *ucli.Command {
 		Name: "rotate-key", Usage: "create a new API key (shown once); the merchant's other keys stop working after --overlap", ArgsUsage: "MERCHANT_ID",
 		Flags: append(storageFlags(), overlapFlag(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
 		Action: func(ctx context.Context, cmd *ucli.Command) error {
-			return withMerchantArg(ctx, cmd, "rotate-key MERCHANT_ID", false, func(a *app.App, id, _ string) error {
+			return withMerchantArg(ctx, cmd, "rotate-key MERCHANT_ID", false, func(a *app.App, id string, _ kyc.Surface) error {
 				k, err := a.Merchants.RotateAPIKey(ctx, id, cmd.Duration("overlap"), "cli")
 				if err != nil {
 					return err
@@ -236,7 +236,7 @@ func merchantRotateSecretCommand(stdout io.Writer) *ucli.Command {
 		ArgsUsage: "MERCHANT_ID",
 		Flags:     append(storageFlags(), dialectFlag(), overlapFlag(), &ucli.BoolFlag{Name: "json", Usage: "print JSON"}),
 		Action: func(ctx context.Context, cmd *ucli.Command) error {
-			return withMerchantArg(ctx, cmd, "rotate-secret MERCHANT_ID --dialect vexora", true, func(a *app.App, id, d string) error {
+			return withMerchantArg(ctx, cmd, "rotate-secret MERCHANT_ID --dialect vexora", true, func(a *app.App, id string, d kyc.Surface) error {
 				secret, until, err := a.Merchants.RotateDialectSecret(ctx, id, d, cmd.Duration("overlap"), "cli")
 				if err != nil {
 					return err
@@ -264,14 +264,14 @@ func merchantRotatePlatformKeyCommand(stdout io.Writer) *ucli.Command {
 			&ucli.BoolFlag{Name: "activate", Usage: "switch signing to the staged key pair"},
 			&ucli.BoolFlag{Name: "new", Usage: "replace an already staged key pair with a fresh one"}),
 		Action: func(ctx context.Context, cmd *ucli.Command) error {
-			return withMerchantArg(ctx, cmd, "rotate-platform-key MERCHANT_ID --dialect card_binding", true, func(a *app.App, id, d string) error {
+			return withMerchantArg(ctx, cmd, "rotate-platform-key MERCHANT_ID --dialect card_binding", true, func(a *app.App, id string, d kyc.Surface) error {
 				return rotatePlatformKey(ctx, cmd, stdout, a, id, d)
 			})
 		},
 	}
 }
 
-func rotatePlatformKey(ctx context.Context, cmd *ucli.Command, stdout io.Writer, a *app.App, id, d string) error {
+func rotatePlatformKey(ctx context.Context, cmd *ucli.Command, stdout io.Writer, a *app.App, id string, d kyc.Surface) error {
 	if cmd.Bool("activate") {
 		pub, err := a.Merchants.ActivatePlatformKey(ctx, id, d, "cli")
 		if err != nil {
@@ -291,12 +291,12 @@ func rotatePlatformKey(ctx context.Context, cmd *ucli.Command, stdout io.Writer,
 
 // withMerchantArg runs fn with the app, the merchant id given as the
 // argument and, when withDialect, the --dialect flag's dialect.
-func withMerchantArg(ctx context.Context, cmd *ucli.Command, usage string, withDialect bool, fn func(a *app.App, id, dialect string) error) error {
+func withMerchantArg(ctx context.Context, cmd *ucli.Command, usage string, withDialect bool, fn func(a *app.App, id string, dialect kyc.Surface) error) error {
 	id := cmd.Args().First()
 	if id == "" {
 		return errors.New("give the merchant id: openkyc merchant " + usage)
 	}
-	var d string
+	var d kyc.Surface
 	if withDialect {
 		var err error
 		if d, err = dialectOf(cmd); err != nil {

@@ -48,14 +48,13 @@ type Applicants interface {
 
 // Settings reads a merchant's settings of a dialect.
 type Settings interface {
-	Settings(ctx context.Context, merchantID, dialect string) (merchant.Settings, error)
+	Settings(ctx context.Context, merchantID string, dialect kyc.Surface) (merchant.Settings, error)
 }
 
 // Callback says which events of a surface call back, and where to find the
 // merchant's settings of the dialect.
 type Callback struct {
 	Surface  kyc.Surface
-	Dialect  string   // the merchant service's name of the dialect
 	Events   []string // CallbackEvents when nil
 	Settings Settings
 	ByID     VerificationByID
@@ -83,7 +82,7 @@ func (c Callback) Target(ctx context.Context, ev kyc.Event) ([]webhook.Target, e
 	if err != nil {
 		return nil, err
 	}
-	set, err := c.Settings.Settings(ctx, ev.MerchantID, c.Dialect)
+	set, err := c.Settings.Settings(ctx, ev.MerchantID, c.Surface)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,15 @@
 package kyc
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Surface names the API surface a record was created through. References are
-// unique per (merchant, surface, reference).
+// unique per (merchant, surface, reference). A dialect's surface is its one
+// name: in code, in stored rows (references, credentials, settings, nonces),
+// in webhooks and exports. Only the native API, the CLI and the console
+// spell two of them differently (see APIName).
 type Surface string
 
 // Known surfaces.
@@ -14,6 +20,36 @@ const (
 	SurfaceKYCSharing  Surface = "kycsharing"
 	SurfaceCardBinding Surface = "cardbinding"
 )
+
+// Dialects are the provider-compatible surfaces, in the order the API lists
+// them.
+var Dialects = []Surface{SurfaceVexora, SurfaceKYCSharing, SurfaceCardBinding, SurfacePayCools}
+
+// APIName is how the native API (/v1/dialects/{dialect}), the CLI and the
+// console spell a surface: kyc_sharing and card_binding were published so
+// before the surfaces were named, and they stay.
+func (s Surface) APIName() string {
+	switch s {
+	case SurfaceKYCSharing:
+		return "kyc_sharing"
+	case SurfaceCardBinding:
+		return "card_binding"
+	}
+	return string(s)
+}
+
+// ParseDialect resolves a dialect's name as operators and clients write it
+// (kyc_sharing, card-binding, CardBinding, paycools…) to its surface; ok is
+// false when it names no dialect.
+func ParseDialect(name string) (Surface, bool) {
+	key := strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(strings.TrimSpace(name)))
+	for _, d := range Dialects {
+		if string(d) == key {
+			return d, true
+		}
+	}
+	return "", false
+}
 
 // MerchantStatus is the lifecycle status of a tenant.
 type MerchantStatus string

@@ -9,14 +9,6 @@ import (
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
-// Dialect names of credentials.
-const (
-	DialectVexora      = "vexora"
-	DialectKYCSharing  = "kycsharing"
-	DialectCardBinding = "card_binding"
-	DialectPayCools    = "paycools"
-)
-
 type cachedDialect struct {
 	m       kyc.Merchant
 	secret  string
@@ -25,8 +17,17 @@ type cachedDialect struct {
 	expires int64  // unix nanos
 }
 
-func dialectAAD(merchantID, dialect string) []byte {
-	return []byte("dialect:" + dialect + ":" + merchantID)
+// dialectAAD binds a sealed dialect secret to its merchant and dialect.
+// Card binding's secrets were sealed under the name its credentials were
+// stored under before the dialects had one name (card_binding); the label
+// keeps it, so they open without re-sealing. It is a label, not a name:
+// nothing else reads it.
+func dialectAAD(merchantID string, dialect kyc.Surface) []byte {
+	label := string(dialect)
+	if dialect == kyc.SurfaceCardBinding {
+		label = "card_binding"
+	}
+	return []byte("dialect:" + label + ":" + merchantID)
 }
 
 func randomHex(n int) string {
@@ -40,7 +41,7 @@ func randomHex(n int) string {
 // signs what the platform sends). Unknown app ids and suspended merchants
 // are kyc.ErrUnauthenticated / kyc.ErrForbidden. Results are cached like API
 // keys (AuthCacheTTL).
-func (s *Service) DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error) {
+func (s *Service) DialectSecret(ctx context.Context, dialect kyc.Surface, appID string) (kyc.Merchant, string, error) {
 	c, err := s.dialectCred(ctx, dialect, appID)
 	if err != nil {
 		return c.m, "", err
@@ -51,7 +52,7 @@ func (s *Service) DialectSecret(ctx context.Context, dialect, appID string) (kyc
 // DialectSecrets is DialectSecret with every secret an incoming request may
 // be signed with: the current one, then the one before a rotation while its
 // overlap lasts.
-func (s *Service) DialectSecrets(ctx context.Context, dialect, appID string) (kyc.Merchant, []string, error) {
+func (s *Service) DialectSecrets(ctx context.Context, dialect kyc.Surface, appID string) (kyc.Merchant, []string, error) {
 	c, err := s.dialectCred(ctx, dialect, appID)
 	if err != nil {
 		return c.m, nil, err
@@ -63,11 +64,11 @@ func (s *Service) DialectSecrets(ctx context.Context, dialect, appID string) (ky
 	return c.m, out, nil
 }
 
-func (s *Service) dialectCred(ctx context.Context, dialect, appID string) (cachedDialect, error) {
+func (s *Service) dialectCred(ctx context.Context, dialect kyc.Surface, appID string) (cachedDialect, error) {
 	if err := s.Limits.Address(ctx); err != nil {
 		return cachedDialect{}, err
 	}
-	key := dialect + "\x00" + appID
+	key := string(dialect) + "\x00" + appID
 	now := s.now()
 	s.mu.Lock()
 	c, ok := s.dialects[key]
@@ -107,7 +108,7 @@ func (s *Service) dialectCred(ctx context.Context, dialect, appID string) (cache
 }
 
 // DialectCredentials returns a merchant's app id and decrypted secret of a dialect.
-func (s *Service) DialectCredentials(ctx context.Context, merchantID, dialect string) (string, string, error) {
+func (s *Service) DialectCredentials(ctx context.Context, merchantID string, dialect kyc.Surface) (string, string, error) {
 	c, err := s.store.DialectCredential(ctx, merchantID, dialect)
 	if err != nil {
 		return "", "", err

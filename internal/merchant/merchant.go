@@ -109,20 +109,20 @@ func (s *Service) Create(ctx context.Context, name, actor string) (Created, erro
 			return Created{}, err
 		}
 		vexSecret := randomHex(16)
-		vex := store.DialectCredential{MerchantID: m.ID, Dialect: DialectVexora, AppID: m.MerchantNo, CreatedAt: now}
-		if vex.SealedSecret, err = s.keys.Seal([]byte(vexSecret), dialectAAD(m.ID, DialectVexora)); err != nil {
+		vex := store.DialectCredential{MerchantID: m.ID, Dialect: kyc.SurfaceVexora, AppID: m.MerchantNo, CreatedAt: now}
+		if vex.SealedSecret, err = s.keys.Seal([]byte(vexSecret), dialectAAD(m.ID, kyc.SurfaceVexora)); err != nil {
 			return Created{}, err
 		}
 		ksSecret := randomHex(16)
-		ks := store.DialectCredential{MerchantID: m.ID, Dialect: DialectKYCSharing, AppID: "ks" + randomHex(8), CreatedAt: now}
-		if ks.SealedSecret, err = s.keys.Seal([]byte(ksSecret), dialectAAD(m.ID, DialectKYCSharing)); err != nil {
+		ks := store.DialectCredential{MerchantID: m.ID, Dialect: kyc.SurfaceKYCSharing, AppID: "ks" + randomHex(8), CreatedAt: now}
+		if ks.SealedSecret, err = s.keys.Seal([]byte(ksSecret), dialectAAD(m.ID, kyc.SurfaceKYCSharing)); err != nil {
 			return Created{}, err
 		}
-		cb, cbKey, err := s.newRSACredential(m.ID, DialectCardBinding, now)
+		cb, cbKey, err := s.newRSACredential(m.ID, kyc.SurfaceCardBinding, now)
 		if err != nil {
 			return Created{}, err
 		}
-		pc, pcKey, err := s.newRSACredential(m.ID, DialectPayCools, now)
+		pc, pcKey, err := s.newRSACredential(m.ID, kyc.SurfacePayCools, now)
 		if err != nil {
 			return Created{}, err
 		}

@@ -69,8 +69,8 @@ func (s *Service) RotateAPIKey(ctx context.Context, merchantID string, overlap t
 // RotateDialectSecret replaces a merchant's HMAC secret of the Vexora or
 // KYC Sharing dialect. Requests signed with the previous secret are
 // accepted for overlap; callbacks are signed with the new one at once.
-func (s *Service) RotateDialectSecret(ctx context.Context, merchantID, dialect string, overlap time.Duration, actor string) (string, time.Time, error) {
-	if dialect != DialectVexora && dialect != DialectKYCSharing {
+func (s *Service) RotateDialectSecret(ctx context.Context, merchantID string, dialect kyc.Surface, overlap time.Duration, actor string) (string, time.Time, error) {
+	if dialect != kyc.SurfaceVexora && dialect != kyc.SurfaceKYCSharing {
 		return "", time.Time{}, kyc.Invalid("dialect", "enum",
 			"only the HMAC secrets of vexora and kyc_sharing rotate; card_binding and paycools use RSA key pairs (openkyc merchant set-key)")
 	}
@@ -90,7 +90,7 @@ func (s *Service) RotateDialectSecret(ctx context.Context, merchantID, dialect s
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%s credential of %s: %w", dialect, merchantID, kyc.ErrNotFound)
+			return fmt.Errorf("%s credential of %s: %w", dialect.APIName(), merchantID, kyc.ErrNotFound)
 		}
 		return tx.Audit(ctx, kyc.Principal{MerchantID: merchantID, Actor: actor}, now, "dialect_secret.rotate", "merchant", merchantID,
 			map[string]any{"dialect": dialect, "old_until": until})
@@ -106,7 +106,7 @@ func (s *Service) RotateDialectSecret(ctx context.Context, merchantID, dialect s
 
 // NextPlatformKey returns the public key (PEM) of the platform key pair
 // staged for an RSA dialect, or "" when none is staged.
-func (s *Service) NextPlatformKey(ctx context.Context, merchantID, dialect string) (string, error) {
+func (s *Service) NextPlatformKey(ctx context.Context, merchantID string, dialect kyc.Surface) (string, error) {
 	c, err := s.store.DialectCredential(ctx, merchantID, dialect)
 	if err != nil || len(c.NextSealedSecret) == 0 {
 		return "", err
@@ -127,7 +127,7 @@ func (s *Service) NextPlatformKey(ctx context.Context, merchantID, dialect strin
 // one, which keeps signing until ActivatePlatformKey; the merchant installs
 // the returned public key (PEM) meanwhile. Staging again returns the staged
 // key, unless fresh.
-func (s *Service) StagePlatformKey(ctx context.Context, merchantID, dialect string, fresh bool, actor string) (string, error) {
+func (s *Service) StagePlatformKey(ctx context.Context, merchantID string, dialect kyc.Surface, fresh bool, actor string) (string, error) {
 	if !slices.Contains(rsaDialects, dialect) {
 		return "", kyc.Invalid("dialect", "enum", "only card_binding and paycools have platform key pairs")
 	}
@@ -151,7 +151,7 @@ func (s *Service) StagePlatformKey(ctx context.Context, merchantID, dialect stri
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%s credential of %s: %w", dialect, merchantID, kyc.ErrNotFound)
+			return fmt.Errorf("%s credential of %s: %w", dialect.APIName(), merchantID, kyc.ErrNotFound)
 		}
 		return tx.Audit(ctx, kyc.Principal{MerchantID: merchantID, Actor: actor}, now, "platform_key.stage", "merchant", merchantID,
 			map[string]any{"dialect": dialect})
@@ -164,13 +164,13 @@ func (s *Service) StagePlatformKey(ctx context.Context, merchantID, dialect stri
 
 // ActivatePlatformKey makes the staged platform key pair sign from now on
 // and returns its public key; every process switches within AuthCacheTTL.
-func (s *Service) ActivatePlatformKey(ctx context.Context, merchantID, dialect, actor string) (string, error) {
+func (s *Service) ActivatePlatformKey(ctx context.Context, merchantID string, dialect kyc.Surface, actor string) (string, error) {
 	pub, err := s.NextPlatformKey(ctx, merchantID, dialect)
 	if err != nil {
 		return "", err
 	}
 	if pub == "" {
-		return "", kyc.Conflict("nothing_staged", "no platform key is staged for %s: stage one first", dialect)
+		return "", kyc.Conflict("nothing_staged", "no platform key is staged for %s: stage one first", dialect.APIName())
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
@@ -179,7 +179,7 @@ func (s *Service) ActivatePlatformKey(ctx context.Context, merchantID, dialect, 
 			return err
 		}
 		if !ok {
-			return kyc.Conflict("nothing_staged", "no platform key is staged for %s", dialect)
+			return kyc.Conflict("nothing_staged", "no platform key is staged for %s", dialect.APIName())
 		}
 		return tx.Audit(ctx, kyc.Principal{MerchantID: merchantID, Actor: actor}, now, "platform_key.activate", "merchant", merchantID,
 			map[string]any{"dialect": dialect})

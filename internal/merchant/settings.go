@@ -14,26 +14,6 @@ import (
 	"github.com/openkyc/openkyc/internal/store"
 )
 
-// Dialects lists the dialect names merchants have settings for.
-var Dialects = []string{DialectVexora, DialectKYCSharing, DialectCardBinding, DialectPayCools}
-
-// DialectName resolves a dialect name as operators write it (kyc_sharing,
-// card-binding...) to its canonical name, or "" when unknown.
-func DialectName(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	switch strings.NewReplacer("_", "", "-", "").Replace(s) {
-	case "vexora":
-		return DialectVexora
-	case "kycsharing":
-		return DialectKYCSharing
-	case "cardbinding":
-		return DialectCardBinding
-	case "paycools":
-		return DialectPayCools
-	}
-	return ""
-}
-
 // Ack modes: what acknowledges a dialect callback. Besides these, "codeN"
 // (N an integer) is a 2xx whose JSON body has "code": N.
 const (
@@ -57,21 +37,21 @@ func ValidAck(s string) bool {
 }
 
 // DefaultAck is each dialect's ack mode when the merchant set none.
-var DefaultAck = map[string]string{DialectVexora: Ack2xx, DialectKYCSharing: Ack200, DialectCardBinding: AckCode1, DialectPayCools: AckCode0}
+var DefaultAck = map[kyc.Surface]string{kyc.SurfaceVexora: Ack2xx, kyc.SurfaceKYCSharing: Ack200, kyc.SurfaceCardBinding: AckCode1, kyc.SurfacePayCools: AckCode0}
 
 // rsaDialects are the dialects whose merchants upload an RSA public key and
 // whose callbacks the platform signs with its own RSA key.
-var rsaDialects = []string{DialectCardBinding, DialectPayCools}
+var rsaDialects = []kyc.Surface{kyc.SurfaceCardBinding, kyc.SurfacePayCools}
 
 // Settings are a merchant's settings of one dialect, with defaults applied.
 type Settings struct {
-	Dialect        string    `json:"dialect"`
-	CallbackURL    string    `json:"callback_url"`
-	Ack            string    `json:"ack"`
-	PublicKey      string    `json:"public_key,omitempty"`
-	AllowIDCard    bool      `json:"allow_id_card"`
-	AddressPattern string    `json:"address_pattern,omitempty"`
-	UpdatedAt      time.Time `json:"updated_at,omitzero"`
+	Dialect        kyc.Surface `json:"dialect"`
+	CallbackURL    string      `json:"callback_url"`
+	Ack            string      `json:"ack"`
+	PublicKey      string      `json:"public_key,omitempty"`
+	AllowIDCard    bool        `json:"allow_id_card"`
+	AddressPattern string      `json:"address_pattern,omitempty"`
+	UpdatedAt      time.Time   `json:"updated_at,omitzero"`
 	// The public key before the last replacement verifies requests until
 	// PreviousPublicKeyUntil.
 	PreviousPublicKey      string    `json:"-"`
@@ -111,11 +91,11 @@ func unknownDialect() error {
 
 // Settings returns a merchant's settings of a dialect. Reads are cached for
 // AuthCacheTTL; changes made through this service apply at once.
-func (s *Service) Settings(ctx context.Context, merchantID, dialect string) (Settings, error) {
-	if !slices.Contains(Dialects, dialect) {
+func (s *Service) Settings(ctx context.Context, merchantID string, dialect kyc.Surface) (Settings, error) {
+	if !slices.Contains(kyc.Dialects, dialect) {
 		return Settings{}, unknownDialect()
 	}
-	key := merchantID + "\x00" + dialect
+	key := merchantID + "\x00" + string(dialect)
 	now := s.now().UnixNano()
 	s.mu.Lock()
 	c, ok := s.settings[key]
@@ -153,8 +133,8 @@ type SettingsPatch struct {
 const MaxAddressPattern = 512
 
 // UpdateSettings validates and applies a patch, audited.
-func (s *Service) UpdateSettings(ctx context.Context, p kyc.Principal, dialect string, patch SettingsPatch) (Settings, error) {
-	if !slices.Contains(Dialects, dialect) {
+func (s *Service) UpdateSettings(ctx context.Context, p kyc.Principal, dialect kyc.Surface, patch SettingsPatch) (Settings, error) {
+	if !slices.Contains(kyc.Dialects, dialect) {
 		return Settings{}, unknownDialect()
 	}
 	if _, err := s.store.MerchantByID(ctx, p.MerchantID); err != nil {
@@ -205,13 +185,13 @@ func (s *Service) UpdateSettings(ctx context.Context, p kyc.Principal, dialect s
 		return Settings{}, kyc.Invalid("public_key_overlap_seconds", "requires", "public_key_overlap_seconds goes with a new public_key")
 	}
 	if v := patch.AllowIDCard; v != nil {
-		if dialect != DialectCardBinding {
+		if dialect != kyc.SurfaceCardBinding {
 			return Settings{}, kyc.Invalid("allow_id_card", "unsupported", "only the card_binding dialect has this setting")
 		}
 		row.AllowIDCard, changed = *v, append(changed, "allow_id_card")
 	}
 	if v := patch.AddressPattern; v != nil {
-		if dialect != DialectCardBinding {
+		if dialect != kyc.SurfaceCardBinding {
 			return Settings{}, kyc.Invalid("address_pattern", "unsupported", "only the card_binding dialect has this setting")
 		}
 		if len(*v) > MaxAddressPattern {
@@ -235,7 +215,7 @@ func (s *Service) UpdateSettings(ctx context.Context, p kyc.Principal, dialect s
 	}
 	out := settingsOf(row)
 	s.mu.Lock()
-	delete(s.settings, p.MerchantID+"\x00"+dialect)
+	delete(s.settings, p.MerchantID+"\x00"+string(dialect))
 	s.mu.Unlock()
 	return out, nil
 }
@@ -245,8 +225,8 @@ func (s *Service) UpdateSettings(ctx context.Context, p kyc.Principal, dialect s
 // (card binding: api-key; PayCools: appId).
 // Parsed keys are cached like secrets (AuthCacheTTL): every PayCools answer
 // is signed, so the key is not decrypted and parsed per request.
-func (s *Service) PlatformKey(ctx context.Context, merchantID, dialect string) (*rsa.PrivateKey, string, error) {
-	key := merchantID + "\x00" + dialect
+func (s *Service) PlatformKey(ctx context.Context, merchantID string, dialect kyc.Surface) (*rsa.PrivateKey, string, error) {
+	key := merchantID + "\x00" + string(dialect)
 	now := s.now().UnixNano()
 	s.mu.Lock()
 	c, ok := s.platform[key]
@@ -280,7 +260,7 @@ type cachedKey struct {
 // RSACredentials returns a merchant's app id on an RSA dialect and the
 // platform's public key (PEM), creating them first for a merchant made before
 // the dialect existed.
-func (s *Service) RSACredentials(ctx context.Context, p kyc.Principal, dialect string) (appID, platformPublicKey string, err error) {
+func (s *Service) RSACredentials(ctx context.Context, p kyc.Principal, dialect kyc.Surface) (appID, platformPublicKey string, err error) {
 	if !slices.Contains(rsaDialects, dialect) {
 		return "", "", unknownDialect()
 	}
@@ -294,7 +274,7 @@ func (s *Service) RSACredentials(ctx context.Context, p kyc.Principal, dialect s
 			if err := tx.InsertDialectCredential(ctx, cred); err != nil {
 				return err
 			}
-			return tx.Audit(ctx, p, cred.CreatedAt, "dialect.credentials.create", "merchant", p.MerchantID, map[string]string{"dialect": dialect})
+			return tx.Audit(ctx, p, cred.CreatedAt, "dialect.credentials.create", "merchant", p.MerchantID, map[string]string{"dialect": string(dialect)})
 		})
 		if kyc.IsConflict(err) { // created concurrently
 			return s.RSACredentials(ctx, p, dialect)
@@ -308,13 +288,13 @@ func (s *Service) RSACredentials(ctx context.Context, p kyc.Principal, dialect s
 }
 
 // newRSACredential draws an app id and the platform's key pair of a dialect.
-func (s *Service) newRSACredential(merchantID, dialect string, now time.Time) (store.DialectCredential, *rsa.PrivateKey, error) {
+func (s *Service) newRSACredential(merchantID string, dialect kyc.Surface, now time.Time) (store.DialectCredential, *rsa.PrivateKey, error) {
 	k, der, err := okcrypto.NewRSAKey()
 	if err != nil {
 		return store.DialectCredential{}, nil, err
 	}
 	appID := randomHex(16)
-	if dialect == DialectPayCools {
+	if dialect == kyc.SurfacePayCools {
 		appID = "pc" + randomHex(8)
 	}
 	c := store.DialectCredential{MerchantID: merchantID, Dialect: dialect, AppID: appID, CreatedAt: now}

@@ -14,7 +14,7 @@ import (
 // (public, unique per dialect) and a sealed secret.
 type DialectCredential struct {
 	MerchantID   string
-	Dialect      string
+	Dialect      kyc.Surface
 	AppID        string
 	SealedSecret []byte
 	CreatedAt    time.Time
@@ -42,7 +42,7 @@ func (t *Tx) InsertDialectCredential(ctx context.Context, c DialectCredential) e
 }
 
 // DialectCredential returns the merchant's credential for a dialect.
-func (r reads) DialectCredential(ctx context.Context, merchantID, dialect string) (DialectCredential, error) {
+func (r reads) DialectCredential(ctx context.Context, merchantID string, dialect kyc.Surface) (DialectCredential, error) {
 	c := DialectCredential{MerchantID: merchantID, Dialect: dialect}
 	var at int64
 	var until int64
@@ -76,7 +76,7 @@ func (r reads) LatestVerificationOfApplicant(ctx context.Context, merchantID, ap
 }
 
 // DialectCredentialByAppID returns a credential by its app id, with the merchant.
-func (r reads) DialectCredentialByAppID(ctx context.Context, dialect, appID string) (DialectCredential, kyc.Merchant, error) {
+func (r reads) DialectCredentialByAppID(ctx context.Context, dialect kyc.Surface, appID string) (DialectCredential, kyc.Merchant, error) {
 	c := DialectCredential{Dialect: dialect, AppID: appID}
 	var m kyc.Merchant
 	var status string
@@ -95,7 +95,7 @@ func (r reads) DialectCredentialByAppID(ctx context.Context, dialect, appID stri
 
 // StageDialectSecret stores the next secret of a merchant's dialect
 // credential; it reports false without a credential.
-func (t *Tx) StageDialectSecret(ctx context.Context, merchantID, dialect string, sealed []byte) (bool, error) {
+func (t *Tx) StageDialectSecret(ctx context.Context, merchantID string, dialect kyc.Surface, sealed []byte) (bool, error) {
 	return exec1(ctx, t.tx, "stage dialect secret",
 		`UPDATE dialect_credentials SET next_secret = $1 WHERE merchant_id = $2 AND dialect = $3`, sealed, merchantID, dialect)
 }
@@ -103,7 +103,7 @@ func (t *Tx) StageDialectSecret(ctx context.Context, merchantID, dialect string,
 // ActivateDialectSecret makes the staged secret current (the current one
 // becomes the old one, kept until oldUntil); it reports false when nothing
 // is staged.
-func (t *Tx) ActivateDialectSecret(ctx context.Context, merchantID, dialect string, oldUntil time.Time) (bool, error) {
+func (t *Tx) ActivateDialectSecret(ctx context.Context, merchantID string, dialect kyc.Surface, oldUntil time.Time) (bool, error) {
 	return exec1(ctx, t.tx, "activate dialect secret",
 		`UPDATE dialect_credentials SET old_secret = secret, old_secret_until = $1, secret = next_secret, next_secret = NULL
 		  WHERE merchant_id = $2 AND dialect = $3 AND next_secret IS NOT NULL`, micros(oldUntil), merchantID, dialect)
@@ -112,7 +112,7 @@ func (t *Tx) ActivateDialectSecret(ctx context.Context, merchantID, dialect stri
 // RotateDialectSecret replaces a merchant's dialect secret; the current one
 // is kept as the old secret until oldUntil. It reports false when the
 // merchant has no credential of the dialect.
-func (t *Tx) RotateDialectSecret(ctx context.Context, merchantID, dialect string, sealed []byte, oldUntil time.Time) (bool, error) {
+func (t *Tx) RotateDialectSecret(ctx context.Context, merchantID string, dialect kyc.Surface, sealed []byte, oldUntil time.Time) (bool, error) {
 	return exec1(ctx, t.tx, "rotate dialect secret",
 		`UPDATE dialect_credentials SET old_secret = secret, old_secret_until = $1, secret = $2 WHERE merchant_id = $3 AND dialect = $4`,
 		micros(oldUntil), sealed, merchantID, dialect)
@@ -138,7 +138,7 @@ func (r reads) latestVerificationByExternalID(ctx context.Context, merchantID st
 // (no row) means the dialect's defaults.
 type DialectSettings struct {
 	MerchantID     string
-	Dialect        string
+	Dialect        kyc.Surface
 	CallbackURL    string // default callback URL when a request names none
 	Ack            string // what acknowledges a callback; "" is the dialect's default
 	PublicKey      string // the merchant's public key (PEM), where the dialect signs with RSA
@@ -153,7 +153,7 @@ type DialectSettings struct {
 
 // DialectSettings returns a merchant's settings of a dialect; without a row,
 // the zero settings (not an error).
-func (r reads) DialectSettings(ctx context.Context, merchantID, dialect string) (DialectSettings, error) {
+func (r reads) DialectSettings(ctx context.Context, merchantID string, dialect kyc.Surface) (DialectSettings, error) {
 	s := DialectSettings{MerchantID: merchantID, Dialect: dialect}
 	var allow, at, until int64
 	err := r.q.QueryRowContext(ctx,
@@ -192,7 +192,7 @@ func (t *Tx) PutDialectSettings(ctx context.Context, s DialectSettings) error {
 
 // UseNonce records a request nonce until expires. It reports false when the
 // merchant already used the nonce on this dialect: a replay.
-func (s *Store) UseNonce(ctx context.Context, merchantID, dialect, nonce string, expires time.Time) (bool, error) {
+func (s *Store) UseNonce(ctx context.Context, merchantID string, dialect kyc.Surface, nonce string, expires time.Time) (bool, error) {
 	var fresh bool
 	err := s.InTx(ctx, func(tx *Tx) error {
 		var err error

@@ -31,7 +31,7 @@ func (d *Dialect) Callbacks() *Callbacks {
 // Targets sends outcomes (approved, rejected, expired, cancelled) to the
 // merchant's callback URL of the dialect.
 func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
-	return dialect.Callback{Surface: Surface, Dialect: merchant.DialectCardBinding, Events: dialect.OutcomeEvents, Settings: c.merchants, ByID: c.core.ByID}.Target(ctx, ev)
+	return dialect.Callback{Surface: Surface, Events: dialect.OutcomeEvents, Settings: c.merchants, ByID: c.core.ByID}.Target(ctx, ev)
 }
 
 // Push is the body of a push event.
@@ -63,7 +63,7 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	if err != nil {
 		return nil, err
 	}
-	key, apiKey, err := c.merchants.PlatformKey(ctx, ev.MerchantID, merchant.DialectCardBinding)
+	key, apiKey, err := c.merchants.PlatformKey(ctx, ev.MerchantID, Surface)
 	if err != nil {
 		return nil, err
 	}

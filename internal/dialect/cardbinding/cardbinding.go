@@ -29,14 +29,14 @@ const Surface = kyc.SurfaceCardBinding
 
 // Merchants is what the dialect needs of the merchant service.
 type Merchants interface {
-	DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error)
-	Settings(ctx context.Context, merchantID, dialect string) (merchant.Settings, error)
-	PlatformKey(ctx context.Context, merchantID, dialect string) (*rsa.PrivateKey, string, error)
+	DialectSecret(ctx context.Context, dialect kyc.Surface, appID string) (kyc.Merchant, string, error)
+	Settings(ctx context.Context, merchantID string, dialect kyc.Surface) (merchant.Settings, error)
+	PlatformKey(ctx context.Context, merchantID string, dialect kyc.Surface) (*rsa.PrivateKey, string, error)
 }
 
 // Nonces records used nonces (the store).
 type Nonces interface {
-	UseNonce(ctx context.Context, merchantID, dialect, nonce string, expires time.Time) (bool, error)
+	UseNonce(ctx context.Context, merchantID string, dialect kyc.Surface, nonce string, expires time.Time) (bool, error)
 }
 
 // Core is what the dialect needs of the verification service.
@@ -107,7 +107,7 @@ func (d *Dialect) authenticate(r *http.Request, body []byte, files *spooled) (ky
 	if apiKey == "" {
 		return kyc.Principal{}, none, fail(CodeSignature, "api-key: header is required")
 	}
-	m, _, err := d.merchants.DialectSecret(ctx, merchant.DialectCardBinding, apiKey)
+	m, _, err := d.merchants.DialectSecret(ctx, Surface, apiKey)
 	if err != nil {
 		return kyc.Principal{}, none, err
 	}
@@ -134,7 +134,7 @@ func (d *Dialect) authenticate(r *http.Request, body []byte, files *spooled) (ky
 	if signature == "" {
 		return kyc.Principal{}, none, fail(CodeSignature, "signature: header is required")
 	}
-	set, err := d.merchants.Settings(ctx, m.ID, merchant.DialectCardBinding)
+	set, err := d.merchants.Settings(ctx, m.ID, Surface)
 	if err != nil {
 		return kyc.Principal{}, none, err
 	}
@@ -170,7 +170,7 @@ func (d *Dialect) authenticate(r *http.Request, body []byte, files *spooled) (ky
 	if !verified {
 		return kyc.Principal{}, none, fail(CodeSignature, "signature: does not verify with the merchant's public key")
 	}
-	fresh, err := d.nonces.UseNonce(ctx, m.ID, merchant.DialectCardBinding, nonce, now.Add(2*Window))
+	fresh, err := d.nonces.UseNonce(ctx, m.ID, Surface, nonce, now.Add(2*Window))
 	if err != nil {
 		return kyc.Principal{}, none, err
 	}

@@ -158,7 +158,7 @@ func newEnv(t *testing.T, db kyctest.DB) *env {
 		*m.acc = account{id: c.Merchant.ID, apiKey: c.CardBindingAPIKey, key: m.key, platform: pk.(*rsa.PublicKey)}
 		if m.key != nil {
 			pemText := pubPEM(&m.key.PublicKey)
-			_, err = a.Merchants.UpdateSettings(ctx, kyc.Principal{MerchantID: c.Merchant.ID, Actor: "test"}, merchant.DialectCardBinding,
+			_, err = a.Merchants.UpdateSettings(ctx, kyc.Principal{MerchantID: c.Merchant.ID, Actor: "test"}, kyc.SurfaceCardBinding,
 				merchant.SettingsPatch{PublicKey: &pemText})
 			require.NoError(t, err)
 		}
@@ -336,7 +336,7 @@ func TestCardBinding(t *testing.T) {
 		ctx := context.Background()
 		rcv := newReceiver(t, e.m1)
 		cb := rcv.srv.URL + "/hooks/kyc"
-		_, err := e.a.Merchants.UpdateSettings(ctx, kyc.Principal{MerchantID: e.m1.id, Actor: "test"}, merchant.DialectCardBinding,
+		_, err := e.a.Merchants.UpdateSettings(ctx, kyc.Principal{MerchantID: e.m1.id, Actor: "test"}, kyc.SurfaceCardBinding,
 			merchant.SettingsPatch{CallbackURL: &cb})
 		require.NoError(t, err)
 
@@ -470,7 +470,7 @@ func TestCardBinding(t *testing.T) {
 
 		// A proof of address may be a PDF; identity cards once enabled.
 		on := true
-		_, err = e.a.Merchants.UpdateSettings(ctx, kyc.Principal{MerchantID: e.m2.id, Actor: "test"}, merchant.DialectCardBinding, merchant.SettingsPatch{AllowIDCard: &on})
+		_, err = e.a.Merchants.UpdateSettings(ctx, kyc.Principal{MerchantID: e.m2.id, Actor: "test"}, kyc.SurfaceCardBinding, merchant.SettingsPatch{AllowIDCard: &on})
 		require.NoError(t, err)
 		res = e.do(call{path: "/openapi/card/binding/kyc", acc: e.m2, body: bindBody("TRADE-1", "li@example.com", "110101199001011234", func(_, k map[string]any) {
 			k["doc_type"], k["poa_type"], k["poa_doc"], k["back_doc"] = 2, 1, base64.StdEncoding.EncodeToString([]byte(pdf)), jpegB64(120, 80)
@@ -499,14 +499,14 @@ func TestPublicKeyReplacement(t *testing.T) {
 	require.NoError(t, err)
 
 	pem2, hour := pubPEM(&k2.PublicKey), 3600
-	set, err := e.a.Merchants.UpdateSettings(ctx, p, merchant.DialectCardBinding, merchant.SettingsPatch{PublicKey: &pem2, PublicKeyOverlapSeconds: &hour})
+	set, err := e.a.Merchants.UpdateSettings(ctx, p, kyc.SurfaceCardBinding, merchant.SettingsPatch{PublicKey: &pem2, PublicKeyOverlapSeconds: &hour})
 	require.NoError(t, err)
 	require.WithinDuration(t, time.Now().Add(time.Hour), set.PreviousPublicKeyUntil, time.Minute)
 	require.Equal(t, "A0000", query(k2), "the new key works at once")
 	require.Equal(t, "A0000", query(k1), "the replaced key works during the overlap")
 
 	pem3 := pubPEM(&k3.PublicKey)
-	set, err = e.a.Merchants.UpdateSettings(ctx, p, merchant.DialectCardBinding, merchant.SettingsPatch{PublicKey: &pem3})
+	set, err = e.a.Merchants.UpdateSettings(ctx, p, kyc.SurfaceCardBinding, merchant.SettingsPatch{PublicKey: &pem3})
 	require.NoError(t, err)
 	require.True(t, set.PreviousPublicKeyUntil.IsZero())
 	require.Equal(t, "A0000", query(k3))
@@ -514,8 +514,8 @@ func TestPublicKeyReplacement(t *testing.T) {
 	require.Equal(t, "A0001", query(k1))
 
 	long := 31 * 24 * 3600
-	_, err = e.a.Merchants.UpdateSettings(ctx, p, merchant.DialectCardBinding, merchant.SettingsPatch{PublicKey: &pem2, PublicKeyOverlapSeconds: &long})
+	_, err = e.a.Merchants.UpdateSettings(ctx, p, kyc.SurfaceCardBinding, merchant.SettingsPatch{PublicKey: &pem2, PublicKeyOverlapSeconds: &long})
 	require.ErrorContains(t, err, "public_key_overlap_seconds")
-	_, err = e.a.Merchants.UpdateSettings(ctx, p, merchant.DialectCardBinding, merchant.SettingsPatch{PublicKeyOverlapSeconds: &hour})
+	_, err = e.a.Merchants.UpdateSettings(ctx, p, kyc.SurfaceCardBinding, merchant.SettingsPatch{PublicKeyOverlapSeconds: &hour})
 	require.ErrorContains(t, err, "goes with a new public_key")
 }

@@ -30,7 +30,7 @@ func (d *Dialect) Callbacks() *Callbacks {
 // Targets sends status changes to the verification's callback URL, or else
 // to the merchant's default callback URL of the dialect.
 func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
-	return dialect.Callback{Surface: Surface, Dialect: merchant.DialectKYCSharing, Settings: c.merchants, ByID: c.core.ByID}.Target(ctx, ev)
+	return dialect.Callback{Surface: Surface, Settings: c.merchants, ByID: c.core.ByID}.Target(ctx, ev)
 }
 
 // Request builds {"kycStatus", "requestNo"} signed with appId, timestamp and
@@ -45,7 +45,7 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	if err != nil {
 		return nil, err
 	}
-	appID, secret, err := c.merchants.DialectCredentials(ctx, ev.MerchantID, "kycsharing")
+	appID, secret, err := c.merchants.DialectCredentials(ctx, ev.MerchantID, Surface)
 	if err != nil {
 		return nil, err
 	}

@@ -36,10 +36,10 @@ const Level = "reliance"
 
 // Merchants is what the dialect needs of the merchant service.
 type Merchants interface {
-	DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error)
-	DialectSecrets(ctx context.Context, dialect, appID string) (kyc.Merchant, []string, error)
+	DialectSecret(ctx context.Context, dialect kyc.Surface, appID string) (kyc.Merchant, string, error)
+	DialectSecrets(ctx context.Context, dialect kyc.Surface, appID string) (kyc.Merchant, []string, error)
 	dialect.Settings
-	DialectCredentials(ctx context.Context, merchantID, dialect string) (appID, secret string, err error)
+	DialectCredentials(ctx context.Context, merchantID string, dialect kyc.Surface) (appID, secret string, err error)
 }
 
 // Core is what the dialect needs of the verification service.
@@ -129,7 +129,7 @@ func (d *Dialect) caller(ctx context.Context, r *http.Request) (caller, error) {
 	if appID == "" {
 		return caller{}, fail(CodeAuth, "appId: header is required")
 	}
-	m, secrets, err := d.merchants.DialectSecrets(ctx, "kycsharing", appID)
+	m, secrets, err := d.merchants.DialectSecrets(ctx, Surface, appID)
 	if err != nil {
 		return caller{}, err
 	}

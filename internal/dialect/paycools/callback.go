@@ -33,7 +33,7 @@ func (h *Dialect) Callbacks() *Callbacks { return &Callbacks{h: h} }
 // Targets sends review and outcome events to the verification's notifyUrl,
 // or else to the merchant's default callback URL of the dialect.
 func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
-	return dialect.Callback{Surface: Surface, Dialect: merchant.DialectPayCools, Events: NotifyEvents, Settings: c.h.merchants, ByID: c.h.core.ByID}.Target(ctx, ev)
+	return dialect.Callback{Surface: Surface, Events: NotifyEvents, Settings: c.h.merchants, ByID: c.h.core.ByID}.Target(ctx, ev)
 }
 
 // Request builds {sign, param}: param is the result object at sending time
@@ -61,7 +61,7 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	if err != nil {
 		return nil, err
 	}
-	key, _, err := c.h.merchants.PlatformKey(ctx, ev.MerchantID, merchant.DialectPayCools)
+	key, _, err := c.h.merchants.PlatformKey(ctx, ev.MerchantID, Surface)
 	if err != nil {
 		return nil, err
 	}

@@ -32,9 +32,9 @@ const Surface = kyc.SurfacePayCools
 
 // Merchants is what the dialect needs of the merchant service.
 type Merchants interface {
-	DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error)
-	Settings(ctx context.Context, merchantID, dialect string) (merchant.Settings, error)
-	PlatformKey(ctx context.Context, merchantID, dialect string) (*rsa.PrivateKey, string, error)
+	DialectSecret(ctx context.Context, dialect kyc.Surface, appID string) (kyc.Merchant, string, error)
+	Settings(ctx context.Context, merchantID string, dialect kyc.Surface) (merchant.Settings, error)
+	PlatformKey(ctx context.Context, merchantID string, dialect kyc.Surface) (*rsa.PrivateKey, string, error)
 	ByID(ctx context.Context, id string) (kyc.Merchant, error)
 }
 
@@ -144,11 +144,11 @@ func (h *Dialect) authenticate(w http.ResponseWriter, r *http.Request) (request,
 		return request{}, fail(CodeAppID, "appId: is required")
 	}
 	ctx := r.Context()
-	m, _, err := h.merchants.DialectSecret(ctx, merchant.DialectPayCools, env.AppID)
+	m, _, err := h.merchants.DialectSecret(ctx, Surface, env.AppID)
 	if err != nil {
 		return request{}, err
 	}
-	set, err := h.merchants.Settings(ctx, m.ID, merchant.DialectPayCools)
+	set, err := h.merchants.Settings(ctx, m.ID, Surface)
 	if err != nil {
 		return request{}, err
 	}
@@ -413,7 +413,7 @@ func (h *Dialect) ok(w http.ResponseWriter, r *http.Request, merchantID string, 
 		h.writeErr(w, r, err)
 		return
 	}
-	key, _, err := h.merchants.PlatformKey(r.Context(), merchantID, merchant.DialectPayCools)
+	key, _, err := h.merchants.PlatformKey(r.Context(), merchantID, Surface)
 	if err != nil {
 		h.writeErr(w, r, err)
 		return

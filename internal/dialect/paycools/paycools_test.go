@@ -109,7 +109,7 @@ func newEnv(t *testing.T, db kyctest.DB, mutate ...func(*config.Config)) *env {
 		*m.acc = account{id: c.Merchant.ID, no: c.Merchant.MerchantNo, appID: c.PayCoolsAppID, keyFile: m.key, platform: c.PayCoolsPlatformKey}
 		if m.key != "" {
 			pub := publicPEM(t, m.key)
-			_, err = a.Merchants.UpdateSettings(ctx, kyc.Principal{MerchantID: c.Merchant.ID, Actor: "test"}, merchant.DialectPayCools,
+			_, err = a.Merchants.UpdateSettings(ctx, kyc.Principal{MerchantID: c.Merchant.ID, Actor: "test"}, kyc.SurfacePayCools,
 				merchant.SettingsPatch{PublicKey: &pub})
 			require.NoError(t, err)
 		}

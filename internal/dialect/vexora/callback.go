@@ -33,7 +33,7 @@ func (d *Dialect) Callbacks() *Callbacks {
 // Targets sends status changes to the verification's callback URL, or else
 // to the merchant's default callback URL of the dialect.
 func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target, error) {
-	return dialect.Callback{Surface: Surface, Dialect: merchant.DialectVexora, Settings: c.merchants, ByID: c.core.ByID}.Target(ctx, ev)
+	return dialect.Callback{Surface: Surface, Settings: c.merchants, ByID: c.core.ByID}.Target(ctx, ev)
 }
 
 // Request builds the signed callback: {userId, kycNumber,
@@ -47,7 +47,7 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	if err != nil {
 		return nil, err
 	}
-	_, secret, err := c.merchants.DialectSecret(ctx, "vexora", m.MerchantNo)
+	_, secret, err := c.merchants.DialectSecret(ctx, Surface, m.MerchantNo)
 	if err != nil {
 		return nil, err
 	}

@@ -28,8 +28,8 @@ const Surface = kyc.SurfaceVexora
 
 // Merchants is what the dialect needs of the merchant service.
 type Merchants interface {
-	DialectSecret(ctx context.Context, dialect, appID string) (kyc.Merchant, string, error)
-	DialectSecrets(ctx context.Context, dialect, appID string) (kyc.Merchant, []string, error)
+	DialectSecret(ctx context.Context, dialect kyc.Surface, appID string) (kyc.Merchant, string, error)
+	DialectSecrets(ctx context.Context, dialect kyc.Surface, appID string) (kyc.Merchant, []string, error)
 	dialect.Settings
 	ByID(ctx context.Context, id string) (kyc.Merchant, error)
 }
@@ -109,7 +109,7 @@ func (d *Dialect) authenticate(ctx context.Context, r *http.Request, fields map[
 	if no == "" {
 		return request{}, fail(CodeMerchant, "merchantNo: header is required")
 	}
-	m, secrets, err := d.merchants.DialectSecrets(ctx, "vexora", no)
+	m, secrets, err := d.merchants.DialectSecrets(ctx, Surface, no)
 	if err != nil {
 		return request{}, err
 	}

@@ -459,7 +459,7 @@ func TestAdminSettings(t *testing.T) {
 	// Dialect callbacks: validated like the API does.
 	st, _ = admin.post(base+"/dialects/card_binding", url.Values{"callback_url": {"https://merchant.example/kyc"}, "ack": {"code1"}})
 	require.Equal(t, http.StatusSeeOther, st)
-	ds, err := e.a.Merchants.Settings(ctx, e.mA.ID, "card_binding")
+	ds, err := e.a.Merchants.Settings(ctx, e.mA.ID, kyc.SurfaceCardBinding)
 	require.NoError(t, err)
 	require.Equal(t, "https://merchant.example/kyc", ds.CallbackURL)
 	st, body = admin.post(base+"/dialects/card_binding", url.Values{"callback_url": {"https://merchant.example/kyc"}, "ack": {"sometimes"}})

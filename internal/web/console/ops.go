@@ -175,7 +175,7 @@ func (h *Handler) merchantSettings(r *http.Request, u *user, m kyc.Merchant) (me
 	if s.Blocklist, err = h.d.Applicants.BlocklistEntries(ctx, p); err != nil {
 		return s, err
 	}
-	for _, d := range merchant.Dialects {
+	for _, d := range kyc.Dialects {
 		ds, err := h.d.Merchants.Settings(ctx, m.ID, d)
 		if err != nil {
 			return s, err
@@ -206,7 +206,8 @@ func (h *Handler) putDialect(w http.ResponseWriter, r *http.Request, u *user) {
 		return
 	}
 	cb, ack := strings.TrimSpace(r.PostFormValue("callback_url")), strings.TrimSpace(r.PostFormValue("ack"))
-	if _, err := h.d.Merchants.UpdateSettings(r.Context(), p, r.PathValue("dialect"), merchant.SettingsPatch{CallbackURL: &cb, Ack: &ack}); err != nil {
+	d, _ := kyc.ParseDialect(r.PathValue("dialect")) // an unknown name is refused by UpdateSettings
+	if _, err := h.d.Merchants.UpdateSettings(r.Context(), p, d, merchant.SettingsPatch{CallbackURL: &cb, Ack: &ack}); err != nil {
 		h.fail(w, r, u, err)
 		return
 	}

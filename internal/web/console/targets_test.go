@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 )
 
@@ -26,7 +27,7 @@ func TestDialectCallbackRefusesInternalTargets(t *testing.T) {
 		require.Contains(t, body, `data-field="callback_url"`, u)
 		require.Contains(t, body, "url host", u)
 	}
-	ds, err := e.a.Merchants.Settings(context.Background(), e.mA.ID, "card_binding")
+	ds, err := e.a.Merchants.Settings(context.Background(), e.mA.ID, kyc.SurfaceCardBinding)
 	require.NoError(t, err)
 	require.Empty(t, ds.CallbackURL)
 	st, _ := admin.post(path, url.Values{"callback_url": {"https://merchant.example/kyc"}, "ack": {"code1"}})
