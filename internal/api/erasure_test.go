@@ -83,7 +83,7 @@ func collectSecrets(t *testing.T, e *env, p kyc.Principal, aid string) secrets {
 		require.NoError(t, err)
 		for _, c := range checks {
 			if len(c.Evidence) > 40 {
-				sec.strings["evidence of "+c.Kind] = string(c.Evidence)
+				sec.strings["evidence of "+string(c.Kind)] = string(c.Evidence)
 			}
 		}
 		decs, err := e.app.Store.Decisions(ctx, p.MerchantID, v.ID)

@@ -52,7 +52,7 @@ func TestNoApprovalOnChecksThatDidNotRun(t *testing.T) {
 
 		// The same applicant data under a level that allows the missing engines.
 		lv := policy.Default()
-		for _, k := range []string{"screening.sanctions", "document.mrz", "data.consistency", "face.match", "face.duplicate", "face.liveness", "data.expiry"} {
+		for _, k := range []kyc.CheckKind{"screening.sanctions", "document.mrz", "data.consistency", "face.match", "face.duplicate", "face.liveness", "data.expiry"} {
 			r := lv.Checks[k]
 			r.AllowUnavailable = true
 			lv.Checks[k] = r

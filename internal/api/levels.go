@@ -59,7 +59,7 @@ func toLevel(l policy.Level) Level {
 		out.RequiredDocuments = append(out.RequiredDocuments, string(d))
 	}
 	for k, r := range l.Checks {
-		out.Checks[k] = CheckRule(r)
+		out.Checks[string(k)] = CheckRule(r)
 	}
 	return out
 }
@@ -115,7 +115,7 @@ func (s *server) levelRoutes() {
 		Body LevelBody
 	}) (*struct{ Body Level }, error) {
 		l := policy.Level{Name: in.Name, MinAge: in.Body.MinAge, FinalReasons: in.Body.FinalReasons, MaxAttempts: in.Body.MaxAttempts,
-			Checks: map[string]policy.CheckRule{}, RequireDocumentData: in.Body.RequireDocumentData}
+			Checks: map[kyc.CheckKind]policy.CheckRule{}, RequireDocumentData: in.Body.RequireDocumentData}
 		if f := in.Body.FaceMatch; f != nil {
 			l.FaceMatch = &policy.FaceThresholds{Match: f.Match, Review: f.Review}
 		}
@@ -123,7 +123,7 @@ func (s *server) levelRoutes() {
 			l.RequiredDocuments = append(l.RequiredDocuments, kyc.DocumentKind(d))
 		}
 		for k, r := range in.Body.Checks {
-			l.Checks[k] = policy.CheckRule(r)
+			l.Checks[kyc.CheckKind(k)] = policy.CheckRule(r)
 		}
 		saved, err := s.Levels.Put(ctx, principal(ctx), l)
 		if err != nil {

@@ -71,7 +71,7 @@ func toVerification(v kyc.Verification, checks []kyc.Check) Verification {
 			if len(ev) == 0 {
 				ev = json.RawMessage("{}")
 			}
-			out.Checks = append(out.Checks, Check{ID: c.ID, Kind: c.Kind, Status: string(c.Status), NotRunKind: notRunKind(c), Score: c.Score, ReasonCode: c.ReasonCode,
+			out.Checks = append(out.Checks, Check{ID: c.ID, Kind: string(c.Kind), Status: string(c.Status), NotRunKind: notRunKind(c), Score: c.Score, ReasonCode: c.ReasonCode,
 				Evidence: ev, EngineVersion: c.EngineVersion, CreatedAt: c.CreatedAt})
 		}
 	}

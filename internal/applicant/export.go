@@ -75,7 +75,7 @@ type ExportVerification struct {
 // ExportCheck is one check result with its evidence.
 type ExportCheck struct {
 	ID            string          `json:"id"`
-	Kind          string          `json:"kind"`
+	Kind          kyc.CheckKind   `json:"kind"`
 	Status        kyc.CheckStatus `json:"status"`
 	NotRunKind    kyc.NotRunKind  `json:"not_run_kind,omitempty"`
 	Score         float64         `json:"score"`

@@ -59,7 +59,7 @@ func EnginelessLevel(name string) (policy.Level, bool) {
 	if !ok {
 		return l, false
 	}
-	checks := map[string]policy.CheckRule{}
+	checks := map[kyc.CheckKind]policy.CheckRule{}
 	for k, r := range l.Checks {
 		switch k {
 		case kyc.KindMRZ, kyc.KindConsistency, kyc.KindExpiry, kyc.KindFaceMatch, kyc.KindFaceDuplicate, kyc.KindFaceLiveness, kyc.KindSanctions:

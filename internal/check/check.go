@@ -123,7 +123,7 @@ type Result struct {
 
 // Checker is one kind of automated check.
 type Checker interface {
-	Kind() string
+	Kind() kyc.CheckKind
 	Version() string
 	Run(ctx context.Context, s *Subject) Result
 }
@@ -152,7 +152,7 @@ func Errored(err error) Result {
 // Run runs every check the subject's level enables and returns the results,
 // ready to store. newID makes check ids.
 func Run(ctx context.Context, checkers []Checker, s *Subject) []kyc.Check {
-	byKind := map[string]Checker{}
+	byKind := map[kyc.CheckKind]Checker{}
 	for _, c := range checkers {
 		byKind[c.Kind()] = c
 	}

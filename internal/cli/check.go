@@ -104,28 +104,28 @@ func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets 
 		return nil, err
 	}
 	q := quality.Assess(img)
-	out["document.quality"] = map[string]any{"ok": q.OK(), "report": q}
+	out[string(kyc.KindDocumentQuality)] = map[string]any{"ok": q.OK(), "report": q}
 	hints, ela := document.Inspect(b)
-	out["document.tamper_hints"] = map[string]any{"hints": hints, "ela": ela}
+	out[string(kyc.KindTamperHints)] = map[string]any{"hints": hints, "ela": ela}
 	r := mrz.Reader{TessdataDir: filepath.Join(assets, "tessdata"), Debug: dbg}
 	if gf, err := mrz.LoadGlyphFont(mrz.DefaultGlyphFont); err == nil {
 		r.Glyphs = gf // the glyph matcher's second opinion on small text, when fonts-ocr-b is installed
 	}
 	if err := r.Available(); err != nil {
-		out["document.mrz"] = map[string]any{"status": "not_run", "reason": err.Error()}
+		out[string(kyc.KindMRZ)] = map[string]any{"status": "not_run", "reason": err.Error()}
 		return out, nil
 	}
 	rd, err := r.Read(ctx, img)
 	switch {
 	case err != nil:
-		out["document.mrz"] = map[string]any{"status": "not_run", "reason": err.Error()}
+		out[string(kyc.KindMRZ)] = map[string]any{"status": "not_run", "reason": err.Error()}
 	default: // what the check document.mrz concludes: passed, failed or review (with the doubts)
 		a := mrz.Assess(rd, time.Now())
 		res := map[string]any{"status": a.Status, "reading": rd, "field_confidence": a.FieldConfidence}
 		if a.Status == kyc.CheckReview {
 			res["reason_code"], res["doubts"] = a.ReasonCode, a.Doubts
 		}
-		out["document.mrz"] = res
+		out[string(kyc.KindMRZ)] = res
 	}
 	return out, nil
 }

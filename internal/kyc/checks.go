@@ -1,27 +1,30 @@
 package kyc
 
-// Check kinds: every check the engines run, named once. A level's check
-// rules, stored results, the review console and the dialects' result
-// mappings use these names; policy.KnownChecks lists them in pipeline order.
+// CheckKind names a check. Every kind the engines run is named once
+// below; a level's check rules, stored results, the review console and the
+// dialects' result mappings use these names.
+type CheckKind string
+
+// Check kinds; policy.KnownChecks lists them in pipeline order.
 const (
-	KindDocumentsRequired = "documents.required"
-	KindDocumentIntegrity = "document.integrity"
-	KindAge               = "data.age"
-	KindExpiry            = "data.expiry"
-	KindDuplicateIdentity = "duplicate.identity"
-	KindBlocklist         = "blocklist"
-	KindRelianceReports   = "reliance.reports"
-	KindMRZ               = "document.mrz"
-	KindConsistency       = "data.consistency"
-	KindDocumentQuality   = "document.quality"
-	KindTamperHints       = "document.tamper_hints"
-	KindFaceMatch         = "face.match"
-	KindFaceDuplicate     = "face.duplicate"
-	KindFaceLiveness      = "face.liveness"
-	KindSanctions         = "screening.sanctions"
+	KindDocumentsRequired CheckKind = "documents.required"
+	KindDocumentIntegrity CheckKind = "document.integrity"
+	KindAge               CheckKind = "data.age"
+	KindExpiry            CheckKind = "data.expiry"
+	KindDuplicateIdentity CheckKind = "duplicate.identity"
+	KindBlocklist         CheckKind = "blocklist"
+	KindRelianceReports   CheckKind = "reliance.reports"
+	KindMRZ               CheckKind = "document.mrz"
+	KindConsistency       CheckKind = "data.consistency"
+	KindDocumentQuality   CheckKind = "document.quality"
+	KindTamperHints       CheckKind = "document.tamper_hints"
+	KindFaceMatch         CheckKind = "face.match"
+	KindFaceDuplicate     CheckKind = "face.duplicate"
+	KindFaceLiveness      CheckKind = "face.liveness"
+	KindSanctions         CheckKind = "screening.sanctions"
 )
 
 // CheckKinds are the check kinds in pipeline order.
-var CheckKinds = []string{KindDocumentsRequired, KindDocumentIntegrity, KindAge, KindExpiry, KindDuplicateIdentity, KindBlocklist,
+var CheckKinds = []CheckKind{KindDocumentsRequired, KindDocumentIntegrity, KindAge, KindExpiry, KindDuplicateIdentity, KindBlocklist,
 	KindRelianceReports, KindMRZ, KindConsistency, KindDocumentQuality, KindTamperHints, KindFaceMatch, KindFaceDuplicate, KindFaceLiveness,
 	KindSanctions}

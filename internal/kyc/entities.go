@@ -270,7 +270,7 @@ type Check struct {
 	ID             string
 	MerchantID     string
 	VerificationID string
-	Kind           string
+	Kind           CheckKind
 	Status         CheckStatus
 	Score          float64
 	ReasonCode     string

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 
 	"github.com/openkyc/openkyc/internal/kyc"
 )
@@ -31,7 +30,7 @@ const (
 // input simply has nothing for it (a document without an MRZ — the level's
 // require_document_data covers the identity data —, an API flow without a
 // hosted liveness capture, nothing to compare for duplicates).
-var notApplicableDefault = map[string]string{
+var notApplicableDefault = map[kyc.CheckKind]string{
 	kyc.KindDocumentsRequired: NotApplicableReview, kyc.KindDocumentIntegrity: NotApplicableReview, kyc.KindAge: NotApplicableReview,
 	kyc.KindExpiry: NotApplicablePass, kyc.KindDuplicateIdentity: NotApplicablePass, kyc.KindBlocklist: NotApplicableReview,
 	kyc.KindRelianceReports: NotApplicableReview, kyc.KindMRZ: NotApplicablePass, kyc.KindConsistency: NotApplicablePass,
@@ -43,7 +42,7 @@ var notApplicableDefault = map[string]string{
 // means the holder's name and birth date were read from the document
 // (require_document_data). The document engine of barcodes and the printed
 // zone adds its checks here.
-var DocumentDataChecks = []string{kyc.KindMRZ}
+var DocumentDataChecks = []kyc.CheckKind{kyc.KindMRZ}
 
 // CheckRule configures one check within a level.
 type CheckRule struct {
@@ -66,7 +65,7 @@ type CheckRule struct {
 
 // NotApplicableAction is what a not-applicable result of check kind leads
 // to under the rule: pass or review.
-func (r CheckRule) NotApplicableAction(kind string) string {
+func (r CheckRule) NotApplicableAction(kind kyc.CheckKind) string {
 	switch {
 	case r.OnNotApplicable != "":
 		return r.OnNotApplicable
@@ -80,11 +79,11 @@ func (r CheckRule) NotApplicableAction(kind string) string {
 
 // Level is a named set of requirements a verification is checked against.
 type Level struct {
-	Name              string               `json:"name" yaml:"name"`
-	Version           int                  `json:"version" yaml:"version"`
-	RequiredDocuments []kyc.DocumentKind   `json:"required_documents" yaml:"required_documents"`
-	MinAge            int                  `json:"min_age" yaml:"min_age"`
-	Checks            map[string]CheckRule `json:"checks" yaml:"checks"`
+	Name              string                      `json:"name" yaml:"name"`
+	Version           int                         `json:"version" yaml:"version"`
+	RequiredDocuments []kyc.DocumentKind          `json:"required_documents" yaml:"required_documents"`
+	MinAge            int                         `json:"min_age" yaml:"min_age"`
+	Checks            map[kyc.CheckKind]CheckRule `json:"checks" yaml:"checks"`
 	// FinalReasons are reason codes that reject for good; any other rejection
 	// lets the user try again (reject_type retry).
 	FinalReasons []string `json:"final_reasons" yaml:"final_reasons"`
@@ -115,7 +114,7 @@ func Default() Level {
 		Name: "basic", Version: 1,
 		RequiredDocuments: []kyc.DocumentKind{kyc.DocIDFront, kyc.DocSelfie},
 		MinAge:            18,
-		Checks: map[string]CheckRule{
+		Checks: map[kyc.CheckKind]CheckRule{
 			kyc.KindDocumentsRequired: {Enabled: true, Required: true},
 			kyc.KindDocumentIntegrity: {Enabled: true, Required: true},
 			kyc.KindAge:               {Enabled: true, Required: true},
@@ -151,7 +150,7 @@ func Reliance() Level {
 	l := Default()
 	l.Name = "reliance"
 	l.RequiredDocuments = []kyc.DocumentKind{kyc.DocIDFront, kyc.DocSelfie, kyc.DocAMLReport, kyc.DocIDVReport}
-	l.Checks = map[string]CheckRule{}
+	l.Checks = map[kyc.CheckKind]CheckRule{}
 	for k, r := range Default().Checks {
 		l.Checks[k] = r
 	}
@@ -208,30 +207,30 @@ func (l Level) Validate() error {
 			return kyc.Invalid("face_match.review", "range", "face_match.review must be between 0 and face_match.match")
 		}
 	}
-	kinds := make([]string, 0, len(l.Checks))
+	kinds := make([]kyc.CheckKind, 0, len(l.Checks))
 	for k := range l.Checks {
 		kinds = append(kinds, k)
 	}
-	sort.Strings(kinds)
+	slices.Sort(kinds)
 	for _, k := range kinds {
 		r := l.Checks[k]
 		if !slices.Contains(KnownChecks, k) {
-			return kyc.Invalid("checks."+k, "enum", "unknown check %q; known: %v", k, KnownChecks)
+			return kyc.Invalid("checks."+string(k), "enum", "unknown check %q; known: %v", k, KnownChecks)
 		}
 		if r.OnFail != "" && r.OnFail != OnFailReject && r.OnFail != OnFailReview {
-			return kyc.Invalid("checks."+k+".on_fail", "enum", "on_fail must be reject or review")
+			return kyc.Invalid("checks."+string(k)+".on_fail", "enum", "on_fail must be reject or review")
 		}
 		if r.OnNotApplicable != "" && r.OnNotApplicable != NotApplicablePass && r.OnNotApplicable != NotApplicableReview {
-			return kyc.Invalid("checks."+k+".on_not_applicable", "enum", "on_not_applicable must be pass or review")
+			return kyc.Invalid("checks."+string(k)+".on_not_applicable", "enum", "on_not_applicable must be pass or review")
 		}
 		if r.Required && r.AllowUnavailable {
-			return kyc.Invalid("checks."+k+".allow_unavailable", "conflict", "a required check cannot be allowed to be unavailable")
+			return kyc.Invalid("checks."+string(k)+".allow_unavailable", "conflict", "a required check cannot be allowed to be unavailable")
 		}
 		if r.Required && r.OnNotApplicable == NotApplicablePass {
-			return kyc.Invalid("checks."+k+".on_not_applicable", "conflict", "a required check cannot pass when not applicable")
+			return kyc.Invalid("checks."+string(k)+".on_not_applicable", "conflict", "a required check cannot pass when not applicable")
 		}
 	}
-	if l.RequireDocumentData && !slices.ContainsFunc(DocumentDataChecks, func(k string) bool { return l.Checks[k].Enabled }) {
+	if l.RequireDocumentData && !slices.ContainsFunc(DocumentDataChecks, func(k kyc.CheckKind) bool { return l.Checks[k].Enabled }) {
 		return kyc.Invalid("require_document_data", "conflict", "require_document_data needs one of %v enabled", DocumentDataChecks)
 	}
 	for i, r := range l.FinalReasons {
@@ -245,14 +244,14 @@ func (l Level) Validate() error {
 var reasonRE = regexp.MustCompile(`^[A-Z0-9_]{1,64}$`)
 
 // Enabled lists the enabled checks in a stable order.
-func (l Level) Enabled() []string {
-	var out []string
+func (l Level) Enabled() []kyc.CheckKind {
+	var out []kyc.CheckKind
 	for k, r := range l.Checks {
 		if r.Enabled {
 			out = append(out, k)
 		}
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -311,7 +310,7 @@ func (o Outcome) ReviewCodes() []string {
 // the checks it rests on without their having run.
 func Decide(l Level, results []kyc.Check) Outcome {
 	var reject, review, unchecked []string
-	seen := map[string]bool{}
+	seen := map[kyc.CheckKind]bool{}
 	dataRead := false
 	for _, r := range results {
 		rule, ok := l.Checks[r.Kind]
@@ -335,38 +334,38 @@ func Decide(l Level, results []kyc.Check) Outcome {
 				reject = appendUnique(reject, code)
 			}
 		case kyc.CheckReview:
-			review = appendUnique(review, nonEmpty(r.ReasonCode, r.Kind))
+			review = appendUnique(review, nonEmpty(r.ReasonCode, string(r.Kind)))
 		case kyc.CheckNotRun, kyc.CheckError:
 			switch {
 			case r.Status == kyc.CheckNotRun && r.NotRunKind == kyc.NotRunNotApplicable:
 				if rule.NotApplicableAction(r.Kind) == NotApplicableReview {
-					review = appendUnique(review, r.Kind+".not_applicable")
+					review = appendUnique(review, string(r.Kind)+".not_applicable")
 				} else {
-					unchecked = append(unchecked, r.Kind+": not applicable")
+					unchecked = append(unchecked, string(r.Kind)+": not applicable")
 				}
 			case rule.AllowUnavailable:
-				unchecked = append(unchecked, r.Kind+": unavailable (allowed by the level)")
+				unchecked = append(unchecked, string(r.Kind)+": unavailable (allowed by the level)")
 			default:
 				review = appendUnique(review, kyc.ReasonCheckUnavailable)
 				if r.ReasonCode != "" && r.ReasonCode != kyc.ReasonCheckUnavailable {
 					review = appendUnique(review, r.ReasonCode) // why (LISTS_STALE)
 				}
-				review = appendUnique(review, r.Kind+".unavailable")
+				review = appendUnique(review, string(r.Kind)+".unavailable")
 			}
 		default:
-			review = appendUnique(review, r.Kind+".unknown_status")
+			review = appendUnique(review, string(r.Kind)+".unknown_status")
 		}
 	}
 	for _, k := range l.Enabled() { // no result: it did not run (a replay under another level)
 		switch rule := l.Checks[k]; {
 		case seen[k]:
 		case rule.Required:
-			review = appendUnique(review, k+".missing")
+			review = appendUnique(review, string(k)+".missing")
 		case rule.AllowUnavailable:
-			unchecked = append(unchecked, k+": no result (allowed by the level)")
+			unchecked = append(unchecked, string(k)+": no result (allowed by the level)")
 		default:
 			review = appendUnique(review, kyc.ReasonCheckUnavailable)
-			review = appendUnique(review, k+".missing")
+			review = appendUnique(review, string(k)+".missing")
 		}
 	}
 	if l.RequireDocumentData && !dataRead {

@@ -9,11 +9,11 @@ import (
 	"github.com/openkyc/openkyc/internal/policy"
 )
 
-func res(kind string, st kyc.CheckStatus, code string) kyc.Check {
+func res(kind kyc.CheckKind, st kyc.CheckStatus, code string) kyc.Check {
 	return kyc.Check{Kind: kind, Status: st, ReasonCode: code}
 }
 
-func notRun(kind string, k kyc.NotRunKind) kyc.Check {
+func notRun(kind kyc.CheckKind, k kyc.NotRunKind) kyc.Check {
 	return kyc.Check{Kind: kind, Status: kyc.CheckNotRun, NotRunKind: k}
 }
 
@@ -35,7 +35,7 @@ func with(results []kyc.Check, c kyc.Check) []kyc.Check {
 	return append(out, c)
 }
 
-func without(results []kyc.Check, kind string) []kyc.Check {
+func without(results []kyc.Check, kind kyc.CheckKind) []kyc.Check {
 	out := []kyc.Check{}
 	for _, r := range results {
 		if r.Kind != kind {
@@ -111,7 +111,7 @@ func TestLevelRulesForChecksThatDidNotRun(t *testing.T) {
 	t.Parallel()
 	level := func(mutate func(l *policy.Level)) policy.Level {
 		l := policy.Default()
-		l.Checks = map[string]policy.CheckRule{}
+		l.Checks = map[kyc.CheckKind]policy.CheckRule{}
 		for k, v := range policy.Default().Checks {
 			l.Checks[k] = v
 		}
@@ -180,7 +180,7 @@ func TestValidate(t *testing.T) {
 	}
 	for field, mutate := range tests {
 		l := policy.Default()
-		l.Checks = map[string]policy.CheckRule{}
+		l.Checks = map[kyc.CheckKind]policy.CheckRule{}
 		for k, v := range policy.Default().Checks {
 			l.Checks[k] = v
 		}

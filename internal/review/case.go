@@ -46,7 +46,7 @@ type Case struct {
 	Overdue      bool          // in review beyond the merchant's SLA
 	// Unreadable names the checks whose evidence could not be read (a
 	// malformed row, a seal that does not open): shown without it.
-	Unreadable []string
+	Unreadable []kyc.CheckKind
 }
 
 // FaceEvidence is face.match's pair of aligned crops with the score.
@@ -189,8 +189,8 @@ func (s *Service) Case(ctx context.Context, a staff.Account, id string) (*Case, 
 }
 
 // latestChecks keeps the newest result of each kind (checks are re-runnable).
-func latestChecks(cs []kyc.Check) map[string]kyc.Check {
-	out := map[string]kyc.Check{}
+func latestChecks(cs []kyc.Check) map[kyc.CheckKind]kyc.Check {
+	out := map[kyc.CheckKind]kyc.Check{}
 	for _, c := range cs {
 		if prev, ok := out[c.Kind]; !ok || c.ID > prev.ID {
 			out[c.Kind] = c
@@ -202,7 +202,7 @@ func latestChecks(cs []kyc.Check) map[string]kyc.Check {
 // evidence opens the sealed parts of the newest checks' evidence. A check
 // whose evidence cannot be read (a malformed row, a seal that does not
 // open) is named in c.Unreadable and shown without it.
-func (s *Service) evidence(ctx context.Context, c *Case, latest map[string]kyc.Check) error {
+func (s *Service) evidence(ctx context.Context, c *Case, latest map[kyc.CheckKind]kyc.Check) error {
 	c.readEvidence(latest, func(sealed string) ([]byte, error) { return s.ver.OpenEvidence(sealed, c.Verification.ID) })
 	if sc, ok := latest[kyc.KindSanctions]; ok {
 		ev, err := check.DecodeEvidence[screening.Evidence](sc)
@@ -222,7 +222,7 @@ func (s *Service) evidence(ctx context.Context, c *Case, latest map[string]kyc.C
 
 // readEvidence fills the case's evidence views from the newest checks
 // (open: the verification's sealed evidence).
-func (c *Case) readEvidence(latest map[string]kyc.Check, open func(sealed string) ([]byte, error)) {
+func (c *Case) readEvidence(latest map[kyc.CheckKind]kyc.Check, open func(sealed string) ([]byte, error)) {
 	if fm, ok := latest[kyc.KindFaceMatch]; ok {
 		ev, err := check.DecodeEvidence[face.MatchEvidence](fm)
 		if err != nil {
@@ -311,7 +311,7 @@ func (c *Case) readEvidence(latest map[string]kyc.Check, open func(sealed string
 // unreadable records a check whose evidence the case view could not read:
 // the page names the kind; the log, for the operator, the check and the
 // error (a decoding error names types and offsets, not values).
-func (c *Case) unreadable(kind string, err error) {
+func (c *Case) unreadable(kind kyc.CheckKind, err error) {
 	slog.Warn("case view: check evidence unreadable", "verification_id", c.Verification.ID, "check_kind", kind, "error", err)
 	if !slices.Contains(c.Unreadable, kind) {
 		c.Unreadable = append(c.Unreadable, kind)

@@ -27,13 +27,13 @@ func TestReadEvidence(t *testing.T) {
 		}
 		return nil, errors.New("does not open")
 	}
-	ev := func(kind string, v any) kyc.Check {
+	ev := func(kind kyc.CheckKind, v any) kyc.Check {
 		b, err := json.Marshal(v)
 		require.NoError(t, err)
-		return kyc.Check{ID: "chk_" + kind, Kind: kind, Status: kyc.CheckPassed, Evidence: b}
+		return kyc.Check{ID: "chk_" + string(kind), Kind: kind, Status: kyc.CheckPassed, Evidence: b}
 	}
 	score, live := 0.91, 0.8
-	good := map[string]kyc.Check{
+	good := map[kyc.CheckKind]kyc.Check{
 		kyc.KindFaceMatch: ev(kyc.KindFaceMatch, face.MatchEvidence{Score: &score, DocumentCrop: "seal-doc", SelfieCrop: "seal-selfie", PassiveLiveness: &live}),
 		kyc.KindMRZ:       ev(kyc.KindMRZ, mrz.Evidence{ReadingSealed: "seal-mrz"}),
 		kyc.KindConsistency: ev(kyc.KindConsistency, mrz.ConsistencyEvidence{Fields: map[string]mrz.FieldMatch{
@@ -53,7 +53,7 @@ func TestReadEvidence(t *testing.T) {
 	require.True(t, c.Tamper[0].Hints[0].Strong)
 	require.Equal(t, []Duplicate{{ApplicantID: "apl_b", Field: "face", Score: 0.91}}, c.Duplicates)
 
-	bad := map[string]kyc.Check{}
+	bad := map[kyc.CheckKind]kyc.Check{}
 	for kind, ck := range good {
 		ck.Evidence = []byte(`{"score":"high","reading_sealed":7,"fields":[1],"documents":"x","applicant_id":{}}`)
 		bad[kind] = ck
@@ -61,15 +61,15 @@ func TestReadEvidence(t *testing.T) {
 	bad[kyc.KindDuplicateIdentity] = kyc.Check{Kind: kyc.KindDuplicateIdentity, Evidence: []byte(`{"matches":{"field":1}}`)}
 	var b Case
 	require.NotPanics(t, func() { b.readEvidence(bad, open) })
-	require.ElementsMatch(t, []string{kyc.KindFaceMatch, kyc.KindMRZ, kyc.KindConsistency, kyc.KindTamperHints, kyc.KindFaceDuplicate,
+	require.ElementsMatch(t, []kyc.CheckKind{kyc.KindFaceMatch, kyc.KindMRZ, kyc.KindConsistency, kyc.KindTamperHints, kyc.KindFaceDuplicate,
 		kyc.KindDuplicateIdentity}, b.Unreadable)
 	require.Nil(t, b.Face)
 	require.Nil(t, b.MRZ)
 
 	// well-formed, but the sealed reading and the face crops do not open
 	var sealedBad Case
-	sealedBad.readEvidence(map[string]kyc.Check{kyc.KindMRZ: ev(kyc.KindMRZ, mrz.Evidence{ReadingSealed: "other"}),
+	sealedBad.readEvidence(map[kyc.CheckKind]kyc.Check{kyc.KindMRZ: ev(kyc.KindMRZ, mrz.Evidence{ReadingSealed: "other"}),
 		kyc.KindFaceMatch: ev(kyc.KindFaceMatch, face.MatchEvidence{Score: &score, DocumentCrop: "nope", SelfieCrop: "seal-selfie"})}, open)
-	require.ElementsMatch(t, []string{kyc.KindMRZ, kyc.KindFaceMatch}, sealedBad.Unreadable)
+	require.ElementsMatch(t, []kyc.CheckKind{kyc.KindMRZ, kyc.KindFaceMatch}, sealedBad.Unreadable)
 	require.NotNil(t, sealedBad.Face, "the score is still shown")
 }

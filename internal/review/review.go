@@ -97,7 +97,7 @@ type QueueFilter struct {
 	MerchantID string
 	Recent     bool          // recent decisions instead of cases in review
 	Reason     string        // a check's reason code
-	CheckKind  string        // a check that did not pass
+	CheckKind  kyc.CheckKind // a check that did not pass
 	MinAge     time.Duration // cases waiting at least this long
 	Newest     bool          // newest first (default: oldest first, SLA order)
 	Limit      int

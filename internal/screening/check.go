@@ -32,8 +32,8 @@ type Check struct {
 // ReasonListsStale: a loaded list is older than the check's MaxAge.
 const ReasonListsStale = "LISTS_STALE"
 
-func (Check) Kind() string    { return kyc.KindSanctions }
-func (Check) Version() string { return "1" }
+func (Check) Kind() kyc.CheckKind { return kyc.KindSanctions }
+func (Check) Version() string     { return "1" }
 
 // EvidenceHit is a hit as stored in the check's evidence (list data only:
 // the explanation, which holds the applicant's name parts, is sealed).

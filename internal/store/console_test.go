@@ -230,7 +230,7 @@ func BenchmarkQueue(b *testing.B) {
 						if st == kyc.StateReview && k == "screening.sanctions" {
 							status = kyc.CheckReview
 						}
-						if err := tx.InsertCheck(ctx, kyc.Check{ID: kyc.NewID(kyc.PrefixCheck), MerchantID: m, VerificationID: v.ID, Kind: k, Status: status,
+						if err := tx.InsertCheck(ctx, kyc.Check{ID: kyc.NewID(kyc.PrefixCheck), MerchantID: m, VerificationID: v.ID, Kind: kyc.CheckKind(k), Status: status,
 							Evidence: []byte("{}"), CreatedAt: at}); err != nil {
 							return err
 						}

@@ -38,13 +38,13 @@ func (sc Scope) where(col string, n int) (string, []any) {
 // QueueQuery selects the console's queue.
 type QueueQuery struct {
 	Scope      Scope
-	MerchantID string    // "" any visible
-	State      kyc.State // review, or completed for recent decisions
-	Reason     string    // a check's reason code ("" any)
-	CheckKind  string    // a check of this kind that did not pass ("" any)
-	Before     time.Time // only cases that entered their state before (zero: any)
-	Since      time.Time // only cases that entered their state since (zero: any)
-	Newest     bool      // newest first; default oldest first (SLA order)
+	MerchantID string        // "" any visible
+	State      kyc.State     // review, or completed for recent decisions
+	Reason     string        // a check's reason code ("" any)
+	CheckKind  kyc.CheckKind // a check of this kind that did not pass ("" any)
+	Before     time.Time     // only cases that entered their state before (zero: any)
+	Since      time.Time     // only cases that entered their state since (zero: any)
+	Newest     bool          // newest first; default oldest first (SLA order)
 	Limit      int
 	// After continues a page: only cases after this one in the order.
 	After *QueueCursor

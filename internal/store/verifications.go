@@ -169,7 +169,7 @@ func (r reads) VerificationWithChecks(ctx context.Context, merchantID, id string
 			}
 		}
 		if cid.Valid {
-			checks = append(checks, kyc.Check{ID: cid.String, MerchantID: v.MerchantID, VerificationID: v.ID, Kind: kind.String,
+			checks = append(checks, kyc.Check{ID: cid.String, MerchantID: v.MerchantID, VerificationID: v.ID, Kind: kyc.CheckKind(kind.String),
 				Status: kyc.CheckStatus(status.String), Score: score.Float64, ReasonCode: reason.String, Evidence: []byte(evidence.String),
 				EngineVersion: engine.String, CreatedAt: fromMicros(cat.Int64), NotRunKind: kyc.NotRunKind(notRun.String)})
 		}

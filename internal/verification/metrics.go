@@ -75,7 +75,7 @@ func (m *Metrics) observe(prev, next kyc.Verification, ev Event, now time.Time) 
 		return
 	}
 	for _, c := range ev.Checks {
-		m.checks.WithLabelValues(m.labels(next.MerchantID, c.Kind, string(c.Status), string(c.NotRunKind))...).Inc()
+		m.checks.WithLabelValues(m.labels(next.MerchantID, string(c.Kind), string(c.Status), string(c.NotRunKind))...).Inc()
 	}
 	switch ev.Action {
 	case ActDecide:

@@ -136,13 +136,13 @@ func seed(ctx context.Context, a *app.App, ms []string, n int, share float64) []
 		}
 		now := time.Now().UTC()
 		checks := []kyc.Check{
-			{Kind: "documents.required", Status: kyc.CheckPassed, Score: 1},
-			{Kind: "face.match", Status: kyc.CheckPassed, Score: 0.8},
-			{Kind: "screening.sanctions", Status: kyc.CheckPassed, Score: 1},
+			{Kind: kyc.KindDocumentsRequired, Status: kyc.CheckPassed, Score: 1},
+			{Kind: kyc.KindFaceMatch, Status: kyc.CheckPassed, Score: 0.8},
+			{Kind: kyc.KindSanctions, Status: kyc.CheckPassed, Score: 1},
 		}
 		ev := verification.Event{Action: verification.ActDecide, Decision: kyc.DecisionApproved, DecidedBy: "policy:basic@1"}
 		if r.Float64() < share {
-			checks[2] = kyc.Check{Kind: "screening.sanctions", Status: kyc.CheckReview, Score: 0.7, ReasonCode: "SANCTIONS_POSSIBLE_MATCH"}
+			checks[2] = kyc.Check{Kind: kyc.KindSanctions, Status: kyc.CheckReview, Score: 0.7, ReasonCode: "SANCTIONS_POSSIBLE_MATCH"}
 			ev = verification.Event{Action: verification.ActReview}
 			out = append(out, seeded{v.ID, p.MerchantID})
 		}

@@ -34,8 +34,8 @@ type RelianceReports struct {
 	Decoder *docfile.Decoder
 }
 
-func (RelianceReports) Kind() string    { return kyc.KindRelianceReports }
-func (RelianceReports) Version() string { return "1" }
+func (RelianceReports) Kind() kyc.CheckKind { return kyc.KindRelianceReports }
+func (RelianceReports) Version() string     { return "1" }
 
 func (c RelianceReports) Run(ctx context.Context, s *check.Subject) check.Result {
 	found := map[kyc.DocumentKind]bool{}
@@ -76,8 +76,8 @@ func (c RelianceReports) Run(ctx context.Context, s *check.Subject) check.Result
 // DocumentsRequired checks that the level's mandatory kinds were uploaded.
 type DocumentsRequired struct{}
 
-func (DocumentsRequired) Kind() string    { return kyc.KindDocumentsRequired }
-func (DocumentsRequired) Version() string { return "1" }
+func (DocumentsRequired) Kind() kyc.CheckKind { return kyc.KindDocumentsRequired }
+func (DocumentsRequired) Version() string     { return "1" }
 
 func (DocumentsRequired) Run(_ context.Context, s *check.Subject) check.Result {
 	have := map[kyc.DocumentKind]bool{}
@@ -105,8 +105,8 @@ type DocumentIntegrity struct {
 	Decoder *docfile.Decoder
 }
 
-func (DocumentIntegrity) Kind() string    { return kyc.KindDocumentIntegrity }
-func (DocumentIntegrity) Version() string { return "1" }
+func (DocumentIntegrity) Kind() kyc.CheckKind { return kyc.KindDocumentIntegrity }
+func (DocumentIntegrity) Version() string     { return "1" }
 
 func (c DocumentIntegrity) Run(ctx context.Context, s *check.Subject) check.Result {
 	if len(s.Documents) == 0 {
@@ -170,8 +170,8 @@ func (c DocumentIntegrity) verify(ctx context.Context, s *check.Subject, d kyc.D
 // date read from the document when there is one, else the declared one.
 type Age struct{ Dates check.DatesFunc }
 
-func (Age) Kind() string    { return kyc.KindAge }
-func (Age) Version() string { return "2" }
+func (Age) Kind() kyc.CheckKind { return kyc.KindAge }
+func (Age) Version() string     { return "2" }
 
 func (c Age) Run(ctx context.Context, s *check.Subject) check.Result {
 	dob, source := s.Applicant.PII.DateOfBirth, "declared"
@@ -215,8 +215,8 @@ func YearsBetween(dob, now time.Time) int {
 // date is known: read from the document when possible, else declared.
 type Expiry struct{ Dates check.DatesFunc }
 
-func (Expiry) Kind() string    { return kyc.KindExpiry }
-func (Expiry) Version() string { return "2" }
+func (Expiry) Kind() kyc.CheckKind { return kyc.KindExpiry }
+func (Expiry) Version() string     { return "2" }
 
 func (c Expiry) Run(ctx context.Context, s *check.Subject) check.Result {
 	exp, source := s.Applicant.PII.DocumentExpiry, "declared"
@@ -269,8 +269,8 @@ type BlocklistEvidence struct {
 	Matched []string `json:"matched"`
 }
 
-func (Duplicates) Kind() string    { return kyc.KindDuplicateIdentity }
-func (Duplicates) Version() string { return "1" }
+func (Duplicates) Kind() kyc.CheckKind { return kyc.KindDuplicateIdentity }
+func (Duplicates) Version() string     { return "1" }
 
 func (Duplicates) Run(ctx context.Context, s *check.Subject) check.Result {
 	a := s.Applicant
@@ -305,8 +305,8 @@ func (Duplicates) Run(ctx context.Context, s *check.Subject) check.Result {
 // Blocklist matches the applicant against the merchant's blocklists.
 type Blocklist struct{}
 
-func (Blocklist) Kind() string    { return kyc.KindBlocklist }
-func (Blocklist) Version() string { return "1" }
+func (Blocklist) Kind() kyc.CheckKind { return kyc.KindBlocklist }
+func (Blocklist) Version() string     { return "1" }
 
 // BlocklistKinds are the kinds of blocklist entries.
 var BlocklistKinds = []string{"document_number", "email", "phone", "name"}

@@ -67,8 +67,8 @@ func readAll(ctx context.Context, s *check.Subject, d kyc.Document) ([]byte, err
 // large enough, sharp, free of glare and well exposed (internal/check/quality).
 type Quality struct{}
 
-func (Quality) Kind() string    { return kyc.KindDocumentQuality }
-func (Quality) Version() string { return "1" }
+func (Quality) Kind() kyc.CheckKind { return kyc.KindDocumentQuality }
+func (Quality) Version() string     { return "1" }
 
 func (Quality) Run(ctx context.Context, s *check.Subject) check.Result {
 	docs := newestPhotos(s)
@@ -112,8 +112,8 @@ var editors = []string{"photoshop", "gimp", "snapseed", "lightroom", "picsart", 
 // metadata and the error-level-analysis score. Strong hints ask for review.
 type TamperHints struct{}
 
-func (TamperHints) Kind() string    { return kyc.KindTamperHints }
-func (TamperHints) Version() string { return "1" }
+func (TamperHints) Kind() kyc.CheckKind { return kyc.KindTamperHints }
+func (TamperHints) Version() string     { return "1" }
 
 // Hint is one finding.
 type Hint struct {

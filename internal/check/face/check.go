@@ -138,8 +138,8 @@ func (sf *selfieFace) measure(e *Engine, img image.Image, withID bool) {
 // verification.faceGallery and docs/face.md for the plan beyond 100k).
 type Duplicate struct{ c *Checks }
 
-func (Duplicate) Kind() string    { return kyc.KindFaceDuplicate }
-func (Duplicate) Version() string { return "1" }
+func (Duplicate) Kind() kyc.CheckKind { return kyc.KindFaceDuplicate }
+func (Duplicate) Version() string     { return "1" }
 
 func (m Duplicate) Run(ctx context.Context, s *check.Subject) check.Result {
 	e, err := m.c.engine()
@@ -181,8 +181,8 @@ func (m Duplicate) Run(ctx context.Context, s *check.Subject) check.Result {
 // (document_crop, selfie_crop; Service.OpenEvidence opens them).
 type Match struct{ c *Checks }
 
-func (Match) Kind() string    { return kyc.KindFaceMatch }
-func (Match) Version() string { return "1" }
+func (Match) Kind() kyc.CheckKind { return kyc.KindFaceMatch }
+func (Match) Version() string     { return "1" }
 
 func newest(s *check.Subject, kinds ...kyc.DocumentKind) (kyc.Document, bool) {
 	var best kyc.Document

@@ -197,7 +197,7 @@ func TestDuplicateCheck(t *testing.T) {
 	var db []stored
 	checks := &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(dir, "onnxruntime", "libonnxruntime.so.1"), ModelsDir: filepath.Join(dir, "models")}}
 	dup := checks.Checkers()[1]
-	require.Equal(t, "face.duplicate", dup.Kind())
+	require.Equal(t, kyc.KindFaceDuplicate, dup.Kind())
 	run := func(applicant string, selfie image.Image) check.Result {
 		s := &check.Subject{Applicant: kyc.Applicant{ID: applicant, MerchantID: "mer_1"},
 			Documents: []kyc.Document{{ID: "doc_" + applicant, ApplicantID: applicant, Kind: kyc.DocSelfie, ContentType: "image/jpeg"}},

@@ -73,8 +73,8 @@ func ValidateSequence(prompts []string, poses []Pose) string {
 // advisory signal; it never fails the check.
 type Liveness struct{ c *Checks }
 
-func (Liveness) Kind() string    { return kyc.KindFaceLiveness }
-func (Liveness) Version() string { return "1" }
+func (Liveness) Kind() kyc.CheckKind { return kyc.KindFaceLiveness }
+func (Liveness) Version() string     { return "1" }
 
 func (l Liveness) Run(ctx context.Context, s *check.Subject) check.Result {
 	e, err := l.c.engine()

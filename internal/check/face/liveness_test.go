@@ -53,7 +53,7 @@ func TestLivenessStillPhoto(t *testing.T) {
 	photo := kyctest.JPEG(t, ref)
 	checks := &face.Checks{Config: face.Config{RuntimeLib: dir + "/onnxruntime/libonnxruntime.so.1", ModelsDir: dir + "/models"}}
 	live := checks.Checkers()[2]
-	require.Equal(t, "face.liveness", live.Kind())
+	require.Equal(t, kyc.KindFaceLiveness, live.Kind())
 	s := &check.Subject{Documents: []kyc.Document{
 		{ID: "doc_1", Kind: kyc.DocLivenessFrame, ContentType: "image/jpeg"},
 		{ID: "doc_2", Kind: kyc.DocLivenessFrame, ContentType: "image/jpeg"},

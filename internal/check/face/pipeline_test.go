@@ -47,7 +47,7 @@ func TestPipeline(t *testing.T) {
 	reframed := image.NewRGBA(image.Rect(0, 0, 320, 320))
 	draw.Draw(reframed, reframed.Bounds(), ref, image.Pt(70, 0), draw.Src)
 
-	run := func(user string, selfie image.Image) (kyc.Verification, map[string]kyc.Check) {
+	run := func(user string, selfie image.Image) (kyc.Verification, map[kyc.CheckKind]kyc.Check) {
 		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: user,
 			PII: kyc.PII{FirstName: "A", LastName: user, DateOfBirth: "1980-01-01"}})
 		require.NoError(t, err)
@@ -64,7 +64,7 @@ func TestPipeline(t *testing.T) {
 			v, checks, err = a.Verifications.Get(ctx, p, v.ID)
 			return err == nil && (v.State == kyc.StateCompleted || v.State == kyc.StateReview)
 		}, 30*time.Second, 20*time.Millisecond)
-		by := map[string]kyc.Check{}
+		by := map[kyc.CheckKind]kyc.Check{}
 		for _, c := range checks {
 			by[c.Kind] = c
 		}

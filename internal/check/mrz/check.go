@@ -112,8 +112,8 @@ func (e *Engine) Checkers() []check.Checker { return []check.Checker{DocumentChe
 // DocumentCheck is document.mrz: an MRZ was found and every check digit holds.
 type DocumentCheck struct{ e *Engine }
 
-func (DocumentCheck) Kind() string    { return kyc.KindMRZ }
-func (DocumentCheck) Version() string { return "1" }
+func (DocumentCheck) Kind() kyc.CheckKind { return kyc.KindMRZ }
+func (DocumentCheck) Version() string     { return "1" }
 
 // Run passes a valid MRZ (score: mean OCR confidence), fails one whose check
 // digits do not hold, sends to review one whose check digits hold but which
@@ -188,8 +188,8 @@ func problemFields(msg string) []string {
 // number, nationality.
 type Consistency struct{ e *Engine }
 
-func (Consistency) Kind() string    { return kyc.KindConsistency }
-func (Consistency) Version() string { return "1" }
+func (Consistency) Kind() kyc.CheckKind { return kyc.KindConsistency }
+func (Consistency) Version() string     { return "1" }
 
 // NameThreshold is the similarity below which names do not match.
 const NameThreshold = 0.85

@@ -45,7 +45,7 @@ func TestPipeline(t *testing.T) {
 	require.NoError(t, err)
 	photo := kyctest.JPEG(t, kyctest.Degrade(kyctest.SyntheticDocument(t, lines, 1200), 0.3, 11))
 
-	run := func(user string, pii kyc.PII, photo []byte) (kyc.Verification, map[string]kyc.Check) {
+	run := func(user string, pii kyc.PII, photo []byte) (kyc.Verification, map[kyc.CheckKind]kyc.Check) {
 		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: user, PII: pii})
 		require.NoError(t, err)
 		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(photo))
@@ -61,7 +61,7 @@ func TestPipeline(t *testing.T) {
 			v, checks, err = a.Verifications.Get(ctx, p, v.ID)
 			return err == nil && (v.State == kyc.StateCompleted || v.State == kyc.StateReview)
 		}, 30*time.Second, 20*time.Millisecond)
-		by := map[string]kyc.Check{}
+		by := map[kyc.CheckKind]kyc.Check{}
 		for _, c := range checks {
 			by[c.Kind] = c
 		}

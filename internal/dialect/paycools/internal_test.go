@@ -45,8 +45,8 @@ func TestErrorMapping(t *testing.T) {
 
 func TestAggregate(t *testing.T) {
 	t.Parallel()
-	c := func(kind string, s kyc.CheckStatus) kyc.Check { return kyc.Check{Kind: kind, Status: s} }
-	all := func(string) bool { return true }
+	c := func(kind kyc.CheckKind, s kyc.CheckStatus) kyc.Check { return kyc.Check{Kind: kind, Status: s} }
+	all := func(kyc.CheckKind) bool { return true }
 	require.Equal(t, "Pending", aggregate(nil, all), "nothing ran yet")
 	na := kyc.Check{Kind: "b", Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunNotApplicable}
 	require.Equal(t, "Success", aggregate([]kyc.Check{c("a", kyc.CheckPassed), na}, all), "nothing to check counts neither way")
@@ -88,10 +88,13 @@ func FuzzInitParam(f *testing.F) {
 // evidence gives the risk details.
 func TestRiskInfoMalformedEvidence(t *testing.T) {
 	t.Parallel()
-	failed := func(kind, ev string) kyc.Check {
+	failed := func(kind kyc.CheckKind, ev string) kyc.Check {
 		return kyc.Check{ID: "chk_1", Kind: kind, Status: kyc.CheckFailed, Evidence: []byte(ev)}
 	}
-	for _, tc := range []struct{ kind, ev string }{
+	for _, tc := range []struct {
+		kind kyc.CheckKind
+		ev   string
+	}{
 		{"duplicate.identity", `{"matches":[{"field":42}]}`},
 		{"duplicate.identity", `{"matches":"x"}`},
 		{"duplicate.identity", `not json`},
@@ -99,7 +102,7 @@ func TestRiskInfoMalformedEvidence(t *testing.T) {
 		{"blocklist", `{"matched":{"a":1}}`},
 	} {
 		_, err := riskInfo([]kyc.Check{failed(tc.kind, tc.ev)}, "apl_1")
-		require.ErrorContains(t, err, "check chk_1 ("+tc.kind+"): evidence", tc.ev)
+		require.ErrorContains(t, err, "check chk_1 ("+string(tc.kind)+"): evidence", tc.ev)
 	}
 	ri, err := riskInfo([]kyc.Check{
 		failed("duplicate.identity", `{"matches":[{"applicant_id":"apl_2","field":"phone"},{"applicant_id":"apl_3","field":"email"},{"applicant_id":"apl_4","field":"email"}]}`),

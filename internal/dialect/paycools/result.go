@@ -126,9 +126,11 @@ type BlackListEntry struct {
 	SimilarScore int    `json:"similarScore"`
 }
 
-func hasPrefix(kind string, prefixes ...string) bool {
+// hasPrefix says a check kind starts with one of the prefixes (a family
+// such as "face." or a whole kind).
+func hasPrefix(kind kyc.CheckKind, prefixes ...string) bool {
 	for _, p := range prefixes {
-		if strings.HasPrefix(kind, p) {
+		if strings.HasPrefix(string(kind), p) {
 			return true
 		}
 	}
@@ -139,7 +141,9 @@ func hasPrefix(kind string, prefixes ...string) bool {
 // screening, read from the checks' typed evidence. A stored evidence that
 // does not have its check's shape is an error, not a guess.
 func riskInfo(checks []kyc.Check, applicantID string) (RiskInfo, error) {
-	isRisk := func(k string) bool { return hasPrefix(k, "duplicate.", kyc.KindBlocklist, "screening.", kyc.KindAge) }
+	isRisk := func(k kyc.CheckKind) bool {
+		return hasPrefix(k, "duplicate.", string(kyc.KindBlocklist), "screening.", string(kyc.KindAge))
+	}
 	ri := RiskInfo{EkycResultRisk: aggregate(checks, isRisk), AdvancedIdnDetail: AdvancedIdn{RiskDetails: []RiskDetail{}}, BlackListDetails: []BlackListEntry{}}
 	for _, c := range checks {
 		if c.Status != kyc.CheckFailed {
@@ -208,8 +212,8 @@ func (h *Dialect) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 	}
 
 	// Document part: required documents, integrity, expiry, MRZ/OCR, tamper.
-	isDoc := func(k string) bool {
-		return hasPrefix(k, "documents.", "document.", kyc.KindExpiry, kyc.KindConsistency)
+	isDoc := func(k kyc.CheckKind) bool {
+		return hasPrefix(k, "documents.", "document.", string(kyc.KindExpiry), string(kyc.KindConsistency))
 	}
 	res.IDInfo.EkycResultDoc = aggregate(checks, isDoc)
 	res.IDInfo.SpoofResult = SpoofResult{"0", "0", "0"}
@@ -236,10 +240,10 @@ func (h *Dialect) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 		if !hasPrefix(c.Kind, "face.") || c.Status == kyc.CheckNotRun {
 			continue
 		}
-		res.FaceInfo.EkycResultFace = aggregate(checks, func(k string) bool { return hasPrefix(k, "face.") })
+		res.FaceInfo.EkycResultFace = aggregate(checks, func(k kyc.CheckKind) bool { return hasPrefix(k, "face.") })
 		switch c.Kind {
 		case kyc.KindFaceMatch:
-			res.FaceInfo.MatchResult = aggregate([]kyc.Check{c}, func(string) bool { return true })
+			res.FaceInfo.MatchResult = aggregate([]kyc.Check{c}, func(kyc.CheckKind) bool { return true })
 			res.FaceInfo.FaceScore = strconv.FormatFloat(c.Score*100, 'f', 1, 64)
 			ev, err := check.DecodeEvidence[face.MatchEvidence](c)
 			if err != nil {
@@ -249,7 +253,7 @@ func (h *Dialect) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 				res.FaceInfo.FaceQuality = strconv.FormatFloat(*ev.SelfieQuality*100, 'f', 1, 64)
 			}
 		case kyc.KindFaceLiveness:
-			res.FaceInfo.FaceLivenessResult = aggregate([]kyc.Check{c}, func(string) bool { return true })
+			res.FaceInfo.FaceLivenessResult = aggregate([]kyc.Check{c}, func(kyc.CheckKind) bool { return true })
 		}
 	}
 

@@ -12,7 +12,7 @@ import (
 // not run (an error, or an engine, its assets or lists unavailable) or none
 // has run yet, and Success when at least one passed; checks not applicable
 // to the input count neither way.
-func aggregate(checks []kyc.Check, match func(string) bool) string {
+func aggregate(checks []kyc.Check, match func(kyc.CheckKind) bool) string {
 	passed, pending := false, false
 	for _, c := range checks {
 		if !match(c.Kind) {

@@ -47,7 +47,7 @@ type queueView struct {
 	Counts    []stateCount
 	Merchants []kyc.Merchant
 	Reasons   []string
-	Checks    []string
+	Checks    []kyc.CheckKind
 	NextURL   string // the following page ("" on the last)
 }
 
@@ -60,7 +60,7 @@ var states = []kyc.State{kyc.StateCreated, kyc.StateSubmitted, kyc.StateProcessi
 
 func (h *Handler) queue(w http.ResponseWriter, r *http.Request, u *user) {
 	q := r.URL.Query()
-	f := review.QueueFilter{MerchantID: q.Get("merchant"), Recent: q.Get("view") == "recent", Reason: q.Get("reason"), CheckKind: q.Get("check"),
+	f := review.QueueFilter{MerchantID: q.Get("merchant"), Recent: q.Get("view") == "recent", Reason: q.Get("reason"), CheckKind: kyc.CheckKind(q.Get("check")),
 		Newest: q.Get("sort") == "newest", After: q.Get("after")}
 	if a := q.Get("min_age"); a != "" {
 		hours, err := strconv.Atoi(a)
