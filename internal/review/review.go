@@ -453,13 +453,12 @@ func (s *Service) decide(ctx context.Context, a staff.Account, v kyc.Verificatio
 		})
 		return Outcome{Verification: v, Proposed: err == nil}, err
 	}
-	ev.Also = func(ctx context.Context, tx *store.Tx, _ kyc.Verification) error {
+	out, err := s.ver.ApplyWithin(ctx, p, v.ID, ev, func(ctx context.Context, tx *store.Tx, _ kyc.Verification) error {
 		if _, err := tx.DeleteProposal(ctx, v.MerchantID, v.ID); err != nil {
 			return err
 		}
 		return tx.DeleteClaim(ctx, v.ID)
-	}
-	out, err := s.ver.Apply(ctx, p, v.ID, ev)
+	})
 	return Outcome{Verification: out}, err
 }
 
@@ -485,7 +484,7 @@ func (s *Service) Confirm(ctx context.Context, a staff.Account, id string) (kyc.
 	p := principal(a, v.MerchantID)
 	ev := verification.Event{Action: verification.ActDecide, Decision: pr.Decision, RejectType: pr.RejectType, Reasons: pr.Reasons,
 		UserMessage: pr.UserMessage, Note: string(note), DecidedBy: Actor(a)}
-	ev.Also = func(ctx context.Context, tx *store.Tx, _ kyc.Verification) error {
+	return s.ver.ApplyWithin(ctx, p, id, ev, func(ctx context.Context, tx *store.Tx, _ kyc.Verification) error {
 		ok, err := tx.DeleteProposal(ctx, v.MerchantID, v.ID)
 		if err != nil {
 			return err
@@ -498,8 +497,7 @@ func (s *Service) Confirm(ctx context.Context, a staff.Account, id string) (kyc.
 		}
 		return tx.Audit(ctx, p, s.clock(), "decision.confirmed", "verification", v.ID, map[string]any{"proposed_by": pr.ProposedBy,
 			"confirmed_by": a.ID})
-	}
-	return s.ver.Apply(ctx, p, id, ev)
+	})
 }
 
 // Withdraw discards a proposal: its author takes it back, or a second

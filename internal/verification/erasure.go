@@ -117,7 +117,7 @@ func (s *Service) markDeleted(ctx context.Context, tx *store.Tx, p kyc.Principal
 		if !slices.Contains(openStates, v.State) {
 			continue
 		}
-		if _, _, err := s.applyTx(ctx, tx, p, now, v.ID, Event{Action: ActCancel, Reasons: []string{"applicant_deleted"}}); err != nil {
+		if _, _, err := s.applyTx(ctx, tx, p, now, v.ID, Event{Action: ActCancel, Reasons: []string{"applicant_deleted"}}, nil); err != nil {
 			return err
 		}
 		cancelled++

@@ -158,8 +158,8 @@ func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verificati
 		Status: res.Status, NotRunKind: res.NotRunKind, Score: res.Score, ReasonCode: res.ReasonCode, Evidence: evidence, CreatedAt: now}
 	eh := screening.EvidenceHits(fresh)
 	p := kyc.Principal{MerchantID: v.MerchantID, Actor: "system:monitoring"}
-	_, err = s.Apply(ctx, p, v.ID, Event{Action: ActReopen, Checks: []kyc.Check{result},
-		Also: func(ctx context.Context, tx *store.Tx, next kyc.Verification) error {
+	_, err = s.ApplyWithin(ctx, p, v.ID, Event{Action: ActReopen, Checks: []kyc.Check{result}},
+		func(ctx context.Context, tx *store.Tx, next kyc.Verification) error {
 			for _, h := range eh {
 				if _, err := tx.InsertAlert(ctx, store.Alert{MerchantID: v.MerchantID, ApplicantID: v.ApplicantID, VerificationID: v.ID,
 					List: h.List, EntryID: h.EntryID, EntryHash: h.EntryHash, Score: h.Score, CreatedAt: now}); err != nil {
@@ -174,7 +174,7 @@ func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verificati
 				return err
 			}
 			return record(ctx, tx, p, now, EventScreeningAlert, "verification", v.ID, map[string]any{"hits": len(eh)})
-		}})
+		})
 	if kyc.IsConflict(err) { // decided or reopened meanwhile: the next pass sees it
 		return 0, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -112,6 +113,54 @@ func TestLifecycleWritesAuditAndOutboxTogether(t *testing.T) {
 
 		_, err = svc.Apply(ctx, p, v.ID, verification.Event{Action: verification.ActCancel})
 		require.ErrorIs(t, err, kyc.ErrConflict, "completed is terminal")
+	})
+}
+
+// TestApplyWithinCommitsTogether: the caller's writes commit with the
+// transition, and when they fail nothing of the transition is left: no
+// state change, audit entry or outbox event.
+func TestApplyWithinCommitsTogether(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		ctx := context.Background()
+		svc, st, p := newService(t, db)
+		a, _, err := svc.Applicants().Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: "u"})
+		require.NoError(t, err)
+		v, err := svc.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: a.ID, Reference: "r"})
+		require.NoError(t, err)
+		seq, _, err := st.AuditHead(ctx, p.MerchantID)
+		require.NoError(t, err)
+
+		_, err = svc.ApplyWithin(ctx, p, v.ID, verification.Event{Action: verification.ActSubmit},
+			func(ctx context.Context, tx *store.Tx, next kyc.Verification) error {
+				require.Equal(t, kyc.StateSubmitted, next.State, "it sees the verification after the change")
+				if err := tx.Audit(ctx, p, time.Now(), "test.within", "verification", v.ID, nil); err != nil {
+					return err
+				}
+				return kyc.Conflict("test", "the caller's write failed")
+			})
+		require.ErrorIs(t, err, kyc.ErrConflict)
+		got, _, err := svc.Get(ctx, p, v.ID)
+		require.NoError(t, err)
+		require.Equal(t, kyc.StateCreated, got.State)
+		after, _, err := st.AuditHead(ctx, p.MerchantID)
+		require.NoError(t, err)
+		require.Equal(t, seq, after, "neither the transition's audit entry nor the caller's")
+		evs, err := st.EventsBySubject(ctx, p.MerchantID, v.ID)
+		require.NoError(t, err)
+		require.Len(t, evs, 1, "only verification.created")
+
+		_, err = svc.ApplyWithin(ctx, p, v.ID, verification.Event{Action: verification.ActSubmit},
+			func(ctx context.Context, tx *store.Tx, _ kyc.Verification) error {
+				return tx.Audit(ctx, p, time.Now(), "test.within", "verification", v.ID, nil)
+			})
+		require.NoError(t, err)
+		var actions []string
+		require.NoError(t, st.AuditEntries(ctx, p.MerchantID, func(e kyc.AuditEntry) error {
+			actions = append(actions, e.Action)
+			return nil
+		}))
+		require.Equal(t, []string{"verification.submit", "test.within"}, actions[len(actions)-2:])
 	})
 }
 

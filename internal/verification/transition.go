@@ -4,13 +4,11 @@
 package verification
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/openkyc/openkyc/internal/kyc"
-	"github.com/openkyc/openkyc/internal/store"
 )
 
 // Action is what happens to a verification.
@@ -58,10 +56,6 @@ type Event struct {
 	Checks       []kyc.Check // new check results the decision is based on
 	UsedChecks   []string    // ids of stored results it is based on
 	LevelVersion int
-	// Also runs inside Apply's transaction after the update: monitoring
-	// alerts commit with the reopening, the console's claim and four-eyes
-	// proposal end with the decision.
-	Also func(ctx context.Context, tx *store.Tx, next kyc.Verification) error
 }
 
 // legal maps each action to the states it may leave and the state it enters.

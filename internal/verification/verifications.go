@@ -137,6 +137,20 @@ func publish(ctx context.Context, tx *store.Tx, merchantID, typ, subjectID strin
 // the row update (optimistic on version), the decision record when deciding,
 // the audit entry and the outbox event, all in one transaction.
 func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Event) (kyc.Verification, error) {
+	return s.ApplyWithin(ctx, p, id, ev, nil)
+}
+
+// Within is a caller's own writes that must commit with a transition or
+// not at all: monitoring's alerts with the reopening, the review's claim
+// and four-eyes proposal ending with the decision. It runs in the
+// transition's transaction after the audit entry and before the outbox
+// event; an error rolls the whole change back.
+type Within func(ctx context.Context, tx *store.Tx, next kyc.Verification) error
+
+// ApplyWithin is Apply with the caller's writes in the same transaction
+// (nil: none). The Event stays a plain request; what else commits with it
+// is said here.
+func (s *Service) ApplyWithin(ctx context.Context, p kyc.Principal, id string, ev Event, within Within) (kyc.Verification, error) {
 	if !kyc.ValidID(kyc.PrefixVerification, id) {
 		return kyc.Verification{}, fmt.Errorf("verification: %w", kyc.ErrNotFound)
 	}
@@ -144,7 +158,7 @@ func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Even
 	var out, prev kyc.Verification
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		out, prev, err = s.applyTx(ctx, tx, p, now, id, ev)
+		out, prev, err = s.applyTx(ctx, tx, p, now, id, ev, within)
 		return err
 	})
 	if err == nil {
@@ -155,17 +169,17 @@ func (s *Service) Apply(ctx context.Context, p kyc.Principal, id string, ev Even
 
 // applyTx is Apply inside the caller's transaction; it returns the
 // verification after the change and as it was before.
-func (s *Service) applyTx(ctx context.Context, tx *store.Tx, p kyc.Principal, now time.Time, id string, ev Event) (next, prev kyc.Verification, err error) {
+func (s *Service) applyTx(ctx context.Context, tx *store.Tx, p kyc.Principal, now time.Time, id string, ev Event, within Within) (next, prev kyc.Verification, err error) {
 	v, err := tx.VerificationByID(ctx, p.MerchantID, id)
 	if err != nil {
 		return v, v, err
 	}
-	next, err = s.applyRead(ctx, tx, p, now, v, ev)
+	next, err = s.applyRead(ctx, tx, p, now, v, ev, within)
 	return next, v, err
 }
 
 // applyRead applies ev to v, read in tx.
-func (s *Service) applyRead(ctx context.Context, tx *store.Tx, p kyc.Principal, now time.Time, v kyc.Verification, ev Event) (kyc.Verification, error) {
+func (s *Service) applyRead(ctx context.Context, tx *store.Tx, p kyc.Principal, now time.Time, v kyc.Verification, ev Event, within Within) (kyc.Verification, error) {
 	next, err := Transition(v, ev)
 	if err != nil {
 		return v, err
@@ -216,8 +230,8 @@ func (s *Service) applyRead(ctx context.Context, tx *store.Tx, p kyc.Principal, 
 	if err := record(ctx, tx, p, now, "verification."+string(ev.Action), "verification", v.ID, data); err != nil {
 		return next, err
 	}
-	if ev.Also != nil {
-		if err := ev.Also(ctx, tx, next); err != nil {
+	if within != nil {
+		if err := within(ctx, tx, next); err != nil {
 			return next, err
 		}
 	}
