@@ -34,6 +34,7 @@ const Version = "1.0.0"
 type Deps struct {
 	Merchants     *merchant.Service
 	Verifications *verification.Service
+	Erasure       *verification.Erasure
 	Applicants    *applicant.Service
 	Levels        *level.Service
 	Webhooks      *webhook.Service
@@ -99,7 +100,7 @@ func init() {
 
 // Mount registers the native API's routes on mux.
 func Mount(mux *http.ServeMux, d Deps) huma.API {
-	if d.Merchants == nil || d.Verifications == nil || d.Applicants == nil || d.Levels == nil || d.Webhooks == nil || d.Idempotency == nil ||
+	if d.Merchants == nil || d.Verifications == nil || d.Erasure == nil || d.Applicants == nil || d.Levels == nil || d.Webhooks == nil || d.Idempotency == nil ||
 		d.Keys == nil || d.Links == nil {
 		panic("api.Mount: a service of Deps is nil (only Screening may be)") // wiring, not input: fail at start, not per request
 	}

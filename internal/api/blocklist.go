@@ -32,7 +32,7 @@ func (s *server) blocklistRoutes() {
 		Description:  "Values are normalised like applicant data (document numbers to letters and digits, e-mails lower-cased, phones to E.164, names folded) and matched by keyed hash by the blocklist check.",
 		MaxBodyBytes: 4 << 10, Responses: errorResponses(400, 401, 409, 422),
 	}, func(ctx context.Context, in *struct{ Body BlocklistEntryBody }) (*struct{ Body BlocklistEntry }, error) {
-		e, err := s.Applicants.AddBlocklistEntry(ctx, principal(ctx), in.Body.Kind, in.Body.Value, in.Body.Note)
+		e, err := s.Applicants.Blocklist().Add(ctx, principal(ctx), in.Body.Kind, in.Body.Value, in.Body.Note)
 		if err != nil {
 			return nil, fail(ctx, err)
 		}
@@ -46,7 +46,7 @@ func (s *server) blocklistRoutes() {
 			Items []BlocklistEntry `json:"items"`
 		}
 	}, error) {
-		es, err := s.Applicants.BlocklistEntries(ctx, principal(ctx))
+		es, err := s.Applicants.Blocklist().Entries(ctx, principal(ctx))
 		if err != nil {
 			return nil, fail(ctx, err)
 		}
@@ -67,7 +67,7 @@ func (s *server) blocklistRoutes() {
 	}, func(ctx context.Context, in *struct {
 		ID string `path:"id" maxLength:"64"`
 	}) (*struct{}, error) {
-		if err := s.Applicants.RemoveBlocklistEntry(ctx, principal(ctx), in.ID); err != nil {
+		if err := s.Applicants.Blocklist().Remove(ctx, principal(ctx), in.ID); err != nil {
 			return nil, fail(ctx, err)
 		}
 		return &struct{}{}, nil

@@ -42,7 +42,7 @@ func (s *server) erasureRoutes() {
 		ID        string `path:"id" maxLength:"64" doc:"Applicant id"`
 		Immediate bool   `query:"immediate" doc:"Purge now instead of after the restore window"`
 	}) (*applicantOut, error) {
-		a, err := s.Verifications.DeleteApplicant(ctx, principal(ctx), in.ID, in.Immediate)
+		a, err := s.Erasure.DeleteApplicant(ctx, principal(ctx), in.ID, in.Immediate)
 		if err != nil {
 			return nil, fail(ctx, err)
 		}
@@ -55,7 +55,7 @@ func (s *server) erasureRoutes() {
 		Description: "Undoes a deletion before the purge (409 applicant_erased after it, 409 applicant_not_deleted for a live applicant). Cancelled verifications stay cancelled; face embeddings deleted with the request come back only with new selfies.",
 		Responses:   errorResponses(401, 404, 409),
 	}, func(ctx context.Context, in *idPath) (*applicantOut, error) {
-		a, err := s.Verifications.RestoreApplicant(ctx, principal(ctx), in.ID)
+		a, err := s.Erasure.RestoreApplicant(ctx, principal(ctx), in.ID)
 		if err != nil {
 			return nil, fail(ctx, err)
 		}
@@ -68,7 +68,7 @@ func (s *server) erasureRoutes() {
 		Description: "Deletes the applicant's selfies, selfie-with-id photos, liveness frames and face embeddings now; the rest of its data stays.",
 		Responses:   errorResponses(401, 404),
 	}, func(ctx context.Context, in *idPath) (*biometricsOut, error) {
-		n, err := s.Verifications.EraseBiometrics(ctx, principal(ctx), in.ID)
+		n, err := s.Erasure.EraseBiometrics(ctx, principal(ctx), in.ID)
 		if err != nil {
 			return nil, fail(ctx, err)
 		}

@@ -413,7 +413,7 @@ func TestRetention(t *testing.T) {
 		at := func(days int) verification.RetentionReport {
 			svc := verification.NewService(e.app.Store, e.app.Keys, e.app.Blobs, verification.Config{
 				Now: func() time.Time { return time.Now().AddDate(0, 0, days) }})
-			rep, err := svc.RunRetention(ctx, e.app.Log)
+			rep, err := verification.NewErasure(svc).RunRetention(ctx, e.app.Log)
 			require.NoError(t, err)
 			return rep
 		}

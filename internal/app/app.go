@@ -63,6 +63,7 @@ type App struct {
 	Blobs         *blob.Store
 	Merchants     *merchant.Service
 	Verifications *verification.Service
+	Erasure       *verification.Erasure
 	Webhooks      *webhook.Service
 	Links         *hostedlink.Service
 	Applicants    *applicant.Service
@@ -186,6 +187,7 @@ func (a *App) openRest(ctx context.Context) error {
 		Dates:      a.MRZ.Dates,
 		Metrics:    a.decisions,
 	})
+	a.Erasure = verification.NewErasure(a.Verifications)
 	// Lists load once the verification service is there: loading them
 	// records their versions and queues the rescreen through it.
 	a.Screening.OnChange(a.enqueueRescreen)
@@ -374,7 +376,7 @@ func (a *App) buildHandler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
-	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Applicants: a.Applicants, Levels: a.Levels, Webhooks: a.Webhooks, Idempotency: a.Idempotency, Keys: a.Keys,
+	api.Mount(mux, api.Deps{Merchants: a.Merchants, Verifications: a.Verifications, Erasure: a.Erasure, Applicants: a.Applicants, Levels: a.Levels, Webhooks: a.Webhooks, Idempotency: a.Idempotency, Keys: a.Keys,
 		Links: a.Links, Screening: a.Screening})
 	a.dialects.vexora.Routes(mux)
 	a.dialects.cardBinding.Routes(mux)
@@ -382,7 +384,7 @@ func (a *App) buildHandler() http.Handler {
 	a.dialects.kycSharing.Routes(mux)
 	hosted.New(a.Links, a.Verifications, a.Applicants, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits,
 		MRZ: a.MRZ.Reader, MRZTimeout: a.Config.HostedMRZTimeout}).Routes(mux)
-	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications, Applicants: a.Applicants, Levels: a.Levels,
+	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications, Erasure: a.Erasure, Applicants: a.Applicants, Levels: a.Levels,
 		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log, Degraded: a.Degraded},
 		console.Config{IdleTimeout: a.Config.ConsoleIdleTimeout, MaxAge: a.Config.ConsoleSessionMaxAge}).Routes(mux)
 	// The client address goes into the context before the middleware, which
@@ -474,7 +476,7 @@ func (a *App) housekeeping(ctx context.Context) {
 		} else if k > 0 {
 			a.Log.Info("data keys re-wrapped with the active master key", "count", k, "master_version", a.Master.Active())
 		}
-		rep, err := a.Verifications.RunRetention(ctx, a.Log)
+		rep, err := a.Erasure.RunRetention(ctx, a.Log)
 		if err != nil && ctx.Err() == nil {
 			a.Log.Warn("retention run failed", "error", err)
 		} else if rep.Purged+rep.DocumentsErased+rep.Errors > 0 {

@@ -54,12 +54,20 @@ func blockKey(kind, value string) (string, error) {
 	return "", kyc.Invalid("kind", "enum", "kind must be one of %s", strings.Join(basic.BlocklistKinds, ", "))
 }
 
+// Blocklist is a merchant's lists of blocked values (document numbers,
+// e-mails, phones, names): kept sealed, matched by keyed hash.
+type Blocklist struct{ s *Service }
+
+// Blocklist is the blocklist side of the applicant service.
+func (s *Service) Blocklist() *Blocklist { return &Blocklist{s: s} }
+
 func (s *Service) blockHash(kind, key string) string {
 	return s.keys.LookupHash("blocklist:"+kind, key)
 }
 
-// AddBlocklistEntry blocks a value for the merchant.
-func (s *Service) AddBlocklistEntry(ctx context.Context, p kyc.Principal, kind, value, note string) (BlocklistEntry, error) {
+// Add blocks a value for the merchant.
+func (b *Blocklist) Add(ctx context.Context, p kyc.Principal, kind, value, note string) (BlocklistEntry, error) {
+	s := b.s
 	if !slices.Contains(basic.BlocklistKinds, kind) {
 		return BlocklistEntry{}, kyc.Invalid("kind", "enum", "kind must be one of %s", strings.Join(basic.BlocklistKinds, ", "))
 	}
@@ -90,8 +98,9 @@ func (s *Service) AddBlocklistEntry(ctx context.Context, p kyc.Principal, kind, 
 	return BlocklistEntry{ID: e.ID, Kind: kind, Value: value, Note: note, CreatedAt: now}, err
 }
 
-// RemoveBlocklistEntry unblocks a value.
-func (s *Service) RemoveBlocklistEntry(ctx context.Context, p kyc.Principal, id string) error {
+// Remove unblocks a value.
+func (b *Blocklist) Remove(ctx context.Context, p kyc.Principal, id string) error {
+	s := b.s
 	now := s.clock()
 	return s.store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.DeleteBlocklistEntry(ctx, p.MerchantID, id); err != nil {
@@ -101,8 +110,9 @@ func (s *Service) RemoveBlocklistEntry(ctx context.Context, p kyc.Principal, id 
 	})
 }
 
-// BlocklistEntries lists the merchant's blocked values (decrypted).
-func (s *Service) BlocklistEntries(ctx context.Context, p kyc.Principal) ([]BlocklistEntry, error) {
+// Entries lists the merchant's blocked values (decrypted).
+func (b *Blocklist) Entries(ctx context.Context, p kyc.Principal) ([]BlocklistEntry, error) {
+	s := b.s
 	rows, err := s.store.BlocklistEntries(ctx, p.MerchantID)
 	if err != nil {
 		return nil, err
@@ -118,8 +128,9 @@ func (s *Service) BlocklistEntries(ctx context.Context, p kyc.Principal) ([]Bloc
 	return out, nil
 }
 
-// Blocklisted reports whether the merchant's list of kind holds value.
-func (s *Service) Blocklisted(ctx context.Context, merchantID, kind, value string) (bool, error) {
+// Has reports whether the merchant's list of kind holds value.
+func (b *Blocklist) Has(ctx context.Context, merchantID, kind, value string) (bool, error) {
+	s := b.s
 	key, err := blockKey(kind, value)
 	if err != nil {
 		return false, nil // a value that cannot be normalised cannot match

@@ -28,9 +28,9 @@ func TestBlocklist(t *testing.T) {
 		}
 		svc := applicant.New(s, kr, nil, applicant.Config{})
 
-		e, err := svc.AddBlocklistEntry(ctx, ps[0], "email", "Fraud.Ster@Example.com", "chargebacks")
+		e, err := svc.Blocklist().Add(ctx, ps[0], "email", "Fraud.Ster@Example.com", "chargebacks")
 		require.NoError(t, err)
-		_, err = svc.AddBlocklistEntry(ctx, ps[0], "document_number", "x 123-456 y", "")
+		_, err = svc.Blocklist().Add(ctx, ps[0], "document_number", "x 123-456 y", "")
 		require.NoError(t, err)
 		for _, tc := range []struct{ kind, value, want string }{
 			{"email", "fraud.ster@example.com", "yes"},
@@ -38,19 +38,19 @@ func TestBlocklist(t *testing.T) {
 			{"document_number", "X123456Y", "yes"},
 			{"phone", "not a phone", "no"},
 		} {
-			hit, err := svc.Blocklisted(ctx, ps[0].MerchantID, tc.kind, tc.value)
+			hit, err := svc.Blocklist().Has(ctx, ps[0].MerchantID, tc.kind, tc.value)
 			require.NoError(t, err)
 			require.Equal(t, tc.want == "yes", hit, "%s %s", tc.kind, tc.value)
 		}
-		hit, err := svc.Blocklisted(ctx, ps[1].MerchantID, "email", "fraud.ster@example.com")
+		hit, err := svc.Blocklist().Has(ctx, ps[1].MerchantID, "email", "fraud.ster@example.com")
 		require.NoError(t, err)
 		require.False(t, hit, "another merchant's list")
 
-		es, err := svc.BlocklistEntries(ctx, ps[0])
+		es, err := svc.Blocklist().Entries(ctx, ps[0])
 		require.NoError(t, err)
 		require.Len(t, es, 2)
 		require.Contains(t, []string{es[0].Value, es[1].Value}, "Fraud.Ster@Example.com", "listed as entered, decrypted")
-		es, err = svc.BlocklistEntries(ctx, ps[1])
+		es, err = svc.Blocklist().Entries(ctx, ps[1])
 		require.NoError(t, err)
 		require.Empty(t, es)
 
@@ -61,15 +61,15 @@ func TestBlocklist(t *testing.T) {
 			{"name", strings.Repeat("a", 201), "", "value"},
 			{"name", "Li Wei", strings.Repeat("n", 501), "note"},
 		} {
-			_, err := svc.AddBlocklistEntry(ctx, ps[0], tc.kind, tc.value, tc.note)
+			_, err := svc.Blocklist().Add(ctx, ps[0], tc.kind, tc.value, tc.note)
 			var fe *kyc.FieldError
 			require.ErrorAs(t, err, &fe, "%+v", tc)
 			require.Equal(t, tc.field, fe.Field, "%+v", tc)
 		}
 
-		require.ErrorIs(t, svc.RemoveBlocklistEntry(ctx, ps[1], e.ID), kyc.ErrNotFound, "another merchant's entry")
-		require.NoError(t, svc.RemoveBlocklistEntry(ctx, ps[0], e.ID))
-		hit, err = svc.Blocklisted(ctx, ps[0].MerchantID, "email", "fraud.ster@example.com")
+		require.ErrorIs(t, svc.Blocklist().Remove(ctx, ps[1], e.ID), kyc.ErrNotFound, "another merchant's entry")
+		require.NoError(t, svc.Blocklist().Remove(ctx, ps[0], e.ID))
+		hit, err = svc.Blocklist().Has(ctx, ps[0].MerchantID, "email", "fraud.ster@example.com")
 		require.NoError(t, err)
 		require.False(t, hit, "removed")
 

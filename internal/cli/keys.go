@@ -225,7 +225,7 @@ func retentionCommand(stdout io.Writer) *ucli.Command {
 					return err
 				}
 				defer a.Close()
-				rep, err := a.Verifications.RunRetention(ctx, a.Log)
+				rep, err := a.Erasure.RunRetention(ctx, a.Log)
 				if err != nil {
 					return err
 				}

@@ -173,7 +173,7 @@ func TestRetentionRun(t *testing.T) {
 	require.NoError(t, err)
 	_, err = a.Applicants.SetRetention(ctx, p, store.RetentionSettings{RestoreDays: 0})
 	require.NoError(t, err)
-	_, err = a.Verifications.DeleteApplicant(ctx, p, ap.ID, false)
+	_, err = a.Erasure.DeleteApplicant(ctx, p, ap.ID, false)
 	require.NoError(t, err)
 	require.NoError(t, a.Close())
 

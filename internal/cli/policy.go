@@ -106,7 +106,7 @@ func blocklistCommand(stdout io.Writer) *ucli.Command {
 					&ucli.StringFlag{Name: "note", Usage: "why"}),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
 					return withMerchant(ctx, cmd, func(a *app.App, p kyc.Principal) error {
-						e, err := a.Applicants.AddBlocklistEntry(ctx, p, cmd.String("kind"), cmd.String("value"), cmd.String("note"))
+						e, err := a.Applicants.Blocklist().Add(ctx, p, cmd.String("kind"), cmd.String("value"), cmd.String("note"))
 						if err != nil {
 							return err
 						}
@@ -119,7 +119,7 @@ func blocklistCommand(stdout io.Writer) *ucli.Command {
 				Name: "list", Usage: "list blocked values", Flags: append(storageFlags(), merchantFlag()),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
 					return withMerchant(ctx, cmd, func(a *app.App, p kyc.Principal) error {
-						es, err := a.Applicants.BlocklistEntries(ctx, p)
+						es, err := a.Applicants.Blocklist().Entries(ctx, p)
 						if err != nil {
 							return err
 						}
@@ -136,7 +136,7 @@ func blocklistCommand(stdout io.Writer) *ucli.Command {
 				Name: "remove", Usage: "unblock a value", Flags: append(storageFlags(), merchantFlag(), &ucli.StringFlag{Name: "id", Required: true}),
 				Action: func(ctx context.Context, cmd *ucli.Command) error {
 					return withMerchant(ctx, cmd, func(a *app.App, p kyc.Principal) error {
-						return a.Applicants.RemoveBlocklistEntry(ctx, p, cmd.String("id"))
+						return a.Applicants.Blocklist().Remove(ctx, p, cmd.String("id"))
 					})
 				},
 			},

@@ -62,12 +62,8 @@ var BiometricKinds = []kyc.DocumentKind{kyc.DocSelfie, kyc.DocSelfieWithID, kyc.
 // openStates are the verification states a deletion cancels.
 var openStates = []kyc.State{kyc.StateCreated, kyc.StateSubmitted, kyc.StateProcessing, kyc.StateReview}
 
-// DeleteApplicant records a deletion request. The applicant leaves the
-// duplicate and face searches at once, its open verifications are
-// cancelled (their events fire as usual), and it is purged when the
-// merchant's restore window ends; immediate purges now. Deleting a deleted
-// applicant again changes nothing (unless immediate).
-func (s *Service) DeleteApplicant(ctx context.Context, p kyc.Principal, id string, immediate bool) (kyc.Applicant, error) {
+// deleteApplicant is Erasure.DeleteApplicant.
+func (s *Service) deleteApplicant(ctx context.Context, p kyc.Principal, id string, immediate bool) (kyc.Applicant, error) {
 	if !kyc.ValidID(kyc.PrefixApplicant, id) {
 		return kyc.Applicant{}, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
 	}
@@ -95,7 +91,7 @@ func (s *Service) DeleteApplicant(ctx context.Context, p kyc.Principal, id strin
 	}
 	s.faces.forget(p.MerchantID)
 	if immediate {
-		if err := s.PurgeApplicant(ctx, p, id); err != nil {
+		if err := s.purgeApplicant(ctx, p, id); err != nil {
 			return kyc.Applicant{}, err
 		}
 		if err := s.store.Checkpoint(ctx); err != nil {
@@ -136,11 +132,8 @@ func (s *Service) markDeleted(ctx context.Context, tx *store.Tx, p kyc.Principal
 	return emitApplicant(ctx, tx, p, EventApplicantDeleted, now, ApplicantEventPayload{ApplicantID: a.ID, PurgeAfter: &purgeAfter})
 }
 
-// RestoreApplicant undoes a deletion before the purge: the applicant joins
-// the duplicate searches again (its face embeddings were deleted with the
-// request and come back only with new selfies). Cancelled verifications
-// stay cancelled.
-func (s *Service) RestoreApplicant(ctx context.Context, p kyc.Principal, id string) (kyc.Applicant, error) {
+// restoreApplicant is Erasure.RestoreApplicant.
+func (s *Service) restoreApplicant(ctx context.Context, p kyc.Principal, id string) (kyc.Applicant, error) {
 	if !kyc.ValidID(kyc.PrefixApplicant, id) {
 		return kyc.Applicant{}, fmt.Errorf("applicant: %w", kyc.ErrNotFound)
 	}
@@ -178,11 +171,8 @@ func (s *Service) RestoreApplicant(ctx context.Context, p kyc.Principal, id stri
 	return out, err
 }
 
-// PurgeApplicant erases a deleted applicant now: the document blobs first,
-// then in one transaction every row of its data (store.EraseApplicant),
-// leaving the tombstone. It is safe to repeat and to run on several
-// replicas at once.
-func (s *Service) PurgeApplicant(ctx context.Context, p kyc.Principal, id string) error {
+// purgeApplicant is Erasure.PurgeApplicant.
+func (s *Service) purgeApplicant(ctx context.Context, p kyc.Principal, id string) error {
 	a, _, err := s.store.ApplicantByID(ctx, p.MerchantID, id)
 	if err != nil {
 		return err
@@ -229,9 +219,8 @@ func (s *Service) PurgeApplicant(ctx context.Context, p kyc.Principal, id string
 	return nil
 }
 
-// EraseBiometrics deletes an applicant's selfies, selfie-with-id photos and
-// liveness frames and its face embeddings; the rest of its data stays.
-func (s *Service) EraseBiometrics(ctx context.Context, p kyc.Principal, id string) (int64, error) {
+// eraseBiometrics is Erasure.EraseBiometrics.
+func (s *Service) eraseBiometrics(ctx context.Context, p kyc.Principal, id string) (int64, error) {
 	return s.eraseDocuments(ctx, p, id, BiometricKinds, "applicant.biometrics_erase")
 }
 
@@ -322,12 +311,8 @@ const (
 	retentionBatches = 10
 )
 
-// RunRetention purges deleted applicants whose restore window ended, and
-// applies each merchant's retention settings: documents and biometrics
-// deleted DocumentsDays after the last decision, applicants purged
-// PIIDays after it. Failures are logged (without personal data) and retried
-// on the next run.
-func (s *Service) RunRetention(ctx context.Context, log *slog.Logger) (RetentionReport, error) {
+// runRetention is Erasure.RunRetention.
+func (s *Service) runRetention(ctx context.Context, log *slog.Logger) (RetentionReport, error) {
 	var rep RetentionReport
 	now := s.clock()
 	fail := func(what, merchantID, id string, err error) {
@@ -341,7 +326,7 @@ func (s *Service) RunRetention(ctx context.Context, log *slog.Logger) (Retention
 		}
 		before := rep.Errors
 		for _, r := range due {
-			if err := s.PurgeApplicant(ctx, kyc.Principal{MerchantID: r.MerchantID, Actor: "system:retention"}, r.ID); err != nil {
+			if err := s.purgeApplicant(ctx, kyc.Principal{MerchantID: r.MerchantID, Actor: "system:retention"}, r.ID); err != nil {
 				fail("purge", r.MerchantID, r.ID, err)
 				continue
 			}
@@ -369,7 +354,7 @@ func (s *Service) RunRetention(ctx context.Context, log *slog.Logger) (Retention
 				if err != nil {
 					return err
 				}
-				return s.PurgeApplicant(ctx, p, id)
+				return s.purgeApplicant(ctx, p, id)
 			}, fail)
 			rep.Purged += n
 			if err != nil {
@@ -426,4 +411,53 @@ func (s *Service) retire(ctx context.Context, p kyc.Principal, cutoff time.Time,
 		}
 	}
 	return done, nil
+}
+
+// Erasure deletes, restores and purges applicants, erases their documents
+// and biometrics and applies retention. It lives beside the lifecycle
+// because a deletion cancels the applicant's open verifications in the
+// same transaction.
+type Erasure struct{ s *Service }
+
+// NewErasure is the erasure side of s.
+func NewErasure(s *Service) *Erasure { return &Erasure{s: s} }
+
+// DeleteApplicant records a deletion request. The applicant leaves the
+// duplicate and face searches at once, its open verifications are
+// cancelled (their events fire as usual), and it is purged when the
+// merchant's restore window ends; immediate purges now. Deleting a deleted
+// applicant again changes nothing (unless immediate).
+func (e *Erasure) DeleteApplicant(ctx context.Context, p kyc.Principal, id string, immediate bool) (kyc.Applicant, error) {
+	return e.s.deleteApplicant(ctx, p, id, immediate)
+}
+
+// RestoreApplicant undoes a deletion before the purge: the applicant joins
+// the duplicate searches again (its face embeddings were deleted with the
+// request and come back only with new selfies). Cancelled verifications
+// stay cancelled.
+func (e *Erasure) RestoreApplicant(ctx context.Context, p kyc.Principal, id string) (kyc.Applicant, error) {
+	return e.s.restoreApplicant(ctx, p, id)
+}
+
+// PurgeApplicant erases a deleted applicant now: the document blobs first,
+// then in one transaction every row of its data (store.EraseApplicant),
+// leaving the tombstone. It is safe to repeat and to run on several
+// replicas at once.
+func (e *Erasure) PurgeApplicant(ctx context.Context, p kyc.Principal, id string) error {
+	return e.s.purgeApplicant(ctx, p, id)
+}
+
+// EraseBiometrics deletes an applicant's selfies, selfie-with-id photos and
+// liveness frames and its face embeddings; the rest of its data stays.
+func (e *Erasure) EraseBiometrics(ctx context.Context, p kyc.Principal, id string) (int64, error) {
+	return e.s.eraseBiometrics(ctx, p, id)
+}
+
+// RunRetention purges deleted applicants whose restore window ended, and
+// applies each merchant's retention settings: documents and biometrics
+// deleted DocumentsDays after the last decision, applicants purged
+// PIIDays after it. Failures are logged (without personal data) and retried
+// on the next run.
+func (e *Erasure) RunRetention(ctx context.Context, log *slog.Logger) (RetentionReport, error) {
+	return e.s.runRetention(ctx, log)
 }

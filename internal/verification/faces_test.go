@@ -163,7 +163,7 @@ func TestFaceGalleryHonoursDeletion(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, ids[1], hit.ApplicantID, "b's gallery is loaded")
 
-		_, err = a.DeleteApplicant(ctx, p, ids[1], false)
+		_, err = verification.NewErasure(a).DeleteApplicant(ctx, p, ids[1], false)
 		require.NoError(t, err)
 		hit, err = b.CheckEnv().NearestFace(ctx, p.MerchantID, "apl_probe", faces[ids[1]])
 		require.NoError(t, err)

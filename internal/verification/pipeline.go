@@ -121,7 +121,7 @@ func (e checkEnv) ScreeningDismissals(ctx context.Context, merchantID, applicant
 }
 
 func (e checkEnv) Blocklisted(ctx context.Context, merchantID, kind, value string) (bool, error) {
-	return e.s.applicants.Blocklisted(ctx, merchantID, kind, value)
+	return e.s.applicants.Blocklist().Has(ctx, merchantID, kind, value)
 }
 
 func (e checkEnv) ApplicantsWithHash(ctx context.Context, merchantID, field, hash, excludeID string) ([]string, error) {

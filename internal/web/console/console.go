@@ -46,6 +46,7 @@ type Deps struct {
 	Staff         *staff.Service
 	Review        *review.Service
 	Verifications *verification.Service
+	Erasure       *verification.Erasure
 	Applicants    *applicant.Service
 	Levels        *level.Service
 	Merchants     *merchant.Service
@@ -75,7 +76,7 @@ type Handler struct {
 
 // New returns the console.
 func New(d Deps, cfg Config) *Handler {
-	if d.Keys == nil || d.Staff == nil || d.Review == nil || d.Verifications == nil || d.Applicants == nil || d.Levels == nil ||
+	if d.Keys == nil || d.Staff == nil || d.Review == nil || d.Verifications == nil || d.Erasure == nil || d.Applicants == nil || d.Levels == nil ||
 		d.Merchants == nil || d.Webhooks == nil {
 		panic("console.New: a service of Deps is nil (only Screening, Log and Degraded may be)") // wiring: fail at start
 	}

@@ -471,7 +471,7 @@ func TestAdminSettings(t *testing.T) {
 	// Blocklist: add, shown, removed.
 	st, _ = admin.post(base+"/blocklist", url.Values{"kind": {"email"}, "value": {"Fraud@Example.com"}, "note": {"chargebacks"}})
 	require.Equal(t, http.StatusSeeOther, st)
-	entries, err := e.a.Applicants.BlocklistEntries(ctx, e.pA)
+	entries, err := e.a.Applicants.Blocklist().Entries(ctx, e.pA)
 	require.NoError(t, err)
 	require.Len(t, entries, 1)
 	_, page := rev1.get("/console/settings")
@@ -484,7 +484,7 @@ func TestAdminSettings(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, st)
 	st, _ = admin.post(base+"/blocklist/"+entries[0].ID+"/remove", nil)
 	require.Equal(t, http.StatusSeeOther, st)
-	entries, err = e.a.Applicants.BlocklistEntries(ctx, e.pA)
+	entries, err = e.a.Applicants.Blocklist().Entries(ctx, e.pA)
 	require.NoError(t, err)
 	require.Empty(t, entries)
 	st, _ = admin.post("/console/settings/mer_nope/blocklist", url.Values{"kind": {"email"}, "value": {"a@b.co"}})

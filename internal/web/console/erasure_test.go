@@ -26,14 +26,14 @@ func TestCaseOfDeletedApplicant(t *testing.T) {
 	require.Contains(t, page, "Al-Samarrai")
 	require.NotContains(t, page, "applicant-deleted")
 
-	_, err := e.a.Verifications.DeleteApplicant(ctx, e.pA, v.ApplicantID, false)
+	_, err := e.a.Erasure.DeleteApplicant(ctx, e.pA, v.ApplicantID, false)
 	require.NoError(t, err)
 	st, page := admin.get("/console/cases/" + v.ID)
 	require.Equal(t, http.StatusOK, st)
 	require.Contains(t, page, `id="applicant-deleted"`)
 	require.Contains(t, page, "cancelled", "the deletion cancelled the case")
 
-	_, err = e.a.Verifications.DeleteApplicant(ctx, e.pA, v.ApplicantID, true)
+	_, err = e.a.Erasure.DeleteApplicant(ctx, e.pA, v.ApplicantID, true)
 	require.NoError(t, err)
 	st, page = admin.get("/console/cases/" + v.ID)
 	require.Equal(t, http.StatusOK, st)

@@ -172,7 +172,7 @@ func (h *Handler) merchantSettings(r *http.Request, u *user, m kyc.Merchant) (me
 	if s.Endpoints, err = h.d.Webhooks.ListEndpoints(ctx, p); err != nil {
 		return s, err
 	}
-	if s.Blocklist, err = h.d.Applicants.BlocklistEntries(ctx, p); err != nil {
+	if s.Blocklist, err = h.d.Applicants.Blocklist().Entries(ctx, p); err != nil {
 		return s, err
 	}
 	for _, d := range kyc.Dialects {
@@ -256,7 +256,7 @@ func (h *Handler) addBlock(w http.ResponseWriter, r *http.Request, u *user) {
 	if !ok {
 		return
 	}
-	if _, err := h.d.Applicants.AddBlocklistEntry(r.Context(), p, r.PostFormValue("kind"), r.PostFormValue("value"), r.PostFormValue("note")); err != nil {
+	if _, err := h.d.Applicants.Blocklist().Add(r.Context(), p, r.PostFormValue("kind"), r.PostFormValue("value"), r.PostFormValue("note")); err != nil {
 		h.fail(w, r, u, err)
 		return
 	}
@@ -269,7 +269,7 @@ func (h *Handler) removeBlock(w http.ResponseWriter, r *http.Request, u *user) {
 	if !ok {
 		return
 	}
-	if err := h.d.Applicants.RemoveBlocklistEntry(r.Context(), p, r.PathValue("id")); err != nil {
+	if err := h.d.Applicants.Blocklist().Remove(r.Context(), p, r.PathValue("id")); err != nil {
 		h.fail(w, r, u, err)
 		return
 	}

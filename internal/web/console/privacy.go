@@ -60,7 +60,7 @@ func (h *Handler) deleteApplicant(w http.ResponseWriter, r *http.Request, u *use
 		h.fail(w, r, u, kyc.Invalid("confirm", "match", "type the applicant id %s to confirm the deletion", aid))
 		return
 	}
-	a, err := h.d.Verifications.DeleteApplicant(r.Context(), p, aid, immediate)
+	a, err := h.d.Erasure.DeleteApplicant(r.Context(), p, aid, immediate)
 	if err != nil {
 		h.fail(w, r, u, err)
 		return
@@ -78,7 +78,7 @@ func (h *Handler) restoreApplicant(w http.ResponseWriter, r *http.Request, u *us
 	if !ok {
 		return
 	}
-	if _, err := h.d.Verifications.RestoreApplicant(r.Context(), p, aid); err != nil {
+	if _, err := h.d.Erasure.RestoreApplicant(r.Context(), p, aid); err != nil {
 		h.fail(w, r, u, err)
 		return
 	}
