@@ -1,7 +1,6 @@
 package cardbinding
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -12,7 +11,6 @@ import (
 	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
-	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
@@ -55,11 +53,7 @@ func PushOf(v kyc.Verification) Push {
 // Request builds the push event, signed as requests are (timestamp, nonce,
 // api-key, version, body) but with the platform's private key.
 func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target, _ int) (*http.Request, error) {
-	var p verification.EventPayload
-	if err := json.Unmarshal(ev.Payload, &p); err != nil {
-		return nil, err
-	}
-	v, err := c.core.ByID(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.VerificationID)
+	_, v, err := dialect.EventVerification(ctx, c.core.ByID, kyc.Principal{MerchantID: ev.MerchantID}, ev)
 	if err != nil {
 		return nil, err
 	}
@@ -80,16 +74,8 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	req.Header.Set("signature", sig)
-	return req, nil
+	headers["signature"] = sig
+	return dialect.PostJSON(ctx, t.URL, body, headers)
 }
 
 // Accepted applies the merchant's ack mode (default code1: a 2xx answer

@@ -1,7 +1,6 @@
 package kycsharing
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
-	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
@@ -37,11 +35,7 @@ func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target
 // sign over the callback URL's path, as requests are. The status is the
 // current one, so a late retry never reports an older status.
 func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target, _ int) (*http.Request, error) {
-	var p verification.EventPayload
-	if err := json.Unmarshal(ev.Payload, &p); err != nil {
-		return nil, err
-	}
-	v, err := c.core.ByID(ctx, kyc.Principal{MerchantID: ev.MerchantID}, p.VerificationID)
+	_, v, err := dialect.EventVerification(ctx, c.core.ByID, kyc.Principal{MerchantID: ev.MerchantID}, ev)
 	if err != nil {
 		return nil, err
 	}
@@ -60,15 +54,8 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 		return nil, err
 	}
 	ts := strconv.FormatInt(c.nowMillis(), 10)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("appId", appID)
-	req.Header.Set("timestamp", ts)
-	req.Header.Set("sign", Sign(secret, ts, http.MethodPost, u.RequestURI(), canon))
-	return req, nil
+	return dialect.PostJSON(ctx, t.URL, body, map[string]string{"appId": appID, "timestamp": ts,
+		"sign": Sign(secret, ts, http.MethodPost, u.RequestURI(), canon)})
 }
 
 // Accepted applies the merchant's ack mode (default Ack200).

@@ -1,7 +1,6 @@
 package paycools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -9,7 +8,6 @@ import (
 	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
-	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
@@ -40,12 +38,8 @@ func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target
 // (so a late retry never reports an older state), with image URLs valid for
 // ImageTTL, signed with the platform key.
 func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target, _ int) (*http.Request, error) {
-	var p verification.EventPayload
-	if err := json.Unmarshal(ev.Payload, &p); err != nil {
-		return nil, err
-	}
 	pr := kyc.Principal{MerchantID: ev.MerchantID, Actor: "paycools:notify"}
-	v, err := c.h.core.ByID(ctx, pr, p.VerificationID)
+	_, v, err := dialect.EventVerification(ctx, c.h.core.ByID, pr, ev)
 	if err != nil {
 		return nil, err
 	}
@@ -73,12 +67,7 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	return req, nil
+	return dialect.PostJSON(ctx, t.URL, body, nil)
 }
 
 // Accepted applies the merchant's ack mode (default code0: a 2xx whose body

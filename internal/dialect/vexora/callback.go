@@ -1,7 +1,6 @@
 package vexora
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"github.com/openkyc/openkyc/internal/dialect"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/merchant"
-	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/webhook"
 )
 
@@ -39,8 +37,8 @@ func (c *Callbacks) Targets(ctx context.Context, ev kyc.Event) ([]webhook.Target
 // Request builds the signed callback: {userId, kycNumber,
 // authenticationStatus, failReason, timestamp, sign} and the merchantNo header.
 func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target, _ int) (*http.Request, error) {
-	var p verification.EventPayload
-	if err := json.Unmarshal(ev.Payload, &p); err != nil {
+	p, err := dialect.EventPayload(ev)
+	if err != nil {
 		return nil, err
 	}
 	m, err := c.merchants.ByID(ctx, ev.MerchantID)
@@ -75,13 +73,7 @@ func (c *Callbacks) Request(ctx context.Context, ev kyc.Event, t webhook.Target,
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("merchantNo", m.MerchantNo)
-	return req, nil
+	return dialect.PostJSON(ctx, t.URL, body, map[string]string{"merchantNo": m.MerchantNo})
 }
 
 // Accepted applies the merchant's ack mode (default Ack2xx).
