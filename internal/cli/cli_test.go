@@ -89,6 +89,9 @@ func TestMerchantAndAuditCommands(t *testing.T) {
 		require.Equal(t, true, set["allow_id_card"])
 		require.Contains(t, set["public_key"], "BEGIN PUBLIC KEY")
 		require.Equal(t, "200", shown["kyc_sharing"]["settings"].(map[string]any)["ack"], "defaults shown")
+		for k := range shown {
+			require.Equal(t, k, shown[k]["settings"].(map[string]any)["dialect"], "settings name their dialect as the CLI does")
+		}
 		require.NotContains(t, out, created["vexora"].(map[string]any)["app_secret"], "no secrets")
 		require.NotContains(t, out, created["kyc_sharing"].(map[string]any)["secret"], "no secrets")
 

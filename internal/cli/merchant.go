@@ -176,7 +176,7 @@ func merchantSetKeyCommand(stdout io.Writer) *ucli.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(stdout, "public key of %s set for %s at %s\n", d, p.MerchantID, s.UpdatedAt.Format(time.RFC3339))
+				fmt.Fprintf(stdout, "public key of %s set for %s at %s\n", d.APIName(), p.MerchantID, s.UpdatedAt.Format(time.RFC3339))
 				if !s.PreviousPublicKeyUntil.IsZero() {
 					fmt.Fprintf(stdout, "the previous key verifies requests until %s\n", s.PreviousPublicKeyUntil.Format(time.RFC3339))
 				}

@@ -3,6 +3,7 @@ package merchant
 import (
 	"context"
 	"crypto/rsa"
+	"encoding/json"
 	"regexp"
 	"slices"
 	"strconv"
@@ -45,7 +46,7 @@ var rsaDialects = []kyc.Surface{kyc.SurfaceCardBinding, kyc.SurfacePayCools}
 
 // Settings are a merchant's settings of one dialect, with defaults applied.
 type Settings struct {
-	Dialect        kyc.Surface `json:"dialect"`
+	Dialect        kyc.Surface `json:"-"` // in JSON as its APIName (the CLI prints settings)
 	CallbackURL    string      `json:"callback_url"`
 	Ack            string      `json:"ack"`
 	PublicKey      string      `json:"public_key,omitempty"`
@@ -56,6 +57,16 @@ type Settings struct {
 	// PreviousPublicKeyUntil.
 	PreviousPublicKey      string    `json:"-"`
 	PreviousPublicKeyUntil time.Time `json:"previous_public_key_until,omitzero"`
+}
+
+// MarshalJSON writes the settings with the dialect spelled as the API and
+// the CLI spell it (kyc_sharing, card_binding).
+func (s Settings) MarshalJSON() ([]byte, error) {
+	type plain Settings
+	return json.Marshal(struct {
+		Dialect string `json:"dialect"`
+		plain
+	}{s.Dialect.APIName(), plain(s)})
 }
 
 // PublicKeys are the merchant public keys that verify a request at now: the

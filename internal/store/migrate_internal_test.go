@@ -59,5 +59,15 @@ func TestDialectNamesMigration(t *testing.T) {
 		require.False(t, fresh, "a nonce used before the upgrade is a replay after it")
 		_, err = s.DialectCredential(ctx, m.ID, old)
 		require.True(t, kyc.IsNotFound(err), "nothing is left under the old name")
+
+		// Down again: the rows are back under the old name.
+		_, err = s.goose.DownTo(ctx, 17)
+		require.NoError(t, err)
+		c, err = s.DialectCredential(ctx, m.ID, old)
+		require.NoError(t, err)
+		require.Equal(t, "app-upgrade", c.AppID)
+		set, err = s.DialectSettings(ctx, m.ID, old)
+		require.NoError(t, err)
+		require.Equal(t, "https://merchant.example/cb", set.CallbackURL)
 	})
 }

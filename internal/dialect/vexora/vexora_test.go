@@ -26,6 +26,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 )
 
@@ -328,7 +329,7 @@ func TestSecretRotation(t *testing.T) {
 	require.Equal(t, CodeSignatureForTest, query(old))
 	require.NotEqual(t, CodeSignatureForTest, query(merchant{no: old.no, secret: newer}))
 
-	_, _, err = a.Merchants.RotateDialectSecret(context.Background(), c.Merchant.ID, "card_binding", time.Hour, "test")
+	_, _, err = a.Merchants.RotateDialectSecret(context.Background(), c.Merchant.ID, kyc.SurfaceCardBinding, time.Hour, "test")
 	require.ErrorContains(t, err, "RSA")
 }
 
