@@ -101,6 +101,14 @@ type applicantOut struct {
 	Body   Applicant
 }
 
+// applicantReply answers an applicant read or changed, or the error.
+func applicantReply(ctx context.Context, a kyc.Applicant, err error) (*applicantOut, error) {
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	return &applicantOut{Status: http.StatusOK, Body: toApplicant(a)}, nil
+}
+
 type idPath struct {
 	ID string `path:"id" maxLength:"64" doc:"Applicant id"`
 }
@@ -134,10 +142,7 @@ func (s *server) applicantRoutes() {
 		Summary: "Get an applicant", Responses: errorResponses(401, 404),
 	}, func(ctx context.Context, in *idPath) (*applicantOut, error) {
 		a, err := s.Applicants.Get(ctx, principal(ctx), in.ID)
-		if err != nil {
-			return nil, fail(ctx, err)
-		}
-		return &applicantOut{Status: http.StatusOK, Body: toApplicant(a)}, nil
+		return applicantReply(ctx, a, err)
 	})
 
 	huma.Register(s.api, huma.Operation{
@@ -154,9 +159,6 @@ func (s *server) applicantRoutes() {
 			FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.DateOfBirth, Nationality: b.Nationality,
 			Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, DocumentExpiry: b.DocumentExpiry, Address: fromAddress(b.Address),
 		})
-		if err != nil {
-			return nil, fail(ctx, err)
-		}
-		return &applicantOut{Status: http.StatusOK, Body: toApplicant(a)}, nil
+		return applicantReply(ctx, a, err)
 	})
 }

@@ -43,10 +43,7 @@ func (s *server) erasureRoutes() {
 		Immediate bool   `query:"immediate" doc:"Purge now instead of after the restore window"`
 	}) (*applicantOut, error) {
 		a, err := s.Erasure.DeleteApplicant(ctx, principal(ctx), in.ID, in.Immediate)
-		if err != nil {
-			return nil, fail(ctx, err)
-		}
-		return &applicantOut{Status: http.StatusOK, Body: toApplicant(a)}, nil
+		return applicantReply(ctx, a, err)
 	})
 
 	huma.Register(s.api, huma.Operation{
@@ -56,10 +53,7 @@ func (s *server) erasureRoutes() {
 		Responses:   errorResponses(401, 404, 409),
 	}, func(ctx context.Context, in *idPath) (*applicantOut, error) {
 		a, err := s.Erasure.RestoreApplicant(ctx, principal(ctx), in.ID)
-		if err != nil {
-			return nil, fail(ctx, err)
-		}
-		return &applicantOut{Status: http.StatusOK, Body: toApplicant(a)}, nil
+		return applicantReply(ctx, a, err)
 	})
 
 	huma.Register(s.api, huma.Operation{
