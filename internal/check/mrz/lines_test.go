@@ -179,6 +179,10 @@ func TestRepairByCheckDigit(t *testing.T) {
 		{"confirmed by the composite", "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10", "L898902C36UTO7408122F1204159ZE184226B<<<<<10", 1},
 		{"birth check digit fails", "L8989O2C36UTO7408123F1204159ZE184226B<<<<<10", "L8989O2C36UTO7408123F1204159ZE184226B<<<<<10", 0},
 		{"composite fails", "L8989O2C36UTO7408122F1204159ZE184226B<<<<<11", "L8989O2C36UTO7408122F1204159ZE184226B<<<<<11", 0},
+		// Two O read for 0 in a number of digits: one change (a 0 turned
+		// into O) would also satisfy the check digit, but in a number of
+		// digits no digit is turned into a letter.
+		{"letters among digits", "30400OO0<5UTO7408122F1204159<<<<<<<<<<<<<<00", "30400000<5UTO7408122F1204159<<<<<<<<<<<<<<00", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -196,8 +196,12 @@ func visa(line0 string) bool { return strings.HasPrefix(strings.ToUpper(line0), 
 // fixByCheckDigit tries the confusion swaps in l[from:to] (at most 8
 // ambiguous positions) and applies the combination with the fewest changes
 // that makes the check digit hold, if it is the only one with that few: two
-// equally small repairs are a guess, and the field is left as read. It
-// returns how many characters it changed.
+// equally small repairs are a guess, and the field is left as read. In a
+// field read as mostly digits (two thirds or more of its characters) no
+// digit is turned into a letter: such numbers rarely hold a letter among
+// their digits, and each swap allowed is one more way for a misreading to
+// meet its check digit by chance. It returns how many characters it
+// changed.
 func fixByCheckDigit(l []byte, from, to int, cd byte) int {
 	if cd == '<' {
 		cd = '0'
@@ -211,6 +215,17 @@ func fixByCheckDigit(l []byte, from, to int, cd byte) int {
 			pos = append(pos, i)
 		}
 	}
+	digits, chars := 0, 0
+	for _, c := range l[from:to] {
+		if c != '<' {
+			chars++
+			if isDigit(c) {
+				digits++
+			}
+		}
+	}
+	numeric := chars > 0 && 3*digits >= 2*chars
+	allowed := func(orig, alt byte) bool { return !numeric || isDigit(alt) || !isDigit(orig) }
 	var best []byte
 	bestN, ties := 99, 0
 	try := append([]byte(nil), l[from:to]...)
@@ -233,8 +248,10 @@ func fixByCheckDigit(l []byte, from, to int, cd byte) int {
 		orig := try[p]
 		walk(k+1, n)
 		for _, alt := range swaps[orig] {
-			try[p] = alt
-			walk(k+1, n+1)
+			if allowed(orig, alt) {
+				try[p] = alt
+				walk(k+1, n+1)
+			}
 		}
 		try[p] = orig
 	}
@@ -245,6 +262,8 @@ func fixByCheckDigit(l []byte, from, to int, cd byte) int {
 	copy(l[from:to], best)
 	return bestN
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func absDiff(a, b int) int {
 	if a > b {
