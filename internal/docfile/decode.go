@@ -82,8 +82,13 @@ const RetryAfterBusy = 5 * time.Second
 
 // Image is what a header (and a decode) says of an image.
 type Image struct {
+	// Width and Height are the picture's as the camera held it: a JPEG's
+	// EXIF orientation applied.
 	Width, Height int
 	Format        string // jpeg, png, webp
+	// Orientation is a JPEG's EXIF orientation; decoding applies it, so
+	// every engine and viewer sees the picture upright.
+	Orientation Orientation
 	// DecodedBytes is the memory a full decode takes: pixels at their bit
 	// depth and channel count, plus the decoder's working buffers
 	// (progressive JPEG coefficients, interlaced PNG passes).
@@ -178,11 +183,15 @@ func (d *Decoder) DecodeHeld(ctx context.Context, open func() (io.ReadCloser, er
 		release()
 		return nil, im, nil, reject("the image does not decode: %s", cleanErr(derr))
 	}
-	if b := img.Bounds(); b.Dx() != im.Width || b.Dy() != im.Height {
+	w, h := im.Width, im.Height
+	if im.Orientation.Swaps() {
+		w, h = h, w
+	}
+	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
 		release()
 		return nil, im, nil, reject("the image's size differs from its header")
 	}
-	return img, im, release, nil
+	return Upright(img, im.Orientation), im, release, nil
 }
 
 // inspect reads the header of an image and estimates its decoded size.
@@ -200,6 +209,12 @@ func inspect(r *bufio.Reader) (Image, error) {
 	switch format {
 	case "jpeg":
 		im.DecodedBytes = jpegDecodedBytes(head, cfg, px)
+		if im.Orientation = jpegOrientation(head); im.Orientation > 1 {
+			im.DecodedBytes += px * 4 // the upright copy (RGBA) beside the decoded one
+			if im.Orientation.Swaps() {
+				im.Width, im.Height = im.Height, im.Width
+			}
+		}
 	case "png":
 		im.DecodedBytes = px * bytesPerPixel(cfg.ColorModel)
 		if len(head) > 28 && head[28] == 1 { // Adam7: each pass is decoded into an image of its own, then merged

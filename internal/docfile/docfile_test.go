@@ -3,6 +3,7 @@ package docfile_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"image"
@@ -258,6 +259,8 @@ func FuzzInspect(f *testing.F) {
 	f.Add(jpegBytes(f, 16, 16))
 	f.Add(pngBytes(f, 8, 8))
 	f.Add(kyctest.PixelBombPNG(64, 64, true, true))
+	f.Add(kyctest.WithOrientation(jpegBytes(f, 16, 8), 6, binary.LittleEndian))
+	f.Add(kyctest.WithOrientation(jpegBytes(f, 8, 16), 7, binary.BigEndian))
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xC2, 0x00, 0x11, 0x08, 0x00, 0x10, 0x00, 0x10, 0x03, 0x01, 0x44, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		budget := docfile.NewBudget(64 << 20)

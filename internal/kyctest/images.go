@@ -2,6 +2,7 @@ package kyctest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"image"
 	"image/color"
 	"image/draw"
@@ -50,4 +51,42 @@ func JPEG(t testing.TB, img image.Image) []byte {
 	var b bytes.Buffer
 	require.NoError(t, jpeg.Encode(&b, img, &jpeg.Options{Quality: 92}))
 	return b.Bytes()
+}
+
+// WithOrientation inserts an EXIF APP1 segment holding orientation o, in
+// the byte order bo, right after a JPEG's start-of-image marker, as phones
+// write it (a portrait photo stored as landscape pixels carries 6).
+func WithOrientation(jpg []byte, o uint16, bo binary.ByteOrder) []byte {
+	tiff := make([]byte, 8+2+12+4)
+	if bo == binary.LittleEndian {
+		copy(tiff, "II*\x00")
+	} else {
+		copy(tiff, "MM\x00*")
+	}
+	bo.PutUint32(tiff[4:], 8)       // IFD0 right after the header
+	bo.PutUint16(tiff[8:], 1)       // one entry
+	bo.PutUint16(tiff[10:], 0x0112) // Orientation
+	bo.PutUint16(tiff[12:], 3)      // SHORT
+	bo.PutUint32(tiff[14:], 1)      // one value
+	bo.PutUint16(tiff[18:], o)      // held in the value field
+	payload := append([]byte("Exif\x00\x00"), tiff...)
+	seg := []byte{0xFF, 0xE1, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(2+len(payload)))
+	out := append([]byte{}, jpg[:2]...)
+	out = append(out, seg...)
+	out = append(out, payload...)
+	return append(out, jpg[2:]...)
+}
+
+// TurnCCW is img turned a quarter counter-clockwise: the pixels a camera
+// stores for a picture it marks with EXIF orientation 6.
+func TurnCCW(img image.Image) *image.RGBA {
+	b := img.Bounds()
+	out := image.NewRGBA(image.Rect(0, 0, b.Dy(), b.Dx()))
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			out.Set(y, b.Dx()-1-x, img.At(b.Min.X+x, b.Min.Y+y))
+		}
+	}
+	return out
 }

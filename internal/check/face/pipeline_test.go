@@ -3,6 +3,7 @@ package face_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"image"
 	"image/draw"
@@ -47,13 +48,13 @@ func TestPipeline(t *testing.T) {
 	reframed := image.NewRGBA(image.Rect(0, 0, 320, 320))
 	draw.Draw(reframed, reframed.Bounds(), ref, image.Pt(70, 0), draw.Src)
 
-	run := func(user string, selfie image.Image) (kyc.Verification, map[kyc.CheckKind]kyc.Check) {
+	run := func(user string, selfie []byte) (kyc.Verification, map[kyc.CheckKind]kyc.Check) {
 		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: user,
 			PII: kyc.PII{FirstName: "A", LastName: user, DateOfBirth: "1980-01-01"}})
 		require.NoError(t, err)
 		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(kyctest.JPEG(t, card)))
 		require.NoError(t, err)
-		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocSelfie, bytes.NewReader(kyctest.JPEG(t, selfie)))
+		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocSelfie, bytes.NewReader(selfie))
 		require.NoError(t, err)
 		v, err := a.Verifications.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: user})
 		require.NoError(t, err)
@@ -70,17 +71,24 @@ func TestPipeline(t *testing.T) {
 		}
 		return v, by
 	}
-	v, checks := run("first", ref)
+	v, checks := run("first", kyctest.JPEG(t, ref))
 	require.Equal(t, kyc.CheckPassed, checks["face.match"].Status, "%s", checks["face.match"].Evidence)
 	require.Equal(t, kyc.CheckPassed, checks["face.duplicate"].Status, "%s", checks["face.duplicate"].Evidence)
 	require.Equal(t, kyc.DecisionApproved, v.Decision)
 	firstApplicant := v.ApplicantID
 
-	v, checks = run("second", reframed)
+	v, checks = run("second", kyctest.JPEG(t, reframed))
 	require.Equal(t, kyc.StateReview, v.State)
 	c := checks["face.duplicate"]
 	require.Equal(t, kyc.CheckFailed, c.Status)
 	var ev map[string]any
 	require.NoError(t, json.Unmarshal(c.Evidence, &ev))
 	require.Equal(t, firstApplicant, ev["applicant_id"])
+
+	// A phone's portrait selfie: landscape pixels marked with EXIF
+	// orientation 6. The engines see it upright, so the face matches (read
+	// as stored, face.match failed: the genuine user was refused).
+	sideways := kyctest.WithOrientation(kyctest.JPEG(t, kyctest.TurnCCW(ref)), 6, binary.BigEndian)
+	_, checks = run("sideways", sideways)
+	require.Equal(t, kyc.CheckPassed, checks["face.match"].Status, "%s", checks["face.match"].Evidence)
 }
