@@ -55,6 +55,17 @@ func newReplicas(t testing.TB, db kyctest.DB, n int, cfg verification.Config) ([
 	return svcs, s, ps
 }
 
+// newVerification creates an applicant and a verification of it, in state
+// created.
+func newVerification(t *testing.T, svc *verification.Service, p kyc.Principal) kyc.Verification {
+	t.Helper()
+	a, _, err := svc.Applicants().Create(context.Background(), p, kyc.SurfaceNative, applicant.Input{ExternalUserID: "u"})
+	require.NoError(t, err)
+	v, err := svc.Create(context.Background(), p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: a.ID, Reference: "r"})
+	require.NoError(t, err)
+	return v
+}
+
 func TestLifecycleWritesAuditAndOutboxTogether(t *testing.T) {
 	t.Parallel()
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
@@ -124,10 +135,7 @@ func TestApplyWithinCommitsTogether(t *testing.T) {
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		ctx := context.Background()
 		svc, st, p := newService(t, db)
-		a, _, err := svc.Applicants().Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: "u"})
-		require.NoError(t, err)
-		v, err := svc.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: a.ID, Reference: "r"})
-		require.NoError(t, err)
+		v := newVerification(t, svc, p)
 		seq, _, err := st.AuditHead(ctx, p.MerchantID)
 		require.NoError(t, err)
 
@@ -169,10 +177,7 @@ func TestConcurrentTransitionsOneWins(t *testing.T) {
 	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
 		ctx := context.Background()
 		svc, st, p := newService(t, db)
-		a, _, err := svc.Applicants().Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: "u"})
-		require.NoError(t, err)
-		v, err := svc.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: a.ID, Reference: "r"})
-		require.NoError(t, err)
+		v := newVerification(t, svc, p)
 		errs := make(chan error, 8)
 		for range 8 {
 			go func() { _, err := svc.Submit(ctx, p, v.ID); errs <- err }()
