@@ -34,7 +34,7 @@ ENTRYPOINT ["/usr/local/bin/openkyc"]
 CMD ["serve"]
 
 FROM debian:bookworm-slim AS full
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tesseract-ocr tesseract-ocr-eng \
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tesseract-ocr tesseract-ocr-eng zxing-cpp-tools \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/openkyc openkyc && mkdir -p /var/lib/openkyc && chown openkyc /var/lib/openkyc
 COPY --from=assets /opt/openkyc/assets /opt/openkyc/assets

@@ -3,6 +3,8 @@
 #   - Debian tesseract-ocr (+ tesseract-ocr-eng): the OCR program the MRZ reader runs;
 #   - Debian fonts-ocr-b: OCR-B for the MRZ reader's glyph matcher (its second
 #     opinion on small text; without it tesseract reads alone);
+#   - Debian zxing-cpp-tools: ZXingReader, the barcode reader (PDF417 of
+#     driver's licences, QR codes), and ZXingWriter, which its tests use;
 #   - ONNX Runtime's libonnxruntime.so.1 (npm onnxruntime-node@1.30.0) and the
 #     face models fr_* (npm faceplugin-face-recognition-js@0.0.1), sha256-pinned,
 #     into $OPENKYC_ASSETS_DIR/onnxruntime and /models;
@@ -45,6 +47,18 @@ if [ ! -f /usr/share/fonts/opentype/ocr-b/OCRBS.otf ]; then
       say "apt-get could not install fonts-ocr-b; small MRZ text is read by tesseract alone"
   else
     say "fonts-ocr-b is missing: run 'sudo apt-get install fonts-ocr-b' (until then small MRZ text is read by tesseract alone)"
+  fi
+fi
+
+# 1c. zxing-cpp's ZXingReader for barcodes
+if ! command -v ZXingReader >/dev/null; then
+  if $root && command -v apt-get >/dev/null; then
+    say "installing zxing-cpp-tools from Debian"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zxing-cpp-tools >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zxing-cpp-tools >/dev/null 2>&1; } ||
+      say "apt-get could not install zxing-cpp-tools; barcodes are not read"
+  else
+    say "ZXingReader is missing: run 'sudo apt-get install zxing-cpp-tools' (until then barcodes are not read)"
   fi
 fi
 

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -15,6 +16,7 @@ import (
 
 	ucli "github.com/urfave/cli/v3"
 
+	"github.com/openkyc/openkyc/internal/check/barcode"
 	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/check/quality"
@@ -99,14 +101,18 @@ func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets 
 	if res.ContentType == docfile.PDF {
 		return out, nil
 	}
-	img, _, err := image.Decode(bytes.NewReader(b))
+	// Decoded as the engines decode stored documents: EXIF orientation applied.
+	img, _, release, err := docfile.NewDecoder(nil, docfile.Limits{}, time.Minute).DecodeHeld(ctx,
+		func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }, 2)
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	q := quality.Assess(img)
 	out[string(kyc.KindDocumentQuality)] = map[string]any{"ok": q.OK(), "report": q}
 	hints, ela := document.Inspect(b)
 	out[string(kyc.KindTamperHints)] = map[string]any{"hints": hints, "ela": ela}
+	out["barcodes"] = readBarcodes(ctx, img)
 	r := mrz.Reader{TessdataDir: filepath.Join(assets, "tessdata"), Debug: dbg}
 	if gf, err := mrz.LoadGlyphFont(mrz.DefaultGlyphFont); err == nil {
 		r.Glyphs = gf // the glyph matcher's second opinion on small text, when fonts-ocr-b is installed
@@ -128,6 +134,30 @@ func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets 
 		out[string(kyc.KindMRZ)] = res
 	}
 	return out, nil
+}
+
+// readBarcodes decodes the image's PDF417 and QR codes and parses AAMVA
+// DL/ID data where a code holds it.
+func readBarcodes(ctx context.Context, img image.Image) map[string]any {
+	r := barcode.Reader{}
+	if err := r.Available(); err != nil {
+		return map[string]any{"status": "not_run", "reason": err.Error()}
+	}
+	codes, err := r.ReadImage(ctx, img)
+	if err != nil {
+		return map[string]any{"status": "not_run", "reason": err.Error()}
+	}
+	found := []map[string]any{}
+	for _, c := range codes {
+		item := map[string]any{"format": c.Format, "text": c.Text}
+		if l, err := barcode.ParseAAMVA([]byte(c.Text)); err == nil {
+			item["aamva"] = l
+		} else if !errors.Is(err, barcode.ErrNotAAMVA) {
+			item["aamva_problem"] = err.Error()
+		}
+		found = append(found, item)
+	}
+	return map[string]any{"status": "read", "codes": found}
 }
 
 // debugDir writes the MRZ reader's debug output to files in dir (PNG

@@ -1,0 +1,258 @@
+package barcode
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Code is one barcode found in an image.
+type Code struct {
+	Format string `json:"format"` // PDF417, QRCode, …
+	Text   string `json:"text"`
+}
+
+// Reader finds and decodes barcodes with zxing-cpp's ZXingReader (Debian
+// zxing-cpp-tools): PDF417 and QR codes, in any rotation.
+type Reader struct {
+	Program string        // "" is ZXingReader on the PATH
+	Timeout time.Duration // per image; 0 is 20 s
+}
+
+// Formats are the symbologies identity documents carry.
+var Formats = []string{"PDF417", "QRCode"}
+
+// Available reports whether the decoder can run.
+func (r Reader) Available() error {
+	if _, err := exec.LookPath(r.program()); err != nil {
+		return fmt.Errorf("barcode reader %s not installed (Debian: zxing-cpp-tools; scripts/install-assets.sh installs it): %w", r.program(), err)
+	}
+	return nil
+}
+
+func (r Reader) program() string {
+	if r.Program == "" {
+		return "ZXingReader"
+	}
+	return r.Program
+}
+
+// Read decodes every PDF417 and QR code in the image file at path; none
+// found is an empty result, not an error.
+func (r Reader) Read(ctx context.Context, path string) ([]Code, error) {
+	all, err := r.read(ctx, []string{path})
+	return all[path], err
+}
+
+// read runs ZXingReader once over the files and returns each one's codes.
+func (r Reader) read(ctx context.Context, paths []string) (map[string][]Code, error) {
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = 20 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	args := append([]string{"-1", "-format", strings.Join(Formats, ",")}, paths...)
+	cmd := exec.CommandContext(ctx, r.program(), args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("barcode reader: %w", ctx.Err())
+		}
+		msg := strings.TrimSpace(errOut.String() + " " + out.String())
+		return nil, fmt.Errorf("barcode reader: %w: %s", err, truncate(msg))
+	}
+	return parseOutput(out.String(), paths)
+}
+
+// parseOutput reads ZXingReader's one-line-per-barcode output: the file
+// name, the format and the text in quotes with non-graphical characters
+// escaped (see Unescape); "None" when nothing was found in a file. Each
+// file's codes are keyed by its path.
+func parseOutput(out string, paths []string) (map[string][]Code, error) {
+	codes := map[string][]Code{}
+	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		var path, rest string
+		for _, p := range paths { // the longest path the line starts with
+			if r, ok := strings.CutPrefix(line, p+" "); ok && len(p) > len(path) {
+				path, rest = p, r
+			}
+		}
+		if path == "" {
+			return nil, fmt.Errorf("barcode reader: unexpected output %q", truncate(line))
+		}
+		if rest == "None" {
+			continue
+		}
+		format, text, ok := strings.Cut(rest, " ")
+		if !ok || len(text) < 2 || text[0] != '"' || text[len(text)-1] != '"' {
+			if strings.Contains(rest, "Error") {
+				continue // a symbol found but not decoded (checksum)
+			}
+			return nil, fmt.Errorf("barcode reader: unexpected output %q", truncate(line))
+		}
+		codes[path] = append(codes[path], Code{Format: format, Text: Unescape(text[1 : len(text)-1])})
+	}
+	return codes, nil
+}
+
+func truncate(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
+
+// controlNames are the names ZXingReader's -escape writes for ASCII
+// control characters, in angle brackets.
+var controlNames = map[string]byte{"NUL": 0, "SOH": 1, "STX": 2, "ETX": 3, "EOT": 4, "ENQ": 5, "ACK": 6, "BEL": 7, "BS": 8, "HT": 9,
+	"LF": 10, "VT": 11, "FF": 12, "CR": 13, "SO": 14, "SI": 15, "DLE": 16, "DC1": 17, "DC2": 18, "DC3": 19, "DC4": 20, "NAK": 21,
+	"SYN": 22, "ETB": 23, "CAN": 24, "EM": 25, "SUB": 26, "ESC": 27, "FS": 28, "GS": 29, "RS": 30, "US": 31, "DEL": 127}
+
+// Unescape turns ZXingReader's escapes back into characters: <LF>, <RS>,
+// … (ASCII control names) and <U+E9> (a code point). Text that happens to
+// hold such a sequence literally reads as the character it names; AAMVA
+// data never does.
+func Unescape(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		name := s[i+1 : i+j]
+		b.WriteString(s[:i])
+		if c, ok := controlNames[name]; ok {
+			b.WriteByte(c)
+		} else if hex, ok := strings.CutPrefix(name, "U+"); ok && len(hex) >= 2 && len(hex) <= 6 {
+			if r, err := strconv.ParseUint(hex, 16, 32); err == nil && r <= 0x10FFFF {
+				b.WriteRune(rune(r))
+			} else {
+				b.WriteString(s[i : i+j+1])
+			}
+		} else {
+			b.WriteString(s[i : i+j+1])
+		}
+		s = s[i+j+1:]
+	}
+}
+
+// Turns are the angles (degrees) an image is also read at when nothing is
+// found level: zxing-cpp finds a PDF417 only within about a degree of
+// level (4° off, none of 40 generated cards was read; see
+// BenchmarkDecodeRate), and phones photograph cards a few degrees off.
+var Turns = []float64{-4, 4, -8, 8}
+
+// ReadImage decodes the barcodes of a decoded image, level and, when none
+// is found, turned by each of Turns (one ZXingReader run for those). The
+// images are written as PNG to a private temporary directory (mode 0700,
+// removed before returning).
+func (r Reader) ReadImage(ctx context.Context, img image.Image) ([]Code, error) {
+	dir, err := os.MkdirTemp("", "openkyc-barcode-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	g := grey(img)
+	level := filepath.Join(dir, "level.png")
+	if err := writePNG(level, g); err != nil {
+		return nil, err
+	}
+	codes, err := r.Read(ctx, level)
+	if err != nil || len(codes) > 0 {
+		return codes, err
+	}
+	var paths []string
+	for i, deg := range Turns {
+		p := filepath.Join(dir, fmt.Sprintf("turn%d.png", i))
+		if err := writePNG(p, rotate(g, deg)); err != nil {
+			return nil, err
+		}
+		paths = append(paths, p)
+	}
+	all, err := r.read(ctx, paths)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range paths { // the first turn that read anything
+		if len(all[p]) > 0 {
+			return all[p], nil
+		}
+	}
+	return nil, nil
+}
+
+func writePNG(path string, img image.Image) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	err = png.Encode(f, img)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("barcode reader: writing the image: %w", err)
+	}
+	return nil
+}
+
+// grey is img's luma.
+func grey(img image.Image) *image.Gray {
+	if g, ok := img.(*image.Gray); ok {
+		return g
+	}
+	b := img.Bounds()
+	out := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			out.Pix[y*out.Stride+x] = color.GrayModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.Gray).Y
+		}
+	}
+	return out
+}
+
+// rotate turns g by deg degrees (counter-clockwise positive) on a canvas
+// that holds all of it; uncovered corners are white.
+func rotate(g *image.Gray, deg float64) *image.Gray {
+	w, h := float64(g.Rect.Dx()), float64(g.Rect.Dy())
+	s, c := math.Sincos(deg * math.Pi / 180)
+	ow, oh := int(math.Abs(w*c)+math.Abs(h*s)+0.5), int(math.Abs(w*s)+math.Abs(h*c)+0.5)
+	out := image.NewGray(image.Rect(0, 0, ow, oh))
+	cx, cy, ocx, ocy := w/2, h/2, float64(ow)/2, float64(oh)/2
+	for y := 0; y < oh; y++ {
+		for x := 0; x < ow; x++ {
+			dx, dy := float64(x)-ocx, float64(y)-ocy
+			sx, sy := dx*c-dy*s+cx, dx*s+dy*c+cy
+			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
+			v := 255.0
+			if x0 >= 0 && y0 >= 0 && x0+1 < g.Rect.Dx() && y0+1 < g.Rect.Dy() {
+				fx, fy := sx-float64(x0), sy-float64(y0)
+				p := func(xx, yy int) float64 { return float64(g.Pix[yy*g.Stride+xx]) }
+				v = p(x0, y0)*(1-fx)*(1-fy) + p(x0+1, y0)*fx*(1-fy) + p(x0, y0+1)*(1-fx)*fy + p(x0+1, y0+1)*fx*fy
+			}
+			out.Pix[y*out.Stride+x] = uint8(math.Round(v))
+		}
+	}
+	return out
+}
