@@ -138,6 +138,7 @@ func TestLoginSessionsAndCSRF(t *testing.T) {
 func TestLoginRateLimit(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, kyctest.DB{Name: "sqlite"})
+	e.clock.Freeze()
 	for i := range console.MaxFailures {
 		res := e.postForm("/console/login", "", url.Values{"email": {"aud@example.com"}, "password": {"guess number " + string(rune('a'+i))}})
 		require.Equal(t, http.StatusUnauthorized, res.StatusCode)

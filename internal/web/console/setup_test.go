@@ -34,14 +34,27 @@ const password = "correct horse battery staple"
 
 // clock is a settable clock for session timeouts and URL expiry.
 type clock struct {
-	mu  sync.Mutex
-	off time.Duration
+	mu     sync.Mutex
+	off    time.Duration
+	frozen time.Time // when set, time stands still there (plus Advance)
 }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.frozen.IsZero() {
+		return c.frozen.Add(c.off)
+	}
 	return time.Now().Add(c.off)
+}
+
+// Freeze stops the clock: only Advance moves it. Rate limits then do not
+// refill while a slow machine answers (a loaded CI runner took 30 s for a
+// burst of logins, time enough to refill half the bucket).
+func (c *clock) Freeze() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frozen = time.Now()
 }
 
 func (c *clock) Advance(d time.Duration) {
