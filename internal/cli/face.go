@@ -12,11 +12,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"time"
 
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/docfile"
 )
 
 // Face-match thresholds of the default level (face.match).
@@ -32,24 +34,19 @@ func faceCommand(stdout io.Writer) *ucli.Command {
 		dir := cmd.String("assets-dir")
 		return face.Open(face.Config{RuntimeLib: filepath.Join(dir, "onnxruntime", "libonnxruntime.so.1"), ModelsDir: filepath.Join(dir, "models")})
 	}
+	// load decodes a photo as the server does: within the pixel cap, EXIF
+	// orientation applied (a phone's portrait selfie is stored sideways).
 	load := func(path string) (image.Image, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		cfg, _, err := image.DecodeConfig(f)
+		dec := docfile.NewDecoder(nil, docfile.Limits{MaxPixels: config.DefaultMaxImagePixels}, time.Minute)
+		var img image.Image
+		_, err := dec.Decode(context.Background(), func() (io.ReadCloser, error) { return os.Open(path) }, 1, func(m image.Image, _ docfile.Image) error {
+			img = m
+			return nil
+		})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		if int64(cfg.Width)*int64(cfg.Height) > config.DefaultMaxImagePixels {
-			return nil, fmt.Errorf("%s: larger than %d pixels", path, config.DefaultMaxImagePixels)
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil, err
-		}
-		img, _, err := image.Decode(f)
-		return img, err
+		return img, nil
 	}
 	print := func(v any) error {
 		enc := json.NewEncoder(stdout)

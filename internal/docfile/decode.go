@@ -89,6 +89,11 @@ type Image struct {
 	// Orientation is a JPEG's EXIF orientation; decoding applies it, so
 	// every engine and viewer sees the picture upright.
 	Orientation Orientation
+	// UprightBytes is the memory of the upright copy an orientation other
+	// than 1 makes beside the decoded image (RGBA). It is taken from the
+	// shared budget with the decode, but not held against the per-image
+	// cap: every image within the pixel cap still decodes.
+	UprightBytes int64
 	// DecodedBytes is the memory a full decode takes: pixels at their bit
 	// depth and channel count, plus the decoder's working buffers
 	// (progressive JPEG coefficients, interlaced PNG passes).
@@ -168,7 +173,7 @@ func (d *Decoder) DecodeHeld(ctx context.Context, open func() (io.ReadCloser, er
 	if err != nil {
 		return nil, im, nil, err
 	}
-	release, err := d.budget.Acquire(ctx, int64(max(1, copies))*im.DecodedBytes, d.wait)
+	release, err := d.budget.Acquire(ctx, int64(max(1, copies))*im.DecodedBytes+im.UprightBytes, d.wait)
 	if err != nil {
 		return nil, im, nil, err
 	}
@@ -196,7 +201,10 @@ func (d *Decoder) DecodeHeld(ctx context.Context, open func() (io.ReadCloser, er
 
 // inspect reads the header of an image and estimates its decoded size.
 func inspect(r *bufio.Reader) (Image, error) {
-	head, _ := r.Peek(64 << 10)
+	// A copy: DecodeConfig reads on and may refill the reader's buffer
+	// (a 64 KB EXIF segment does), which would change head under us.
+	peek, _ := r.Peek(64 << 10)
+	head := append([]byte(nil), peek...)
 	cfg, format, err := image.DecodeConfig(r)
 	if err != nil {
 		return Image{}, reject("the image header cannot be read: %s", cleanErr(err))
@@ -210,7 +218,7 @@ func inspect(r *bufio.Reader) (Image, error) {
 	case "jpeg":
 		im.DecodedBytes = jpegDecodedBytes(head, cfg, px)
 		if im.Orientation = jpegOrientation(head); im.Orientation > 1 {
-			im.DecodedBytes += px * 4 // the upright copy (RGBA) beside the decoded one
+			im.UprightBytes = px * 4
 			if im.Orientation.Swaps() {
 				im.Width, im.Height = im.Height, im.Width
 			}

@@ -36,12 +36,18 @@ func jpegOrientation(head []byte) Orientation {
 			return 1
 		}
 		n := int(binary.BigEndian.Uint16(head[p+2:]))
-		if n < 2 || p+2+n > len(head) {
+		if n < 2 {
 			return 1
 		}
-		seg := head[p+4 : p+2+n]
+		// An EXIF segment may run past the bytes at hand (up to 64 KB of
+		// thumbnails and maker notes); IFD0 sits at its start, so what is
+		// here is read.
+		seg := head[p+4 : min(p+2+n, len(head))]
 		if marker == 0xE1 && len(seg) >= 6 && string(seg[:6]) == "Exif\x00\x00" {
 			return tiffOrientation(seg[6:])
+		}
+		if p+2+n > len(head) {
+			return 1
 		}
 		p += 2 + n
 	}
@@ -63,14 +69,15 @@ func tiffOrientation(t []byte) Orientation {
 	default:
 		return 1
 	}
-	ifd := int(bo.Uint32(t[4:]))
-	if ifd < 8 || ifd+2 > len(t) {
+	ifd64 := int64(bo.Uint32(t[4:]))
+	if ifd64 < 8 || ifd64 > int64(len(t)-2) {
 		return 1
 	}
+	ifd := int(ifd64)
 	n := int(bo.Uint16(t[ifd:]))
 	for i := 0; i < n; i++ {
 		e := ifd + 2 + 12*i
-		if e+12 > len(t) {
+		if e > len(t)-12 {
 			return 1
 		}
 		if bo.Uint16(t[e:]) != 0x0112 {

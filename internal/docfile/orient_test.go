@@ -85,7 +85,8 @@ func TestDecodeAppliesOrientation(t *testing.T) {
 	turned, err := docfile.NewDecoder(nil, docfile.Limits{}, time.Second).Inspect(opener(kyctest.WithOrientation(plain, 6, binary.LittleEndian)))
 	require.NoError(t, err)
 	require.Equal(t, docfile.Orientation(6), turned.Orientation)
-	require.Equal(t, plainIm.DecodedBytes+40*20*4, turned.DecodedBytes, "the upright copy is counted")
+	require.Equal(t, plainIm.DecodedBytes, turned.DecodedBytes, "the per-image cap sees the decode alone")
+	require.Equal(t, int64(40*20*4), turned.UprightBytes, "the upright copy is taken from the budget")
 }
 
 // TestUprightGrey: a grey image stays grey when turned.
@@ -98,4 +99,22 @@ func TestUprightGrey(t *testing.T) {
 	require.Equal(t, image.Rect(0, 0, 2, 3), out.Bounds())
 	require.Equal(t, []byte{4, 1, 5, 2, 6, 3}, out.Pix, "turned a quarter clockwise")
 	require.Same(t, g, docfile.Upright(g, 1))
+}
+
+// TestOrientationInLargeEXIF: an EXIF segment longer than the header bytes
+// inspected (a phone's thumbnail and maker notes fill it towards 64 KB)
+// still gives its orientation: IFD0 sits at its start.
+func TestOrientationInLargeEXIF(t *testing.T) {
+	t.Parallel()
+	file := kyctest.WithOrientation(markedJPEG(t), 6, binary.LittleEndian)
+	n := int(binary.BigEndian.Uint16(file[4:6]))
+	pad := make([]byte, 65000)
+	big := append([]byte{}, file[:4+n]...) // SOI, marker, then the segment's length and payload (n bytes)
+	big = append(big, pad...)
+	big = append(big, file[4+n:]...)
+	binary.BigEndian.PutUint16(big[4:6], uint16(n+len(pad)))
+	im, err := docfile.NewDecoder(nil, docfile.Limits{}, time.Second).Inspect(opener(big))
+	require.NoError(t, err)
+	require.Equal(t, docfile.Orientation(6), im.Orientation)
+	require.Equal(t, [2]int{20, 40}, [2]int{im.Width, im.Height})
 }

@@ -64,14 +64,17 @@ func ParseAAMVA(text []byte) (License, error) {
 	}
 	h := text[ft+5:]
 	num := func(b []byte) (int, bool) {
+		if !digits(string(b)) {
+			return 0, false
+		}
 		n, err := strconv.Atoi(string(b))
-		return n, err == nil && n >= 0
+		return n, err == nil
 	}
 	if len(h) < 10 {
 		return l, errors.New("aamva: header cut short")
 	}
 	l.IIN = string(h[:6])
-	if _, ok := num(h[:6]); !ok {
+	if !digits(l.IIN) {
 		return l, fmt.Errorf("aamva: IIN %q is not 6 digits", h[:6])
 	}
 	v, ok := num(h[6:8])
@@ -130,11 +133,17 @@ func ParseAAMVA(text []byte) (License, error) {
 	if body == nil {
 		return l, errors.New("aamva: no DL or ID subfile")
 	}
-	if i := bytes.IndexByte(body, '\r'); i >= 0 {
+	// The separators the header declares: the data element separator
+	// (LF) and the segment terminator (CR) as the standard has them.
+	sep, term := byte('\n'), byte('\r')
+	if len(text) > 3 && text[1] < 0x20 && text[3] < 0x20 && text[1] != text[3] {
+		sep, term = text[1], text[3]
+	}
+	if i := bytes.IndexByte(body, term); i >= 0 {
 		body = body[:i]
 	}
 	l.Elements = map[string]string{}
-	for _, f := range bytes.Split(body, []byte{'\n'}) {
+	for _, f := range bytes.Split(body, []byte{sep}) {
 		f = bytes.TrimRight(f, " \x00")
 		if len(f) < 3 {
 			continue

@@ -68,6 +68,7 @@ func TestParseAAMVAErrors(t *testing.T) {
 		{"a URL in a QR code", "https://example.org/", "not an AAMVA"},
 		{"no file type", "@\n\x1e\rXXXXX 636014080002DL", "not an AAMVA"},
 		{"IIN not digits", strings.Replace(good, "636014", "63601X", 1), "IIN"},
+		{"IIN signed", strings.Replace(good, "636014", "+63601", 1), "IIN"},
 		{"version not a number", strings.Replace(good, "636014080002", "636014XX0002", 1), "version"},
 		{"no entries", strings.Replace(good, "636014080002DL", "636014080000DL", 1), "number of entries"},
 		{"designators cut", good[:30], "cut short"},
@@ -114,6 +115,8 @@ func TestUnescape(t *testing.T) {
 		"@<LF><RS><CR>ANSI 6360": "@\n\x1e\rANSI 6360",
 		"caf<U+E9> <U+1F600>":    "café 😀",
 		"a <b> c <":              "a <b> c <",
+		"a<b<LF>c":               "a<b\nc",
+		"x<RS<CR>":               "x<RS\r",
 		"<U+110000><U+>":         "<U+110000><U+>",
 		"":                       "",
 	} {

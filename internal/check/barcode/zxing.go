@@ -26,7 +26,7 @@ type Code struct {
 // zxing-cpp-tools): PDF417 and QR codes, in any rotation.
 type Reader struct {
 	Program string        // "" is ZXingReader on the PATH
-	Timeout time.Duration // per image; 0 is 20 s
+	Timeout time.Duration // per ZXingReader run (ReadImage makes two at most); 0 is 20 s
 }
 
 // Formats are the symbologies identity documents carry.
@@ -50,8 +50,12 @@ func (r Reader) program() string {
 // Read decodes every PDF417 and QR code in the image file at path; none
 // found is an empty result, not an error.
 func (r Reader) Read(ctx context.Context, path string) ([]Code, error) {
-	all, err := r.read(ctx, []string{path})
-	return all[path], err
+	abs, err := filepath.Abs(path) // never read as an option
+	if err != nil {
+		return nil, err
+	}
+	all, err := r.read(ctx, []string{abs})
+	return all[abs], err
 }
 
 // read runs ZXingReader once over the files and returns each one's codes.
@@ -142,18 +146,13 @@ func Unescape(s string) string {
 		}
 		name := s[i+1 : i+j]
 		b.WriteString(s[:i])
-		if c, ok := controlNames[name]; ok {
-			b.WriteByte(c)
-		} else if hex, ok := strings.CutPrefix(name, "U+"); ok && len(hex) >= 2 && len(hex) <= 6 {
-			if r, err := strconv.ParseUint(hex, 16, 32); err == nil && r <= 0x10FFFF {
-				b.WriteRune(rune(r))
-			} else {
-				b.WriteString(s[i : i+j+1])
-			}
-		} else {
-			b.WriteString(s[i : i+j+1])
+		if c, ok := unescape(name); ok {
+			b.WriteString(c)
+			s = s[i+j+1:]
+			continue
 		}
-		s = s[i+j+1:]
+		b.WriteByte('<') // a literal '<' (zxing does not escape it): go on after it
+		s = s[i+1:]
 	}
 }
 
@@ -162,6 +161,19 @@ func Unescape(s string) string {
 // level (4° off, none of 40 generated cards was read; see
 // BenchmarkDecodeRate), and phones photograph cards a few degrees off.
 var Turns = []float64{-4, 4, -8, 8}
+
+// unescape is the character an escape's name stands for.
+func unescape(name string) (string, bool) {
+	if c, ok := controlNames[name]; ok {
+		return string([]byte{c}), true
+	}
+	if hex, ok := strings.CutPrefix(name, "U+"); ok && len(hex) >= 2 && len(hex) <= 6 {
+		if r, err := strconv.ParseUint(hex, 16, 32); err == nil && r <= 0x10FFFF {
+			return string(rune(r)), true
+		}
+	}
+	return "", false
+}
 
 // ReadImage decodes the barcodes of a decoded image, level and, when none
 // is found, turned by each of Turns (one ZXingReader run for those). The
