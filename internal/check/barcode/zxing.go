@@ -7,13 +7,14 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openkyc/openkyc/internal/check/quality"
 )
 
 // Code is one barcode found in an image.
@@ -197,7 +198,7 @@ func (r Reader) ReadImage(ctx context.Context, img image.Image) ([]Code, error) 
 	var paths []string
 	for i, deg := range Turns {
 		p := filepath.Join(dir, fmt.Sprintf("turn%d.png", i))
-		if err := writePNG(p, rotate(g, deg)); err != nil {
+		if err := writePNG(p, quality.Rotate(g, deg)); err != nil {
 			return nil, err
 		}
 		paths = append(paths, p)
@@ -239,31 +240,6 @@ func grey(img image.Image) *image.Gray {
 	for y := 0; y < b.Dy(); y++ {
 		for x := 0; x < b.Dx(); x++ {
 			out.Pix[y*out.Stride+x] = color.GrayModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.Gray).Y
-		}
-	}
-	return out
-}
-
-// rotate turns g by deg degrees (counter-clockwise positive) on a canvas
-// that holds all of it; uncovered corners are white.
-func rotate(g *image.Gray, deg float64) *image.Gray {
-	w, h := float64(g.Rect.Dx()), float64(g.Rect.Dy())
-	s, c := math.Sincos(deg * math.Pi / 180)
-	ow, oh := int(math.Abs(w*c)+math.Abs(h*s)+0.5), int(math.Abs(w*s)+math.Abs(h*c)+0.5)
-	out := image.NewGray(image.Rect(0, 0, ow, oh))
-	cx, cy, ocx, ocy := w/2, h/2, float64(ow)/2, float64(oh)/2
-	for y := 0; y < oh; y++ {
-		for x := 0; x < ow; x++ {
-			dx, dy := float64(x)-ocx, float64(y)-ocy
-			sx, sy := dx*c-dy*s+cx, dx*s+dy*c+cy
-			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
-			v := 255.0
-			if x0 >= 0 && y0 >= 0 && x0+1 < g.Rect.Dx() && y0+1 < g.Rect.Dy() {
-				fx, fy := sx-float64(x0), sy-float64(y0)
-				p := func(xx, yy int) float64 { return float64(g.Pix[yy*g.Stride+xx]) }
-				v = p(x0, y0)*(1-fx)*(1-fy) + p(x0+1, y0)*fx*(1-fy) + p(x0, y0+1)*(1-fx)*fy + p(x0+1, y0+1)*fx*fy
-			}
-			out.Pix[y*out.Stride+x] = uint8(math.Round(v))
 		}
 	}
 	return out

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/check/quality"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
@@ -60,7 +61,7 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 	}
 	found, angle := s.try(level, "level", skew)
 	if !s.done() && !settled(s.best) && math.Abs(angle) > 2*minSkew {
-		f, _ := s.try(rotateFit(level, angle), fmt.Sprintf("turned%+.0f", angle), skew+angle)
+		f, _ := s.try(quality.Rotate(level, angle), fmt.Sprintf("turned%+.0f", angle), skew+angle)
 		found = found || f
 	}
 	for _, turn := range []int{90, 270} {
