@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,6 +26,9 @@ import (
 	"github.com/openkyc/openkyc/internal/api"
 	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/blob"
+	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/check/barcode"
+	"github.com/openkyc/openkyc/internal/check/docdata"
 	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/check/mrz"
@@ -70,6 +74,7 @@ type App struct {
 	Levels        *level.Service
 	Idempotency   *idempotency.Service
 	MRZ           *mrz.Engine
+	Barcode       *barcode.Engine
 	Face          *face.Checks
 	Screening     *screening.Screener
 	Staff         *staff.Service
@@ -170,6 +175,7 @@ func (a *App) openRest(ctx context.Context) error {
 			err = nil
 		}
 	}
+	a.Barcode = &barcode.Engine{}
 	a.Face = &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(cfg.AssetsDir, "onnxruntime", "libonnxruntime.so.1"),
 		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
 	a.Screening = screening.NewScreener()
@@ -183,9 +189,10 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Applicants: a.Applicants,
 		Levels:     a.Levels,
-		Extra:      append(append(append(a.MRZ.Checkers(), document.Checkers()...), a.Face.Checkers()...), screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge}),
-		Dates:      a.MRZ.Dates,
-		Metrics:    a.decisions,
+		Extra: slices.Concat(a.MRZ.Checkers(), a.Barcode.Checkers(), []check.Checker{docdata.Consistency{Sources: []docdata.Source{a.MRZ, a.Barcode}}},
+			document.Checkers(), a.Face.Checkers(), []check.Checker{screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge}}),
+		Dates:   docdata.Dates(a.MRZ, a.Barcode),
+		Metrics: a.decisions,
 	})
 	a.Erasure = verification.NewErasure(a.Verifications)
 	// Lists load once the verification service is there: loading them
@@ -346,6 +353,9 @@ func (a *App) RunWorkers(ctx context.Context) error {
 	a.Log.Info("workers running", "concurrency", a.Config.WorkerConcurrency)
 	if err := a.MRZ.Reader.Available(); err != nil {
 		a.Log.Warn("MRZ reading is off: document.mrz and data.consistency report not_run", "reason", err.Error())
+	}
+	if err := a.Barcode.Reader.Available(); err != nil {
+		a.Log.Warn("barcode reading is off: document.barcode reports not_run", "reason", err.Error())
 	}
 	if err := a.Face.Config.Available(); err != nil {
 		a.Log.Warn("the face engine is off: face.match reports not_run", "reason", err.Error())

@@ -15,6 +15,7 @@ const (
 	KindBlocklist         CheckKind = "blocklist"
 	KindRelianceReports   CheckKind = "reliance.reports"
 	KindMRZ               CheckKind = "document.mrz"
+	KindBarcode           CheckKind = "document.barcode"
 	KindConsistency       CheckKind = "data.consistency"
 	KindDocumentQuality   CheckKind = "document.quality"
 	KindTamperHints       CheckKind = "document.tamper_hints"
@@ -26,5 +27,5 @@ const (
 
 // CheckKinds are the check kinds in pipeline order.
 var CheckKinds = []CheckKind{KindDocumentsRequired, KindDocumentIntegrity, KindAge, KindExpiry, KindDuplicateIdentity, KindBlocklist,
-	KindRelianceReports, KindMRZ, KindConsistency, KindDocumentQuality, KindTamperHints, KindFaceMatch, KindFaceDuplicate, KindFaceLiveness,
+	KindRelianceReports, KindMRZ, KindBarcode, KindConsistency, KindDocumentQuality, KindTamperHints, KindFaceMatch, KindFaceDuplicate, KindFaceLiveness,
 	KindSanctions}

@@ -33,16 +33,16 @@ const (
 var notApplicableDefault = map[kyc.CheckKind]string{
 	kyc.KindDocumentsRequired: NotApplicableReview, kyc.KindDocumentIntegrity: NotApplicableReview, kyc.KindAge: NotApplicableReview,
 	kyc.KindExpiry: NotApplicablePass, kyc.KindDuplicateIdentity: NotApplicablePass, kyc.KindBlocklist: NotApplicableReview,
-	kyc.KindRelianceReports: NotApplicableReview, kyc.KindMRZ: NotApplicablePass, kyc.KindConsistency: NotApplicablePass,
+	kyc.KindRelianceReports: NotApplicableReview, kyc.KindMRZ: NotApplicablePass, kyc.KindBarcode: NotApplicablePass, kyc.KindConsistency: NotApplicablePass,
 	kyc.KindDocumentQuality: NotApplicablePass, kyc.KindTamperHints: NotApplicablePass, kyc.KindFaceMatch: NotApplicableReview,
 	kyc.KindFaceDuplicate: NotApplicablePass, kyc.KindFaceLiveness: NotApplicablePass, kyc.KindSanctions: NotApplicableReview,
 }
 
 // DocumentDataChecks are the checks whose result, when the check ran,
 // means the holder's name and birth date were read from the document
-// (require_document_data). The document engine of barcodes and the printed
-// zone adds its checks here.
-var DocumentDataChecks = []kyc.CheckKind{kyc.KindMRZ}
+// (require_document_data): the MRZ and the barcode (an AAMVA record of a
+// North American licence or ID card).
+var DocumentDataChecks = []kyc.CheckKind{kyc.KindMRZ, kyc.KindBarcode}
 
 // CheckRule configures one check within a level.
 type CheckRule struct {
@@ -123,7 +123,9 @@ func Default() Level {
 			kyc.KindDuplicateIdentity: {Enabled: true, OnFail: OnFailReview},
 			kyc.KindBlocklist:         {Enabled: true, Required: true},
 			// not_run without tesseract/OCR-B or when the document has no MRZ
-			kyc.KindMRZ:         {Enabled: true, OnFail: OnFailReview},
+			kyc.KindMRZ: {Enabled: true, OnFail: OnFailReview},
+			// not_run without zxing-cpp or when the document has no barcode
+			kyc.KindBarcode:     {Enabled: true, OnFail: OnFailReview},
 			kyc.KindConsistency: {Enabled: true, OnFail: OnFailReview},
 			// hints ask for a reviewer, never reject; document.quality is
 			// off by default (merchants whose users upload poor photos enable it)

@@ -64,7 +64,14 @@ func TestDecide(t *testing.T) {
 			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonCheckUnavailable, "LISTS_STALE", "screening.sanctions.unavailable"}}},
 		{"a result stored before the distinction counts as unavailable", with(allPassed(), notRun("face.liveness", "")),
 			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonCheckUnavailable, "face.liveness.unavailable"}}},
-		{"no MRZ: not applicable, but nothing was read from the document", with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)), notRun("data.consistency", kyc.NotRunNotApplicable)),
+		{"no MRZ, no barcode: not applicable, but nothing was read from the document",
+			with(with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)), notRun("document.barcode", kyc.NotRunNotApplicable)),
+				notRun("data.consistency", kyc.NotRunNotApplicable)),
+			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonDocumentUnreadable}}},
+		{"no MRZ, a licence's barcode read", with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)),
+			policy.Outcome{Decision: kyc.DecisionApproved, Unchecked: []string{"document.mrz: not applicable"}}},
+		{"no MRZ, a barcode that does not parse", with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)),
+			res("document.barcode", kyc.CheckReview, kyc.ReasonDocumentUnreadable)),
 			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonDocumentUnreadable}}},
 		{"a doubtful MRZ was still read", with(allPassed(), res("document.mrz", kyc.CheckReview, kyc.ReasonMRZDoubtful)),
 			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonMRZDoubtful}}},
@@ -87,7 +94,7 @@ func TestDecide(t *testing.T) {
 		{"failed without code", with(allPassed(), res("document.integrity", kyc.CheckFailed, "")),
 			policy.Outcome{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{kyc.ReasonOther}, UserMessage: "We could not verify your identity. Please try again."}},
 		{"nothing ran", nil, policy.Outcome{Review: true, ReviewReasons: []string{"blocklist.missing", "data.age.missing", kyc.ReasonCheckUnavailable,
-			"data.consistency.missing", "data.expiry.missing", "document.integrity.missing", "document.mrz.missing", "document.tamper_hints.missing",
+			"data.consistency.missing", "data.expiry.missing", "document.barcode.missing", "document.integrity.missing", "document.mrz.missing", "document.tamper_hints.missing",
 			"documents.required.missing", "duplicate.identity.missing", "face.duplicate.missing", "face.liveness.missing", "face.match.missing",
 			"screening.sanctions.missing", kyc.ReasonDocumentUnreadable}}},
 		{"an optional check without a result (a replay) never passes", without(allPassed(), "screening.sanctions"),
@@ -176,7 +183,10 @@ func TestValidate(t *testing.T) {
 		"checks.data.age.on_not_applicable": func(l *policy.Level) {
 			l.Checks["data.age"] = policy.CheckRule{Enabled: true, Required: true, OnNotApplicable: policy.NotApplicablePass}
 		},
-		"require_document_data": func(l *policy.Level) { l.Checks["document.mrz"] = policy.CheckRule{Enabled: false} },
+		"require_document_data": func(l *policy.Level) {
+			l.Checks["document.mrz"] = policy.CheckRule{Enabled: false}
+			l.Checks["document.barcode"] = policy.CheckRule{Enabled: false}
+		},
 	}
 	for field, mutate := range tests {
 		l := policy.Default()

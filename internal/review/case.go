@@ -12,6 +12,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/check/basic"
+	"github.com/openkyc/openkyc/internal/check/docdata"
 	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/check/mrz"
@@ -257,7 +258,7 @@ func (c *Case) readEvidence(latest map[kyc.CheckKind]kyc.Check, open func(sealed
 		}
 	}
 	if dc, ok := latest[kyc.KindConsistency]; ok {
-		ev, err := check.DecodeEvidence[mrz.ConsistencyEvidence](dc)
+		ev, err := check.DecodeEvidence[docdata.ConsistencyEvidence](dc)
 		if err != nil {
 			c.unreadable(dc.Kind, err)
 		}

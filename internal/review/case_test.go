@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/check/docdata"
 	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/check/mrz"
@@ -36,7 +37,7 @@ func TestReadEvidence(t *testing.T) {
 	good := map[kyc.CheckKind]kyc.Check{
 		kyc.KindFaceMatch: ev(kyc.KindFaceMatch, face.MatchEvidence{Score: &score, DocumentCrop: "seal-doc", SelfieCrop: "seal-selfie", PassiveLiveness: &live}),
 		kyc.KindMRZ:       ev(kyc.KindMRZ, mrz.Evidence{ReadingSealed: "seal-mrz"}),
-		kyc.KindConsistency: ev(kyc.KindConsistency, mrz.ConsistencyEvidence{Fields: map[string]mrz.FieldMatch{
+		kyc.KindConsistency: ev(kyc.KindConsistency, docdata.ConsistencyEvidence{Fields: map[string]docdata.FieldMatch{
 			"name": {Match: true, Score: 0.97}, "date_of_birth": {Match: false}}, Mismatches: []string{"date_of_birth"}}),
 		kyc.KindTamperHints: ev(kyc.KindTamperHints, document.TamperEvidence{Documents: map[string]document.TamperDocument{
 			"id_front": {Hints: []document.Hint{{Kind: "editor_software", Strong: true}}}}}),

@@ -1,17 +1,19 @@
 package barcode
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openkyc/openkyc/internal/check/quality"
@@ -55,12 +57,13 @@ func (r Reader) Read(ctx context.Context, path string) ([]Code, error) {
 	if err != nil {
 		return nil, err
 	}
-	all, err := r.read(ctx, []string{abs})
+	all, err := r.run(ctx, []string{abs}, nil)
 	return all[abs], err
 }
 
-// read runs ZXingReader once over the files and returns each one's codes.
-func (r Reader) read(ctx context.Context, paths []string) (map[string][]Code, error) {
+// run runs ZXingReader once over the files (prepared by setup) and returns
+// each one's codes.
+func (r Reader) run(ctx context.Context, paths []string, setup func(*exec.Cmd)) (map[string][]Code, error) {
 	timeout := r.Timeout
 	if timeout <= 0 {
 		timeout = 20 * time.Second
@@ -71,6 +74,9 @@ func (r Reader) read(ctx context.Context, paths []string) (map[string][]Code, er
 	cmd := exec.CommandContext(ctx, r.program(), args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if setup != nil {
+		setup(cmd)
+	}
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("barcode reader: %w", ctx.Err())
@@ -178,56 +184,89 @@ func unescape(name string) (string, bool) {
 
 // ReadImage decodes the barcodes of a decoded image, level and, when none
 // is found, turned by each of Turns (one ZXingReader run for those). The
-// images are written as PNG to a private temporary directory (mode 0700,
-// removed before returning).
+// images reach ZXingReader through pipes (/dev/fd/3, …) as binary PGM:
+// nothing of the document is written to disk.
 func (r Reader) ReadImage(ctx context.Context, img image.Image) ([]Code, error) {
-	dir, err := os.MkdirTemp("", "openkyc-barcode-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
 	g := grey(img)
-	level := filepath.Join(dir, "level.png")
-	if err := writePNG(level, g); err != nil {
-		return nil, err
+	codes, err := r.readPiped(ctx, []*image.Gray{g})
+	if err != nil || len(codes[0]) > 0 {
+		return codes[0], err
 	}
-	codes, err := r.Read(ctx, level)
-	if err != nil || len(codes) > 0 {
-		return codes, err
-	}
-	var paths []string
+	turned := make([]*image.Gray, len(Turns))
 	for i, deg := range Turns {
-		p := filepath.Join(dir, fmt.Sprintf("turn%d.png", i))
-		if err := writePNG(p, quality.Rotate(g, deg)); err != nil {
-			return nil, err
-		}
-		paths = append(paths, p)
+		turned[i] = quality.Rotate(g, deg)
 	}
-	all, err := r.read(ctx, paths)
+	all, err := r.readPiped(ctx, turned)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range paths { // the first turn that read anything
-		if len(all[p]) > 0 {
-			return all[p], nil
+	for _, c := range all { // the first turn that read anything
+		if len(c) > 0 {
+			return c, nil
 		}
 	}
 	return nil, nil
 }
 
-func writePNG(path string, img image.Image) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+// readPiped runs ZXingReader once over the images, each written as PGM to
+// a pipe the reader opens as /dev/fd/N, and returns each one's codes.
+func (r Reader) readPiped(ctx context.Context, imgs []*image.Gray) ([][]Code, error) {
+	paths := make([]string, len(imgs))
+	readers := make([]*os.File, len(imgs))
+	writers := make([]*os.File, len(imgs))
+	closeAll := func(fs []*os.File) {
+		for _, f := range fs {
+			if f != nil {
+				f.Close()
+			}
+		}
+	}
+	defer closeAll(readers)
+	defer closeAll(writers)
+	for i := range imgs {
+		var err error
+		if readers[i], writers[i], err = os.Pipe(); err != nil {
+			return nil, fmt.Errorf("barcode reader: %w", err)
+		}
+		paths[i] = fmt.Sprintf("/dev/fd/%d", 3+i) // ExtraFiles start at 3
+	}
+	var wg sync.WaitGroup
+	for i, g := range imgs {
+		wg.Add(1)
+		go func(w *os.File, g *image.Gray) {
+			defer wg.Done()
+			_ = writePGM(w, g) // a reader that stops early breaks the pipe: its output says what it read
+			w.Close()
+		}(writers[i], g)
+	}
+	all, err := r.run(ctx, paths, func(cmd *exec.Cmd) { cmd.ExtraFiles = readers })
+	closeAll(readers) // the child holds its own copies; a writer still blocked sees a broken pipe
+	readers = nil
+	wg.Wait()
+	writers = nil // closed by their goroutines
 	if err != nil {
-		return err
+		return nil, err
 	}
-	err = png.Encode(f, img)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	out := make([][]Code, len(imgs))
+	for i, p := range paths {
+		out[i] = all[p]
 	}
-	if err != nil {
-		return fmt.Errorf("barcode reader: writing the image: %w", err)
+	return out, nil
+}
+
+// writePGM writes g as a binary PGM (P5), which ZXingReader's image loader
+// reads without seeking.
+func writePGM(w io.Writer, g *image.Gray) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	b := g.Bounds()
+	fmt.Fprintf(bw, "P5\n%d %d\n255\n", b.Dx(), b.Dy())
+	for y := 0; y < b.Dy(); y++ {
+		i := g.PixOffset(b.Min.X, b.Min.Y+y)
+		if _, err := bw.Write(g.Pix[i : i+b.Dx()]); err != nil {
+			return err
+		}
 	}
-	return nil
+	return bw.Flush()
 }
 
 // grey is img's luma.

@@ -7,20 +7,17 @@ import (
 	_ "image/png"
 	"math"
 	"strings"
-	"unicode"
 
-	"github.com/mozillazg/go-unidecode"
 	"golang.org/x/text/language"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/check/docdata"
 	"github.com/openkyc/openkyc/internal/kyc"
-	"github.com/openkyc/openkyc/internal/pii"
 )
 
-// Engine reads the MRZ of a subject's documents once and serves the checks
-// document.mrz and data.consistency, and the document dates of data.age and
-// data.expiry.
+// Engine reads the MRZ of a subject's documents once and serves
+// document.mrz, and data.consistency and the document dates of data.age
+// and data.expiry as a docdata.Source.
 type Engine struct {
 	Reader Reader
 }
@@ -86,28 +83,39 @@ func (e *Engine) read(ctx context.Context, s *check.Subject) found {
 	}).(found)
 }
 
-// Dates are the MRZ's birth and expiry dates (check.DatesFunc).
-func (e *Engine) Dates(ctx context.Context, s *check.Subject) (check.DocumentDates, bool) {
+// Data is the MRZ as docdata reads it (docdata.Source): a reading whose
+// check digits hold, in doubt when Assess doubts it.
+func (e *Engine) Data(ctx context.Context, s *check.Subject) docdata.Found {
 	f := e.read(ctx, s)
-	if f.missing {
-		return check.DocumentDates{Unavailable: f.reason}, false
-	}
-	if !f.ok || Assess(f.reading, s.Now).Status != kyc.CheckPassed {
-		return check.DocumentDates{}, false // no dates from a reading in doubt
+	switch {
+	case f.err != nil:
+		return docdata.Found{Err: f.err}
+	case !f.ok:
+		return docdata.Found{Reason: f.reason, Unavailable: f.missing}
 	}
 	d := f.reading.Document
-	dates := check.DocumentDates{Source: "mrz"}
-	if _, ok := d.BirthDate.Time(); ok {
-		dates.BirthDate = d.BirthDate.String()
+	if !d.Valid() {
+		return docdata.Found{Reason: "the MRZ's check digits do not hold (document.mrz)"}
 	}
-	if _, ok := d.ExpiryDate.Time(); ok {
-		dates.ExpiryDate = d.ExpiryDate.String()
+	rd := docdata.Reading{Source: "mrz", Document: f.kind, Surname: d.Surname, GivenNames: d.GivenNames,
+		DocumentNumber: d.DocumentNumber, BirthDate: d.BirthDate.String(), ExpiryDate: d.ExpiryDate.String(), DoubtReason: kyc.ReasonMRZDoubtful}
+	if _, ok := d.BirthDate.Time(); !ok {
+		rd.BirthDate = ""
 	}
-	return dates, true
+	if _, ok := d.ExpiryDate.Time(); !ok {
+		rd.ExpiryDate = ""
+	}
+	if d.Nationality != "" {
+		rd.Nationality = alpha2(d.Nationality)
+	}
+	if a := Assess(f.reading, s.Now); a.Status == kyc.CheckReview {
+		rd.Doubts = a.Doubts
+	}
+	return docdata.Found{Reading: rd, OK: true}
 }
 
 // Checkers returns the engine's checks.
-func (e *Engine) Checkers() []check.Checker { return []check.Checker{DocumentCheck{e}, Consistency{e}} }
+func (e *Engine) Checkers() []check.Checker { return []check.Checker{DocumentCheck{e}} }
 
 // DocumentCheck is document.mrz: an MRZ was found and every check digit holds.
 type DocumentCheck struct{ e *Engine }
@@ -183,79 +191,6 @@ func problemFields(msg string) []string {
 	return out
 }
 
-// Consistency is data.consistency: the MRZ against the declared data —
-// names (transliterated, normalised, similarity), birth date, document
-// number, nationality.
-type Consistency struct{ e *Engine }
-
-func (Consistency) Kind() kyc.CheckKind { return kyc.KindConsistency }
-func (Consistency) Version() string     { return "1" }
-
-// NameThreshold is the similarity below which names do not match.
-const NameThreshold = 0.85
-
-func (c Consistency) Run(ctx context.Context, s *check.Subject) check.Result {
-	f := c.e.read(ctx, s)
-	if f.err != nil {
-		return check.Errored(f.err)
-	}
-	if !f.ok {
-		return f.notRun()
-	}
-	d := f.reading.Document
-	if !d.Valid() {
-		return check.NotApplicable("the MRZ's check digits do not hold (document.mrz)")
-	}
-	p := s.Applicant.PII
-	fields := map[string]FieldMatch{}
-	var mismatches []string
-	compare := func(name string, declared string, match bool, score float64) {
-		if declared == "" {
-			return
-		}
-		fields[name] = FieldMatch{Match: match, Score: math.Round(score*100) / 100}
-		if !match {
-			mismatches = append(mismatches, name)
-		}
-	}
-	if p.LastName != "" || p.FirstName != "" {
-		sc := NameSimilarity(p.LastName+" "+p.FirstName, d.Surname+" "+d.GivenNames)
-		compare("name", p.LastName+p.FirstName, sc >= NameThreshold, sc)
-	}
-	if bd := d.BirthDate.String(); bd != "" {
-		compare("date_of_birth", p.DateOfBirth, p.DateOfBirth == bd, b2f(p.DateOfBirth == bd))
-	}
-	// declared numbers may carry spaces and punctuation the MRZ drops
-	same := pii.DocumentNumberKey(p.DocumentNumber) == pii.DocumentNumberKey(d.DocumentNumber)
-	compare("document_number", p.DocumentNumber, same, b2f(same))
-	if p.Nationality != "" {
-		nat := alpha2(d.Nationality)
-		compare("nationality", p.Nationality, strings.EqualFold(nat, p.Nationality), b2f(strings.EqualFold(nat, p.Nationality)))
-	}
-	if len(fields) == 0 {
-		return check.NotApplicable("no declared data to compare with the MRZ")
-	}
-	ev := map[string]any{"fields": fields, "mismatches": mismatches}
-	if len(mismatches) > 0 {
-		ev["mismatches"] = mismatches
-		if a := Assess(f.reading, s.Now); a.Status == kyc.CheckReview {
-			// the reading itself is in doubt (document.mrz): a person compares
-			ev["doubts"] = a.Doubts
-			return check.Result{Status: kyc.CheckReview, ReasonCode: kyc.ReasonMRZDoubtful, Evidence: ev}
-		}
-		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDataMismatch, Evidence: ev}
-	}
-	ev["mismatches"] = []string{}
-	return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
-}
-
-func b2f(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // alpha2 turns an ICAO code into ISO alpha-2 ("D" is Germany).
 func alpha2(code string) string {
 	if code == "D" {
@@ -266,77 +201,4 @@ func alpha2(code string) string {
 		return code
 	}
 	return r.String()
-}
-
-// NameKey transliterates (any script to Latin), folds case and diacritics,
-// and keeps the name's letters as sorted words, as the MRZ writes names.
-func NameKey(s string) []string {
-	s = icaoCyrillic.Replace(norm.NFC.String(s))
-	s = unidecode.Unidecode(s)
-	s = strings.ToUpper(s)
-	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
-	return words
-}
-
-// icaoCyrillic applies the ICAO 9303 transliterations that differ from
-// unidecode's (ё → E, й → I, ъ → IE).
-var icaoCyrillic = strings.NewReplacer("ё", "е", "Ё", "Е", "й", "и", "Й", "И", "ъ", "ие", "Ъ", "ИЕ")
-
-// NameSimilarity scores two full names 0–1: words are aligned greedily by
-// normalised Levenshtein similarity, in any order (MRZ names may be reordered
-// or truncated), weighted by length.
-func NameSimilarity(a, b string) float64 {
-	wa, wb := NameKey(a), NameKey(b)
-	if len(wa) == 0 || len(wb) == 0 {
-		return 0
-	}
-	used := make([]bool, len(wb))
-	var total, weight float64
-	for _, x := range wa {
-		best, bi := 0.0, -1
-		for j, y := range wb {
-			if used[j] {
-				continue
-			}
-			sim := 1 - float64(levenshtein(x, y))/float64(max(len(x), len(y)))
-			if strings.HasPrefix(x, y) && len(y) >= 3 { // truncated in the MRZ
-				sim = math.Max(sim, 0.95)
-			}
-			if sim > best {
-				best, bi = sim, j
-			}
-		}
-		if bi >= 0 {
-			used[bi] = true
-		}
-		total += best * float64(len(x))
-		weight += float64(len(x))
-	}
-	// words of b left unmatched lower the score
-	for j, y := range wb {
-		if !used[j] {
-			weight += float64(len(y)) / 2
-		}
-	}
-	return total / weight
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
