@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +28,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/apptest"
+	"github.com/openkyc/openkyc/internal/check/barcode"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
@@ -239,8 +242,15 @@ func (r *receiver) completed(order string) map[string]any {
 	return nil
 }
 
-// finish completes the hosted page over HTTP (the browser test does it in Chromium).
+// finish completes the hosted page over HTTP (the browser test does it in
+// Chromium) with a passport.
 func finish(t *testing.T, e *env, ekycURL string) {
+	finishWith(t, e, ekycURL, "doc_type=passport&country=PH", map[string][]byte{"id_front": kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760))})
+}
+
+// finishWith completes the hosted page choosing the document in form and
+// uploading docs (kind → image), a selfie and liveness frames.
+func finishWith(t *testing.T, e *env, ekycURL, form string, docs map[string][]byte) {
 	u, err := url.Parse(ekycURL)
 	require.NoError(t, err)
 	path := u.Path
@@ -253,14 +263,16 @@ func finish(t *testing.T, e *env, ekycURL string) {
 		res.Body.Close()
 		return res
 	}
-	require.Equal(t, http.StatusSeeOther, post(path+"/document", strings.NewReader("doc_type=passport&country=PH"), "application/x-www-form-urlencoded").StatusCode)
+	require.Equal(t, http.StatusSeeOther, post(path+"/document", strings.NewReader(form), "application/x-www-form-urlencoded").StatusCode)
 	upload := func(kind string, img []byte) {
 		var b bytes.Buffer
 		w := newMultipart(&b, img)
 		require.Equal(t, http.StatusOK, post(path+"/upload?kind="+kind, &b, w).StatusCode)
 	}
-	card, face := kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)), kyctest.JPEG(t, kyctest.SyntheticFace(800, 600))
-	upload("id_front", card)
+	for _, kind := range slices.Sorted(maps.Keys(docs)) {
+		upload(kind, docs[kind])
+	}
+	face := kyctest.JPEG(t, kyctest.SyntheticFace(800, 600))
 	upload("selfie", face)
 	for range 5 {
 		upload("liveness_frame", face)
@@ -481,4 +493,29 @@ func TestNotifyURLRefusesInternalTargets(t *testing.T) {
 		require.Contains(t, res["message"], "notifyUrl: url host", u)
 	}
 	e.data(e.m1, e.call("/paycools/ekyc/init", e.m1, initParam("ORDEROK", "u", "https://merchant.example/n"), ""))
+}
+
+// TestPayCoolsLicence: a driver's licence without an MRZ, its PDF417 on
+// the back: ocrResult (address and date of issue included) comes from the
+// barcode's record, materialCheck says the record is whole, and the
+// verification is decided without a reviewer.
+func TestPayCoolsLicence(t *testing.T) {
+	t.Parallel()
+	if err := (barcode.Reader{}).Available(); err != nil {
+		t.Skip(err)
+	}
+	text, err := os.ReadFile("../../check/barcode/testdata/us_v08.txt")
+	require.NoError(t, err)
+	back := kyctest.JPEG(t, kyctest.LicenceBack(t, strings.Replace(string(text), "DBA08312022", "DBA08312031", 1)))
+	e := newEnv(t, kyctest.DBs(t)[0])
+	rcv := newReceiver(t, e.m1)
+	param := strings.Replace(initParam("LIC1", "user-lic", rcv.srv.URL+"/ekyc/notify"), `"docType":"00000001003"`, `"docType":"DRIVING_LICENSE"`, 1)
+	d := e.data(e.m1, e.call("/paycools/ekyc/init", e.m1, param, ""))
+	finishWith(t, e, d["ekycUrl"].(string), "doc_type=driving_license&country=US",
+		map[string][]byte{"id_front": kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)), "id_back": back})
+	require.Eventually(t, func() bool { return rcv.completed("LIC1") != nil }, 30*time.Second, 20*time.Millisecond)
+	result := e.data(e.m1, e.call("/paycools/ekyc/checkResult", e.m1, `{"mchOrderId":"LIC1","isReturnImage":"N"}`, ""))
+	require.Equal(t, "Success", result["ekycResult"], "%v", result)
+	golden(t, "check_result_licence", result)
+	strictResult(t, result)
 }

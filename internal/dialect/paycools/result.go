@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/check/barcode"
 	"github.com/openkyc/openkyc/internal/check/basic"
 	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/check/mrz"
@@ -338,11 +339,13 @@ func (h *Dialect) image(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(w, rc)
 }
 
-// addOCR fills ocrResult (and missing basic info) from the MRZ reading of
-// the document.mrz check, which is sealed in its evidence (open: the
-// verification's sealed evidence). A malformed evidence row or reading is
-// an error naming the check.
+// addOCR fills ocrResult (and missing basic info) from what was read of
+// the document: the MRZ reading of document.mrz, else the AAMVA record of
+// document.barcode (a licence without an MRZ), both sealed in their
+// evidence (open: the verification's sealed evidence). A malformed
+// evidence row or reading is an error naming the check.
 func addOCR(checks []kyc.Check, res *Result, open func(sealed string) ([]byte, error)) error {
+	filled := false
 	for _, c := range checks {
 		if c.Kind != kyc.KindMRZ || (c.Status != kyc.CheckPassed && c.Status != kyc.CheckFailed) {
 			continue
@@ -354,27 +357,72 @@ func addOCR(checks []kyc.Check, res *Result, open func(sealed string) ([]byte, e
 		if ev.ReadingSealed == "" {
 			return nil
 		}
-		plain, err := open(ev.ReadingSealed)
-		if err != nil {
-			return err
-		}
 		var rd mrz.Reading
-		if err := json.Unmarshal(plain, &rd); err != nil {
-			return fmt.Errorf("check %s (%s): sealed reading: %w", c.ID, c.Kind, err)
+		if err := openSealed(c, ev.ReadingSealed, open, &rd); err != nil {
+			return err
 		}
 		d := rd.Document
 		res.IDInfo.OCRResult = OCRResult{IDNumber: d.DocumentNumber, LastName: d.Surname, FirstName: d.GivenNames,
 			FirstNameFull: strings.TrimSpace(d.GivenNames + " " + d.Surname), DateOfBirth: d.BirthDate.String(), DateOfExpiry: d.ExpiryDate.String(),
 			CountryCode: d.Nationality, Sex: d.Sex, IssuingState: d.IssuingState}
-		if res.BasicInfo.CertNo == "" {
-			res.BasicInfo.CertNo = d.DocumentNumber
-		}
-		if res.BasicInfo.CertName == "" {
-			res.BasicInfo.CertName = res.IDInfo.OCRResult.FirstNameFull
-		}
+		fillBasic(res)
 		if c.Status == kyc.CheckPassed {
 			res.IDInfo.SpoofResult.MaterialCheck = "1" // the MRZ's check digits hold
 		}
+		filled = true
+	}
+	for _, c := range checks {
+		if filled || c.Kind != kyc.KindBarcode || (c.Status != kyc.CheckPassed && c.Status != kyc.CheckReview) {
+			continue
+		}
+		ev, err := check.DecodeEvidence[barcode.Evidence](c)
+		if err != nil {
+			return err
+		}
+		var sealed barcode.Sealed
+		if ev.Sealed == "" || ev.AAMVA == nil {
+			continue
+		}
+		if err := openSealed(c, ev.Sealed, open, &sealed); err != nil {
+			return err
+		}
+		if sealed.License == nil {
+			return fmt.Errorf("check %s (%s): sealed reading: no licence", c.ID, c.Kind)
+		}
+		l := sealed.License
+		address := strings.Join(slices.DeleteFunc([]string{l.Street, l.City, strings.TrimSpace(l.State + " " + l.PostalCode)},
+			func(s string) bool { return s == "" }), ", ")
+		res.IDInfo.OCRResult = OCRResult{IDNumber: l.DocumentNumber, LastName: l.Surname, FirstName: l.GivenNames,
+			FirstNameFull: strings.TrimSpace(l.GivenNames + " " + l.Surname), Address: address, DateOfBirth: l.DateOfBirth,
+			DateOfExpiry: l.DateOfExpiry, DateOfIssue: l.DateOfIssue, CountryCode: l.Country, Sex: l.Sex}
+		fillBasic(res)
+		if c.Status == kyc.CheckPassed {
+			res.IDInfo.SpoofResult.MaterialCheck = "1" // the barcode's record is whole and its dates agree
+		}
+		filled = true
 	}
 	return nil
+}
+
+// openSealed opens a check's sealed reading into v.
+func openSealed(c kyc.Check, sealed string, open func(string) ([]byte, error), v any) error {
+	plain, err := open(sealed)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(plain, v); err != nil {
+		return fmt.Errorf("check %s (%s): sealed reading: %w", c.ID, c.Kind, err)
+	}
+	return nil
+}
+
+// fillBasic takes the certificate's number and name from the reading when
+// the applicant declared none.
+func fillBasic(res *Result) {
+	if res.BasicInfo.CertNo == "" {
+		res.BasicInfo.CertNo = res.IDInfo.OCRResult.IDNumber
+	}
+	if res.BasicInfo.CertName == "" {
+		res.BasicInfo.CertName = res.IDInfo.OCRResult.FirstNameFull
+	}
 }
