@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/check/barcode"
 	"github.com/openkyc/openkyc/internal/check/basic"
 	"github.com/openkyc/openkyc/internal/check/docdata"
 	"github.com/openkyc/openkyc/internal/check/document"
@@ -32,19 +33,24 @@ type Case struct {
 	Checks       []kyc.Check
 	Face         *FaceEvidence
 	MRZ          *mrz.Reading
-	Hits         []HitView
-	Consistency  []ConsistencyRow
-	Tamper       []TamperView
-	Duplicates   []Duplicate
-	Decisions    []DecisionView
-	Attempts     []kyc.Verification // the applicant's verifications, newest first
-	Audit        []kyc.AuditEntry
-	Claim        *store.Claim
-	ClaimEmail   string
-	Proposal     *ProposalView
-	Settings     store.ReviewSettings
-	Age          time.Duration // since the case entered its state
-	Overdue      bool          // in review beyond the merchant's SLA
+	Barcode      *BarcodeView
+	// Data sets each source's reading beside the declared data (rows:
+	// fields; columns: declared, then each source read), disagreements
+	// marked.
+	Data        *DataTable
+	Hits        []HitView
+	Consistency []ConsistencyRow
+	Tamper      []TamperView
+	Duplicates  []Duplicate
+	Decisions   []DecisionView
+	Attempts    []kyc.Verification // the applicant's verifications, newest first
+	Audit       []kyc.AuditEntry
+	Claim       *store.Claim
+	ClaimEmail  string
+	Proposal    *ProposalView
+	Settings    store.ReviewSettings
+	Age         time.Duration // since the case entered its state
+	Overdue     bool          // in review beyond the merchant's SLA
 	// Unreadable names the checks whose evidence could not be read (a
 	// malformed row, a seal that does not open): shown without it.
 	Unreadable []kyc.CheckKind
@@ -58,6 +64,34 @@ type FaceEvidence struct {
 	SelfieCrop     []byte // JPEG
 	PassiveLive    float64
 	HasPassiveLive bool
+}
+
+// BarcodeView is document.barcode: the codes found, the AAMVA record
+// read from one and what kept it from passing.
+type BarcodeView struct {
+	Status   kyc.CheckStatus
+	Evidence barcode.Evidence
+	Codes    []barcode.Code
+	License  *barcode.License
+}
+
+// DataTable is the declared data beside each source's reading.
+type DataTable struct {
+	Columns []string // "declared", "mrz", "barcode"
+	Rows    []DataRow
+}
+
+// DataRow is one field across the columns.
+type DataRow struct {
+	Field string
+	Cells []DataCell
+}
+
+// DataCell is one value; Bad marks a value data.consistency found to
+// differ (from the declared value, or between two sources).
+type DataCell struct {
+	Value string
+	Bad   bool
 }
 
 // ConsistencyRow is one field of data.consistency: declared data against
@@ -257,6 +291,22 @@ func (c *Case) readEvidence(latest map[kyc.CheckKind]kyc.Check, open func(sealed
 			c.unreadable(m.Kind, err)
 		}
 	}
+	if bc, ok := latest[kyc.KindBarcode]; ok {
+		ev, err := check.DecodeEvidence[barcode.Evidence](bc)
+		if err == nil && ev.Sealed != "" {
+			var b []byte
+			if b, err = open(ev.Sealed); err == nil {
+				var sealed barcode.Sealed
+				if err = json.Unmarshal(b, &sealed); err == nil {
+					c.Barcode = &BarcodeView{Status: bc.Status, Evidence: ev, Codes: sealed.Codes, License: sealed.License}
+				}
+			}
+		}
+		if err != nil {
+			c.unreadable(bc.Kind, err)
+		}
+	}
+	var consistency docdata.ConsistencyEvidence
 	if dc, ok := latest[kyc.KindConsistency]; ok {
 		ev, err := check.DecodeEvidence[docdata.ConsistencyEvidence](dc)
 		if err != nil {
@@ -265,7 +315,9 @@ func (c *Case) readEvidence(latest map[kyc.CheckKind]kyc.Check, open func(sealed
 		for _, f := range slices.Sorted(maps.Keys(ev.Fields)) {
 			c.Consistency = append(c.Consistency, ConsistencyRow{Field: f, Match: ev.Fields[f].Match, Score: ev.Fields[f].Score})
 		}
+		consistency = ev
 	}
+	c.Data = c.dataTable(consistency)
 	if th, ok := latest[kyc.KindTamperHints]; ok {
 		ev, err := check.DecodeEvidence[document.TamperEvidence](th)
 		if err != nil {
@@ -366,4 +418,79 @@ func (s *Service) hits(ctx context.Context, c *Case, ev screening.Evidence) ([]H
 		return 0
 	})
 	return out, nil
+}
+
+// dataTable sets the declared data beside the MRZ's and the barcode's
+// readings, marking what data.consistency found to differ; nil when
+// nothing was read from the document.
+func (c *Case) dataTable(ev docdata.ConsistencyEvidence) *DataTable {
+	type source struct {
+		name   string
+		values map[string]string
+	}
+	var sources []source
+	if c.MRZ != nil {
+		d := c.MRZ.Document
+		sources = append(sources, source{"mrz", map[string]string{"surname": d.Surname, "given_names": d.GivenNames,
+			"date_of_birth": d.BirthDate.String(), "document_number": d.DocumentNumber, "date_of_expiry": d.ExpiryDate.String(),
+			"nationality": d.Nationality}})
+	}
+	if c.Barcode != nil && c.Barcode.License != nil {
+		l := c.Barcode.License
+		sources = append(sources, source{"barcode", map[string]string{"surname": l.Surname, "given_names": l.GivenNames,
+			"date_of_birth": l.DateOfBirth, "document_number": l.DocumentNumber, "date_of_expiry": l.DateOfExpiry, "date_of_issue": l.DateOfIssue,
+			"address": l.Address()}})
+	}
+	if len(sources) == 0 {
+		return nil
+	}
+	p := c.Applicant.PII
+	declared := map[string]string{"surname": p.LastName, "given_names": p.FirstName, "date_of_birth": p.DateOfBirth,
+		"document_number": p.DocumentNumber, "date_of_expiry": p.DocumentExpiry, "nationality": p.Nationality}
+	if a := p.Address; a != nil {
+		declared["address"] = barcode.JoinAddress(a.Line1, a.City, a.State, a.PostalCode)
+	}
+	// the comparison's field of each row (names are compared whole)
+	compared := map[string]string{"surname": "name", "given_names": "name", "date_of_birth": "date_of_birth",
+		"document_number": "document_number", "nationality": "nationality", "date_of_expiry": "date_of_expiry"}
+	mismatch := func(src, field string) bool {
+		if m, ok := ev.BySource[src][field]; ok {
+			return !m.Match
+		}
+		if len(ev.BySource) == 0 && len(ev.Sources) == 1 && ev.Sources[0] == src {
+			if m, ok := ev.Fields[field]; ok {
+				return !m.Match
+			}
+		}
+		return false
+	}
+	disagree := func(src, field string) bool {
+		for _, d := range ev.Disagreements {
+			if d.Field == field && (d.Sources[0] == src || d.Sources[1] == src) {
+				return true
+			}
+		}
+		return false
+	}
+	t := &DataTable{Columns: []string{"declared"}}
+	for _, s := range sources {
+		t.Columns = append(t.Columns, s.name)
+	}
+	for _, f := range []string{"surname", "given_names", "date_of_birth", "document_number", "date_of_expiry", "date_of_issue", "nationality", "address"} {
+		row := DataRow{Field: f, Cells: []DataCell{{Value: declared[f]}}}
+		any := declared[f] != ""
+		for _, s := range sources {
+			v := s.values[f]
+			any = any || v != ""
+			bad := v != "" && (mismatch(s.name, compared[f]) || disagree(s.name, compared[f]))
+			row.Cells = append(row.Cells, DataCell{Value: v, Bad: bad})
+			if bad && mismatch(s.name, compared[f]) {
+				row.Cells[0].Bad = true
+			}
+		}
+		if any {
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	return t
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/check/barcode"
 	"github.com/openkyc/openkyc/internal/check/docdata"
 	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/face"
@@ -73,4 +74,36 @@ func TestReadEvidence(t *testing.T) {
 		kyc.KindFaceMatch: ev(kyc.KindFaceMatch, face.MatchEvidence{Score: &score, DocumentCrop: "nope", SelfieCrop: "seal-selfie"})}, open)
 	require.ElementsMatch(t, []kyc.CheckKind{kyc.KindMRZ, kyc.KindFaceMatch}, sealedBad.Unreadable)
 	require.NotNil(t, sealedBad.Face, "the score is still shown")
+}
+
+// TestDataTable: the declared data beside the MRZ's and the barcode's
+// readings; a declared value one source contradicts is marked in both,
+// and two sources that disagree are marked where they do.
+func TestDataTable(t *testing.T) {
+	t.Parallel()
+	lines, err := mrz.Generate(mrz.Fields{Format: mrz.TD1, DocumentCode: "I", IssuingState: "USA", Surname: "SAMPLE", GivenNames: "JOHN",
+		DocumentNumber: "D1234562", Nationality: "USA", BirthDate: "770831", Sex: "M", ExpiryDate: "310831"})
+	require.NoError(t, err)
+	d, err := mrz.Parse(lines...)
+	require.NoError(t, err)
+	c := Case{Applicant: kyc.Applicant{PII: kyc.PII{FirstName: "John", LastName: "Sample", DateOfBirth: "1977-08-31",
+		Address: &kyc.Address{Line1: "1 Main St", City: "Springfield"}}}, MRZ: &mrz.Reading{Document: d},
+		Barcode: &BarcodeView{License: &barcode.License{Surname: "SAMPLE", GivenNames: "JOHN", DateOfBirth: "1977-08-30",
+			DocumentNumber: "D1234562", DateOfExpiry: "2031-08-31"}}}
+	tab := c.dataTable(docdata.ConsistencyEvidence{Sources: []string{"mrz", "barcode"},
+		BySource: map[string]map[string]docdata.FieldMatch{"mrz": {"date_of_birth": {Match: true, Score: 1}},
+			"barcode": {"date_of_birth": {Match: false}}},
+		Disagreements: []docdata.Disagreement{{Field: "date_of_birth", Sources: [2]string{"mrz", "barcode"}}}})
+	require.Equal(t, []string{"declared", "mrz", "barcode"}, tab.Columns)
+	rows := map[string][]DataCell{}
+	for _, r := range tab.Rows {
+		rows[r.Field] = r.Cells
+	}
+	require.Equal(t, []DataCell{{Value: "1977-08-31", Bad: true}, {Value: "1977-08-31", Bad: true}, {Value: "1977-08-30", Bad: true}},
+		rows["date_of_birth"])
+	require.Equal(t, []DataCell{{Value: "Sample"}, {Value: "SAMPLE"}, {Value: "SAMPLE"}}, rows["surname"])
+	require.Equal(t, []DataCell{{Value: "1 Main St, Springfield"}, {}, {}}, rows["address"])
+	require.Equal(t, []DataCell{{}, {Value: "USA"}, {}}, rows["nationality"])
+	require.NotContains(t, rows, "date_of_issue", "no column holds it")
+	require.Nil(t, (&Case{}).dataTable(docdata.ConsistencyEvidence{}), "nothing read from the document")
 }

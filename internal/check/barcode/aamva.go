@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,19 @@ type License struct {
 	// Elements are every data element of the DL or ID subfile by its
 	// three-letter id, as encoded (trailing spaces trimmed).
 	Elements map[string]string `json:"elements"`
+}
+
+// Address is the holder's address on one line: street, city, state and
+// postal code.
+func (l License) Address() string {
+	return JoinAddress(l.Street, l.City, l.State, l.PostalCode)
+}
+
+// JoinAddress writes an address on one line ("1234 ANY STREET, CITY, CA
+// 00000"), leaving out the parts that are empty.
+func JoinAddress(street, city, state, postalCode string) string {
+	parts := slices.DeleteFunc([]string{street, city, strings.TrimSpace(state + " " + postalCode)}, func(s string) bool { return s == "" })
+	return strings.Join(parts, ", ")
 }
 
 // ErrNotAAMVA says the text is not an AAMVA DL/ID barcode.

@@ -390,10 +390,8 @@ func addOCR(checks []kyc.Check, res *Result, open func(sealed string) ([]byte, e
 			return fmt.Errorf("check %s (%s): sealed reading: no licence", c.ID, c.Kind)
 		}
 		l := sealed.License
-		address := strings.Join(slices.DeleteFunc([]string{l.Street, l.City, strings.TrimSpace(l.State + " " + l.PostalCode)},
-			func(s string) bool { return s == "" }), ", ")
 		res.IDInfo.OCRResult = OCRResult{IDNumber: l.DocumentNumber, LastName: l.Surname, FirstName: l.GivenNames,
-			FirstNameFull: strings.TrimSpace(l.GivenNames + " " + l.Surname), Address: address, DateOfBirth: l.DateOfBirth,
+			FirstNameFull: strings.TrimSpace(l.GivenNames + " " + l.Surname), Address: l.Address(), DateOfBirth: l.DateOfBirth,
 			DateOfExpiry: l.DateOfExpiry, DateOfIssue: l.DateOfIssue, CountryCode: l.Country, Sex: l.Sex}
 		fillBasic(res)
 		if c.Status == kyc.CheckPassed {

@@ -1,0 +1,56 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/applicant"
+	"github.com/openkyc/openkyc/internal/check/barcode"
+	"github.com/openkyc/openkyc/internal/config"
+	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/kyctest"
+	"github.com/openkyc/openkyc/internal/verification"
+)
+
+// TestCaseViewBarcode: a licence whose barcode disagrees with the declared
+// birth date goes to review; the case view shows the barcode's record and
+// sets the declared data beside it, the differing values marked.
+func TestCaseViewBarcode(t *testing.T) {
+	t.Parallel()
+	if err := (barcode.Reader{}).Available(); err != nil {
+		t.Skip(err)
+	}
+	text, err := os.ReadFile("../../check/barcode/testdata/us_v08.txt")
+	require.NoError(t, err)
+	back := kyctest.LicenceBack(t, strings.Replace(string(text), "DBA08312022", "DBA08312031", 1))
+	e := newEnv(t, kyctest.DB{Name: "sqlite"}, func(c *config.Config) { c.AssetsDir = t.TempDir() })
+	ctx := context.Background()
+	ap, _, err := e.a.Applicants.Create(ctx, e.pA, kyc.SurfaceNative, applicant.Input{ExternalUserID: "john",
+		PII: kyc.PII{FirstName: "John Quincy", LastName: "Sample", DateOfBirth: "1980-01-01", DocumentNumber: "D1234562"}})
+	require.NoError(t, err)
+	for kind, img := range map[kyc.DocumentKind][]byte{kyc.DocIDFront: kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)),
+		kyc.DocIDBack: kyctest.JPEG(t, back), kyc.DocSelfie: kyctest.JPEG(t, kyctest.SyntheticFace(600, 800))} {
+		_, err = e.a.Applicants.UploadDocument(ctx, e.pA, ap.ID, kind, bytes.NewReader(img))
+		require.NoError(t, err)
+	}
+	v, err := e.a.Verifications.Create(ctx, e.pA, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: "john"})
+	require.NoError(t, err)
+	_, err = e.a.Verifications.Submit(ctx, e.pA, v.ID)
+	require.NoError(t, err)
+	e.waitState(e.pA, v.ID, kyc.StateReview)
+
+	st, page := e.login("rev1").get("/console/cases/" + v.ID)
+	require.Equal(t, http.StatusOK, st)
+	require.Contains(t, page, `<section id="barcode">`)
+	require.Contains(t, page, "version 8, issuer 636014, USA, subfiles DL, ZC")
+	require.Contains(t, page, `<th>declared</th><th>barcode</th>`)
+	require.Contains(t, page, `<tr><td>date_of_birth</td><td class="bad">1980-01-01 ✗</td><td class="bad">1977-08-31 ✗</td></tr>`)
+	require.Contains(t, page, `<tr><td>document_number</td><td>D1234562</td><td>D1234562</td></tr>`)
+	require.Contains(t, page, `<td>1234 ANY STREET, CITY, CA 00000</td>`)
+}
