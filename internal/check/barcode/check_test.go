@@ -31,7 +31,9 @@ func (e env) DecodeImage(_ context.Context, d kyc.Document, _ int) (image.Image,
 	return img, func() {}, nil
 }
 
-func (env) Seal(p []byte, _ string) (string, error) { return fmt.Sprintf("sealed %d bytes", len(p)), nil }
+func (env) Seal(p []byte, _ string) (string, error) {
+	return fmt.Sprintf("sealed %d bytes", len(p)), nil
+}
 
 // TestDocumentCheck: what document.barcode concludes from what is on the
 // back of the card, and from nothing.
