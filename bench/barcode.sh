@@ -25,5 +25,5 @@ mkdir -p bench/results
   done
   echo "| all | $(metric %all) % |"
   echo
-  echo "Seconds per image (grey PNG written, ZXingReader run, the four turns when nothing is found level): p50 $(metric s/p50), p95 $(metric s/p95)."
+  echo "Seconds per image (grey PGM piped, ZXingReader run, the four turns when nothing is found level): p50 $(metric s/p50), p95 $(metric s/p95)."
 } | tee bench/results/barcode.md
