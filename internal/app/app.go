@@ -189,7 +189,7 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Applicants: a.Applicants,
 		Levels:     a.Levels,
-		Extra: slices.Concat(a.MRZ.Checkers(), a.Barcode.Checkers(), []check.Checker{docdata.Consistency{Sources: []docdata.Source{a.MRZ, a.Barcode}}},
+		Extra: slices.Concat(a.MRZ.Checkers(), a.Barcode.Checkers(), []check.Checker{docdata.Consistency{Sources: []docdata.Source{a.MRZ, a.Barcode}}, docdata.Classification{Sources: []docdata.Source{a.MRZ, a.Barcode}}},
 			document.Checkers(), a.Face.Checkers(), []check.Checker{screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge}}),
 		Dates:   docdata.Dates(a.MRZ, a.Barcode),
 		Metrics: a.decisions,

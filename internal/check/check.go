@@ -47,6 +47,11 @@ type Env interface {
 	// for and when its link was made (frames before it belong to an earlier
 	// attempt); ok is false without a hosted capture.
 	LivenessChallenge(ctx context.Context, merchantID, verificationID string) (prompts []string, since time.Time, ok bool, err error)
+	// DocumentChoice returns the document type (passport, id_card,
+	// driving_license, residence_permit) and issuing country (ISO alpha-2)
+	// declared for the verification — chosen on the hosted page —; "" when
+	// none was.
+	DocumentChoice(ctx context.Context, merchantID, verificationID string) (docType, country string, err error)
 }
 
 // DecodeWith implements Env.DecodeImage on a decoder and an OpenDocument.

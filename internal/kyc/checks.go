@@ -16,6 +16,7 @@ const (
 	KindRelianceReports   CheckKind = "reliance.reports"
 	KindMRZ               CheckKind = "document.mrz"
 	KindBarcode           CheckKind = "document.barcode"
+	KindClassification    CheckKind = "document.classification"
 	KindConsistency       CheckKind = "data.consistency"
 	KindDocumentQuality   CheckKind = "document.quality"
 	KindTamperHints       CheckKind = "document.tamper_hints"
@@ -27,5 +28,5 @@ const (
 
 // CheckKinds are the check kinds in pipeline order.
 var CheckKinds = []CheckKind{KindDocumentsRequired, KindDocumentIntegrity, KindAge, KindExpiry, KindDuplicateIdentity, KindBlocklist,
-	KindRelianceReports, KindMRZ, KindBarcode, KindConsistency, KindDocumentQuality, KindTamperHints, KindFaceMatch, KindFaceDuplicate, KindFaceLiveness,
+	KindRelianceReports, KindMRZ, KindBarcode, KindClassification, KindConsistency, KindDocumentQuality, KindTamperHints, KindFaceMatch, KindFaceDuplicate, KindFaceLiveness,
 	KindSanctions}

@@ -33,7 +33,7 @@ const (
 var notApplicableDefault = map[kyc.CheckKind]string{
 	kyc.KindDocumentsRequired: NotApplicableReview, kyc.KindDocumentIntegrity: NotApplicableReview, kyc.KindAge: NotApplicableReview,
 	kyc.KindExpiry: NotApplicablePass, kyc.KindDuplicateIdentity: NotApplicablePass, kyc.KindBlocklist: NotApplicableReview,
-	kyc.KindRelianceReports: NotApplicableReview, kyc.KindMRZ: NotApplicablePass, kyc.KindBarcode: NotApplicablePass, kyc.KindConsistency: NotApplicablePass,
+	kyc.KindRelianceReports: NotApplicableReview, kyc.KindMRZ: NotApplicablePass, kyc.KindBarcode: NotApplicablePass, kyc.KindClassification: NotApplicablePass, kyc.KindConsistency: NotApplicablePass,
 	kyc.KindDocumentQuality: NotApplicablePass, kyc.KindTamperHints: NotApplicablePass, kyc.KindFaceMatch: NotApplicableReview,
 	kyc.KindFaceDuplicate: NotApplicablePass, kyc.KindFaceLiveness: NotApplicablePass, kyc.KindSanctions: NotApplicableReview,
 }
@@ -125,8 +125,10 @@ func Default() Level {
 			// not_run without tesseract/OCR-B or when the document has no MRZ
 			kyc.KindMRZ: {Enabled: true, OnFail: OnFailReview},
 			// not_run without zxing-cpp or when the document has no barcode
-			kyc.KindBarcode:     {Enabled: true, OnFail: OnFailReview},
-			kyc.KindConsistency: {Enabled: true, OnFail: OnFailReview},
+			kyc.KindBarcode: {Enabled: true, OnFail: OnFailReview},
+			// the type and country read against those declared (the hosted page's choice)
+			kyc.KindClassification: {Enabled: true, OnFail: OnFailReview},
+			kyc.KindConsistency:    {Enabled: true, OnFail: OnFailReview},
 			// hints ask for a reviewer, never reject; document.quality is
 			// off by default (merchants whose users upload poor photos enable it)
 			kyc.KindTamperHints: {Enabled: true, OnFail: OnFailReview},

@@ -94,7 +94,7 @@ func TestDecide(t *testing.T) {
 		{"failed without code", with(allPassed(), res("document.integrity", kyc.CheckFailed, "")),
 			policy.Outcome{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{kyc.ReasonOther}, UserMessage: "We could not verify your identity. Please try again."}},
 		{"nothing ran", nil, policy.Outcome{Review: true, ReviewReasons: []string{"blocklist.missing", "data.age.missing", kyc.ReasonCheckUnavailable,
-			"data.consistency.missing", "data.expiry.missing", "document.barcode.missing", "document.integrity.missing", "document.mrz.missing", "document.tamper_hints.missing",
+			"data.consistency.missing", "data.expiry.missing", "document.barcode.missing", "document.classification.missing", "document.integrity.missing", "document.mrz.missing", "document.tamper_hints.missing",
 			"documents.required.missing", "duplicate.identity.missing", "face.duplicate.missing", "face.liveness.missing", "face.match.missing",
 			"screening.sanctions.missing", kyc.ReasonDocumentUnreadable}}},
 		{"an optional check without a result (a replay) never passes", without(allPassed(), "screening.sanctions"),

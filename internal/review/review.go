@@ -312,7 +312,7 @@ const (
 )
 
 // ReasonCodes are the codes a reviewer picks from when rejecting.
-var ReasonCodes = []string{kyc.ReasonDocumentQuality, kyc.ReasonDocExpired, kyc.ReasonMRZInvalid, kyc.ReasonDataMismatch, kyc.ReasonFaceMismatch,
+var ReasonCodes = []string{kyc.ReasonDocumentQuality, kyc.ReasonDocExpired, kyc.ReasonMRZInvalid, kyc.ReasonDataMismatch, kyc.ReasonDocumentTypeMismatch, kyc.ReasonFaceMismatch,
 	kyc.ReasonLivenessFailed, kyc.ReasonUnderage, kyc.ReasonDuplicate, kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonPEPHit,
 	kyc.ReasonFraudSuspected, kyc.ReasonTamperHints, kyc.ReasonDocumentMissing, kyc.ReasonOther}
 

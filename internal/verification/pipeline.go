@@ -116,6 +116,18 @@ func (e checkEnv) LivenessChallenge(ctx context.Context, merchantID, verificatio
 	return strings.Split(l.Challenge, ","), l.CreatedAt, true, nil
 }
 
+// DocumentChoice reads the document chosen on the link the user submitted through.
+func (e checkEnv) DocumentChoice(ctx context.Context, merchantID, verificationID string) (string, string, error) {
+	l, err := e.s.store.LatestHostedLink(ctx, merchantID, verificationID)
+	if kyc.IsNotFound(err) {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return l.DocType, l.DocCountry, nil
+}
+
 func (e checkEnv) ScreeningDismissals(ctx context.Context, merchantID, applicantID string) (map[string]string, error) {
 	return e.s.store.Dismissals(ctx, merchantID, applicantID)
 }

@@ -147,8 +147,18 @@ func (e *Engine) Data(ctx context.Context, s *check.Subject) docdata.Found {
 	}
 	l := f.license
 	_, doubts := assess(l, s.Now)
+	var types []string
+	for _, sf := range l.Subfiles {
+		switch sf {
+		case "DL":
+			types = append(types, docdata.TypeDrivingLicense)
+		case "ID":
+			types = append(types, docdata.TypeIDCard)
+		}
+	}
 	return docdata.Found{OK: true, Reading: docdata.Reading{Source: "barcode", Document: f.kind, Surname: l.Surname, GivenNames: l.GivenNames,
 		BirthDate: l.DateOfBirth, ExpiryDate: l.DateOfExpiry, IssueDate: l.DateOfIssue, DocumentNumber: l.DocumentNumber,
+		DocumentTypes: types, IssuingCountry: map[string]string{"USA": "US", "CAN": "CA"}[l.Country],
 		Doubts: doubts, DoubtReason: reasonFor(doubts)}}
 }
 

@@ -28,6 +28,13 @@ type Reading struct {
 	IssueDate      string
 	DocumentNumber string
 	Nationality    string // ISO 3166 alpha-2
+	// DocumentTypes are the types the document may be (Type*), by what the
+	// source read (an MRZ's document code, a barcode's subfiles); several
+	// when the source cannot tell them apart.
+	DocumentTypes []string
+	// IssuingCountry is the issuer's country, ISO 3166 alpha-2 ("" when the
+	// issuer is not a country or is unknown).
+	IssuingCountry string
 	// Doubts are the source's reasons to doubt the reading: it is compared,
 	// but a disagreement asks a reviewer (DoubtReason) rather than failing,
 	// and its dates are not used.

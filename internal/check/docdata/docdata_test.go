@@ -142,3 +142,70 @@ func TestNameSimilarity(t *testing.T) {
 		require.LessOrEqual(t, s, tc.max, "%s vs %s", tc.a, tc.b)
 	}
 }
+
+// choice is a check.Env whose hosted page declared a document.
+type choice struct {
+	check.Env
+	docType, country string
+	err              error
+}
+
+func (c choice) DocumentChoice(context.Context, string, string) (string, string, error) {
+	return c.docType, c.country, c.err
+}
+
+// TestClassification: the type and issuer read against the declared ones.
+func TestClassification(t *testing.T) {
+	t.Parallel()
+	passport := with(mrzTan, func(r *docdata.Reading) { r.DocumentTypes, r.IssuingCountry = docdata.MRZTypes("P"), "SG" })
+	card := with(mrzTan, func(r *docdata.Reading) { r.DocumentTypes, r.IssuingCountry = docdata.MRZTypes("IR"), "FR" })
+	licence := with(barcodeTan, func(r *docdata.Reading) { r.DocumentTypes, r.IssuingCountry = []string{docdata.TypeDrivingLicense}, "US" })
+	tests := []struct {
+		name     string
+		sources  []source
+		declared choice
+		status   kyc.CheckStatus
+		kind     kyc.NotRunKind
+		reason   string
+		evidence string
+	}{
+		{"a passport declared and read", []source{{OK: true, Reading: passport}}, choice{docType: "passport", country: "sg"},
+			kyc.CheckPassed, "", "", `"types":["passport"],"country":"SG","confidence":0.99`},
+		{"a card code allows a residence permit", []source{{OK: true, Reading: card}}, choice{docType: "residence_permit", country: "FR"},
+			kyc.CheckPassed, "", "", `"types":["id_card","residence_permit"]`},
+		{"a passport declared, a licence read", []source{{Reason: "no MRZ"}, {OK: true, Reading: licence}}, choice{docType: "passport", country: "US"},
+			kyc.CheckReview, "", kyc.ReasonDocumentTypeMismatch, `"mismatches":["type"]`},
+		{"another country", []source{{OK: true, Reading: passport}}, choice{docType: "passport", country: "PH"},
+			kyc.CheckReview, "", kyc.ReasonDocumentTypeMismatch, `"declared_country":"PH","mismatches":["country"]`},
+		{"two sources disagree", []source{{OK: true, Reading: passport}, {OK: true, Reading: licence}}, choice{},
+			kyc.CheckReview, "", kyc.ReasonDocumentTypeMismatch, `"mismatches":["sources"]`},
+		{"a reading in doubt lowers the confidence", []source{{OK: true, Reading: with(passport, func(r *docdata.Reading) { r.Doubts = []string{"x"} })}},
+			choice{docType: "passport"}, kyc.CheckPassed, "", "", `"confidence":0.6`},
+		{"nothing declared: kept as evidence", []source{{OK: true, Reading: licence}}, choice{}, kyc.CheckNotRun, kyc.NotRunNotApplicable, "",
+			`"types":["driving_license"],"country":"US"`},
+		{"nothing read", []source{{Reason: "no MRZ"}, {Reason: "no barcode"}}, choice{docType: "passport"}, kyc.CheckNotRun,
+			kyc.NotRunNotApplicable, "", "no MRZ; no barcode"},
+		{"an engine missing", []source{{Reason: "no tesseract", Unavailable: true}, {Reason: "no barcode"}}, choice{docType: "passport"},
+			kyc.CheckNotRun, kyc.NotRunUnavailable, kyc.ReasonCheckUnavailable, "no tesseract"},
+		{"nothing comparable read", []source{{OK: true, Reading: with(passport, func(r *docdata.Reading) { r.DocumentTypes = nil })}},
+			choice{docType: "passport"}, kyc.CheckNotRun, kyc.NotRunNotApplicable, "", "were not read"},
+		{"the declaration cannot be read", []source{{OK: true, Reading: passport}}, choice{err: errors.New("store down")},
+			kyc.CheckError, "", kyc.ReasonCheckUnavailable, "store down"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var srcs []docdata.Source
+			for _, s := range tc.sources {
+				srcs = append(srcs, s)
+			}
+			res := docdata.Classification{Sources: srcs}.Run(t.Context(), &check.Subject{Env: tc.declared})
+			ev, err := json.Marshal(res.Evidence)
+			require.NoError(t, err)
+			require.Equal(t, tc.status, res.Status, "%s", ev)
+			require.Equal(t, tc.kind, res.NotRunKind)
+			require.Equal(t, tc.reason, res.ReasonCode)
+			require.Contains(t, string(ev), tc.evidence)
+		})
+	}
+}

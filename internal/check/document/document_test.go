@@ -128,6 +128,9 @@ func (env) NearestFace(context.Context, string, string, []float32) (check.FaceHi
 	return check.FaceHit{Score: -1}, nil
 }
 func (env) PutFaceEmbedding(context.Context, kyc.Document, []float32) error { return nil }
+func (env) DocumentChoice(context.Context, string, string) (string, string, error) {
+	return "", "", nil
+}
 func (env) LivenessChallenge(context.Context, string, string) ([]string, time.Time, bool, error) {
 	return nil, time.Time{}, false, nil
 }

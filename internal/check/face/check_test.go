@@ -36,6 +36,10 @@ func (e env) LivenessChallenge(context.Context, string, string) ([]string, time.
 	return e.challenge, time.Time{}, true, nil
 }
 
+func (env) DocumentChoice(context.Context, string, string) (string, string, error) {
+	return "", "", nil
+}
+
 type stored struct {
 	applicant string
 	v         []float32

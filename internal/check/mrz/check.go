@@ -108,6 +108,10 @@ func (e *Engine) Data(ctx context.Context, s *check.Subject) docdata.Found {
 	if d.Nationality != "" {
 		rd.Nationality = alpha2(d.Nationality)
 	}
+	rd.DocumentTypes = docdata.MRZTypes(d.DocumentCode)
+	if c := alpha2(d.IssuingState); len(c) == 2 {
+		rd.IssuingCountry = c // not UNO, XXA, Interpol's INP
+	}
 	if a := Assess(f.reading, s.Now); a.Status == kyc.CheckReview {
 		rd.Doubts = a.Doubts
 	}

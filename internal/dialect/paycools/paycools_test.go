@@ -518,4 +518,24 @@ func TestPayCoolsLicence(t *testing.T) {
 	require.Equal(t, "Success", result["ekycResult"], "%v", result)
 	golden(t, "check_result_licence", result)
 	strictResult(t, result)
+	p := kyc.Principal{MerchantID: e.m1.id, Actor: "test"}
+	_, checks, err := e.a.Verifications.Get(context.Background(), p, d["businessId"].(string))
+	require.NoError(t, err)
+	for _, c := range checks {
+		if c.Kind == kyc.KindClassification {
+			require.Equal(t, kyc.CheckPassed, c.Status, "the licence chosen on the page is the one read: %s", c.Evidence)
+		}
+	}
+
+	// The user says passport, the barcode says driver's licence: a reviewer looks.
+	param = strings.Replace(initParam("LIC2", "user-lic2", rcv.srv.URL+"/ekyc/notify"), `"docType":"00000001003"`, `"docType":"DRIVING_LICENSE"`, 1)
+	d = e.data(e.m1, e.call("/paycools/ekyc/init", e.m1, param, ""))
+	finishWith(t, e, d["ekycUrl"].(string), "doc_type=passport&country=US",
+		map[string][]byte{"id_front": kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)), "id_back": back})
+	var v kyc.Verification
+	require.Eventually(t, func() bool {
+		v, checks, err = e.a.Verifications.Get(context.Background(), p, d["businessId"].(string))
+		return err == nil && v.State == kyc.StateReview
+	}, 30*time.Second, 20*time.Millisecond)
+	require.Contains(t, v.Reasons, kyc.ReasonDocumentTypeMismatch)
 }

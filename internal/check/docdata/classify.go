@@ -1,0 +1,154 @@
+package docdata
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/kyc"
+)
+
+// Document types, as the hosted page offers them (and visas, which an MRZ
+// names).
+const (
+	TypePassport        = "passport"
+	TypeIDCard          = "id_card"
+	TypeDrivingLicense  = "driving_license"
+	TypeResidencePermit = "residence_permit"
+	TypeVisa            = "visa"
+)
+
+// MRZTypes are the types an ICAO 9303 document code allows: P is a
+// passport, V a visa; A, C and I are the cards, which an issuer uses for
+// identity cards and residence permits alike (IR, AR, IT, C1 are residence
+// permits of the public specimens, ID and I< identity cards — but the
+// second letter is the issuer's to choose), so both are allowed.
+func MRZTypes(code string) []string {
+	if code == "" {
+		return nil
+	}
+	switch code[0] {
+	case 'P':
+		return []string{TypePassport}
+	case 'V':
+		return []string{TypeVisa}
+	case 'A', 'C', 'I':
+		return []string{TypeIDCard, TypeResidencePermit}
+	}
+	return nil
+}
+
+// Classification is document.classification: the document's type and
+// issuing country as the sources read them, against those declared for it.
+type Classification struct {
+	Sources []Source
+}
+
+func (Classification) Kind() kyc.CheckKind { return kyc.KindClassification }
+func (Classification) Version() string     { return "1" }
+
+// ClassificationEvidence is document.classification's evidence.
+type ClassificationEvidence struct {
+	Reason          string   `json:"reason,omitempty"`
+	Types           []string `json:"types"`   // the types every source allows
+	Country         string   `json:"country"` // ISO alpha-2, "" unknown
+	Confidence      float64  `json:"confidence"`
+	Sources         []string `json:"sources"`
+	DeclaredType    string   `json:"declared_type,omitempty"`
+	DeclaredCountry string   `json:"declared_country,omitempty"`
+	// Mismatches are "type" and "country" when they differ from the
+	// declared ones, "sources" when two sources disagree with each other.
+	Mismatches []string `json:"mismatches"`
+}
+
+// Run classifies from every reading: the types all sources allow and the
+// issuing country. It passes when the declared type is among them and the
+// declared country is the issuer's; review with DOCUMENT_TYPE_MISMATCH
+// when either differs, or when two sources disagree (a passport's MRZ
+// and a licence's barcode on one verification). Not applicable with
+// nothing declared (the classification is kept as evidence) or nothing
+// read; unavailable when something was declared, nothing was read and a
+// source's engine is missing.
+func (c Classification) Run(ctx context.Context, s *check.Subject) check.Result {
+	docType, country, err := s.Env.DocumentChoice(ctx, s.Verification.MerchantID, s.Verification.ID)
+	if err != nil {
+		return check.Errored(err)
+	}
+	country = strings.ToUpper(country)
+	declared := docType != "" || country != ""
+	var readings []Reading
+	var reasons []string
+	unavailable := false
+	for _, src := range c.Sources {
+		f := src.Data(ctx, s)
+		switch {
+		case f.Err != nil:
+			return check.Errored(f.Err)
+		case f.OK && (len(f.Reading.DocumentTypes) > 0 || f.Reading.IssuingCountry != ""):
+			readings = append(readings, f.Reading)
+		case f.OK:
+			reasons = append(reasons, f.Reading.Source+": no document type or issuer read")
+		default:
+			reasons = append(reasons, f.Reason)
+			unavailable = unavailable || f.Unavailable
+		}
+	}
+	if len(readings) == 0 {
+		switch {
+		case !declared:
+			return check.NotApplicable("no document type or country declared to compare with, and none read: " + strings.Join(reasons, "; "))
+		case unavailable:
+			return check.Unavailable(strings.Join(reasons, "; "))
+		}
+		return check.NotApplicable(strings.Join(reasons, "; "))
+	}
+	ev := ClassificationEvidence{Mismatches: []string{}, Confidence: 0.99}
+	for i, rd := range readings {
+		ev.Sources = append(ev.Sources, rd.Source)
+		if len(rd.Doubts) > 0 {
+			ev.Confidence = 0.6 // the document code or issuer may be misread
+		}
+		switch {
+		case i == 0 || len(ev.Types) == 0:
+			ev.Types = slices.Clone(rd.DocumentTypes)
+		case len(rd.DocumentTypes) > 0:
+			both := slices.DeleteFunc(slices.Clone(ev.Types), func(t string) bool { return !slices.Contains(rd.DocumentTypes, t) })
+			if len(both) == 0 {
+				ev.Mismatches = appendNew(ev.Mismatches, "sources")
+				ev.Types = append(ev.Types, rd.DocumentTypes...)
+			} else {
+				ev.Types = both
+			}
+		}
+		switch {
+		case ev.Country == "":
+			ev.Country = rd.IssuingCountry
+		case rd.IssuingCountry != "" && rd.IssuingCountry != ev.Country:
+			ev.Mismatches = appendNew(ev.Mismatches, "sources")
+		}
+	}
+	if ev.Types == nil {
+		ev.Types = []string{}
+	}
+	ev.DeclaredType, ev.DeclaredCountry = docType, country
+	if docType != "" && len(ev.Types) > 0 && !slices.Contains(ev.Types, docType) {
+		ev.Mismatches = appendNew(ev.Mismatches, "type")
+	}
+	if ev.DeclaredCountry != "" && ev.Country != "" && ev.DeclaredCountry != ev.Country {
+		ev.Mismatches = appendNew(ev.Mismatches, "country")
+	}
+	typeCompared := docType != "" && len(ev.Types) > 0
+	countryCompared := ev.DeclaredCountry != "" && ev.Country != ""
+	switch {
+	case len(ev.Mismatches) > 0:
+		return check.Result{Status: kyc.CheckReview, ReasonCode: kyc.ReasonDocumentTypeMismatch, Evidence: ev}
+	case docType == "" && ev.DeclaredCountry == "":
+		ev.Reason = "no document type or country declared to compare with"
+		return check.Result{Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunNotApplicable, Evidence: ev}
+	case !typeCompared && !countryCompared:
+		ev.Reason = "the document's type and issuer were not read"
+		return check.Result{Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunNotApplicable, Evidence: ev}
+	}
+	return check.Result{Status: kyc.CheckPassed, Score: ev.Confidence, Evidence: ev}
+}
