@@ -105,7 +105,10 @@ func (s *Subject) Memo(key string, compute func() any) any {
 // DocumentDates are dates read from the document itself (the MRZ), which
 // win over declared data: YYYY-MM-DD, "" when unknown.
 type DocumentDates struct {
-	BirthDate, ExpiryDate, Source string
+	BirthDate, ExpiryDate string
+	// BirthSource and ExpirySource name the source each date was read
+	// from ("mrz", "barcode").
+	BirthSource, ExpirySource string
 	// Unavailable says why no engine could read the document (its assets
 	// are missing); "" when one could.
 	Unavailable string

@@ -116,13 +116,14 @@ func (e checkEnv) LivenessChallenge(ctx context.Context, merchantID, verificatio
 	return strings.Split(l.Challenge, ","), l.CreatedAt, true, nil
 }
 
-// DocumentChoice reads the document chosen on the link the user submitted through.
+// DocumentChoice reads the document chosen on the newest hosted link,
+// once the user submitted through it (none otherwise).
 func (e checkEnv) DocumentChoice(ctx context.Context, merchantID, verificationID string) (string, string, error) {
 	l, err := e.s.store.LatestHostedLink(ctx, merchantID, verificationID)
 	if kyc.IsNotFound(err) {
 		return "", "", nil
 	}
-	if err != nil {
+	if err != nil || l.SubmittedAt == nil {
 		return "", "", err
 	}
 	return l.DocType, l.DocCountry, nil

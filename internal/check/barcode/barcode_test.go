@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -200,4 +201,39 @@ func FuzzParseOutput(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReaderFails: a decoder that fails, stops early or hangs gives an
+// error — without the text it decoded, which is personal data — and never
+// a panic or a blocked writer.
+func TestReaderFails(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	script := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte("#!/bin/sh\n"+body+"\n"), 0o700))
+		return p
+	}
+	card := kyctest.SyntheticCard(1200, 760)
+	tests := []struct {
+		name   string
+		reader Reader
+		err    string
+	}{
+		{"exits with an error after decoding", Reader{Program: script("fail", `echo '/dev/fd/3 PDF417 "DAQSECRET"'; echo 'boom' >&2; exit 1`)}, "boom"},
+		{"reads nothing and exits", Reader{Program: script("quit", `exit 3`)}, "exit status 3"},
+		{"hangs", Reader{Program: script("hang", `sleep 10`), Timeout: 200 * time.Millisecond}, "deadline exceeded"},
+		{"prints what it should not", Reader{Program: script("odd", `echo 'DAQSECRET'`)}, "unexpected output on line 1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var codes []Code
+			var err error
+			require.NotPanics(t, func() { codes, err = tc.reader.ReadImage(t.Context(), card) })
+			require.ErrorContains(t, err, tc.err)
+			require.NotContains(t, err.Error(), "SECRET")
+			require.Empty(t, codes)
+		})
+	}
 }

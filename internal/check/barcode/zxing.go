@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/openkyc/openkyc/internal/check/quality"
@@ -74,6 +73,7 @@ func (r Reader) run(ctx context.Context, paths []string, setup func(*exec.Cmd)) 
 	cmd := exec.CommandContext(ctx, r.program(), args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
+	cmd.WaitDelay = time.Second // a child left behind may not hold the pipes open past the limit
 	if setup != nil {
 		setup(cmd)
 	}
@@ -81,8 +81,8 @@ func (r Reader) run(ctx context.Context, paths []string, setup func(*exec.Cmd)) 
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("barcode reader: %w", ctx.Err())
 		}
-		msg := strings.TrimSpace(errOut.String() + " " + out.String())
-		return nil, fmt.Errorf("barcode reader: %w: %s", err, truncate(msg))
+		// stderr only: stdout holds what was decoded, personal data
+		return nil, fmt.Errorf("barcode reader: %w: %s", err, truncate(strings.TrimSpace(errOut.String())))
 	}
 	return parseOutput(out.String(), paths)
 }
@@ -93,7 +93,7 @@ func (r Reader) run(ctx context.Context, paths []string, setup func(*exec.Cmd)) 
 // file's codes are keyed by its path.
 func parseOutput(out string, paths []string) (map[string][]Code, error) {
 	codes := map[string][]Code{}
-	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+	for n, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
 		if line == "" {
 			continue
 		}
@@ -104,7 +104,7 @@ func parseOutput(out string, paths []string) (map[string][]Code, error) {
 			}
 		}
 		if path == "" {
-			return nil, fmt.Errorf("barcode reader: unexpected output %q", truncate(line))
+			return nil, fmt.Errorf("barcode reader: unexpected output on line %d", n+1) // not quoted: it may hold what was decoded
 		}
 		if rest == "None" {
 			continue
@@ -114,7 +114,7 @@ func parseOutput(out string, paths []string) (map[string][]Code, error) {
 			if strings.Contains(rest, "Error") {
 				continue // a symbol found but not decoded (checksum)
 			}
-			return nil, fmt.Errorf("barcode reader: unexpected output %q", truncate(line))
+			return nil, fmt.Errorf("barcode reader: unexpected output on line %d", n+1)
 		}
 		codes[path] = append(codes[path], Code{Format: format, Text: Unescape(text[1 : len(text)-1])})
 	}
@@ -185,18 +185,19 @@ func unescape(name string) (string, bool) {
 // ReadImage decodes the barcodes of a decoded image, level and, when none
 // is found, turned by each of Turns (one ZXingReader run for those). The
 // images reach ZXingReader through pipes (/dev/fd/3, …) as binary PGM:
-// nothing of the document is written to disk.
+// nothing of the document is written to disk. The turned copies are made
+// one at a time, as ZXingReader reads them in order, so at most the grey
+// copy and one turned copy are held beside img.
 func (r Reader) ReadImage(ctx context.Context, img image.Image) ([]Code, error) {
 	g := grey(img)
-	codes, err := r.readPiped(ctx, []*image.Gray{g})
-	if err != nil || len(codes[0]) > 0 {
-		return codes[0], err
+	codes, err := r.readPiped(ctx, 1, func(int) *image.Gray { return g })
+	if err != nil {
+		return nil, err
 	}
-	turned := make([]*image.Gray, len(Turns))
-	for i, deg := range Turns {
-		turned[i] = quality.Rotate(g, deg)
+	if len(codes[0]) > 0 {
+		return codes[0], nil
 	}
-	all, err := r.readPiped(ctx, turned)
+	all, err := r.readPiped(ctx, len(Turns), func(i int) *image.Gray { return quality.Rotate(g, Turns[i]) })
 	if err != nil {
 		return nil, err
 	}
@@ -208,12 +209,13 @@ func (r Reader) ReadImage(ctx context.Context, img image.Image) ([]Code, error) 
 	return nil, nil
 }
 
-// readPiped runs ZXingReader once over the images, each written as PGM to
-// a pipe the reader opens as /dev/fd/N, and returns each one's codes.
-func (r Reader) readPiped(ctx context.Context, imgs []*image.Gray) ([][]Code, error) {
-	paths := make([]string, len(imgs))
-	readers := make([]*os.File, len(imgs))
-	writers := make([]*os.File, len(imgs))
+// readPiped runs ZXingReader once over n images, the i-th made by next(i)
+// when its turn to be written comes and written as PGM to a pipe the
+// reader opens as /dev/fd/(3+i); it returns each one's codes.
+func (r Reader) readPiped(ctx context.Context, n int, next func(i int) *image.Gray) ([][]Code, error) {
+	paths := make([]string, n)
+	readers := make([]*os.File, n)
+	writers := make([]*os.File, n)
 	closeAll := func(fs []*os.File) {
 		for _, f := range fs {
 			if f != nil {
@@ -222,32 +224,33 @@ func (r Reader) readPiped(ctx context.Context, imgs []*image.Gray) ([][]Code, er
 		}
 	}
 	defer closeAll(readers)
-	defer closeAll(writers)
-	for i := range imgs {
+	for i := range n {
 		var err error
 		if readers[i], writers[i], err = os.Pipe(); err != nil {
+			closeAll(writers)
 			return nil, fmt.Errorf("barcode reader: %w", err)
 		}
 		paths[i] = fmt.Sprintf("/dev/fd/%d", 3+i) // ExtraFiles start at 3
 	}
-	var wg sync.WaitGroup
-	for i, g := range imgs {
-		wg.Add(1)
-		go func(w *os.File, g *image.Gray) {
-			defer wg.Done()
-			_ = writePGM(w, g) // a reader that stops early breaks the pipe: its output says what it read
+	done := make(chan struct{})
+	go func() { // one writer: ZXingReader reads its files in order
+		defer close(done)
+		for i, w := range writers {
+			if ctx.Err() == nil {
+				_ = writePGM(w, next(i)) // a reader that stops early breaks the pipe: its output says what it read
+			}
 			w.Close()
-		}(writers[i], g)
-	}
+		}
+	}()
 	all, err := r.run(ctx, paths, func(cmd *exec.Cmd) { cmd.ExtraFiles = readers })
-	closeAll(readers) // the child holds its own copies; a writer still blocked sees a broken pipe
+	closeAll(readers) // the child holds its own copies
 	readers = nil
-	wg.Wait()
-	writers = nil // closed by their goroutines
+	closeAll(writers) // a write still blocked (the reader stopped, or left a child holding the pipe) ends
+	<-done
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]Code, len(imgs))
+	out := make([][]Code, n)
 	for i, p := range paths {
 		out[i] = all[p]
 	}

@@ -179,7 +179,7 @@ func (c Age) Run(ctx context.Context, s *check.Subject) check.Result {
 	if c.Dates != nil {
 		d, ok := c.Dates(ctx, s)
 		if ok && d.BirthDate != "" {
-			dob, source = d.BirthDate, d.Source
+			dob, source = d.BirthDate, d.BirthSource
 		}
 		unavailable = d.Unavailable
 	}
@@ -224,7 +224,7 @@ func (c Expiry) Run(ctx context.Context, s *check.Subject) check.Result {
 	if c.Dates != nil {
 		d, ok := c.Dates(ctx, s)
 		if ok && d.ExpiryDate != "" {
-			exp, source = d.ExpiryDate, d.Source
+			exp, source = d.ExpiryDate, d.ExpirySource
 		}
 		unavailable = d.Unavailable
 	}

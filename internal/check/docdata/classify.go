@@ -63,8 +63,9 @@ type ClassificationEvidence struct {
 }
 
 // Run classifies from every reading: the types all sources allow and the
-// issuing country. It passes when the declared type is among them and the
-// declared country is the issuer's; review with DOCUMENT_TYPE_MISMATCH
+// issuing country. It passes when everything declared was read and agrees
+// — the declared type is among the types and the declared country is the
+// issuer's —; review with DOCUMENT_TYPE_MISMATCH
 // when either differs, or when two sources disagree (a passport's MRZ
 // and a licence's barcode on one verification). Not applicable with
 // nothing declared (the classification is kept as evidence) or nothing
@@ -146,8 +147,8 @@ func (c Classification) Run(ctx context.Context, s *check.Subject) check.Result 
 	case docType == "" && ev.DeclaredCountry == "":
 		ev.Reason = "no document type or country declared to compare with"
 		return check.Result{Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunNotApplicable, Evidence: ev}
-	case !typeCompared && !countryCompared:
-		ev.Reason = "the document's type and issuer were not read"
+	case docType != "" && !typeCompared || ev.DeclaredCountry != "" && !countryCompared:
+		ev.Reason = "the document's type or issuing country declared was not read from it"
 		return check.Result{Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunNotApplicable, Evidence: ev}
 	}
 	return check.Result{Status: kyc.CheckPassed, Score: ev.Confidence, Evidence: ev}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -17,7 +18,8 @@ import (
 )
 
 // Reading is the identity data one source read from a document. Dates are
-// YYYY-MM-DD; a field the source does not hold is "".
+// YYYY-MM-DD, with XX for a month or day the document leaves unknown (an
+// MRZ may); a field the source does not hold is "".
 type Reading struct {
 	Source         string           // "mrz", "barcode"
 	Document       kyc.DocumentKind // the side it was read from
@@ -175,7 +177,8 @@ func declaredMatches(p kyc.PII, rd Reading) map[string]FieldMatch {
 		compare("name", sc >= NameThreshold, sc)
 	}
 	if p.DateOfBirth != "" && rd.BirthDate != "" {
-		compare("date_of_birth", p.DateOfBirth == rd.BirthDate, b2f(p.DateOfBirth == rd.BirthDate))
+		same := sameDate(p.DateOfBirth, rd.BirthDate) // a declared date against what the document holds of it
+		compare("date_of_birth", same, b2f(same))
 	}
 	if p.DocumentNumber != "" && rd.DocumentNumber != "" {
 		// declared numbers may carry spaces and punctuation the document drops
@@ -198,7 +201,7 @@ func crossMismatches(a, b Reading) []string {
 		out = append(out, "name")
 	}
 	differ := func(name, x, y string) {
-		if x != "" && y != "" && x != y {
+		if x != "" && y != "" && !sameDate(x, y) && !sameDate(y, x) {
 			out = append(out, name)
 		}
 	}
@@ -208,25 +211,56 @@ func crossMismatches(a, b Reading) []string {
 	return out
 }
 
-// Dates gives data.age and data.expiry the document's dates from the first
-// source with a reading not in doubt (check.DatesFunc); without one, the
-// reasons of the sources whose engine is missing.
+// Dates gives data.age and data.expiry the document's dates, each from the
+// first source whose reading is not in doubt and holds it whole (an MRZ
+// may leave a birth day or month unknown) (check.DatesFunc); without one,
+// the reasons of the sources whose engine is missing.
 func Dates(sources ...Source) check.DatesFunc {
 	return func(ctx context.Context, s *check.Subject) (check.DocumentDates, bool) {
 		var missing []string
+		var dates check.DocumentDates
 		for _, src := range sources {
 			f := src.Data(ctx, s)
 			if f.Unavailable {
 				missing = append(missing, f.Reason)
 			}
 			rd := f.Reading
-			if !f.OK || len(rd.Doubts) > 0 || rd.BirthDate == "" && rd.ExpiryDate == "" {
+			if !f.OK || len(rd.Doubts) > 0 {
 				continue // no dates from a reading in doubt
 			}
-			return check.DocumentDates{BirthDate: rd.BirthDate, ExpiryDate: rd.ExpiryDate, Source: rd.Source}, true
+			if dates.BirthDate == "" && whole(rd.BirthDate) {
+				dates.BirthDate, dates.BirthSource = rd.BirthDate, rd.Source
+			}
+			if dates.ExpiryDate == "" && whole(rd.ExpiryDate) {
+				dates.ExpiryDate, dates.ExpirySource = rd.ExpiryDate, rd.Source
+			}
 		}
-		return check.DocumentDates{Unavailable: strings.Join(missing, "; ")}, false
+		if dates.BirthDate == "" && dates.ExpiryDate == "" {
+			return check.DocumentDates{Unavailable: strings.Join(missing, "; ")}, false
+		}
+		return dates, true
 	}
+}
+
+// whole says whether a date is a whole YYYY-MM-DD (not "" or with XX for
+// an unknown month or day).
+func whole(d string) bool {
+	_, err := time.Parse(time.DateOnly, d)
+	return err == nil
+}
+
+// sameDate says whether a whole date a and a date b that may leave its
+// month or day unknown (XX) agree on every part b holds.
+func sameDate(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		if b[i] != 'X' && a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // ConsistencyEvidence is data.consistency's evidence: each declared field

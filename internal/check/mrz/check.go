@@ -99,12 +99,6 @@ func (e *Engine) Data(ctx context.Context, s *check.Subject) docdata.Found {
 	}
 	rd := docdata.Reading{Source: "mrz", Document: f.kind, Surname: d.Surname, GivenNames: d.GivenNames,
 		DocumentNumber: d.DocumentNumber, BirthDate: d.BirthDate.String(), ExpiryDate: d.ExpiryDate.String(), DoubtReason: kyc.ReasonMRZDoubtful}
-	if _, ok := d.BirthDate.Time(); !ok {
-		rd.BirthDate = ""
-	}
-	if _, ok := d.ExpiryDate.Time(); !ok {
-		rd.ExpiryDate = ""
-	}
 	if d.Nationality != "" {
 		rd.Nationality = alpha2(d.Nationality)
 	}

@@ -48,9 +48,9 @@ func TestCaseViewBarcode(t *testing.T) {
 	st, page := e.login("rev1").get("/console/cases/" + v.ID)
 	require.Equal(t, http.StatusOK, st)
 	require.Contains(t, page, `<section id="barcode">`)
-	require.Contains(t, page, "version 8, issuer 636014, USA, subfiles DL, ZC")
+	require.Contains(t, page, "version 8, issuer <bdi>636014</bdi>, <bdi>USA</bdi>, subfiles DL, ZC")
 	require.Contains(t, page, `<th>declared</th><th>barcode</th>`)
-	require.Contains(t, page, `<tr><td>date_of_birth</td><td class="bad">1980-01-01 ✗</td><td class="bad">1977-08-31 ✗</td></tr>`)
-	require.Contains(t, page, `<tr><td>document_number</td><td>D1234562</td><td>D1234562</td></tr>`)
-	require.Contains(t, page, `<td>1234 ANY STREET, CITY, CA 00000</td>`)
+	require.Contains(t, page, `<tr><td>date_of_birth</td><td class="bad"><bdi>1980-01-01</bdi> ✗</td><td class="bad"><bdi>1977-08-31</bdi> ✗</td></tr>`)
+	require.Contains(t, page, `<tr><td>document_number</td><td><bdi>D1234562</bdi></td><td><bdi>D1234562</bdi></td></tr>`)
+	require.Contains(t, page, `<td><bdi>1234 ANY STREET, CITY, CA 00000</bdi></td>`)
 }
