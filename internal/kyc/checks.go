@@ -20,6 +20,7 @@ const (
 	KindConsistency       CheckKind = "data.consistency"
 	KindDocumentQuality   CheckKind = "document.quality"
 	KindTamperHints       CheckKind = "document.tamper_hints"
+	KindRecapture         CheckKind = "document.recapture"
 	KindFaceMatch         CheckKind = "face.match"
 	KindFaceDuplicate     CheckKind = "face.duplicate"
 	KindFaceLiveness      CheckKind = "face.liveness"
@@ -28,5 +29,5 @@ const (
 
 // CheckKinds are the check kinds in pipeline order.
 var CheckKinds = []CheckKind{KindDocumentsRequired, KindDocumentIntegrity, KindAge, KindExpiry, KindDuplicateIdentity, KindBlocklist,
-	KindRelianceReports, KindMRZ, KindBarcode, KindClassification, KindConsistency, KindDocumentQuality, KindTamperHints, KindFaceMatch, KindFaceDuplicate, KindFaceLiveness,
+	KindRelianceReports, KindMRZ, KindBarcode, KindClassification, KindConsistency, KindDocumentQuality, KindTamperHints, KindRecapture, KindFaceMatch, KindFaceDuplicate, KindFaceLiveness,
 	KindSanctions}

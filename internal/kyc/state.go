@@ -73,10 +73,13 @@ const (
 	// ReasonDocumentTypeMismatch: the document read is not of the type or
 	// country declared for it (review).
 	ReasonDocumentTypeMismatch = "DOCUMENT_TYPE_MISMATCH"
-	ReasonLivenessFailed       = "LIVENESS_FAILED"
-	ReasonFraudSuspected       = "FRAUD_SUSPECTED"
-	ReasonTamperHints          = "TAMPER_HINTS" // editing traces: a reviewer looks, never an automatic rejection
-	ReasonOther                = "OTHER"
+	// ReasonRecapture: the document photo looks taken of a screen or of a
+	// grey photocopy (review, never an automatic rejection).
+	ReasonRecapture      = "DOCUMENT_RECAPTURE"
+	ReasonLivenessFailed = "LIVENESS_FAILED"
+	ReasonFraudSuspected = "FRAUD_SUSPECTED"
+	ReasonTamperHints    = "TAMPER_HINTS" // editing traces: a reviewer looks, never an automatic rejection
+	ReasonOther          = "OTHER"
 	// ReasonCheckUnavailable: a check the level enables could not run (its
 	// engine, assets or lists are missing, stale or failed): a person looks.
 	ReasonCheckUnavailable = "CHECK_UNAVAILABLE"

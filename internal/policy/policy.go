@@ -34,7 +34,7 @@ var notApplicableDefault = map[kyc.CheckKind]string{
 	kyc.KindDocumentsRequired: NotApplicableReview, kyc.KindDocumentIntegrity: NotApplicableReview, kyc.KindAge: NotApplicableReview,
 	kyc.KindExpiry: NotApplicablePass, kyc.KindDuplicateIdentity: NotApplicablePass, kyc.KindBlocklist: NotApplicableReview,
 	kyc.KindRelianceReports: NotApplicableReview, kyc.KindMRZ: NotApplicablePass, kyc.KindBarcode: NotApplicablePass, kyc.KindClassification: NotApplicablePass, kyc.KindConsistency: NotApplicablePass,
-	kyc.KindDocumentQuality: NotApplicablePass, kyc.KindTamperHints: NotApplicablePass, kyc.KindFaceMatch: NotApplicableReview,
+	kyc.KindDocumentQuality: NotApplicablePass, kyc.KindTamperHints: NotApplicablePass, kyc.KindRecapture: NotApplicablePass, kyc.KindFaceMatch: NotApplicableReview,
 	kyc.KindFaceDuplicate: NotApplicablePass, kyc.KindFaceLiveness: NotApplicablePass, kyc.KindSanctions: NotApplicableReview,
 }
 

@@ -314,7 +314,7 @@ const (
 // ReasonCodes are the codes a reviewer picks from when rejecting.
 var ReasonCodes = []string{kyc.ReasonDocumentQuality, kyc.ReasonDocExpired, kyc.ReasonMRZInvalid, kyc.ReasonDataMismatch, kyc.ReasonDocumentTypeMismatch, kyc.ReasonFaceMismatch,
 	kyc.ReasonLivenessFailed, kyc.ReasonUnderage, kyc.ReasonDuplicate, kyc.ReasonBlocklisted, kyc.ReasonSanctionsHit, kyc.ReasonPEPHit,
-	kyc.ReasonFraudSuspected, kyc.ReasonTamperHints, kyc.ReasonDocumentMissing, kyc.ReasonOther}
+	kyc.ReasonFraudSuspected, kyc.ReasonTamperHints, kyc.ReasonRecapture, kyc.ReasonDocumentMissing, kyc.ReasonOther}
 
 // ResubmitKinds are the documents a resubmission can ask for; each becomes
 // the reason code RESUBMIT_<KIND>.

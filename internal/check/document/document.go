@@ -1,6 +1,7 @@
 // Package document holds the document engine's image checks: quality
-// (resolution, blur, glare, exposure) and tamper hints (editing software,
-// dates, camera metadata, error level analysis). Tamper hints only ever ask
+// (resolution, blur, glare, exposure), tamper hints (editing software,
+// dates, camera metadata, error level analysis) and recapture (a photo of
+// a screen, a grey photocopy). Tamper and recapture hints only ever ask
 // for a reviewer; they never reject on their own.
 package document
 
@@ -25,7 +26,7 @@ import (
 )
 
 // Checkers returns the engine's checks.
-func Checkers() []check.Checker { return []check.Checker{Quality{}, TamperHints{}} }
+func Checkers() []check.Checker { return []check.Checker{Quality{}, TamperHints{}, RecaptureCheck{}} }
 
 // photoKinds are the documents the checks look at.
 var photoKinds = []kyc.DocumentKind{kyc.DocIDFront, kyc.DocIDBack}

@@ -1,6 +1,7 @@
 package document
 
 import (
+	"context"
 	"image"
 	"image/color"
 	"math"
@@ -8,6 +9,9 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/dsp/fourier"
+
+	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/kyc"
 )
 
 // Recapture signals. A photo of a screen carries the screen's pixel grid,
@@ -34,7 +38,7 @@ type RecaptureReport struct {
 
 // Thresholds of the recapture hints (bench/recapture.sh measures them).
 const (
-	ScreenThreshold = 4.6  // Screen above: a screen's pixel grid
+	ScreenThreshold = 7.0  // Screen above: a screen's pixel grid
 	GreyThreshold   = 0.02 // Colour below: a grey copy
 )
 
@@ -203,4 +207,63 @@ func median(v []float64) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// RecaptureCheck is document.recapture: the newest id_front photo was
+// taken of the document itself, not of a screen showing it or of a grey
+// photocopy. It asks for a reviewer (DOCUMENT_RECAPTURE) and never
+// rejects, and it is off in the default level: its detection rate is
+// measured on simulated recaptures only, and printed periodic patterns (a
+// barcode, fine guilloche, the halftone of a scanned print-out) and grey
+// scans of real documents raise it too (bench/recapture.sh).
+type RecaptureCheck struct{}
+
+func (RecaptureCheck) Kind() kyc.CheckKind { return kyc.KindRecapture }
+func (RecaptureCheck) Version() string     { return "1" }
+
+// RecaptureEvidence is document.recapture's evidence: per document kind,
+// what was measured and the hints it gave.
+type RecaptureEvidence struct {
+	Documents map[string]RecaptureDocument `json:"documents"`
+}
+
+// RecaptureDocument is one photo's part of RecaptureEvidence.
+type RecaptureDocument struct {
+	RecaptureReport
+	Hints []string `json:"hints"`
+}
+
+func (RecaptureCheck) Run(ctx context.Context, s *check.Subject) check.Result {
+	var docs []kyc.Document // the front only: a licence's back is mostly a PDF417, whose modules are periodic too
+	for _, d := range newestPhotos(s) {
+		if d.Kind == kyc.DocIDFront {
+			docs = append(docs, d)
+		}
+	}
+	if len(docs) == 0 {
+		return check.NotApplicable("no id_front photo")
+	}
+	ev := RecaptureEvidence{Documents: map[string]RecaptureDocument{}}
+	hinted, score := false, 1.0
+	for _, d := range docs {
+		img, release, err := s.Env.DecodeImage(ctx, d, 1)
+		if err != nil {
+			return check.Errored(err)
+		}
+		r := Recapture(img)
+		release()
+		h := r.Hints()
+		if h == nil {
+			h = []string{}
+		}
+		ev.Documents[string(d.Kind)] = RecaptureDocument{RecaptureReport: r, Hints: h}
+		hinted = hinted || len(h) > 0
+		// 1 far from either hint, 0.5 at a threshold, lower beyond it
+		score = min(score, max(0, 1-r.Screen/(2*ScreenThreshold)), min(1, r.Colour/(2*GreyThreshold)))
+	}
+	score = math.Round(score*100) / 100
+	if hinted {
+		return check.Result{Status: kyc.CheckReview, ReasonCode: kyc.ReasonRecapture, Score: score, Evidence: ev}
+	}
+	return check.Result{Status: kyc.CheckPassed, Score: score, Evidence: ev}
 }

@@ -60,10 +60,17 @@ func BenchmarkRecapture(b *testing.B) {
 		{"jpeg 50", "", func(m image.Image, _ uint64) image.Image { return kyctest.JPEGQuality(m, 50) }},
 		{"downscale 60 %", "", func(m image.Image, _ uint64) image.Image { return kyctest.Scale(m, 0.6) }},
 		{"noise σ6", "", func(m image.Image, s uint64) image.Image { return kyctest.Noise(m, 6, s) }},
+		{"defocus", "", func(m image.Image, _ uint64) image.Image { return kyctest.Defocus(m, 1.5) }},
 		{"combined", "", func(m image.Image, s uint64) image.Image {
 			return kyctest.JPEGQuality(kyctest.Noise(kyctest.Rotate(kyctest.Scale(m, 0.6), 4), 6, s), 50)
 		}},
 		{"screen photo", "screen", func(m image.Image, s uint64) image.Image { return kyctest.ScreenPhoto(m, s) }},
+		{"screen photo, downscaled 50 %", "screen", func(m image.Image, s uint64) image.Image {
+			return kyctest.Scale(kyctest.ScreenPhoto(m, s), 0.5)
+		}},
+		{"screen photo, JPEG 50", "screen", func(m image.Image, s uint64) image.Image {
+			return kyctest.JPEGQuality(kyctest.ScreenPhoto(m, s), 50)
+		}},
 		{"grey photocopy", "grey_copy", func(m image.Image, s uint64) image.Image { return kyctest.Photocopy(m, s) }},
 	}
 	type row struct{ screen, grey, n int }

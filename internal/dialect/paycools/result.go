@@ -226,6 +226,9 @@ func (h *Dialect) Result(ctx context.Context, p kyc.Principal, m kyc.Merchant, v
 		if hasPrefix(c.Kind, "document.tamper") {
 			res.IDInfo.SpoofResult.TamperCheck = spoof(c.Status)
 		}
+		if c.Kind == kyc.KindRecapture {
+			res.IDInfo.SpoofResult.ScreenRecaptureCheck = spoof(c.Status)
+		}
 	}
 	if err := addOCR(checks, &res, func(sealed string) ([]byte, error) { return h.core.OpenEvidence(sealed, v.ID) }); err != nil {
 		return Result{}, err
