@@ -78,7 +78,7 @@ func Photocopy(img image.Image, seed uint64) *image.RGBA {
 		for x := range b.Dx() {
 			g := float64(color.GrayModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.Gray).Y)
 			g = 255 / (1 + math.Exp(-(g-128)/28)) // the copier's contrast
-			g += r.NormFloat64() * 5               // the paper's grain
+			g += r.NormFloat64() * 5              // the paper's grain
 			o := out.PixOffset(x, y)
 			for c := range 3 {
 				out.Pix[o+c] = clamp8(g * cast[c])

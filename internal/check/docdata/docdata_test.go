@@ -166,7 +166,9 @@ func TestClassification(t *testing.T) {
 	t.Parallel()
 	passport := with(mrzTan, func(r *docdata.Reading) { r.DocumentTypes, r.IssuingCountry = docdata.MRZTypes("P"), "SG" })
 	card := with(mrzTan, func(r *docdata.Reading) { r.DocumentTypes, r.IssuingCountry = docdata.MRZTypes("IR"), "FR" })
-	licence := with(barcodeTan, func(r *docdata.Reading) { r.DocumentTypes, r.IssuingCountry = []string{docdata.TypeDrivingLicense}, "US" })
+	licence := with(barcodeTan, func(r *docdata.Reading) {
+		r.DocumentTypes, r.IssuingCountry = []string{docdata.TypeDrivingLicense}, "US"
+	})
 	tests := []struct {
 		name     string
 		sources  []source
