@@ -21,8 +21,8 @@ import (
 	"image"
 	_ "image/jpeg"
 	"image/png"
+	"slices"
 
-	_ "golang.org/x/image/bmp" // two specimens are BMP files named .jpg
 	"log"
 	"math/rand/v2"
 	"os"
@@ -34,6 +34,9 @@ import (
 	"sync"
 	"time"
 
+	_ "golang.org/x/image/bmp" // two specimens are BMP files named .jpg
+
+	"github.com/openkyc/openkyc/internal/check/docdata"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
@@ -98,23 +101,26 @@ func fieldsOf(d mrz.Document) []string {
 
 // outcome is one reading of one image under one variant.
 type outcome struct {
-	File       string          `json:"file"`
-	Half       string          `json:"half"`
-	Variant    string          `json:"variant"`
-	Found      bool            `json:"found"`
-	Valid      bool            `json:"valid"`    // every check digit of the reading holds
-	Status     kyc.CheckStatus `json:"status"`   // what document.mrz concludes
-	Reasons    []string        `json:"reasons"`  // why review, if so
-	FieldOK    []bool          `json:"field_ok"` // per fieldNames
-	Correct    bool            `json:"correct"`  // all five fields as printed
-	Exact      bool            `json:"exact"`    // every line as printed
-	Truthful   bool            `json:"truthful"` // the check digits' validity as printed
-	Repaired   int             `json:"repaired"` // characters the repair step changed
-	Seconds    float64         `json:"seconds"`  // locate + OCR + parse
-	Error      string          `json:"error,omitempty"`
-	Lines      []string        `json:"lines,omitempty"`      // as read (the -json file only, for debugging)
-	Confidence []float64       `json:"confidence,omitempty"` // per line
-	Raw        []string        `json:"raw,omitempty"`        // as tesseract read them
+	File    string          `json:"file"`
+	Half    string          `json:"half"`
+	Variant string          `json:"variant"`
+	Found   bool            `json:"found"`
+	Valid   bool            `json:"valid"`    // every check digit of the reading holds
+	Status  kyc.CheckStatus `json:"status"`   // what document.mrz concludes
+	Reasons []string        `json:"reasons"`  // why review, if so
+	FieldOK []bool          `json:"field_ok"` // per fieldNames
+	Correct bool            `json:"correct"`  // all five fields as printed
+	Exact   bool            `json:"exact"`    // every line as printed
+	// Classified: the type (docdata.MRZTypes of the document code) and
+	// issuing state read are those printed (document.classification).
+	Classified bool      `json:"classified"`
+	Truthful   bool      `json:"truthful"` // the check digits' validity as printed
+	Repaired   int       `json:"repaired"` // characters the repair step changed
+	Seconds    float64   `json:"seconds"`  // locate + OCR + parse
+	Error      string    `json:"error,omitempty"`
+	Lines      []string  `json:"lines,omitempty"`      // as read (the -json file only, for debugging)
+	Confidence []float64 `json:"confidence,omitempty"` // per line
+	Raw        []string  `json:"raw,omitempty"`        // as tesseract read them
 	// FieldConfidence is the lowest character confidence per field.
 	FieldConfidence map[string]float64 `json:"field_confidence,omitempty"`
 	Fitted          int                `json:"fitted"`
@@ -333,6 +339,8 @@ func run(r mrz.Reader, dir string, e entry, v variant, half string) outcome {
 		}
 	}
 	o.Exact = strings.Join(rd.Lines, "\n") == strings.Join(e.Lines, "\n")
+	o.Classified = slices.Equal(docdata.MRZTypes(rd.Document.DocumentCode), docdata.MRZTypes(want.DocumentCode)) &&
+		rd.Document.IssuingState == want.IssuingState
 	o.Truthful = o.Valid == e.CheckDigitsValid
 	return o
 }
@@ -388,16 +396,16 @@ func report(w *bytes.Buffer, scored []entry, half map[string]string, vs []varian
 		fmt.Fprintf(w, "- `%s`: %s\n", v.name, v.desc)
 	}
 	fmt.Fprintf(w, "\nColumns: *found* the reader returned an MRZ; *valid* every check digit of the reading holds; *correct* document number, "+
-		"birth date, expiry date, surname and given names all as printed (compared as the parser splits the transcribed lines); *exact* every line as printed; "+
+		"birth date, expiry date, surname and given names all as printed (compared as the parser splits the transcribed lines); *exact* every line as printed; *type + country* the document type (document code: P passport, V visa, A/C/I card) and issuing state read are those printed, as document.classification uses them; "+
 		"per-field accuracy; *passed* / *review* what document.mrz concludes; *valid but wrong* document.mrz passes a reading that is not what is printed "+
 		"(a field differs, or the specimen's printed check digits do not hold — target 0); *correct → review* correct readings sent to review (the cost of doubt); "+
 		"seconds per image for locate + OCR + parse.\n\n")
 	for _, h := range []string{"dev", "hold-out"} {
 		fmt.Fprintf(w, "## %s half\n\n", h)
-		fmt.Fprintf(w, "| variant | images | found | valid | correct | exact | number | birth | expiry | surname | given names | passed | review | valid but wrong | correct → review | p50 s | p95 s |\n")
-		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		fmt.Fprintf(w, "| variant | images | found | valid | correct | exact | type + country | number | birth | expiry | surname | given names | passed | review | valid but wrong | correct → review | p50 s | p95 s |\n")
+		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, v := range vs {
-			var n, found, valid, correct, exact, passed, review, wrong, costly int
+			var n, found, valid, correct, exact, classified, passed, review, wrong, costly int
 			fok := make([]int, len(fieldNames))
 			var secs []float64
 			for _, o := range all {
@@ -410,6 +418,7 @@ func report(w *bytes.Buffer, scored []entry, half map[string]string, vs []varian
 				valid += b2i(o.Valid)
 				correct += b2i(o.Correct)
 				exact += b2i(o.Exact)
+				classified += b2i(o.Classified)
 				passed += b2i(o.Status == kyc.CheckPassed)
 				review += b2i(o.Status == kyc.CheckReview)
 				wrong += b2i(o.wrongPass())
@@ -418,7 +427,7 @@ func report(w *bytes.Buffer, scored []entry, half map[string]string, vs []varian
 					fok[i] += b2i(ok)
 				}
 			}
-			fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s |", v.name, n, pct(found, n), pct(valid, n), pct(correct, n), pct(exact, n))
+			fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s |", v.name, n, pct(found, n), pct(valid, n), pct(correct, n), pct(exact, n), pct(classified, n))
 			for _, k := range fok {
 				fmt.Fprintf(w, " %s |", pct(k, n))
 			}
