@@ -3,18 +3,24 @@
 package apptest
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http/httptest"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/app"
+	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/policy"
+	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // Start validates cfg, opens the app (logs discarded), runs its workers when
@@ -69,4 +75,33 @@ func EnginelessLevel(name string) (policy.Level, bool) {
 	}
 	l.Checks, l.RequireDocumentData = checks, false
 	return l, true
+}
+
+// Decided creates an applicant of p with pii and docs (kind → file), submits
+// a verification of it on the native surface (reference: user) and waits
+// until the pipeline decides or hands it to review; it returns the
+// verification and its checks by kind.
+func Decided(t testing.TB, a *app.App, p kyc.Principal, user string, pii kyc.PII, docs map[kyc.DocumentKind][]byte) (kyc.Verification, map[kyc.CheckKind]kyc.Check) {
+	t.Helper()
+	ctx := context.Background()
+	ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: user, PII: pii})
+	require.NoError(t, err)
+	for _, kind := range slices.Sorted(maps.Keys(docs)) {
+		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kind, bytes.NewReader(docs[kind]))
+		require.NoError(t, err)
+	}
+	v, err := a.Verifications.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: user})
+	require.NoError(t, err)
+	_, err = a.Verifications.Submit(ctx, p, v.ID)
+	require.NoError(t, err)
+	var checks []kyc.Check
+	require.Eventually(t, func() bool {
+		v, checks, err = a.Verifications.Get(ctx, p, v.ID)
+		return err == nil && (v.State == kyc.StateCompleted || v.State == kyc.StateReview)
+	}, 30*time.Second, 20*time.Millisecond)
+	by := map[kyc.CheckKind]kyc.Check{}
+	for _, c := range checks {
+		by[c.Kind] = c
+	}
+	return v, by
 }

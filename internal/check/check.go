@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -83,6 +84,20 @@ type Subject struct {
 
 	memoMu sync.Mutex
 	memo   map[string]any
+}
+
+// Newest returns the newest document of each of kinds the subject has
+// (document ids grow with time).
+func (s *Subject) Newest(kinds ...kyc.DocumentKind) map[kyc.DocumentKind]kyc.Document {
+	newest := map[kyc.DocumentKind]kyc.Document{}
+	for _, d := range s.Documents {
+		if slices.Contains(kinds, d.Kind) {
+			if cur, ok := newest[d.Kind]; !ok || d.ID > cur.ID {
+				newest[d.Kind] = d
+			}
+		}
+	}
+	return newest
 }
 
 // Memo returns the value of key for this subject, computing it once: checks

@@ -41,14 +41,7 @@ func (e *Engine) read(ctx context.Context, s *check.Subject) found {
 		if err := e.Reader.Available(); err != nil {
 			return found{reason: err.Error(), missing: true}
 		}
-		newest := map[kyc.DocumentKind]kyc.Document{}
-		for _, d := range s.Documents {
-			if d.Kind == kyc.DocIDFront || d.Kind == kyc.DocIDBack {
-				if cur, ok := newest[d.Kind]; !ok || d.ID > cur.ID { // ids grow with time
-					newest[d.Kind] = d
-				}
-			}
-		}
+		newest := s.Newest(kyc.DocIDFront, kyc.DocIDBack)
 		if len(newest) == 0 {
 			return found{reason: "no id_front or id_back document to read"}
 		}
@@ -58,8 +51,8 @@ func (e *Engine) read(ctx context.Context, s *check.Subject) found {
 			if !ok || d.ContentType == "application/pdf" {
 				continue
 			}
-			// the decoded image, its grey copy and the turned copies
-			img, release, err := s.Env.DecodeImage(ctx, d, 3)
+			// the decoded image, and its grey copy with one turned copy at a time
+			img, release, err := s.Env.DecodeImage(ctx, d, 2)
 			if err != nil {
 				return found{err: err}
 			}

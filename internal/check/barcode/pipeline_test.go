@@ -1,24 +1,20 @@
 package barcode_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/check/barcode"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
-	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // TestPipeline runs document.barcode inside the verification pipeline on
@@ -49,27 +45,8 @@ func TestPipeline(t *testing.T) {
 	p := kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}
 
 	run := func(user string, pii kyc.PII, back []byte) (kyc.Verification, map[kyc.CheckKind]kyc.Check) {
-		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: user, PII: pii})
-		require.NoError(t, err)
-		for kind, img := range map[kyc.DocumentKind][]byte{kyc.DocIDFront: kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)), kyc.DocIDBack: back,
-			kyc.DocSelfie: kyctest.JPEG(t, kyctest.SyntheticFace(600, 800))} {
-			_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kind, bytes.NewReader(img))
-			require.NoError(t, err)
-		}
-		v, err := a.Verifications.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: user})
-		require.NoError(t, err)
-		_, err = a.Verifications.Submit(ctx, p, v.ID)
-		require.NoError(t, err)
-		var checks []kyc.Check
-		require.Eventually(t, func() bool {
-			v, checks, err = a.Verifications.Get(ctx, p, v.ID)
-			return err == nil && (v.State == kyc.StateCompleted || v.State == kyc.StateReview)
-		}, 30*time.Second, 20*time.Millisecond)
-		by := map[kyc.CheckKind]kyc.Check{}
-		for _, c := range checks {
-			by[c.Kind] = c
-		}
-		return v, by
+		return apptest.Decided(t, a, p, user, pii, map[kyc.DocumentKind][]byte{kyc.DocIDFront: kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)),
+			kyc.DocIDBack: back, kyc.DocSelfie: kyctest.JPEG(t, kyctest.SyntheticFace(600, 800))})
 	}
 	source := func(c kyc.Check) map[string]any {
 		var ev map[string]any

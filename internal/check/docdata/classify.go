@@ -78,22 +78,9 @@ func (c Classification) Run(ctx context.Context, s *check.Subject) check.Result 
 	}
 	country = strings.ToUpper(country)
 	declared := docType != "" || country != ""
-	var readings []Reading
-	var reasons []string
-	unavailable := false
-	for _, src := range c.Sources {
-		f := src.Data(ctx, s)
-		switch {
-		case f.Err != nil:
-			return check.Errored(f.Err)
-		case f.OK && (len(f.Reading.DocumentTypes) > 0 || f.Reading.IssuingCountry != ""):
-			readings = append(readings, f.Reading)
-		case f.OK:
-			reasons = append(reasons, f.Reading.Source+": no document type or issuer read")
-		default:
-			reasons = append(reasons, f.Reason)
-			unavailable = unavailable || f.Unavailable
-		}
+	readings, reasons, unavailable, err := gather(ctx, s, c.Sources, func(r Reading) bool { return len(r.DocumentTypes) > 0 || r.IssuingCountry != "" })
+	if err != nil {
+		return check.Errored(err)
 	}
 	if len(readings) == 0 {
 		switch {

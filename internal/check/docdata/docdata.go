@@ -80,20 +80,9 @@ func (Consistency) Version() string     { return "2" }
 // review). Without a reading the check does not run: unavailable when a
 // source's engine is missing, else not applicable.
 func (c Consistency) Run(ctx context.Context, s *check.Subject) check.Result {
-	var readings []Reading
-	var reasons []string
-	unavailable := false
-	for _, src := range c.Sources {
-		f := src.Data(ctx, s)
-		switch {
-		case f.Err != nil:
-			return check.Errored(f.Err)
-		case f.OK:
-			readings = append(readings, f.Reading)
-		default:
-			reasons = append(reasons, f.Reason)
-			unavailable = unavailable || f.Unavailable
-		}
+	readings, reasons, unavailable, err := gather(ctx, s, c.Sources, func(Reading) bool { return true })
+	if err != nil {
+		return check.Errored(err)
 	}
 	if len(readings) == 0 {
 		if unavailable {
@@ -164,6 +153,27 @@ func (c Consistency) Run(ctx context.Context, s *check.Subject) check.Result {
 
 // fieldOrder is the order in which fields are compared and listed.
 var fieldOrder = []string{"name", "date_of_birth", "document_number", "nationality"}
+
+// gather asks every source for its reading: those fit (OK and keep), or
+// why there is none, and whether a source's engine is missing; a source
+// that failed is the error.
+func gather(ctx context.Context, s *check.Subject, sources []Source, keep func(Reading) bool) (readings []Reading, reasons []string, unavailable bool, err error) {
+	for _, src := range sources {
+		f := src.Data(ctx, s)
+		switch {
+		case f.Err != nil:
+			return nil, nil, false, f.Err
+		case f.OK && keep(f.Reading):
+			readings = append(readings, f.Reading)
+		case f.OK:
+			reasons = append(reasons, f.Reading.Source+": nothing to compare read")
+		default:
+			reasons = append(reasons, f.Reason)
+			unavailable = unavailable || f.Unavailable
+		}
+	}
+	return readings, reasons, unavailable, nil
+}
 
 // declaredMatches compares the declared data with a reading, field by
 // field, where both hold the field.

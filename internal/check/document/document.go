@@ -33,19 +33,13 @@ var photoKinds = []kyc.DocumentKind{kyc.DocIDFront, kyc.DocIDBack}
 
 // newestPhotos returns the newest image of each photo kind.
 func newestPhotos(s *check.Subject) []kyc.Document {
-	newest := map[kyc.DocumentKind]kyc.Document{}
+	photos := &check.Subject{}
 	for _, d := range s.Documents {
-		if d.ContentType == "application/pdf" {
-			continue
-		}
-		for _, k := range photoKinds {
-			if d.Kind == k {
-				if cur, ok := newest[k]; !ok || d.ID > cur.ID {
-					newest[k] = d
-				}
-			}
+		if d.ContentType != "application/pdf" {
+			photos.Documents = append(photos.Documents, d)
 		}
 	}
+	newest := photos.Newest(photoKinds...)
 	var out []kyc.Document
 	for _, k := range photoKinds {
 		if d, ok := newest[k]; ok {

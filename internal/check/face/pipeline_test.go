@@ -1,7 +1,6 @@
 package face_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -10,16 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
-	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // TestPipeline runs face.match and face.duplicate in the verification
@@ -49,27 +45,8 @@ func TestPipeline(t *testing.T) {
 	draw.Draw(reframed, reframed.Bounds(), ref, image.Pt(70, 0), draw.Src)
 
 	run := func(user string, selfie []byte) (kyc.Verification, map[kyc.CheckKind]kyc.Check) {
-		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: user,
-			PII: kyc.PII{FirstName: "A", LastName: user, DateOfBirth: "1980-01-01"}})
-		require.NoError(t, err)
-		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(kyctest.JPEG(t, card)))
-		require.NoError(t, err)
-		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocSelfie, bytes.NewReader(selfie))
-		require.NoError(t, err)
-		v, err := a.Verifications.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: user})
-		require.NoError(t, err)
-		_, err = a.Verifications.Submit(ctx, p, v.ID)
-		require.NoError(t, err)
-		var checks []kyc.Check
-		require.Eventually(t, func() bool {
-			v, checks, err = a.Verifications.Get(ctx, p, v.ID)
-			return err == nil && (v.State == kyc.StateCompleted || v.State == kyc.StateReview)
-		}, 30*time.Second, 20*time.Millisecond)
-		by := map[kyc.CheckKind]kyc.Check{}
-		for _, c := range checks {
-			by[c.Kind] = c
-		}
-		return v, by
+		return apptest.Decided(t, a, p, user, kyc.PII{FirstName: "A", LastName: user, DateOfBirth: "1980-01-01"},
+			map[kyc.DocumentKind][]byte{kyc.DocIDFront: kyctest.JPEG(t, card), kyc.DocSelfie: selfie})
 	}
 	v, checks := run("first", kyctest.JPEG(t, ref))
 	require.Equal(t, kyc.CheckPassed, checks["face.match"].Status, "%s", checks["face.match"].Evidence)

@@ -1,23 +1,19 @@
 package mrz_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/apptest"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
-	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // TestPipeline runs the MRZ checks inside the verification pipeline: a
@@ -46,26 +42,8 @@ func TestPipeline(t *testing.T) {
 	photo := kyctest.JPEG(t, kyctest.Degrade(kyctest.SyntheticDocument(t, lines, 1200), 0.3, 11))
 
 	run := func(user string, pii kyc.PII, photo []byte) (kyc.Verification, map[kyc.CheckKind]kyc.Check) {
-		ap, _, err := a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: user, PII: pii})
-		require.NoError(t, err)
-		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocIDFront, bytes.NewReader(photo))
-		require.NoError(t, err)
-		_, err = a.Applicants.UploadDocument(ctx, p, ap.ID, kyc.DocSelfie, bytes.NewReader(kyctest.JPEG(t, kyctest.SyntheticFace(600, 800))))
-		require.NoError(t, err)
-		v, err := a.Verifications.Create(ctx, p, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: user})
-		require.NoError(t, err)
-		_, err = a.Verifications.Submit(ctx, p, v.ID)
-		require.NoError(t, err)
-		var checks []kyc.Check
-		require.Eventually(t, func() bool {
-			v, checks, err = a.Verifications.Get(ctx, p, v.ID)
-			return err == nil && (v.State == kyc.StateCompleted || v.State == kyc.StateReview)
-		}, 30*time.Second, 20*time.Millisecond)
-		by := map[kyc.CheckKind]kyc.Check{}
-		for _, c := range checks {
-			by[c.Kind] = c
-		}
-		return v, by
+		return apptest.Decided(t, a, p, user, pii, map[kyc.DocumentKind][]byte{kyc.DocIDFront: photo,
+			kyc.DocSelfie: kyctest.JPEG(t, kyctest.SyntheticFace(600, 800))})
 	}
 
 	v, checks := run("mei", kyc.PII{FirstName: "Mei Ling", LastName: "Tan", DateOfBirth: "1991-03-04", Nationality: "SG", DocumentNumber: "K1234567A"}, photo)
