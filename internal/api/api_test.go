@@ -55,6 +55,20 @@ func TestApplicants(t *testing.T) {
 		require.Equal(t, "date_of_birth", field)
 		require.Equal(t, "Eriksson-Berg", e.get("/v1/applicants/"+id, e.keyA).json(t)["last_name"], "a rejected patch changes nothing")
 
+		// The document presented: declared, answered as alpha-2, refused when unknown, cleared with "".
+		doc := e.do(http.MethodPatch, "/v1/applicants/"+id, e.keyA, strings.NewReader(`{"document_type":"driving_license","document_country":"USA"}`), nil)
+		require.Equal(t, http.StatusOK, doc.Status, "%s", doc.Body)
+		require.Equal(t, "driving_license", doc.json(t)["document_type"])
+		require.Equal(t, "US", doc.json(t)["document_country"])
+		bad = e.do(http.MethodPatch, "/v1/applicants/"+id, e.keyA, strings.NewReader(`{"document_type":"library_card"}`), nil)
+		require.Equal(t, http.StatusUnprocessableEntity, bad.Status)
+		_, field = bad.errField(t)
+		require.Equal(t, "document_type", field)
+		cleared := e.do(http.MethodPatch, "/v1/applicants/"+id, e.keyA, strings.NewReader(`{"document_type":""}`), nil)
+		require.Equal(t, http.StatusOK, cleared.Status)
+		require.NotContains(t, cleared.json(t), "document_type")
+		require.Equal(t, "US", cleared.json(t)["document_country"])
+
 		// Merchant B cannot see or change merchant A's applicant.
 		require.Equal(t, http.StatusNotFound, e.get("/v1/applicants/"+id, e.keyB).Status)
 		require.Equal(t, http.StatusNotFound, e.do(http.MethodPatch, "/v1/applicants/"+id, e.keyB, strings.NewReader(`{"first_name":"Eve"}`), nil).Status)
@@ -89,6 +103,8 @@ func TestBadInput(t *testing.T) {
 			{"space in external id", `{"external_user_id":"a b"}`, 422, "validation_failed", "external_user_id"},
 			{"control chars", `{"external_user_id":"u","last_name":"A\u0000B"}`, 422, "validation_failed", "last_name"},
 			{"document number with a bidi override", `{"external_user_id":"u","document_number":"E123\u202e456"}`, 422, "validation_failed", "document_number"},
+			{"unknown document type", `{"external_user_id":"u","document_type":"library_card"}`, 422, "validation_failed", "document_type"},
+			{"bad document country", `{"external_user_id":"u","document_country":"Narnia"}`, 422, "validation_failed", "document_country"},
 			{"document number over 128", `{"external_user_id":"u","document_number":"` + strings.Repeat("9", 129) + `"}`, 422, "validation_failed", "document_number"},
 		}
 		for _, tc := range tests {

@@ -22,50 +22,56 @@ type Address struct {
 
 // ApplicantBody creates an applicant.
 type ApplicantBody struct {
-	ExternalUserID string   `json:"external_user_id" minLength:"1" maxLength:"128" doc:"Your id of this user; unique per merchant"`
-	FirstName      string   `json:"first_name,omitempty" maxLength:"100"`
-	LastName       string   `json:"last_name,omitempty" maxLength:"100"`
-	DateOfBirth    string   `json:"date_of_birth,omitempty" maxLength:"10" doc:"YYYY-MM-DD"`
-	Nationality    string   `json:"nationality,omitempty" maxLength:"3" doc:"ISO 3166-1 alpha-2 or alpha-3; answered as alpha-2"`
-	Email          string   `json:"email,omitempty" maxLength:"254"`
-	Phone          string   `json:"phone,omitempty" maxLength:"32" doc:"International format; answered as E.164"`
-	DocumentNumber string   `json:"document_number,omitempty" maxLength:"128" doc:"Number of the identity document, if known"`
-	DocumentExpiry string   `json:"document_expiry,omitempty" maxLength:"10" doc:"Expiry date of the identity document, YYYY-MM-DD, if known"`
-	Address        *Address `json:"address,omitempty"`
+	ExternalUserID  string   `json:"external_user_id" minLength:"1" maxLength:"128" doc:"Your id of this user; unique per merchant"`
+	FirstName       string   `json:"first_name,omitempty" maxLength:"100"`
+	LastName        string   `json:"last_name,omitempty" maxLength:"100"`
+	DateOfBirth     string   `json:"date_of_birth,omitempty" maxLength:"10" doc:"YYYY-MM-DD"`
+	Nationality     string   `json:"nationality,omitempty" maxLength:"3" doc:"ISO 3166-1 alpha-2 or alpha-3; answered as alpha-2"`
+	Email           string   `json:"email,omitempty" maxLength:"254"`
+	Phone           string   `json:"phone,omitempty" maxLength:"32" doc:"International format; answered as E.164"`
+	DocumentNumber  string   `json:"document_number,omitempty" maxLength:"128" doc:"Number of the identity document, if known"`
+	DocumentExpiry  string   `json:"document_expiry,omitempty" maxLength:"10" doc:"Expiry date of the identity document, YYYY-MM-DD, if known"`
+	DocumentType    string   `json:"document_type,omitempty" enum:"passport,id_card,driving_license,residence_permit" doc:"The identity document the user presents; document.classification compares it with what is read"`
+	DocumentCountry string   `json:"document_country,omitempty" maxLength:"3" doc:"Issuing country of that document, ISO 3166-1 alpha-2 or alpha-3; answered as alpha-2"`
+	Address         *Address `json:"address,omitempty"`
 }
 
 // ApplicantPatchBody changes an applicant: absent fields stay, "" clears.
 type ApplicantPatchBody struct {
-	FirstName      *string  `json:"first_name,omitempty" maxLength:"100"`
-	LastName       *string  `json:"last_name,omitempty" maxLength:"100"`
-	DateOfBirth    *string  `json:"date_of_birth,omitempty" maxLength:"10"`
-	Nationality    *string  `json:"nationality,omitempty" maxLength:"3"`
-	Email          *string  `json:"email,omitempty" maxLength:"254"`
-	Phone          *string  `json:"phone,omitempty" maxLength:"32"`
-	DocumentNumber *string  `json:"document_number,omitempty" maxLength:"128"`
-	DocumentExpiry *string  `json:"document_expiry,omitempty" maxLength:"10"`
-	Address        *Address `json:"address,omitempty" doc:"Replaces the whole address"`
+	FirstName       *string  `json:"first_name,omitempty" maxLength:"100"`
+	LastName        *string  `json:"last_name,omitempty" maxLength:"100"`
+	DateOfBirth     *string  `json:"date_of_birth,omitempty" maxLength:"10"`
+	Nationality     *string  `json:"nationality,omitempty" maxLength:"3"`
+	Email           *string  `json:"email,omitempty" maxLength:"254"`
+	Phone           *string  `json:"phone,omitempty" maxLength:"32"`
+	DocumentNumber  *string  `json:"document_number,omitempty" maxLength:"128"`
+	DocumentExpiry  *string  `json:"document_expiry,omitempty" maxLength:"10"`
+	DocumentType    *string  `json:"document_type,omitempty" doc:"passport, id_card, driving_license or residence_permit; \"\" clears"`
+	DocumentCountry *string  `json:"document_country,omitempty" maxLength:"3"`
+	Address         *Address `json:"address,omitempty" doc:"Replaces the whole address"`
 }
 
 // Applicant is an applicant on the wire.
 type Applicant struct {
-	ID             string     `json:"id"`
-	ExternalUserID string     `json:"external_user_id"`
-	FirstName      string     `json:"first_name,omitempty"`
-	LastName       string     `json:"last_name,omitempty"`
-	DateOfBirth    string     `json:"date_of_birth,omitempty"`
-	Nationality    string     `json:"nationality,omitempty"`
-	Email          string     `json:"email,omitempty"`
-	Phone          string     `json:"phone,omitempty"`
-	DocumentNumber string     `json:"document_number,omitempty"`
-	DocumentExpiry string     `json:"document_expiry,omitempty"`
-	Address        *Address   `json:"address,omitempty"`
-	Status         string     `json:"status" enum:"active,deleted,erased" doc:"deleted: waiting for its purge (restorable); erased: purged, only this tombstone remains"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	DeletedAt      *time.Time `json:"deleted_at,omitempty"`
-	PurgeAfter     *time.Time `json:"purge_after,omitempty" doc:"When a deleted applicant is purged"`
-	ErasedAt       *time.Time `json:"erased_at,omitempty"`
+	ID              string     `json:"id"`
+	ExternalUserID  string     `json:"external_user_id"`
+	FirstName       string     `json:"first_name,omitempty"`
+	LastName        string     `json:"last_name,omitempty"`
+	DateOfBirth     string     `json:"date_of_birth,omitempty"`
+	Nationality     string     `json:"nationality,omitempty"`
+	Email           string     `json:"email,omitempty"`
+	Phone           string     `json:"phone,omitempty"`
+	DocumentNumber  string     `json:"document_number,omitempty"`
+	DocumentExpiry  string     `json:"document_expiry,omitempty"`
+	DocumentType    string     `json:"document_type,omitempty"`
+	DocumentCountry string     `json:"document_country,omitempty"`
+	Address         *Address   `json:"address,omitempty"`
+	Status          string     `json:"status" enum:"active,deleted,erased" doc:"deleted: waiting for its purge (restorable); erased: purged, only this tombstone remains"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	DeletedAt       *time.Time `json:"deleted_at,omitempty"`
+	PurgeAfter      *time.Time `json:"purge_after,omitempty" doc:"When a deleted applicant is purged"`
+	ErasedAt        *time.Time `json:"erased_at,omitempty"`
 	// DocumentsErasedAt is when documents and biometrics were deleted by retention.
 	DocumentsErasedAt *time.Time `json:"documents_erased_at,omitempty" doc:"When retention deleted the documents and biometrics"`
 }
@@ -73,7 +79,8 @@ type Applicant struct {
 func toApplicant(a kyc.Applicant) Applicant {
 	out := Applicant{ID: a.ID, ExternalUserID: a.ExternalUserID, FirstName: a.PII.FirstName, LastName: a.PII.LastName,
 		DateOfBirth: a.PII.DateOfBirth, Nationality: a.PII.Nationality, Email: a.PII.Email, Phone: a.PII.Phone,
-		DocumentNumber: a.PII.DocumentNumber, DocumentExpiry: a.PII.DocumentExpiry, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		DocumentNumber: a.PII.DocumentNumber, DocumentExpiry: a.PII.DocumentExpiry, DocumentType: a.PII.DocumentType,
+		DocumentCountry: a.PII.DocumentCountry, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		Status: "active", DeletedAt: a.DeletedAt, PurgeAfter: a.PurgeAfter, ErasedAt: a.ErasedAt, DocumentsErasedAt: a.DocumentsErasedAt}
 	switch {
 	case a.Erased():
@@ -125,7 +132,8 @@ func (s *server) applicantRoutes() {
 		a, created, err := s.Applicants.Create(ctx, principal(ctx), kyc.SurfaceNative, applicant.Input{
 			ExternalUserID: b.ExternalUserID,
 			PII: kyc.PII{FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.DateOfBirth, Nationality: b.Nationality,
-				Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, DocumentExpiry: b.DocumentExpiry, Address: fromAddress(b.Address)},
+				Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, DocumentExpiry: b.DocumentExpiry, DocumentType: b.DocumentType,
+				DocumentCountry: b.DocumentCountry, Address: fromAddress(b.Address)},
 		})
 		if err != nil {
 			return nil, fail(ctx, err)
@@ -157,7 +165,8 @@ func (s *server) applicantRoutes() {
 		b := in.Body
 		a, err := s.Applicants.Update(ctx, principal(ctx), in.ID, applicant.Patch{
 			FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.DateOfBirth, Nationality: b.Nationality,
-			Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, DocumentExpiry: b.DocumentExpiry, Address: fromAddress(b.Address),
+			Email: b.Email, Phone: b.Phone, DocumentNumber: b.DocumentNumber, DocumentExpiry: b.DocumentExpiry, DocumentType: b.DocumentType,
+			DocumentCountry: b.DocumentCountry, Address: fromAddress(b.Address),
 		})
 		return applicantReply(ctx, a, err)
 	})

@@ -187,6 +187,7 @@ func (s *Service) Get(ctx context.Context, p kyc.Principal, id string) (kyc.Appl
 // empty string clears a field. Address replaces the whole address.
 type Patch struct {
 	FirstName, LastName, DateOfBirth, Nationality, Email, Phone, DocumentNumber, DocumentExpiry *string
+	DocumentType, DocumentCountry                                                               *string
 	Address                                                                                     *kyc.Address
 }
 
@@ -224,6 +225,8 @@ func (s *Service) Update(ctx context.Context, p kyc.Principal, id string, patch 
 		set("phone", &next.Phone, patch.Phone)
 		set("document_number", &next.DocumentNumber, patch.DocumentNumber)
 		set("document_expiry", &next.DocumentExpiry, patch.DocumentExpiry)
+		set("document_type", &next.DocumentType, patch.DocumentType)
+		set("document_country", &next.DocumentCountry, patch.DocumentCountry)
 		if patch.Address != nil {
 			addr := *patch.Address
 			next.Address = &addr

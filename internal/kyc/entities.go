@@ -97,17 +97,26 @@ type Address struct {
 	Country    string `json:"country,omitempty"`
 }
 
+// DocumentTypes are the identity documents an applicant may declare (and
+// the hosted page offers).
+var DocumentTypes = []string{"passport", "id_card", "driving_license", "residence_permit"}
+
 // PII is the personal data of an applicant. It is stored encrypted as a whole.
 type PII struct {
-	FirstName      string   `json:"first_name,omitempty"`
-	LastName       string   `json:"last_name,omitempty"`
-	DateOfBirth    string   `json:"date_of_birth,omitempty"` // YYYY-MM-DD
-	Nationality    string   `json:"nationality,omitempty"`   // ISO 3166 alpha-2
-	Email          string   `json:"email,omitempty"`
-	Phone          string   `json:"phone,omitempty"` // E.164
-	DocumentNumber string   `json:"document_number,omitempty"`
-	DocumentExpiry string   `json:"document_expiry,omitempty"` // YYYY-MM-DD
-	Address        *Address `json:"address,omitempty"`
+	FirstName      string `json:"first_name,omitempty"`
+	LastName       string `json:"last_name,omitempty"`
+	DateOfBirth    string `json:"date_of_birth,omitempty"` // YYYY-MM-DD
+	Nationality    string `json:"nationality,omitempty"`   // ISO 3166 alpha-2
+	Email          string `json:"email,omitempty"`
+	Phone          string `json:"phone,omitempty"` // E.164
+	DocumentNumber string `json:"document_number,omitempty"`
+	DocumentExpiry string `json:"document_expiry,omitempty"` // YYYY-MM-DD
+	// DocumentType and DocumentCountry declare the identity document the
+	// applicant presents (DocumentTypes; ISO alpha-2), which
+	// document.classification compares with what is read.
+	DocumentType    string   `json:"document_type,omitempty"`
+	DocumentCountry string   `json:"document_country,omitempty"`
+	Address         *Address `json:"address,omitempty"`
 }
 
 // Applicant is one end user of one merchant.

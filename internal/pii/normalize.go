@@ -5,6 +5,7 @@ package pii
 
 import (
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -49,6 +50,15 @@ func Normalize(in kyc.PII, now time.Time) (kyc.PII, error) {
 			return out, kyc.Invalid("document_expiry", "format", "document_expiry must be a date as YYYY-MM-DD")
 		}
 		out.DocumentExpiry = d.Format(time.DateOnly)
+	}
+	if in.DocumentType != "" {
+		if !slices.Contains(kyc.DocumentTypes, in.DocumentType) {
+			return out, kyc.Invalid("document_type", "enum", "document_type must be one of %s", strings.Join(kyc.DocumentTypes, ", "))
+		}
+		out.DocumentType = in.DocumentType
+	}
+	if out.DocumentCountry, err = country("document_country", in.DocumentCountry); err != nil {
+		return out, err
 	}
 	if in.Address != nil {
 		a := *in.Address

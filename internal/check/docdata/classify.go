@@ -76,6 +76,9 @@ func (c Classification) Run(ctx context.Context, s *check.Subject) check.Result 
 	if err != nil {
 		return check.Errored(err)
 	}
+	if docType == "" && country == "" { // not chosen on the hosted page: as declared with the applicant
+		docType, country = s.Applicant.PII.DocumentType, s.Applicant.PII.DocumentCountry
+	}
 	country = strings.ToUpper(country)
 	declared := docType != "" || country != ""
 	readings, reasons, unavailable, err := gather(ctx, s, c.Sources, func(r Reading) bool { return len(r.DocumentTypes) > 0 || r.IssuingCountry != "" })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -211,6 +212,10 @@ func TestClassification(t *testing.T) {
 				srcs = append(srcs, s)
 			}
 			res := docdata.Classification{Sources: srcs}.Run(t.Context(), &check.Subject{Env: tc.declared})
+			// the same declaration made with the applicant instead of on the hosted page
+			viaAPI := docdata.Classification{Sources: srcs}.Run(t.Context(), &check.Subject{Env: choice{err: tc.declared.err},
+				Applicant: kyc.Applicant{PII: kyc.PII{DocumentType: tc.declared.docType, DocumentCountry: strings.ToUpper(tc.declared.country)}}})
+			require.Equal(t, res, viaAPI)
 			ev, err := json.Marshal(res.Evidence)
 			require.NoError(t, err)
 			require.Equal(t, tc.status, res.Status, "%s", ev)

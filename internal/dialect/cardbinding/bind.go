@@ -196,7 +196,7 @@ func applicantInput(b Bind) (in applicant.Input, valid bool) {
 	}
 	return applicant.Input{ExternalUserID: strings.ToLower(b.Email), PII: kyc.PII{
 		FirstName: b.FirstName, LastName: b.LastName, DateOfBirth: b.Birthday, Nationality: b.Nationality, Email: b.Email,
-		Phone: phone, DocumentNumber: b.DocNo,
+		Phone: phone, DocumentNumber: b.DocNo, DocumentType: map[int]string{1: "passport", 2: "id_card"}[b.DocType],
 		Address: &kyc.Address{Line1: b.Address, City: b.City, State: b.State, PostalCode: b.ZipCode, Country: b.Country},
 	}}, phone != ""
 }
@@ -204,7 +204,8 @@ func applicantInput(b Bind) (in applicant.Input, valid bool) {
 func patchOf(p kyc.PII) applicant.Patch {
 	s := func(v string) *string { return &v }
 	return applicant.Patch{FirstName: s(p.FirstName), LastName: s(p.LastName), Nationality: s(p.Nationality), Email: s(p.Email),
-		Phone: s(p.Phone), DocumentNumber: s(p.DocumentNumber), DateOfBirth: s(p.DateOfBirth), Address: p.Address}
+		Phone: s(p.Phone), DocumentNumber: s(p.DocumentNumber), DateOfBirth: s(p.DateOfBirth), DocumentType: s(p.DocumentType),
+		Address: p.Address}
 }
 
 func (d *Dialect) query(w http.ResponseWriter, r *http.Request) {
