@@ -101,3 +101,46 @@ func TestPipeline(t *testing.T) {
 	require.Equal(t, kyc.ReasonDocExpired, c.ReasonCode)
 	require.Equal(t, "barcode", source(c)["source"])
 }
+
+// TestPipelineProductLevel: under the product's own level, a licence read
+// only from its barcode counts as the holder's data when the applicant
+// declared a US driver's licence (document.classification passed), and
+// does not when nothing was declared (DOCUMENT_UNREADABLE). The engines
+// this test lacks (OCR, face, lists) keep both in review either way.
+func TestPipelineProductLevel(t *testing.T) {
+	t.Parallel()
+	if err := (barcode.Reader{}).Available(); err != nil {
+		t.Skip(err)
+	}
+	text, err := os.ReadFile(filepath.Join("testdata", "us_v08.txt"))
+	require.NoError(t, err)
+	back := kyctest.JPEG(t, kyctest.LicenceBack(t, strings.Replace(string(text), "DBA08312022", "DBA08312031", 1)))
+	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MaxUploadBytes: 8 << 20, MaxImagePixels: 20_000_000, Workers: true,
+		AssetsDir: t.TempDir()}
+	a, _ := apptest.StartStrict(t, cfg)
+	m, err := a.Merchants.Create(context.Background(), "M", "test")
+	require.NoError(t, err)
+	p := kyc.Principal{MerchantID: m.Merchant.ID, Actor: "test"}
+	docs := map[kyc.DocumentKind][]byte{kyc.DocIDFront: kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)), kyc.DocIDBack: back,
+		kyc.DocSelfie: kyctest.JPEG(t, kyctest.SyntheticFace(600, 800))}
+	john := kyc.PII{FirstName: "John Quincy", LastName: "Sample", DateOfBirth: "1977-08-31", DocumentNumber: "D1234562"}
+
+	declared := john
+	declared.DocumentType, declared.DocumentCountry = "driving_license", "US"
+	v, checks := apptest.Decided(t, a, p, "declared", declared, docs)
+	require.Equal(t, kyc.CheckPassed, checks[kyc.KindClassification].Status, "%s", checks[kyc.KindClassification].Evidence)
+	require.Equal(t, kyc.CheckPassed, checks[kyc.KindBarcode].Status)
+	require.NotContains(t, v.Reasons, kyc.ReasonDocumentUnreadable, "the barcode of the declared licence is the holder's data")
+
+	v, checks = apptest.Decided(t, a, p, "undeclared", john, docs)
+	require.Equal(t, kyc.CheckPassed, checks[kyc.KindBarcode].Status)
+	require.Equal(t, kyc.NotRunNotApplicable, checks[kyc.KindClassification].NotRunKind)
+	require.Contains(t, v.Reasons, kyc.ReasonDocumentUnreadable, "a barcode alone does not stand for the holder's data")
+
+	passport := john
+	passport.DocumentType = "passport"
+	v, checks = apptest.Decided(t, a, p, "passport", passport, docs)
+	require.Equal(t, kyc.CheckReview, checks[kyc.KindClassification].Status)
+	require.Contains(t, v.Reasons, kyc.ReasonDocumentTypeMismatch)
+	require.Contains(t, v.Reasons, kyc.ReasonDocumentUnreadable)
+}
