@@ -31,7 +31,7 @@ type ApplicantBody struct {
 	Phone           string   `json:"phone,omitempty" maxLength:"32" doc:"International format; answered as E.164"`
 	DocumentNumber  string   `json:"document_number,omitempty" maxLength:"128" doc:"Number of the identity document, if known"`
 	DocumentExpiry  string   `json:"document_expiry,omitempty" maxLength:"10" doc:"Expiry date of the identity document, YYYY-MM-DD, if known"`
-	DocumentType    string   `json:"document_type,omitempty" enum:"passport,id_card,driving_license,residence_permit" doc:"The identity document the user presents; document.classification compares it with what is read"`
+	DocumentType    string   `json:"document_type,omitempty" doc:"The identity document the user presents: passport, id_card, driving_license or residence_permit; document.classification compares it with what is read"`
 	DocumentCountry string   `json:"document_country,omitempty" maxLength:"3" doc:"Issuing country of that document, ISO 3166-1 alpha-2 or alpha-3; answered as alpha-2"`
 	Address         *Address `json:"address,omitempty"`
 }

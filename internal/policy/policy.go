@@ -40,11 +40,11 @@ var notApplicableDefault = map[kyc.CheckKind]string{
 
 // DocumentDataChecks are the checks whose result, when the check ran,
 // means the holder's name and birth date were read from the document
-// (require_document_data): the MRZ and the barcode (an AAMVA record of a
-// North American licence or ID card) — the barcode only when
-// document.classification passed: the document is the licence or ID card
-// declared for it.
-var DocumentDataChecks = []kyc.CheckKind{kyc.KindMRZ, kyc.KindBarcode}
+// (require_document_data): the MRZ. A licence's barcode does not count
+// yet: it sits on the back, and until the front's printed zone is read
+// nothing ties it to the card whose portrait face.match compared (a
+// stranger's licence back behind one's own card front would pass).
+var DocumentDataChecks = []kyc.CheckKind{kyc.KindMRZ}
 
 // CheckRule configures one check within a level.
 type CheckRule struct {
@@ -236,9 +236,8 @@ func (l Level) Validate() error {
 			return kyc.Invalid("checks."+string(k)+".on_not_applicable", "conflict", "a required check cannot pass when not applicable")
 		}
 	}
-	if l.RequireDocumentData && !l.Checks[kyc.KindMRZ].Enabled && !(l.Checks[kyc.KindBarcode].Enabled && l.Checks[kyc.KindClassification].Enabled) {
-		return kyc.Invalid("require_document_data", "conflict",
-			"require_document_data needs document.mrz, or document.barcode with document.classification, enabled")
+	if l.RequireDocumentData && !slices.ContainsFunc(DocumentDataChecks, func(k kyc.CheckKind) bool { return l.Checks[k].Enabled }) {
+		return kyc.Invalid("require_document_data", "conflict", "require_document_data needs one of %v enabled", DocumentDataChecks)
 	}
 	for i, r := range l.FinalReasons {
 		if !reasonRE.MatchString(r) {
@@ -310,9 +309,7 @@ func (o Outcome) ReviewCodes() []string {
 //     enables more than ran) asks for review — with CHECK_UNAVAILABLE unless
 //     it is required — unless its rule allows it to be unavailable;
 //   - with require_document_data, a verification where none of
-//     DocumentDataChecks ran (document.barcode counting only with
-//     document.classification passed) asks for review with
-//     DOCUMENT_UNREADABLE.
+//     DocumentDataChecks ran asks for review with DOCUMENT_UNREADABLE.
 //
 // Anything else passes. A rejection wins over review; it is final when any
 // reason is in FinalReasons, otherwise retry. An approval lists in Unchecked
@@ -320,7 +317,7 @@ func (o Outcome) ReviewCodes() []string {
 func Decide(l Level, results []kyc.Check) Outcome {
 	var reject, review, unchecked []string
 	seen := map[kyc.CheckKind]bool{}
-	dataRead, barcodeRead, classified := false, false, false
+	dataRead := false
 	for _, r := range results {
 		rule, ok := l.Checks[r.Kind]
 		if !ok || !rule.Enabled {
@@ -328,14 +325,7 @@ func Decide(l Level, results []kyc.Check) Outcome {
 		}
 		seen[r.Kind] = true
 		if slices.Contains(DocumentDataChecks, r.Kind) && (r.Status == kyc.CheckPassed || r.Status == kyc.CheckReview || r.Status == kyc.CheckFailed) {
-			if r.Kind == kyc.KindBarcode {
-				barcodeRead = true
-			} else {
-				dataRead = true
-			}
-		}
-		if r.Kind == kyc.KindClassification && r.Status == kyc.CheckPassed {
-			classified = true
+			dataRead = true
 		}
 		switch r.Status {
 		case kyc.CheckPassed:
@@ -383,12 +373,6 @@ func Decide(l Level, results []kyc.Check) Outcome {
 			review = appendUnique(review, kyc.ReasonCheckUnavailable)
 			review = appendUnique(review, string(k)+".missing")
 		}
-	}
-	// A licence's barcode counts only on a document classified as the
-	// declared licence or ID card: a barcode stuck on the back of another
-	// document (its MRZ hidden) does not stand for the holder's data.
-	if barcodeRead && classified {
-		dataRead = true
 	}
 	if l.RequireDocumentData && !dataRead {
 		review = appendUnique(review, kyc.ReasonDocumentUnreadable)

@@ -68,10 +68,7 @@ func TestDecide(t *testing.T) {
 			with(with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)), notRun("document.barcode", kyc.NotRunNotApplicable)),
 				notRun("data.consistency", kyc.NotRunNotApplicable)),
 			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonDocumentUnreadable}}},
-		{"no MRZ, a licence's barcode read on the licence declared", with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)),
-			policy.Outcome{Decision: kyc.DecisionApproved, Unchecked: []string{"document.mrz: not applicable"}}},
-		{"no MRZ, a barcode read but the document not classified", with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)),
-			notRun("document.classification", kyc.NotRunNotApplicable)),
+		{"no MRZ, a licence's barcode read and classified: not yet the holder's data", with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)),
 			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonDocumentUnreadable}}},
 		{"no MRZ, a barcode that does not parse", with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)),
 			res("document.barcode", kyc.CheckReview, kyc.ReasonDocumentUnreadable)),
@@ -186,10 +183,7 @@ func TestValidate(t *testing.T) {
 		"checks.data.age.on_not_applicable": func(l *policy.Level) {
 			l.Checks["data.age"] = policy.CheckRule{Enabled: true, Required: true, OnNotApplicable: policy.NotApplicablePass}
 		},
-		"require_document_data": func(l *policy.Level) {
-			l.Checks["document.mrz"] = policy.CheckRule{Enabled: false}
-			l.Checks["document.barcode"] = policy.CheckRule{Enabled: false}
-		},
+		"require_document_data": func(l *policy.Level) { l.Checks["document.mrz"] = policy.CheckRule{Enabled: false} },
 	}
 	for field, mutate := range tests {
 		l := policy.Default()

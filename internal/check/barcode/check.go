@@ -51,8 +51,8 @@ func (e *Engine) read(ctx context.Context, s *check.Subject) found {
 			if !ok || d.ContentType == "application/pdf" {
 				continue
 			}
-			// the decoded image, and its grey copy with one turned copy at a time
-			img, release, err := s.Env.DecodeImage(ctx, d, 2)
+			// the decoded image, its grey copy and one turned copy (larger) at a time
+			img, release, err := s.Env.DecodeImage(ctx, d, 3)
 			if err != nil {
 				return found{err: err}
 			}

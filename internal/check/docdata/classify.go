@@ -55,6 +55,8 @@ type ClassificationEvidence struct {
 	Country         string   `json:"country"` // ISO alpha-2, "" unknown
 	Confidence      float64  `json:"confidence"`
 	Sources         []string `json:"sources"`
+	// DeclaredType and DeclaredCountry are what was declared (comma-separated
+	// when the hosted page and the merchant declared different ones).
 	DeclaredType    string   `json:"declared_type,omitempty"`
 	DeclaredCountry string   `json:"declared_country,omitempty"`
 	// Mismatches are "type" and "country" when they differ from the
@@ -72,15 +74,15 @@ type ClassificationEvidence struct {
 // read; unavailable when something was declared, nothing was read and a
 // source's engine is missing.
 func (c Classification) Run(ctx context.Context, s *check.Subject) check.Result {
-	docType, country, err := s.Env.DocumentChoice(ctx, s.Verification.MerchantID, s.Verification.ID)
+	hostedType, hostedCountry, err := s.Env.DocumentChoice(ctx, s.Verification.MerchantID, s.Verification.ID)
 	if err != nil {
 		return check.Errored(err)
 	}
-	if docType == "" && country == "" { // not chosen on the hosted page: as declared with the applicant
-		docType, country = s.Applicant.PII.DocumentType, s.Applicant.PII.DocumentCountry
-	}
-	country = strings.ToUpper(country)
-	declared := docType != "" || country != ""
+	// Both declarations count: the hosted page's choice and the merchant's
+	// (the applicant's document_type, document_country); each must agree.
+	types := declaredValues(hostedType, s.Applicant.PII.DocumentType)
+	countries := declaredValues(strings.ToUpper(hostedCountry), strings.ToUpper(s.Applicant.PII.DocumentCountry))
+	declared := len(types) > 0 || len(countries) > 0
 	readings, reasons, unavailable, err := gather(ctx, s, c.Sources, func(r Reading) bool { return len(r.DocumentTypes) > 0 || r.IssuingCountry != "" })
 	if err != nil {
 		return check.Errored(err)
@@ -122,24 +124,39 @@ func (c Classification) Run(ctx context.Context, s *check.Subject) check.Result 
 	if ev.Types == nil {
 		ev.Types = []string{}
 	}
-	ev.DeclaredType, ev.DeclaredCountry = docType, country
-	if docType != "" && len(ev.Types) > 0 && !slices.Contains(ev.Types, docType) {
-		ev.Mismatches = appendNew(ev.Mismatches, "type")
+	ev.DeclaredType, ev.DeclaredCountry = strings.Join(types, ","), strings.Join(countries, ",")
+	for _, t := range types {
+		if len(ev.Types) > 0 && !slices.Contains(ev.Types, t) {
+			ev.Mismatches = appendNew(ev.Mismatches, "type")
+		}
 	}
-	if ev.DeclaredCountry != "" && ev.Country != "" && ev.DeclaredCountry != ev.Country {
-		ev.Mismatches = appendNew(ev.Mismatches, "country")
+	for _, c := range countries {
+		if ev.Country != "" && c != ev.Country {
+			ev.Mismatches = appendNew(ev.Mismatches, "country")
+		}
 	}
-	typeCompared := docType != "" && len(ev.Types) > 0
-	countryCompared := ev.DeclaredCountry != "" && ev.Country != ""
+	typeCompared := len(types) > 0 && len(ev.Types) > 0
+	countryCompared := len(countries) > 0 && ev.Country != ""
 	switch {
 	case len(ev.Mismatches) > 0:
 		return check.Result{Status: kyc.CheckReview, ReasonCode: kyc.ReasonDocumentTypeMismatch, Evidence: ev}
-	case docType == "" && ev.DeclaredCountry == "":
+	case !declared:
 		ev.Reason = "no document type or country declared to compare with"
 		return check.Result{Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunNotApplicable, Evidence: ev}
-	case docType != "" && !typeCompared || ev.DeclaredCountry != "" && !countryCompared:
+	case len(types) > 0 && !typeCompared || len(countries) > 0 && !countryCompared:
 		ev.Reason = "the document's type or issuing country declared was not read from it"
 		return check.Result{Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunNotApplicable, Evidence: ev}
 	}
 	return check.Result{Status: kyc.CheckPassed, Score: ev.Confidence, Evidence: ev}
+}
+
+// declaredValues are the distinct non-empty values of a and b.
+func declaredValues(a, b string) []string {
+	var out []string
+	for _, v := range []string{a, b} {
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -151,6 +151,21 @@ func TestNameSimilarity(t *testing.T) {
 	}
 }
 
+// TestClassificationBothDeclared: when the hosted page and the merchant
+// declare different documents, the one read cannot agree with both: review.
+func TestClassificationBothDeclared(t *testing.T) {
+	t.Parallel()
+	licence := with(barcodeTan, func(r *docdata.Reading) { r.DocumentTypes, r.IssuingCountry = []string{docdata.TypeDrivingLicense}, "US" })
+	s := &check.Subject{Env: choice{docType: "driving_license", country: "us"},
+		Applicant: kyc.Applicant{PII: kyc.PII{DocumentType: "passport", DocumentCountry: "US"}}}
+	res := docdata.Classification{Sources: []docdata.Source{source{OK: true, Reading: licence}}}.Run(t.Context(), s)
+	require.Equal(t, kyc.CheckReview, res.Status)
+	require.Equal(t, kyc.ReasonDocumentTypeMismatch, res.ReasonCode)
+	ev, err := json.Marshal(res.Evidence)
+	require.NoError(t, err)
+	require.Contains(t, string(ev), `"declared_type":"driving_license,passport","declared_country":"US","mismatches":["type"]`)
+}
+
 // choice is a check.Env whose hosted page declared a document.
 type choice struct {
 	check.Env

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/dsp/fourier"
 
 	"github.com/openkyc/openkyc/internal/check"
+	"github.com/openkyc/openkyc/internal/check/quality"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
@@ -25,11 +26,13 @@ type RecaptureReport struct {
 	// Screen is the strength of the strongest isolated spectral peak
 	// (natural log of its power over the median power at its frequency
 	// radius, the median over the tiles analysed): a photo of paper stays
-	// near 3, moiré reaches 5 and more.
+	// near 3–6, the simulated screen photos of bench/recapture.sh 7–14.
 	Screen float64 `json:"screen"`
-	// Colour is the share of pixels with a visible colour (chroma ≥ 24 of
-	// 255): a colour document photographed is well above 2 %, a grey
-	// photocopy or a black-and-white print-out is below.
+	// Colour is the share of the document region's pixels with a visible
+	// colour once the photo's colour cast is removed: a colour document
+	// photographed is well above 2 %, a grey photocopy or a black-and-white
+	// print-out below (the region as document.quality finds it, so a grey
+	// copy on a coloured desk still counts as grey).
 	Colour float64 `json:"colour"`
 	// Tiles is how many tiles the spectrum was measured on (0: the photo is
 	// smaller than one tile).
@@ -61,7 +64,13 @@ const tileSize = 256
 // centre (where the document is) and the share of coloured pixels.
 func Recapture(img image.Image) RecaptureReport {
 	b := img.Bounds()
-	r := RecaptureReport{Colour: colourShare(img)}
+	region := img
+	if sub, ok := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	}); ok {
+		region = sub.SubImage(quality.DocumentRegion(img))
+	}
+	r := RecaptureReport{Colour: colourShare(region)}
 	if b.Dx() < tileSize || b.Dy() < tileSize {
 		return r
 	}
@@ -244,7 +253,7 @@ func (RecaptureCheck) Run(ctx context.Context, s *check.Subject) check.Result {
 		return check.NotApplicable("no id_front photo")
 	}
 	ev := RecaptureEvidence{Documents: map[string]RecaptureDocument{}}
-	hinted, score := false, 1.0
+	hinted, untested, score := false, false, 1.0
 	for _, d := range docs {
 		img, release, err := s.Env.DecodeImage(ctx, d, 1)
 		if err != nil {
@@ -258,12 +267,16 @@ func (RecaptureCheck) Run(ctx context.Context, s *check.Subject) check.Result {
 		}
 		ev.Documents[string(d.Kind)] = RecaptureDocument{RecaptureReport: r, Hints: h}
 		hinted = hinted || len(h) > 0
+		untested = untested || r.Tiles == 0
 		// 1 far from either hint, 0.5 at a threshold, lower beyond it
 		score = min(score, max(0, 1-r.Screen/(2*ScreenThreshold)), min(1, r.Colour/(2*GreyThreshold)))
 	}
 	score = math.Round(score*100) / 100
 	if hinted {
 		return check.Result{Status: kyc.CheckReview, ReasonCode: kyc.ReasonRecapture, Score: score, Evidence: ev}
+	}
+	if untested { // too small for the screen test: not a pass
+		return check.Result{Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunNotApplicable, Evidence: ev}
 	}
 	return check.Result{Status: kyc.CheckPassed, Score: score, Evidence: ev}
 }

@@ -50,20 +50,17 @@ func TestRecapture(t *testing.T) {
 		{"a grey image", grey, []string{"grey_copy"}},
 		{"one pixel", image.NewRGBA(image.Rect(0, 0, 1, 1)), []string{"grey_copy"}},
 		{"no pixels", image.NewRGBA(image.Rectangle{}), []string{"grey_copy"}},
-		{"small, red and white", image.NewUniform(color.RGBA{200, 40, 40, 255}), nil},
+		{"small and colourful", image.NewUniform(color.RGBA{200, 40, 40, 255}), nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			img := tc.img
-			if u, ok := img.(*image.Uniform); ok {
+			if _, ok := img.(*image.Uniform); ok { // stands for a small colourful photo
 				rgba := image.NewRGBA(image.Rect(0, 0, 100, 100))
-				for i := 0; i < len(rgba.Pix)/3; i += 4 { // a third white, the rest red
-					rgba.Pix[i], rgba.Pix[i+1], rgba.Pix[i+2], rgba.Pix[i+3] = 255, 255, 255, 255
-				}
-				for i := len(rgba.Pix) / 3 / 4 * 4; i < len(rgba.Pix); i += 4 {
-					r, g, b, _ := u.C.RGBA()
-					rgba.Pix[i], rgba.Pix[i+1], rgba.Pix[i+2], rgba.Pix[i+3] = uint8(r>>8), uint8(g>>8), uint8(b>>8), 255
+				rnd := rand.New(rand.NewPCG(3, 4))
+				for i := 0; i < len(rgba.Pix); i += 4 { // many colours
+					rgba.Pix[i], rgba.Pix[i+1], rgba.Pix[i+2], rgba.Pix[i+3] = uint8(rnd.IntN(256)), uint8(rnd.IntN(256)), uint8(rnd.IntN(256)), 255
 				}
 				img = rgba
 			}
@@ -96,6 +93,15 @@ func TestRecaptureCheck(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &ev))
 	require.Equal(t, []string{"screen"}, ev.Documents["id_front"].Hints)
 	require.Greater(t, ev.Documents["id_front"].Screen, document.ScreenThreshold)
+
+	small := image.NewRGBA(image.Rect(0, 0, 200, 150))
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for i := range small.Pix {
+		small.Pix[i] = uint8(rnd.IntN(256))
+	}
+	r = document.RecaptureCheck{}.Run(context.Background(), subject(kyctest.JPEG(t, small)))
+	require.Equal(t, kyc.CheckNotRun, r.Status, "too small for the screen test: not a pass")
+	require.Equal(t, kyc.NotRunNotApplicable, r.NotRunKind)
 
 	r = document.RecaptureCheck{}.Run(context.Background(), &check.Subject{})
 	require.Equal(t, kyc.CheckNotRun, r.Status)
