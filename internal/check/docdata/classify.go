@@ -50,15 +50,15 @@ func (Classification) Version() string     { return "1" }
 
 // ClassificationEvidence is document.classification's evidence.
 type ClassificationEvidence struct {
-	Reason          string   `json:"reason,omitempty"`
-	Types           []string `json:"types"`   // the types every source allows
-	Country         string   `json:"country"` // ISO alpha-2, "" unknown
-	Confidence      float64  `json:"confidence"`
-	Sources         []string `json:"sources"`
+	Reason     string   `json:"reason,omitempty"`
+	Types      []string `json:"types"`   // the types every source allows
+	Country    string   `json:"country"` // ISO alpha-2, "" unknown
+	Confidence float64  `json:"confidence"`
+	Sources    []string `json:"sources"`
 	// DeclaredType and DeclaredCountry are what was declared (comma-separated
 	// when the hosted page and the merchant declared different ones).
-	DeclaredType    string   `json:"declared_type,omitempty"`
-	DeclaredCountry string   `json:"declared_country,omitempty"`
+	DeclaredType    string `json:"declared_type,omitempty"`
+	DeclaredCountry string `json:"declared_country,omitempty"`
 	// Mismatches are "type" and "country" when they differ from the
 	// declared ones, "sources" when two sources disagree with each other.
 	Mismatches []string `json:"mismatches"`

@@ -155,7 +155,9 @@ func TestNameSimilarity(t *testing.T) {
 // declare different documents, the one read cannot agree with both: review.
 func TestClassificationBothDeclared(t *testing.T) {
 	t.Parallel()
-	licence := with(barcodeTan, func(r *docdata.Reading) { r.DocumentTypes, r.IssuingCountry = []string{docdata.TypeDrivingLicense}, "US" })
+	licence := with(barcodeTan, func(r *docdata.Reading) {
+		r.DocumentTypes, r.IssuingCountry = []string{docdata.TypeDrivingLicense}, "US"
+	})
 	s := &check.Subject{Env: choice{docType: "driving_license", country: "us"},
 		Applicant: kyc.Applicant{PII: kyc.PII{DocumentType: "passport", DocumentCountry: "US"}}}
 	res := docdata.Classification{Sources: []docdata.Source{source{OK: true, Reading: licence}}}.Run(t.Context(), s)
