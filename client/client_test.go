@@ -93,9 +93,12 @@ func TestEndToEnd(t *testing.T) {
 	require.Equal(t, "date_of_birth", apiErr.Field)
 	require.NotEmpty(t, apiErr.RequestID)
 	ap, err := c.CreateApplicant(ctx, client.ApplicantInput{ExternalUserID: "u-1", FirstName: "Anna", LastName: "Eriksson", DateOfBirth: "1990-04-12",
-		Nationality: "SWE", Email: "anna@example.com", Address: &client.Address{Line1: "Storgatan 1", City: "Stockholm", Country: "SE"}})
+		Nationality: "SWE", Email: "anna@example.com", DocumentType: "passport", DocumentCountry: "SWE",
+		Address: &client.Address{Line1: "Storgatan 1", City: "Stockholm", Country: "SE"}})
 	require.NoError(t, err)
 	require.Equal(t, "SE", ap.Nationality)
+	require.Equal(t, "passport", ap.DocumentType)
+	require.Equal(t, "SE", ap.DocumentCountry)
 	got, err := c.GetApplicant(ctx, ap.ID)
 	require.NoError(t, err)
 	require.Equal(t, ap, got)

@@ -22,44 +22,52 @@ type Address struct {
 
 // ApplicantInput creates an applicant.
 type ApplicantInput struct {
-	ExternalUserID string   `json:"external_user_id"`
-	FirstName      string   `json:"first_name,omitempty"`
-	LastName       string   `json:"last_name,omitempty"`
-	DateOfBirth    string   `json:"date_of_birth,omitempty"` // YYYY-MM-DD
-	Nationality    string   `json:"nationality,omitempty"`   // ISO 3166 alpha-2 or alpha-3
-	Email          string   `json:"email,omitempty"`
-	Phone          string   `json:"phone,omitempty"`
-	DocumentNumber string   `json:"document_number,omitempty"`
-	DocumentExpiry string   `json:"document_expiry,omitempty"`
-	Address        *Address `json:"address,omitempty"`
+	ExternalUserID string `json:"external_user_id"`
+	FirstName      string `json:"first_name,omitempty"`
+	LastName       string `json:"last_name,omitempty"`
+	DateOfBirth    string `json:"date_of_birth,omitempty"` // YYYY-MM-DD
+	Nationality    string `json:"nationality,omitempty"`   // ISO 3166 alpha-2 or alpha-3
+	Email          string `json:"email,omitempty"`
+	Phone          string `json:"phone,omitempty"`
+	DocumentNumber string `json:"document_number,omitempty"`
+	DocumentExpiry string `json:"document_expiry,omitempty"`
+	// DocumentType (passport, id_card, driving_license, residence_permit)
+	// and DocumentCountry declare the document the user presents.
+	DocumentType    string   `json:"document_type,omitempty"`
+	DocumentCountry string   `json:"document_country,omitempty"`
+	Address         *Address `json:"address,omitempty"`
 }
 
 // ApplicantPatch changes an applicant: nil fields stay, "" clears.
 type ApplicantPatch struct {
-	FirstName      *string  `json:"first_name,omitempty"`
-	LastName       *string  `json:"last_name,omitempty"`
-	DateOfBirth    *string  `json:"date_of_birth,omitempty"`
-	Nationality    *string  `json:"nationality,omitempty"`
-	Email          *string  `json:"email,omitempty"`
-	Phone          *string  `json:"phone,omitempty"`
-	DocumentNumber *string  `json:"document_number,omitempty"`
-	DocumentExpiry *string  `json:"document_expiry,omitempty"`
-	Address        *Address `json:"address,omitempty"`
+	FirstName       *string  `json:"first_name,omitempty"`
+	LastName        *string  `json:"last_name,omitempty"`
+	DateOfBirth     *string  `json:"date_of_birth,omitempty"`
+	Nationality     *string  `json:"nationality,omitempty"`
+	Email           *string  `json:"email,omitempty"`
+	Phone           *string  `json:"phone,omitempty"`
+	DocumentNumber  *string  `json:"document_number,omitempty"`
+	DocumentExpiry  *string  `json:"document_expiry,omitempty"`
+	DocumentType    *string  `json:"document_type,omitempty"`
+	DocumentCountry *string  `json:"document_country,omitempty"`
+	Address         *Address `json:"address,omitempty"`
 }
 
 // Applicant is an applicant as the API answers it.
 type Applicant struct {
-	ID             string   `json:"id"`
-	ExternalUserID string   `json:"external_user_id"`
-	FirstName      string   `json:"first_name,omitempty"`
-	LastName       string   `json:"last_name,omitempty"`
-	DateOfBirth    string   `json:"date_of_birth,omitempty"`
-	Nationality    string   `json:"nationality,omitempty"`
-	Email          string   `json:"email,omitempty"`
-	Phone          string   `json:"phone,omitempty"`
-	DocumentNumber string   `json:"document_number,omitempty"`
-	DocumentExpiry string   `json:"document_expiry,omitempty"`
-	Address        *Address `json:"address,omitempty"`
+	ID              string   `json:"id"`
+	ExternalUserID  string   `json:"external_user_id"`
+	FirstName       string   `json:"first_name,omitempty"`
+	LastName        string   `json:"last_name,omitempty"`
+	DateOfBirth     string   `json:"date_of_birth,omitempty"`
+	Nationality     string   `json:"nationality,omitempty"`
+	Email           string   `json:"email,omitempty"`
+	Phone           string   `json:"phone,omitempty"`
+	DocumentNumber  string   `json:"document_number,omitempty"`
+	DocumentExpiry  string   `json:"document_expiry,omitempty"`
+	DocumentType    string   `json:"document_type,omitempty"`
+	DocumentCountry string   `json:"document_country,omitempty"`
+	Address         *Address `json:"address,omitempty"`
 	// Status is active, deleted (waiting for its purge, restorable) or
 	// erased (purged: only the tombstone remains).
 	Status            string     `json:"status"`
