@@ -12,12 +12,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"image"
 	_ "image/jpeg"
 	"image/png"
@@ -36,61 +33,11 @@ import (
 
 	_ "golang.org/x/image/bmp" // two specimens are BMP files named .jpg
 
+	"github.com/openkyc/openkyc/bench/internal/realset"
 	"github.com/openkyc/openkyc/internal/check/docdata"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/kyc"
-	"github.com/openkyc/openkyc/internal/kyctest"
 )
-
-// entry is one image of truth.json (the fields used here).
-type entry struct {
-	File             string   `json:"file"`
-	Format           string   `json:"format"`
-	Lines            []string `json:"lines"`
-	CheckDigitsValid bool     `json:"check_digits_valid"`
-	Capture          string   `json:"capture"`
-	Scored           bool     `json:"scored"`
-}
-
-// variant is one way of capturing an image.
-type variant struct {
-	name, desc string
-	apply      func(img image.Image, r *rand.Rand, seed uint64) image.Image
-}
-
-// sign is -1 or 1.
-func sign(r *rand.Rand) float64 { return float64(1 - 2*r.IntN(2)) }
-
-func between(r *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*r.Float64() }
-
-var variants = []variant{
-	{"original", "as published", func(img image.Image, _ *rand.Rand, _ uint64) image.Image { return img }},
-	{"rotate", "rotated 2–8° either way", func(img image.Image, r *rand.Rand, _ uint64) image.Image {
-		return kyctest.Rotate(img, sign(r)*between(r, 2, 8))
-	}},
-	{"keystone", "perspective: top or bottom edge 4–10 % shorter", func(img image.Image, r *rand.Rand, _ uint64) image.Image {
-		return kyctest.Keystone(img, sign(r)*between(r, 0.04, 0.10))
-	}},
-	{"downscale", "scaled to 50–70 %", func(img image.Image, r *rand.Rand, _ uint64) image.Image {
-		return kyctest.Scale(img, between(r, 0.5, 0.7))
-	}},
-	{"jpeg", "JPEG quality 40–60", func(img image.Image, r *rand.Rand, _ uint64) image.Image {
-		return kyctest.JPEGQuality(img, 40+r.IntN(21))
-	}},
-	{"noise", "Gaussian noise σ 4–8", func(img image.Image, r *rand.Rand, seed uint64) image.Image {
-		return kyctest.Noise(img, between(r, 4, 8), seed)
-	}},
-	{"defocus", "disc blur of radius 1–2 px per 1000 px of width (at least 1 px)", func(img image.Image, r *rand.Rand, _ uint64) image.Image {
-		return kyctest.Defocus(img, max(1, between(r, 1, 2)*float64(img.Bounds().Dx())/1000))
-	}},
-	{"light", "uneven light (down to 45–60 %) and a soft shadow (55–70 %)", func(img image.Image, _ *rand.Rand, seed uint64) image.Image {
-		return kyctest.Light(img, seed)
-	}},
-	{"combined", "the issue's phone capture: scale 60 %, rotate 4° either way, noise σ 6, JPEG 50", func(img image.Image, r *rand.Rand, seed uint64) image.Image {
-		out := kyctest.Rotate(kyctest.Scale(img, 0.6), sign(r)*4)
-		return kyctest.JPEGQuality(kyctest.Noise(out, 6, seed), 50)
-	}},
-}
 
 // fields are the scored fields of a document.
 var fieldNames = []string{"document_number", "birth_date", "expiry_date", "surname", "given_names"}
@@ -99,11 +46,11 @@ func fieldsOf(d mrz.Document) []string {
 	return []string{d.DocumentNumber, d.BirthDate.Raw, d.ExpiryDate.Raw, d.Surname, d.GivenNames}
 }
 
-// outcome is one reading of one image under one variant.
+// outcome is one reading of one image under one realset.Variant.
 type outcome struct {
 	File    string          `json:"file"`
 	Half    string          `json:"half"`
-	Variant string          `json:"variant"`
+	Variant string          `json:"realset.Variant"`
 	Found   bool            `json:"found"`
 	Valid   bool            `json:"valid"`    // every check digit of the reading holds
 	Status  kyc.CheckStatus `json:"status"`   // what document.mrz concludes
@@ -136,35 +83,17 @@ func main() {
 	parallel := flag.Int("parallel", 2, "images read at the same time (one OCR thread each)")
 	only := flag.String("variants", "", "comma-separated variants (default all)")
 	glyphFont := flag.String("glyph-font", mrz.DefaultGlyphFont, "OCR-B font for the glyph matcher (empty: tesseract alone)")
-	debugDir := flag.String("debug", "", "write each reading's passes (text) here, one file per image and variant")
+	debugDir := flag.String("debug", "", "write each reading's passes (text) here, one file per image and realset.Variant")
 	debugInputs := flag.Bool("debug-inputs", false, "with -debug, also write each degraded input image (PNG)")
 	files := flag.String("files", "", "only images whose name contains this")
 	flag.Parse()
 
-	var truth []entry
-	b, err := os.ReadFile(filepath.Join(*dir, "truth.json"))
+	scored, err := realset.Scored(*dir)
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := json.Unmarshal(b, &truth); err != nil {
-		log.Fatal(err)
-	}
-	var scored []entry
-	for _, e := range truth {
-		if e.Scored {
-			scored = append(scored, e)
-		}
-	}
-	half := split(scored)
-	vs := variants
-	if *only != "" {
-		vs = nil
-		for _, v := range variants {
-			if strings.Contains(","+*only+",", ","+v.name+",") {
-				vs = append(vs, v)
-			}
-		}
-	}
+	half := realset.Split(scored)
+	vs := realset.Select(*only)
 	// A generous time budget: a reading cut off by a busy machine would
 	// count as not found; the seconds are reported instead.
 	r := mrz.Reader{TessdataDir: filepath.Join(*assets, "tessdata"), Timeout: time.Minute}
@@ -179,7 +108,7 @@ func main() {
 		r.Glyphs = gf
 	}
 	if *files != "" {
-		var keep []entry
+		var keep []realset.Entry
 		for _, e := range scored {
 			if strings.Contains(e.File, *files) {
 				keep = append(keep, e)
@@ -189,8 +118,8 @@ func main() {
 	}
 
 	type job struct {
-		e entry
-		v variant
+		e realset.Entry
+		v realset.Variant
 	}
 	jobs := make(chan job)
 	results := make(chan outcome)
@@ -202,7 +131,7 @@ func main() {
 			for j := range jobs {
 				r := r
 				if *debugDir != "" {
-					r.Debug = textDebug{dir: *debugDir, prefix: filepath.Base(j.e.File) + "-" + j.v.name + "-", images: *debugInputs}
+					r.Debug = textDebug{dir: *debugDir, prefix: filepath.Base(j.e.File) + "-" + j.v.Name + "-", images: *debugInputs}
 				}
 				results <- run(r, *dir, j.e, j.v, half[j.e.File])
 			}
@@ -230,7 +159,7 @@ func main() {
 		if all[i].File != all[j].File {
 			return all[i].File < all[j].File
 		}
-		return variantIndex(all[i].Variant) < variantIndex(all[j].Variant)
+		return realset.Index(all[i].Variant) < realset.Index(all[j].Variant)
 	})
 	if *jsonOut != "" {
 		b, _ := json.MarshalIndent(all, "", " ")
@@ -249,55 +178,8 @@ func main() {
 	os.Stdout.Write(md.Bytes())
 }
 
-func variantIndex(name string) int {
-	for i, v := range variants {
-		if v.name == name {
-			return i
-		}
-	}
-	return len(variants)
-}
-
-// split puts each distinct MRZ (and so every image of it) in the dev or the
-// hold-out half: distinct MRZs ordered by the SHA-256 of their text, the
-// first half (rounded up) dev.
-func split(scored []entry) map[string]string {
-	key := func(e entry) string {
-		s := sha256.Sum256([]byte(strings.Join(e.Lines, "\n")))
-		return hex.EncodeToString(s[:])
-	}
-	seen := map[string]bool{}
-	var keys []string
-	for _, e := range scored {
-		if k := key(e); !seen[k] {
-			seen[k] = true
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	dev := map[string]bool{}
-	for _, k := range keys[:(len(keys)+1)/2] {
-		dev[k] = true
-	}
-	out := map[string]string{}
-	for _, e := range scored {
-		out[e.File] = "hold-out"
-		if dev[key(e)] {
-			out[e.File] = "dev"
-		}
-	}
-	return out
-}
-
-// seedOf is the variant's seed for one image.
-func seedOf(file, variant string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(file + "\x00" + variant))
-	return h.Sum64()
-}
-
-func run(r mrz.Reader, dir string, e entry, v variant, half string) outcome {
-	o := outcome{File: filepath.Base(e.File), Half: half, Variant: v.name, FieldOK: make([]bool, len(fieldNames))}
+func run(r mrz.Reader, dir string, e realset.Entry, v realset.Variant, half string) outcome {
+	o := outcome{File: filepath.Base(e.File), Half: half, Variant: v.Name, FieldOK: make([]bool, len(fieldNames))}
 	b, err := os.ReadFile(filepath.Join(dir, e.File))
 	if err != nil {
 		log.Fatal(err)
@@ -306,8 +188,8 @@ func run(r mrz.Reader, dir string, e entry, v variant, half string) outcome {
 	if err != nil {
 		log.Fatalf("%s: %v", e.File, err)
 	}
-	seed := seedOf(o.File, v.name)
-	img = v.apply(img, rand.New(rand.NewPCG(seed, 1)), seed)
+	seed := realset.SeedOf(o.File, v.Name)
+	img = v.Apply(img, rand.New(rand.NewPCG(seed, 1)), seed)
 	if d, ok := r.Debug.(textDebug); ok && d.images {
 		var buf bytes.Buffer
 		if err := png.Encode(&buf, img); err == nil {
@@ -360,24 +242,7 @@ func (o outcome) wrongPass() bool {
 	return o.Status == kyc.CheckPassed && (!o.Correct || !o.Truthful)
 }
 
-func pct(n, d int) string {
-	if d == 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%.0f %%", 100*float64(n)/float64(d))
-}
-
-func quantile(v []float64, q float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	i := int(q*float64(len(s)-1) + 0.5)
-	return s[i]
-}
-
-func report(w *bytes.Buffer, scored []entry, half map[string]string, vs []variant, all []outcome, parallel int) {
+func report(w *bytes.Buffer, scored []realset.Entry, half map[string]string, vs []realset.Variant, all []outcome, parallel int) {
 	tv := tesseractVersion()
 	distinct := map[string]map[string]bool{"dev": {}, "hold-out": {}}
 	images := map[string]int{}
@@ -391,9 +256,9 @@ func report(w *bytes.Buffer, scored []entry, half map[string]string, vs []varian
 	fmt.Fprintf(w, "Set: the %d scored images of `../shared/data/mrz-real` (its README: sources, licences, quirks), split by a hash of the MRZ text: "+
 		"dev %d images (%d distinct MRZs), hold-out %d images (%d distinct MRZs).\n\n",
 		len(scored), images["dev"], len(distinct["dev"]), images["hold-out"], len(distinct["hold-out"]))
-	fmt.Fprintf(w, "Variants (deterministic, seeded per image and variant):\n\n")
+	fmt.Fprintf(w, "Variants (deterministic, seeded per image and realset.Variant):\n\n")
 	for _, v := range vs {
-		fmt.Fprintf(w, "- `%s`: %s\n", v.name, v.desc)
+		fmt.Fprintf(w, "- `%s`: %s\n", v.Name, v.Desc)
 	}
 	fmt.Fprintf(w, "\nColumns: *found* the reader returned an MRZ; *valid* every check digit of the reading holds; *correct* document number, "+
 		"birth date, expiry date, surname and given names all as printed (compared as the parser splits the transcribed lines); *exact* every line as printed; *type + country* the document type (document code: P passport, V visa, A/C/I card) and issuing state read are those printed, as document.classification uses them; "+
@@ -402,14 +267,14 @@ func report(w *bytes.Buffer, scored []entry, half map[string]string, vs []varian
 		"seconds per image for locate + OCR + parse.\n\n")
 	for _, h := range []string{"dev", "hold-out"} {
 		fmt.Fprintf(w, "## %s half\n\n", h)
-		fmt.Fprintf(w, "| variant | images | found | valid | correct | exact | type + country | number | birth | expiry | surname | given names | passed | review | valid but wrong | correct → review | p50 s | p95 s |\n")
+		fmt.Fprintf(w, "| realset.Variant | images | found | valid | correct | exact | type + country | number | birth | expiry | surname | given names | passed | review | valid but wrong | correct → review | p50 s | p95 s |\n")
 		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, v := range vs {
 			var n, found, valid, correct, exact, classified, passed, review, wrong, costly int
 			fok := make([]int, len(fieldNames))
 			var secs []float64
 			for _, o := range all {
-				if o.Half != h || o.Variant != v.name {
+				if o.Half != h || o.Variant != v.Name {
 					continue
 				}
 				n++
@@ -427,11 +292,11 @@ func report(w *bytes.Buffer, scored []entry, half map[string]string, vs []varian
 					fok[i] += b2i(ok)
 				}
 			}
-			fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s |", v.name, n, pct(found, n), pct(valid, n), pct(correct, n), pct(exact, n), pct(classified, n))
+			fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s |", v.Name, n, realset.Pct(found, n), realset.Pct(valid, n), realset.Pct(correct, n), realset.Pct(exact, n), realset.Pct(classified, n))
 			for _, k := range fok {
-				fmt.Fprintf(w, " %s |", pct(k, n))
+				fmt.Fprintf(w, " %s |", realset.Pct(k, n))
 			}
-			fmt.Fprintf(w, " %d | %d | **%d** | %d | %.2f | %.2f |\n", passed, review, wrong, costly, quantile(secs, 0.5), quantile(secs, 0.95))
+			fmt.Fprintf(w, " %d | %d | **%d** | %d | %.2f | %.2f |\n", passed, review, wrong, costly, realset.Quantile(secs, 0.5), realset.Quantile(secs, 0.95))
 		}
 		fmt.Fprintln(w)
 	}
@@ -474,7 +339,7 @@ func tesseractVersion() string {
 }
 
 // textDebug keeps the reader's text output (each pass's readings) of one
-// image and variant; with images, also the reader's images (located
+// image and realset.Variant; with images, also the reader's images (located
 // lines, OCR sheets).
 type textDebug struct {
 	dir, prefix string

@@ -78,8 +78,8 @@ func flatten(g *image.Gray) *image.Gray {
 		return g
 	}
 	const r = capHeight / 2 // wider than a stroke, so the paper around it shows
-	bg := maxFilter(maxFilter(g.Pix, w, h, r, true), w, h, r, false)
-	bg = boxBlur(bg, w, h, r)
+	bg := quality.MaxFilter(quality.MaxFilter(g.Pix, w, h, r, true), w, h, r, false)
+	bg = quality.BoxBlur(bg, w, h, r)
 	out := image.NewGray(g.Rect)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
@@ -87,58 +87,6 @@ func flatten(g *image.Gray) *image.Gray {
 			out.Pix[y*out.Stride+x] = uint8(min(255, p*255/b))
 		}
 	}
-	return out
-}
-
-// maxFilter is the largest value within r of each pixel along rows
-// (horizontal) or columns; pix has stride w. Van Herk / Gil–Werman: a
-// running maximum forwards and backwards in blocks of 2r+1, so the cost
-// does not grow with r.
-func maxFilter(pix []uint8, w, h, r int, horizontal bool) []uint8 {
-	out := make([]uint8, w*h)
-	n, m, step, next := w, h, 1, w // positions along the filter, lines across it
-	if !horizontal {
-		n, m, step, next = h, w, w, 1
-	}
-	win := 2*r + 1
-	fwd, bwd := make([]uint8, n), make([]uint8, n)
-	for line := 0; line < m; line++ {
-		base := line * next
-		at := func(i int) uint8 { return pix[base+i*step] }
-		for i := 0; i < n; i++ {
-			if i%win == 0 {
-				fwd[i] = at(i)
-			} else {
-				fwd[i] = max(fwd[i-1], at(i))
-			}
-		}
-		for i := n - 1; i >= 0; i-- {
-			if i == n-1 || (i+1)%win == 0 {
-				bwd[i] = at(i)
-			} else {
-				bwd[i] = max(bwd[i+1], at(i))
-			}
-		}
-		for i := 0; i < n; i++ {
-			lo, hi := max(0, i-r), min(n-1, i+r)
-			switch {
-			case lo/win != hi/win: // the window straddles two blocks
-				out[base+i*step] = max(bwd[lo], fwd[hi])
-			case lo%win == 0: // it starts a block (clipped at the left edge)
-				out[base+i*step] = fwd[hi]
-			default: // it ends the last block (clipped at the right edge)
-				out[base+i*step] = bwd[lo]
-			}
-		}
-	}
-	return out
-}
-
-// boxBlur is the mean within r of each pixel (a (2r+1)² window clipped to
-// the image); pix has stride w.
-func boxBlur(pix []uint8, w, h, r int) []uint8 {
-	out := make([]uint8, w*h)
-	windowSums(pix, w, h, w, r, func(x, y int, sum, n int64) { out[y*w+x] = uint8(sum / n) })
 	return out
 }
 

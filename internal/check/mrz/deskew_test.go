@@ -92,39 +92,6 @@ func TestFlatten(t *testing.T) {
 // TestMaxFilter: the running-maximum filter equals the direct maximum over
 // the clipped window, along rows and columns, for windows smaller and larger
 // than the image.
-func TestMaxFilter(t *testing.T) {
-	t.Parallel()
-	w, h := 23, 11
-	pix := make([]uint8, w*h)
-	for i := range pix {
-		pix[i] = uint8((i*7919 + i*i*31) % 251)
-	}
-	for _, r := range []int{0, 1, 3, 8, 30} {
-		for _, horizontal := range []bool{true, false} {
-			got := maxFilter(pix, w, h, r, horizontal)
-			for y := 0; y < h; y++ {
-				for x := 0; x < w; x++ {
-					var want uint8
-					for d := -r; d <= r; d++ {
-						xx, yy := x, y
-						if horizontal {
-							xx += d
-						} else {
-							yy += d
-						}
-						if xx >= 0 && xx < w && yy >= 0 && yy < h {
-							want = max(want, pix[yy*w+xx])
-						}
-					}
-					require.Equal(t, want, got[y*w+x], "r=%d horizontal=%v at %d,%d", r, horizontal, x, y)
-				}
-			}
-		}
-	}
-}
-
-// BenchmarkWorkingCopy is the grey working copy of a 1200 px document photo
-// (luma alone against the ink-weighted grey the reader uses).
 func BenchmarkWorkingCopy(b *testing.B) {
 	lines := []string{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}
 	doc := kyctest.SyntheticDocument(b, lines, 1200)

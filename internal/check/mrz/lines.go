@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/openkyc/openkyc/internal/check/quality"
 )
 
 // The line finder locates the MRZ from its characters rather than from the
@@ -63,33 +65,11 @@ func (l textLine) chars() float64 {
 func darkMask(g *image.Gray, win int, k float64) []bool {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	dark := make([]bool, w*h)
-	windowSums(g.Pix, w, h, g.Stride, win/2, func(x, y int, sum, n int64) {
+	quality.WindowSums(g.Pix, w, h, g.Stride, win/2, func(x, y int, sum, n int64) {
 		p := int64(g.Pix[y*g.Stride+x])
 		dark[y*w+x] = float64(p*n) < float64(sum)*(1-k)
 	})
 	return dark
-}
-
-// windowSums calls fn with the sum and count of the pixels within r of
-// each pixel (a (2r+1)² window clipped to the image), from an integral
-// image; pix has the given stride.
-func windowSums(pix []uint8, w, h, stride, r int, fn func(x, y int, sum, n int64)) {
-	ii := make([]int64, (w+1)*(h+1))
-	for y := 0; y < h; y++ {
-		var row int64
-		for x := 0; x < w; x++ {
-			row += int64(pix[y*stride+x])
-			ii[(y+1)*(w+1)+x+1] = ii[y*(w+1)+x+1] + row
-		}
-	}
-	for y := 0; y < h; y++ {
-		ya, yb := max(0, y-r), min(h, y+r+1)
-		for x := 0; x < w; x++ {
-			xa, xb := max(0, x-r), min(w, x+r+1)
-			sum := ii[yb*(w+1)+xb] - ii[ya*(w+1)+xb] - ii[yb*(w+1)+xa] + ii[ya*(w+1)+xa]
-			fn(x, y, sum, int64((yb-ya)*(xb-xa)))
-		}
-	}
 }
 
 // components labels the 8-connected dark regions of mask (two passes with

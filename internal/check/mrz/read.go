@@ -60,7 +60,7 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 		level = rotateGray(gray, skew)
 	}
 	found, angle := s.try(level, "level", skew)
-	if !s.done() && !settled(s.best) && math.Abs(angle) > 2*minSkew {
+	if !s.done() && !settled(s.best) && math.Abs(angle) > 2*quality.MinSkew {
 		f, _ := s.try(quality.Rotate(level, angle), fmt.Sprintf("turned%+.0f", angle), skew+angle)
 		found = found || f
 	}

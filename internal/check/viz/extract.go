@@ -1,0 +1,498 @@
+package viz
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/language"
+)
+
+// Field is one field read from the printed zone.
+type Field struct {
+	// Value as normalised for comparison: names in upper case, dates
+	// YYYY-MM-DD, sex M/F/X, nationality alpha-2, a document number's
+	// letters and digits.
+	Value string `json:"value"`
+	Text  string `json:"text"` // as printed (read)
+	// Confidence (0–1): OCR's confidence in the value's words, lowered
+	// for a value that had to be repaired or allows another reading.
+	Confidence float64 `json:"confidence"`
+	Label      string  `json:"label"` // the label as read
+	Box        [4]int  `json:"box"`   // x0, y0, x1, y1 of the value in the image read
+}
+
+// Result is what the printed zone gave: fields by name, and the document
+// type and country its titles name.
+type Result struct {
+	Fields map[string]Field `json:"fields"`
+	// DocumentTypes: the types the titles name (Type* of docdata);
+	// IssuingCountry: the country they name (alpha-2).
+	DocumentTypes  []string `json:"document_types,omitempty"`
+	IssuingCountry string   `json:"issuing_country,omitempty"`
+	Keywords       []string `json:"keywords,omitempty"` // the titles found, folded
+	Labels         int      `json:"labels"`             // labels recognised
+	Words          int      `json:"words"`              // words OCR read
+}
+
+// Extract reads the fields of a printed zone from the words OCR found:
+// each label of the dictionaries takes the value written after it on its
+// row, else the nearest one below it, else to its right. country (alpha-2,
+// "" when unknown) sets the label languages preferred and the order of
+// numeric dates; now sets the century of two-digit years.
+func Extract(words []Word, country string, now time.Time) Result {
+	langs := append(slices.Clone(countryLanguages[country]), "en")
+	segs := segments(words)
+	res := Result{Fields: map[string]Field{}, Words: len(words)}
+	// titles first: the country they name sets the label languages
+	var all strings.Builder
+	for _, s := range segs {
+		if looksMRZ(s.text) {
+			s.used = true // the MRZ is its own engine's
+			continue
+		}
+		all.WriteString(" " + fold(s.text) + " ")
+	}
+	res.DocumentTypes, res.IssuingCountry, res.Keywords = titles(all.String())
+	if country == "" && res.IssuingCountry != "" {
+		country = res.IssuingCountry
+		langs = append(slices.Clone(countryLanguages[country]), "en")
+	}
+	for _, s := range segs {
+		if s.used {
+			continue
+		}
+		s.field, s.labelWords = labelMatch(s.words, langs)
+		if s.labelWords > 0 {
+			res.Labels++
+		}
+	}
+	for _, l := range segs {
+		if l.labelWords == 0 || l.field == fieldOther {
+			continue
+		}
+		if _, done := res.Fields[l.field]; done {
+			continue
+		}
+		for _, cand := range valueCandidates(l, segs) {
+			f, ok := parseField(l.field, cand, country, now)
+			if !ok {
+				continue
+			}
+			f.Label = l.valueText(0)
+			if l.labelWords < len(l.words) && cand.seg == l {
+				f.Label = strings.Join(wordTexts(l.words[:l.labelWords]), " ")
+			}
+			res.Fields[l.field] = f
+			cand.seg.used = cand.seg != l || cand.seg.used
+			if l.field == FieldAddress {
+				extendAddress(&f, cand, segs)
+				res.Fields[l.field] = f
+			}
+			break
+		}
+	}
+	return res
+}
+
+func wordTexts(ws []Word) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.Text
+	}
+	return out
+}
+
+// candidate is a value a label may take: words of a segment, possibly
+// followed by the next segments of its row (a date printed in columns).
+type candidate struct {
+	seg   *segment
+	from  int        // first word
+	extra []*segment // following segments of the row
+}
+
+func (c candidate) words() []Word {
+	ws := slices.Clone(c.seg.words[c.from:])
+	for _, e := range c.extra {
+		ws = append(ws, e.words...)
+	}
+	return ws
+}
+
+// valueCandidates are where a label's value may be, most likely first: the
+// rest of its own segment; the segment below it (left edges aligned, or
+// overlapping columns), within two line heights; the next segment to its
+// right on its row. Segments that are labels are never values.
+func valueCandidates(l *segment, segs []*segment) []candidate {
+	var out []candidate
+	if l.labelWords < len(l.words) && isValueLike(l.valueText(l.labelWords)) {
+		out = append(out, candidate{seg: l, from: l.labelWords})
+	}
+	h := float64(l.height())
+	var below, right *segment
+	bestBelow, bestRight := math.MaxFloat64, math.MaxFloat64
+	for _, s := range segs {
+		if s == l || s.labelWords > 0 || s.used || !isValueLike(s.text) {
+			continue
+		}
+		dy := float64(s.box.Min.Y - l.box.Max.Y)
+		dx := float64(s.box.Min.X - l.box.Min.X)
+		overlap := min(s.box.Max.X, l.box.Max.X) - max(s.box.Min.X, l.box.Min.X)
+		if dy > -h/3 && dy < 2.2*max(h, float64(s.height())) && (math.Abs(dx) < 2.5*h || overlap > 0 && dx > -float64(l.box.Dx())) {
+			if d := dy + math.Abs(dx)/4; d < bestBelow {
+				below, bestBelow = s, d
+			}
+		}
+		cy := float64(s.box.Min.Y+s.box.Max.Y) / 2
+		if cy > float64(l.box.Min.Y) && cy < float64(l.box.Max.Y) && s.box.Min.X >= l.box.Max.X {
+			if d := float64(s.box.Min.X - l.box.Max.X); d < bestRight && d < 20*h {
+				right, bestRight = s, d
+			}
+		}
+	}
+	row := func(s *segment) candidate {
+		c := candidate{seg: s}
+		// the next segments of the row, left to right, that are not labels
+		last := s
+		for {
+			var next *segment
+			for _, t := range segs {
+				if t == last || t.labelWords > 0 || t.used || t.box.Min.X < last.box.Max.X {
+					continue
+				}
+				cy := (t.box.Min.Y + t.box.Max.Y) / 2
+				if cy < last.box.Min.Y || cy > last.box.Max.Y || t.box.Min.X-last.box.Max.X > 4*last.height() {
+					continue
+				}
+				if next == nil || t.box.Min.X < next.box.Min.X {
+					next = t
+				}
+			}
+			if next == nil || len(c.extra) == 2 {
+				return c
+			}
+			c.extra = append(c.extra, next)
+			last = next
+		}
+	}
+	if below != nil {
+		out = append(out, row(below))
+	}
+	if right != nil && right != below {
+		out = append(out, row(right))
+	}
+	return out
+}
+
+// parseField reads a candidate as the field's value. Dates may take the
+// next segments of the row; other fields take the candidate's own words.
+func parseField(field string, c candidate, country string, now time.Time) (Field, bool) {
+	take := func(ws []Word) Field {
+		ws = slices.Clone(ws)
+		// a separator printed apart from its label (": SITI") is not the value's
+		for len(ws) > 0 {
+			t := strings.TrimLeft(ws[0].Text, ":;.,-=_|")
+			if t != "" {
+				ws[0].Text = t
+				break
+			}
+			ws = ws[1:]
+		}
+		if len(ws) == 0 {
+			return Field{}
+		}
+		var box image4
+		var sum float64
+		for i, w := range ws {
+			box.add(w, i == 0)
+			sum += w.Conf
+		}
+		return Field{Text: strings.Join(wordTexts(ws), " "), Confidence: round2(sum / float64(len(ws)) / 100), Box: box.b}
+	}
+	switch field {
+	case FieldBirthDate, FieldExpiryDate, FieldIssueDate:
+		ws := c.seg.words[c.from:]
+		for k := 0; k <= len(c.extra); k++ {
+			if k > 0 {
+				ws = append(slices.Clone(ws), c.extra[k-1].words...)
+			}
+			f := take(ws)
+			d, ok := ParseDate(f.Text, country, field, now)
+			if !ok {
+				continue
+			}
+			f.Value = d.ISO
+			if !d.Certain {
+				f.Confidence = round2(f.Confidence * 0.5)
+			}
+			return f, true
+		}
+		return Field{}, false
+	}
+	f := take(c.seg.words[c.from:])
+	if f.Text == "" {
+		return Field{}, false
+	}
+	switch field {
+	case FieldSurname, FieldGivenNames, FieldFullName:
+		v, clean := nameValue(f.Text)
+		if v == "" {
+			return Field{}, false
+		}
+		f.Value = v
+		if !clean {
+			f.Confidence = round2(f.Confidence * 0.7)
+		}
+	case FieldDocumentNumber:
+		v, sure := numberValue(f.Text)
+		if v == "" {
+			return Field{}, false
+		}
+		f.Value = v
+		if !sure {
+			f.Confidence = round2(f.Confidence * 0.6)
+		}
+	case FieldSex:
+		v := sexValue(f.Text)
+		if v == "" {
+			return Field{}, false
+		}
+		f.Value = v
+	case FieldNationality:
+		v := nationalityValue(f.Text)
+		if v == "" {
+			return Field{}, false
+		}
+		f.Value = v
+	case FieldAddress:
+		f.Value = strings.Join(strings.Fields(f.Text), " ")
+	}
+	return f, true
+}
+
+type image4 struct{ b [4]int }
+
+func (b *image4) add(w Word, first bool) {
+	r := w.Box
+	if first {
+		b.b = [4]int{r.Min.X, r.Min.Y, r.Max.X, r.Max.Y}
+		return
+	}
+	b.b = [4]int{min(b.b[0], r.Min.X), min(b.b[1], r.Min.Y), max(b.b[2], r.Max.X), max(b.b[3], r.Max.Y)}
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// nameValue keeps a name's letters, spaces, hyphens and apostrophes, in
+// upper case; clean is false when anything else had to be dropped.
+func nameValue(text string) (string, bool) {
+	var b strings.Builder
+	clean := true
+	for _, r := range strings.TrimSpace(text) {
+		switch {
+		case unicode.IsLetter(r):
+			b.WriteRune(unicode.ToUpper(r))
+		case r == ' ' || r == '-' || r == '\'' || r == '’':
+			b.WriteRune(r)
+		case r == ',' || r == '.':
+			b.WriteRune(' ')
+		default:
+			clean = false
+		}
+	}
+	v := strings.Join(strings.Fields(strings.Trim(b.String(), " -'’")), " ")
+	letters := 0
+	for _, r := range v {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	if letters < 2 {
+		return "", false
+	}
+	return v, clean
+}
+
+var numberRE = regexp.MustCompile(`[A-Z0-9][A-Z0-9 \-]{3,24}[A-Z0-9]`)
+
+// numberValue is the longest run of capital letters and digits (spaces and
+// hyphens inside dropped: numbers printed spaced) holding a digit, 5–20
+// characters. sure is false when the text holds anything else (a misread
+// character cut the run short) or when letters and digits mix with the
+// characters OCR confuses in most faces (O and 0, I and 1).
+func numberValue(text string) (v string, sure bool) {
+	upper := strings.ToUpper(strings.TrimSpace(text))
+	for _, m := range numberRE.FindAllString(upper, -1) {
+		for _, part := range strings.Split(m, "  ") { // two spaces: separate values
+			p := strings.NewReplacer(" ", "", "-", "").Replace(part)
+			if len(p) >= 5 && len(p) <= 20 && strings.ContainsAny(p, "0123456789") && len(p) > len(v) {
+				v = p
+			}
+		}
+	}
+	if v == "" {
+		return "", false
+	}
+	alnum := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return -1
+		}
+		return r
+	}, upper)
+	hasLetter := strings.ContainsFunc(v, func(r rune) bool { return r >= 'A' && r <= 'Z' })
+	return v, alnum == v && !(hasLetter && strings.ContainsAny(v, "0O1I"))
+}
+
+// sexes are the printed sexes, folded, in the dictionaries' languages.
+var sexes = map[string]string{
+	"m": "M", "f": "F", "x": "X", "male": "M", "female": "F", "h": "M", "hombre": "M", "mujer": "F",
+	"masculin": "M", "feminin": "F", "masculino": "M", "femenino": "F", "feminino": "F", "maschile": "M", "femminile": "F",
+	"mannlich": "M", "weiblich": "F", "man": "M", "vrouw": "F", "v": "F", "lalaki": "M", "babae": "F",
+	"laki laki": "M", "lakilaki": "M", "laki": "M", "perempuan": "F", "l": "M", "p": "F", "nam": "M", "nu": "F", "男": "M", "女": "F",
+}
+
+// sexValue reads the first word of a value as a sex (bilingual values
+// "F/F", "M/H" read by their first).
+func sexValue(text string) string {
+	f := fold(text)
+	if v, ok := sexes[f]; ok {
+		return v
+	}
+	if w := strings.Fields(f); len(w) > 0 {
+		if v, ok := sexes[w[0]]; ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// nationalities are nationality words documents print (folded) that are
+// not an ISO code.
+var nationalities = map[string]string{
+	"canadian": "CA", "canadienne": "CA", "british": "GB", "british citizen": "GB", "american": "US", "francaise": "FR", "francais": "FR",
+	"deutsch": "DE", "deutsche": "DE", "german": "DE", "espanola": "ES", "espanol": "ES", "spanish": "ES", "portuguesa": "PT", "portuguese": "PT",
+	"italiana": "IT", "italiano": "IT", "italian": "IT", "nederlandse": "NL", "nederlands": "NL", "dutch": "NL", "belge": "BE", "belgian": "BE",
+	"filipino": "PH", "pilipino": "PH", "indonesia": "ID", "wni": "ID", "indonesian": "ID", "viet nam": "VN", "vietnamese": "VN", "中国": "CN", "chinese": "CN",
+	"mexicana": "MX", "mexicano": "MX", "brasileira": "BR", "brasileiro": "BR", "osterreich": "AT", "austrian": "AT", "schweiz": "CH", "swiss": "CH",
+}
+
+// nationalityValue reads a nationality: an ISO 3166 alpha-3 (or alpha-2)
+// code, or a nationality or country word.
+func nationalityValue(text string) string {
+	f := fold(text)
+	for _, w := range append([]string{f}, strings.Fields(f)...) {
+		if v, ok := nationalities[w]; ok {
+			return v
+		}
+	}
+	for _, kw := range countryKeywords {
+		for _, k := range kw.keywords {
+			if f == k || strings.HasPrefix(f, k+" ") {
+				return kw.country
+			}
+		}
+	}
+	for _, w := range strings.Fields(strings.ToUpper(text)) {
+		w = strings.Trim(w, "/.,:;")
+		if len(w) == 3 && strings.ToUpper(w) == w {
+			if r, err := language.ParseRegion(w); err == nil && r.IsCountry() {
+				return r.String()
+			}
+		}
+		if w == "D" {
+			return "DE"
+		}
+	}
+	return ""
+}
+
+// extendAddress adds the lines below an address's first (left edges
+// aligned, close together), up to three.
+func extendAddress(f *Field, c candidate, segs []*segment) {
+	last := c.seg
+	for range 3 {
+		var next *segment
+		for _, s := range segs {
+			if s.used || s.labelWords > 0 || s == last {
+				continue
+			}
+			h := last.height()
+			dy := s.box.Min.Y - last.box.Max.Y
+			if dy >= -h/3 && dy < h && abs(s.box.Min.X-last.box.Min.X) < 2*h {
+				next = s
+				break
+			}
+		}
+		if next == nil {
+			return
+		}
+		next.used = true
+		f.Text += ", " + next.text
+		f.Value += ", " + strings.Join(strings.Fields(next.text), " ")
+		f.Confidence = round2(min(f.Confidence, next.conf(0)/100))
+		last = next
+	}
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// looksMRZ reports whether a row is MRZ text (runs of fillers).
+func looksMRZ(text string) bool {
+	return strings.Count(text, "<") >= 3 || strings.Contains(text, "<<")
+}
+
+// titles finds the document type and issuing country the printed titles
+// name, in folded text.
+func titles(all string) (types []string, country string, found []string) {
+	for _, t := range docTypeKeywords {
+		for _, k := range t.keywords {
+			if strings.Contains(all, " "+k+" ") {
+				if !slices.Contains(types, t.docType) {
+					types = append(types, t.docType)
+				}
+				found = append(found, k)
+			}
+		}
+	}
+	for _, c := range countryKeywords {
+		for _, k := range c.keywords {
+			if strings.Contains(all, " "+k+" ") && country == "" {
+				country = c.country
+				found = append(found, k)
+			}
+		}
+	}
+	return types, country, found
+}
+
+// Confident is the confidence from which a field is used: compared with
+// the declared data and the other sources, its dates taken. A field below
+// it is evidence for a reviewer only.
+const Confident = 0.80
+
+// Name is the holder's whole name as read: the full name, or the surname
+// and the given names (both, at the lower of their confidences). A surname
+// alone is not the name: compared with a declared full name it would
+// differ.
+func (r Result) Name() (Field, bool) {
+	if fn, ok := r.Fields[FieldFullName]; ok {
+		return fn, true
+	}
+	s, okS := r.Fields[FieldSurname]
+	g, okG := r.Fields[FieldGivenNames]
+	if !okS || !okG {
+		return Field{}, false
+	}
+	s.Value += " " + g.Value
+	s.Text += " / " + g.Text
+	s.Confidence = min(s.Confidence, g.Confidence)
+	return s, true
+}

@@ -1,0 +1,213 @@
+package viz
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/image/draw"
+
+	"github.com/openkyc/openkyc/internal/check/quality"
+)
+
+// Reader reads the printed zone of a document image with tesseract and
+// Debian's language models (tesseract-ocr-eng, -fra, -spa, …).
+type Reader struct {
+	Tesseract string        // program; default "tesseract" on PATH
+	Timeout   time.Duration // per image; default 10 s
+	// Width is the width images are scaled to before OCR (default 1600 px:
+	// an ID-1 card's labels then stand about 15 px tall).
+	Width int
+
+	once   sync.Once
+	models []string // the language models tesseract has
+	err    error
+}
+
+// ErrUnavailable says what is missing for OCR.
+var ErrUnavailable = errors.New("printed zone reader unavailable")
+
+func (r *Reader) prog() string {
+	if r.Tesseract == "" {
+		return "tesseract"
+	}
+	return r.Tesseract
+}
+
+// Available reports what is missing, if anything: tesseract and its
+// English model.
+func (r *Reader) Available() error {
+	r.once.Do(func() {
+		if _, err := exec.LookPath(r.prog()); err != nil {
+			r.err = fmt.Errorf("%w: the tesseract program is not installed (apt-get install tesseract-ocr, or scripts/install-assets.sh)", ErrUnavailable)
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, r.prog(), "--list-langs").Output()
+		if err != nil {
+			r.err = fmt.Errorf("%w: tesseract --list-langs: %v", ErrUnavailable, err)
+			return
+		}
+		for _, l := range strings.Split(string(out), "\n")[1:] {
+			if l = strings.TrimSpace(l); l != "" {
+				r.models = append(r.models, l)
+			}
+		}
+		if !slices.Contains(r.models, "eng") {
+			r.err = fmt.Errorf("%w: tesseract's English model is missing (apt-get install tesseract-ocr-eng)", ErrUnavailable)
+		}
+	})
+	return r.err
+}
+
+// Models are the tesseract models used for a country's documents: its
+// languages' that are installed, then English; and the ones missing.
+func (r *Reader) Models(country string) (use, missing []string) {
+	for _, l := range countryLanguages[country] {
+		m := Languages[l]
+		if slices.Contains(r.models, m) {
+			use = append(use, m)
+		} else {
+			missing = append(missing, m)
+		}
+	}
+	return append(use, "eng"), missing
+}
+
+// Reading is the printed zone of one image.
+type Reading struct {
+	Result
+	Models        []string `json:"models"`                   // tesseract models used
+	MissingModels []string `json:"missing_models,omitempty"` // models the country's languages need that are not installed
+	Scale         float64  `json:"scale"`                    // the image was scaled by this before OCR
+	Skew          float64  `json:"skew"`                     // degrees the image was turned to level its text
+}
+
+// Read OCRs img (words with boxes and confidences) and extracts its
+// fields. country is the issuing country when known (alpha-2).
+func (r *Reader) Read(ctx context.Context, img image.Image, country string, now time.Time) (Reading, error) {
+	if err := r.Available(); err != nil {
+		return Reading{}, err
+	}
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	g, scale, skew := r.prepare(img)
+	models, missing := r.Models(country)
+	words, err := r.tesseract(ctx, g, models)
+	if err != nil {
+		return Reading{}, err
+	}
+	rd := Reading{Result: Extract(words, country, now), Models: models, MissingModels: missing, Scale: round2(scale), Skew: skew}
+	if country == "" && rd.IssuingCountry != "" {
+		// the titles named the country: read again in its languages if
+		// they differ from English alone
+		if m, _ := r.Models(rd.IssuingCountry); len(m) > 1 {
+			if words2, err := r.tesseract(ctx, g, m); err == nil {
+				rd2 := Reading{Result: Extract(words2, rd.IssuingCountry, now), Models: m, Scale: rd.Scale, Skew: skew}
+				if len(rd2.Fields) >= len(rd.Fields) {
+					rd = rd2
+				}
+			}
+		}
+	}
+	return rd, nil
+}
+
+// prepare converts img to grey, scaled to the reader's width (at most 3×
+// up, so thumbnails do not become a minute of OCR), turned level when its
+// text rows are off by more than quality.MinSkew degrees, and divided by
+// its paper (uneven light, a shadow). It returns the scale and the angle
+// turned.
+func (r *Reader) prepare(img image.Image) (*image.Gray, float64, float64) {
+	w := r.Width
+	if w <= 0 {
+		w = 1600
+	}
+	b := img.Bounds()
+	scale := min(3, float64(w)/float64(max(1, b.Dx())))
+	g := image.NewGray(image.Rect(0, 0, max(1, int(float64(b.Dx())*scale)), max(1, int(float64(b.Dy())*scale))))
+	draw.BiLinear.Scale(g, g.Bounds(), img, b, draw.Src, nil)
+	small := g
+	if g.Rect.Dx() > quality.SkewWidth {
+		small = image.NewGray(image.Rect(0, 0, quality.SkewWidth, max(1, g.Rect.Dy()*quality.SkewWidth/g.Rect.Dx())))
+		draw.ApproxBiLinear.Scale(small, small.Bounds(), g, g.Bounds(), draw.Src, nil)
+	}
+	skew := quality.SkewAngle(small)
+	if skew != 0 {
+		g = quality.Rotate(g, skew)
+	}
+	return quality.Flatten(g, flattenRadius), scale, skew
+}
+
+// flattenRadius is the paper's neighbourhood at the reader's width: wider
+// than the strokes of a bold value.
+const flattenRadius = 12
+
+// tesseract runs tesseract on img (PNG on stdin, TSV on stdout) with one
+// OpenMP thread, automatic page segmentation, the given models.
+func (r *Reader) tesseract(ctx context.Context, img *image.Gray, models []string) ([]Word, error) {
+	var in bytes.Buffer
+	if err := png.Encode(&in, img); err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, r.prog(), "stdin", "stdout", "-l", strings.Join(models, "+"), "--psm", "6",
+		"-c", "tessedit_do_invert=0", "tsv")
+	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	cmd.Stdin = &in
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	cmd.WaitDelay = time.Second
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("tesseract: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(errOut.String()))
+	}
+	return ParseTSV(out.Bytes()), nil
+}
+
+// ParseTSV reads the words of tesseract's TSV output (level 5 rows).
+func ParseTSV(b []byte) []Word {
+	var out []Word
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "\t")
+		if len(f) < 12 || f[0] != "5" {
+			continue
+		}
+		var v [4]int
+		ok := true
+		for i := range v {
+			n, err := strconv.Atoi(f[6+i])
+			if err != nil || n < 0 || n > 1<<20 {
+				ok = false
+				break
+			}
+			v[i] = n
+		}
+		conf, err := strconv.ParseFloat(f[10], 64)
+		text := strings.TrimSpace(strings.Join(f[11:], " "))
+		if !ok || err != nil || text == "" || conf < 0 || conf > 100 {
+			continue
+		}
+		out = append(out, Word{Text: text, Box: image.Rect(v[0], v[1], v[0]+v[2], v[1]+v[3]), Conf: conf})
+	}
+	return out
+}

@@ -1,0 +1,364 @@
+package kyctest
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gomedium"
+	"golang.org/x/image/font/gofont/gomonobold"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
+	"golang.org/x/text/unicode/norm"
+)
+
+// IDFront is a generated identity document front without an MRZ: the
+// printed zone of one country's style, in its languages and date format.
+// The values are the ground truth a reader of the printed zone must find.
+type IDFront struct {
+	Style          string // the country style (IDFrontStyles)
+	Country        string // issuing country, alpha-2
+	DocumentType   string // id_card, driving_license, residence_permit
+	Surname        string // "" when the style prints one full name
+	GivenNames     string
+	FullName       string // styles with one name label: surname first
+	BirthDate      string // YYYY-MM-DD
+	ExpiryDate     string
+	IssueDate      string
+	DocumentNumber string
+	Sex            string // M or F
+	Nationality    string // alpha-2
+	Font           string // the face the values are printed in
+}
+
+// idStyle is how one country prints its card: titles, labels (per field;
+// "" leaves the field out), the date format and the layout.
+type idStyle struct {
+	country, docType string
+	titles           []string
+	labels           map[string]string
+	date             func(t time.Time) string
+	layout           string // "above": label over value; "inline": "Label: value"; "table": label column, value column
+	sex              map[string]string
+	nationality      string // as printed
+	number           func(r *rand.Rand) string
+}
+
+// IDFrontStyles are the country styles the generator draws, by name.
+var IDFrontStyles = []string{"FR", "DE", "ES", "IT", "PT", "NL", "PH", "ID", "VN", "US-DL", "GB-DL"}
+
+var monthsEN = []string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}
+var monthsNL = []string{"JAN", "FEB", "MAA", "APR", "MEI", "JUN", "JUL", "AUG", "SEP", "OKT", "NOV", "DEC"}
+var monthsFull = []string{"JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"}
+
+func digits(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for range n {
+		b.WriteByte(byte('0' + r.IntN(10)))
+	}
+	return b.String()
+}
+
+func letters(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for range n {
+		b.WriteByte(byte('A' + r.IntN(26)))
+	}
+	return b.String()
+}
+
+var idStyles = map[string]idStyle{
+	"FR": {country: "FR", docType: "id_card", titles: []string{"RÉPUBLIQUE FRANÇAISE", "CARTE NATIONALE D'IDENTITÉ"},
+		labels: map[string]string{"surname": "NOM / Surname", "given": "Prénoms / Given names", "birth": "Date de naissance / Date of birth",
+			"expiry": "Date d'expiration / Expiry date", "number": "N° du document / Document No", "sex": "Sexe / Sex", "nationality": "Nationalité / Nationality"},
+		date: func(t time.Time) string { return t.Format("02 01 2006") }, layout: "above", nationality: "FRA",
+		number: func(r *rand.Rand) string { return letters(r, 2) + digits(r, 2) + letters(r, 2) + digits(r, 3) }},
+	"DE": {country: "DE", docType: "id_card", titles: []string{"BUNDESREPUBLIK DEUTSCHLAND", "PERSONALAUSWEIS / IDENTITY CARD"},
+		labels: map[string]string{"surname": "Name / Surname", "given": "Vornamen / Given names", "birth": "Geburtsdatum / Date of birth",
+			"expiry": "Gültig bis / Date of expiry", "number": "Ausweisnummer", "nationality": "Staatsangehörigkeit / Nationality"},
+		date: func(t time.Time) string { return t.Format("02.01.2006") }, layout: "above", nationality: "DEUTSCH",
+		number: func(r *rand.Rand) string { return letters(r, 1) + digits(r, 2) + letters(r, 1) + digits(r, 5) }},
+	"ES": {country: "ES", docType: "id_card", titles: []string{"REINO DE ESPAÑA", "DOCUMENTO NACIONAL DE IDENTIDAD"},
+		labels: map[string]string{"surname": "APELLIDOS", "given": "NOMBRE", "birth": "FECHA DE NACIMIENTO", "expiry": "VALIDO HASTA",
+			"number": "NUM SOPORTE", "sex": "SEXO", "nationality": "NACIONALIDAD", "issue": "EMISIÓN"},
+		date: func(t time.Time) string { return t.Format("02 01 2006") }, layout: "above", nationality: "ESP",
+		sex:    map[string]string{"M": "M", "F": "F"},
+		number: func(r *rand.Rand) string { return letters(r, 3) + digits(r, 6) }},
+	"IT": {country: "IT", docType: "id_card", titles: []string{"REPUBBLICA ITALIANA", "CARTA DI IDENTITÀ / IDENTITY CARD"},
+		labels: map[string]string{"surname": "COGNOME / SURNAME", "given": "NOME / NAME", "birth": "DATA DI NASCITA / DATE OF BIRTH",
+			"expiry": "SCADENZA / EXPIRY", "issue": "EMISSIONE / ISSUING", "number": "N. DOCUMENTO", "sex": "SESSO / SEX", "nationality": "CITTADINANZA / NATIONALITY"},
+		date: func(t time.Time) string { return t.Format("02.01.2006") }, layout: "above", nationality: "ITA",
+		number: func(r *rand.Rand) string { return "C" + letters(r, 1) + digits(r, 5) + letters(r, 2) }},
+	"PT": {country: "PT", docType: "id_card", titles: []string{"REPÚBLICA PORTUGUESA", "CARTÃO DE CIDADÃO"},
+		labels: map[string]string{"surname": "Apelido(s)", "given": "Nome(s)", "birth": "Data de nascimento", "expiry": "Data de validade",
+			"number": "N.º Documento", "sex": "Sexo", "nationality": "Nacionalidade"},
+		date: func(t time.Time) string { return t.Format("02 01 2006") }, layout: "above", nationality: "PRT",
+		number: func(r *rand.Rand) string {
+			return digits(r, 8) + " " + digits(r, 1) + " " + letters(r, 2) + digits(r, 1)
+		}},
+	"NL": {country: "NL", docType: "id_card", titles: []string{"KONINKRIJK DER NEDERLANDEN", "IDENTITEITSKAART"},
+		labels: map[string]string{"surname": "Naam / Surname", "given": "Voornamen / Given names", "birth": "Geboortedatum / Date of birth",
+			"expiry": "Geldig tot / Date of expiry", "number": "Documentnummer / Document no", "sex": "Geslacht / Sex", "nationality": "Nationaliteit / Nationality"},
+		date: func(t time.Time) string {
+			return fmt.Sprintf("%02d %s/%s %d", t.Day(), monthsNL[t.Month()-1], monthsEN[t.Month()-1], t.Year())
+		}, layout: "above", nationality: "Nederlandse",
+		sex:    map[string]string{"M": "M/M", "F": "V/F"},
+		number: func(r *rand.Rand) string { return letters(r, 2) + letters(r, 2) + digits(r, 5) }},
+	"PH": {country: "PH", docType: "id_card", titles: []string{"REPUBLIKA NG PILIPINAS", "Pambansang Pagkakakilanlan / Philippine Identification Card"},
+		labels: map[string]string{"surname": "Apelyido / Last Name", "given": "Mga Pangalan / Given Names", "birth": "Petsa ng Kapanganakan / Date of Birth",
+			"number": "PCN"},
+		date: func(t time.Time) string {
+			return fmt.Sprintf("%s %02d, %d", monthsFull[t.Month()-1], t.Day(), t.Year())
+		}, layout: "above",
+		number: func(r *rand.Rand) string {
+			return digits(r, 4) + "-" + digits(r, 4) + "-" + digits(r, 4) + "-" + digits(r, 4)
+		}},
+	"ID": {country: "ID", docType: "id_card", titles: []string{"PROVINSI DKI JAKARTA", "REPUBLIK INDONESIA"},
+		labels: map[string]string{"number": "NIK", "full": "Nama", "birth": "Tempat/Tgl Lahir", "sex": "Jenis Kelamin", "nationality": "Kewarganegaraan",
+			"expiry": "Berlaku Hingga"},
+		date: func(t time.Time) string { return t.Format("02-01-2006") }, layout: "inline", nationality: "WNI",
+		sex:    map[string]string{"M": "LAKI-LAKI", "F": "PEREMPUAN"},
+		number: func(r *rand.Rand) string { return digits(r, 16) }},
+	"VN": {country: "VN", docType: "id_card", titles: []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CĂN CƯỚC CÔNG DÂN"},
+		labels: map[string]string{"number": "Số / No", "full": "Họ và tên / Full name", "birth": "Ngày sinh / Date of birth", "sex": "Giới tính / Sex",
+			"nationality": "Quốc tịch / Nationality", "expiry": "Có giá trị đến / Date of expiry"},
+		date: func(t time.Time) string { return t.Format("02/01/2006") }, layout: "inline", nationality: "Việt Nam",
+		sex:    map[string]string{"M": "Nam", "F": "Nữ"},
+		number: func(r *rand.Rand) string { return digits(r, 12) }},
+	"US-DL": {country: "US", docType: "driving_license", titles: []string{"CALIFORNIA", "DRIVER LICENSE"},
+		labels: map[string]string{"number": "DL", "expiry": "EXP", "surname": "LN", "given": "FN", "birth": "DOB", "sex": "SEX", "issue": "ISS"},
+		date:   func(t time.Time) string { return t.Format("01/02/2006") }, layout: "table",
+		number: func(r *rand.Rand) string { return letters(r, 1) + digits(r, 7) }},
+	"GB-DL": {country: "GB", docType: "driving_license", titles: []string{"DRIVING LICENCE", "UNITED KINGDOM"},
+		labels: map[string]string{"surname": "Surname", "given": "First names", "birth": "Date of birth", "issue": "Date of issue", "expiry": "Expiry date",
+			"number": "Licence No"},
+		date: func(t time.Time) string { return t.Format("02.01.2006") }, layout: "table",
+		number: func(r *rand.Rand) string {
+			return letters(r, 5) + digits(r, 6) + letters(r, 2) + digits(r, 1) + letters(r, 2)
+		}},
+}
+
+// names to draw from: surnames and given names of the styles' countries,
+// with their diacritics.
+var (
+	genSurnames = []string{"MARTIN", "BERNARD", "DUBOIS", "MÜLLER", "SCHMIDT", "SCHÄFER", "GARCÍA", "MARTÍNEZ", "FERNÁNDEZ", "ROSSI", "BIANCHI",
+		"ESPOSITO", "SILVA", "SANTOS", "GONÇALVES", "DE VRIES", "JANSEN", "VAN DIJK", "DELA CRUZ", "REYES", "SANTOSO", "WIJAYA", "NGUYEN", "TRAN",
+		"JOHNSON", "WILLIAMS", "O'BRIEN", "SMITH-JONES", "LEFÈVRE", "KOWALSKI", "PEREIRA", "FERREIRA", "COSTA", "RICCI", "BAKKER"}
+	genGiven = []string{"CAMILLE", "JEAN PIERRE", "ANNA", "LUKAS", "SOFÍA", "JOSÉ LUIS", "GIULIA", "MARCO", "JOÃO", "INÊS", "DAAN", "EMMA SOPHIE",
+		"MARIA CLARA", "JOSE", "BUDI", "SITI", "VAN AN", "THI HOA", "MICHAEL", "JENNIFER", "ÉLODIE", "FRANÇOIS", "ANNE-MARIE", "PEDRO", "LUCA"}
+	vnSurnames = []string{"NGUYỄN", "TRẦN", "LÊ", "PHẠM", "HOÀNG", "VŨ"}
+	vnGiven    = []string{"VĂN AN", "THỊ HOA", "MINH TUẤN", "THU HÀ", "QUỐC BẢO"}
+	idNames    = []string{"BUDI SANTOSO", "SITI RAHAYU", "AGUS WIJAYA", "DEWI LESTARI", "RINI PUSPITASARI", "ANDI PRATAMA"}
+)
+
+// RandomIDFront draws the truth of one front: a style (cycled by n so every
+// style appears), a made-up holder, dates around now.
+func RandomIDFront(r *rand.Rand, n int, now time.Time) IDFront {
+	name := IDFrontStyles[n%len(IDFrontStyles)]
+	st := idStyles[name]
+	birth := now.AddDate(-18-r.IntN(60), -r.IntN(12), -r.IntN(28))
+	issue := now.AddDate(-r.IntN(9), -r.IntN(12), -r.IntN(28))
+	expiry := issue.AddDate(10, 0, -1)
+	f := IDFront{Style: name, Country: st.country, DocumentType: st.docType, BirthDate: birth.Format(time.DateOnly),
+		DocumentNumber: st.number(r), Sex: []string{"M", "F"}[r.IntN(2)]}
+	if _, ok := st.labels["expiry"]; ok {
+		f.ExpiryDate = expiry.Format(time.DateOnly)
+	}
+	if _, ok := st.labels["issue"]; ok {
+		f.IssueDate = issue.Format(time.DateOnly)
+	}
+	if _, ok := st.labels["sex"]; !ok {
+		f.Sex = ""
+	}
+	if _, ok := st.labels["nationality"]; ok {
+		f.Nationality = st.country
+	}
+	switch name {
+	case "VN":
+		f.FullName = vnSurnames[r.IntN(len(vnSurnames))] + " " + vnGiven[r.IntN(len(vnGiven))]
+	case "ID":
+		f.FullName = idNames[r.IntN(len(idNames))]
+	default:
+		f.Surname = genSurnames[r.IntN(len(genSurnames))]
+		f.GivenNames = genGiven[r.IntN(len(genGiven))]
+	}
+	return f
+}
+
+var (
+	goFontsOnce sync.Once
+	goFonts     map[string]*opentype.Font
+)
+
+// fonts are the Go fonts (golang.org/x/image/font/gofont): none of them is
+// among tesseract's training fonts.
+func fonts() map[string]*opentype.Font {
+	goFontsOnce.Do(func() {
+		goFonts = map[string]*opentype.Font{}
+		for name, ttf := range map[string][]byte{"Go Regular": goregular.TTF, "Go Medium": gomedium.TTF, "Go Bold": gobold.TTF, "Go Mono Bold": gomonobold.TTF} {
+			f, err := opentype.Parse(ttf)
+			if err != nil {
+				panic(err) // the fonts are compiled in
+			}
+			goFonts[name] = f
+		}
+	})
+	return goFonts
+}
+
+var valueFonts = []string{"Go Medium", "Go Bold", "Go Mono Bold", "Go Regular"}
+
+// Render draws the front at width px (ID-1 proportions): a tinted
+// background with fine guilloche lines, the titles, a portrait, and the
+// fields in the style's layout; labels in Go Regular, values in the face
+// seeded by seed.
+func (f *IDFront) Render(width int, seed uint64) *image.RGBA {
+	r := rand.New(rand.NewPCG(seed, 7))
+	st := idStyles[f.Style]
+	h := width * 63 / 100
+	img := image.NewRGBA(image.Rect(0, 0, width, h))
+	bg := color.RGBA{uint8(225 + r.IntN(25)), uint8(225 + r.IntN(25)), uint8(215 + r.IntN(35)), 255}
+	draw.Draw(img, img.Bounds(), image.NewUniform(bg), image.Point{}, draw.Src)
+	guilloche(img, r)
+	s := float64(width) / 1000
+	f.Font = valueFonts[r.IntN(len(valueFonts))]
+	labelFace := face(fonts()["Go Regular"], 15*s)
+	valueFace := face(fonts()[f.Font], 23*s)
+	titleFace := face(fonts()["Go Bold"], 26*s)
+	defer labelFace.Close()
+	defer valueFace.Close()
+	defer titleFace.Close()
+	ink := image.NewUniform(color.RGBA{20, 22, 35, 255})
+	labelInk := image.NewUniform(color.RGBA{70, 60, 90, 255})
+	// titles, centred
+	y := int(45 * s)
+	for _, t := range st.titles {
+		text := drawable(t)
+		w := font.MeasureString(titleFace, text).Ceil()
+		(&font.Drawer{Dst: img, Src: ink, Face: titleFace, Dot: fixed.P((width-w)/2, y)}).DrawString(text)
+		y += int(36 * s)
+	}
+	// portrait
+	pw, ph := int(230*s), int(290*s)
+	draw.Draw(img, image.Rect(int(40*s), y, int(40*s)+pw, y+ph), SyntheticFace(pw, ph), image.Point{}, draw.Src)
+	// fields
+	x := int(310 * s)
+	y += int(20 * s)
+	for _, fv := range f.printed(st) {
+		label := drawable(fv[0])
+		value := drawable(fv[1])
+		switch st.layout {
+		case "inline":
+			d := font.Drawer{Dst: img, Src: labelInk, Face: valueFace, Dot: fixed.P(x, y+int(20*s))}
+			d.DrawString(label)
+			d.Dot.X = max(d.Dot.X+fixed.I(int(8*s)), fixed.I(x+int(260*s)))
+			d.DrawString(": ")
+			d.Src = ink
+			d.DrawString(value)
+			y += int(44 * s)
+		case "table":
+			d := font.Drawer{Dst: img, Src: labelInk, Face: labelFace, Dot: fixed.P(x, y+int(20*s))}
+			d.DrawString(label)
+			d.Src, d.Face, d.Dot = ink, valueFace, fixed.P(x+int(150*s), y+int(20*s))
+			d.DrawString(value)
+			y += int(42 * s)
+		default: // above
+			(&font.Drawer{Dst: img, Src: labelInk, Face: labelFace, Dot: fixed.P(x, y+int(14*s))}).DrawString(label)
+			(&font.Drawer{Dst: img, Src: ink, Face: valueFace, Dot: fixed.P(x, y+int(42*s))}).DrawString(value)
+			y += int(58 * s)
+		}
+	}
+	return img
+}
+
+// printed are the style's label and value pairs, in its order.
+func (f *IDFront) printed(st idStyle) [][2]string {
+	date := func(iso string) string {
+		t, _ := time.Parse(time.DateOnly, iso)
+		return st.date(t)
+	}
+	sex := f.Sex
+	if v, ok := st.sex[f.Sex]; ok {
+		sex = v
+	}
+	var out [][2]string
+	add := func(key, value string) {
+		if l, ok := st.labels[key]; ok && value != "" {
+			out = append(out, [2]string{l, value})
+		}
+	}
+	add("number", f.DocumentNumber)
+	add("surname", f.Surname)
+	add("given", f.GivenNames)
+	add("full", f.FullName)
+	birth := date(f.BirthDate)
+	if f.Style == "ID" {
+		birth = "JAKARTA, " + birth
+	}
+	add("birth", birth)
+	add("sex", sex)
+	add("nationality", st.nationality)
+	if f.IssueDate != "" {
+		add("issue", date(f.IssueDate))
+	}
+	if f.ExpiryDate != "" {
+		add("expiry", date(f.ExpiryDate))
+	}
+	return out
+}
+
+func face(f *opentype.Font, size float64) font.Face {
+	fc, err := opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		panic(err) // a valid size of a compiled-in font
+	}
+	return fc
+}
+
+// drawable replaces the letters the Go fonts lack (Vietnamese's stacked
+// diacritics, ư, ơ) by their base letter: "Ạ" → "A", "Ư" → "U".
+func drawable(s string) string {
+	f := fonts()["Go Regular"]
+	var buf sfnt.Buffer
+	var b strings.Builder
+	for _, r := range s {
+		if i, err := f.GlyphIndex(&buf, r); err == nil && i != 0 || r == ' ' {
+			b.WriteRune(r)
+			continue
+		}
+		base := []rune(norm.NFD.String(string(r)))[0]
+		if v, ok := map[rune]rune{'ư': 'u', 'Ư': 'U', 'ơ': 'o', 'Ơ': 'O'}[base]; ok {
+			base = v
+		}
+		b.WriteRune(base)
+	}
+	return b.String()
+}
+
+// guilloche draws fine, light sine curves over the background.
+func guilloche(img *image.RGBA, r *rand.Rand) {
+	b := img.Bounds()
+	c := color.RGBA{uint8(170 + r.IntN(50)), uint8(170 + r.IntN(50)), uint8(190 + r.IntN(50)), 255}
+	for k := range 14 {
+		amp := float64(b.Dy()) / (6 + float64(k))
+		freq := (1.5 + r.Float64()*3) * 2 * math.Pi / float64(b.Dx())
+		phase := r.Float64() * 2 * math.Pi
+		base := float64(b.Dy()) * (0.1 + 0.8*r.Float64())
+		for x := b.Min.X; x < b.Max.X; x++ {
+			y := int(base + amp*math.Sin(freq*float64(x)+phase))
+			if y >= b.Min.Y && y < b.Max.Y {
+				img.SetRGBA(x, y, c)
+			}
+		}
+	}
+}
