@@ -82,7 +82,7 @@ func TestNoApprovalOnChecksThatDidNotRun(t *testing.T) {
 			return nil
 		}))
 		require.ElementsMatch(t, []any{"data.consistency: unavailable (allowed by the level)", "data.expiry: unavailable (allowed by the level)",
-			"document.barcode: not applicable", "document.classification: not applicable",
+			"document.barcode: not applicable", "document.viz: not applicable", "document.classification: not applicable",
 			"document.mrz: unavailable (allowed by the level)", "face.duplicate: unavailable (allowed by the level)",
 			"face.liveness: unavailable (allowed by the level)", "face.match: unavailable (allowed by the level)",
 			"screening.sanctions: unavailable (allowed by the level)"}, notChecked)

@@ -161,7 +161,7 @@ func TestPipelineDecidesAndNotifies(t *testing.T) {
 		}
 		require.Equal(t, map[string]string{"documents.required": "passed", "document.integrity": "passed", "data.age": "passed",
 			"data.expiry": "not_run", "duplicate.identity": "passed", "blocklist": "passed",
-			"document.mrz": "not_run", "document.barcode": "not_run", "document.classification": "not_run", "data.consistency": "not_run", "document.tamper_hints": "passed", "face.match": "not_run",
+			"document.mrz": "not_run", "document.barcode": "not_run", "document.viz": "not_run", "document.classification": "not_run", "data.consistency": "not_run", "document.tamper_hints": "passed", "face.match": "not_run",
 			"face.duplicate": "not_run", "face.liveness": "not_run", "screening.sanctions": "not_run"}, checks, "no OCR or face assets or lists in this test's directory: those checks do not run")
 		waitUntil(t, "webhooks of ok-1", func() bool { return len(rcv.types(ok)) == 2 })
 		require.ElementsMatch(t, []string{"verification.submitted", "verification.completed"}, rcv.types(ok))

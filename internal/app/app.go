@@ -32,6 +32,7 @@ import (
 	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/check/viz"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/dialect/cardbinding"
@@ -75,6 +76,7 @@ type App struct {
 	Idempotency   *idempotency.Service
 	MRZ           *mrz.Engine
 	Barcode       *barcode.Engine
+	VIZ           *viz.Engine
 	Face          *face.Checks
 	Screening     *screening.Screener
 	Staff         *staff.Service
@@ -176,6 +178,8 @@ func (a *App) openRest(ctx context.Context) error {
 		}
 	}
 	a.Barcode = &barcode.Engine{}
+	// the printed zone is compared with the document's other zones
+	a.VIZ = &viz.Engine{Reader: &viz.Reader{Timeout: cfg.MRZTimeout}, Zones: []docdata.Source{a.MRZ, a.Barcode}}
 	a.Face = &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(cfg.AssetsDir, "onnxruntime", "libonnxruntime.so.1"),
 		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
 	a.Screening = screening.NewScreener()
@@ -189,7 +193,8 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Verifications = verification.NewService(a.Store, a.Keys, a.Blobs, verification.Config{
 		Applicants: a.Applicants,
 		Levels:     a.Levels,
-		Extra: slices.Concat(a.MRZ.Checkers(), a.Barcode.Checkers(), []check.Checker{docdata.Consistency{Sources: []docdata.Source{a.MRZ, a.Barcode}}, docdata.Classification{Sources: []docdata.Source{a.MRZ, a.Barcode}}},
+		Extra: slices.Concat(a.MRZ.Checkers(), a.Barcode.Checkers(), a.VIZ.Checkers(),
+			[]check.Checker{docdata.Consistency{Sources: []docdata.Source{a.MRZ, a.Barcode, a.VIZ}}, docdata.Classification{Sources: []docdata.Source{a.MRZ, a.Barcode, a.VIZ}}},
 			document.Checkers(), a.Face.Checkers(), []check.Checker{screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge}}),
 		Dates:   docdata.Dates(a.MRZ, a.Barcode),
 		Metrics: a.decisions,

@@ -68,7 +68,7 @@ func EnginelessLevel(name string) (policy.Level, bool) {
 	checks := map[kyc.CheckKind]policy.CheckRule{}
 	for k, r := range l.Checks {
 		switch k {
-		case kyc.KindMRZ, kyc.KindBarcode, kyc.KindClassification, kyc.KindConsistency, kyc.KindExpiry, kyc.KindFaceMatch, kyc.KindFaceDuplicate, kyc.KindFaceLiveness, kyc.KindSanctions:
+		case kyc.KindMRZ, kyc.KindBarcode, kyc.KindVIZ, kyc.KindClassification, kyc.KindConsistency, kyc.KindExpiry, kyc.KindFaceMatch, kyc.KindFaceDuplicate, kyc.KindFaceLiveness, kyc.KindSanctions:
 			r.AllowUnavailable = true
 		}
 		checks[k] = r

@@ -16,6 +16,7 @@ const (
 	KindRelianceReports   CheckKind = "reliance.reports"
 	KindMRZ               CheckKind = "document.mrz"
 	KindBarcode           CheckKind = "document.barcode"
+	KindVIZ               CheckKind = "document.viz"
 	KindClassification    CheckKind = "document.classification"
 	KindConsistency       CheckKind = "data.consistency"
 	KindDocumentQuality   CheckKind = "document.quality"
@@ -29,5 +30,5 @@ const (
 
 // CheckKinds are the check kinds in pipeline order.
 var CheckKinds = []CheckKind{KindDocumentsRequired, KindDocumentIntegrity, KindAge, KindExpiry, KindDuplicateIdentity, KindBlocklist,
-	KindRelianceReports, KindMRZ, KindBarcode, KindClassification, KindConsistency, KindDocumentQuality, KindTamperHints, KindRecapture, KindFaceMatch, KindFaceDuplicate, KindFaceLiveness,
+	KindRelianceReports, KindMRZ, KindBarcode, KindVIZ, KindClassification, KindConsistency, KindDocumentQuality, KindTamperHints, KindRecapture, KindFaceMatch, KindFaceDuplicate, KindFaceLiveness,
 	KindSanctions}

@@ -33,18 +33,24 @@ const (
 var notApplicableDefault = map[kyc.CheckKind]string{
 	kyc.KindDocumentsRequired: NotApplicableReview, kyc.KindDocumentIntegrity: NotApplicableReview, kyc.KindAge: NotApplicableReview,
 	kyc.KindExpiry: NotApplicablePass, kyc.KindDuplicateIdentity: NotApplicablePass, kyc.KindBlocklist: NotApplicableReview,
-	kyc.KindRelianceReports: NotApplicableReview, kyc.KindMRZ: NotApplicablePass, kyc.KindBarcode: NotApplicablePass, kyc.KindClassification: NotApplicablePass, kyc.KindConsistency: NotApplicablePass,
+	kyc.KindRelianceReports: NotApplicableReview, kyc.KindMRZ: NotApplicablePass, kyc.KindBarcode: NotApplicablePass, kyc.KindVIZ: NotApplicablePass, kyc.KindClassification: NotApplicablePass, kyc.KindConsistency: NotApplicablePass,
 	kyc.KindDocumentQuality: NotApplicablePass, kyc.KindTamperHints: NotApplicablePass, kyc.KindRecapture: NotApplicablePass, kyc.KindFaceMatch: NotApplicableReview,
 	kyc.KindFaceDuplicate: NotApplicablePass, kyc.KindFaceLiveness: NotApplicablePass, kyc.KindSanctions: NotApplicableReview,
 }
 
 // DocumentDataChecks are the checks whose result, when the check ran,
 // means the holder's name and birth date were read from the document
-// (require_document_data): the MRZ. A licence's barcode does not count
-// yet: it sits on the back, and until the front's printed zone is read
-// nothing ties it to the card whose portrait face.match compared (a
-// stranger's licence back behind one's own card front would pass).
+// (require_document_data): the MRZ.
 var DocumentDataChecks = []kyc.CheckKind{kyc.KindMRZ}
+
+// TiedDocumentData are pairs of checks that, both passed, also mean the
+// holder's data was read: a licence's barcode (on the back, error
+// corrected) with the front's printed zone agreeing with it on name,
+// birth date and number (document.viz passes only then) — the barcode is
+// then tied to the card whose portrait face.match compared. Alone, the
+// barcode is not: a stranger's licence back behind one's own card front
+// would pass; nor is the printed zone: OCR without check digits.
+var TiedDocumentData = [][2]kyc.CheckKind{{kyc.KindBarcode, kyc.KindVIZ}}
 
 // CheckRule configures one check within a level.
 type CheckRule struct {
@@ -128,6 +134,8 @@ func Default() Level {
 			kyc.KindMRZ: {Enabled: true, OnFail: OnFailReview},
 			// not_run without zxing-cpp or when the document has no barcode
 			kyc.KindBarcode: {Enabled: true, OnFail: OnFailReview},
+			// not_run without tesseract or when the front's printed zone is not read
+			kyc.KindVIZ: {Enabled: true, OnFail: OnFailReview},
 			// the type and country read against those declared (the hosted page's choice)
 			kyc.KindClassification: {Enabled: true, OnFail: OnFailReview},
 			kyc.KindConsistency:    {Enabled: true, OnFail: OnFailReview},
@@ -236,8 +244,9 @@ func (l Level) Validate() error {
 			return kyc.Invalid("checks."+string(k)+".on_not_applicable", "conflict", "a required check cannot pass when not applicable")
 		}
 	}
-	if l.RequireDocumentData && !slices.ContainsFunc(DocumentDataChecks, func(k kyc.CheckKind) bool { return l.Checks[k].Enabled }) {
-		return kyc.Invalid("require_document_data", "conflict", "require_document_data needs one of %v enabled", DocumentDataChecks)
+	if l.RequireDocumentData && !slices.ContainsFunc(DocumentDataChecks, func(k kyc.CheckKind) bool { return l.Checks[k].Enabled }) &&
+		!slices.ContainsFunc(TiedDocumentData, func(p [2]kyc.CheckKind) bool { return l.Checks[p[0]].Enabled && l.Checks[p[1]].Enabled }) {
+		return kyc.Invalid("require_document_data", "conflict", "require_document_data needs one of %v enabled, or both of a pair of %v", DocumentDataChecks, TiedDocumentData)
 	}
 	for i, r := range l.FinalReasons {
 		if !reasonRE.MatchString(r) {
@@ -309,7 +318,8 @@ func (o Outcome) ReviewCodes() []string {
 //     enables more than ran) asks for review — with CHECK_UNAVAILABLE unless
 //     it is required — unless its rule allows it to be unavailable;
 //   - with require_document_data, a verification where none of
-//     DocumentDataChecks ran asks for review with DOCUMENT_UNREADABLE.
+//     DocumentDataChecks ran, and no pair of TiedDocumentData passed, asks
+//     for review with DOCUMENT_UNREADABLE.
 //
 // Anything else passes. A rejection wins over review; it is final when any
 // reason is in FinalReasons, otherwise retry. An approval lists in Unchecked
@@ -318,6 +328,7 @@ func Decide(l Level, results []kyc.Check) Outcome {
 	var reject, review, unchecked []string
 	seen := map[kyc.CheckKind]bool{}
 	dataRead := false
+	passed := map[kyc.CheckKind]bool{}
 	for _, r := range results {
 		rule, ok := l.Checks[r.Kind]
 		if !ok || !rule.Enabled {
@@ -327,6 +338,7 @@ func Decide(l Level, results []kyc.Check) Outcome {
 		if slices.Contains(DocumentDataChecks, r.Kind) && (r.Status == kyc.CheckPassed || r.Status == kyc.CheckReview || r.Status == kyc.CheckFailed) {
 			dataRead = true
 		}
+		passed[r.Kind] = r.Status == kyc.CheckPassed
 		switch r.Status {
 		case kyc.CheckPassed:
 		case kyc.CheckFailed:
@@ -372,6 +384,11 @@ func Decide(l Level, results []kyc.Check) Outcome {
 		default:
 			review = appendUnique(review, kyc.ReasonCheckUnavailable)
 			review = appendUnique(review, string(k)+".missing")
+		}
+	}
+	for _, p := range TiedDocumentData {
+		if passed[p[0]] && passed[p[1]] {
+			dataRead = true
 		}
 	}
 	if l.RequireDocumentData && !dataRead {

@@ -68,8 +68,17 @@ func TestDecide(t *testing.T) {
 			with(with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)), notRun("document.barcode", kyc.NotRunNotApplicable)),
 				notRun("data.consistency", kyc.NotRunNotApplicable)),
 			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonDocumentUnreadable}}},
-		{"no MRZ, a licence's barcode read and classified: not yet the holder's data", with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)),
+		{"no MRZ, a licence's barcode read, its front not: not the holder's data", with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)),
+			notRun("document.viz", kyc.NotRunNotApplicable)),
 			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonDocumentUnreadable}}},
+		{"no MRZ, the front's printed zone read, no barcode: not the holder's data", with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)),
+			notRun("document.barcode", kyc.NotRunNotApplicable)),
+			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonDocumentUnreadable}}},
+		{"no MRZ, the barcode tied to the front by its printed zone: the holder's data", with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)),
+			policy.Outcome{Decision: kyc.DecisionApproved, Unchecked: []string{"document.mrz: not applicable"}}},
+		{"the front's printed zone disagrees with the barcode", with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)),
+			res("document.viz", kyc.CheckReview, kyc.ReasonTamperHints)),
+			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonTamperHints, kyc.ReasonDocumentUnreadable}}},
 		{"no MRZ, a barcode that does not parse", with(with(allPassed(), notRun("document.mrz", kyc.NotRunNotApplicable)),
 			res("document.barcode", kyc.CheckReview, kyc.ReasonDocumentUnreadable)),
 			policy.Outcome{Review: true, ReviewReasons: []string{kyc.ReasonDocumentUnreadable}}},
@@ -94,7 +103,7 @@ func TestDecide(t *testing.T) {
 		{"failed without code", with(allPassed(), res("document.integrity", kyc.CheckFailed, "")),
 			policy.Outcome{Decision: kyc.DecisionRejected, RejectType: kyc.RejectRetry, Reasons: []string{kyc.ReasonOther}, UserMessage: "We could not verify your identity. Please try again."}},
 		{"nothing ran", nil, policy.Outcome{Review: true, ReviewReasons: []string{"blocklist.missing", "data.age.missing", kyc.ReasonCheckUnavailable,
-			"data.consistency.missing", "data.expiry.missing", "document.barcode.missing", "document.classification.missing", "document.integrity.missing", "document.mrz.missing", "document.tamper_hints.missing",
+			"data.consistency.missing", "data.expiry.missing", "document.barcode.missing", "document.classification.missing", "document.integrity.missing", "document.mrz.missing", "document.tamper_hints.missing", "document.viz.missing",
 			"documents.required.missing", "duplicate.identity.missing", "face.duplicate.missing", "face.liveness.missing", "face.match.missing",
 			"screening.sanctions.missing", kyc.ReasonDocumentUnreadable}}},
 		{"an optional check without a result (a replay) never passes", without(allPassed(), "screening.sanctions"),
@@ -183,7 +192,10 @@ func TestValidate(t *testing.T) {
 		"checks.data.age.on_not_applicable": func(l *policy.Level) {
 			l.Checks["data.age"] = policy.CheckRule{Enabled: true, Required: true, OnNotApplicable: policy.NotApplicablePass}
 		},
-		"require_document_data": func(l *policy.Level) { l.Checks["document.mrz"] = policy.CheckRule{Enabled: false} },
+		"require_document_data": func(l *policy.Level) {
+			l.Checks["document.mrz"] = policy.CheckRule{Enabled: false}
+			l.Checks["document.viz"] = policy.CheckRule{Enabled: false} // the barcode alone does not read the holder's data
+		},
 	}
 	for field, mutate := range tests {
 		l := policy.Default()

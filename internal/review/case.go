@@ -17,6 +17,7 @@ import (
 	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/check/viz"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/screening"
 	"github.com/openkyc/openkyc/internal/staff"
@@ -34,6 +35,7 @@ type Case struct {
 	Face         *FaceEvidence
 	MRZ          *mrz.Reading
 	Barcode      *BarcodeView
+	VIZ          *VIZView
 	// Data sets each source's reading beside the declared data (rows:
 	// fields; columns: declared, then each source read), disagreements
 	// marked.
@@ -64,6 +66,33 @@ type FaceEvidence struct {
 	SelfieCrop     []byte // JPEG
 	PassiveLive    float64
 	HasPassiveLive bool
+}
+
+// VIZView is document.viz: each field read from the front's printed zone
+// with its confidence, and how it compares with the other zones.
+type VIZView struct {
+	Status   kyc.CheckStatus
+	Evidence viz.Evidence
+	Fields   map[string]viz.Field
+}
+
+// Rows are the fields read, in the order shown.
+func (v *VIZView) Rows() []VIZRow {
+	var out []VIZRow
+	for _, k := range []string{viz.FieldSurname, viz.FieldGivenNames, viz.FieldFullName, viz.FieldBirthDate, viz.FieldDocumentNumber, viz.FieldExpiryDate,
+		viz.FieldIssueDate, viz.FieldSex, viz.FieldNationality, viz.FieldAddress} {
+		if f, ok := v.Fields[k]; ok {
+			out = append(out, VIZRow{Name: k, Field: f, Used: f.Confidence >= viz.Confident})
+		}
+	}
+	return out
+}
+
+// VIZRow is one field read from the printed zone.
+type VIZRow struct {
+	Name  string
+	Field viz.Field
+	Used  bool // at or above the confidence the pipeline uses
 }
 
 // BarcodeView is document.barcode: the codes found, the AAMVA record
@@ -306,6 +335,23 @@ func (c *Case) readEvidence(latest map[kyc.CheckKind]kyc.Check, open func(sealed
 			c.unreadable(bc.Kind, err)
 		}
 	}
+	if vc, ok := latest[kyc.KindVIZ]; ok {
+		ev, err := check.DecodeEvidence[viz.Evidence](vc)
+		if err == nil && ev.Sealed != "" {
+			var b []byte
+			if b, err = open(ev.Sealed); err == nil {
+				var sealed struct {
+					VIZ map[string]viz.Field `json:"viz"`
+				}
+				if err = json.Unmarshal(b, &sealed); err == nil {
+					c.VIZ = &VIZView{Status: vc.Status, Evidence: ev, Fields: sealed.VIZ}
+				}
+			}
+		}
+		if err != nil {
+			c.unreadable(vc.Kind, err)
+		}
+	}
 	var consistency docdata.ConsistencyEvidence
 	if dc, ok := latest[kyc.KindConsistency]; ok {
 		ev, err := check.DecodeEvidence[docdata.ConsistencyEvidence](dc)
@@ -440,6 +486,19 @@ func (c *Case) dataTable(ev docdata.ConsistencyEvidence) *DataTable {
 		sources = append(sources, source{"barcode", map[string]string{"surname": l.Surname, "given_names": l.GivenNames,
 			"date_of_birth": l.DateOfBirth, "document_number": l.DocumentNumber, "date_of_expiry": l.DateOfExpiry, "date_of_issue": l.DateOfIssue,
 			"address": l.Address()}})
+	}
+	if c.VIZ != nil && len(c.VIZ.Fields) > 0 {
+		// what the printed zone read at the confidence the pipeline uses
+		values := map[string]string{}
+		for k, f := range c.VIZ.Fields {
+			if f.Confidence >= viz.Confident {
+				values[k] = f.Value
+			}
+		}
+		if fn, ok := values[viz.FieldFullName]; ok && values["surname"] == "" {
+			values["surname"] = fn // one full name: shown whole
+		}
+		sources = append(sources, source{"viz", values})
 	}
 	if len(sources) == 0 {
 		return nil

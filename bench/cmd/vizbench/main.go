@@ -48,6 +48,12 @@ import (
 // scored are the fields scored, in report order.
 var scored = []string{"name", viz.FieldBirthDate, viz.FieldExpiryDate, viz.FieldDocumentNumber}
 
+// scoredConf is one field read: its confidence and whether it is right.
+type scoredConf struct {
+	conf  float64
+	right bool
+}
+
 // truth is what one image holds.
 type truth struct {
 	name                          string // surname then given names
@@ -64,6 +70,7 @@ type outcome struct {
 	confWrong  []string          // fields wrong at or above viz.Confident
 	confRight  map[string]bool
 	read       map[string]viz.Field // what was read (the -detail report)
+	confs      []scoredConf         // every scored field read, for the threshold sweep
 	classified bool
 	seconds    float64
 	err        error
@@ -236,6 +243,7 @@ func score(t truth, rd viz.Reading, err error) outcome {
 		case viz.FieldDocumentNumber:
 			v = pii.DocumentNumberKey(v)
 		}
+		o.confs = append(o.confs, scoredConf{got.Confidence, v == want[k]})
 		if v == want[k] {
 			o.fields[k] = "correct"
 			o.confRight[k] = got.Confidence >= viz.Confident
@@ -316,7 +324,35 @@ func report(w *bytes.Buffer, all []outcome, n, parallel int) {
 	for _, h := range []string{"dev", "hold-out"} {
 		section("Real specimens, "+h+" half (truth from the MRZ)", func(o outcome) bool { return o.t.set == "real" && o.t.half == h }, true)
 	}
-	fmt.Fprintf(w, "## Confident wrong readings\n\n")
+	fmt.Fprintf(w, "## Confidence threshold\n\nFields of the generated fronts read at or above each confidence: the share of all scored fields read right, and how many were wrong.\n\n| threshold | as rendered: right | as rendered: wrong | degraded: right | degraded: wrong |\n|---|---|---|---|---|\n")
+	for _, thr := range []float64{0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95} {
+		var cells []string
+		for _, clean := range []bool{true, false} {
+			right, wrong, total := 0, 0, 0
+			for _, o := range all {
+				if o.t.set != "generated" || (o.variant == "original") != clean {
+					continue
+				}
+				for _, k := range scored {
+					if o.fields[k] != "" {
+						total++
+					}
+				}
+				for _, c := range o.confs {
+					switch {
+					case c.conf < thr:
+					case c.right:
+						right++
+					default:
+						wrong++
+					}
+				}
+			}
+			cells = append(cells, realset.Pct(right, total), fmt.Sprint(wrong))
+		}
+		fmt.Fprintf(w, "| %.2f | %s |\n", thr, strings.Join(cells, " | "))
+	}
+	fmt.Fprintf(w, "\n## Confident wrong readings\n\n")
 	any := false
 	for _, o := range all {
 		if len(o.confWrong) > 0 {

@@ -80,7 +80,9 @@ func (Consistency) Version() string     { return "2" }
 // review). Without a reading the check does not run: unavailable when a
 // source's engine is missing, else not applicable.
 func (c Consistency) Run(ctx context.Context, s *check.Subject) check.Result {
-	readings, reasons, unavailable, err := gather(ctx, s, c.Sources, func(Reading) bool { return true })
+	readings, reasons, unavailable, err := gather(ctx, s, c.Sources, func(r Reading) bool {
+		return r.Surname != "" || r.GivenNames != "" || r.BirthDate != "" || r.DocumentNumber != "" || r.Nationality != ""
+	})
 	if err != nil {
 		return check.Errored(err)
 	}
@@ -140,6 +142,9 @@ func (c Consistency) Run(ctx context.Context, s *check.Subject) check.Result {
 	switch {
 	case len(ev.Mismatches) > 0 && !doubtedOnly:
 		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDataMismatch, Evidence: ev}
+	case len(ev.Mismatches) > 0 && len(ev.Disagreements) > 0:
+		// two zones of the document disagree, one with the declared data
+		return check.Result{Status: kyc.CheckReview, ReasonCode: kyc.ReasonTamperHints, Evidence: ev}
 	case len(ev.Mismatches) > 0:
 		// the readings themselves are in doubt: a person compares
 		return check.Result{Status: kyc.CheckReview, ReasonCode: reason, Evidence: ev}

@@ -84,7 +84,10 @@ func ParseDate(text, country, field string, now time.Time) (Date, bool) {
 	if d, ok := namedDate(text, field, now); ok {
 		return d, true
 	}
-	order := dateOrders[country]
+	order, ok := dateOrders[country]
+	if !ok && country != "" {
+		order = "DMY" // most countries
+	}
 	if m := numericDate.FindStringSubmatch(text); m != nil {
 		a, b, c := m[1], m[3], m[4]
 		if len(a) == 4 { // year first, whatever the country
@@ -110,8 +113,8 @@ func ParseDate(text, country, field string, now time.Time) (Date, bool) {
 	return Date{}, false
 }
 
-// dayMonth reads d1/d2/y in the country's order; where the order is
-// unknown, day first, unless only month first makes a date; uncertain when
+// dayMonth reads d1/d2/y in the country's order (MDY, YMD, DMY); where
+// the order is unknown (""), day first, unless only month first makes a date; uncertain when
 // both do and differ.
 func dayMonth(d1, d2, y, order, field string, now time.Time) (Date, bool) {
 	switch order {

@@ -21,8 +21,9 @@ type Field struct {
 	// Confidence (0–1): OCR's confidence in the value's words, lowered
 	// for a value that had to be repaired or allows another reading.
 	Confidence float64 `json:"confidence"`
-	Label      string  `json:"label"` // the label as read
-	Box        [4]int  `json:"box"`   // x0, y0, x1, y1 of the value in the image read
+	Label      string  `json:"label"`            // the label as read
+	Box        [4]int  `json:"box"`              // x0, y0, x1, y1 of the value in the image read
+	Passes     string  `json:"passes,omitempty"` // whether the two OCR passes agree (Passes*)
 }
 
 // Result is what the printed zone gave: fields by name, and the document
@@ -343,8 +344,13 @@ func numberValue(text string) (v string, sure bool) {
 		return r
 	}, upper)
 	hasLetter := strings.ContainsFunc(v, func(r rune) bool { return r >= 'A' && r <= 'Z' })
-	return v, alnum == v && !(hasLetter && strings.ContainsAny(v, "0O1I"))
+	return v, alnum == v && !(hasLetter && strings.ContainsAny(v, confusables))
 }
+
+// confusables are the characters OCR confuses in many faces (O and 0, I
+// and 1, S and 5, B and 8, Z and 2): in a number that mixes letters and
+// digits, either may be printed.
+const confusables = "0O1I5S8B2Z"
 
 // sexes are the printed sexes, folded, in the dictionaries' languages.
 var sexes = map[string]string{

@@ -206,12 +206,12 @@ func pick(cur *labelPhrase, p *labelPhrase, langs []string) *labelPhrase {
 
 // phraseEnds are the ends j such that s[i:j] reads as p: exactly for a
 // short phrase starting and ending at word boundaries; else within one
-// edit per six characters, after folding OCR confusions, the first and
-// last characters kept.
+// edit per six characters, after folding OCR confusions (the first and
+// last characters kept in phrases under eight).
 func phraseEnds(p *labelPhrase, s []rune, i int, bounds map[int]bool) []int {
 	if p.short {
 		j := i + len(p.runes)
-		if j <= len(s) && bounds[i] && bounds[j] && string(s[i:j]) == p.text {
+		if j <= len(s) && bounds[i] && bounds[j] && (string(s[i:j]) == p.text || ocrFold.Replace(string(s[i:j])) == ocrFold.Replace(p.text)) {
 			return []int{j}
 		}
 		return nil
@@ -232,8 +232,10 @@ func phraseEnds(p *labelPhrase, s []rune, i int, bounds map[int]bool) []int {
 			out = append(out, j)
 			continue
 		}
-		// an edit inside the phrase, never at its ends ("Sumame", not "Carte N" for "carten")
-		if tol > 0 && len(a) > 0 && len(b) > 0 && a[0] == b[0] && a[len(a)-1] == b[len(b)-1] && levenshtein(a, b) <= tol {
+		// a short phrase's ends are kept ("Sumame", but not "Carte N" read
+		// as "carten"); a long one's may be off ("birthyDate")
+		ends := len(b) >= 8 || len(a) > 0 && len(b) > 0 && a[0] == b[0] && a[len(a)-1] == b[len(b)-1]
+		if tol > 0 && ends && levenshtein(a, b) <= tol {
 			out = append(out, j)
 		}
 	}

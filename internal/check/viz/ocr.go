@@ -113,20 +113,95 @@ func (r *Reader) Read(ctx context.Context, img image.Image, country string, now 
 	if err != nil {
 		return Reading{}, err
 	}
-	rd := Reading{Result: Extract(words, country, now), Models: models, MissingModels: missing, Scale: round2(scale), Skew: skew}
-	if country == "" && rd.IssuingCountry != "" {
-		// the titles named the country: read again in its languages if
-		// they differ from English alone
-		if m, _ := r.Models(rd.IssuingCountry); len(m) > 1 {
-			if words2, err := r.tesseract(ctx, g, m); err == nil {
-				rd2 := Reading{Result: Extract(words2, rd.IssuingCountry, now), Models: m, Scale: rd.Scale, Skew: skew}
-				if len(rd2.Fields) >= len(rd.Fields) {
-					rd = rd2
-				}
+	first := Extract(words, country, now)
+	if first.Labels < 2 {
+		// no printed zone this reader knows (another script, a blank
+		// side, a thumbnail): a second pass would not find one
+		rd := Reading{Result: vote(first, first), Models: models, MissingModels: missing, Scale: round2(scale), Skew: round2(skew)}
+		for k, f := range rd.Fields {
+			f.Confidence, f.Passes = round2(f.Confidence*0.8), PassesOneFound
+			rd.Fields[k] = f
+		}
+		return rd, nil
+	}
+	if country == "" && first.IssuingCountry != "" {
+		// the titles named the country: the second pass reads in its languages
+		country = first.IssuingCountry
+		models, missing = r.Models(country)
+	}
+	// the second pass reads a larger copy: OCR's misreadings change with
+	// the scale, the printed text does not
+	other := image.NewGray(image.Rect(0, 0, g.Rect.Dx()*secondNum/secondDen, g.Rect.Dy()*secondNum/secondDen))
+	draw.BiLinear.Scale(other, other.Bounds(), g, g.Bounds(), draw.Src, nil)
+	words2, err := r.tesseract(ctx, other, models)
+	if err != nil {
+		return Reading{}, err
+	}
+	for i := range words2 {
+		b := words2[i].Box
+		words2[i].Box = image.Rect(b.Min.X*secondDen/secondNum, b.Min.Y*secondDen/secondNum, b.Max.X*secondDen/secondNum, b.Max.Y*secondDen/secondNum)
+	}
+	second := Extract(words2, country, now)
+	rd := Reading{Result: vote(second, first), Models: models, MissingModels: missing, Scale: round2(scale), Skew: round2(skew)}
+	return rd, nil
+}
+
+// Agreement of the two passes, in a field's evidence.
+const (
+	PassesAgree    = "agree"    // both passes read this value
+	PassesDiffer   = "differ"   // the passes read different values: the confidence is halved
+	PassesOneFound = "one_pass" // one pass found the field
+)
+
+// vote merges two passes' fields: a value both read keeps the higher
+// confidence; values that differ keep the more confident one at half the
+// lower confidence; a field one pass found keeps 80 % of its confidence.
+// The titles are the first result's, else the second's.
+func vote(a, b Result) Result {
+	out := a
+	out.Fields = map[string]Field{}
+	for k, fa := range a.Fields {
+		fb, ok := b.Fields[k]
+		switch {
+		case !ok:
+			fa.Confidence, fa.Passes = round2(fa.Confidence*0.8), PassesOneFound
+			out.Fields[k] = fa
+		case fa.Value == fb.Value:
+			fa.Confidence, fa.Passes = max(fa.Confidence, fb.Confidence), PassesAgree
+			out.Fields[k] = fa
+		default:
+			best := fa
+			if fb.Confidence > fa.Confidence {
+				best = fb
 			}
+			best.Confidence, best.Passes = round2(min(fa.Confidence, fb.Confidence)*0.5), PassesDiffer
+			out.Fields[k] = best
 		}
 	}
-	return rd, nil
+	for k, fb := range b.Fields {
+		if _, ok := a.Fields[k]; !ok {
+			fb.Confidence, fb.Passes = round2(fb.Confidence*0.8), PassesOneFound
+			out.Fields[k] = fb
+		}
+	}
+	if len(out.DocumentTypes) == 0 {
+		out.DocumentTypes = b.DocumentTypes
+	}
+	if out.IssuingCountry == "" {
+		out.IssuingCountry = b.IssuingCountry
+	}
+	out.Keywords = appendNew(out.Keywords, b.Keywords...)
+	out.Labels = max(a.Labels, b.Labels)
+	return out
+}
+
+func appendNew(list []string, vs ...string) []string {
+	for _, v := range vs {
+		if !slices.Contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
 }
 
 // prepare converts img to grey, scaled to the reader's width (at most 3×
@@ -154,6 +229,9 @@ func (r *Reader) prepare(img image.Image) (*image.Gray, float64, float64) {
 	}
 	return quality.Flatten(g, flattenRadius), scale, skew
 }
+
+// The second pass reads the image at secondNum/secondDen of the first's size.
+const secondNum, secondDen = 5, 4
 
 // flattenRadius is the paper's neighbourhood at the reader's width: wider
 // than the strokes of a bold value.

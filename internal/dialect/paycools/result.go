@@ -19,6 +19,7 @@ import (
 	"github.com/openkyc/openkyc/internal/check/basic"
 	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/check/viz"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
@@ -401,6 +402,56 @@ func addOCR(checks []kyc.Check, res *Result, open func(sealed string) ([]byte, e
 			res.IDInfo.SpoofResult.MaterialCheck = "1" // the barcode's record is whole and its dates agree
 		}
 		filled = true
+	}
+	return addVIZ(checks, res, open, filled)
+}
+
+// addVIZ fills ocrResult from the front's printed zone (document.viz),
+// fields read at the confidence the pipeline uses: all of them when
+// neither the MRZ nor a barcode was read (filled false), else only those
+// the others lack (address, date of issue).
+func addVIZ(checks []kyc.Check, res *Result, open func(sealed string) ([]byte, error), filled bool) error {
+	for _, c := range checks {
+		if c.Kind != kyc.KindVIZ || c.Status == kyc.CheckError {
+			continue
+		}
+		ev, err := check.DecodeEvidence[viz.Evidence](c)
+		if err != nil {
+			return err
+		}
+		if ev.Sealed == "" {
+			return nil
+		}
+		var sealed struct {
+			VIZ map[string]viz.Field `json:"viz"`
+		}
+		if err := openSealed(c, ev.Sealed, open, &sealed); err != nil {
+			return err
+		}
+		get := func(k string) string {
+			if f, ok := sealed.VIZ[k]; ok && f.Confidence >= viz.Confident {
+				return f.Value
+			}
+			return ""
+		}
+		o := &res.IDInfo.OCRResult
+		if o.Address == "" {
+			o.Address = get(viz.FieldAddress)
+		}
+		if o.DateOfIssue == "" {
+			o.DateOfIssue = get(viz.FieldIssueDate)
+		}
+		if filled {
+			return nil
+		}
+		o.IDNumber, o.LastName, o.FirstName = get(viz.FieldDocumentNumber), get(viz.FieldSurname), get(viz.FieldGivenNames)
+		o.FirstNameFull = strings.TrimSpace(o.FirstName + " " + o.LastName)
+		if full := get(viz.FieldFullName); full != "" {
+			o.FirstNameFull = full
+		}
+		o.DateOfBirth, o.DateOfExpiry, o.CountryCode, o.Sex = get(viz.FieldBirthDate), get(viz.FieldExpiryDate), get(viz.FieldNationality), get(viz.FieldSex)
+		fillBasic(res)
+		return nil
 	}
 	return nil
 }

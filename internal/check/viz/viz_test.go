@@ -1,0 +1,209 @@
+package viz
+
+import (
+	"image"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+var now = time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+
+// row lays out words left to right at height y, 20 px tall, 12 px per
+// character, one space between words; "|" starts a new column 300 px on.
+func row(y int, text string, conf float64) []Word {
+	var out []Word
+	x := 100
+	for i, col := range strings.Split(text, "|") {
+		if i > 0 {
+			x = 100 + 300*i
+		}
+		for _, w := range strings.Fields(col) {
+			out = append(out, Word{Text: w, Box: image.Rect(x, y, x+12*len([]rune(w)), y+20), Conf: conf})
+			x += 12*len([]rune(w)) + 8
+		}
+	}
+	return out
+}
+
+func page(rows ...string) []Word {
+	var out []Word
+	for i, r := range rows {
+		out = append(out, row(40+i*40, r, 95)...)
+	}
+	return out
+}
+
+func TestExtract(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		words   []Word
+		country string
+		want    map[string]string
+		types   []string
+		issuer  string
+	}{
+		{"bilingual labels above their values", page("PASSPORT PASSEPORT CANADA", "Surname/Nom", "AMAN", "Given names/Prénoms", "RITA TANIA",
+			"Date of birth/Date de naissance", "07 DEC /DEC 84", "Passport No./N° de passeport", "ERE82721", "Sex/Sexe", "F"), "",
+			map[string]string{FieldSurname: "AMAN", FieldGivenNames: "RITA TANIA", FieldBirthDate: "1984-12-07", FieldDocumentNumber: "ERE82721", FieldSex: "F"},
+			[]string{"passport"}, "CA"},
+		{"OCR confusions in labels", page("Sumame/Nom", "AMAN", "Date of birthyDate de naissance", "07 DEC 1984"), "",
+			map[string]string{FieldSurname: "AMAN", FieldBirthDate: "1984-12-07"}, nil, ""},
+		{"inline, value in a column to the right", page("REPUBLIK INDONESIA", "NIK | : 3171234567890001", "Nama | : BUDI SANTOSO",
+			"Tempat/Tgl Lahir | : JAKARTA, 17-08-1985", "Jenis Kelamin | : LAKI-LAKI"), "",
+			map[string]string{FieldDocumentNumber: "3171234567890001", FieldFullName: "BUDI SANTOSO", FieldBirthDate: "1985-08-17", FieldSex: "M"}, nil, "ID"},
+		{"licence: short labels and values on one row, month first", page("CALIFORNIA DRIVER LICENSE", "DL D1234562", "LN SAMPLE", "FN JOHN QUINCY",
+			"DOB 08/31/1977", "EXP 08/31/2031"), "",
+			map[string]string{FieldDocumentNumber: "D1234562", FieldSurname: "SAMPLE", FieldGivenNames: "JOHN QUINCY", FieldBirthDate: "1977-08-31",
+				FieldExpiryDate: "2031-08-31"}, []string{"driving_license"}, "US"},
+		{"German Name is the surname", page("BUNDESREPUBLIK DEUTSCHLAND PERSONALAUSWEIS", "Name", "MÜLLER", "Vornamen", "ANNA", "Geburtsdatum", "12.03.1990"), "",
+			map[string]string{FieldSurname: "MÜLLER", FieldGivenNames: "ANNA", FieldBirthDate: "1990-03-12"}, []string{"id_card"}, "DE"},
+		{"English Name is the whole name", page("Name", "JOHN SMITH"), "", map[string]string{FieldFullName: "JOHN SMITH"}, nil, ""},
+		{"the MRZ is not the printed zone", page("Surname", "P<CANAMAN<<RITA<TANIA<<<<<<<<<<<<<<<<<<<<<<<<"), "", map[string]string{}, nil, ""},
+		{"a short label of another language alone is no label", page("So", "ABC12345"), "", map[string]string{}, nil, ""},
+		{"Vietnamese labels when the country is known", page("Số / No | : 001234567890", "Họ và tên / Full name | : NGUYỄN VĂN AN",
+			"Ngày sinh / Date of birth | : 01/02/1990"), "VN",
+			map[string]string{FieldDocumentNumber: "001234567890", FieldFullName: "NGUYỄN VĂN AN", FieldBirthDate: "1990-02-01"}, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := Extract(tt.words, tt.country, now)
+			got := map[string]string{}
+			for k, f := range res.Fields {
+				got[k] = f.Value
+			}
+			require.Equal(t, tt.want, got)
+			require.Equal(t, tt.types, res.DocumentTypes)
+			require.Equal(t, tt.issuer, res.IssuingCountry)
+		})
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text, country, field, want string
+		certain                    bool
+	}{
+		{"07 DEC /DEC 84", "", FieldBirthDate, "1984-12-07", true},
+		{"25 MAY /MAY 24", "", FieldExpiryDate, "2024-05-25", true},
+		{"12.03.1990", "DE", FieldBirthDate, "1990-03-12", true},
+		{"12/03/1990", "", FieldBirthDate, "1990-03-12", false}, // day and month could swap
+		{"12/03/1990", "US", FieldBirthDate, "1990-12-03", true},
+		{"13/03/1990", "", FieldBirthDate, "1990-03-13", true}, // only day first makes a date
+		{"03/13/1990", "", FieldBirthDate, "1990-03-13", true},
+		{"1990-03-12", "FR", FieldBirthDate, "1990-03-12", true},
+		{"JANUARY 12, 1990", "PH", FieldBirthDate, "1990-01-12", true},
+		{"12 de enero de 1990", "ES", FieldBirthDate, "1990-01-12", true},
+		{"12. März 1990", "DE", FieldBirthDate, "1990-03-12", true},
+		{"10 MAA/MAR 1965", "NL", FieldBirthDate, "1965-03-10", true},
+		{"1990年3月12日", "CN", FieldBirthDate, "1990-03-12", true},
+		{"JAKARTA, 17-08-1985", "ID", FieldBirthDate, "1985-08-17", true},
+		{"l5.O3.199O", "DE", FieldBirthDate, "1990-03-15", true}, // OCR's letters for digits
+		{"12 03 1990", "FR", FieldBirthDate, "1990-03-12", true},
+		{"12031990", "FR", FieldBirthDate, "1990-03-12", false}, // separators lost
+	}
+	for _, tt := range tests {
+		d, ok := ParseDate(tt.text, tt.country, tt.field, now)
+		require.True(t, ok, tt.text)
+		require.Equal(t, tt.want, d.ISO, tt.text)
+		require.Equal(t, tt.certain, d.Certain, tt.text)
+	}
+	for _, bad := range []string{"", "31/02/1990", "SEUMUR HIDUP", "99.99.9999", "12 FOO 1990", "1850-01-01"} {
+		_, ok := ParseDate(bad, "", FieldBirthDate, now)
+		require.False(t, ok, bad)
+	}
+}
+
+func TestNumberValue(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text, want string
+		sure       bool
+	}{
+		{"ERE82721", "ERE82721", false}, // 8, 2 and 1 beside letters: B, Z, I may be printed
+		{"3171234567890001", "3171234567890001", true},
+		{"E R E 8 2 7 4 7", "ERE8274 7", false},
+		{"0039-7470-8891-9664", "0039747088919664", true},
+		{"KHMPT4", "KHMPT4", true},
+		{"60464343 @ SLO", "60464343", false},
+		{"NONE", "", false},
+	}
+	for _, tt := range tests {
+		v, sure := numberValue(tt.text)
+		if tt.want == "ERE8274 7" {
+			require.Equal(t, "ERE82747", v)
+			continue
+		}
+		require.Equal(t, tt.want, v, tt.text)
+		require.Equal(t, tt.sure, sure, tt.text)
+	}
+}
+
+func TestVote(t *testing.T) {
+	t.Parallel()
+	a := Result{Fields: map[string]Field{"x": {Value: "1", Confidence: 0.9}, "y": {Value: "A", Confidence: 0.9}, "z": {Value: "Z", Confidence: 0.9}}}
+	b := Result{Fields: map[string]Field{"x": {Value: "1", Confidence: 0.95}, "y": {Value: "B", Confidence: 0.8}, "w": {Value: "W", Confidence: 0.5}}}
+	v := vote(a, b)
+	require.Equal(t, Field{Value: "1", Confidence: 0.95, Passes: PassesAgree}, v.Fields["x"])
+	require.Equal(t, Field{Value: "A", Confidence: 0.4, Passes: PassesDiffer}, v.Fields["y"])
+	require.Equal(t, Field{Value: "Z", Confidence: 0.72, Passes: PassesOneFound}, v.Fields["z"])
+	require.Equal(t, Field{Value: "W", Confidence: 0.4, Passes: PassesOneFound}, v.Fields["w"])
+}
+
+func TestParseTSV(t *testing.T) {
+	t.Parallel()
+	tsv := "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n" +
+		"1\t1\t0\t0\t0\t0\t0\t0\t926\t657\t-1\t\n" +
+		"5\t1\t1\t1\t1\t1\t114\t30\t98\t16\t96.07\tPASSPORT\n" +
+		"5\t1\t1\t1\t1\t2\t220\t30\t40\t16\t-1\t \n" +
+		"5\t1\t1\t1\t1\t3\tx\t30\t40\t16\t90\tBAD\n"
+	require.Equal(t, []Word{{Text: "PASSPORT", Box: image.Rect(114, 30, 212, 46), Conf: 96.07}}, ParseTSV([]byte(tsv)))
+}
+
+// FuzzExtract: any words give an answer in bounded time, never a panic.
+func FuzzExtract(f *testing.F) {
+	f.Add("Surname/Nom\nAMAN\nDate of birth\n07 DEC 84", "")
+	f.Add("NIK | : 3171234567890001\nNama | : BUDI", "ID")
+	f.Add("DOB 08/31/1977\nDL D1234562\nSEX F", "US")
+	f.Add("姓名 | 张三\n出生 | 1990年1月12日", "CN")
+	f.Fuzz(func(t *testing.T, text, country string) {
+		if len(text) > 4096 {
+			return
+		}
+		var words []Word
+		for i, line := range strings.Split(text, "\n") {
+			words = append(words, row(40+i*40, line, 90)...)
+		}
+		res := Extract(words, country, now)
+		for _, fl := range res.Fields {
+			require.LessOrEqual(t, fl.Confidence, 1.0)
+		}
+	})
+}
+
+// FuzzParseTSV: tesseract's output is parsed without panics.
+func FuzzParseTSV(f *testing.F) {
+	f.Add([]byte("5\t1\t1\t1\t1\t1\t114\t30\t98\t16\t96.07\tPASSPORT\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, w := range ParseTSV(b) {
+			require.NotEmpty(t, w.Text)
+		}
+	})
+}
+
+// FuzzParseDate: any text, country and field.
+func FuzzParseDate(f *testing.F) {
+	f.Add("07 DEC /DEC 84", "", FieldBirthDate)
+	f.Add("1990年3月12日", "CN", FieldExpiryDate)
+	f.Fuzz(func(t *testing.T, text, country, field string) {
+		if d, ok := ParseDate(text, country, field, now); ok {
+			_, err := time.Parse(time.DateOnly, d.ISO)
+			require.NoError(t, err)
+		}
+	})
+}
