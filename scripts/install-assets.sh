@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the verification engines need and that is not Go code:
-#   - Debian tesseract-ocr (+ tesseract-ocr-eng): the OCR program the MRZ reader runs;
+#   - Debian tesseract-ocr (+ tesseract-ocr-eng): the OCR program the MRZ reader
+#     and the printed-zone reader run; and the language models of the
+#     printed zone's label dictionaries (tesseract-ocr-fra, -spa, -deu, -por,
+#     -ita, -nld, -fil, -ind, -vie, -chi-sim);
 #   - Debian fonts-ocr-b: OCR-B for the MRZ reader's glyph matcher (its second
 #     opinion on small text; without it tesseract reads alone);
 #   - Debian zxing-cpp-tools: ZXingReader, the barcode reader (PDF417 of
@@ -35,6 +38,24 @@ if ! command -v tesseract >/dev/null; then
       say "apt-get could not install tesseract-ocr; the MRZ check will report not_run"
   else
     say "tesseract is missing: run 'sudo apt-get install tesseract-ocr tesseract-ocr-eng' (the MRZ check reports not_run until then)"
+  fi
+fi
+
+# 1a. tesseract's models of the languages the printed-zone reader's label
+# dictionaries cover (French, Spanish, German, Portuguese, Italian, Dutch,
+# Filipino, Indonesian, Vietnamese, Chinese; English comes with 1.)
+langs="tesseract-ocr-fra tesseract-ocr-spa tesseract-ocr-deu tesseract-ocr-por tesseract-ocr-ita tesseract-ocr-nld tesseract-ocr-fil tesseract-ocr-ind tesseract-ocr-vie tesseract-ocr-chi-sim"
+missing_langs=""
+for p in $langs; do dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing_langs="$missing_langs $p"; done
+if [ -n "$missing_langs" ]; then
+  if $root && command -v apt-get >/dev/null; then
+    say "installing tesseract language models from Debian:$missing_langs"
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing_langs >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing_langs >/dev/null 2>&1; } ||
+      say "apt-get could not install$missing_langs; the printed zone is read with English only (document.viz names the missing models)"
+  else
+    say "tesseract language models missing:$missing_langs (sudo apt-get install$missing_langs); the printed zone is read with English only until then"
   fi
 fi
 

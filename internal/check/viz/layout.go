@@ -151,9 +151,15 @@ func cover(toks []string, langs []string) []string {
 	s := []rune(strings.Join(toks, ""))
 	bounds := map[int]bool{0: true}
 	ends := []int{0}
+	var numeric []bool // the rune belongs to a piece of digits only: a value, never a label
 	at := 0
 	for _, t := range toks {
-		at += utf8.RuneCountInString(t)
+		n := utf8.RuneCountInString(t)
+		digits := strings.IndexFunc(t, func(r rune) bool { return !unicode.IsDigit(r) }) < 0
+		for range n {
+			numeric = append(numeric, digits)
+		}
+		at += n
 		bounds[at] = true
 		ends = append(ends, at)
 	}
@@ -170,6 +176,9 @@ func cover(toks []string, langs []string) []string {
 				continue // a short label of another language is too likely a word of this one; after another label ("Surname/Nom") it is the label's translation
 			}
 			for _, j := range phraseEnds(p, s, i, bounds) {
+				if slices.Contains(numeric[i:j], true) {
+					continue
+				}
 				switch {
 				case i == 0:
 					first[j] = pick(first[j], p, langs)

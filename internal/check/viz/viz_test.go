@@ -65,8 +65,9 @@ func TestExtract(t *testing.T) {
 		{"the MRZ is not the printed zone", page("Surname", "P<CANAMAN<<RITA<TANIA<<<<<<<<<<<<<<<<<<<<<<<<"), "", map[string]string{}, nil, ""},
 		{"a short label of another language alone is no label", page("So", "ABC12345"), "", map[string]string{}, nil, ""},
 		{"Vietnamese labels when the country is known", page("Số / No | : 001234567890", "Họ và tên / Full name | : NGUYỄN VĂN AN",
-			"Ngày sinh / Date of birth | : 01/02/1990"), "VN",
-			map[string]string{FieldDocumentNumber: "001234567890", FieldFullName: "NGUYỄN VĂN AN", FieldBirthDate: "1990-02-01"}, nil, ""},
+			"Ngày sinh / Date of birth | : 01/02/1990", "Có giá trị đến / Date of expiry : 11/03/2032"), "VN",
+			map[string]string{FieldDocumentNumber: "001234567890", FieldFullName: "NGUYỄN VĂN AN", FieldBirthDate: "1990-02-01",
+				FieldExpiryDate: "2032-03-11"}, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

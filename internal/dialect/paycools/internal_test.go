@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/check/viz"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/webhook"
@@ -148,4 +149,51 @@ func TestAddOCR(t *testing.T) {
 		require.Error(t, addOCR(mrzCheck(ev), &Result{}, open), ev)
 	}
 	require.ErrorContains(t, addOCR(mrzCheck(`[]`), &Result{}, open), "check chk_m (document.mrz): evidence")
+}
+
+// TestAddOCRFromPrintedZone: without an MRZ or a barcode, ocrResult takes
+// the printed zone's fields read at the confidence the pipeline uses (a
+// field below it stays empty); with an MRZ, only the address and date of
+// issue the MRZ lacks.
+func TestAddOCRFromPrintedZone(t *testing.T) {
+	t.Parallel()
+	fields := map[string]viz.Field{
+		viz.FieldSurname: {Value: "MARTIN", Confidence: 0.95}, viz.FieldGivenNames: {Value: "CAMILLE", Confidence: 0.9},
+		viz.FieldBirthDate: {Value: "1990-03-12", Confidence: 0.93}, viz.FieldDocumentNumber: {Value: "X4RTBPFW4", Confidence: 0.5},
+		viz.FieldIssueDate: {Value: "2021-05-02", Confidence: 0.9}, viz.FieldAddress: {Value: "12 RUE DE LA PAIX, PARIS", Confidence: 0.85},
+	}
+	sealed, err := json.Marshal(map[string]any{"viz": fields})
+	require.NoError(t, err)
+	open := func(s string) ([]byte, error) {
+		if s == "sealed" {
+			return sealed, nil
+		}
+		return nil, errors.New("does not open")
+	}
+	vizCheck := kyc.Check{ID: "chk_v", Kind: kyc.KindVIZ, Status: kyc.CheckNotRun, Evidence: []byte(`{"fields":{},"reading_sealed":"sealed","labels":6,"models":["fra","eng"],"skew":0}`)}
+	var res Result
+	require.NoError(t, addOCR([]kyc.Check{vizCheck}, &res, open))
+	require.Equal(t, OCRResult{LastName: "MARTIN", FirstName: "CAMILLE", FirstNameFull: "CAMILLE MARTIN", DateOfBirth: "1990-03-12",
+		DateOfIssue: "2021-05-02", Address: "12 RUE DE LA PAIX, PARIS"}, res.IDInfo.OCRResult, "the number is below the confidence used")
+	require.Empty(t, res.IDInfo.SpoofResult.MaterialCheck, "a printed zone is no material check")
+
+	lines, err := mrz.Generate(mrz.Fields{Format: mrz.TD3, IssuingState: "FRA", Surname: "MARTIN", GivenNames: "CAMILLE", DocumentNumber: "X4RTBPFW4",
+		Nationality: "FRA", BirthDate: "900312", Sex: "F", ExpiryDate: "310101"})
+	require.NoError(t, err)
+	d, err := mrz.Parse(lines...)
+	require.NoError(t, err)
+	reading, err := json.Marshal(mrz.Reading{Lines: lines, Document: d})
+	require.NoError(t, err)
+	both := func(s string) ([]byte, error) {
+		if s == "mrz" {
+			return reading, nil
+		}
+		return open(s)
+	}
+	res = Result{}
+	require.NoError(t, addOCR([]kyc.Check{{ID: "chk_m", Kind: kyc.KindMRZ, Status: kyc.CheckPassed, Evidence: []byte(`{"reading_sealed":"mrz"}`)}, vizCheck}, &res, both))
+	require.Equal(t, "X4RTBPFW4", res.IDInfo.OCRResult.IDNumber)
+	require.Equal(t, "2021-05-02", res.IDInfo.OCRResult.DateOfIssue)
+	require.Equal(t, "12 RUE DE LA PAIX, PARIS", res.IDInfo.OCRResult.Address)
+	require.Error(t, addOCR([]kyc.Check{{ID: "chk_v", Kind: kyc.KindVIZ, Status: kyc.CheckPassed, Evidence: []byte(`{"reading_sealed":"other"}`)}}, &Result{}, open))
 }
