@@ -35,6 +35,8 @@ CMD ["serve"]
 
 FROM debian:bookworm-slim AS full
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tesseract-ocr tesseract-ocr-eng zxing-cpp-tools \
+    tesseract-ocr-fra tesseract-ocr-spa tesseract-ocr-deu tesseract-ocr-por tesseract-ocr-ita tesseract-ocr-nld tesseract-ocr-fil \
+    tesseract-ocr-ind tesseract-ocr-vie tesseract-ocr-chi-sim \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/openkyc openkyc && mkdir -p /var/lib/openkyc && chown openkyc /var/lib/openkyc
 COPY --from=assets /opt/openkyc/assets /opt/openkyc/assets

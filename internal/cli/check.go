@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v3"
@@ -20,6 +21,7 @@ import (
 	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/check/quality"
+	"github.com/openkyc/openkyc/internal/check/viz"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -30,12 +32,13 @@ func checkCommand(stdout io.Writer) *ucli.Command {
 	return &ucli.Command{
 		Name: "check", Usage: "run verification engines on a file",
 		Commands: []*ucli.Command{{
-			Name: "document", Usage: "run the document engines (file validation, quality, tamper hints, MRZ) on an image and print every result",
+			Name: "document", Usage: "run the document engines (file validation, quality, tamper hints, barcodes, printed zone, MRZ) on an image and print every result",
 			ArgsUsage: "FILE",
 			Flags: []ucli.Flag{
 				&ucli.StringFlag{Name: "kind", Value: "id_front", Usage: "document kind the file is (id_front, id_back, ...)"},
 				&ucli.StringFlag{Name: "assets-dir", Value: config.DefaultAssetsDir, Sources: ucli.EnvVars("OPENKYC_ASSETS_DIR"), Usage: "engines' assets (tessdata)"},
 				&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
+				&ucli.StringFlag{Name: "country", Usage: "issuing country of the document (ISO 3166 alpha-2), when known: the printed zone is read in its languages"},
 				&ucli.StringFlag{Name: "debug-dir", Usage: "write what the MRZ reader saw there: the lines it located, the straightened and binarised lines given to OCR, and each pass's reading"},
 			},
 			Action: func(ctx context.Context, cmd *ucli.Command) error {
@@ -55,7 +58,7 @@ func checkCommand(stdout io.Writer) *ucli.Command {
 					}
 					dbg = dd
 				}
-				out, err := checkDocument(ctx, b, kyc.DocumentKind(cmd.String("kind")), cmd.String("assets-dir"), dbg)
+				out, err := checkDocument(ctx, b, kyc.DocumentKind(cmd.String("kind")), cmd.String("assets-dir"), cmd.String("country"), dbg)
 				if err != nil {
 					return err
 				}
@@ -73,7 +76,7 @@ func checkCommand(stdout io.Writer) *ucli.Command {
 	}
 }
 
-func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets string, dbg mrz.Debugger) (map[string]any, error) {
+func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets, country string, dbg mrz.Debugger) (map[string]any, error) {
 	if !kind.Valid() {
 		return nil, fmt.Errorf("--kind: unknown document kind %q", kind)
 	}
@@ -113,6 +116,7 @@ func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets 
 	hints, ela := document.Inspect(b)
 	out[string(kyc.KindTamperHints)] = map[string]any{"hints": hints, "ela": ela}
 	out["barcodes"] = readBarcodes(ctx, img)
+	out["printed_zone"] = readPrintedZone(ctx, img, country)
 	r := mrz.Reader{TessdataDir: filepath.Join(assets, "tessdata"), Debug: dbg}
 	if gf, err := mrz.LoadGlyphFont(mrz.DefaultGlyphFont); err == nil {
 		r.Glyphs = gf // the glyph matcher's second opinion on small text, when fonts-ocr-b is installed
@@ -134,6 +138,18 @@ func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets 
 		out[string(kyc.KindMRZ)] = res
 	}
 	return out, nil
+}
+
+// readPrintedZone reads the image's printed zone (document.viz's reader):
+// the fields with their confidences, the titles' type and country.
+// country is the issuing country when known (alpha-2, or "").
+func readPrintedZone(ctx context.Context, img image.Image, country string) map[string]any {
+	r := &viz.Reader{}
+	rd, err := r.Read(ctx, img, strings.ToUpper(country), time.Now())
+	if err != nil {
+		return map[string]any{"status": "not_run", "reason": err.Error()}
+	}
+	return map[string]any{"reading": rd, "confident": viz.Confident}
 }
 
 // readBarcodes decodes the image's PDF417 and QR codes and parses AAMVA

@@ -185,3 +185,16 @@ func boxBlur(src *image.RGBA, radius int) *image.RGBA {
 	}
 	return dst
 }
+
+// NeedOCR skips the test when an OCR engine is unavailable (err), unless
+// OPENKYC_REQUIRE_OCR is set (as .ci/run does), where it fails it.
+func NeedOCR(t testing.TB, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if os.Getenv("OPENKYC_REQUIRE_OCR") != "" {
+		t.Fatal(err)
+	}
+	t.Skip(err)
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/check/viz"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
@@ -106,4 +107,20 @@ func TestDataTable(t *testing.T) {
 	require.Equal(t, []DataCell{{}, {Value: "USA"}, {}}, rows["nationality"])
 	require.NotContains(t, rows, "date_of_issue", "no column holds it")
 	require.Nil(t, (&Case{}).dataTable(docdata.ConsistencyEvidence{}), "nothing read from the document")
+
+	// the printed zone's column: fields at the confidence used, a full name whole
+	c.VIZ = &VIZView{Fields: map[string]viz.Field{viz.FieldFullName: {Value: "JOHN SAMPLE", Confidence: 0.9},
+		viz.FieldBirthDate: {Value: "1977-08-31", Confidence: 0.5}, viz.FieldIssueDate: {Value: "2017-08-29", Confidence: 0.95}}}
+	tab = c.dataTable(docdata.ConsistencyEvidence{Sources: []string{"mrz", "barcode", "viz"}})
+	require.Equal(t, []string{"declared", "mrz", "barcode", "viz"}, tab.Columns)
+	rows = map[string][]DataCell{}
+	for _, r := range tab.Rows {
+		rows[r.Field] = r.Cells
+	}
+	require.Equal(t, DataCell{Value: "JOHN SAMPLE"}, rows["surname"][3])
+	require.Equal(t, DataCell{}, rows["date_of_birth"][3], "below the confidence used")
+	require.Equal(t, DataCell{Value: "2017-08-29"}, rows["date_of_issue"][3])
+	require.Equal(t, []VIZRow{{Name: viz.FieldFullName, Field: viz.Field{Value: "JOHN SAMPLE", Confidence: 0.9}, Used: true},
+		{Name: viz.FieldBirthDate, Field: viz.Field{Value: "1977-08-31", Confidence: 0.5}},
+		{Name: viz.FieldIssueDate, Field: viz.Field{Value: "2017-08-29", Confidence: 0.95}, Used: true}}, c.VIZ.Rows())
 }

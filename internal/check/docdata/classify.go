@@ -46,7 +46,7 @@ type Classification struct {
 }
 
 func (Classification) Kind() kyc.CheckKind { return kyc.KindClassification }
-func (Classification) Version() string     { return "1" }
+func (Classification) Version() string     { return "2" } // 2: the printed zone's titles among the sources
 
 // ClassificationEvidence is document.classification's evidence.
 type ClassificationEvidence struct {

@@ -69,7 +69,7 @@ type Consistency struct {
 }
 
 func (Consistency) Kind() kyc.CheckKind { return kyc.KindConsistency }
-func (Consistency) Version() string     { return "2" }
+func (Consistency) Version() string     { return "3" } // 3: the printed zone among the sources
 
 // Run compares the declared data — names (transliterated, normalised,
 // similarity), birth date, document number, nationality — with every
@@ -142,9 +142,6 @@ func (c Consistency) Run(ctx context.Context, s *check.Subject) check.Result {
 	switch {
 	case len(ev.Mismatches) > 0 && !doubtedOnly:
 		return check.Result{Status: kyc.CheckFailed, ReasonCode: kyc.ReasonDataMismatch, Evidence: ev}
-	case len(ev.Mismatches) > 0 && len(ev.Disagreements) > 0:
-		// two zones of the document disagree, one with the declared data
-		return check.Result{Status: kyc.CheckReview, ReasonCode: kyc.ReasonTamperHints, Evidence: ev}
 	case len(ev.Mismatches) > 0:
 		// the readings themselves are in doubt: a person compares
 		return check.Result{Status: kyc.CheckReview, ReasonCode: reason, Evidence: ev}

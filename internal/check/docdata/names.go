@@ -42,7 +42,7 @@ func NameSimilarity(a, b string) float64 {
 			if used[j] {
 				continue
 			}
-			sim := 1 - float64(levenshtein(x, y))/float64(max(len(x), len(y)))
+			sim := 1 - float64(Levenshtein([]byte(x), []byte(y)))/float64(max(len(x), len(y)))
 			if strings.HasPrefix(x, y) && len(y) >= 3 { // truncated in the MRZ
 				sim = math.Max(sim, 0.95)
 			}
@@ -65,7 +65,9 @@ func NameSimilarity(a, b string) float64 {
 	return total / weight
 }
 
-func levenshtein(a, b string) int {
+// Levenshtein is the edit distance between a and b (insertions, deletions,
+// substitutions), over bytes, runes or anything comparable.
+func Levenshtein[T comparable](a, b []T) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -206,6 +206,8 @@ func (c DocumentCheck) Run(ctx context.Context, s *check.Subject) check.Result {
 	// tamper hint
 	sure, all := rd.docdata(), rd.docdataAt(0)
 	read := map[string]bool{"name": sure.Surname != "", FieldBirthDate: sure.BirthDate != "", FieldDocumentNumber: sure.DocumentNumber != ""}
+	confirmed := map[string]bool{}
+	contradicted := map[string][]int{} // field → the zones (indexes in ev.Zones) that contradict a reading OCR is unsure of
 	sealed := map[string]any{"viz": rd.Fields}
 	for _, z := range c.e.Zones {
 		other := z.Data(ctx, s)
@@ -215,18 +217,34 @@ func (c DocumentCheck) Run(ctx context.Context, s *check.Subject) check.Result {
 		if !other.OK {
 			continue
 		}
-		agree := compare(all, other.Reading).Agree
-		cmp := compare(sure, other.Reading)
-		cmp.Agree = agree
-		cmp.Disagree = slices.DeleteFunc(cmp.Disagree, func(f string) bool { return slices.Contains(agree, f) })
-		if len(cmp.Agree)+len(cmp.Disagree) == 0 {
+		// agreement at any confidence (a field another zone confirms);
+		// disagreement where OCR is sure, or wherever another zone
+		// confirmed the field (one zone confirms, this one contradicts)
+		loose, strict := compare(all, other.Reading), compare(sure, other.Reading)
+		cmp := ZoneComparison{Zone: strict.Zone, Agree: loose.Agree, Disagree: strict.Disagree}
+		for _, f := range loose.Disagree {
+			if !slices.Contains(cmp.Disagree, f) {
+				contradicted[f] = append(contradicted[f], len(ev.Zones))
+			}
+		}
+		if len(cmp.Agree)+len(cmp.Disagree) == 0 && len(loose.Disagree) == 0 {
 			continue
 		}
-		for _, f := range agree {
-			read[f] = true
+		for _, f := range cmp.Agree {
+			confirmed[f] = true
 		}
 		ev.Zones = append(ev.Zones, cmp)
 		sealed[other.Reading.Source] = other.Reading
+	}
+	for f := range confirmed {
+		if len(contradicted[f]) == 0 {
+			read[f] = true
+			continue
+		}
+		// one zone confirms what another contradicts: the zones disagree
+		for _, i := range contradicted[f] {
+			ev.Zones[i].Disagree = append(ev.Zones[i].Disagree, f)
+		}
 	}
 	for _, k := range holderFields {
 		if !read[k] {
@@ -252,12 +270,6 @@ func (c DocumentCheck) Run(ctx context.Context, s *check.Subject) check.Result {
 	// the score: the least sure of the holder's fields, a field another
 	// zone confirmed counting as sure
 	score := 1.0
-	confirmed := map[string]bool{}
-	for _, z := range ev.Zones {
-		for _, f := range z.Agree {
-			confirmed[f] = true
-		}
-	}
 	for _, k := range holderFields {
 		f, _ := rd.Fields[k]
 		if k == "name" {
@@ -282,7 +294,17 @@ func compare(v, o docdata.Reading) ZoneComparison {
 		}
 	}
 	if v.Surname != "" && (o.Surname != "" || o.GivenNames != "") {
-		add("name", docdata.NameSimilarity(v.Surname+" "+v.GivenNames, o.Surname+" "+o.GivenNames) >= docdata.NameThreshold)
+		// agreeing takes the same words (an MRZ may truncate or
+		// transliterate: similarity 0.95); disagreeing, a name below the
+		// matching threshold; between, neither
+		a, b := v.Surname+" "+v.GivenNames, o.Surname+" "+o.GivenNames
+		sim := docdata.NameSimilarity(a, b)
+		switch {
+		case sameWords(a, b) || o.Source == "mrz" && sim >= 0.95:
+			add("name", true)
+		case sim < docdata.NameThreshold:
+			add("name", false)
+		}
 	}
 	if v.BirthDate != "" && o.BirthDate != "" && !strings.Contains(o.BirthDate, "X") {
 		add(FieldBirthDate, v.BirthDate == o.BirthDate)
@@ -294,4 +316,13 @@ func compare(v, o docdata.Reading) ZoneComparison {
 		add(FieldDocumentNumber, pii.DocumentNumberKey(v.DocumentNumber) == pii.DocumentNumberKey(o.DocumentNumber))
 	}
 	return z
+}
+
+// sameWords reports whether two names hold the same words, in any order
+// (folded, transliterated).
+func sameWords(a, b string) bool {
+	wa, wb := docdata.NameKey(a), docdata.NameKey(b)
+	slices.Sort(wa)
+	slices.Sort(wb)
+	return slices.Equal(wa, wb)
 }

@@ -58,9 +58,15 @@ func Extract(words []Word, country string, now time.Time) Result {
 		all.WriteString(" " + fold(s.text) + " ")
 	}
 	res.DocumentTypes, res.IssuingCountry, res.Keywords = titles(all.String())
-	if country == "" && res.IssuingCountry != "" {
-		country = res.IssuingCountry
+	dateCountry := country
+	switch {
+	case country == "" && res.IssuingCountry != "":
+		country, dateCountry = res.IssuingCountry, res.IssuingCountry
 		langs = append(slices.Clone(countryLanguages[country]), "en")
+	case res.IssuingCountry != "" && res.IssuingCountry != country:
+		// the titles name another country than declared: its date order
+		// is not to be trusted (ambiguous numeric dates stay uncertain)
+		dateCountry = ""
 	}
 	for _, s := range segs {
 		if s.used {
@@ -79,7 +85,7 @@ func Extract(words []Word, country string, now time.Time) Result {
 			continue
 		}
 		for _, cand := range valueCandidates(l, segs) {
-			f, ok := parseField(l.field, cand, country, now)
+			f, ok := parseField(l.field, cand, dateCountry, now)
 			if !ok {
 				continue
 			}
@@ -237,41 +243,39 @@ func parseField(field string, c candidate, country string, now time.Time) (Field
 	if f.Text == "" {
 		return Field{}, false
 	}
-	switch field {
-	case FieldSurname, FieldGivenNames, FieldFullName:
-		v, clean := nameValue(f.Text)
-		if v == "" {
-			return Field{}, false
-		}
-		f.Value = v
-		if !clean {
-			f.Confidence = round2(f.Confidence * 0.7)
-		}
-	case FieldDocumentNumber:
-		v, sure := numberValue(f.Text)
-		if v == "" {
-			return Field{}, false
-		}
-		f.Value = v
-		if !sure {
-			f.Confidence = round2(f.Confidence * 0.6)
-		}
-	case FieldSex:
-		v := sexValue(f.Text)
-		if v == "" {
-			return Field{}, false
-		}
-		f.Value = v
-	case FieldNationality:
-		v := nationalityValue(f.Text)
-		if v == "" {
-			return Field{}, false
-		}
-		f.Value = v
-	case FieldAddress:
-		f.Value = strings.Join(strings.Fields(f.Text), " ")
+	v, factor := valueParsers[field](f.Text)
+	if v == "" {
+		return Field{}, false
 	}
+	f.Value, f.Confidence = v, round2(f.Confidence*factor)
 	return f, true
+}
+
+// valueParsers read a field's value from its text: the value ("" when the
+// text holds none) and a factor on OCR's confidence (below 1 for a value
+// that had to be cleaned or may be misread).
+var valueParsers = map[string]func(string) (string, float64){
+	FieldSurname: nameParser, FieldGivenNames: nameParser, FieldFullName: nameParser,
+	FieldDocumentNumber: func(text string) (string, float64) {
+		v, sure := numberValue(text)
+		return v, pick1(sure, 0.6)
+	},
+	FieldSex:         func(text string) (string, float64) { return sexValue(text), 1 },
+	FieldNationality: func(text string) (string, float64) { return nationalityValue(text), 1 },
+	FieldAddress:     func(text string) (string, float64) { return strings.Join(strings.Fields(text), " "), 1 },
+}
+
+func nameParser(text string) (string, float64) {
+	v, clean := nameValue(text)
+	return v, pick1(clean, 0.7)
+}
+
+// pick1 is 1 when ok, else low.
+func pick1(ok bool, low float64) float64 {
+	if ok {
+		return 1
+	}
+	return low
 }
 
 type image4 struct{ b [4]int }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/openkyc/openkyc/internal/check/docdata"
 )
 
 // Word is one word OCR read, with its box in the image and its confidence
@@ -114,21 +116,27 @@ func segments(words []Word) []*segment {
 // break ties between languages that use one word for different fields
 // (German "Name" is the surname).
 func labelMatch(words []Word, langs []string) (field string, n int) {
-	var toks []string // folded word pieces
-	var owner []int   // the word each piece belongs to
+	var toks []string  // folded word pieces
+	var owner []int    // the word each piece belongs to
+	var slashed []bool // the piece follows a "/": a translation of the label before it
+	prevSlash := false
 	for i, w := range words {
-		for _, t := range strings.Fields(fold(w.Text)) {
-			toks = append(toks, t)
-			owner = append(owner, i)
+		for pi, part := range strings.Split(w.Text, "/") {
+			for j, t := range strings.Fields(fold(part)) {
+				toks = append(toks, t)
+				owner = append(owner, i)
+				slashed = append(slashed, j == 0 && (pi > 0 || prevSlash))
+			}
 		}
+		prevSlash = strings.HasSuffix(w.Text, "/")
 	}
 	if len(toks) > 8 {
-		toks, owner = toks[:8], owner[:8]
+		toks, owner, slashed = toks[:8], owner[:8], slashed[:8]
 	}
 	if len(toks) == 0 {
 		return "", 0
 	}
-	fields := cover(toks, langs)
+	fields := cover(toks, slashed, langs)
 	// the longest prefix of pieces the phrases cover; whole words only: a
 	// word split into pieces ("N°123") is a label word only when all its
 	// pieces are
@@ -147,14 +155,16 @@ func labelMatch(words []Word, langs []string) (field string, n int) {
 // cover finds which prefixes of the pieces, joined, are a sequence of
 // phrases: fields[k] is the field of the first phrase when the first k
 // pieces are covered, else "".
-func cover(toks []string, langs []string) []string {
+func cover(toks []string, slashed []bool, langs []string) []string {
 	s := []rune(strings.Join(toks, ""))
 	bounds := map[int]bool{0: true}
 	ends := []int{0}
 	var numeric []bool // the rune belongs to a piece of digits only: a value, never a label
+	afterSlash := map[int]bool{}
 	at := 0
-	for _, t := range toks {
+	for k, t := range toks {
 		n := utf8.RuneCountInString(t)
+		afterSlash[at] = slashed[k]
 		digits := strings.IndexFunc(t, func(r rune) bool { return !unicode.IsDigit(r) }) < 0
 		for range n {
 			numeric = append(numeric, digits)
@@ -164,6 +174,9 @@ func cover(toks []string, langs []string) []string {
 		ends = append(ends, at)
 	}
 	// first[i] != nil: s[:i] is covered, starting with that phrase
+	if len(s) > maxLabelRunes {
+		s = s[:maxLabelRunes] // labels are short; the rest is a value
+	}
 	first := make([]*labelPhrase, len(s)+1)
 	first[0] = &labelPhrase{}
 	for i := 0; i < len(s); i++ {
@@ -172,8 +185,8 @@ func cover(toks []string, langs []string) []string {
 		}
 		for pi := range phrases {
 			p := &phrases[pi]
-			if p.short && i == 0 && !slices.Contains(langs, p.lang) {
-				continue // a short label of another language is too likely a word of this one; after another label ("Surname/Nom") it is the label's translation
+			if p.short && !slices.Contains(langs, p.lang) && (i == 0 || !afterSlash[i]) {
+				continue // a short label of another language is too likely a word of this one (a name: "HO", "TEN"); after a "/" ("Surname/Nom") it is the label's translation
 			}
 			for _, j := range phraseEnds(p, s, i, bounds) {
 				if slices.Contains(numeric[i:j], true) {
@@ -189,13 +202,16 @@ func cover(toks []string, langs []string) []string {
 		}
 	}
 	out := make([]string, len(toks)+1)
-	for k := 1; k <= len(toks); k++ {
+	for k := 1; k <= len(toks) && ends[k] <= len(s); k++ {
 		if f := first[ends[k]]; f != nil {
 			out[k] = f.field
 		}
 	}
 	return out
 }
+
+// maxLabelRunes bounds the text searched for labels at a segment's start.
+const maxLabelRunes = 64
 
 // pick chooses between the fields phrases of one text name: the one of the
 // first of the document's languages (langs, in order of preference), else
@@ -244,31 +260,11 @@ func phraseEnds(p *labelPhrase, s []rune, i int, bounds map[int]bool) []int {
 		// a short phrase's ends are kept ("Sumame", but not "Carte N" read
 		// as "carten"); a long one's may be off ("birthyDate")
 		ends := len(b) >= 8 || len(a) > 0 && len(b) > 0 && a[0] == b[0] && a[len(a)-1] == b[len(b)-1]
-		if tol > 0 && ends && levenshtein(a, b) <= tol {
+		if tol > 0 && ends && docdata.Levenshtein(a, b) <= tol {
 			out = append(out, j)
 		}
 	}
 	return out
-}
-
-func levenshtein(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // isValueLike reports whether text could be a value: it holds a letter or

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"slices"
@@ -30,9 +31,9 @@ type Reader struct {
 	// an ID-1 card's labels then stand about 15 px tall).
 	Width int
 
-	once   sync.Once
+	mu     sync.Mutex
+	ok     bool     // tesseract and its English model were found
 	models []string // the language models tesseract has
-	err    error
 }
 
 // ErrUnavailable says what is missing for OCR.
@@ -48,28 +49,33 @@ func (r *Reader) prog() string {
 // Available reports what is missing, if anything: tesseract and its
 // English model.
 func (r *Reader) Available() error {
-	r.once.Do(func() {
-		if _, err := exec.LookPath(r.prog()); err != nil {
-			r.err = fmt.Errorf("%w: the tesseract program is not installed (apt-get install tesseract-ocr, or scripts/install-assets.sh)", ErrUnavailable)
-			return
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ok {
+		return nil
+	}
+	// failures are not kept: a tesseract installed later, or a slow first
+	// call, is found on the next reading
+	if _, err := exec.LookPath(r.prog()); err != nil {
+		return fmt.Errorf("%w: the tesseract program is not installed (apt-get install tesseract-ocr, or scripts/install-assets.sh)", ErrUnavailable)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, r.prog(), "--list-langs").Output()
+	if err != nil {
+		return fmt.Errorf("%w: tesseract --list-langs: %v", ErrUnavailable, err)
+	}
+	var models []string
+	for _, l := range strings.Split(string(out), "\n")[1:] {
+		if l = strings.TrimSpace(l); l != "" {
+			models = append(models, l)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, r.prog(), "--list-langs").Output()
-		if err != nil {
-			r.err = fmt.Errorf("%w: tesseract --list-langs: %v", ErrUnavailable, err)
-			return
-		}
-		for _, l := range strings.Split(string(out), "\n")[1:] {
-			if l = strings.TrimSpace(l); l != "" {
-				r.models = append(r.models, l)
-			}
-		}
-		if !slices.Contains(r.models, "eng") {
-			r.err = fmt.Errorf("%w: tesseract's English model is missing (apt-get install tesseract-ocr-eng)", ErrUnavailable)
-		}
-	})
-	return r.err
+	}
+	if !slices.Contains(models, "eng") {
+		return fmt.Errorf("%w: tesseract's English model is missing (apt-get install tesseract-ocr-eng)", ErrUnavailable)
+	}
+	r.models, r.ok = models, true
+	return nil
 }
 
 // Models are the tesseract models used for a country's documents: its
@@ -119,7 +125,7 @@ func (r *Reader) Read(ctx context.Context, img image.Image, country string, now 
 		// side, a thumbnail): a second pass would not find one
 		rd := Reading{Result: vote(first, first), Models: models, MissingModels: missing, Scale: round2(scale), Skew: round2(skew)}
 		for k, f := range rd.Fields {
-			f.Confidence, f.Passes = round2(f.Confidence*0.8), PassesOneFound
+			f.Confidence, f.Passes = onePass(f.Confidence), PassesOneFound
 			rd.Fields[k] = f
 		}
 		return rd, nil
@@ -155,7 +161,8 @@ const (
 
 // vote merges two passes' fields: a value both read keeps the higher
 // confidence; values that differ keep the more confident one at half the
-// lower confidence; a field one pass found keeps 80 % of its confidence.
+// lower confidence; a field one pass found keeps 80 % of its confidence,
+// below Confident.
 // The titles are the first result's, else the second's.
 func vote(a, b Result) Result {
 	out := a
@@ -164,7 +171,7 @@ func vote(a, b Result) Result {
 		fb, ok := b.Fields[k]
 		switch {
 		case !ok:
-			fa.Confidence, fa.Passes = round2(fa.Confidence*0.8), PassesOneFound
+			fa.Confidence, fa.Passes = onePass(fa.Confidence), PassesOneFound
 			out.Fields[k] = fa
 		case fa.Value == fb.Value:
 			fa.Confidence, fa.Passes = max(fa.Confidence, fb.Confidence), PassesAgree
@@ -180,7 +187,7 @@ func vote(a, b Result) Result {
 	}
 	for k, fb := range b.Fields {
 		if _, ok := a.Fields[k]; !ok {
-			fb.Confidence, fb.Passes = round2(fb.Confidence*0.8), PassesOneFound
+			fb.Confidence, fb.Passes = onePass(fb.Confidence), PassesOneFound
 			out.Fields[k] = fb
 		}
 	}
@@ -194,6 +201,10 @@ func vote(a, b Result) Result {
 	out.Labels = max(a.Labels, b.Labels)
 	return out
 }
+
+// onePass is the confidence of a field one pass alone read: 80 % of its
+// own, and below Confident (an unconfirmed value is never used).
+func onePass(c float64) float64 { return min(round2(c*0.8), Confident-0.01) }
 
 func appendNew(list []string, vs ...string) []string {
 	for _, v := range vs {
@@ -215,7 +226,9 @@ func (r *Reader) prepare(img image.Image) (*image.Gray, float64, float64) {
 		w = 1600
 	}
 	b := img.Bounds()
-	scale := min(3, float64(w)/float64(max(1, b.Dx())))
+	// at most maxPixels after scaling, whatever the shape: a tall strip
+	// scaled to the width would hold hundreds of megapixels
+	scale := min(3, float64(w)/float64(max(1, b.Dx())), math.Sqrt(maxPixels/float64(max(1, b.Dx()*b.Dy()))))
 	g := image.NewGray(image.Rect(0, 0, max(1, int(float64(b.Dx())*scale)), max(1, int(float64(b.Dy())*scale))))
 	draw.BiLinear.Scale(g, g.Bounds(), img, b, draw.Src, nil)
 	small := g
@@ -232,6 +245,9 @@ func (r *Reader) prepare(img image.Image) (*image.Gray, float64, float64) {
 
 // The second pass reads the image at secondNum/secondDen of the first's size.
 const secondNum, secondDen = 5, 4
+
+// maxPixels bounds the image OCR reads (and the copies prepare makes).
+const maxPixels = 4_000_000
 
 // flattenRadius is the paper's neighbourhood at the reader's width: wider
 // than the strokes of a bold value.

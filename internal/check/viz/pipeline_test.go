@@ -37,12 +37,7 @@ func TestPipeline(t *testing.T) {
 	if err := (barcode.Reader{}).Available(); err != nil {
 		t.Skip(err)
 	}
-	if err := (&viz.Reader{}).Available(); err != nil {
-		if os.Getenv("OPENKYC_REQUIRE_OCR") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	kyctest.NeedOCR(t, (&viz.Reader{}).Available())
 	text, err := os.ReadFile(filepath.Join("..", "barcode", "testdata", "us_v08.txt"))
 	require.NoError(t, err)
 	back := kyctest.JPEG(t, kyctest.LicenceBack(t, strings.Replace(string(text), "DBA08312022", "DBA08312031", 1)))

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/check/docdata"
 	"github.com/stretchr/testify/require"
 )
 
@@ -207,4 +208,22 @@ func FuzzParseDate(f *testing.F) {
 			require.NoError(t, err)
 		}
 	})
+}
+
+// TestCompare: zones agree on a name only with the same words (an MRZ's
+// transliteration within 0.95), disagree below the matching threshold,
+// and neither in between; dates and numbers compare exactly.
+func TestCompare(t *testing.T) {
+	t.Parallel()
+	v := docdata.Reading{Source: "viz", Surname: "SMITH", GivenNames: "JOHN QUINCY", BirthDate: "1977-08-31", DocumentNumber: "D1234562"}
+	z := compare(v, docdata.Reading{Source: "barcode", Surname: "SMITH", GivenNames: "QUINCY JOHN", BirthDate: "1977-08-31", DocumentNumber: "D 1234562"})
+	require.Equal(t, []string{"name", FieldBirthDate, FieldDocumentNumber}, z.Agree)
+	require.Empty(t, z.Disagree)
+	z = compare(v, docdata.Reading{Source: "barcode", Surname: "SMITH", GivenNames: "JOAN QUINCY", BirthDate: "1977-08-30"})
+	require.Empty(t, z.Agree, "a name a letter off is not confirmed")
+	require.Equal(t, []string{FieldBirthDate}, z.Disagree, "nor is it a contradiction")
+	z = compare(v, docdata.Reading{Source: "barcode", Surname: "WILLIAMS", GivenNames: "ANNA"})
+	require.Equal(t, []string{"name"}, z.Disagree)
+	z = compare(v, docdata.Reading{Source: "mrz", Surname: "SMITH", GivenNames: "JOHN QUINC", BirthDate: "1977-XX-XX"})
+	require.Equal(t, []string{"name"}, z.Agree, "an MRZ may truncate; its unknown date parts compare nothing")
 }

@@ -152,9 +152,10 @@ func TestAddOCR(t *testing.T) {
 }
 
 // TestAddOCRFromPrintedZone: without an MRZ or a barcode, ocrResult takes
-// the printed zone's fields read at the confidence the pipeline uses (a
-// field below it stays empty); with an MRZ, only the address and date of
-// issue the MRZ lacks.
+// the fields of a printed zone that passed document.viz, read at the
+// confidence the pipeline uses (a field below it stays empty); with an
+// MRZ, only the address and date of issue the MRZ lacks; a printed zone
+// that did not pass gives nothing.
 func TestAddOCRFromPrintedZone(t *testing.T) {
 	t.Parallel()
 	fields := map[string]viz.Field{
@@ -170,7 +171,7 @@ func TestAddOCRFromPrintedZone(t *testing.T) {
 		}
 		return nil, errors.New("does not open")
 	}
-	vizCheck := kyc.Check{ID: "chk_v", Kind: kyc.KindVIZ, Status: kyc.CheckNotRun, Evidence: []byte(`{"fields":{},"reading_sealed":"sealed","labels":6,"models":["fra","eng"],"skew":0}`)}
+	vizCheck := kyc.Check{ID: "chk_v", Kind: kyc.KindVIZ, Status: kyc.CheckPassed, Evidence: []byte(`{"fields":{},"reading_sealed":"sealed","labels":6,"models":["fra","eng"],"skew":0}`)}
 	var res Result
 	require.NoError(t, addOCR([]kyc.Check{vizCheck}, &res, open))
 	require.Equal(t, OCRResult{LastName: "MARTIN", FirstName: "CAMILLE", FirstNameFull: "CAMILLE MARTIN", DateOfBirth: "1990-03-12",
@@ -196,4 +197,11 @@ func TestAddOCRFromPrintedZone(t *testing.T) {
 	require.Equal(t, "2021-05-02", res.IDInfo.OCRResult.DateOfIssue)
 	require.Equal(t, "12 RUE DE LA PAIX, PARIS", res.IDInfo.OCRResult.Address)
 	require.Error(t, addOCR([]kyc.Check{{ID: "chk_v", Kind: kyc.KindVIZ, Status: kyc.CheckPassed, Evidence: []byte(`{"reading_sealed":"other"}`)}}, &Result{}, open))
+	for _, st := range []kyc.CheckStatus{kyc.CheckReview, kyc.CheckNotRun} {
+		res = Result{}
+		c := vizCheck
+		c.Status = st
+		require.NoError(t, addOCR([]kyc.Check{c}, &res, open))
+		require.Empty(t, res.IDInfo.OCRResult, "a printed zone that did not pass is no holder's data (%s)", st)
+	}
 }

@@ -406,14 +406,14 @@ func addOCR(checks []kyc.Check, res *Result, open func(sealed string) ([]byte, e
 	return addVIZ(checks, res, open, filled)
 }
 
-// addVIZ fills ocrResult from the front's printed zone (document.viz),
-// fields read at the confidence the pipeline uses: all of them when
+// addVIZ fills ocrResult from the front's printed zone when document.viz
+// passed, fields read at the confidence the pipeline uses: all of them when
 // neither the MRZ nor a barcode was read (filled false), else only those
 // the others lack (address, date of issue).
 func addVIZ(checks []kyc.Check, res *Result, open func(sealed string) ([]byte, error), filled bool) error {
 	for _, c := range checks {
-		if c.Kind != kyc.KindVIZ || c.Status == kyc.CheckError {
-			continue
+		if c.Kind != kyc.KindVIZ || c.Status != kyc.CheckPassed {
+			continue // a printed zone not read whole, or contradicting another zone, is no holder's data
 		}
 		ev, err := check.DecodeEvidence[viz.Evidence](c)
 		if err != nil {
