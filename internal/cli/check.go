@@ -144,7 +144,7 @@ func checkDocument(ctx context.Context, b []byte, kind kyc.DocumentKind, assets,
 // the fields with their confidences, the titles' type and country.
 // country is the issuing country when known (alpha-2, or "").
 func readPrintedZone(ctx context.Context, img image.Image, country string) map[string]any {
-	r := &viz.Reader{}
+	r := &viz.Reader{Timeout: time.Minute} // an operator's tool: no pipeline waits on it
 	rd, err := r.Read(ctx, img, strings.ToUpper(country), time.Now())
 	if err != nil {
 		return map[string]any{"status": "not_run", "reason": err.Error()}

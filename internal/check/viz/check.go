@@ -84,12 +84,15 @@ func (rd Reading) atLeast(name string, least float64) (Field, bool) {
 }
 
 // Data is the printed zone as docdata reads it (docdata.Source): the
-// fields read at or above Confident, always in doubt (DoubtOCR).
+// fields read at or above Confident, always in doubt (DoubtOCR). A reading
+// that failed (OCR past its time limit) is a source missing, not an error
+// of the checks it serves: document.viz reports the error, and the others
+// go on with the MRZ and the barcode.
 func (e *Engine) Data(ctx context.Context, s *check.Subject) docdata.Found {
 	f := e.read(ctx, s)
 	switch {
 	case f.err != nil:
-		return docdata.Found{Err: f.err}
+		return docdata.Found{Reason: "the printed zone was not read: " + f.err.Error(), Unavailable: true}
 	case !f.ok:
 		return docdata.Found{Reason: f.reason, Unavailable: f.missing}
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -41,8 +42,9 @@ func TestPipeline(t *testing.T) {
 	text, err := os.ReadFile(filepath.Join("..", "barcode", "testdata", "us_v08.txt"))
 	require.NoError(t, err)
 	back := kyctest.JPEG(t, kyctest.LicenceBack(t, strings.Replace(string(text), "DBA08312022", "DBA08312031", 1)))
+	// a generous OCR limit: the race detector and the parallel suites slow tesseract many times over
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), MaxUploadBytes: 8 << 20, MaxImagePixels: 20_000_000, Workers: true,
-		AssetsDir: t.TempDir()}
+		AssetsDir: t.TempDir(), MRZTimeout: 2 * time.Minute}
 	a, _ := apptest.StartStrict(t, cfg)
 	m, err := a.Merchants.Create(context.Background(), "M", "test")
 	require.NoError(t, err)

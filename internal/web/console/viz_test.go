@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -34,7 +35,8 @@ func TestCaseViewPrintedZone(t *testing.T) {
 	back := kyctest.LicenceBack(t, strings.Replace(string(text), "DBA08312022", "DBA08312031", 1))
 	front := kyctest.IDFront{Style: "US-DL", Country: "US", DocumentType: "driving_license", Surname: "SAMPLE", GivenNames: "JOHN QUINCY",
 		BirthDate: "1977-08-31", ExpiryDate: "2031-08-31", IssueDate: "2017-08-29", DocumentNumber: "D1234562", Sex: "M"}
-	e := newEnv(t, kyctest.DB{Name: "sqlite"}, func(c *config.Config) { c.AssetsDir = t.TempDir() })
+	// a generous OCR limit: the race detector and the parallel suites slow tesseract many times over
+	e := newEnv(t, kyctest.DB{Name: "sqlite"}, func(c *config.Config) { c.AssetsDir, c.MRZTimeout = t.TempDir(), 2*time.Minute })
 	ctx := context.Background()
 	ap, _, err := e.a.Applicants.Create(ctx, e.pA, kyc.SurfaceNative, applicant.Input{ExternalUserID: "john",
 		PII: kyc.PII{FirstName: "John Quincy", LastName: "Sample", DateOfBirth: "1980-01-01", DocumentNumber: "D1234562"}})
