@@ -1,8 +1,6 @@
 package console_test
 
 import (
-	"bytes"
-	"context"
 	"net/http"
 	"os"
 	"strings"
@@ -10,12 +8,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/check/barcode"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
-	"github.com/openkyc/openkyc/internal/verification"
 )
 
 // TestCaseViewBarcode: a licence whose barcode disagrees with the declared
@@ -30,20 +26,9 @@ func TestCaseViewBarcode(t *testing.T) {
 	require.NoError(t, err)
 	back := kyctest.LicenceBack(t, strings.Replace(string(text), "DBA08312022", "DBA08312031", 1))
 	e := newEnv(t, kyctest.DB{Name: "sqlite"}, func(c *config.Config) { c.AssetsDir = t.TempDir() })
-	ctx := context.Background()
-	ap, _, err := e.a.Applicants.Create(ctx, e.pA, kyc.SurfaceNative, applicant.Input{ExternalUserID: "john",
-		PII: kyc.PII{FirstName: "John Quincy", LastName: "Sample", DateOfBirth: "1980-01-01", DocumentNumber: "D1234562"}})
-	require.NoError(t, err)
-	for kind, img := range map[kyc.DocumentKind][]byte{kyc.DocIDFront: kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)),
-		kyc.DocIDBack: kyctest.JPEG(t, back), kyc.DocSelfie: kyctest.JPEG(t, kyctest.SyntheticFace(600, 800))} {
-		_, err = e.a.Applicants.UploadDocument(ctx, e.pA, ap.ID, kind, bytes.NewReader(img))
-		require.NoError(t, err)
-	}
-	v, err := e.a.Verifications.Create(ctx, e.pA, kyc.SurfaceNative, verification.CreateInput{ApplicantID: ap.ID, Reference: "john"})
-	require.NoError(t, err)
-	_, err = e.a.Verifications.Submit(ctx, e.pA, v.ID)
-	require.NoError(t, err)
-	e.waitState(e.pA, v.ID, kyc.StateReview)
+	v := e.caseWith(e.pA, "john", kyc.PII{FirstName: "John Quincy", LastName: "Sample", DateOfBirth: "1980-01-01", DocumentNumber: "D1234562"},
+		map[kyc.DocumentKind][]byte{kyc.DocIDFront: kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)),
+			kyc.DocIDBack: kyctest.JPEG(t, back), kyc.DocSelfie: kyctest.JPEG(t, kyctest.SyntheticFace(600, 800))})
 
 	st, page := e.login("rev1").get("/console/cases/" + v.ID)
 	require.Equal(t, http.StatusOK, st)

@@ -126,11 +126,18 @@ func listedPII() kyc.PII {
 // and a selfie, and waits until the workers hand it to review.
 func (e *env) reviewCase(p kyc.Principal, ext string) kyc.Verification {
 	e.t.Helper()
+	return e.caseWith(p, ext, listedPII(), map[kyc.DocumentKind][]byte{kyc.DocIDFront: kyctest.JPEG(e.t, kyctest.SyntheticCard(800, 500)),
+		kyc.DocSelfie: kyctest.JPEG(e.t, kyctest.SyntheticFace(640, 480))})
+}
+
+// caseWith submits a verification of an applicant with pii and docs (kind
+// → file), and waits until the workers hand it to review.
+func (e *env) caseWith(p kyc.Principal, ext string, pii kyc.PII, docs map[kyc.DocumentKind][]byte) kyc.Verification {
+	e.t.Helper()
 	ctx := context.Background()
-	a, _, err := e.a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: ext, PII: listedPII()})
+	a, _, err := e.a.Applicants.Create(ctx, p, kyc.SurfaceNative, applicant.Input{ExternalUserID: ext, PII: pii})
 	require.NoError(e.t, err)
-	for kind, img := range map[kyc.DocumentKind][]byte{kyc.DocIDFront: kyctest.JPEG(e.t, kyctest.SyntheticCard(800, 500)),
-		kyc.DocSelfie: kyctest.JPEG(e.t, kyctest.SyntheticFace(640, 480))} {
+	for kind, img := range docs {
 		_, err := e.a.Applicants.UploadDocument(ctx, p, a.ID, kind, bytes.NewReader(img))
 		require.NoError(e.t, err)
 	}
