@@ -26,7 +26,14 @@ for target in \
   "./internal/web/console FuzzSafeNext" \
   "./internal/crypto FuzzParseMasterKeys" \
   "./internal/review FuzzQueueCursor" \
-  "./internal/webhook FuzzValidateURL"; do
+  "./internal/webhook FuzzValidateURL" \
+  "./internal/docfile FuzzTrailer" \
+  "./internal/check/barcode FuzzParseAAMVA" \
+  "./internal/check/barcode FuzzParseOutput" \
+  "./internal/check/viz FuzzExtract" \
+  "./internal/check/viz FuzzParseTSV" \
+  "./internal/check/viz FuzzParseDate" \
+  "./internal/check/viz FuzzFitNumber"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"

@@ -50,8 +50,8 @@ type idStyle struct {
 	date             func(t time.Time) string
 	layout           string // "above": label over value; "inline": "Label: value"; "table": label column, value column
 	sex              map[string]string
-	nationality      string // as printed
-	number           func(r *rand.Rand) string
+	nationality      string                               // as printed
+	number           func(r *rand.Rand, f IDFront) string // the issuer's scheme, from the holder where it encodes them
 }
 
 // IDFrontStyles are the country styles the generator draws, by name.
@@ -82,45 +82,51 @@ var idStyles = map[string]idStyle{
 		labels: map[string]string{"surname": "NOM / Surname", "given": "Prénoms / Given names", "birth": "Date de naissance / Date of birth",
 			"expiry": "Date d'expiration / Expiry date", "number": "N° du document / Document No", "sex": "Sexe / Sex", "nationality": "Nationalité / Nationality"},
 		date: func(t time.Time) string { return t.Format("02 01 2006") }, layout: "above", nationality: "FRA",
-		number: func(r *rand.Rand) string { return letters(r, 2) + digits(r, 2) + letters(r, 2) + digits(r, 3) }},
+		number: func(r *rand.Rand, _ IDFront) string {
+			return letters(r, 2) + digits(r, 2) + letters(r, 2) + digits(r, 3)
+		}},
 	"DE": {country: "DE", docType: "id_card", titles: []string{"BUNDESREPUBLIK DEUTSCHLAND", "PERSONALAUSWEIS / IDENTITY CARD"},
 		labels: map[string]string{"surname": "Name / Surname", "given": "Vornamen / Given names", "birth": "Geburtsdatum / Date of birth",
 			"expiry": "Gültig bis / Date of expiry", "number": "Ausweisnummer", "nationality": "Staatsangehörigkeit / Nationality"},
 		date: func(t time.Time) string { return t.Format("02.01.2006") }, layout: "above", nationality: "DEUTSCH",
-		number: func(r *rand.Rand) string { return letters(r, 1) + digits(r, 2) + letters(r, 1) + digits(r, 5) }},
+		// serial numbers since 2010: nine characters, no vowels, no B, D, Q, S
+		number: func(r *rand.Rand, _ IDFront) string {
+			return pick(r, "CFGHJKLMNPRTVWXYZ", 1) + pick(r, "CFGHJKLMNPRTVWXYZ0123456789", 8)
+		}},
 	"ES": {country: "ES", docType: "id_card", titles: []string{"REINO DE ESPAÑA", "DOCUMENTO NACIONAL DE IDENTIDAD"},
 		labels: map[string]string{"surname": "APELLIDOS", "given": "NOMBRE", "birth": "FECHA DE NACIMIENTO", "expiry": "VALIDO HASTA",
 			"number": "NUM SOPORTE", "sex": "SEXO", "nationality": "NACIONALIDAD", "issue": "EMISIÓN"},
 		date: func(t time.Time) string { return t.Format("02 01 2006") }, layout: "above", nationality: "ESP",
 		sex:    map[string]string{"M": "M", "F": "F"},
-		number: func(r *rand.Rand) string { return letters(r, 3) + digits(r, 6) }},
+		number: func(r *rand.Rand, _ IDFront) string { return letters(r, 3) + digits(r, 6) }},
 	"IT": {country: "IT", docType: "id_card", titles: []string{"REPUBBLICA ITALIANA", "CARTA DI IDENTITÀ / IDENTITY CARD"},
 		labels: map[string]string{"surname": "COGNOME / SURNAME", "given": "NOME / NAME", "birth": "DATA DI NASCITA / DATE OF BIRTH",
 			"expiry": "SCADENZA / EXPIRY", "issue": "EMISSIONE / ISSUING", "number": "N. DOCUMENTO", "sex": "SESSO / SEX", "nationality": "CITTADINANZA / NATIONALITY"},
 		date: func(t time.Time) string { return t.Format("02.01.2006") }, layout: "above", nationality: "ITA",
-		number: func(r *rand.Rand) string { return "C" + letters(r, 1) + digits(r, 5) + letters(r, 2) }},
+		number: func(r *rand.Rand, _ IDFront) string { return "C" + letters(r, 1) + digits(r, 5) + letters(r, 2) }},
 	"PT": {country: "PT", docType: "id_card", titles: []string{"REPÚBLICA PORTUGUESA", "CARTÃO DE CIDADÃO"},
 		labels: map[string]string{"surname": "Apelido(s)", "given": "Nome(s)", "birth": "Data de nascimento", "expiry": "Data de validade",
 			"number": "N.º Documento", "sex": "Sexo", "nationality": "Nacionalidade"},
 		date: func(t time.Time) string { return t.Format("02 01 2006") }, layout: "above", nationality: "PRT",
-		number: func(r *rand.Rand) string {
-			return digits(r, 8) + " " + digits(r, 1) + " " + letters(r, 2) + digits(r, 1)
-		}},
+		number: func(r *rand.Rand, _ IDFront) string { return ptCitizenCard(r) }},
 	"NL": {country: "NL", docType: "id_card", titles: []string{"KONINKRIJK DER NEDERLANDEN", "IDENTITEITSKAART"},
 		labels: map[string]string{"surname": "Naam / Surname", "given": "Voornamen / Given names", "birth": "Geboortedatum / Date of birth",
 			"expiry": "Geldig tot / Date of expiry", "number": "Documentnummer / Document no", "sex": "Geslacht / Sex", "nationality": "Nationaliteit / Nationality"},
 		date: func(t time.Time) string {
 			return fmt.Sprintf("%02d %s/%s %d", t.Day(), monthsNL[t.Month()-1], monthsEN[t.Month()-1], t.Year())
 		}, layout: "above", nationality: "Nederlandse",
-		sex:    map[string]string{"M": "M/M", "F": "V/F"},
-		number: func(r *rand.Rand) string { return letters(r, 2) + letters(r, 2) + digits(r, 5) }},
+		sex: map[string]string{"M": "M/M", "F": "V/F"},
+		// two letters, six letters or digits, a digit; never the letter O
+		number: func(r *rand.Rand, _ IDFront) string {
+			return pick(r, nlLetters, 2) + pick(r, nlLetters+"0123456789", 6) + digits(r, 1)
+		}},
 	"PH": {country: "PH", docType: "id_card", titles: []string{"REPUBLIKA NG PILIPINAS", "Pambansang Pagkakakilanlan / Philippine Identification Card"},
 		labels: map[string]string{"surname": "Apelyido / Last Name", "given": "Mga Pangalan / Given Names", "birth": "Petsa ng Kapanganakan / Date of Birth",
 			"number": "PCN"},
 		date: func(t time.Time) string {
 			return fmt.Sprintf("%s %02d, %d", monthsFull[t.Month()-1], t.Day(), t.Year())
 		}, layout: "above",
-		number: func(r *rand.Rand) string {
+		number: func(r *rand.Rand, _ IDFront) string {
 			return digits(r, 4) + "-" + digits(r, 4) + "-" + digits(r, 4) + "-" + digits(r, 4)
 		}},
 	"ID": {country: "ID", docType: "id_card", titles: []string{"PROVINSI DKI JAKARTA", "REPUBLIK INDONESIA"},
@@ -128,24 +134,22 @@ var idStyles = map[string]idStyle{
 			"expiry": "Berlaku Hingga"},
 		date: func(t time.Time) string { return t.Format("02-01-2006") }, layout: "inline", nationality: "WNI",
 		sex:    map[string]string{"M": "LAKI-LAKI", "F": "PEREMPUAN"},
-		number: func(r *rand.Rand) string { return digits(r, 16) }},
+		number: indonesianNIK}, // region, birth day (+40 for a woman), month, year, serial
 	"VN": {country: "VN", docType: "id_card", titles: []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CĂN CƯỚC CÔNG DÂN"},
 		labels: map[string]string{"number": "Số / No", "full": "Họ và tên / Full name", "birth": "Ngày sinh / Date of birth", "sex": "Giới tính / Sex",
 			"nationality": "Quốc tịch / Nationality", "expiry": "Có giá trị đến / Date of expiry"},
 		date: func(t time.Time) string { return t.Format("02/01/2006") }, layout: "inline", nationality: "Việt Nam",
 		sex:    map[string]string{"M": "Nam", "F": "Nữ"},
-		number: func(r *rand.Rand) string { return digits(r, 12) }},
+		number: vietnameseCCCD},
 	"US-DL": {country: "US", docType: "driving_license", titles: []string{"CALIFORNIA", "DRIVER LICENSE"},
 		labels: map[string]string{"number": "DL", "expiry": "EXP", "surname": "LN", "given": "FN", "birth": "DOB", "sex": "SEX", "issue": "ISS"},
 		date:   func(t time.Time) string { return t.Format("01/02/2006") }, layout: "table",
-		number: func(r *rand.Rand) string { return letters(r, 1) + digits(r, 7) }},
+		number: func(r *rand.Rand, _ IDFront) string { return letters(r, 1) + digits(r, 7) }},
 	"GB-DL": {country: "GB", docType: "driving_license", titles: []string{"DRIVING LICENCE", "UNITED KINGDOM"},
 		labels: map[string]string{"surname": "Surname", "given": "First names", "birth": "Date of birth", "issue": "Date of issue", "expiry": "Expiry date",
 			"number": "Licence No"},
 		date: func(t time.Time) string { return t.Format("02.01.2006") }, layout: "table",
-		number: func(r *rand.Rand) string {
-			return letters(r, 5) + digits(r, 6) + letters(r, 2) + digits(r, 1) + letters(r, 2)
-		}},
+		number: ukLicence},
 }
 
 // names to draw from: surnames and given names of the styles' countries,
@@ -170,18 +174,12 @@ func RandomIDFront(r *rand.Rand, n int, now time.Time) IDFront {
 	issue := now.AddDate(-r.IntN(9), -r.IntN(12), -r.IntN(28))
 	expiry := issue.AddDate(10, 0, -1)
 	f := IDFront{Style: name, Country: st.country, DocumentType: st.docType, BirthDate: birth.Format(time.DateOnly),
-		DocumentNumber: st.number(r), Sex: []string{"M", "F"}[r.IntN(2)]}
+		Sex: []string{"M", "F"}[r.IntN(2)]}
 	if _, ok := st.labels["expiry"]; ok {
 		f.ExpiryDate = expiry.Format(time.DateOnly)
 	}
 	if _, ok := st.labels["issue"]; ok {
 		f.IssueDate = issue.Format(time.DateOnly)
-	}
-	if _, ok := st.labels["sex"]; !ok {
-		f.Sex = ""
-	}
-	if _, ok := st.labels["nationality"]; ok {
-		f.Nationality = st.country
 	}
 	switch name {
 	case "VN":
@@ -191,6 +189,13 @@ func RandomIDFront(r *rand.Rand, n int, now time.Time) IDFront {
 	default:
 		f.Surname = genSurnames[r.IntN(len(genSurnames))]
 		f.GivenNames = genGiven[r.IntN(len(genGiven))]
+	}
+	f.DocumentNumber = st.number(r, f)
+	if _, ok := st.labels["sex"]; !ok {
+		f.Sex = ""
+	}
+	if _, ok := st.labels["nationality"]; ok {
+		f.Nationality = st.country
 	}
 	return f
 }

@@ -165,6 +165,10 @@ type FieldSummary struct {
 	Confidence float64 `json:"confidence"`
 	Passes     string  `json:"passes,omitempty"`
 	Used       bool    `json:"used"` // at or above the confidence the pipeline uses
+	// Scheme and Problem: a document number's issuer scheme and why it is
+	// in doubt (Field)
+	Scheme  string `json:"scheme,omitempty"`
+	Problem string `json:"problem,omitempty"`
 }
 
 // ZoneComparison is the printed zone against another zone of the document.
@@ -201,7 +205,7 @@ func (c DocumentCheck) Run(ctx context.Context, s *check.Subject) check.Result {
 	ev := Evidence{Fields: map[string]FieldSummary{}, DocumentTypes: rd.DocumentTypes, IssuingCountry: rd.IssuingCountry,
 		Labels: rd.Labels, Models: rd.Models, MissingModels: rd.MissingModels, Skew: rd.Skew}
 	for k, v := range rd.Fields {
-		ev.Fields[k] = FieldSummary{Confidence: v.Confidence, Passes: v.Passes, Used: v.Confidence >= Confident}
+		ev.Fields[k] = FieldSummary{Confidence: v.Confidence, Passes: v.Passes, Used: v.Confidence >= Confident, Scheme: v.Scheme, Problem: v.Problem}
 	}
 	// a field counts as read when OCR is sure of it, or when another zone
 	// of the document (error-corrected, or check-digit protected) reads

@@ -24,6 +24,12 @@ type Field struct {
 	Label      string  `json:"label"`            // the label as read
 	Box        [4]int  `json:"box"`              // x0, y0, x1, y1 of the value in the image read
 	Passes     string  `json:"passes,omitempty"` // whether the two OCR passes agree (Passes*)
+	// Scheme is the issuer's document number scheme the number fits
+	// (numbers.go); Problem, why a number is in doubt (it fits no scheme
+	// of its document, its check digit or the birth date it encodes does
+	// not hold).
+	Scheme  string `json:"scheme,omitempty"`
+	Problem string `json:"problem,omitempty"`
 }
 
 // Result is what the printed zone gave: fields by name, and the document
@@ -102,7 +108,46 @@ func Extract(words []Word, country string, now time.Time) Result {
 			break
 		}
 	}
+	res.settleNumber(country, all.String())
 	return res
+}
+
+// settleNumber reads the document number against its issuer's schemes
+// (numbers.go) for the country and the types the titles name: a fitting
+// number is settled position by position and used when every position
+// is; one that fits none of a known scheme, fails its check digit or
+// encodes another birth date than the one read stays below Confident with
+// the problem; a number of no known scheme that mixes letters with the
+// characters OCR confuses is in doubt.
+func (r *Result) settleNumber(country, text string) {
+	f, ok := r.Fields[FieldDocumentNumber]
+	if !ok {
+		return
+	}
+	unsure := func() float64 { return round2(f.Confidence * 0.6) }
+	fs, known := formatsFor(country, r.DocumentTypes, text)
+	fit, fits := fitNumber(f.Value, fs)
+	switch {
+	case fits:
+		if s, ok := r.Fields[FieldSurname]; ok && s.Confidence >= Confident && fit.problem == "" {
+			fit.problem = fit.settleName(s.Value)
+		}
+		if b, ok := r.Fields[FieldBirthDate]; ok && b.Confidence >= Confident && fit.problem == "" {
+			fit.problem = fit.crossBirth(b.Value)
+		}
+		f.Value, f.Scheme, f.Problem = fit.value, fit.format, fit.problem
+		if !fit.sure() {
+			f.Confidence = unsure()
+		}
+	case known:
+		f.Problem = "it fits no number scheme of the document"
+	case mixesConfusables(f.Value):
+		f.Confidence = unsure()
+	}
+	if f.Problem != "" {
+		f.Confidence = min(f.Confidence, Confident-0.01)
+	}
+	r.Fields[FieldDocumentNumber] = f
 }
 
 func wordTexts(ws []Word) []string {
@@ -257,8 +302,8 @@ func parseField(field string, c candidate, country string, now time.Time) (Field
 var valueParsers = map[string]func(string) (string, float64){
 	FieldSurname: nameParser, FieldGivenNames: nameParser, FieldFullName: nameParser,
 	FieldDocumentNumber: func(text string) (string, float64) {
-		v, sure := numberValue(text)
-		return v, pick1(sure, 0.6)
+		v, clean := numberValue(text)
+		return v, pick1(clean, 0.6)
 	},
 	FieldSex:         func(text string) (string, float64) { return sexValue(text), 1 },
 	FieldNationality: func(text string) (string, float64) { return nationalityValue(text), 1 },
@@ -325,11 +370,16 @@ var numberRE = regexp.MustCompile(`[A-Z0-9][A-Z0-9 \-]{3,24}[A-Z0-9]`)
 
 // numberValue is the longest run of capital letters and digits (spaces and
 // hyphens inside dropped: numbers printed spaced) holding a digit, 5–20
-// characters. sure is false when the text holds anything else (a misread
-// character cut the run short) or when letters and digits mix with the
-// characters OCR confuses in most faces (O and 0, I and 1).
-func numberValue(text string) (v string, sure bool) {
+// characters. clean is false when the text holds anything else (a misread
+// character cut the run short, or stood for a letter or digit).
+func numberValue(text string) (v string, clean bool) {
 	upper := strings.ToUpper(strings.TrimSpace(text))
+	// OCR's dashes are hyphens; its @ and $ are a 0 and an S misread (the
+	// value is then not clean)
+	upper = strings.NewReplacer("—", "-", "–", "-", "‐", "-").Replace(upper)
+	misread := strings.NewReplacer("@", "0", "$", "S").Replace(upper)
+	dirty := misread != upper
+	upper = misread
 	for _, m := range numberRE.FindAllString(upper, -1) {
 		for _, part := range strings.Split(m, "  ") { // two spaces: separate values
 			p := strings.NewReplacer(" ", "", "-", "").Replace(part)
@@ -347,8 +397,14 @@ func numberValue(text string) (v string, sure bool) {
 		}
 		return r
 	}, upper)
+	return v, alnum == v && !dirty
+}
+
+// mixesConfusables: a number that mixes letters with the characters OCR
+// confuses in most faces (O and 0, I and 1) may be either.
+func mixesConfusables(v string) bool {
 	hasLetter := strings.ContainsFunc(v, func(r rune) bool { return r >= 'A' && r <= 'Z' })
-	return v, alnum == v && !(hasLetter && strings.ContainsAny(v, confusables))
+	return hasLetter && strings.ContainsAny(v, confusables)
 }
 
 // confusables are the characters OCR confuses in many faces (O and 0, I

@@ -124,25 +124,24 @@ func TestParseDate(t *testing.T) {
 func TestNumberValue(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		text, want string
-		sure       bool
+		text, want   string
+		clean, mixes bool
 	}{
-		{"ERE82721", "ERE82721", false}, // 8, 2 and 1 beside letters: B, Z, I may be printed
-		{"3171234567890001", "3171234567890001", true},
-		{"E R E 8 2 7 4 7", "ERE8274 7", false},
-		{"0039-7470-8891-9664", "0039747088919664", true},
-		{"KHMPT4", "KHMPT4", true},
-		{"60464343 @ SLO", "60464343", false},
-		{"NONE", "", false},
+		{"ERE82721", "ERE82721", true, true}, // 8, 2 and 1 beside letters: B, Z, I may be printed
+		{"3171234567890001", "3171234567890001", true, false},
+		{"E R E 8 2 7 4 7", "ERE82747", true, true},
+		{"0039-7470-8891-9664", "0039747088919664", true, false},
+		{"KHMPT4", "KHMPT4", true, false},
+		{"60464343 @ SLO", "604643430SLO", false, true},
+		{"NONE", "", false, false},
+		{"SMITH8@9068JP9DS", "SMITH809068JP9DS", false, true},
+		{"6464—2233-1588-6118", "6464223315886118", true, false},
 	}
 	for _, tt := range tests {
-		v, sure := numberValue(tt.text)
-		if tt.want == "ERE8274 7" {
-			require.Equal(t, "ERE82747", v)
-			continue
-		}
+		v, clean := numberValue(tt.text)
 		require.Equal(t, tt.want, v, tt.text)
-		require.Equal(t, tt.sure, sure, tt.text)
+		require.Equal(t, tt.clean, clean, tt.text)
+		require.Equal(t, tt.mixes, mixesConfusables(v), tt.text)
 	}
 }
 

@@ -1,0 +1,387 @@
+package viz
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Document numbers follow their issuer's published scheme: a length, the
+// characters each position may hold, often a check digit, and on some
+// documents the holder's birth date. Knowing the scheme settles what OCR
+// cannot: in a German serial number, which never holds a vowel, an O is a
+// zero; in a Californian licence number, whose first character is a
+// letter, a 0 there is an O. A reading that fits no scheme of a document
+// whose scheme is known stays below Confident, and so does one whose
+// check digit fails or whose birth date differs from the one printed
+// beside it.
+
+// numberFormat is one issuer's document number scheme.
+type numberFormat struct {
+	name    string   // what it is, for the evidence
+	country string   // issuing country, alpha-2
+	types   []string // the document types it is printed on (docdata Type*)
+	where   string   // a folded title the document must print (a US state), "" for any
+	classes []string // the characters each position may hold
+	// valid, when set, is a rule beyond the classes (the order of a
+	// padded name part).
+	valid func(v string) bool
+	// check, when set, is the number's check digit: true when it holds.
+	check func(v string) bool
+	// birth, when set, reads the birth date the number encodes: two-digit
+	// year, month, day (0 where not encoded) and whether it could.
+	birth func(v string) (yy, mm, dd int, ok bool)
+	// surname, when not 0: the number begins with that many letters of
+	// the holder's surname, padded with 9s.
+	surname int
+	// keep, when not 0: the characters of the number proper (what
+	// follows is printed after it, not part of it)
+	keep int
+}
+
+const (
+	digitChars  = "0123456789"
+	letterChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	alnumChars  = letterChars + digitChars
+	// the German serial number alphabet: no vowels, no B, D, Q, S
+	deLetterChars = "CFGHJKLMNPRTVWXYZ"
+	// Dutch document numbers never hold the letter O
+	nlLetterChars = "ABCDEFGHIJKLMNPQRSTUVWXYZ"
+)
+
+// rep is n positions of one class.
+func rep(class string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = class
+	}
+	return out
+}
+
+func seq(parts ...[]string) []string { return slices.Concat(parts...) }
+
+var (
+	idCard   = []string{"id_card"}
+	passport = []string{"passport"}
+	licence  = []string{"driving_license"}
+	resident = []string{"residence_permit"}
+)
+
+// numberFormats are the schemes known, from the issuers' public
+// descriptions.
+var numberFormats = []numberFormat{
+	{name: "German identity card or passport serial number", country: "DE", types: slices.Concat(idCard, passport, resident),
+		classes: seq(rep(deLetterChars, 1), rep(deLetterChars+digitChars, 8))},
+	{name: "Spanish DNI support number", country: "ES", types: idCard, classes: seq(rep(letterChars, 3), rep(digitChars, 6))},
+	{name: "Spanish DNI number", country: "ES", types: idCard, classes: seq(rep(digitChars, 8), rep(letterChars, 1)), check: dniLetter},
+	{name: "Spanish NIE", country: "ES", types: resident, classes: seq(rep("XYZ", 1), rep(digitChars, 7), rep(letterChars, 1)), check: dniLetter},
+	{name: "Italian electronic identity card number", country: "IT", types: idCard, classes: seq(rep(letterChars, 2), rep(digitChars, 5), rep(letterChars, 2))},
+	{name: "Italian paper identity card number", country: "IT", types: idCard, classes: seq(rep(letterChars, 2), rep(digitChars, 7))},
+	{name: "Portuguese citizen card number", country: "PT", types: idCard,
+		classes: seq(rep(digitChars, 9), rep(alnumChars, 2), rep(digitChars, 1)), check: ptCitizenCard},
+	{name: "Dutch document number", country: "NL", types: slices.Concat(idCard, passport),
+		classes: seq(rep(nlLetterChars, 2), rep(nlLetterChars+digitChars, 6), rep(digitChars, 1))},
+	{name: "Philippine card number (PCN)", country: "PH", types: idCard, classes: rep(digitChars, 16)},
+	{name: "Indonesian population number (NIK)", country: "ID", types: idCard, classes: rep(digitChars, 16), birth: nikBirth},
+	{name: "Vietnamese citizen identity number", country: "VN", types: idCard, classes: rep(digitChars, 12), birth: cccdBirth},
+	{name: "Vietnamese identity card number (CMND)", country: "VN", types: idCard, classes: rep(digitChars, 9)},
+	{name: "California driver licence number", country: "US", types: licence, where: "california", classes: seq(rep(letterChars, 1), rep(digitChars, 7))},
+	{name: "Florida driver licence number", country: "US", types: licence, where: "florida", classes: seq(rep(letterChars, 1), rep(digitChars, 12))},
+	{name: "Illinois driver licence number", country: "US", types: licence, where: "illinois", classes: seq(rep(letterChars, 1), rep(digitChars, 11))},
+	{name: "New York driver licence number", country: "US", types: licence, where: "new york", classes: rep(digitChars, 9)},
+	{name: "Texas driver licence number", country: "US", types: licence, where: "texas", classes: rep(digitChars, 8)},
+	{name: "Pennsylvania driver licence number", country: "US", types: licence, where: "pennsylvania", classes: rep(digitChars, 8)},
+	{name: "UK driving licence number", country: "GB", types: licence,
+		classes: gbLicence, valid: gbPadding, birth: gbBirth, surname: 5},
+	// the photocard prints the licence's issue number after it
+	{name: "UK driving licence number", country: "GB", types: licence, classes: seq(gbLicence, rep(digitChars, 2)), keep: len(gbLicence),
+		valid: gbPadding, birth: gbBirth, surname: 5},
+}
+
+// gbLicence: the surname's first five letters padded with 9s, the birth
+// date (six digits), two initials padded with 9s, a digit, two check
+// letters.
+var gbLicence = seq(rep(letterChars, 1), rep(letterChars+"9", 4), rep(digitChars, 6), rep(letterChars+"9", 2), rep(digitChars, 1), rep(letterChars, 2))
+
+// confusions are the characters OCR takes for one another in most faces:
+// for a character read, what else it may be.
+var confusions = map[byte]string{
+	'0': "OQD", 'O': "0Q", 'Q': "O0", 'D': "0",
+	'1': "I", 'I': "1",
+	'2': "Z", 'Z': "2", '5': "S", 'S': "5", '8': "B", 'B': "8", '6': "G", 'G': "6",
+}
+
+// maxAmbiguous is how many ambiguous positions a check digit may settle
+// (at most 3^n readings tried).
+const maxAmbiguous = 6
+
+// numberFit is a document number read against the schemes.
+type numberFit struct {
+	value  string // the reading, each position settled by its scheme
+	format string // the scheme's name
+	// alts: the positions not settled, with the characters they may be
+	alts map[int][]byte
+	// problem, when set: why the fit is in doubt (a check digit or birth
+	// date that does not hold)
+	problem string
+	f       *numberFormat
+}
+
+// formatsFor are the schemes that may apply: the country's, for the types
+// the document names (all of them when it names none), printed where the
+// title says. known reports whether the country has a scheme for the type.
+func formatsFor(country string, types []string, text string) (fs []*numberFormat, known bool) {
+	for i := range numberFormats {
+		f := &numberFormats[i]
+		if f.country != country || len(types) > 0 && !slices.ContainsFunc(types, func(t string) bool { return slices.Contains(f.types, t) }) {
+			continue
+		}
+		if f.where != "" && !strings.Contains(text, " "+f.where+" ") {
+			continue
+		}
+		fs = append(fs, f)
+	}
+	return fs, len(fs) > 0 && len(types) > 0
+}
+
+// fitNumber reads v (capital letters and digits) against the schemes: the
+// first that fits, or ok false.
+func fitNumber(v string, fs []*numberFormat) (numberFit, bool) {
+	for _, f := range fs {
+		if len(v) != len(f.classes) {
+			continue
+		}
+		if fit, ok := f.fit(v); ok {
+			return fit.proper(), true
+		}
+	}
+	return numberFit{}, false
+}
+
+// fit settles each position of v by the class the scheme gives it: a
+// character the class allows stays, one it does not becomes its likeliest
+// confusion the class allows; a position is ambiguous when the class
+// allows more than one of the character and its confusions. A check
+// digit, then the holder's name (settle), settle ambiguous positions.
+func (f *numberFormat) fit(v string) (numberFit, bool) {
+	b := []byte(v)
+	alts := map[int][]byte{}
+	for i, c := range b {
+		class := f.classes[i]
+		var can []byte
+		if strings.IndexByte(class, c) >= 0 {
+			can = append(can, c)
+		}
+		for _, o := range []byte(confusions[c]) {
+			if strings.IndexByte(class, o) >= 0 {
+				can = append(can, o)
+			}
+		}
+		switch len(can) {
+		case 0:
+			return numberFit{}, false
+		case 1:
+		default:
+			alts[i] = can
+		}
+		b[i] = can[0]
+	}
+	fit := numberFit{value: string(b), format: f.name, alts: alts, f: f}
+	if f.valid != nil && !f.valid(fit.value) {
+		return numberFit{}, false
+	}
+	if f.check == nil {
+		return fit, true
+	}
+	if len(alts) > maxAmbiguous {
+		if !f.check(fit.value) {
+			fit.problem = "its check digit does not hold"
+		}
+		return fit, true
+	}
+	// every reading of the ambiguous positions; keep those that hold
+	var holding []string
+	pos := slices.Sorted(maps.Keys(alts))
+	var try func(k int, cur []byte)
+	try = func(k int, cur []byte) {
+		if k == len(pos) {
+			if s := string(cur); (f.valid == nil || f.valid(s)) && f.check(s) {
+				holding = append(holding, s)
+			}
+			return
+		}
+		for _, o := range alts[pos[k]] {
+			cur[pos[k]] = o
+			try(k+1, cur)
+		}
+	}
+	try(0, slices.Clone(b))
+	switch len(holding) {
+	case 0:
+		fit.problem = "its check digit does not hold"
+	case 1:
+		fit.value, fit.alts = holding[0], nil
+	}
+	return fit, true
+}
+
+// proper is the fit cut to the number proper.
+func (fit numberFit) proper() numberFit {
+	if fit.f == nil || fit.f.keep == 0 || len(fit.value) <= fit.f.keep {
+		return fit
+	}
+	fit.value = fit.value[:fit.f.keep]
+	for i := range fit.alts {
+		if i >= fit.f.keep {
+			delete(fit.alts, i)
+		}
+	}
+	return fit
+}
+
+// sure: every position settled.
+func (fit numberFit) sure() bool { return len(fit.alts) == 0 }
+
+// settleName settles the positions of a number that encode the holder's
+// surname (a UK licence) by the surname read: "" when they agree, else the
+// problem.
+func (fit *numberFit) settleName(surname string) string {
+	if fit.f == nil || fit.f.surname == 0 || surname == "" {
+		return ""
+	}
+	want := []byte(namePart(surname, fit.f.surname))
+	b := []byte(fit.value)
+	for i, w := range want {
+		switch {
+		case b[i] == w:
+			delete(fit.alts, i)
+		case slices.Contains(fit.alts[i], w):
+			b[i] = w
+			delete(fit.alts, i)
+		default:
+			return "the surname it encodes differs from the one printed"
+		}
+	}
+	fit.value = string(b)
+	return ""
+}
+
+// namePart is the first n letters of a surname, A–Z, padded with 9s.
+func namePart(surname string, n int) string {
+	var b strings.Builder
+	for _, c := range norm.NFD.String(strings.ToUpper(surname)) {
+		if c >= 'A' && c <= 'Z' && b.Len() < n {
+			b.WriteRune(c)
+		}
+	}
+	return b.String() + strings.Repeat("9", n-b.Len())
+}
+
+// crossBirth compares the birth date a number encodes with the one read
+// (YYYY-MM-DD): "" when they agree or either is missing, else the problem.
+func (fit numberFit) crossBirth(birth string) string {
+	if fit.f == nil || fit.f.birth == nil || len(birth) != 10 {
+		return ""
+	}
+	yy, mm, dd, ok := fit.f.birth(fit.value)
+	if !ok {
+		return "the birth date it encodes is not a date"
+	}
+	y, _ := strconv.Atoi(birth[2:4])
+	m, _ := strconv.Atoi(birth[5:7])
+	d, _ := strconv.Atoi(birth[8:10])
+	if yy != y || mm != 0 && mm != m || dd != 0 && dd != d {
+		return "the birth date it encodes differs from the one printed"
+	}
+	return ""
+}
+
+// atoi2 reads two digits at i.
+func atoi2(v string, i int) (int, bool) {
+	n, err := strconv.Atoi(v[i : i+2])
+	return n, err == nil
+}
+
+// nikBirth: an Indonesian NIK is region (6), birth day (plus 40 for a
+// woman), month and two-digit year, then a serial (4).
+func nikBirth(v string) (int, int, int, bool) {
+	d, ok1 := atoi2(v, 6)
+	m, ok2 := atoi2(v, 8)
+	y, ok3 := atoi2(v, 10)
+	if d > 40 {
+		d -= 40
+	}
+	return y, m, d, ok1 && ok2 && ok3 && d >= 1 && d <= 31 && m >= 1 && m <= 12
+}
+
+// cccdBirth: a Vietnamese citizen identity number is province (3), a digit
+// for sex and century (0–9), the two-digit birth year, then a serial (6).
+func cccdBirth(v string) (int, int, int, bool) {
+	y, ok := atoi2(v, 4)
+	return y, 0, 0, ok
+}
+
+// gbBirth: a UK licence number is the surname's first five letters, the
+// decade of birth, the month (plus 50 for a woman), the day, the year
+// within the decade, initials, a digit and two check characters.
+func gbBirth(v string) (int, int, int, bool) {
+	m, ok1 := atoi2(v, 6)
+	d, ok2 := atoi2(v, 8)
+	if m > 50 {
+		m -= 50
+	}
+	y := int(v[5]-'0')*10 + int(v[10]-'0')
+	return y, m, d, ok1 && ok2 && d >= 1 && d <= 31 && m >= 1 && m <= 12
+}
+
+// gbPadding: the surname part and the initials are letters padded on the
+// right with 9s, never a letter after a 9.
+func gbPadding(v string) bool {
+	padded := func(s string) bool {
+		i := strings.IndexByte(s, '9')
+		return i < 0 || strings.Trim(s[i:], "9") == ""
+	}
+	return padded(v[:5]) && padded(v[11:13])
+}
+
+// dniLetter: a Spanish DNI or NIE ends in the letter of its number modulo
+// 23 (an NIE's X, Y, Z standing for 0, 1, 2).
+func dniLetter(v string) bool {
+	num := strings.NewReplacer("X", "0", "Y", "1", "Z", "2").Replace(v[:len(v)-1])
+	n, err := strconv.Atoi(num)
+	if err != nil {
+		return false
+	}
+	return "TRWAGMYFPDXBNJZSQVHLCKE"[n%23] == v[len(v)-1]
+}
+
+// ptCitizenCard: a Portuguese citizen card number (civil number, its check
+// digit, the card's version, a check digit) holds when, from the right,
+// every second value doubled (less 9 above 9) and all summed is a
+// multiple of 10; letters count A=10 … Z=35.
+func ptCitizenCard(v string) bool {
+	sum := 0
+	for i := len(v) - 1; i >= 0; i-- {
+		c := v[i]
+		var n int
+		switch {
+		case c >= '0' && c <= '9':
+			n = int(c - '0')
+		case c >= 'A' && c <= 'Z':
+			n = int(c-'A') + 10
+		default:
+			return false
+		}
+		if (len(v)-1-i)%2 == 1 {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	return sum%10 == 0
+}
