@@ -93,6 +93,7 @@ func (e *Engine) Checkers() []check.Checker { return []check.Checker{DocumentChe
 const (
 	DoubtMissing = "missing_elements" // a mandatory element is absent or not a date
 	DoubtDates   = "impossible_dates" // birth after issue or expiry, issue after expiry, a birth in the future
+	DoubtIssuer  = "issuer_mismatch"  // the header's IIN belongs to another jurisdiction than the record's DAJ or DCG
 )
 
 // mandatory are the elements a record must hold for its holder to be
@@ -118,6 +119,9 @@ func assess(l License, now time.Time) (missing, doubts []string) {
 	today := now.UTC().Format(time.DateOnly)
 	if b != "" && (b > today || e != "" && b >= e || i != "" && b > i) || i != "" && (e != "" && i > e || i > today) {
 		doubts = append(doubts, DoubtDates)
+	}
+	if !issuerAgrees(l) {
+		doubts = append(doubts, DoubtIssuer)
 	}
 	return missing, doubts
 }
@@ -151,15 +155,26 @@ func (e *Engine) Data(ctx context.Context, s *check.Subject) docdata.Found {
 	}
 	return docdata.Found{OK: true, Reading: docdata.Reading{Source: "barcode", Document: f.kind, Surname: l.Surname, GivenNames: l.GivenNames,
 		BirthDate: l.DateOfBirth, ExpiryDate: l.DateOfExpiry, IssueDate: l.DateOfIssue, DocumentNumber: l.DocumentNumber,
-		DocumentTypes: types, IssuingCountry: map[string]string{"USA": "US", "CAN": "CA"}[l.Country],
+		DocumentTypes: types, IssuingCountry: issuingCountry(l),
 		Doubts: doubts, DoubtReason: reasonFor(doubts)}}
 }
 
+// issuingCountry is the record's country (DCG), else its issuer's, as
+// alpha-2.
+func issuingCountry(l License) string {
+	c := l.Country
+	if is, ok := IssuerOf(l.IIN); c == "" && ok {
+		c = is.Country
+	}
+	return map[string]string{"USA": "US", "CAN": "CA", "MEX": "MX"}[c]
+}
+
 // reasonFor is the reason code of a record's doubts: contradicting dates
-// in an error-corrected barcode hint at an edited one.
+// in an error-corrected barcode hint at an edited one, an issuer that does
+// not match the record at one made up.
 func reasonFor(doubts []string) string {
 	for _, d := range doubts {
-		if d == DoubtDates {
+		if d == DoubtDates || d == DoubtIssuer {
 			return kyc.ReasonTamperHints
 		}
 	}
@@ -205,6 +220,9 @@ type AAMVASummary struct {
 	JurisdictionVersion int      `json:"jurisdiction_version"`
 	Subfiles            []string `json:"subfiles"`
 	Country             string   `json:"country,omitempty"`
+	// Issuer is the jurisdiction AAMVA's list gives the IIN (nil when it
+	// is not on the list).
+	Issuer *Issuer `json:"issuer,omitempty"`
 }
 
 // Sealed is what document.barcode seals: every code's text and the AAMVA
@@ -216,7 +234,8 @@ type Sealed struct {
 
 // Run passes an AAMVA record holding the mandatory elements with dates
 // that agree; asks a reviewer when elements are missing (DOCUMENT_UNREADABLE),
-// the dates contradict each other (TAMPER_HINTS), or an AAMVA header's
+// the dates contradict each other or the header's issuer is not the
+// record's jurisdiction (TAMPER_HINTS), or an AAMVA header's
 // record does not parse; does not run without the decoder (unavailable)
 // or without a barcode, or with only barcodes of other kinds (not
 // applicable; what was found is kept, sealed).
@@ -239,6 +258,9 @@ func (c DocumentCheck) Run(ctx context.Context, s *check.Subject) check.Result {
 		l := f.license
 		sealed.License = &l
 		ev.AAMVA = &AAMVASummary{IIN: l.IIN, Version: l.Version, JurisdictionVersion: l.JurisdictionVersion, Subfiles: l.Subfiles, Country: l.Country}
+		if is, ok := IssuerOf(l.IIN); ok {
+			ev.AAMVA.Issuer = &is
+		}
 		ev.Missing, ev.Doubts = assess(l, s.Now)
 	}
 	plain, err := json.Marshal(sealed)

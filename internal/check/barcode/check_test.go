@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +57,11 @@ func TestDocumentCheck(t *testing.T) {
 		want   string // a part of the evidence JSON
 	}{
 		{"a complete record", kyctest.LicenceBack(t, record(full...)), barcode.Reader{}, kyc.CheckPassed, "", "",
-			`"aamva":{"iin":"636014","version":8,"jurisdiction_version":0,"subfiles":["DL"],"country":"USA"}`},
+			`"aamva":{"iin":"636014","version":8,"jurisdiction_version":0,"subfiles":["DL"],"country":"USA","issuer":{"name":"California","code":"CA","country":"USA"}}`},
+		{"a Texas record under California's IIN", kyctest.LicenceBack(t, record(append(slices.Clone(full), "DAJTX")...)), barcode.Reader{}, kyc.CheckReview, "",
+			kyc.ReasonTamperHints, `"doubts":["issuer_mismatch"]`},
+		{"a Canadian record under California's IIN", kyctest.LicenceBack(t, record(append(slices.Clone(full[:6]), "DCGCAN")...)), barcode.Reader{}, kyc.CheckReview, "",
+			kyc.ReasonTamperHints, `"doubts":["issuer_mismatch"]`},
 		{"no birth date", kyctest.LicenceBack(t, record(full[0], full[1], full[2], full[5])), barcode.Reader{}, kyc.CheckReview, "",
 			kyc.ReasonDocumentUnreadable, `"missing":["date_of_birth"],"doubts":["missing_elements"]`},
 		{"born after the licence was issued", kyctest.LicenceBack(t, record(full[0], full[1], full[2], "DBB08312021", full[4], full[5])),

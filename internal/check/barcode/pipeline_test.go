@@ -63,7 +63,8 @@ func TestPipeline(t *testing.T) {
 	var ev barcode.Evidence
 	require.NoError(t, json.Unmarshal(c.Evidence, &ev))
 	require.Equal(t, kyc.DocIDBack, ev.Document)
-	require.Equal(t, &barcode.AAMVASummary{IIN: "636014", Version: 8, Subfiles: []string{"DL", "ZC"}, Country: "USA"}, ev.AAMVA)
+	require.Equal(t, &barcode.AAMVASummary{IIN: "636014", Version: 8, Subfiles: []string{"DL", "ZC"}, Country: "USA",
+		Issuer: &barcode.Issuer{Name: "California", Code: "CA", Country: "USA"}}, ev.AAMVA)
 	require.Equal(t, []barcode.CodeSummary{{Format: "PDF417", Bytes: len(valid)}}, ev.Codes)
 	plain, err := a.Verifications.OpenEvidence(ev.Sealed, v.ID)
 	require.NoError(t, err)

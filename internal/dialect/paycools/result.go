@@ -396,7 +396,8 @@ func addOCR(checks []kyc.Check, res *Result, open func(sealed string) ([]byte, e
 		l := sealed.License
 		res.IDInfo.OCRResult = OCRResult{IDNumber: l.DocumentNumber, LastName: l.Surname, FirstName: l.GivenNames,
 			FirstNameFull: strings.TrimSpace(l.GivenNames + " " + l.Surname), Address: l.Address(), DateOfBirth: l.DateOfBirth,
-			DateOfExpiry: l.DateOfExpiry, DateOfIssue: l.DateOfIssue, CountryCode: l.Country, Sex: l.Sex}
+			DateOfExpiry: l.DateOfExpiry, DateOfIssue: l.DateOfIssue, CountryCode: l.Country, Sex: l.Sex,
+			IssuingState: l.Jurisdiction()}
 		fillBasic(res)
 		if c.Status == kyc.CheckPassed {
 			res.IDInfo.SpoofResult.MaterialCheck = "1" // the barcode's record is whole and its dates agree

@@ -33,7 +33,7 @@ func TestCaseViewBarcode(t *testing.T) {
 	st, page := e.login("rev1").get("/console/cases/" + v.ID)
 	require.Equal(t, http.StatusOK, st)
 	require.Contains(t, page, `<section id="barcode">`)
-	require.Contains(t, page, "version 8, issuer <bdi>636014</bdi>, <bdi>USA</bdi>, subfiles DL, ZC")
+	require.Contains(t, page, "version 8, issuer <bdi>636014</bdi> (California), <bdi>USA</bdi>, subfiles DL, ZC")
 	require.Contains(t, page, `<th>declared</th><th>barcode</th>`)
 	require.Contains(t, page, `<tr><td>date_of_birth</td><td class="bad"><bdi>1980-01-01</bdi> ✗</td><td class="bad"><bdi>1977-08-31</bdi> ✗</td></tr>`)
 	require.Contains(t, page, `<tr><td>document_number</td><td><bdi>D1234562</bdi></td><td><bdi>D1234562</bdi></td></tr>`)
