@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -146,9 +147,10 @@ var idStyles = map[string]idStyle{
 		date:   func(t time.Time) string { return t.Format("01/02/2006") }, layout: "table",
 		number: func(r *rand.Rand, _ IDFront) string { return letters(r, 1) + digits(r, 7) }},
 	"GB-DL": {country: "GB", docType: "driving_license", titles: []string{"DRIVING LICENCE", "UNITED KINGDOM"},
-		labels: map[string]string{"surname": "Surname", "given": "First names", "birth": "Date of birth", "issue": "Date of issue", "expiry": "Expiry date",
-			"number": "Licence No"},
-		date: func(t time.Time) string { return t.Format("02.01.2006") }, layout: "table",
+		// the EU model's numbered fields
+		labels: map[string]string{"surname": "1.", "given": "2.", "birth": "3.", "issue": "4a.", "expiry": "4b.", "authority": "4c.",
+			"number": "5."},
+		date: func(t time.Time) string { return t.Format("02.01.2006") }, layout: "numbered",
 		number: ukLicence},
 }
 
@@ -271,6 +273,12 @@ func (f *IDFront) Render(width int, seed uint64) *image.RGBA {
 			d.Src = ink
 			d.DrawString(value)
 			y += int(44 * s)
+		case "numbered":
+			d := font.Drawer{Dst: img, Src: labelInk, Face: valueFace, Dot: fixed.P(x, y+int(20*s))}
+			d.DrawString(label)
+			d.Src, d.Dot = ink, fixed.P(x+int(52*s), y+int(20*s))
+			d.DrawString(value)
+			y += int(42 * s)
 		case "table":
 			d := font.Drawer{Dst: img, Src: labelInk, Face: labelFace, Dot: fixed.P(x, y+int(20*s))}
 			d.DrawString(label)
@@ -318,6 +326,20 @@ func (f *IDFront) printed(st idStyle) [][2]string {
 	}
 	if f.ExpiryDate != "" {
 		add("expiry", date(f.ExpiryDate))
+	}
+	if st.layout == "numbered" {
+		// in the fields' order; the birth date with the place, the
+		// authority, the number with the card's issue number after it
+		add("authority", "DVLA")
+		for i, lv := range out {
+			switch lv[0] {
+			case st.labels["birth"]:
+				out[i][1] += " UNITED KINGDOM"
+			case st.labels["number"]:
+				out[i][1] += fmt.Sprintf(" %02d", 10+len(f.Surname)%80)
+			}
+		}
+		slices.SortStableFunc(out, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/openkyc/openkyc/internal/check/docdata"
 	"golang.org/x/text/language"
 )
 
@@ -74,11 +75,15 @@ func Extract(words []Word, country string, now time.Time) Result {
 		// is not to be trusted (ambiguous numeric dates stay uncertain)
 		dateCountry = ""
 	}
+	licence := slices.Contains(res.DocumentTypes, docdata.TypeDrivingLicense)
 	for _, s := range segs {
 		if s.used {
 			continue
 		}
 		s.field, s.labelWords = labelMatch(s.words, langs)
+		if s.labelWords == 0 && licence {
+			s.field, s.labelWords = numberedLabel(s)
+		}
 		if s.labelWords > 0 {
 			res.Labels++
 		}
@@ -148,6 +153,45 @@ func (r *Result) settleNumber(country, text string) {
 		f.Confidence = min(f.Confidence, Confident-0.01)
 	}
 	r.Fields[FieldDocumentNumber] = f
+}
+
+// licenceFields are the numbered fields of the EU driving licence model
+// (Directive 2006/126/EC, Annex I), which the United Kingdom's and many
+// others' follow: "1." surname, "2." given names, "3." date and place of
+// birth, "4a." issue, "4b." expiry, "4c." authority, "4d." a personal
+// number, "5." licence number, "7." signature, "8." address, "9."
+// categories.
+var licenceFields = map[string]string{"1": FieldSurname, "2": FieldGivenNames, "3": FieldBirthDate, "4a": FieldIssueDate,
+	"4b": FieldExpiryDate, "4c": fieldOther, "4d": fieldOther, "5": FieldDocumentNumber, "7": fieldOther, "8": FieldAddress, "9": fieldOther}
+
+// numberedRE is a licence field's number as OCR reads it: "1.", "4b.",
+// "l." (1 read as l), "Ab," (4 read as A), and a value glued to it when it
+// starts with a letter ("1.MORGAN").
+var numberedRE = regexp.MustCompile(`^([1-9lI|]|[4A][abcd])[.,]([\p{L}].*)?$`)
+
+// numberedLabel reads a licence segment's first word as a numbered field
+// (licenceFields). A value glued to the number is split off into a word
+// of its own.
+func numberedLabel(s *segment) (string, int) {
+	m := numberedRE.FindStringSubmatch(s.words[0].Text)
+	if m == nil {
+		return "", 0
+	}
+	key := strings.NewReplacer("l", "1", "I", "1", "|", "1", "A", "4").Replace(m[1])
+	field, ok := licenceFields[key]
+	if !ok {
+		return "", 0
+	}
+	if m[2] != "" {
+		w := s.words[0]
+		label, value := w, w
+		cut := w.Box.Min.X + w.Box.Dx()*(len(w.Text)-len(m[2]))/len(w.Text)
+		label.Text, label.Box.Max.X = strings.TrimSuffix(w.Text, m[2]), cut
+		value.Text, value.Box.Min.X = m[2], cut
+		s.words = slices.Insert(slices.Clone(s.words), 1, value)
+		s.words[0] = label
+	}
+	return field, 1
 }
 
 func wordTexts(ws []Word) []string {

@@ -69,6 +69,17 @@ func TestExtract(t *testing.T) {
 			"Ngày sinh / Date of birth | : 01/02/1990", "Có giá trị đến / Date of expiry : 11/03/2032"), "VN",
 			map[string]string{FieldDocumentNumber: "001234567890", FieldFullName: "NGUYỄN VĂN AN", FieldBirthDate: "1990-02-01",
 				FieldExpiryDate: "2032-03-11"}, nil, ""},
+		{"EU licence: numbered fields", page("DRIVING LICENCE UNITED KINGDOM", "1. MORGAN", "2. SARAH MEREDITH", "3. 11.03.1976 UNITED KINGDOM",
+			"4a. 19.01.2013 | 4c. DVLA", "4b. 18.01.2023", "5. MORGA753116SM9IJ 35", "8. 122 BURNS CRESCENT EDINBURGH", "9. AM/A/B1/B/f/k/l/n/p/q"), "",
+			map[string]string{FieldSurname: "MORGAN", FieldGivenNames: "SARAH MEREDITH", FieldBirthDate: "1976-03-11", FieldIssueDate: "2013-01-19",
+				FieldExpiryDate: "2023-01-18", FieldDocumentNumber: "MORGA753116SM9IJ", FieldAddress: "122 BURNS CRESCENT EDINBURGH"},
+			[]string{"driving_license"}, "GB"},
+		{"EU licence: values glued to their numbers, OCR's l for 1", page("FÜHRERSCHEIN BUNDESREPUBLIK DEUTSCHLAND", "l.MUSTERMANN", "2.ERIKA",
+			"3. 12.08.1964 BERLIN", "4b. 01.02.2033"), "",
+			map[string]string{FieldSurname: "MUSTERMANN", FieldGivenNames: "ERIKA", FieldBirthDate: "1964-08-12", FieldExpiryDate: "2033-02-01"},
+			[]string{"driving_license"}, "DE"},
+		{"numbers are no labels on an identity card", page("RÉPUBLIQUE FRANÇAISE CARTE NATIONALE D'IDENTITÉ", "1. MARTIN", "Nom", "DUBOIS"), "",
+			map[string]string{FieldSurname: "DUBOIS"}, []string{"id_card"}, "FR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,47 @@
+package viz_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openkyc/openkyc/internal/check/viz"
+	"github.com/openkyc/openkyc/internal/kyctest"
+)
+
+// TestReadRendered reads generated fronts with tesseract: a UK licence's
+// numbered fields (its number settled by its scheme, the issue number
+// after it dropped) and a German card whose serial holds no O.
+func TestReadRendered(t *testing.T) {
+	t.Parallel()
+	r := &viz.Reader{Timeout: 2 * time.Minute}
+	kyctest.NeedOCR(t, r.Available())
+	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		front  kyctest.IDFront
+		scheme string
+	}{
+		{kyctest.IDFront{Style: "GB-DL", Country: "GB", DocumentType: "driving_license", Surname: "MORGAN", GivenNames: "SARAH MEREDITH",
+			BirthDate: "1976-03-11", IssueDate: "2019-01-19", ExpiryDate: "2029-01-18", DocumentNumber: "MORGA753116SM9IJ", Sex: "F"}, "UK driving licence number"},
+		{kyctest.IDFront{Style: "DE", Country: "DE", DocumentType: "id_card", Surname: "MUSTERMANN", GivenNames: "ERIKA",
+			BirthDate: "1964-08-12", ExpiryDate: "2031-06-30", DocumentNumber: "L01X00T47", Nationality: "DE"}, "German identity card or passport serial number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.front.Style, func(t *testing.T) {
+			t.Parallel()
+			rd, err := r.Read(context.Background(), tt.front.Render(1200, 1), "", now)
+			require.NoError(t, err)
+			want := map[string]string{viz.FieldSurname: tt.front.Surname, viz.FieldGivenNames: tt.front.GivenNames, viz.FieldBirthDate: tt.front.BirthDate,
+				viz.FieldExpiryDate: tt.front.ExpiryDate, viz.FieldDocumentNumber: tt.front.DocumentNumber}
+			for k, v := range want {
+				require.Equal(t, v, rd.Fields[k].Value, "%s: %+v", k, rd.Fields[k])
+			}
+			require.Equal(t, tt.scheme, rd.Fields[viz.FieldDocumentNumber].Scheme)
+			require.Empty(t, rd.Fields[viz.FieldDocumentNumber].Problem)
+			require.Equal(t, tt.front.Country, rd.IssuingCountry)
+			require.Equal(t, []string{tt.front.DocumentType}, rd.DocumentTypes)
+		})
+	}
+}
