@@ -86,7 +86,8 @@ var numberFormats = []numberFormat{
 		classes: seq(rep(nlLetterChars, 2), rep(nlLetterChars+digitChars, 6), rep(digitChars, 1))},
 	{name: "Philippine card number (PCN)", country: "PH", types: idCard, classes: rep(digitChars, 16)},
 	{name: "Indonesian population number (NIK)", country: "ID", types: idCard, classes: rep(digitChars, 16), birth: nikBirth},
-	{name: "Vietnamese citizen identity number", country: "VN", types: idCard, classes: rep(digitChars, 12), birth: cccdBirth},
+	// province 001–096, a digit for sex and century, the birth year, a serial
+	{name: "Vietnamese citizen identity number", country: "VN", types: idCard, classes: seq(rep("0", 1), rep(digitChars, 11)), birth: cccdBirth},
 	{name: "Vietnamese identity card number (CMND)", country: "VN", types: idCard, classes: rep(digitChars, 9)},
 	{name: "California driver licence number", country: "US", types: licence, where: "california", classes: seq(rep(letterChars, 1), rep(digitChars, 7))},
 	{name: "Florida driver licence number", country: "US", types: licence, where: "florida", classes: seq(rep(letterChars, 1), rep(digitChars, 12))},

@@ -139,7 +139,10 @@ func (r *Reader) Read(ctx context.Context, img image.Image, country string, now 
 	// the scale, the printed text does not
 	other := image.NewGray(image.Rect(0, 0, g.Rect.Dx()*secondNum/secondDen, g.Rect.Dy()*secondNum/secondDen))
 	draw.BiLinear.Scale(other, other.Bounds(), g, g.Bounds(), draw.Src, nil)
-	words2, err := r.tesseract(ctx, other, models)
+	// and with English first: a country's model and English misread
+	// different things (Vietnamese reads a slashed 0 as 9)
+	second2 := append([]string{"eng"}, slices.DeleteFunc(slices.Clone(models), func(m string) bool { return m == "eng" })...)
+	words2, err := r.tesseract(ctx, other, second2)
 	if err != nil {
 		return Reading{}, err
 	}
@@ -160,8 +163,9 @@ const (
 )
 
 // vote merges two passes' fields: a value both read keeps the higher
-// confidence; values that differ keep the more confident one at half the
-// lower confidence; a field one pass found keeps 80 % of its confidence,
+// confidence; values that differ keep the more confident one (a number
+// fitting its scheme over one that does not) at half the lower confidence;
+// a field one pass found keeps 80 % of its confidence,
 // below Confident.
 // The titles are the first result's, else the second's.
 func vote(a, b Result) Result {
@@ -178,8 +182,8 @@ func vote(a, b Result) Result {
 			out.Fields[k] = fa
 		default:
 			best := fa
-			if fb.Confidence > fa.Confidence {
-				best = fb
+			if fits(fb) != fits(fa) && fits(fb) || fits(fb) == fits(fa) && fb.Confidence > fa.Confidence {
+				best = fb // a number that fits its scheme over one that does not, else the more confident
 			}
 			best.Confidence, best.Passes = round2(min(fa.Confidence, fb.Confidence)*0.5), PassesDiffer
 			out.Fields[k] = best
@@ -201,6 +205,9 @@ func vote(a, b Result) Result {
 	out.Labels = max(a.Labels, b.Labels)
 	return out
 }
+
+// fits: a document number that fits its issuer's scheme without a problem.
+func fits(f Field) bool { return f.Scheme != "" && f.Problem == "" }
 
 // onePass is the confidence of a field one pass alone read: 80 % of its
 // own, and below Confident (an unconfirmed value is never used).

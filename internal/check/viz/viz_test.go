@@ -237,3 +237,15 @@ func TestCompare(t *testing.T) {
 	z = compare(v, docdata.Reading{Source: "mrz", Surname: "SMITH", GivenNames: "JOHN QUINC", BirthDate: "1977-XX-XX"})
 	require.Equal(t, []string{"name"}, z.Agree, "an MRZ may truncate; its unknown date parts compare nothing")
 }
+
+func TestVotePrefersTheNumberThatFits(t *testing.T) {
+	t.Parallel()
+	a := Result{Fields: map[string]Field{FieldDocumentNumber: {Value: "922083262880", Confidence: 0.95, Scheme: "VN", Problem: "it fits no number scheme of the document"}}}
+	b := Result{Fields: map[string]Field{FieldDocumentNumber: {Value: "022083262880", Confidence: 0.85, Scheme: "VN"}}}
+	for _, v := range []Result{vote(a, b), vote(b, a)} {
+		f := v.Fields[FieldDocumentNumber]
+		require.Equal(t, "022083262880", f.Value)
+		require.Equal(t, PassesDiffer, f.Passes)
+		require.Less(t, f.Confidence, Confident)
+	}
+}
