@@ -30,6 +30,7 @@ for target in \
   "./internal/docfile FuzzTrailer" \
   "./internal/check/barcode FuzzParseAAMVA" \
   "./internal/check/barcode FuzzParseOutput" \
+  "./internal/check/barcode FuzzParseNational" \
   "./internal/check/viz FuzzExtract" \
   "./internal/check/viz FuzzParseTSV" \
   "./internal/check/viz FuzzParseDate" \

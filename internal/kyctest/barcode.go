@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -32,7 +33,11 @@ func CardWithCode(t testing.TB, format, text string) *image.RGBA {
 		t.Skip("ZXingWriter not installed (Debian zxing-cpp-tools)")
 	}
 	path := filepath.Join(t.TempDir(), "pdf417.png")
-	if out, err := exec.Command(writer, "-size", size, format, text, path).CombinedOutput(); err != nil {
+	args := []string{"-size", size}
+	if strings.ContainsFunc(text, func(r rune) bool { return r > 0x7e }) {
+		args = append(args, "-encoding", "UTF-8") // Vietnamese names, as national codes carry them
+	}
+	if out, err := exec.Command(writer, append(args, format, text, path)...).CombinedOutput(); err != nil {
 		t.Fatalf("ZXingWriter: %v: %s", err, out)
 	}
 	f, err := os.Open(path)

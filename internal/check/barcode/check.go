@@ -24,8 +24,9 @@ type found struct {
 	kind     kyc.DocumentKind // the side the codes were read from
 	codes    []Code
 	license  License
-	aamva    bool  // license holds an AAMVA DL/ID record
-	parseErr error // an AAMVA header whose record does not parse
+	aamva    bool        // license holds an AAMVA DL/ID record
+	national *NationalID // a national identity QR code read (ParseNational)
+	parseErr error       // an AAMVA header whose record does not parse, a national code whose fields do not hold
 	reason   string
 	missing  bool
 	err      error
@@ -63,6 +64,17 @@ func (e *Engine) read(ctx context.Context, s *check.Subject) found {
 			}
 			f := found{kind: kind, codes: codes}
 			for _, c := range codes {
+				if c.Format == "QRCode" {
+					n, err := ParseNational(c.Text)
+					if err == nil {
+						f.national, f.parseErr = &n, nil
+						return f
+					}
+					if !errors.Is(err, ErrNotNational) && f.parseErr == nil {
+						f.parseErr = err
+					}
+					continue
+				}
 				if c.Format != "PDF417" {
 					continue
 				}
@@ -135,10 +147,16 @@ func (e *Engine) Data(ctx context.Context, s *check.Subject) docdata.Found {
 		return docdata.Found{Err: f.err}
 	case f.missing:
 		return docdata.Found{Reason: f.reason, Unavailable: true}
+	case f.national != nil:
+		n := f.national
+		doubts := assessNational(*n, s.Now)
+		return docdata.Found{OK: true, Reading: docdata.Reading{Source: "barcode", Document: f.kind, Surname: n.FullName, BirthDate: n.DateOfBirth,
+			IssueDate: n.DateOfIssue, DocumentNumber: n.DocumentNumber, DocumentTypes: []string{docdata.TypeIDCard}, IssuingCountry: n.Country,
+			Doubts: doubts, DoubtReason: reasonFor(doubts)}}
 	case !f.aamva:
 		reason := f.reason
 		if f.codes != nil {
-			reason = "no AAMVA DL/ID barcode on id_back or id_front"
+			reason = "no AAMVA DL/ID barcode or national identity QR code on id_back or id_front"
 		}
 		return docdata.Found{Reason: reason}
 	}
@@ -157,6 +175,17 @@ func (e *Engine) Data(ctx context.Context, s *check.Subject) docdata.Found {
 		BirthDate: l.DateOfBirth, ExpiryDate: l.DateOfExpiry, IssueDate: l.DateOfIssue, DocumentNumber: l.DocumentNumber,
 		DocumentTypes: types, IssuingCountry: issuingCountry(l),
 		Doubts: doubts, DoubtReason: reasonFor(doubts)}}
+}
+
+// assessNational lists what is wrong with a national identity code's
+// data: dates that contradict each other (born after the card was issued,
+// in the future, issued in the future).
+func assessNational(n NationalID, now time.Time) (doubts []string) {
+	today := now.UTC().Format(time.DateOnly)
+	if b, i := n.DateOfBirth, n.DateOfIssue; b > today || i != "" && (b > i || i > today) {
+		doubts = append(doubts, DoubtDates)
+	}
+	return doubts
 }
 
 // issuingCountry is the record's country (DCG), else its issuer's, as
@@ -199,6 +228,8 @@ type Evidence struct {
 	Document kyc.DocumentKind `json:"document,omitempty"`
 	Codes    []CodeSummary    `json:"codes,omitempty"`
 	AAMVA    *AAMVASummary    `json:"aamva,omitempty"`
+	// National is a national identity QR code's format and country.
+	National *NationalSummary `json:"national,omitempty"`
 	// Problem is why an AAMVA header's record did not parse.
 	Problem string   `json:"problem,omitempty"`
 	Missing []string `json:"missing,omitempty"`
@@ -225,15 +256,23 @@ type AAMVASummary struct {
 	Issuer *Issuer `json:"issuer,omitempty"`
 }
 
+// NationalSummary is a national identity QR code's format.
+type NationalSummary struct {
+	Format  string `json:"format"`
+	Country string `json:"country"`
+}
+
 // Sealed is what document.barcode seals: every code's text and the AAMVA
-// record read from one.
+// record or national identity data read from one.
 type Sealed struct {
-	Codes   []Code   `json:"codes"`
-	License *License `json:"license,omitempty"`
+	Codes    []Code      `json:"codes"`
+	License  *License    `json:"license,omitempty"`
+	National *NationalID `json:"national,omitempty"`
 }
 
 // Run passes an AAMVA record holding the mandatory elements with dates
-// that agree; asks a reviewer when elements are missing (DOCUMENT_UNREADABLE),
+// that agree, or a national identity QR code (ParseNational) whose dates
+// agree; asks a reviewer when elements are missing (DOCUMENT_UNREADABLE),
 // the dates contradict each other or the header's issuer is not the
 // record's jurisdiction (TAMPER_HINTS), or an AAMVA header's
 // record does not parse; does not run without the decoder (unavailable)
@@ -263,6 +302,11 @@ func (c DocumentCheck) Run(ctx context.Context, s *check.Subject) check.Result {
 		}
 		ev.Missing, ev.Doubts = assess(l, s.Now)
 	}
+	if n := f.national; n != nil {
+		sealed.National = n
+		ev.National = &NationalSummary{Format: n.Format, Country: n.Country}
+		ev.Doubts = assessNational(*n, s.Now)
+	}
 	plain, err := json.Marshal(sealed)
 	if err != nil {
 		return check.Errored(err)
@@ -271,14 +315,14 @@ func (c DocumentCheck) Run(ctx context.Context, s *check.Subject) check.Result {
 		return check.Errored(err)
 	}
 	switch {
-	case f.aamva && len(ev.Doubts) > 0:
+	case (f.aamva || f.national != nil) && len(ev.Doubts) > 0:
 		return check.Result{Status: kyc.CheckReview, ReasonCode: reasonFor(ev.Doubts), Evidence: ev}
-	case f.aamva:
+	case f.aamva || f.national != nil:
 		return check.Result{Status: kyc.CheckPassed, Score: 1, Evidence: ev}
 	case f.parseErr != nil:
 		ev.Problem = f.parseErr.Error()
 		return check.Result{Status: kyc.CheckReview, ReasonCode: kyc.ReasonDocumentUnreadable, Evidence: ev}
 	}
-	ev.Reason = fmt.Sprintf("no AAMVA DL/ID barcode on %s: the %d code(s) found are kept as evidence", f.kind, len(f.codes))
+	ev.Reason = fmt.Sprintf("no AAMVA DL/ID barcode or national identity QR code on %s: the %d code(s) found are kept as evidence", f.kind, len(f.codes))
 	return check.Result{Status: kyc.CheckNotRun, NotRunKind: kyc.NotRunNotApplicable, Evidence: ev}
 }

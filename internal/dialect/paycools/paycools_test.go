@@ -539,3 +539,29 @@ func TestPayCoolsLicence(t *testing.T) {
 	}, 30*time.Second, 20*time.Millisecond)
 	require.Contains(t, v.Reasons, kyc.ReasonDocumentTypeMismatch)
 }
+
+// TestPayCoolsNationalQR: a Vietnamese citizen identity card's QR code
+// fills ocrResult (number, full name, address, birth and issue dates, sex,
+// country).
+func TestPayCoolsNationalQR(t *testing.T) {
+	t.Parallel()
+	if err := (barcode.Reader{}).Available(); err != nil {
+		t.Skip(err)
+	}
+	qr := "001099012345|123456789|Nguyễn Văn An|01021990|Nam|12 Phố Huế, Hai Bà Trưng, Hà Nội|15062021"
+	e := newEnv(t, kyctest.DBs(t)[0])
+	rcv := newReceiver(t, e.m1)
+	d := e.data(e.m1, e.call("/paycools/ekyc/init", e.m1, initParam("VN1", "user-vn", rcv.srv.URL+"/ekyc/notify"), ""))
+	finishWith(t, e, d["ekycUrl"].(string), "doc_type=id_card&country=VN",
+		map[string][]byte{"id_front": kyctest.JPEG(t, kyctest.CardWithCode(t, "QRCode", qr)), "id_back": kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760))})
+	require.Eventually(t, func() bool { return rcv.completed("VN1") != nil }, 30*time.Second, 20*time.Millisecond)
+	result := e.data(e.m1, e.call("/paycools/ekyc/checkResult", e.m1, `{"mchOrderId":"VN1","isReturnImage":"N"}`, ""))
+	ocr := result["extIdInfo"].(map[string]any)["ocrResult"].(map[string]any)
+	require.Equal(t, "001099012345", ocr["idNumber"])
+	require.Equal(t, "Nguyễn Văn An", ocr["firstNameFull"])
+	require.Equal(t, "12 Phố Huế, Hai Bà Trưng, Hà Nội", ocr["address"])
+	require.Equal(t, "2021-06-15", ocr["dateOfIssue"])
+	require.Equal(t, "VNM", ocr["countryCode"])
+	golden(t, "check_result_national_qr", result)
+	strictResult(t, result)
+}

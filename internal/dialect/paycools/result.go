@@ -21,6 +21,7 @@ import (
 	"github.com/openkyc/openkyc/internal/check/mrz"
 	"github.com/openkyc/openkyc/internal/check/viz"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"golang.org/x/text/language"
 )
 
 // ImageTTL is how long an image URL of a Check Result or Notification works.
@@ -384,11 +385,21 @@ func addOCR(checks []kyc.Check, res *Result, open func(sealed string) ([]byte, e
 			return err
 		}
 		var sealed barcode.Sealed
-		if ev.Sealed == "" || ev.AAMVA == nil {
+		if ev.Sealed == "" || ev.AAMVA == nil && ev.National == nil {
 			continue
 		}
 		if err := openSealed(c, ev.Sealed, open, &sealed); err != nil {
 			return err
+		}
+		if n := sealed.National; ev.National != nil && n != nil {
+			res.IDInfo.OCRResult = OCRResult{IDNumber: n.DocumentNumber, FirstNameFull: n.FullName, Address: n.Address, DateOfBirth: n.DateOfBirth,
+				DateOfIssue: n.DateOfIssue, CountryCode: alpha3(n.Country), Sex: n.Sex}
+			fillBasic(res)
+			if c.Status == kyc.CheckPassed {
+				res.IDInfo.SpoofResult.MaterialCheck = "1" // the code's fields hold and its dates agree
+			}
+			filled = true
+			continue
 		}
 		if sealed.License == nil {
 			return fmt.Errorf("check %s (%s): sealed reading: no licence", c.ID, c.Kind)
@@ -405,6 +416,16 @@ func addOCR(checks []kyc.Check, res *Result, open func(sealed string) ([]byte, e
 		filled = true
 	}
 	return addVIZ(checks, res, open, filled)
+}
+
+// alpha3 is an alpha-2 country code as ISO 3166-1 alpha-3 (as the MRZ
+// and AAMVA records give it), "" for none.
+func alpha3(c string) string {
+	r, err := language.ParseRegion(c)
+	if err != nil {
+		return ""
+	}
+	return r.ISO3()
 }
 
 // addVIZ fills ocrResult from the front's printed zone when document.viz

@@ -39,3 +39,23 @@ func TestCaseViewBarcode(t *testing.T) {
 	require.Contains(t, page, `<tr><td>document_number</td><td><bdi>D1234562</bdi></td><td><bdi>D1234562</bdi></td></tr>`)
 	require.Contains(t, page, `<td><bdi>1234 ANY STREET, CITY, CA 00000</bdi></td>`)
 }
+
+// TestCaseViewNationalQR: a Vietnamese card's QR code is shown as a
+// national identity code, its reading beside the declared data (a birth
+// date that differs sends the case to review).
+func TestCaseViewNationalQR(t *testing.T) {
+	t.Parallel()
+	if err := (barcode.Reader{}).Available(); err != nil {
+		t.Skip(err)
+	}
+	qr := "001099012345|123456789|Nguyễn Văn An|01021990|Nam|12 Phố Huế, Hà Nội|15062021"
+	e := newEnv(t, kyctest.DB{Name: "sqlite"}, func(c *config.Config) { c.AssetsDir = t.TempDir() })
+	v := e.caseWith(e.pA, "an", kyc.PII{FirstName: "Văn An", LastName: "Nguyễn", DateOfBirth: "1991-02-01", DocumentNumber: "001099012345"},
+		map[kyc.DocumentKind][]byte{kyc.DocIDFront: kyctest.JPEG(t, kyctest.CardWithCode(t, "QRCode", qr)),
+			kyc.DocSelfie: kyctest.JPEG(t, kyctest.SyntheticFace(600, 800))})
+	st, page := e.login("rev1").get("/console/cases/" + v.ID)
+	require.Equal(t, http.StatusOK, st)
+	require.Contains(t, page, "<dt>National identity code</dt><dd>vn_citizen_id, VN</dd>")
+	require.Contains(t, page, `<tr><td>document_number</td><td><bdi>001099012345</bdi></td><td><bdi>001099012345</bdi></td></tr>`)
+	require.Contains(t, page, `<tr><td>date_of_birth</td><td class="bad"><bdi>1991-02-01</bdi> ✗</td><td class="bad"><bdi>1990-02-01</bdi> ✗</td></tr>`)
+}
