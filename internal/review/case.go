@@ -102,6 +102,7 @@ type BarcodeView struct {
 	Evidence barcode.Evidence
 	Codes    []barcode.Code
 	License  *barcode.License
+	National *barcode.NationalID
 }
 
 // DataTable is the declared data beside each source's reading.
@@ -327,7 +328,7 @@ func (c *Case) readEvidence(latest map[kyc.CheckKind]kyc.Check, open func(sealed
 			if b, err = open(ev.Sealed); err == nil {
 				var sealed barcode.Sealed
 				if err = json.Unmarshal(b, &sealed); err == nil {
-					c.Barcode = &BarcodeView{Status: bc.Status, Evidence: ev, Codes: sealed.Codes, License: sealed.License}
+					c.Barcode = &BarcodeView{Status: bc.Status, Evidence: ev, Codes: sealed.Codes, License: sealed.License, National: sealed.National}
 				}
 			}
 		}
@@ -486,6 +487,11 @@ func (c *Case) dataTable(ev docdata.ConsistencyEvidence) *DataTable {
 		sources = append(sources, source{"barcode", map[string]string{"surname": l.Surname, "given_names": l.GivenNames,
 			"date_of_birth": l.DateOfBirth, "document_number": l.DocumentNumber, "date_of_expiry": l.DateOfExpiry, "date_of_issue": l.DateOfIssue,
 			"address": l.Address()}})
+	}
+	if c.Barcode != nil && c.Barcode.National != nil {
+		n := c.Barcode.National // one full name: shown whole
+		sources = append(sources, source{"barcode", map[string]string{"surname": n.FullName, "date_of_birth": n.DateOfBirth,
+			"document_number": n.DocumentNumber, "date_of_issue": n.DateOfIssue, "address": n.Address}})
 	}
 	if c.VIZ != nil && len(c.VIZ.Fields) > 0 {
 		// what the printed zone read at the confidence the pipeline uses
