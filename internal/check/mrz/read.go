@@ -68,7 +68,7 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 		if found || s.done() {
 			break
 		}
-		g := turnGray(gray, turn)
+		g := quality.Turn(gray, turn)
 		skew := skewAngle(g)
 		if skew != 0 {
 			g = rotateGray(g, skew)
@@ -168,7 +168,7 @@ func (s *search) try(g *image.Gray, name string, rotation float64) (bool, float6
 	if len(zones) == 0 || s.done() || settled(s.best) {
 		return len(zones) > 0, angle
 	}
-	g2 := turnGray(g, 180)
+	g2 := quality.Turn(g, 180)
 	if zs, all2, _ := locateZones(g2); len(zs) > 0 {
 		s.r.debugLines(name+"-upside-down", g2, all2, zs[0])
 		rd, sc, err := s.r.readZone(s.ctx, g2, zs[0], name+"-upside-down", zs[0].capH()*s.scale)
@@ -602,34 +602,6 @@ func (r Reader) readBand(ctx context.Context, gray *image.Gray, scale float64) (
 
 func scaleRect(b image.Rectangle, scale float64) [4]int {
 	return [4]int{int(float64(b.Min.X) * scale), int(float64(b.Min.Y) * scale), int(float64(b.Max.X) * scale), int(float64(b.Max.Y) * scale)}
-}
-
-// turnGray turns g by a multiple of 90 degrees, clockwise.
-func turnGray(g *image.Gray, deg int) *image.Gray {
-	w, h := g.Rect.Dx(), g.Rect.Dy()
-	switch deg {
-	case 90, 270:
-		out := image.NewGray(image.Rect(0, 0, h, w))
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				if deg == 90 {
-					out.Pix[x*h+(h-1-y)] = g.Pix[y*g.Stride+x]
-				} else {
-					out.Pix[(w-1-x)*h+y] = g.Pix[y*g.Stride+x]
-				}
-			}
-		}
-		return out
-	case 180:
-		out := image.NewGray(image.Rect(0, 0, w, h))
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				out.Pix[(h-1-y)*w+(w-1-x)] = g.Pix[y*g.Stride+x]
-			}
-		}
-		return out
-	}
-	return g
 }
 
 // debugLines draws the text lines the finder chained (their characters'

@@ -35,3 +35,33 @@ func SampleGray(g *image.Gray, x, y float64) uint8 {
 	v := p(x0, y0)*(1-fx)*(1-fy) + p(x0+1, y0)*fx*(1-fy) + p(x0, y0+1)*(1-fx)*fy + p(x0+1, y0+1)*fx*fy
 	return uint8(math.Round(v))
 }
+
+// Turn turns g by a multiple of 90 degrees, clockwise (any other angle
+// leaves it as it is). The MRZ and printed-zone readers use it for
+// documents photographed a quarter or half turn round.
+func Turn(g *image.Gray, deg int) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	switch deg {
+	case 90, 270:
+		out := image.NewGray(image.Rect(0, 0, h, w))
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				if deg == 90 {
+					out.Pix[x*h+(h-1-y)] = g.Pix[g.PixOffset(g.Rect.Min.X+x, g.Rect.Min.Y+y)]
+				} else {
+					out.Pix[(w-1-x)*h+y] = g.Pix[g.PixOffset(g.Rect.Min.X+x, g.Rect.Min.Y+y)]
+				}
+			}
+		}
+		return out
+	case 180:
+		out := image.NewGray(image.Rect(0, 0, w, h))
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				out.Pix[(h-1-y)*w+(w-1-x)] = g.Pix[g.PixOffset(g.Rect.Min.X+x, g.Rect.Min.Y+y)]
+			}
+		}
+		return out
+	}
+	return g
+}

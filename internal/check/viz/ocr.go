@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,6 +100,7 @@ type Reading struct {
 	MissingModels []string `json:"missing_models,omitempty"` // models the country's languages need that are not installed
 	Scale         float64  `json:"scale"`                    // the image was scaled by this before OCR
 	Skew          float64  `json:"skew"`                     // degrees the image was turned to level its text
+	Turn          int      `json:"turn,omitempty"`           // then turned clockwise by this many degrees (a photo taken sideways or upside down)
 }
 
 // Read OCRs img (words with boxes and confidences) and extracts its
@@ -120,11 +122,30 @@ func (r *Reader) Read(ctx context.Context, img image.Image, country string, now 
 		return Reading{}, err
 	}
 	first := Extract(words, country, now)
+	turn := 0
+	if first.Labels < 2 {
+		// a front photographed a quarter or half turn round: tesseract's
+		// orientation detection names the turn, kept when the turned image
+		// reads more labels
+		if t, err := r.orientation(ctx, g); err != nil {
+			return Reading{}, err
+		} else if t != 0 {
+			tg := quality.Turn(g, t)
+			tw, err := r.tesseract(ctx, tg, models)
+			if err != nil {
+				return Reading{}, err
+			}
+			if res := Extract(tw, country, now); res.Labels > first.Labels {
+				g, words, first, turn = tg, tw, res, t
+			}
+		}
+	}
 	if first.Labels < 2 {
 		// no printed zone this reader knows (another script, a blank
 		// side, a thumbnail): a second pass would not find one
-		rd := Reading{Result: vote(first, first), Models: models, MissingModels: missing, Scale: round2(scale), Skew: round2(skew)}
-		for k, f := range rd.Fields {
+		rd := Reading{Result: first, Models: models, MissingModels: missing, Scale: round2(scale), Skew: round2(skew), Turn: turn}
+		rd.Fields = map[string]Field{}
+		for k, f := range first.Fields {
 			f.Confidence, f.Passes = onePass(f.Confidence), PassesOneFound
 			rd.Fields[k] = f
 		}
@@ -151,7 +172,7 @@ func (r *Reader) Read(ctx context.Context, img image.Image, country string, now 
 		words2[i].Box = image.Rect(b.Min.X*secondDen/secondNum, b.Min.Y*secondDen/secondNum, b.Max.X*secondDen/secondNum, b.Max.Y*secondDen/secondNum)
 	}
 	second := Extract(words2, country, now)
-	rd := Reading{Result: vote(second, first), Models: models, MissingModels: missing, Scale: round2(scale), Skew: round2(skew)}
+	rd := Reading{Result: vote(second, first), Models: models, MissingModels: missing, Scale: round2(scale), Skew: round2(skew), Turn: turn}
 	return rd, nil
 }
 
@@ -281,6 +302,41 @@ func (r *Reader) tesseract(ctx context.Context, img *image.Gray, models []string
 		return nil, fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(errOut.String()))
 	}
 	return ParseTSV(out.Bytes()), nil
+}
+
+// rotateRE is the turn tesseract's orientation detection prescribes.
+var rotateRE = regexp.MustCompile(`(?m)^Rotate: (0|90|180|270)\s*$`)
+
+// orientation is how far img must be turned clockwise for its text to
+// stand upright, by tesseract's orientation and script detection (the osd
+// model, which Debian's tesseract-ocr installs): 0 when it is upright,
+// when the model is missing, or when there is too little text to tell.
+func (r *Reader) orientation(ctx context.Context, img *image.Gray) (int, error) {
+	if !slices.Contains(r.models, "osd") {
+		return 0, nil
+	}
+	var in bytes.Buffer
+	if err := png.Encode(&in, img); err != nil {
+		return 0, err
+	}
+	cmd := exec.CommandContext(ctx, r.prog(), "stdin", "stdout", "--psm", "0")
+	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	cmd.Stdin = &in
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.WaitDelay = time.Second
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return 0, fmt.Errorf("tesseract: %w", ctx.Err())
+		}
+		return 0, nil // too few characters to tell: as it is
+	}
+	m := rotateRE.FindSubmatch(out.Bytes())
+	if m == nil {
+		return 0, nil
+	}
+	t, _ := strconv.Atoi(string(m[1]))
+	return t, nil
 }
 
 // ParseTSV reads the words of tesseract's TSV output (level 5 rows).

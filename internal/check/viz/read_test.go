@@ -2,11 +2,15 @@ package viz_test
 
 import (
 	"context"
+	"fmt"
+	"image"
+	"image/draw"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/check/quality"
 	"github.com/openkyc/openkyc/internal/check/viz"
 	"github.com/openkyc/openkyc/internal/kyctest"
 )
@@ -42,6 +46,31 @@ func TestReadRendered(t *testing.T) {
 			require.Empty(t, rd.Fields[viz.FieldDocumentNumber].Problem)
 			require.Equal(t, tt.front.Country, rd.IssuingCountry)
 			require.Equal(t, []string{tt.front.DocumentType}, rd.DocumentTypes)
+		})
+	}
+}
+
+// TestReadTurned reads a front photographed a quarter or half turn round:
+// the orientation detection turns it back.
+func TestReadTurned(t *testing.T) {
+	t.Parallel()
+	r := &viz.Reader{Timeout: 2 * time.Minute}
+	kyctest.NeedOCR(t, r.Available())
+	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	front := kyctest.IDFront{Style: "ES", Country: "ES", DocumentType: "id_card", Surname: "GARCÍA", GivenNames: "JOSÉ LUIS",
+		BirthDate: "1985-04-23", ExpiryDate: "2031-06-30", IssueDate: "2021-06-30", DocumentNumber: "BAA000589", Sex: "M", Nationality: "ES"}
+	img := front.Render(1200, 2)
+	gray := image.NewGray(img.Bounds())
+	draw.Draw(gray, gray.Bounds(), img, image.Point{}, draw.Src)
+	for _, turn := range []int{90, 180, 270} {
+		t.Run(fmt.Sprint(turn), func(t *testing.T) {
+			t.Parallel()
+			rd, err := r.Read(context.Background(), quality.Turn(gray, turn), "", now)
+			require.NoError(t, err)
+			require.Equal(t, (360-turn)%360, rd.Turn)
+			require.Equal(t, "GARCÍA", rd.Fields[viz.FieldSurname].Value)
+			require.Equal(t, "1985-04-23", rd.Fields[viz.FieldBirthDate].Value)
+			require.Equal(t, "BAA000589", rd.Fields[viz.FieldDocumentNumber].Value)
 		})
 	}
 }
