@@ -221,7 +221,9 @@ func (c candidate) words() []Word {
 // valueCandidates are where a label's value may be, most likely first: the
 // rest of its own segment; the segment below it (left edges aligned, or
 // overlapping columns), within two line heights; the next segment to its
-// right on its row. Segments that are labels are never values.
+// right on its row. Segments that are labels are never values. A rest that
+// starts with "/" is more likely a label's misread translation than its
+// value: it comes last.
 func valueCandidates(l *segment, segs []*segment) []candidate {
 	var out []candidate
 	if l.labelWords < len(l.words) && isValueLike(l.valueText(l.labelWords)) {
@@ -279,6 +281,11 @@ func valueCandidates(l *segment, segs []*segment) []candidate {
 	}
 	if right != nil && right != below {
 		out = append(out, row(right))
+	}
+	if len(out) > 1 && out[0].seg == l && strings.HasPrefix(l.valueText(l.labelWords), "/") {
+		// the rest of a bilingual label whose translation was misread
+		// ("Vornamen / Geen names"): a value below or beside comes first
+		out = append(out[1:], out[0])
 	}
 	return out
 }

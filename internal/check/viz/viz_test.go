@@ -78,6 +78,8 @@ func TestExtract(t *testing.T) {
 			"3. 12.08.1964 BERLIN", "4b. 01.02.2033"), "",
 			map[string]string{FieldSurname: "MUSTERMANN", FieldGivenNames: "ERIKA", FieldBirthDate: "1964-08-12", FieldExpiryDate: "2033-02-01"},
 			[]string{"driving_license"}, "DE"},
+		{"a misread translation is no value", page("Vornamen / Geen names", "ERIKA"), "DE",
+			map[string]string{FieldGivenNames: "ERIKA"}, nil, ""},
 		{"numbers are no labels on an identity card", page("RÉPUBLIQUE FRANÇAISE CARTE NATIONALE D'IDENTITÉ", "1. MARTIN", "Nom", "DUBOIS"), "",
 			map[string]string{FieldSurname: "DUBOIS"}, []string{"id_card"}, "FR"},
 	}
