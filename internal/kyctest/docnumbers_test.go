@@ -36,6 +36,11 @@ func TestGeneratedNumbersFollowTheirSchemes(t *testing.T) {
 		case "VN":
 			require.Len(t, num, 12)
 			require.Equal(t, birthOf(f).Format("06"), num[4:6])
+		case "CN":
+			require.Regexp(t, `^[0-9]{17}[0-9X]$`, num)
+			require.Equal(t, cnCheck(num[:17]), num[17])
+			require.Equal(t, birthOf(f).Format("20060102"), num[6:14])
+			require.Equal(t, f.Sex == "M", (num[16]-'0')%2 == 1)
 		case "GB-DL":
 			require.Regexp(t, `^[A-Z][A-Z9]{4}[0-9]{6}[A-Z9]{2}9[A-Z]{2}$`, num)
 			b := birthOf(f)

@@ -1,12 +1,14 @@
 package kyctest
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -53,10 +55,15 @@ type idStyle struct {
 	sex              map[string]string
 	nationality      string                               // as printed
 	number           func(r *rand.Rand, f IDFront) string // the issuer's scheme, from the holder where it encodes them
+	ethnic           string                               // printed under its own label ("ethnic"), where the card has one
+	// validity, when set, prints the expiry as the period of validity
+	// (issue and expiry dates together), under the expiry's label
+	validity func(issue, expiry time.Time) string
+	cjk      bool // drawn in a CJK font (CJKFont)
 }
 
 // IDFrontStyles are the country styles the generator draws, by name.
-var IDFrontStyles = []string{"FR", "DE", "ES", "IT", "PT", "NL", "PH", "ID", "VN", "US-DL", "GB-DL"}
+var IDFrontStyles = []string{"FR", "DE", "ES", "IT", "PT", "NL", "PH", "ID", "VN", "US-DL", "GB-DL", "CN"}
 
 var monthsEN = []string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}
 var monthsNL = []string{"JAN", "FEB", "MAA", "APR", "MEI", "JUN", "JUL", "AUG", "SEP", "OKT", "NOV", "DEC"}
@@ -146,6 +153,15 @@ var idStyles = map[string]idStyle{
 		labels: map[string]string{"number": "DL", "expiry": "EXP", "surname": "LN", "given": "FN", "birth": "DOB", "sex": "SEX", "issue": "ISS"},
 		date:   func(t time.Time) string { return t.Format("01/02/2006") }, layout: "table",
 		number: func(r *rand.Rand, _ IDFront) string { return letters(r, 1) + digits(r, 7) }},
+	// the resident identity card's portrait side, its period of validity
+	// (printed on the other side) beside it
+	"CN": {country: "CN", docType: "id_card", titles: []string{"中华人民共和国", "居民身份证"},
+		labels: map[string]string{"full": "姓名", "sex": "性别", "ethnic": "民族", "birth": "出生", "number": "公民身份号码", "expiry": "有效期限"},
+		date:   func(t time.Time) string { return fmt.Sprintf("%d 年 %d 月 %d 日", t.Year(), t.Month(), t.Day()) }, layout: "table",
+		sex: map[string]string{"M": "男", "F": "女"}, ethnic: "汉", number: chineseID, cjk: true,
+		validity: func(issue, expiry time.Time) string {
+			return issue.Format("2006.01.02") + "-" + expiry.Format("2006.01.02")
+		}},
 	"GB-DL": {country: "GB", docType: "driving_license", titles: []string{"DRIVING LICENCE", "UNITED KINGDOM"},
 		// the EU model's numbered fields
 		labels: map[string]string{"surname": "1.", "given": "2.", "birth": "3.", "issue": "4a.", "expiry": "4b.", "authority": "4c.",
@@ -165,6 +181,7 @@ var (
 	vnSurnames = []string{"NGUYỄN", "TRẦN", "LÊ", "PHẠM", "HOÀNG", "VŨ"}
 	vnGiven    = []string{"VĂN AN", "THỊ HOA", "MINH TUẤN", "THU HÀ", "QUỐC BẢO"}
 	idNames    = []string{"BUDI SANTOSO", "SITI RAHAYU", "AGUS WIJAYA", "DEWI LESTARI", "RINI PUSPITASARI", "ANDI PRATAMA"}
+	cnNames    = []string{"张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵敏", "黄磊", "周杰", "吴桂英"}
 )
 
 // RandomIDFront draws the truth of one front: a style (cycled by n so every
@@ -180,7 +197,7 @@ func RandomIDFront(r *rand.Rand, n int, now time.Time) IDFront {
 	if _, ok := st.labels["expiry"]; ok {
 		f.ExpiryDate = expiry.Format(time.DateOnly)
 	}
-	if _, ok := st.labels["issue"]; ok {
+	if _, ok := st.labels["issue"]; ok || st.validity != nil {
 		f.IssueDate = issue.Format(time.DateOnly)
 	}
 	switch name {
@@ -188,6 +205,8 @@ func RandomIDFront(r *rand.Rand, n int, now time.Time) IDFront {
 		f.FullName = vnSurnames[r.IntN(len(vnSurnames))] + " " + vnGiven[r.IntN(len(vnGiven))]
 	case "ID":
 		f.FullName = idNames[r.IntN(len(idNames))]
+	case "CN":
+		f.FullName = cnNames[r.IntN(len(cnNames))]
 	default:
 		f.Surname = genSurnames[r.IntN(len(genSurnames))]
 		f.GivenNames = genGiven[r.IntN(len(genGiven))]
@@ -242,6 +261,19 @@ func (f *IDFront) Render(width int, seed uint64) *image.RGBA {
 	labelFace := face(fonts()["Go Regular"], 15*s)
 	valueFace := face(fonts()[f.Font], 23*s)
 	titleFace := face(fonts()["Go Bold"], 26*s)
+	drawable := drawable
+	if st.cjk {
+		// Han in the CJK font, digits and Latin in the Go fonts
+		cjk, name, err := CJKFont()
+		if err != nil {
+			panic(err) // callers check CJKFont first
+		}
+		f.Font = name + " + " + f.Font
+		labelFace = fallbackFace{faces: []font.Face{face(cjk, 15*s), labelFace}, fonts: []*opentype.Font{cjk, fonts()["Go Regular"]}}
+		valueFace = fallbackFace{faces: []font.Face{face(cjk, 23*s), valueFace}, fonts: []*opentype.Font{cjk, fonts()[valueFonts[0]]}}
+		titleFace = fallbackFace{faces: []font.Face{face(cjk, 26*s), titleFace}, fonts: []*opentype.Font{cjk, fonts()["Go Bold"]}}
+		drawable = func(s string) string { return s }
+	}
 	defer labelFace.Close()
 	defer valueFace.Close()
 	defer titleFace.Close()
@@ -320,11 +352,17 @@ func (f *IDFront) printed(st idStyle) [][2]string {
 	}
 	add("birth", birth)
 	add("sex", sex)
+	add("ethnic", st.ethnic)
 	add("nationality", st.nationality)
 	if f.IssueDate != "" {
 		add("issue", date(f.IssueDate))
 	}
-	if f.ExpiryDate != "" {
+	switch {
+	case f.ExpiryDate != "" && st.validity != nil:
+		issue, _ := time.Parse(time.DateOnly, f.IssueDate)
+		expiry, _ := time.Parse(time.DateOnly, f.ExpiryDate)
+		add("expiry", st.validity(issue, expiry))
+	case f.ExpiryDate != "":
 		add("expiry", date(f.ExpiryDate))
 	}
 	if st.layout == "numbered" {
@@ -350,6 +388,73 @@ func face(f *opentype.Font, size float64) font.Face {
 		panic(err) // a valid size of a compiled-in font
 	}
 	return fc
+}
+
+var (
+	cjkOnce sync.Once
+	cjkFont *opentype.Font
+	cjkName string
+	cjkErr  error
+)
+
+// cjkFonts are where Debian installs a font with the Han characters the
+// Go font parser reads (fonts-droid-fallback, which scripts/install-assets.sh
+// and .ci/run install; Go's sfnt does not read WenQuanYi's collection).
+var cjkFonts = []struct{ path, name string }{
+	{"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", "Droid Sans Fallback"},
+}
+
+// CJKFont is the installed font the Chinese style is drawn in, and its
+// name; an error when none is installed (the style cannot be drawn).
+func CJKFont() (*opentype.Font, string, error) {
+	cjkOnce.Do(func() {
+		cjkErr = errors.New("no CJK font installed (Debian fonts-droid-fallback)")
+		for _, c := range cjkFonts {
+			b, err := os.ReadFile(c.path)
+			if err != nil {
+				continue
+			}
+			if cjkFont, cjkErr = opentype.Parse(b); cjkErr == nil {
+				cjkName = c.name
+				return
+			}
+			cjkErr = fmt.Errorf("%s: %w", c.path, cjkErr)
+		}
+	})
+	return cjkFont, cjkName, cjkErr
+}
+
+// fallbackFace draws each character in the first of its faces whose font
+// has it (Han in a CJK font, digits in a Go font).
+type fallbackFace struct {
+	faces []font.Face
+	fonts []*opentype.Font
+}
+
+func (f fallbackFace) pick(r rune) font.Face {
+	var buf sfnt.Buffer
+	for i, fn := range f.fonts {
+		if gi, err := fn.GlyphIndex(&buf, r); err == nil && gi != 0 {
+			return f.faces[i]
+		}
+	}
+	return f.faces[len(f.faces)-1]
+}
+
+func (f fallbackFace) Glyph(dot fixed.Point26_6, r rune) (image.Rectangle, image.Image, image.Point, fixed.Int26_6, bool) {
+	return f.pick(r).Glyph(dot, r)
+}
+func (f fallbackFace) GlyphBounds(r rune) (fixed.Rectangle26_6, fixed.Int26_6, bool) {
+	return f.pick(r).GlyphBounds(r)
+}
+func (f fallbackFace) GlyphAdvance(r rune) (fixed.Int26_6, bool) { return f.pick(r).GlyphAdvance(r) }
+func (f fallbackFace) Kern(r0, r1 rune) fixed.Int26_6            { return 0 }
+func (f fallbackFace) Metrics() font.Metrics                     { return f.faces[0].Metrics() }
+func (f fallbackFace) Close() error {
+	for _, x := range f.faces {
+		x.Close()
+	}
+	return nil
 }
 
 // drawable replaces the letters the Go fonts lack (Vietnamese's stacked

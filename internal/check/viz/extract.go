@@ -318,6 +318,9 @@ func parseField(field string, c candidate, country string, now time.Time) (Field
 	switch field {
 	case FieldBirthDate, FieldExpiryDate, FieldIssueDate:
 		ws := c.seg.words[c.from:]
+		if field == FieldExpiryDate {
+			ws = validityEnd(ws)
+		}
 		for k := 0; k <= len(c.extra); k++ {
 			if k > 0 {
 				ws = append(slices.Clone(ws), c.extra[k-1].words...)
@@ -345,6 +348,27 @@ func parseField(field string, c candidate, country string, now time.Time) (Field
 	}
 	f.Value, f.Confidence = v, round2(f.Confidence*factor)
 	return f, true
+}
+
+// validityRE is a period of validity, "2016.03.01-2036.03.01" (Chinese
+// cards; 长期 for one without end), its start possibly misread or split
+// ("2016.03 .0@1-2036.03.01").
+var validityRE = regexp.MustCompile(`^\d{4}\S*(?:\s\S+)?\s*[-–—至]\s*(\d{4}[./]\d{1,2}[./]\d{1,2}|长期)$`)
+
+// validityEnd is the end of a period of validity, when the words are one:
+// a period's expiry is its second date.
+func validityEnd(ws []Word) []Word {
+	text := strings.Join(wordTexts(ws), " ")
+	m := validityRE.FindStringSubmatch(text)
+	if m == nil {
+		return ws
+	}
+	last := ws[len(ws)-1]
+	last.Text = m[1]
+	if m[1] == "长期" {
+		last.Text = "" // no end: no expiry to read
+	}
+	return []Word{last}
 }
 
 // valueParsers read a field's value from its text: the value ("" when the
@@ -405,6 +429,9 @@ func nameValue(text string) (string, bool) {
 		}
 	}
 	v := strings.Join(strings.Fields(strings.Trim(b.String(), " -'’")), " ")
+	if v != "" && !strings.ContainsFunc(v, func(r rune) bool { return r != ' ' && !isHan(r) }) {
+		v = strings.ReplaceAll(v, " ", "") // a Chinese name is written without spaces; OCR puts them between characters
+	}
 	letters := 0
 	for _, r := range v {
 		if unicode.IsLetter(r) {
@@ -569,9 +596,18 @@ func looksMRZ(text string) bool {
 // titles finds the document type and issuing country the printed titles
 // name, in folded text.
 func titles(all string) (types []string, country string, found []string) {
+	// OCR splits a Chinese title into characters and pairs ("中 华人 民"):
+	// Han keywords are looked for without the spaces
+	joined := strings.ReplaceAll(all, " ", "")
+	has := func(k string) bool {
+		if strings.ContainsFunc(k, isHan) {
+			return strings.Contains(joined, k)
+		}
+		return strings.Contains(all, " "+k+" ")
+	}
 	for _, t := range docTypeKeywords {
 		for _, k := range t.keywords {
-			if strings.Contains(all, " "+k+" ") {
+			if has(k) {
 				if !slices.Contains(types, t.docType) {
 					types = append(types, t.docType)
 				}
@@ -581,7 +617,7 @@ func titles(all string) (types []string, country string, found []string) {
 	}
 	for _, c := range countryKeywords {
 		for _, k := range c.keywords {
-			if strings.Contains(all, " "+k+" ") && country == "" {
+			if has(k) && country == "" {
 				country = c.country
 				found = append(found, k)
 			}
@@ -589,6 +625,9 @@ func titles(all string) (types []string, country string, found []string) {
 	}
 	return types, country, found
 }
+
+// isHan reports a Chinese character.
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
 
 // Confident is the confidence from which a field is used: compared with
 // the declared data and the other sources, its dates taken. A field below

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -89,6 +90,8 @@ var numberFormats = []numberFormat{
 	// province 001–096, a digit for sex and century, the birth year, a serial
 	{name: "Vietnamese citizen identity number", country: "VN", types: idCard, classes: seq(rep("0", 1), rep(digitChars, 11)), birth: cccdBirth},
 	{name: "Vietnamese identity card number (CMND)", country: "VN", types: idCard, classes: rep(digitChars, 9)},
+	{name: "Chinese resident identity card number", country: "CN", types: idCard, classes: seq(rep(digitChars, 17), rep(digitChars+"X", 1)),
+		check: cnCheck, birth: cnBirth},
 	{name: "California driver licence number", country: "US", types: licence, where: "california", classes: seq(rep(letterChars, 1), rep(digitChars, 7))},
 	{name: "Florida driver licence number", country: "US", types: licence, where: "florida", classes: seq(rep(letterChars, 1), rep(digitChars, 12))},
 	{name: "Illinois driver licence number", country: "US", types: licence, where: "illinois", classes: seq(rep(letterChars, 1), rep(digitChars, 11))},
@@ -385,4 +388,25 @@ func ptCitizenCard(v string) bool {
 		sum += n
 	}
 	return sum%10 == 0
+}
+
+// cnCheck: a Chinese resident identity card number (GB 11643-1999) ends in
+// the ISO 7064 MOD 11-2 check character of its 17 digits (X for 10).
+func cnCheck(v string) bool {
+	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(v[i]-'0') * w
+	}
+	return "10X98765432"[sum%11] == v[17]
+}
+
+// cnBirth: the number's region code (6) is followed by the birth date,
+// YYYYMMDD.
+func cnBirth(v string) (int, int, int, bool) {
+	t, err := time.Parse("20060102", v[6:14])
+	if err != nil {
+		return 0, 0, 0, false
+	}
+	return t.Year() % 100, int(t.Month()), t.Day(), true
 }

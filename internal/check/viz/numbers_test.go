@@ -41,6 +41,9 @@ func TestSettleNumber(t *testing.T) {
 			"it fits no number scheme of the document"},
 		{"Spanish DNI letter holds", "ES", []string{"id_card"}, "", "12345678Z", "", "", "12345678Z", true, true, ""},
 		{"Spanish DNI letter fails", "ES", []string{"id_card"}, "", "12345679Z", "", "", "12345679Z", true, false, "its check digit does not hold"},
+		{"Chinese number: check character and birth date hold", "CN", []string{"id_card"}, "", "110101199001120011", "", "1990-01-12", "110101199001120011", true, true, ""},
+		{"Chinese number: a digit misread breaks the check", "CN", []string{"id_card"}, "", "110101199001120071", "", "1990-01-12", "", true, false, "its check digit does not hold"},
+		{"Chinese number: O for 0 settled", "CN", []string{"id_card"}, "", "11O101199001120011", "", "1990-01-12", "110101199001120011", true, true, ""},
 		{"no known scheme and no confusion: as read", "FR", []string{"id_card"}, "", "X4RTCPFW4", "", "", "X4RTCPFW4", false, true, ""},
 	}
 	for _, tt := range tests {

@@ -140,6 +140,18 @@ func (r *Reader) Read(ctx context.Context, img image.Image, country string, now 
 			}
 		}
 	}
+	if first.Labels < 2 && country == "" && slices.Contains(r.models, Languages["zh"]) {
+		// a country undeclared, read in English: a Chinese card's labels
+		// and titles are only read with the Chinese model
+		zh := []string{Languages["zh"], "eng"}
+		zw, err := r.tesseract(ctx, g, zh)
+		if err != nil {
+			return Reading{}, err
+		}
+		if res := Extract(zw, country, now); res.Labels > first.Labels {
+			words, first, models = zw, res, zh
+		}
+	}
 	if first.Labels < 2 {
 		// no printed zone this reader knows (another script, a blank
 		// side, a thumbnail): a second pass would not find one

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
+	"image/png"
+	"os"
 	"testing"
 	"time"
 
@@ -73,4 +75,41 @@ func TestReadTurned(t *testing.T) {
 			require.Equal(t, "BAA000589", rd.Fields[viz.FieldDocumentNumber].Value)
 		})
 	}
+}
+
+// TestReadChinese reads a generated Chinese resident identity card (its
+// labels in the Chinese dictionary, the date 年月日, the number's check
+// character and birth date, the period of validity's end).
+func TestReadChinese(t *testing.T) {
+	t.Parallel()
+	r := &viz.Reader{Timeout: 2 * time.Minute}
+	kyctest.NeedOCR(t, r.Available())
+	if _, _, err := kyctest.CJKFont(); err != nil {
+		t.Skip(err)
+	}
+	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	front := kyctest.IDFront{Style: "CN", Country: "CN", DocumentType: "id_card", FullName: "张伟", BirthDate: "1987-06-15",
+		IssueDate: "2016-03-01", ExpiryDate: "2036-03-01", DocumentNumber: "110101198706150013", Sex: "M"}
+	img := front.Render(1200, 1)
+	if os.Getenv("VIZ_TEST_PNG") != "" {
+		w, err := os.Create(os.Getenv("VIZ_TEST_PNG"))
+		require.NoError(t, err)
+		require.NoError(t, png.Encode(w, img))
+		require.NoError(t, w.Close())
+	}
+	rd, err := r.Read(context.Background(), img, "", now)
+	require.NoError(t, err)
+	// the birth date (1987 年 6 月 15 日) is often misread where the
+	// Chinese characters meet the Go fonts' digits: never confidently
+	if b, ok := rd.Fields[viz.FieldBirthDate]; ok && b.Confidence >= viz.Confident {
+		require.Equal(t, "1987-06-15", b.Value)
+	}
+	want := map[string]string{viz.FieldFullName: "张伟", viz.FieldExpiryDate: "2036-03-01",
+		viz.FieldDocumentNumber: "110101198706150013", viz.FieldSex: "M"}
+	for k, v := range want {
+		require.Equal(t, v, rd.Fields[k].Value, "%s: %+v", k, rd.Fields[k])
+	}
+	require.Equal(t, "Chinese resident identity card number", rd.Fields[viz.FieldDocumentNumber].Scheme)
+	require.Equal(t, "CN", rd.IssuingCountry)
+	require.Equal(t, []string{"id_card"}, rd.DocumentTypes)
 }
