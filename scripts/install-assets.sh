@@ -71,6 +71,20 @@ if [ ! -f /usr/share/fonts/opentype/ocr-b/OCRBS.otf ]; then
   fi
 fi
 
+# 1b'. a font with the Han characters the Go font parser reads, for the
+# generated Chinese identity cards of the tests and bench/viz.sh (the
+# product itself does not need it)
+if [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ]; then
+  if $root && command -v apt-get >/dev/null; then
+    say "installing fonts-droid-fallback from Debian"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback >/dev/null 2>&1; } ||
+      say "apt-get could not install fonts-droid-fallback; the Chinese generated cards are skipped"
+  else
+    say "fonts-droid-fallback is missing (sudo apt-get install fonts-droid-fallback); the Chinese generated cards are skipped"
+  fi
+fi
+
 # 1c. zxing-cpp's ZXingReader for barcodes
 if ! command -v ZXingReader >/dev/null; then
   if $root && command -v apt-get >/dev/null; then
