@@ -125,11 +125,14 @@ func (r *Reader) Read(ctx context.Context, img image.Image, country string, now 
 	turn := 0
 	if first.Labels < 2 {
 		// a front photographed a quarter or half turn round: tesseract's
-		// orientation detection names the turn, kept when the turned image
-		// reads more labels
-		if t, err := r.orientation(ctx, g); err != nil {
+		// orientation detection names the turn; the turned image is read
+		// again and kept when it reads more labels (its script detection
+		// is not reliable enough to choose a model by)
+		t, err := r.orientation(ctx, g)
+		if err != nil {
 			return Reading{}, err
-		} else if t != 0 {
+		}
+		if t != 0 {
 			tg := quality.Turn(g, t)
 			tw, err := r.tesseract(ctx, tg, models)
 			if err != nil {
@@ -138,18 +141,6 @@ func (r *Reader) Read(ctx context.Context, img image.Image, country string, now 
 			if res := Extract(tw, country, now); res.Labels > first.Labels {
 				g, words, first, turn = tg, tw, res, t
 			}
-		}
-	}
-	if first.Labels < 2 && country == "" && slices.Contains(r.models, Languages["zh"]) {
-		// a country undeclared, read in English: a Chinese card's labels
-		// and titles are only read with the Chinese model
-		zh := []string{Languages["zh"], "eng"}
-		zw, err := r.tesseract(ctx, g, zh)
-		if err != nil {
-			return Reading{}, err
-		}
-		if res := Extract(zw, country, now); res.Labels > first.Labels {
-			words, first, models = zw, res, zh
 		}
 	}
 	if first.Labels < 2 {
