@@ -59,43 +59,30 @@ if [ -n "$missing_langs" ]; then
   fi
 fi
 
-# 1b. OCR-B for the glyph matcher
-if [ ! -f /usr/share/fonts/opentype/ocr-b/OCRBS.otf ]; then
+# apt_pkg PACKAGE WITHOUT: installs a Debian package as root, else says
+# what to run; WITHOUT says what does not work until it is there.
+apt_pkg() {
+  local pkg=$1 without=$2
   if $root && command -v apt-get >/dev/null; then
-    say "installing fonts-ocr-b from Debian"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ocr-b >/dev/null 2>&1 ||
-      { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ocr-b >/dev/null 2>&1; } ||
-      say "apt-get could not install fonts-ocr-b; small MRZ text is read by tesseract alone"
+    say "installing $pkg from Debian"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null 2>&1; } ||
+      say "apt-get could not install $pkg; $without"
   else
-    say "fonts-ocr-b is missing: run 'sudo apt-get install fonts-ocr-b' (until then small MRZ text is read by tesseract alone)"
+    say "$pkg is missing: run 'sudo apt-get install $pkg' (until then $without)"
   fi
-fi
+}
+
+# 1b. OCR-B for the glyph matcher
+[ -f /usr/share/fonts/opentype/ocr-b/OCRBS.otf ] || apt_pkg fonts-ocr-b "small MRZ text is read by tesseract alone"
 
 # 1b'. a font with the Han characters the Go font parser reads, for the
 # generated Chinese identity cards of the tests and bench/viz.sh (the
 # product itself does not need it)
-if [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ]; then
-  if $root && command -v apt-get >/dev/null; then
-    say "installing fonts-droid-fallback from Debian"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback >/dev/null 2>&1 ||
-      { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback >/dev/null 2>&1; } ||
-      say "apt-get could not install fonts-droid-fallback; the Chinese generated cards are skipped"
-  else
-    say "fonts-droid-fallback is missing (sudo apt-get install fonts-droid-fallback); the Chinese generated cards are skipped"
-  fi
-fi
+[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || apt_pkg fonts-droid-fallback "the Chinese generated cards are skipped"
 
 # 1c. zxing-cpp's ZXingReader for barcodes
-if ! command -v ZXingReader >/dev/null; then
-  if $root && command -v apt-get >/dev/null; then
-    say "installing zxing-cpp-tools from Debian"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zxing-cpp-tools >/dev/null 2>&1 ||
-      { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zxing-cpp-tools >/dev/null 2>&1; } ||
-      say "apt-get could not install zxing-cpp-tools; barcodes are not read"
-  else
-    say "ZXingReader is missing: run 'sudo apt-get install zxing-cpp-tools' (until then barcodes are not read)"
-  fi
-fi
+command -v ZXingReader >/dev/null || apt_pkg zxing-cpp-tools "barcodes are not read"
 
 have_sha() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
 tmp=$(mktemp -d)
