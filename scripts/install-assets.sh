@@ -6,6 +6,8 @@
 #     -ita, -nld, -fil, -ind, -vie, -chi-sim);
 #   - Debian fonts-ocr-b: OCR-B for the MRZ reader's glyph matcher (its second
 #     opinion on small text; without it tesseract reads alone);
+#   - Debian fonts-droid-fallback: the Chinese characters of the generated
+#     Chinese identity cards (tests and bench/viz.sh only);
 #   - Debian zxing-cpp-tools: ZXingReader, the barcode reader (PDF417 of
 #     driver's licences, QR codes), and ZXingWriter, which its tests use;
 #   - ONNX Runtime's libonnxruntime.so.1 (npm onnxruntime-node@1.30.0) and the
