@@ -105,7 +105,7 @@ func (e *Engine) Checkers() []check.Checker { return []check.Checker{DocumentChe
 const (
 	DoubtMissing = "missing_elements" // a mandatory element is absent or not a date
 	DoubtDates   = "impossible_dates" // birth after issue or expiry, issue after expiry, a birth in the future
-	DoubtIssuer  = "issuer_mismatch"  // the header's IIN belongs to another jurisdiction than the record's DAJ or DCG
+	DoubtIssuer  = "issuer_mismatch"  // the header's IIN belongs to another country's issuer than the record's DCG
 )
 
 // mandatory are the elements a record must hold for its holder to be
@@ -273,8 +273,8 @@ type Sealed struct {
 // Run passes an AAMVA record holding the mandatory elements with dates
 // that agree, or a national identity QR code (ParseNational) whose dates
 // agree; asks a reviewer when elements are missing (DOCUMENT_UNREADABLE),
-// the dates contradict each other or the header's issuer is not the
-// record's jurisdiction (TAMPER_HINTS), or an AAMVA header's
+// the dates contradict each other or the header's issuer is another
+// country's than the record's (TAMPER_HINTS), or an AAMVA header's
 // record does not parse; does not run without the decoder (unavailable)
 // or without a barcode, or with only barcodes of other kinds (not
 // applicable; what was found is kept, sealed).

@@ -4,7 +4,7 @@ package barcode
 // belongs to.
 type Issuer struct {
 	Name    string `json:"name"`
-	Code    string `json:"code"`    // the code the jurisdiction writes in DAJ
+	Code    string `json:"code"`    // its postal code (CA, ON; "" for the State Department and Mexican states)
 	Country string `json:"country"` // as DCG writes it: USA, CAN, MEX
 }
 
@@ -44,26 +44,21 @@ func IssuerOf(iin string) (Issuer, bool) {
 	return is, ok
 }
 
-// issuerAgrees says whether the record's jurisdiction (DAJ) and country
-// (DCG) are those of its IIN: a record whose header names one issuer and
-// whose data another was not made by either. An IIN off the list, or an
-// element the record lacks, is no disagreement.
+// issuerAgrees says whether the record's country (DCG) is its IIN's: a
+// record whose header names one country's issuer and whose data another
+// was not made by either. (DAJ is the holder's mailing address's
+// jurisdiction, which may lie in another state than the issuer's.) An IIN
+// off the list, or a record without DCG, is no disagreement.
 func issuerAgrees(l License) bool {
 	is, ok := IssuerOf(l.IIN)
-	if !ok {
-		return true
-	}
-	if is.Code != "" && l.State != "" && l.State != is.Code {
-		return false
-	}
-	return l.Country == "" || l.Country == is.Country
+	return !ok || l.Country == "" || l.Country == is.Country
 }
 
 // Jurisdiction names the record's issuer: its IIN's jurisdiction when the
-// record agrees with it, else the code the record writes (DAJ).
+// IIN is on AAMVA's list and the record's country agrees, else "".
 func (l License) Jurisdiction() string {
 	if is, ok := IssuerOf(l.IIN); ok && issuerAgrees(l) {
 		return is.Name
 	}
-	return l.State
+	return ""
 }

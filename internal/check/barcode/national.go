@@ -39,20 +39,22 @@ const maxNational = 1024
 
 // ParseNational reads a QR code's text as a national identity format:
 // ErrNotNational when it is none, another error when it is one whose
-// fields do not hold.
+// fields do not hold (naming the field, never its value: the error is
+// evidence in the clear).
 func ParseNational(text string) (NationalID, error) {
 	if len(text) > maxNational || !utf8.ValidString(text) || strings.Count(text, "|") < 6 {
 		return NationalID{}, ErrNotNational
 	}
 	f := strings.Split(strings.TrimRight(text, "\r\n"), "|")
-	if len(f) < 7 || len(f) > 10 || len(f[0]) != 12 || !digits(f[0]) {
+	// the number's first three digits are the province, 001–096
+	if len(f) < 7 || len(f) > 10 || len(f[0]) != 12 || !digits(f[0]) || f[0][0] != '0' {
 		return NationalID{}, ErrNotNational
 	}
 	n := NationalID{Format: FormatVNCitizenID, Country: "VN", DocumentNumber: f[0], OldNumber: f[1], FullName: strings.Join(strings.Fields(f[2]), " "),
 		Address: strings.Join(strings.Fields(f[5]), " ")}
 	var err error
 	if n.OldNumber != "" && (len(n.OldNumber) != 9 && len(n.OldNumber) != 12 || !digits(n.OldNumber)) {
-		return n, fmt.Errorf("vn citizen id: the old number %q is not 9 or 12 digits", n.OldNumber)
+		return n, errors.New("vn citizen id: the old number is not 9 or 12 digits")
 	}
 	if n.FullName == "" || utf8.RuneCountInString(n.FullName) > 100 || strings.ContainsFunc(n.FullName, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) && r != ' ' && r != '-' && r != '\''
@@ -68,7 +70,7 @@ func ParseNational(text string) (NationalID, error) {
 	case "nữ", "nu":
 		n.Sex = "F"
 	default:
-		return n, fmt.Errorf("vn citizen id: sex %q is neither Nam nor Nữ", f[4])
+		return n, errors.New("vn citizen id: the sex is neither Nam nor Nữ")
 	}
 	if n.DateOfIssue, err = ddmmyyyy(f[6]); err != nil {
 		return n, fmt.Errorf("vn citizen id: date of issue: %w", err)
@@ -80,7 +82,7 @@ func ParseNational(text string) (NationalID, error) {
 func ddmmyyyy(s string) (string, error) {
 	t, err := time.Parse("02012006", strings.TrimSpace(s))
 	if err != nil {
-		return "", fmt.Errorf("%q is not a date DDMMYYYY", s)
+		return "", errors.New("not a date DDMMYYYY")
 	}
 	return t.Format(time.DateOnly), nil
 }

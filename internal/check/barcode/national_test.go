@@ -31,6 +31,7 @@ func TestParseNational(t *testing.T) {
 		{"sex neither Nam nor Nữ", strings.Replace(good, "|Nam|", "|X|", 1), "sex"},
 		{"name of digits", strings.Replace(good, "Nguyễn Văn An", "12345", 1), "name"},
 		{"old number of 5 digits", strings.Replace(good, "123456789", "12345", 1), "old number"},
+		{"a number whose province does not start with 0", strings.Replace(good, "001099012345", "101099012345", 1), ""},
 		{"issue date not a date", strings.Replace(good, "15062021", "2021-06-15", 1), "date of issue"},
 	}
 	for _, tt := range tests {
@@ -38,6 +39,7 @@ func TestParseNational(t *testing.T) {
 			t.Parallel()
 			_, err := barcode.ParseNational(tt.text)
 			require.Error(t, err)
+			require.NotContains(t, err.Error(), "1990", "an error is evidence in the clear: no values")
 			if tt.problem == "" {
 				require.ErrorIs(t, err, barcode.ErrNotNational)
 			} else {

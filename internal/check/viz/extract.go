@@ -75,7 +75,7 @@ func Extract(words []Word, country string, now time.Time) Result {
 		// is not to be trusted (ambiguous numeric dates stay uncertain)
 		dateCountry = ""
 	}
-	licence := slices.Contains(res.DocumentTypes, docdata.TypeDrivingLicense)
+	licence := slices.Contains(res.DocumentTypes, docdata.TypeDrivingLicense) && (country == "" || euModel[country])
 	for _, s := range segs {
 		if s.used {
 			continue
@@ -130,7 +130,12 @@ func (r *Result) settleNumber(country, text string) {
 		return
 	}
 	unsure := func() float64 { return round2(f.Confidence * 0.6) }
-	fs, known := formatsFor(country, r.DocumentTypes, text)
+	var fs []*numberFormat
+	known := false
+	if r.IssuingCountry == "" || r.IssuingCountry == country {
+		// (titles naming another country than declared: no scheme is trusted)
+		fs, known = formatsFor(country, r.DocumentTypes, text)
+	}
 	fit, fits := fitNumber(f.Value, fs)
 	switch {
 	case fits:
@@ -165,9 +170,16 @@ var licenceFields = map[string]string{"1": FieldSurname, "2": FieldGivenNames, "
 	"4b": FieldExpiryDate, "4c": fieldOther, "4d": fieldOther, "5": FieldDocumentNumber, "7": fieldOther, "8": FieldAddress, "9": fieldOther}
 
 // numberedRE is a licence field's number as OCR reads it: "1.", "4b.",
-// "l." (1 read as l), "Ab," (4 read as A), and a value glued to it when it
-// starts with a letter ("1.MORGAN").
-var numberedRE = regexp.MustCompile(`^([1-9lI|]|[4A][abcd])[.,]([\p{L}].*)?$`)
+// "l." (1 read as l), "Ab," (4 read as A), and a value of letters glued to
+// it ("1.MORGAN"; never a date: "l.O3.1976" is no label).
+var numberedRE = regexp.MustCompile(`^([1-9lI]|[4A][abcd])[.,](\p{L}[^0-9]*)?$`)
+
+// euModel are the countries whose driving licences follow the EU model's
+// numbered fields (the EU, the EEA, Switzerland, the United Kingdom); US
+// and Canadian licences number their fields otherwise.
+var euModel = map[string]bool{"AT": true, "BE": true, "BG": true, "HR": true, "CY": true, "CZ": true, "DK": true, "EE": true, "FI": true,
+	"FR": true, "DE": true, "GR": true, "HU": true, "IE": true, "IT": true, "LV": true, "LT": true, "LU": true, "MT": true, "NL": true, "PL": true,
+	"PT": true, "RO": true, "SK": true, "SI": true, "ES": true, "SE": true, "IS": true, "LI": true, "NO": true, "CH": true, "GB": true}
 
 // numberedLabel reads a licence segment's first word as a numbered field
 // (licenceFields). A value glued to the number is split off into a word
@@ -350,23 +362,27 @@ func parseField(field string, c candidate, country string, now time.Time) (Field
 	return f, true
 }
 
-// validityRE is a period of validity, "2016.03.01-2036.03.01" (Chinese
-// cards; 长期 for one without end), its start possibly misread or split
-// ("2016.03 .0@1-2036.03.01").
-var validityRE = regexp.MustCompile(`^\d{4}\S*(?:\s\S+)?\s*[-–—至]\s*(\d{4}[./]\d{1,2}[./]\d{1,2}|长期)$`)
+// A period of validity, "2016.03.01-2036.03.01" (Chinese cards; 长期 for
+// one without end): its end is the expiry. periodStart is a period's start
+// and separator (OCR reads the dash as 一 or ~), periodEnd its end.
+var (
+	periodStart = regexp.MustCompile(`^\d{4}\s*[./]\s*\d{1,2}.*[-–—一~至]`)
+	periodEnd   = regexp.MustCompile(`[-–—一~至]\s*(\d{4}[./]\d{1,2}[./]\d{1,2}|长期)$`)
+)
 
-// validityEnd is the end of a period of validity, when the words are one:
-// a period's expiry is its second date.
+// validityEnd is the end of a period of validity when the words are one: a
+// period whose end cannot be read gives no expiry (never its start).
 func validityEnd(ws []Word) []Word {
-	text := strings.Join(wordTexts(ws), " ")
-	m := validityRE.FindStringSubmatch(text)
-	if m == nil {
+	// the dashes OCR reads set apart, so that each date folds alone
+	text := strings.NewReplacer("一", " - ", "~", " - ", "至", " - ", "–", " - ", "—", " - ").Replace(strings.Join(wordTexts(ws), " "))
+	text = digitFold(text)
+	if !periodStart.MatchString(text) {
 		return ws
 	}
 	last := ws[len(ws)-1]
-	last.Text = m[1]
-	if m[1] == "长期" {
-		last.Text = "" // no end: no expiry to read
+	last.Text = ""
+	if m := periodEnd.FindStringSubmatch(text); m != nil && m[1] != "长期" {
+		last.Text = m[1]
 	}
 	return []Word{last}
 }

@@ -258,7 +258,10 @@ var countryKeywords = []struct {
 	{"CO", []string{"republica de colombia", "colombia"}},
 	{"GB", []string{"united kingdom of great britain and northern ireland", "united kingdom"}},
 	{"CA", []string{"canada"}},
-	{"US", []string{"united states of america", "usa", "california", "texas", "new york", "florida", "illinois", "pennsylvania", "ohio", "michigan", "north carolina", "new jersey", "virginia", "arizona", "massachusetts", "tennessee", "indiana", "maryland", "colorado", "minnesota", "wisconsin", "oregon", "nevada"}},
+	{"US", []string{"united states of america", "usa", "california", "texas", "new york", "florida", "illinois", "pennsylvania", "ohio", "michigan", "north carolina", "new jersey", "virginia", "arizona", "massachusetts", "tennessee", "indiana", "maryland", "colorado", "minnesota", "wisconsin", "oregon", "nevada",
+		"alabama", "alaska", "arkansas", "connecticut", "delaware", "hawaii", "idaho", "iowa", "kansas", "kentucky", "louisiana", "maine",
+		"mississippi", "missouri", "montana", "nebraska", "new hampshire", "new mexico", "north dakota", "oklahoma", "rhode island",
+		"south carolina", "south dakota", "utah", "vermont", "west virginia", "wyoming", "district of columbia"}},
 }
 
 // countryLanguages are the languages a country's documents print their

@@ -118,9 +118,9 @@ var confusions = map[byte]string{
 	'2': "Z", 'Z': "2", '5': "S", 'S': "5", '8': "B", 'B': "8", '6': "G", 'G': "6",
 }
 
-// maxAmbiguous is how many ambiguous positions a check digit may settle
-// (at most 3^n readings tried).
-const maxAmbiguous = 6
+// maxAmbiguous is how many ambiguous positions a check digit may settle:
+// the more readings tried, the likelier a wrong one holds a mod-10 check.
+const maxAmbiguous = 2
 
 // numberFit is a document number read against the schemes.
 type numberFit struct {
@@ -128,6 +128,8 @@ type numberFit struct {
 	format string // the scheme's name
 	// alts: the positions not settled, with the characters they may be
 	alts map[int][]byte
+	// rivals: another scheme of the document reads the number otherwise
+	rivals bool
 	// problem, when set: why the fit is in doubt (a check digit or birth
 	// date that does not hold)
 	problem string
@@ -135,15 +137,16 @@ type numberFit struct {
 }
 
 // formatsFor are the schemes that may apply: the country's, for the types
-// the document names (all of them when it names none), printed where the
-// title says. known reports whether the country has a scheme for the type.
+// the document names (all of them when it names none); a US state's when it
+// is the first state the text names (the title, above any address). known
+// reports whether the country has a scheme for the type.
 func formatsFor(country string, types []string, text string) (fs []*numberFormat, known bool) {
 	for i := range numberFormats {
 		f := &numberFormats[i]
 		if f.country != country || len(types) > 0 && !slices.ContainsFunc(types, func(t string) bool { return slices.Contains(f.types, t) }) {
 			continue
 		}
-		if f.where != "" && !strings.Contains(text, " "+f.where+" ") {
+		if f.where != "" && f.where != firstState(text) {
 			continue
 		}
 		fs = append(fs, f)
@@ -151,18 +154,51 @@ func formatsFor(country string, types []string, text string) (fs []*numberFormat
 	return fs, len(fs) > 0 && len(types) > 0
 }
 
-// fitNumber reads v (capital letters and digits) against the schemes: the
-// first that fits, or ok false.
+// firstState is the US state the folded text names first ("" for none).
+func firstState(text string) string {
+	first, at := "", len(text)
+	for _, c := range countryKeywords {
+		if c.country != "US" {
+			continue
+		}
+		for _, k := range c.keywords {
+			if i := strings.Index(text, " "+k+" "); i >= 0 && i < at && k != "usa" && k != "united states of america" {
+				first, at = k, i
+			}
+		}
+	}
+	return first
+}
+
+// fitNumber reads v (capital letters and digits) against every scheme of
+// its length: ok false when none fits. When several fit, a fit whose check
+// digit holds is taken over the others; fits that read v differently
+// otherwise leave the number unsure (rivals): a Spanish DNI must not be
+// rewritten into a support number.
 func fitNumber(v string, fs []*numberFormat) (numberFit, bool) {
+	var fits []numberFit
 	for _, f := range fs {
 		if len(v) != len(f.classes) {
 			continue
 		}
 		if fit, ok := f.fit(v); ok {
-			return fit.proper(), true
+			fits = append(fits, fit.proper())
 		}
 	}
-	return numberFit{}, false
+	if len(fits) == 0 {
+		return numberFit{}, false
+	}
+	checked := slices.DeleteFunc(slices.Clone(fits), func(f numberFit) bool { return f.f.check == nil || f.problem != "" || !f.sure() })
+	if len(checked) == 1 {
+		return checked[0], true
+	}
+	for _, f := range fits[1:] {
+		if f.value != fits[0].value {
+			// schemes that read it differently: as read, in doubt
+			return numberFit{value: v, rivals: true}, true
+		}
+	}
+	return fits[0], true
 }
 
 // fit settles each position of v by the class the scheme gives it: a
@@ -246,8 +282,8 @@ func (fit numberFit) proper() numberFit {
 	return fit
 }
 
-// sure: every position settled.
-func (fit numberFit) sure() bool { return len(fit.alts) == 0 }
+// sure: every position settled, and no other scheme reads it otherwise.
+func (fit numberFit) sure() bool { return len(fit.alts) == 0 && !fit.rivals }
 
 // settleName settles the positions of a number that encode the holder's
 // surname (a UK licence) by the surname read: "" when they agree, else the
@@ -273,15 +309,23 @@ func (fit *numberFit) settleName(surname string) string {
 	return ""
 }
 
-// namePart is the first n letters of a surname, A–Z, padded with 9s.
+// namePart is the first n letters of a surname, A–Z, padded with 9s (a
+// surname beginning MAC written MC, as the DVLA writes it).
 func namePart(surname string, n int) string {
 	var b strings.Builder
 	for _, c := range norm.NFD.String(strings.ToUpper(surname)) {
-		if c >= 'A' && c <= 'Z' && b.Len() < n {
+		if c >= 'A' && c <= 'Z' {
 			b.WriteRune(c)
 		}
 	}
-	return b.String() + strings.Repeat("9", n-b.Len())
+	letters := b.String()
+	if strings.HasPrefix(letters, "MAC") {
+		letters = "MC" + letters[3:]
+	}
+	if len(letters) >= n {
+		return letters[:n]
+	}
+	return letters + strings.Repeat("9", n-len(letters))
 }
 
 // crossBirth compares the birth date a number encodes with the one read

@@ -44,12 +44,17 @@ func TestSettleNumber(t *testing.T) {
 		{"Chinese number: check character and birth date hold", "CN", []string{"id_card"}, "", "110101199001120011", "", "1990-01-12", "110101199001120011", true, true, ""},
 		{"Chinese number: a digit misread breaks the check", "CN", []string{"id_card"}, "", "110101199001120071", "", "1990-01-12", "", true, false, "its check digit does not hold"},
 		{"Chinese number: O for 0 settled", "CN", []string{"id_card"}, "", "11O101199001120011", "", "1990-01-12", "110101199001120011", true, true, ""},
+		{"a Spanish DNI is not rewritten into a support number", "ES", []string{"id_card"}, "", "12500003D", "", "", "12500003D", true, true, ""},
+		{"an Italian paper number two schemes read otherwise: as read, in doubt", "IT", []string{"id_card"}, "", "AA1234582", "", "", "AA1234582", false, false, ""},
+		{"Florida's scheme on a licence titled Florida", "US", []string{"driving_license"}, " florida driver license ", "H123456789012", "", "", "H123456789012", true, true, ""},
+		{"an address in Florida does not make a Texan licence Floridian", "US", []string{"driving_license"}, " texas driver license 12 florida st ", "12345678", "", "", "12345678", true, true, ""},
+		{"UK licence: MAC written MC", "GB", []string{"driving_license"}, "", "MCDON607115SM9IJ", "MACDONALD", "1965-07-11", "MCDON607115SM9IJ", true, true, ""},
 		{"no known scheme and no confusion: as read", "FR", []string{"id_card"}, "", "X4RTCPFW4", "", "", "X4RTCPFW4", false, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := Result{Fields: map[string]Field{FieldDocumentNumber: {Value: tt.read, Confidence: 0.95}}, DocumentTypes: tt.types}
+			r := Result{Fields: map[string]Field{FieldDocumentNumber: {Value: tt.read, Confidence: 0.95}}, DocumentTypes: tt.types, IssuingCountry: tt.country}
 			if tt.surname != "" {
 				r.Fields[FieldSurname] = Field{Value: tt.surname, Confidence: 0.95}
 			}
@@ -66,6 +71,18 @@ func TestSettleNumber(t *testing.T) {
 			require.Equal(t, tt.problem, f.Problem)
 		})
 	}
+}
+
+func TestSettleNumberTitlesOfAnotherCountry(t *testing.T) {
+	t.Parallel()
+	// declared Spanish, the titles Italian: no scheme is trusted, and a
+	// number mixing letters with confusable characters is in doubt
+	r := Result{Fields: map[string]Field{FieldDocumentNumber: {Value: "AA1234567", Confidence: 0.95}}, DocumentTypes: []string{"id_card"}, IssuingCountry: "IT"}
+	r.settleNumber("ES", "")
+	f := r.Fields[FieldDocumentNumber]
+	require.Equal(t, "AA1234567", f.Value)
+	require.Empty(t, f.Scheme)
+	require.Less(t, f.Confidence, Confident)
 }
 
 func TestPortugueseCheckDigitSettlesTheVersion(t *testing.T) {
