@@ -115,7 +115,8 @@ func (r *Reader) Read(ctx context.Context, img image.Image, country string, now 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	g, scale, skew := r.prepare(img)
+	levelled, scale, skew := r.prepare(img)
+	g := quality.Flatten(levelled, flattenRadius)
 	models, missing := r.Models(country)
 	words, err := r.tesseract(ctx, g, models, psmBlock)
 	if err != nil {
@@ -128,7 +129,7 @@ func (r *Reader) Read(ctx context.Context, img image.Image, country string, now 
 		// orientation detection names the turn; the turned image is read
 		// again and kept when it reads more labels (its script detection
 		// is not reliable enough to choose a model by)
-		t, err := r.orientation(ctx, g)
+		t, err := r.orientation(ctx, unscaled(levelled, scale))
 		if err != nil {
 			return Reading{}, err
 		}
@@ -293,10 +294,12 @@ func appendNew(list []string, vs ...string) []string {
 }
 
 // prepare converts img to grey, scaled to the reader's width (at most 3×
-// up, so thumbnails do not become a minute of OCR), turned level when its
-// text rows are off by more than quality.MinSkew degrees, and divided by
-// its paper (uneven light, a shadow). It returns the scale and the angle
-// turned.
+// up, so thumbnails do not become a minute of OCR) and turned level when
+// its text rows are off by more than quality.MinSkew degrees. It returns
+// the scale and the angle turned. Read divides it by its paper (uneven
+// light, a shadow) for OCR, but detects its orientation on it as it came
+// (not divided, not enlarged): on an enlarged capture tesseract's
+// orientation detection reads upright text as upside down.
 func (r *Reader) prepare(img image.Image) (*image.Gray, float64, float64) {
 	w := r.Width
 	if w <= 0 {
@@ -317,7 +320,7 @@ func (r *Reader) prepare(img image.Image) (*image.Gray, float64, float64) {
 	if skew != 0 {
 		g = quality.Rotate(g, skew)
 	}
-	return quality.Flatten(g, flattenRadius), scale, skew
+	return g, scale, skew
 }
 
 // The second pass reads the image at secondNum/secondDen of the first's size.
@@ -351,6 +354,18 @@ func (r *Reader) tesseract(ctx context.Context, img *image.Gray, models []string
 		return nil, fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(errOut.String()))
 	}
 	return ParseTSV(out.Bytes()), nil
+}
+
+// unscaled is g at the size it was before prepare enlarged it by scale:
+// tesseract's orientation detection reads enlarged small print upside
+// down.
+func unscaled(g *image.Gray, scale float64) *image.Gray {
+	if scale <= 1 {
+		return g
+	}
+	out := image.NewGray(image.Rect(0, 0, max(1, int(float64(g.Rect.Dx())/scale)), max(1, int(float64(g.Rect.Dy())/scale))))
+	draw.ApproxBiLinear.Scale(out, out.Bounds(), g, g.Bounds(), draw.Src, nil)
+	return out
 }
 
 // rotateRE is the turn tesseract's orientation detection prescribes.
