@@ -177,7 +177,7 @@ func (r *Reader) Read(ctx context.Context, img image.Image, country string, now 
 	}
 	second := Extract(words2, country, now)
 	rd := Reading{Result: vote(second, first), Models: models, MissingModels: missing, Scale: round2(scale), Skew: round2(skew), Turn: turn}
-	if err := r.confirmNames(ctx, g, rd.Result, models); err != nil {
+	if err := r.confirmNames(ctx, g, rd.Fields, models); err != nil {
 		return Reading{}, err
 	}
 	return rd, nil
@@ -198,10 +198,10 @@ var nameFields = []string{FieldSurname, FieldGivenNames, FieldFullName}
 // read as one line. OCR's confident misreadings of a face (I as T in
 // "MARIA") change with the crop and the scale; a name the third reading
 // does not confirm is in doubt (PassesDiffer, confidence halved). No
-// check digit protects a name.
-func (r *Reader) confirmNames(ctx context.Context, g *image.Gray, res Result, models []string) error {
+// check digit protects a name. fields are updated in place.
+func (r *Reader) confirmNames(ctx context.Context, g *image.Gray, fields map[string]Field, models []string) error {
 	for _, k := range nameFields {
-		f, ok := res.Fields[k]
+		f, ok := fields[k]
 		if !ok || f.Confidence < Confident {
 			continue
 		}
@@ -220,7 +220,7 @@ func (r *Reader) confirmNames(ctx context.Context, g *image.Gray, res Result, mo
 		again, _ := nameValue(strings.Join(wordTexts(ws), " "))
 		if again != f.Value {
 			f.Confidence, f.Passes = round2(f.Confidence*0.5), PassesDiffer
-			res.Fields[k] = f
+			fields[k] = f
 		}
 	}
 	return nil
