@@ -28,7 +28,8 @@ const (
 	DoubtNames = "name_fillers"
 	// DoubtAmbiguous: a letter OCR confuses with a digit (O/0, I/1, Z/2,
 	// S/5, B/8, …) stands among digits only in the document number, where
-	// a check digit can hold by chance or by repair.
+	// a check digit can hold by chance or by repair; or the zeros read for
+	// letters O there hold every check digit as the letters did.
 	DoubtAmbiguous = "ambiguous_characters"
 	// DoubtConfidence: a field holds a character OCR read with low
 	// confidence.
@@ -138,7 +139,7 @@ func Assess(rd Reading, now time.Time) Assessment {
 	if badNameFillers(d) {
 		doubt(DoubtNames)
 	}
-	if ambiguousNumber(d.DocumentNumber) {
+	if rd.Ambiguous || ambiguousNumber(d.DocumentNumber) {
 		doubt(DoubtAmbiguous)
 	}
 	for _, f := range []string{"document_number", "birth_date", "expiry_date", "surname", "given_names"} {

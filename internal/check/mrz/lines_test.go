@@ -175,14 +175,22 @@ func TestRepairByCheckDigit(t *testing.T) {
 	tests := []struct {
 		name, read, want string
 		changed          int
+		ambiguous        bool
 	}{
-		{"confirmed by the composite", "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10", "L898902C36UTO7408122F1204159ZE184226B<<<<<10", 1},
-		{"birth check digit fails", "L8989O2C36UTO7408123F1204159ZE184226B<<<<<10", "L8989O2C36UTO7408123F1204159ZE184226B<<<<<10", 0},
-		{"composite fails", "L8989O2C36UTO7408122F1204159ZE184226B<<<<<11", "L8989O2C36UTO7408122F1204159ZE184226B<<<<<11", 0},
+		{"confirmed by the composite", "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10", "L898902C36UTO7408122F1204159ZE184226B<<<<<10", 1, false},
+		{"birth check digit fails", "L8989D2C36UTO7408123F1204159ZE184226B<<<<<10", "L8989D2C36UTO7408123F1204159ZE184226B<<<<<10", 0, false},
+		{"composite fails", "L8989D2C36UTO7408122F1204159ZE184226B<<<<<11", "L8989D2C36UTO7408122F1204159ZE184226B<<<<<11", 0, false},
+		// An O among digits is a zero whatever the check digits say; one
+		// next to a letter stays as read.
+		{"O among digits", "L8989O2C36UTO7408123F1204159ZE184226B<<<<<10", "L898902C36UTO7408123F1204159ZE184226B<<<<<10", 1, false},
+		{"O next to a letter", "L898902CO6UTO7408122F1204159ZE184226B<<<<<10", "L898902CO6UTO7408122F1204159ZE184226B<<<<<10", 0, false},
+		// Letters and zeros hold every check digit alike: zeros, in doubt.
+		{"O or 0 alike", "O00O0O00<0UTO7408122F1204159<<<<<<<<<<<<<<00", "00000000<0UTO7408122F1204159<<<<<<<<<<<<<<00", 3, true},
+		{"O breaks a check digit that held", "L8989O2C30UTO7408122F1204159ZE184226B<<<<<10", "L8989O2C30UTO7408122F1204159ZE184226B<<<<<10", 0, false},
 		// Two O read for 0 in a number of digits: one change (a 0 turned
 		// into O) would also satisfy the check digit, but in a number of
 		// digits no digit is turned into a letter.
-		{"letters among digits", "30400OO0<5UTO7408122F1204159<<<<<<<<<<<<<<00", "30400000<5UTO7408122F1204159<<<<<<<<<<<<<<00", 2},
+		{"letters among digits", "30400OO0<5UTO7408122F1204159<<<<<<<<<<<<<<00", "30400000<5UTO7408122F1204159<<<<<<<<<<<<<<00", 2, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,6 +198,7 @@ func TestRepairByCheckDigit(t *testing.T) {
 			f := repair([]string{line1, tt.read})
 			require.Equal(t, []string{line1, tt.want}, f.lines)
 			require.Equal(t, tt.changed, f.changed)
+			require.Equal(t, tt.ambiguous, f.ambiguous)
 		})
 	}
 }

@@ -52,15 +52,18 @@ func (r Reader) Available() error {
 
 // Reading is what OCR found.
 type Reading struct {
-	Lines      []string  `json:"lines"`       // after repair
-	Raw        []string  `json:"raw"`         // as tesseract read them
-	Confidence []float64 `json:"confidence"`  // per line, 0–100
-	Repaired   int       `json:"repaired"`    // characters changed by check-digit repair
-	Fitted     int       `json:"fitted"`      // characters added (fillers) or cut off to fit the layout
-	Band       [4]int    `json:"band"`        // x0, y0, x1, y1 of the MRZ band in the image (after deskewing)
-	Skew       float64   `json:"skew"`        // degrees the image was turned to level its text rows
-	Turn       int       `json:"turn"`        // quarter turns (0, 90, 180, 270 degrees clockwise) the image needed
-	CharHeight float64   `json:"char_height"` // height of the MRZ's characters in the submitted image, pixels
+	Lines      []string  `json:"lines"`      // after repair
+	Raw        []string  `json:"raw"`        // as tesseract read them
+	Confidence []float64 `json:"confidence"` // per line, 0–100
+	Repaired   int       `json:"repaired"`   // characters changed by check-digit repair
+	Fitted     int       `json:"fitted"`     // characters added (fillers) or cut off to fit the layout
+	// Ambiguous: letters read among the document number's digits hold
+	// every check digit as well as the zeros the reading chose.
+	Ambiguous  bool    `json:"ambiguous,omitempty"`
+	Band       [4]int  `json:"band"`        // x0, y0, x1, y1 of the MRZ band in the image (after deskewing)
+	Skew       float64 `json:"skew"`        // degrees the image was turned to level its text rows
+	Turn       int     `json:"turn"`        // quarter turns (0, 90, 180, 270 degrees clockwise) the image needed
+	CharHeight float64 `json:"char_height"` // height of the MRZ's characters in the submitted image, pixels
 	// OtherMRZs counts the MRZs of other documents on the same image (two
 	// passports photographed together): which one is the applicant's is
 	// not for the reader to guess.

@@ -511,7 +511,7 @@ func assemble(ls []hocrLine) (Reading, float64) {
 	}
 	rd.Raw = raw
 	f := repair(raw)
-	rd.Lines, rd.Repaired, rd.Fitted = f.lines, f.changed, f.dropped
+	rd.Lines, rd.Repaired, rd.Fitted, rd.Ambiguous = f.lines, f.changed, f.dropped, f.ambiguous
 	var confSum float64
 	var confN int
 	for i := range f.src {

@@ -50,6 +50,9 @@ type fitted struct {
 	// dropped counts characters read but cut off to fit the layout
 	// (leading noise and the excess at the end).
 	dropped int
+	// ambiguous: the characters as read, letters O among digits, held
+	// every check digit as well as the zeros chosen.
+	ambiguous bool
 }
 
 // repair is Repair keeping track of each character's origin.
@@ -107,6 +110,10 @@ func repair(lines []string) fitted {
 	return f
 }
 
+// field is an alphanumeric field of a layout: its line, its positions and
+// those of its check digit (-1: none of its own).
+type field struct{ line, from, to, cd int }
+
 // repairAligned fits lines to width and repairs them by position and check digit.
 func repairAligned(clean []string, width int) fitted {
 	f := fitted{lines: make([]string, len(clean)), src: make([][]int, len(clean))}
@@ -145,11 +152,10 @@ func repairAligned(clean []string, width int) fitted {
 		f.lines[i] = string(b)
 	}
 	// Check-digit driven repair of alphanumeric fields.
-	type field struct{ line, from, to, cd int }
 	var fields []field
 	switch width {
 	case 30:
-		fields = []field{{0, 5, 14, 14}}
+		fields = []field{{0, 5, 14, 14}, {0, 15, 30, -1}}
 	case 36:
 		fields = []field{{1, 0, 9, 9}}
 	case 44:
@@ -158,13 +164,100 @@ func repairAligned(clean []string, width int) fitted {
 			fields = append(fields, field{1, 28, 42, 42})
 		}
 	}
-	// A check-digit repair stands only when every check digit of the
-	// repaired zone holds: the composite (or, in a TD1, the other fields)
-	// then confirms it. Otherwise the characters stay as read; specimens
-	// print wrong check digits on purpose, and a repair that satisfies one
-	// wrong digit invents a document number (a Romanian specimen's
-	// SS099993 became 5SD99993, breaking the composite that held).
-	fixed := append([]string(nil), f.lines...)
+	// Two readings compete: the characters as read, and with each O among
+	// digits read as a zero (see digitRuns); each is then repaired by its
+	// check digits. The zeros win unless fewer check digits then hold (a
+	// number printed with a letter O among its digits keeps it when its
+	// check digit says so). Where both hold every check digit the reading
+	// is ambiguous and stays in doubt (at least two O were changed: one O's
+	// weight never changes a check digit by a multiple of ten).
+	ruled := append([]string(nil), f.lines...)
+	k := 0
+	for _, fd := range fields {
+		l := []byte(ruled[fd.line])
+		k += digitRuns(l[fd.from:fd.to])
+		ruled[fd.line] = string(l)
+	}
+	checked := fields[:0:0]
+	for _, fd := range fields {
+		if fd.cd >= 0 {
+			checked = append(checked, fd)
+		}
+	}
+	asRead, n := fixByCheckDigits(f.lines, checked)
+	if k > 0 {
+		alt, m := fixByCheckDigits(ruled, checked)
+		if v, w := validCount(alt), validCount(asRead); v >= w {
+			f.ambiguous = allValid(f.lines)
+			asRead, n = alt, k+m
+		}
+	}
+	f.lines, f.changed = asRead, f.changed+n
+	return f
+}
+
+// digitRuns turns each run of O in an alphanumeric field that stands
+// among digits — a digit on one side, a digit, a filler or the field's
+// edge on the other, never a letter — into zeros, and returns how many it
+// changed. Issuers avoid the letter O in document numbers because of that
+// very confusion (the Netherlands and Germany leave it out; ICAO's
+// specimens have none), while tesseract reads OCR-B's zero as O at small
+// sizes; a check digit alone cannot settle it when several O were read
+// (each changed alone may satisfy it). Letters next to the O (a French
+// residence number ending in LO) leave it as read.
+func digitRuns(f []byte) int {
+	kind := func(i int) byte { // 'd' digit, 'a' letter, '-' filler or edge
+		switch {
+		case i < 0 || i >= len(f) || f[i] == '<':
+			return '-'
+		case isDigit(f[i]):
+			return 'd'
+		}
+		return 'a'
+	}
+	n := 0
+	for i := 0; i < len(f); {
+		if f[i] != 'O' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(f) && f[j] == 'O' {
+			j++
+		}
+		if l, r := kind(i-1), kind(j); l != 'a' && r != 'a' && (l == 'd' || r == 'd') {
+			for k := i; k < j; k++ {
+				f[k] = '0'
+			}
+			n += j - i
+		}
+		i = j
+	}
+	return n
+}
+
+// validCount is how many check digits of the lines hold.
+func validCount(lines []string) int {
+	d, _ := Parse(lines...)
+	n := 0
+	for _, c := range d.CheckDigits {
+		if c.Valid {
+			n++
+		}
+	}
+	return n
+}
+
+// fixByCheckDigits repairs lines' alphanumeric fields to fit their check
+// digits (fixByCheckDigit). A repair stands only when every check digit of
+// the repaired zone holds: the composite (or, in a TD1, the other fields)
+// then confirms it. Otherwise the characters stay as read; specimens print
+// wrong check digits on purpose, and a repair that satisfies one wrong
+// digit invents a document number (a Romanian specimen's SS099993 became
+// 5SD99993, breaking the composite that held). It returns the lines and
+// how many characters it changed.
+func fixByCheckDigits(lines []string, fields []field) ([]string, int) {
+	fixed := append([]string(nil), lines...)
 	n := 0
 	for _, fd := range fields {
 		l := []byte(fixed[fd.line])
@@ -174,9 +267,9 @@ func repairAligned(clean []string, width int) fitted {
 		}
 	}
 	if n > 0 && allValid(fixed) {
-		f.lines, f.changed = fixed, f.changed+n
+		return fixed, n
 	}
-	return f
+	return lines, 0
 }
 
 // allValid says every check digit of the lines holds.
