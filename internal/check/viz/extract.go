@@ -98,6 +98,7 @@ func Extract(words []Word, country string, now time.Time) Result {
 		for _, cand := range valueCandidates(l, segs) {
 			f, ok := parseField(l.field, cand, dateCountry, now)
 			if !ok {
+				cand.seg.tried = true
 				continue
 			}
 			f.Label = l.valueText(0)
@@ -113,8 +114,125 @@ func Extract(words []Word, country string, now time.Time) Result {
 			break
 		}
 	}
+	res.unlabelledNumber(country, all.String(), segs)
+	res.unlabelledDates(segs, dateCountry, now)
 	res.settleNumber(country, all.String())
 	return res
+}
+
+// unlabelledDates takes, for a birth date or expiry no label gave (a label
+// OCR misread: "ai" for "DOB"), the one date on a row of no label, and
+// offered to none, that can only be that field: a date at least minBirthAge years back is a birth
+// date, one ahead an expiry (an issue date lies between). Two such dates,
+// or a year of two digits, give nothing. Never Confident: no label says
+// what it is.
+func (r *Result) unlabelledDates(segs []*segment, country string, now time.Time) {
+	_, hasBirth := r.Fields[FieldBirthDate]
+	_, hasExpiry := r.Fields[FieldExpiryDate]
+	if hasBirth && hasExpiry {
+		return
+	}
+	found := map[string]Field{}
+	several := map[string]bool{}
+	for _, s := range segs {
+		if s.used || s.labelWords > 0 || s.tried {
+			continue
+		}
+		for j := range s.words {
+			f := Field{}
+			var box image4
+			var sum float64
+			for i, w := range s.words[j:] {
+				box.add(w, i == 0)
+				sum += w.Conf
+			}
+			f.Text = strings.Join(wordTexts(s.words[j:]), " ")
+			if !fullYear.MatchString(f.Text) {
+				break
+			}
+			d, ok := ParseDate(f.Text, country, FieldBirthDate, now)
+			if !ok {
+				continue
+			}
+			t, err := time.Parse(time.DateOnly, d.ISO)
+			if err != nil {
+				break
+			}
+			field := ""
+			switch {
+			case t.After(now):
+				field = FieldExpiryDate
+			case t.Before(now.AddDate(-minBirthAge, 0, 0)):
+				field = FieldBirthDate
+			}
+			if field != "" {
+				f.Value, f.Box = d.ISO, box.b
+				f.Confidence = min(round2(sum/float64(len(s.words)-j)/100), Confident-0.01)
+				if !d.Certain {
+					f.Confidence = round2(f.Confidence * 0.5)
+				}
+				if prev, ok := found[field]; ok && prev.Value != f.Value {
+					several[field] = true
+				}
+				found[field] = f
+			}
+			break
+		}
+	}
+	for field, f := range found {
+		if _, ok := r.Fields[field]; !ok && !several[field] {
+			r.Fields[field] = f
+		}
+	}
+}
+
+// minBirthAge is how many years back a date no label names must lie to be
+// taken for a birth date: issue dates lie within a document's validity
+// (ten years at most for the documents read here).
+const minBirthAge = 10
+
+// fullYear is a four-digit year of the last two centuries.
+var fullYear = regexp.MustCompile(`(^|\D)(19|20)\d\d(\D|$)`)
+
+// unlabelledNumber takes, when no label named the document number, the
+// one word of the text not taken as a value that fits a number scheme of
+// the document (a label OCR misread: "DE" for "DL"). Several such words,
+// or none, give nothing. It is never Confident: no label says what it is.
+func (r *Result) unlabelledNumber(country, text string, segs []*segment) {
+	if _, ok := r.Fields[FieldDocumentNumber]; ok {
+		return
+	}
+	if r.IssuingCountry != "" && r.IssuingCountry != country {
+		return
+	}
+	fs, known := formatsFor(country, r.DocumentTypes, text)
+	if !known {
+		return
+	}
+	var found Field
+	for _, s := range segs {
+		if s.used {
+			continue
+		}
+		for _, w := range s.words {
+			v, _ := numberValue(w.Text)
+			if v == "" {
+				continue
+			}
+			fit, ok := fitNumber(v, fs)
+			if !ok || fit.problem != "" {
+				continue
+			}
+			if found.Value != "" && found.Value != v {
+				return // two candidates: which is the number is a guess
+			}
+			b := w.Box
+			found = Field{Value: v, Text: w.Text, Confidence: min(round2(w.Conf/100), Confident-0.01), Box: [4]int{b.Min.X, b.Min.Y, b.Max.X, b.Max.Y}}
+		}
+	}
+	if found.Value != "" {
+		r.Fields[FieldDocumentNumber] = found
+	}
 }
 
 // settleNumber reads the document number against its issuer's schemes
@@ -464,23 +582,36 @@ var numberRE = regexp.MustCompile(`[A-Z0-9][A-Z0-9 \-]{3,24}[A-Z0-9]`)
 
 // numberValue is the longest run of capital letters and digits (spaces and
 // hyphens inside dropped: numbers printed spaced) holding a digit, 5–20
-// characters. clean is false when the text holds anything else (a misread
-// character cut the run short, or stood for a letter or digit).
+// characters; or, when none holds a digit, a run of 6–20 letters without a
+// vowel (a German serial number may hold no digit; a word of the
+// dictionaries' languages always holds a vowel). clean is false when the
+// text holds anything else (a misread character cut the run short, or
+// stood for a letter or digit).
 func numberValue(text string) (v string, clean bool) {
 	upper := strings.ToUpper(strings.TrimSpace(text))
-	// OCR's dashes are hyphens; its @ and $ are a 0 and an S misread (the
-	// value is then not clean)
+	// OCR's dashes are hyphens; its @, $, ] and | are a 0, an S, a J and
+	// an I misread (the value is then not clean)
 	upper = strings.NewReplacer("—", "-", "–", "-", "‐", "-").Replace(upper)
-	misread := strings.NewReplacer("@", "0", "$", "S").Replace(upper)
+	misread := strings.NewReplacer("@", "0", "$", "S", "]", "J", "|", "I").Replace(upper)
 	dirty := misread != upper
 	upper = misread
+	consonants := ""
 	for _, m := range numberRE.FindAllString(upper, -1) {
 		for _, part := range strings.Split(m, "  ") { // two spaces: separate values
 			p := strings.NewReplacer(" ", "", "-", "").Replace(part)
-			if len(p) >= 5 && len(p) <= 20 && strings.ContainsAny(p, "0123456789") && len(p) > len(v) {
-				v = p
+			switch {
+			case len(p) < 5 || len(p) > 20:
+			case strings.ContainsAny(p, "0123456789"):
+				if len(p) > len(v) {
+					v = p
+				}
+			case len(p) >= 6 && !strings.ContainsAny(p, "AEIOU") && !strings.Contains(part, " ") && consonants == "":
+				consonants = p
 			}
 		}
+	}
+	if v == "" {
+		v = consonants
 	}
 	if v == "" {
 		return "", false

@@ -31,6 +31,7 @@ type segment struct {
 	field      string
 	labelWords int
 	used       bool // taken as a value
+	tried      bool // offered to a label as its value, and not one
 }
 
 func (s *segment) height() int { return s.box.Dy() }

@@ -41,6 +41,10 @@ type numberFormat struct {
 	// keep, when not 0: the characters of the number proper (what
 	// follows is printed after it, not part of it)
 	keep int
+	// withdrawn: documents of this scheme are no longer valid; where the
+	// current scheme reads a number otherwise, its reading is preferred
+	// (in doubt)
+	withdrawn bool
 }
 
 const (
@@ -79,8 +83,12 @@ var numberFormats = []numberFormat{
 	{name: "Spanish DNI support number", country: "ES", types: idCard, classes: seq(rep(letterChars, 3), rep(digitChars, 6))},
 	{name: "Spanish DNI number", country: "ES", types: idCard, classes: seq(rep(digitChars, 8), rep(letterChars, 1)), check: dniLetter},
 	{name: "Spanish NIE", country: "ES", types: resident, classes: seq(rep("XYZ", 1), rep(digitChars, 7), rep(letterChars, 1)), check: dniLetter},
-	{name: "Italian electronic identity card number", country: "IT", types: idCard, classes: seq(rep(letterChars, 2), rep(digitChars, 5), rep(letterChars, 2))},
-	{name: "Italian paper identity card number", country: "IT", types: idCard, classes: seq(rep(letterChars, 2), rep(digitChars, 7))},
+	// "C<letter><5 digits><2 letters>" (CA00000AA), the Ministry's
+	// description
+	{name: "Italian electronic identity card number", country: "IT", types: idCard, classes: seq(rep("C", 1), rep(letterChars, 1), rep(digitChars, 5), rep(letterChars, 2))},
+	// the paper card has no MRZ and ceased to be valid on 3 August 2026
+	// (Regulation (EU) 2019/1157, Art. 5(2)); people still show it
+	{name: "Italian paper identity card number", country: "IT", types: idCard, classes: seq(rep(letterChars, 2), rep(digitChars, 7)), withdrawn: true},
 	{name: "Portuguese citizen card number", country: "PT", types: idCard,
 		classes: seq(rep(digitChars, 9), rep(alnumChars, 2), rep(digitChars, 1)), check: ptCitizenCard},
 	{name: "Dutch document number", country: "NL", types: slices.Concat(idCard, passport),
@@ -133,7 +141,11 @@ type numberFit struct {
 	// problem, when set: why the fit is in doubt (a check digit or birth
 	// date that does not hold)
 	problem string
-	f       *numberFormat
+	// forced counts what the fit changed beyond OCR's usual confusions: a
+	// position only one character may hold read as another, a character
+	// read twice dropped. Such a fit is used, but not as sure.
+	forced int
+	f      *numberFormat
 }
 
 // formatsFor are the schemes that may apply: the country's, for the types
@@ -173,9 +185,35 @@ func firstState(text string) string {
 // fitNumber reads v (capital letters and digits) against every scheme of
 // its length: ok false when none fits. When several fit, a fit whose check
 // digit holds is taken over the others; fits that read v differently
-// otherwise leave the number unsure (rivals): a Spanish DNI must not be
-// rewritten into a support number.
+// otherwise leave the number unsure (rivals), as read unless one scheme
+// alone is current: a Spanish DNI must not be rewritten into a support
+// number.
 func fitNumber(v string, fs []*numberFormat) (numberFit, bool) {
+	fits := fitAll(v, fs)
+	if len(fits) == 0 {
+		return doubled(v, fs)
+	}
+	checked := slices.DeleteFunc(slices.Clone(fits), func(f numberFit) bool { return f.f.check == nil || f.problem != "" || !f.sure() })
+	if len(checked) == 1 {
+		return checked[0], true
+	}
+	for _, f := range fits[1:] {
+		if f.value != fits[0].value {
+			// schemes that read it differently: the current scheme's
+			// reading when one alone is current, else as read; in doubt
+			if current := slices.DeleteFunc(slices.Clone(fits), func(f numberFit) bool { return f.f.withdrawn }); len(current) == 1 {
+				fit := current[0]
+				fit.rivals = true
+				return fit, true
+			}
+			return numberFit{value: v, rivals: true}, true
+		}
+	}
+	return fits[0], true
+}
+
+// fitAll is v fitted to each scheme of its length that it fits.
+func fitAll(v string, fs []*numberFormat) []numberFit {
 	var fits []numberFit
 	for _, f := range fs {
 		if len(v) != len(f.classes) {
@@ -185,20 +223,33 @@ func fitNumber(v string, fs []*numberFormat) (numberFit, bool) {
 			fits = append(fits, fit.proper())
 		}
 	}
-	if len(fits) == 0 {
-		return numberFit{}, false
-	}
-	checked := slices.DeleteFunc(slices.Clone(fits), func(f numberFit) bool { return f.f.check == nil || f.problem != "" || !f.sure() })
-	if len(checked) == 1 {
-		return checked[0], true
-	}
-	for _, f := range fits[1:] {
-		if f.value != fits[0].value {
-			// schemes that read it differently: as read, in doubt
-			return numberFit{value: v, rivals: true}, true
+	return fits
+}
+
+// doubled fits v, one character too long for every scheme, as a number
+// OCR read one character of twice: two neighbours alike (ZZ), one of which
+// is dropped. It fits only when every such drop that fits a scheme reads
+// the same number, and then not as sure. (A character read as two
+// different ones, 1I for I, is not tried: in a number of letters and
+// digits, dropping either of a pair of confusions fits as often.)
+func doubled(v string, fs []*numberFormat) (numberFit, bool) {
+	var got numberFit
+	found := false
+	for i := 0; i+1 < len(v); i++ {
+		if v[i] != v[i+1] {
+			continue
+		}
+		for _, fit := range fitAll(v[:i]+v[i+1:], fs) {
+			switch {
+			case !found:
+				got, found = fit, true
+			case fit.value != got.value:
+				return numberFit{}, false
+			}
 		}
 	}
-	return fits[0], true
+	got.forced++
+	return got, found
 }
 
 // fit settles each position of v by the class the scheme gives it: a
@@ -209,6 +260,7 @@ func fitNumber(v string, fs []*numberFormat) (numberFit, bool) {
 func (f *numberFormat) fit(v string) (numberFit, bool) {
 	b := []byte(v)
 	alts := map[int][]byte{}
+	forced := 0
 	for i, c := range b {
 		class := f.classes[i]
 		var can []byte
@@ -222,14 +274,20 @@ func (f *numberFormat) fit(v string) (numberFit, bool) {
 		}
 		switch len(can) {
 		case 0:
-			return numberFit{}, false
+			if len(class) != 1 || !isDigit(class[0]) || !isDigit(c) {
+				return numberFit{}, false
+			}
+			// a position only one digit may hold (a Vietnamese number's
+			// leading 0) read as another digit (a slashed zero read 8)
+			can = []byte(class)
+			forced++
 		case 1:
 		default:
 			alts[i] = can
 		}
 		b[i] = can[0]
 	}
-	fit := numberFit{value: string(b), format: f.name, alts: alts, f: f}
+	fit := numberFit{value: string(b), format: f.name, alts: alts, forced: forced, f: f}
 	if f.valid != nil && !f.valid(fit.value) {
 		return numberFit{}, false
 	}
@@ -282,8 +340,9 @@ func (fit numberFit) proper() numberFit {
 	return fit
 }
 
-// sure: every position settled, and no other scheme reads it otherwise.
-func (fit numberFit) sure() bool { return len(fit.alts) == 0 && !fit.rivals }
+// sure: every position settled by OCR's usual confusions, and no other
+// scheme reads it otherwise.
+func (fit numberFit) sure() bool { return len(fit.alts) == 0 && !fit.rivals && fit.forced == 0 }
 
 // settleName settles the positions of a number that encode the holder's
 // surname (a UK licence) by the surname read: "" when they agree, else the
@@ -454,3 +513,5 @@ func cnBirth(v string) (int, int, int, bool) {
 	}
 	return t.Year() % 100, int(t.Month()), t.Day(), true
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -45,7 +45,15 @@ func TestSettleNumber(t *testing.T) {
 		{"Chinese number: a digit misread breaks the check", "CN", []string{"id_card"}, "", "110101199001120071", "", "1990-01-12", "", true, false, "its check digit does not hold"},
 		{"Chinese number: O for 0 settled", "CN", []string{"id_card"}, "", "11O101199001120011", "", "1990-01-12", "110101199001120011", true, true, ""},
 		{"a Spanish DNI is not rewritten into a support number", "ES", []string{"id_card"}, "", "12500003D", "", "", "12500003D", true, true, ""},
-		{"an Italian paper number two schemes read otherwise: as read, in doubt", "IT", []string{"id_card"}, "", "AA1234582", "", "", "AA1234582", false, false, ""},
+		{"an Italian paper card's number", "IT", []string{"id_card"}, "", "AA1234582", "", "", "AA1234582", true, true, ""},
+		// CJ03381G0 is an electronic card's CJ03381GO or a paper card's
+		// CJ0338160: the current card's reading, in doubt
+		{"two Italian schemes read it otherwise: the current one's, in doubt", "IT", []string{"id_card"}, "", "CJ03381G0", "", "", "CJ03381GO", true, false, ""},
+		{"an Italian electronic card's letters", "IT", []string{"id_card"}, "", "CA00000A8", "", "", "CA00000AB", true, true, ""},
+		{"a Vietnamese number's leading zero read 8: settled, in doubt", "VN", []string{"id_card"}, "", "828152660571", "", "", "028152660571", true, false, ""},
+		{"a Dutch number with a character read twice", "NL", []string{"id_card"}, "", "FJ2ZZQWVK9", "", "", "FJ2ZQWVK9", true, false, ""},
+		{"characters read twice, two drops that read otherwise: no fit", "NL", []string{"id_card"}, "", "FJ2ZZQWWK9", "", "", "FJ2ZZQWWK9", false, false,
+			"it fits no number scheme of the document"},
 		{"Florida's scheme on a licence titled Florida", "US", []string{"driving_license"}, " florida driver license ", "H123456789012", "", "", "H123456789012", true, true, ""},
 		{"an address in Florida does not make a Texan licence Floridian", "US", []string{"driving_license"}, " texas driver license 12 florida st ", "12345678", "", "", "12345678", true, true, ""},
 		{"UK licence: MAC written MC", "GB", []string{"driving_license"}, "", "MCDON607115SM9IJ", "MACDONALD", "1965-07-11", "MCDON607115SM9IJ", true, true, ""},

@@ -90,6 +90,20 @@ func TestExtract(t *testing.T) {
 			map[string]string{FieldSurname: "MORGAN"}, []string{"driving_license"}, "GB"},
 		{"a misread translation is no value", page("Vornamen / Geen names", "ERIKA"), "DE",
 			map[string]string{FieldGivenNames: "ERIKA"}, nil, ""},
+		// the label misread: the one word that fits the state's scheme
+		{"licence: a misread label, the number by its scheme", page("CALIFORNIA DRIVER LICENSE", "DE D1234562", "LN SAMPLE", "DOB 08/31/1977"), "",
+			map[string]string{FieldDocumentNumber: "D1234562", FieldSurname: "SAMPLE", FieldBirthDate: "1977-08-31"}, []string{"driving_license"}, "US"},
+		{"licence: two words fit the scheme, neither is taken", page("CALIFORNIA DRIVER LICENSE", "DE D1234562", "XX A7654321", "LN SAMPLE"), "",
+			map[string]string{FieldSurname: "SAMPLE"}, []string{"driving_license"}, "US"},
+		// labels misread: a date far back is the birth date, one ahead the
+		// expiry, one between (an issue) nothing
+		{"licence: misread date labels, the dates by elimination", page("CALIFORNIA DRIVER LICENSE", "DL D1234562", "ai 08/31/1977", "xs 01/02/2022",
+			"oe 08/31/2031"), "",
+			map[string]string{FieldDocumentNumber: "D1234562", FieldBirthDate: "1977-08-31", FieldExpiryDate: "2031-08-31"}, []string{"driving_license"}, "US"},
+		{"two dates far back: neither is the birth date", page("CALIFORNIA DRIVER LICENSE", "ai 08/31/1977", "xs 01/02/1980"), "",
+			map[string]string{}, []string{"driving_license"}, "US"},
+		{"a two-digit year is no date by elimination", page("CALIFORNIA DRIVER LICENSE", "ai 08/31/77"), "",
+			map[string]string{}, []string{"driving_license"}, "US"},
 		{"numbers are no labels on an identity card", page("RÉPUBLIQUE FRANÇAISE CARTE NATIONALE D'IDENTITÉ", "1. MARTIN", "Nom", "DUBOIS"), "",
 			map[string]string{FieldSurname: "DUBOIS"}, []string{"id_card"}, "FR"},
 	}
@@ -104,6 +118,11 @@ func TestExtract(t *testing.T) {
 			require.Equal(t, tt.want, got)
 			require.Equal(t, tt.types, res.DocumentTypes)
 			require.Equal(t, tt.issuer, res.IssuingCountry)
+			for _, k := range []string{FieldDocumentNumber, FieldBirthDate, FieldExpiryDate} {
+				if f, ok := res.Fields[k]; ok && f.Label == "" {
+					require.Less(t, f.Confidence, Confident, "%s: a value no label names is never confident", k)
+				}
+			}
 		})
 	}
 }
@@ -159,6 +178,11 @@ func TestNumberValue(t *testing.T) {
 		{"NONE", "", false, false},
 		{"SMITH8@9068JP9DS", "SMITH809068JP9DS", false, true},
 		{"6464—2233-1588-6118", "6464223315886118", true, false},
+		{"CI11587]X", "CI11587JX", false, true}, // ] is a J misread
+		{"HTJLCWJYZ", "HTJLCWJYZ", true, true},  // a German serial without a digit
+		{"DOCUMENT", "", false, false},          // a word is not a number
+		{"NACIONALIDAD", "", false, false},
+		{"N. HTJLCWJYZ", "HTJLCWJYZ", false, true},
 	}
 	for _, tt := range tests {
 		v, clean := numberValue(tt.text)
