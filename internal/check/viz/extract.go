@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"image"
 	"math"
 	"regexp"
 	"slices"
@@ -116,6 +117,7 @@ func Extract(words []Word, country string, now time.Time) Result {
 	}
 	res.unlabelledNumber(country, all.String(), segs)
 	res.unlabelledDates(segs, dateCountry, now)
+	res.unlabelledName(segs)
 	res.settleNumber(country, all.String())
 	return res
 }
@@ -184,6 +186,97 @@ func (r *Result) unlabelledDates(segs []*segment, country string, now time.Time)
 			r.Fields[field] = f
 		}
 	}
+}
+
+// unlabelledName takes, when one of surname and given names was read and
+// the other's label was not (a label OCR misread), the other from the
+// nearest row of capitals offered to no label: the given names below the
+// surname, the surname above the given names (every layout read prints
+// them in that order, each on its row). Never Confident: no label says
+// what it is.
+func (r *Result) unlabelledName(segs []*segment) {
+	sur, hasSur := r.Fields[FieldSurname]
+	given, hasGiven := r.Fields[FieldGivenNames]
+	if hasSur == hasGiven {
+		return
+	}
+	if _, ok := r.Fields[FieldFullName]; ok {
+		return
+	}
+	anchor, want, below := sur, FieldGivenNames, true
+	if hasGiven {
+		anchor, want, below = given, FieldSurname, false
+	}
+	a := image.Rect(anchor.Box[0], anchor.Box[1], anchor.Box[2], anchor.Box[3])
+	h := float64(max(1, a.Dy()))
+	var best *segment
+	var bestWords []Word
+	bestD := math.MaxFloat64
+	for _, s := range segs {
+		if s.used || s.labelWords > 0 || s.tried || s.box.Overlaps(a) {
+			continue
+		}
+		dy := float64(s.box.Min.Y - a.Max.Y)
+		if !below {
+			dy = float64(a.Min.Y - s.box.Max.Y)
+		}
+		overlap := min(s.box.Max.X, a.Max.X) - max(s.box.Min.X, a.Min.X)
+		if dy < -h/3 || dy > 3.5*h || math.Abs(float64(s.box.Min.X-a.Min.X)) > 4*h && overlap <= 0 {
+			continue
+		}
+		ws := capitalsRun(s.words)
+		if ws == nil {
+			continue
+		}
+		if dy < bestD {
+			best, bestWords, bestD = s, ws, dy
+		}
+	}
+	if best == nil {
+		return
+	}
+	text := strings.Join(wordTexts(bestWords), " ")
+	v, clean := nameValue(text)
+	if v == "" || !clean || labelLike(text) {
+		return
+	}
+	var box image4
+	var sum float64
+	for i, w := range bestWords {
+		box.add(w, i == 0)
+		sum += w.Conf
+	}
+	r.Fields[want] = Field{Value: v, Text: text, Confidence: min(round2(sum/float64(len(bestWords))/100), Confident-0.01), Box: box.b}
+}
+
+// capitalsRun is the run of words at the end of a row written in capital
+// letters (a name as documents print it; what OCR made of a label before
+// it is not), nil when the row does not end in one.
+func capitalsRun(ws []Word) []Word {
+	i := len(ws)
+	for i > 0 && capitals(ws[i-1].Text) {
+		i--
+	}
+	if i == len(ws) {
+		return nil
+	}
+	return ws[i:]
+}
+
+// capitals: a word of two or more letters, all capitals (a hyphen or an
+// apostrophe inside allowed).
+func capitals(w string) bool {
+	letters := 0
+	for _, r := range w {
+		switch {
+		case unicode.IsUpper(r):
+			letters++
+		case r == '-' || r == '\'' || r == '’':
+		default:
+			return false
+		}
+	}
+	return letters >= 2
 }
 
 // minBirthAge is how many years back a date no label names must lie to be
@@ -412,10 +505,15 @@ func valueCandidates(l *segment, segs []*segment) []candidate {
 	if right != nil && right != below {
 		out = append(out, row(right))
 	}
-	if len(out) > 1 && out[0].seg == l && strings.HasPrefix(l.valueText(l.labelWords), "/") {
+	if len(out) > 0 && out[0].seg == l && strings.HasPrefix(l.valueText(l.labelWords), "/") {
 		// the rest of a bilingual label whose translation was misread
-		// ("Vornamen / Geen names"): a value below or beside comes first
-		out = append(out[1:], out[0])
+		// ("Vornamen / Geen names"): a value below or beside comes first,
+		// and a rest that reads nearly as a label is none
+		rest := out[0]
+		out = out[1:]
+		if !labelLike(l.valueText(l.labelWords)) {
+			out = append(out, rest)
+		}
 	}
 	return out
 }

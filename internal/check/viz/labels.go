@@ -7,6 +7,8 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/openkyc/openkyc/internal/check/docdata"
 )
 
 // Fields a printed zone may label.
@@ -215,6 +217,32 @@ func fold(s string) string {
 		space = true
 	}
 	return b.String()
+}
+
+// labelLike says text reads nearly as a label phrase of the dictionaries
+// (of four characters or more): at most one edit in four characters, after
+// OCR's confusions are folded ("Giver names" for "Given names").
+func labelLike(text string) bool {
+	t := []rune(ocrFold.Replace(strings.ReplaceAll(fold(text), " ", "")))
+	if len(t) < 4 {
+		return false
+	}
+	for _, p := range phrases {
+		if p.short || absInt(len(p.runes)-len(t)) > len(t)/4 {
+			continue
+		}
+		if docdata.Levenshtein([]rune(ocrFold.Replace(p.text)), t) <= max(1, len(p.runes)/4) {
+			return true
+		}
+	}
+	return false
+}
+
+func absInt(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // ocrFold folds the confusions OCR makes on small print (rn read for m,

@@ -90,6 +90,16 @@ func TestExtract(t *testing.T) {
 			map[string]string{FieldSurname: "MORGAN"}, []string{"driving_license"}, "GB"},
 		{"a misread translation is no value", page("Vornamen / Geen names", "ERIKA"), "DE",
 			map[string]string{FieldGivenNames: "ERIKA"}, nil, ""},
+		{"a translation that reads nearly as a label is no value, even alone", page("Name / Surname", "COSTA", "Vornamen / Giver names"), "DE",
+			map[string]string{FieldSurname: "COSTA"}, nil, ""},
+		// a name's label misread: the other name's row gives it
+		{"given names below the surname, their label misread", page("Name / Surname", "NGUYEN", "Ves", "GIULIA", "Geburtsdatum / Date of birth", "19.09.1993"), "DE",
+			map[string]string{FieldSurname: "NGUYEN", FieldGivenNames: "GIULIA", FieldBirthDate: "1993-09-19"}, nil, ""},
+		{"the surname above the given names, its label misread", page("Apylydo", "eo PEREIRA", "Mga Pangalan / Given Names", "INES"), "PH",
+			map[string]string{FieldSurname: "PEREIRA", FieldGivenNames: "INES"}, nil, ""},
+		{"a label in capitals is no name", page("COGNOME / SURNAME", "ROSSI", "NOMF / NAMF"), "IT",
+			map[string]string{FieldSurname: "ROSSI"}, nil, ""},
+		{"a value after a slash is one", page("Vornamen / MARIA"), "DE", map[string]string{FieldGivenNames: "MARIA"}, nil, ""},
 		// the label misread: the one word that fits the state's scheme
 		{"licence: a misread label, the number by its scheme", page("CALIFORNIA DRIVER LICENSE", "DE D1234562", "LN SAMPLE", "DOB 08/31/1977"), "",
 			map[string]string{FieldDocumentNumber: "D1234562", FieldSurname: "SAMPLE", FieldBirthDate: "1977-08-31"}, []string{"driving_license"}, "US"},
@@ -118,7 +128,7 @@ func TestExtract(t *testing.T) {
 			require.Equal(t, tt.want, got)
 			require.Equal(t, tt.types, res.DocumentTypes)
 			require.Equal(t, tt.issuer, res.IssuingCountry)
-			for _, k := range []string{FieldDocumentNumber, FieldBirthDate, FieldExpiryDate} {
+			for _, k := range []string{FieldDocumentNumber, FieldBirthDate, FieldExpiryDate, FieldSurname, FieldGivenNames} {
 				if f, ok := res.Fields[k]; ok && f.Label == "" {
 					require.Less(t, f.Confidence, Confident, "%s: a value no label names is never confident", k)
 				}
