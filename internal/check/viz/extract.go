@@ -124,10 +124,10 @@ func Extract(words []Word, country string, now time.Time) Result {
 
 // unlabelledDates takes, for a birth date or expiry no label gave (a label
 // OCR misread: "ai" for "DOB"), the one date on a row of no label, and
-// offered to none, that can only be that field: a date at least minBirthAge years back is a birth
-// date, one ahead an expiry (an issue date lies between). Two such dates,
-// or a year of two digits, give nothing. Never Confident: no label says
-// what it is.
+// offered to none, that can only be that field: a date at least
+// minBirthAge years back is a birth date, one ahead an expiry (an issue
+// date lies between). Two such dates, or a year of two digits, give
+// nothing. Never Confident: no label says what it is.
 func (r *Result) unlabelledDates(segs []*segment, country string, now time.Time) {
 	_, hasBirth := r.Fields[FieldBirthDate]
 	_, hasExpiry := r.Fields[FieldExpiryDate]
@@ -141,14 +141,7 @@ func (r *Result) unlabelledDates(segs []*segment, country string, now time.Time)
 			continue
 		}
 		for j := range s.words {
-			f := Field{}
-			var box image4
-			var sum float64
-			for i, w := range s.words[j:] {
-				box.add(w, i == 0)
-				sum += w.Conf
-			}
-			f.Text = strings.Join(wordTexts(s.words[j:]), " ")
+			f := fieldOf(s.words[j:])
 			if !fullYear.MatchString(f.Text) {
 				break
 			}
@@ -168,8 +161,7 @@ func (r *Result) unlabelledDates(segs []*segment, country string, now time.Time)
 				field = FieldBirthDate
 			}
 			if field != "" {
-				f.Value, f.Box = d.ISO, box.b
-				f.Confidence = min(round2(sum/float64(len(s.words)-j)/100), Confident-0.01)
+				f.Value, f.Confidence = d.ISO, min(f.Confidence, Confident-0.01)
 				if !d.Certain {
 					f.Confidence = round2(f.Confidence * 0.5)
 				}
@@ -235,18 +227,13 @@ func (r *Result) unlabelledName(segs []*segment) {
 	if best == nil {
 		return
 	}
-	text := strings.Join(wordTexts(bestWords), " ")
-	v, clean := nameValue(text)
-	if v == "" || !clean || labelLike(text) {
+	f := fieldOf(bestWords)
+	v, clean := nameValue(f.Text)
+	if v == "" || !clean || labelLike(f.Text) {
 		return
 	}
-	var box image4
-	var sum float64
-	for i, w := range bestWords {
-		box.add(w, i == 0)
-		sum += w.Conf
-	}
-	r.Fields[want] = Field{Value: v, Text: text, Confidence: min(round2(sum/float64(len(bestWords))/100), Confident-0.01), Box: box.b}
+	f.Value, f.Confidence = v, min(f.Confidence, Confident-0.01)
+	r.Fields[want] = f
 }
 
 // capitalsRun is the run of words at the end of a row written in capital
@@ -277,6 +264,18 @@ func capitals(w string) bool {
 		}
 	}
 	return letters >= 2
+}
+
+// fieldOf is a field of words (at least one): their text, box and mean
+// confidence; no value yet.
+func fieldOf(ws []Word) Field {
+	var box image4
+	var sum float64
+	for i, w := range ws {
+		box.add(w, i == 0)
+		sum += w.Conf
+	}
+	return Field{Text: strings.Join(wordTexts(ws), " "), Confidence: round2(sum / float64(len(ws)) / 100), Box: box.b}
 }
 
 // minBirthAge is how many years back a date no label names must lie to be
@@ -319,8 +318,8 @@ func (r *Result) unlabelledNumber(country, text string, segs []*segment) {
 			if found.Value != "" && found.Value != v {
 				return // two candidates: which is the number is a guess
 			}
-			b := w.Box
-			found = Field{Value: v, Text: w.Text, Confidence: min(round2(w.Conf/100), Confident-0.01), Box: [4]int{b.Min.X, b.Min.Y, b.Max.X, b.Max.Y}}
+			found = fieldOf([]Word{w})
+			found.Value, found.Confidence = v, min(found.Confidence, Confident-0.01)
 		}
 	}
 	if found.Value != "" {
@@ -535,13 +534,7 @@ func parseField(field string, c candidate, country string, now time.Time) (Field
 		if len(ws) == 0 {
 			return Field{}
 		}
-		var box image4
-		var sum float64
-		for i, w := range ws {
-			box.add(w, i == 0)
-			sum += w.Conf
-		}
-		return Field{Text: strings.Join(wordTexts(ws), " "), Confidence: round2(sum / float64(len(ws)) / 100), Box: box.b}
+		return fieldOf(ws)
 	}
 	switch field {
 	case FieldBirthDate, FieldExpiryDate, FieldIssueDate:

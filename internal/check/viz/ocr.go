@@ -234,7 +234,7 @@ const (
 )
 
 // vote merges two passes' fields: a value both read keeps the higher
-// confidence; values that differ keep the more confident one (a number
+// confidence (below Confident when one pass found it by no label); values that differ keep the more confident one (a number
 // fitting its scheme over one that does not) at half the lower confidence;
 // a field one pass found keeps 80 % of its confidence,
 // below Confident.
@@ -250,6 +250,11 @@ func vote(a, b Result) Result {
 			out.Fields[k] = fa
 		case fa.Value == fb.Value:
 			fa.Confidence, fa.Passes = max(fa.Confidence, fb.Confidence), PassesAgree
+			if fa.Label == "" || fb.Label == "" {
+				// a value one pass found by no label (unlabelledName…)
+				// confirms nothing: the other pass's may be its misreading
+				fa.Confidence = min(fa.Confidence, Confident-0.01)
+			}
 			out.Fields[k] = fa
 		default:
 			best := fa

@@ -204,13 +204,17 @@ func TestNumberValue(t *testing.T) {
 
 func TestVote(t *testing.T) {
 	t.Parallel()
-	a := Result{Fields: map[string]Field{"x": {Value: "1", Confidence: 0.9}, "y": {Value: "A", Confidence: 0.9}, "z": {Value: "Z", Confidence: 0.9}}}
-	b := Result{Fields: map[string]Field{"x": {Value: "1", Confidence: 0.95}, "y": {Value: "B", Confidence: 0.8}, "w": {Value: "W", Confidence: 0.5}}}
+	a := Result{Fields: map[string]Field{"x": {Value: "1", Confidence: 0.9, Label: "L"}, "y": {Value: "A", Confidence: 0.9, Label: "L"},
+		"z": {Value: "Z", Confidence: 0.9, Label: "L"}, "u": {Value: "U", Confidence: 0.79}}}
+	b := Result{Fields: map[string]Field{"x": {Value: "1", Confidence: 0.95, Label: "L"}, "y": {Value: "B", Confidence: 0.8, Label: "L"},
+		"w": {Value: "W", Confidence: 0.5, Label: "L"}, "u": {Value: "U", Confidence: 0.93, Label: "L"}}}
 	v := vote(a, b)
-	require.Equal(t, Field{Value: "1", Confidence: 0.95, Passes: PassesAgree}, v.Fields["x"])
-	require.Equal(t, Field{Value: "A", Confidence: 0.4, Passes: PassesDiffer}, v.Fields["y"])
-	require.Equal(t, Field{Value: "Z", Confidence: 0.72, Passes: PassesOneFound}, v.Fields["z"])
-	require.Equal(t, Field{Value: "W", Confidence: 0.4, Passes: PassesOneFound}, v.Fields["w"])
+	require.Equal(t, Field{Value: "1", Confidence: 0.95, Passes: PassesAgree, Label: "L"}, v.Fields["x"])
+	require.Equal(t, Field{Value: "A", Confidence: 0.4, Passes: PassesDiffer, Label: "L"}, v.Fields["y"])
+	require.Equal(t, Field{Value: "Z", Confidence: 0.72, Passes: PassesOneFound, Label: "L"}, v.Fields["z"])
+	require.Equal(t, Field{Value: "W", Confidence: 0.4, Passes: PassesOneFound, Label: "L"}, v.Fields["w"])
+	// one pass found it by no label: the agreement confirms nothing
+	require.Equal(t, Field{Value: "U", Confidence: Confident - 0.01, Passes: PassesAgree}, v.Fields["u"])
 }
 
 func TestParseTSV(t *testing.T) {
