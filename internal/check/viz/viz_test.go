@@ -217,6 +217,26 @@ func TestVote(t *testing.T) {
 	require.Equal(t, Field{Value: "U", Confidence: Confident - 0.01, Passes: PassesAgree}, v.Fields["u"])
 }
 
+func TestStack(t *testing.T) {
+	t.Parallel()
+	a, b := image.NewGray(image.Rect(0, 0, 100, 20)), image.NewGray(image.Rect(5, 5, 65, 35)) // black
+	sheet, slots := stack([]*image.Gray{a, b})
+	require.Len(t, slots, 2)
+	require.False(t, slots[0].Overlaps(slots[1]))
+	for i, im := range []*image.Gray{a, b} {
+		// each image lies inside its slot (side by side), black on the white sheet
+		var dark int
+		for y := slots[i].Min.Y; y < slots[i].Max.Y; y++ {
+			for x := slots[i].Min.X; x < slots[i].Max.X; x++ {
+				if sheet.GrayAt(x, y).Y == 0 {
+					dark++
+				}
+			}
+		}
+		require.Equal(t, im.Rect.Dx()*im.Rect.Dy(), dark)
+	}
+}
+
 func TestParseTSV(t *testing.T) {
 	t.Parallel()
 	tsv := "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n" +
