@@ -344,7 +344,7 @@ func TestCardBinding(t *testing.T) {
 		require.Equal(t, "00000", code(res), "%v", res)
 		golden(t, "bind", res)
 		golden(t, "query_approved", e.waitStatus(e.m1, "TRADE-1", 1))
-		require.Eventually(t, func() bool { return rcv.find("TRADE-1", 1) != nil }, 20*time.Second, 20*time.Millisecond)
+		require.Eventually(t, func() bool { return rcv.find("TRADE-1", 1) != nil }, 2*time.Minute, 20*time.Millisecond)
 		golden(t, "push_approved", rcv.find("TRADE-1", 1))
 
 		// The same mc_trade_no again is a duplicate; so is it while pending.
@@ -356,7 +356,7 @@ func TestCardBinding(t *testing.T) {
 		require.Equal(t, "00000", code(e.do(call{path: "/openapi/card/binding/kyc", body: bindBody("TRADE-2", "jun@example.com", "E7654321", young), acc: e.m1})))
 		rejected := e.waitStatus(e.m1, "TRADE-2", 2)
 		require.NotEmpty(t, rejected["data"].(map[string]any)["reason"])
-		require.Eventually(t, func() bool { return rcv.find("TRADE-2", 2) != nil }, 20*time.Second, 20*time.Millisecond)
+		require.Eventually(t, func() bool { return rcv.find("TRADE-2", 2) != nil }, 2*time.Minute, 20*time.Millisecond)
 		require.Equal(t, "00000", code(e.do(call{path: "/openapi/card/binding/kyc", body: bindBody("TRADE-2", "jun@example.com", "E7654321", nil), acc: e.m1})))
 		e.waitStatus(e.m1, "TRADE-2", 1)
 

@@ -312,7 +312,7 @@ func TestPayCools(t *testing.T) {
 			rcv.mu.Lock()
 			defer rcv.mu.Unlock()
 			return len(rcv.got) > 0 && rcv.got[0]["resultStatus"] == "Processing"
-		}, 20*time.Second, 20*time.Millisecond)
+		}, 2*time.Minute, 20*time.Millisecond)
 		v, checks, err := e.a.Verifications.Get(context.Background(), p, business)
 		require.NoError(t, err)
 		require.Equal(t, kyc.StateReview, v.State, "%v", checks)
@@ -320,7 +320,7 @@ func TestPayCools(t *testing.T) {
 		_, err = e.a.Verifications.Apply(context.Background(), p, business, verification.Event{Action: verification.ActDecide,
 			Decision: kyc.DecisionApproved, DecidedBy: "reviewer:test"})
 		require.NoError(t, err)
-		require.Eventually(t, func() bool { return rcv.completed("ORDER1") != nil }, 20*time.Second, 20*time.Millisecond)
+		require.Eventually(t, func() bool { return rcv.completed("ORDER1") != nil }, 2*time.Minute, 20*time.Millisecond)
 		note := rcv.completed("ORDER1")
 		require.Equal(t, "Success", note["ekycResult"], "%v", note)
 		require.Equal(t, e.m1.no, note["merchantNo"])
@@ -446,11 +446,11 @@ func TestPayCoolsBrowser(t *testing.T) {
 	require.Eventually(t, func() bool {
 		v, err := e.a.Verifications.ByID(context.Background(), p, business)
 		return err == nil && v.State == kyc.StateReview
-	}, 20*time.Second, 20*time.Millisecond)
+	}, 2*time.Minute, 20*time.Millisecond)
 	_, err = e.a.Verifications.Apply(context.Background(), p, business, verification.Event{Action: verification.ActDecide,
 		Decision: kyc.DecisionApproved, DecidedBy: "reviewer:test"})
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return rcv.completed("WEB1") != nil }, 20*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return rcv.completed("WEB1") != nil }, 2*time.Minute, 20*time.Millisecond)
 	note := rcv.completed("WEB1")
 	require.Equal(t, "Success", note["ekycResult"])
 	require.Equal(t, "PH", note["extBasicInfo"].(map[string]any)["certCountry"])
@@ -513,7 +513,7 @@ func TestPayCoolsLicence(t *testing.T) {
 	d := e.data(e.m1, e.call("/paycools/ekyc/init", e.m1, param, ""))
 	finishWith(t, e, d["ekycUrl"].(string), "doc_type=driving_license&country=US",
 		map[string][]byte{"id_front": kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760)), "id_back": back})
-	require.Eventually(t, func() bool { return rcv.completed("LIC1") != nil }, 30*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return rcv.completed("LIC1") != nil }, 2*time.Minute, 20*time.Millisecond)
 	result := e.data(e.m1, e.call("/paycools/ekyc/checkResult", e.m1, `{"mchOrderId":"LIC1","isReturnImage":"N"}`, ""))
 	require.Equal(t, "Success", result["ekycResult"], "%v", result)
 	golden(t, "check_result_licence", result)
@@ -536,7 +536,7 @@ func TestPayCoolsLicence(t *testing.T) {
 	require.Eventually(t, func() bool {
 		v, checks, err = e.a.Verifications.Get(context.Background(), p, d["businessId"].(string))
 		return err == nil && v.State == kyc.StateReview
-	}, 30*time.Second, 20*time.Millisecond)
+	}, 2*time.Minute, 20*time.Millisecond)
 	require.Contains(t, v.Reasons, kyc.ReasonDocumentTypeMismatch)
 }
 
@@ -554,7 +554,7 @@ func TestPayCoolsNationalQR(t *testing.T) {
 	d := e.data(e.m1, e.call("/paycools/ekyc/init", e.m1, initParam("VN1", "user-vn", rcv.srv.URL+"/ekyc/notify"), ""))
 	finishWith(t, e, d["ekycUrl"].(string), "doc_type=id_card&country=VN",
 		map[string][]byte{"id_front": kyctest.JPEG(t, kyctest.CardWithCode(t, "QRCode", qr)), "id_back": kyctest.JPEG(t, kyctest.SyntheticCard(1200, 760))})
-	require.Eventually(t, func() bool { return rcv.completed("VN1") != nil }, 30*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return rcv.completed("VN1") != nil }, 2*time.Minute, 20*time.Millisecond)
 	result := e.data(e.m1, e.call("/paycools/ekyc/checkResult", e.m1, `{"mchOrderId":"VN1","isReturnImage":"N"}`, ""))
 	ocr := result["extIdInfo"].(map[string]any)["ocrResult"].(map[string]any)
 	require.Equal(t, "001099012345", ocr["idNumber"])

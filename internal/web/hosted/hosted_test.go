@@ -216,7 +216,7 @@ func TestHostedFlowOverHTTP(t *testing.T) {
 		require.Eventually(t, func() bool {
 			res, _ := e.page(http.MethodGet, path+"/status", nil, map[string]string{"HX-Request": "true"})
 			return res.Header.Get("HX-Redirect") == ret.URL+"/done"
-		}, 20*time.Second, 50*time.Millisecond)
+		}, 2*time.Minute, 50*time.Millisecond)
 		st, v := e.api(http.MethodGet, "/v1/verifications/"+vid, e.keyA, "")
 		require.Equal(t, http.StatusOK, st)
 		require.Equal(t, "completed", v["state"], "%v", v)
