@@ -32,6 +32,7 @@ import (
 	"github.com/openkyc/openkyc/internal/check/document"
 	"github.com/openkyc/openkyc/internal/check/face"
 	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/check/tesseract"
 	"github.com/openkyc/openkyc/internal/check/viz"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/crypto"
@@ -170,7 +171,11 @@ func (a *App) openRest(ctx context.Context) error {
 	a.Limits = ratelimit.New(ratelimit.Config{MerchantRate: cfg.RateLimitMerchant, MerchantBurst: cfg.RateLimitMerchantBurst,
 		AddressRate: cfg.RateLimitAddress, AddressBurst: cfg.RateLimitAddressBurst}, nil)
 	a.Merchants.Limits = a.Limits
-	a.MRZ = &mrz.Engine{Reader: mrz.Reader{TessdataDir: filepath.Join(cfg.AssetsDir, "tessdata"), Timeout: cfg.MRZTimeout}}
+	ocr := tesseract.For(cfg.OCR, "")
+	if lib, ok := ocr.(*tesseract.Library); ok {
+		lib.SetIdleEngines(cfg.OCREngines)
+	}
+	a.MRZ = &mrz.Engine{Reader: mrz.Reader{TessdataDir: filepath.Join(cfg.AssetsDir, "tessdata"), Timeout: cfg.MRZTimeout, OCR: ocr}}
 	if cfg.MRZFont != "" {
 		if a.MRZ.Reader.Glyphs, err = mrz.LoadGlyphFont(cfg.MRZFont); err != nil {
 			a.Log.Warn("MRZ glyph matcher off: small MRZ text is read by tesseract alone (apt-get install fonts-ocr-b, or set mrz-font)", "err", err)
@@ -179,7 +184,7 @@ func (a *App) openRest(ctx context.Context) error {
 	}
 	a.Barcode = &barcode.Engine{}
 	// the printed zone is compared with the document's other zones
-	a.VIZ = &viz.Engine{Reader: &viz.Reader{Timeout: cfg.MRZTimeout}, Zones: []docdata.Source{a.MRZ, a.Barcode}}
+	a.VIZ = &viz.Engine{Reader: &viz.Reader{Timeout: cfg.MRZTimeout, OCR: ocr}, Zones: []docdata.Source{a.MRZ, a.Barcode}}
 	a.Face = &face.Checks{Config: face.Config{RuntimeLib: filepath.Join(cfg.AssetsDir, "onnxruntime", "libonnxruntime.so.1"),
 		ModelsDir: filepath.Join(cfg.AssetsDir, "models")}}
 	a.Screening = screening.NewScreener()
@@ -356,6 +361,9 @@ func (a *App) RunWorkers(ctx context.Context) error {
 	}
 	a.Store.OnJobsInserted(a.Worker.Wake)
 	a.Log.Info("workers running", "concurrency", a.Config.WorkerConcurrency)
+	if ocr := a.MRZ.Reader.OCR; ocr != nil {
+		a.Log.Info("OCR", "tesseract", ocr.Mode())
+	}
 	if err := a.MRZ.Reader.Available(); err != nil {
 		a.Log.Warn("MRZ reading is off: document.mrz and data.consistency report not_run", "reason", err.Error())
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/app"
 	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/check/tesseract"
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/ratelimit"
@@ -102,6 +103,10 @@ func serveFlags() []ucli.Flag {
 			Usage: "time limit of the MRZ reading of one document image in the checks (locating and every OCR pass); past it the best reading so far counts (1s to 2m)"},
 		&ucli.StringFlag{Name: "mrz-font", Value: mrz.DefaultGlyphFont, Sources: ucli.EnvVars("OPENKYC_MRZ_FONT"),
 			Usage: "OCR-B font file of the glyph matcher, the MRZ reader's second opinion on small text (Debian fonts-ocr-b; empty: off)"},
+		&ucli.StringFlag{Name: "ocr", Value: tesseract.ModeAuto, Sources: ucli.EnvVars("OPENKYC_OCR"),
+			Usage: "how tesseract runs: auto (in process through libtesseract when it loads, else the tesseract program) or program (one process per recognition)"},
+		&ucli.IntFlag{Name: "ocr-engines", Value: tesseract.DefaultIdleEngines, Sources: ucli.EnvVars("OPENKYC_OCR_ENGINES"),
+			Usage: "loaded tesseract engines kept idle for reuse in process, about 13–21 MB each (55 MB with Chinese); 1 to 1024"},
 		&ucli.BoolFlag{Name: "demo", Usage: "create (once) a demo merchant and print its credentials and a curl walk-through"},
 	)
 }
@@ -159,6 +164,7 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.HostedMRZTimeout = cmd.Duration("hosted-mrz-timeout")
 	c.MRZTimeout = cmd.Duration("mrz-timeout")
 	c.MRZFont = cmd.String("mrz-font")
+	c.OCR, c.OCREngines = cmd.String("ocr"), int(cmd.Int("ocr-engines"))
 	return c, c.Validate()
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/check/tesseract"
 	"github.com/openkyc/openkyc/internal/policy"
 )
 
@@ -98,6 +99,14 @@ type Config struct {
 	// Debian fonts-ocr-b's; empty turns it off). A font that cannot be
 	// loaded leaves tesseract reading alone, with a warning.
 	MRZFont string
+	// OCR is how tesseract runs (OPENKYC_OCR): "auto" (the default) in
+	// process through libtesseract when it loads, else the tesseract
+	// program; "program" always the program, one process per recognition.
+	OCR string
+	// OCREngines is how many loaded tesseract engines are kept idle for
+	// reuse in process (OPENKYC_OCR_ENGINES, default 32, 1 to 1024): about
+	// 13–21 MB each, 55 MB with Chinese.
+	OCREngines int
 	// BuiltInLevels gives the built-in levels (nil: policy.BuiltIn). Not a
 	// setting: tests that run without engines relax them (apptest).
 	BuiltInLevels func(name string) (policy.Level, bool)
@@ -198,6 +207,19 @@ func (c *Config) Validate() error {
 	}
 	if c.MRZTimeout <= 0 {
 		c.MRZTimeout = DefaultMRZTimeout
+	}
+	switch c.OCR {
+	case "":
+		c.OCR = tesseract.ModeAuto
+	case tesseract.ModeAuto, tesseract.ModeProgram:
+	default:
+		errs = append(errs, fmt.Errorf("ocr: must be %s or %s", tesseract.ModeAuto, tesseract.ModeProgram))
+	}
+	if c.OCREngines == 0 {
+		c.OCREngines = tesseract.DefaultIdleEngines
+	}
+	if c.OCREngines < 1 || c.OCREngines > 1024 {
+		errs = append(errs, errors.New("ocr-engines: must be between 1 and 1024"))
 	}
 	if c.ListsUpdateInterval < 0 {
 		errs = append(errs, errors.New("lists-update-interval: must not be negative (0: off)"))

@@ -33,9 +33,11 @@ import (
 
 	_ "golang.org/x/image/bmp" // two specimens are BMP files named .jpg
 
+	"github.com/openkyc/openkyc/bench/internal/ocrmode"
 	"github.com/openkyc/openkyc/bench/internal/realset"
 	"github.com/openkyc/openkyc/internal/check/docdata"
 	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/check/tesseract"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
@@ -86,6 +88,8 @@ func main() {
 	debugDir := flag.String("debug", "", "write each reading's passes (text) here, one file per image and realset.Variant")
 	debugInputs := flag.Bool("debug-inputs", false, "with -debug, also write each degraded input image (PNG)")
 	files := flag.String("files", "", "only images whose name contains this")
+	ocr := flag.String("ocr", tesseract.ModeAuto, "tesseract: auto (in process when libtesseract loads) or program")
+	baseline := flag.Int("baseline", 1000, "images (as published) also read with tesseract in process and the program, to compare (0: none)")
 	flag.Parse()
 
 	scored, err := realset.Scored(*dir)
@@ -96,7 +100,7 @@ func main() {
 	vs := realset.Select(*only)
 	// A generous time budget: a reading cut off by a busy machine would
 	// count as not found; the seconds are reported instead.
-	r := mrz.Reader{TessdataDir: filepath.Join(*assets, "tessdata"), Timeout: time.Minute}
+	r := mrz.Reader{TessdataDir: filepath.Join(*assets, "tessdata"), Timeout: time.Minute, OCR: tesseract.For(*ocr, "")}
 	if err := r.Available(); err != nil {
 		log.Fatal(err)
 	}
@@ -168,7 +172,20 @@ func main() {
 		}
 	}
 	var md bytes.Buffer
-	report(&md, scored, half, vs, all, *parallel)
+	report(&md, scored, half, vs, all, *parallel, r.OCR.Mode())
+	if nb := min(*baseline, len(scored)); nb > 0 {
+		lib, _ := tesseract.Shared()
+		cmp := ocrmode.Compare(nb, *parallel, func(i int, library bool) string {
+			rr := r
+			rr.OCR = tesseract.Program{}
+			if library {
+				rr.OCR = lib
+			}
+			o := run(rr, *dir, scored[i], realset.Variants[0], half[scored[i].File])
+			return fmt.Sprint(o.Status, o.Raw, o.Lines, o.Confidence, o.FieldConfidence)
+		})
+		cmp.Report(&md, fmt.Sprintf("The %d images as published", nb))
+	}
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 		log.Fatal(err)
 	}
@@ -242,7 +259,7 @@ func (o outcome) wrongPass() bool {
 	return o.Status == kyc.CheckPassed && (!o.Correct || !o.Truthful)
 }
 
-func report(w *bytes.Buffer, scored []realset.Entry, half map[string]string, vs []realset.Variant, all []outcome, parallel int) {
+func report(w *bytes.Buffer, scored []realset.Entry, half map[string]string, vs []realset.Variant, all []outcome, parallel int, mode string) {
 	tv := tesseractVersion()
 	distinct := map[string]map[string]bool{"dev": {}, "hold-out": {}}
 	images := map[string]int{}
@@ -251,8 +268,12 @@ func report(w *bytes.Buffer, scored []realset.Entry, half map[string]string, vs 
 		images[half[e.File]]++
 	}
 	fmt.Fprintf(w, "# MRZ reading on real specimen images\n\n")
-	fmt.Fprintf(w, "Run: %s on %d cores, %s, %s, OCR-B ocrb_int, OMP_THREAD_LIMIT=1, %d images read at a time. `./bench/mrz-real.sh`.\n\n",
-		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.Version(), tv, parallel)
+	how := "the tesseract program, one process per recognition"
+	if mode == "library" {
+		how = "libtesseract in process"
+	}
+	fmt.Fprintf(w, "Run: %s on %d cores, %s, %s (%s), OCR-B ocrb_int, OMP_THREAD_LIMIT=1, %d images read at a time. `./bench/mrz-real.sh`.\n\n",
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.Version(), tv, how, parallel)
 	fmt.Fprintf(w, "Set: the %d scored images of `../shared/data/mrz-real` (its README: sources, licences, quirks), split by a hash of the MRZ text: "+
 		"dev %d images (%d distinct MRZs), hold-out %d images (%d distinct MRZs).\n\n",
 		len(scored), images["dev"], len(distinct["dev"]), images["hold-out"], len(distinct["hold-out"]))

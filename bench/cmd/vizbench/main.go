@@ -39,9 +39,11 @@ import (
 
 	_ "golang.org/x/image/bmp" // two specimens are BMP files named .jpg
 
+	"github.com/openkyc/openkyc/bench/internal/ocrmode"
 	"github.com/openkyc/openkyc/bench/internal/realset"
 	"github.com/openkyc/openkyc/internal/check/docdata"
 	"github.com/openkyc/openkyc/internal/check/mrz"
+	"github.com/openkyc/openkyc/internal/check/tesseract"
 	"github.com/openkyc/openkyc/internal/check/viz"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/pii"
@@ -86,10 +88,12 @@ func main() {
 	only := flag.String("variants", "", "comma-separated variants (default all)")
 	realOnly := flag.String("real-variants", "original,combined", "variants of the real set")
 	detail := flag.Bool("detail", false, "list every reading's fields against the truth")
+	ocr := flag.String("ocr", tesseract.ModeAuto, "tesseract: auto (in process when libtesseract loads) or program")
+	baseline := flag.Int("baseline", 40, "clean fronts also read with tesseract in process and the program, to compare (0: none)")
 	flag.Parse()
 
 	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
-	r := &viz.Reader{Timeout: time.Minute}
+	r := &viz.Reader{Timeout: time.Minute, OCR: tesseract.For(*ocr, "")}
 	if err := r.Available(); err != nil {
 		log.Fatal(err)
 	}
@@ -99,6 +103,7 @@ func main() {
 		v   realset.Variant
 	}
 	var jobs []job
+	var clean []job // the baseline's fronts
 	rnd := rand.New(rand.NewPCG(2026, 12))
 	_, _, cjkErr := kyctest.CJKFont()
 	skipped := 0
@@ -113,8 +118,12 @@ func main() {
 		t := truth{name: strings.TrimSpace(f.Surname + " " + f.GivenNames + f.FullName), birth: f.BirthDate, expiry: f.ExpiryDate,
 			number: f.DocumentNumber, docType: f.DocumentType, country: f.Country, style: f.Style, set: "generated",
 			file: fmt.Sprintf("gen-%03d-%s", i, f.Style), width: fmt.Sprint(width)}
+		render := func() image.Image { return f.Render(width, seed) }
 		for _, v := range realset.Select(*only) {
-			jobs = append(jobs, job{t, func() image.Image { return f.Render(width, seed) }, v})
+			jobs = append(jobs, job{t, render, v})
+		}
+		if len(clean) < *baseline {
+			clean = append(clean, job{t, render, realset.Variants[0]})
 		}
 	}
 	entries, err := realset.Scored(*dir)
@@ -203,7 +212,20 @@ func main() {
 	if skipped > 0 {
 		note = fmt.Sprintf(" **%d Chinese fronts were skipped: %v.**", skipped, cjkErr)
 	}
-	report(&md, all, *n-skipped, *parallel, note)
+	report(&md, all, *n-skipped, *parallel, r.OCR.Mode(), note)
+	if len(clean) > 0 {
+		readers := map[bool]*viz.Reader{false: {Timeout: time.Minute, OCR: tesseract.Program{}}, true: {Timeout: time.Minute}}
+		cmp := ocrmode.Compare(len(clean), *parallel, func(i int, library bool) string {
+			j := clean[i]
+			declared := ""
+			if j.t.style == "CN" {
+				declared = "CN"
+			}
+			rd, err := readers[library].Read(context.Background(), j.img(), declared, now)
+			return fmt.Sprintf("%v %v", rd.Fields, err)
+		})
+		cmp.Report(&md, fmt.Sprintf("The first %d generated fronts as rendered", len(clean)))
+	}
 	if *detail {
 		for _, o := range all {
 			fmt.Fprintf(&md, "\n%s %s %s:", o.t.file, o.variant, o.t.half)
@@ -223,6 +245,14 @@ func main() {
 		log.Fatal(err)
 	}
 	os.Stdout.Write(md.Bytes())
+}
+
+// ocrLabel says how tesseract ran.
+func ocrLabel(mode string) string {
+	if mode == "library" {
+		return "libtesseract in process"
+	}
+	return "the tesseract program, one process per recognition"
 }
 
 // nameKey is a name as compared: letters, folded, in order.
@@ -274,9 +304,9 @@ func score(t truth, rd viz.Reading, err error) outcome {
 	return o
 }
 
-func report(w *bytes.Buffer, all []outcome, n, parallel int, skipped string) {
-	fmt.Fprintf(w, "# Printed zone (VIZ) reading\n\nRun: %s on %d images at a time, one OCR thread each; tesseract with Debian's models, the document's country undeclared (the reader finds it from the titles) except on the Chinese cards (declared: English, the first pass of an undeclared card, cannot read their titles).%s\n\n",
-		time.Now().UTC().Format(time.RFC3339), parallel, skipped)
+func report(w *bytes.Buffer, all []outcome, n, parallel int, mode, skipped string) {
+	fmt.Fprintf(w, "# Printed zone (VIZ) reading\n\nRun: %s on %d images at a time, one OCR thread each; tesseract (%s) with Debian's models, the document's country undeclared (the reader finds it from the titles) except on the Chinese cards (declared: English, the first pass of an undeclared card, cannot read their titles).%s\n\n",
+		time.Now().UTC().Format(time.RFC3339), parallel, ocrLabel(mode), skipped)
 	fmt.Fprintf(w, "A field is **read** when its value equals the truth; **confident** counts the correct ones at or above the confidence the pipeline uses (%.2f); **confident wrong** counts fields read wrong at or above it (target 0 on clean images).\n\n", viz.Confident)
 	section := func(title string, keep func(o outcome) bool, byVariant bool) {
 		fmt.Fprintf(w, "## %s\n\n| variant | images | name | birth date | expiry | document number | confident (all four fields) | confident wrong | classified | s p50 | s p95 |\n|---|---|---|---|---|---|---|---|---|---|---|\n", title)

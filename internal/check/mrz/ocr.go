@@ -8,7 +8,6 @@ import (
 	"html"
 	"image"
 	"image/color"
-	"image/png"
 	"math"
 	"os"
 	"os/exec"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/openkyc/openkyc/internal/check/quality"
+	"github.com/openkyc/openkyc/internal/check/tesseract"
 )
 
 // Reader finds and reads the MRZ of a photographed document with tesseract
@@ -30,6 +30,9 @@ type Reader struct {
 	Timeout     time.Duration // per image, locating and every OCR pass; default 10 s
 	Debug       Debugger      // receives intermediate images and readings when set
 	Glyphs      *GlyphFont    // OCR-B for the glyph matcher's second opinion on small text; nil: tesseract alone
+	// OCR runs tesseract; nil: libtesseract in process when it loads and
+	// Tesseract is empty, else the program (tesseract.For).
+	OCR tesseract.Runner
 }
 
 // ErrUnavailable says what is missing for OCR (the check reports not_run).
@@ -37,12 +40,14 @@ var ErrUnavailable = errors.New("mrz reader unavailable")
 
 // Available reports what is missing, if anything.
 func (r Reader) Available() error {
-	prog := r.Tesseract
-	if prog == "" {
-		prog = "tesseract"
-	}
-	if _, err := exec.LookPath(prog); err != nil {
-		return fmt.Errorf("%w: the tesseract program is not installed (apt-get install tesseract-ocr, or scripts/install-assets.sh)", ErrUnavailable)
+	if r.ocrRunner().Mode() == "program" {
+		prog := r.Tesseract
+		if prog == "" {
+			prog = "tesseract"
+		}
+		if _, err := exec.LookPath(prog); err != nil {
+			return fmt.Errorf("%w: the tesseract program is not installed (apt-get install tesseract-ocr, or scripts/install-assets.sh)", ErrUnavailable)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(r.TessdataDir, "ocrb_int.traineddata")); err != nil {
 		return fmt.Errorf("%w: ocrb_int.traineddata is missing from %s (scripts/install-assets.sh)", ErrUnavailable, r.TessdataDir)
@@ -420,32 +425,33 @@ func (r Reader) ocr(ctx context.Context, band *image.Gray) ([]string, []float64,
 	return texts, confs, chars, nil
 }
 
-// tesseract runs tesseract on img (PNG on stdin, hOCR with character boxes
-// on stdout) with one OpenMP thread and the MRZ alphabet, treating it as
-// one block of uniform text.
+// mrzVars are the MRZ's tesseract settings: its alphabet, no
+// dictionary, hOCR with each character's box and confidence.
+var mrzVars = []tesseract.Var{
+	{Name: "tessedit_char_whitelist", Value: mrzAlphabet},
+	{Name: "load_system_dawg", Value: "0"}, {Name: "load_freq_dawg", Value: "0"},
+	{Name: "hocr_char_boxes", Value: "1"},
+}
+
+// ocrRunner runs tesseract for the reader: OCR when set, else libtesseract
+// in process when it loads and no program is named, else the program.
+func (r Reader) ocrRunner() tesseract.Runner {
+	if r.OCR != nil {
+		return r.OCR
+	}
+	return tesseract.For(tesseract.ModeAuto, r.Tesseract)
+}
+
+// tesseract reads img with the OCR-B model (one thread, the MRZ alphabet,
+// one block of uniform text) into hOCR lines.
 func (r Reader) tesseract(ctx context.Context, img *image.Gray) ([]hocrLine, error) {
-	var in bytes.Buffer
-	if err := png.Encode(&in, img); err != nil {
+	out, err := r.ocrRunner().Run(ctx, tesseract.Job{
+		Image: img, Models: []string{"ocrb_int"}, TessdataDir: r.TessdataDir, PSM: 6, Vars: mrzVars, Output: tesseract.HOCR,
+	})
+	if err != nil {
 		return nil, err
 	}
-	prog := r.Tesseract
-	if prog == "" {
-		prog = "tesseract"
-	}
-	cmd := exec.CommandContext(ctx, prog, "stdin", "stdout", "--tessdata-dir", r.TessdataDir, "-l", "ocrb_int", "--psm", "6",
-		"-c", "tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<", "-c", "load_system_dawg=0", "-c", "load_freq_dawg=0",
-		"-c", "tessedit_create_hocr=1", "-c", "hocr_char_boxes=1")
-	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
-	cmd.Stdin = &in
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("tesseract: %w", ctx.Err())
-		}
-		return nil, fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(errOut.String()))
-	}
-	return parseHOCR(out.Bytes()), nil
+	return parseHOCR(out), nil
 }
 
 // hocrLine is one text line of tesseract's hOCR: its characters, their

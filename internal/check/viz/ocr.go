@@ -21,13 +21,18 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/openkyc/openkyc/internal/check/quality"
+	"github.com/openkyc/openkyc/internal/check/tesseract"
 )
 
 // Reader reads the printed zone of a document image with tesseract and
 // Debian's language models (tesseract-ocr-eng, -fra, -spa, …).
 type Reader struct {
-	Tesseract string        // program; default "tesseract" on PATH
-	Timeout   time.Duration // per image; default 10 s
+	Tesseract string // program; default "tesseract" on PATH (it also lists the models and tells a page's orientation)
+	// OCR runs tesseract's recognitions; nil: libtesseract in process
+	// when it loads and Tesseract is empty, else the program
+	// (tesseract.For).
+	OCR     tesseract.Runner
+	Timeout time.Duration // per image; default 10 s
 	// Width is the width images are scaled to before OCR (default 1600 px:
 	// an ID-1 card's labels then stand about 15 px tall).
 	Width int
@@ -186,8 +191,8 @@ func (r *Reader) Read(ctx context.Context, img image.Image, country string, now 
 // Page segmentation modes: a block of text (the whole image), one line
 // (the names' sheet).
 const (
-	psmBlock = "6"
-	psmLine  = "7"
+	psmBlock = 6
+	psmLine  = 7
 )
 
 // nameFields are the fields that hold the holder's name.
@@ -384,27 +389,21 @@ const maxPixels = 4_000_000
 // than the strokes of a bold value.
 const flattenRadius = 12
 
-// tesseract runs tesseract on img (PNG on stdin, TSV on stdout) with one
-// OpenMP thread, the given models and page segmentation mode.
-func (r *Reader) tesseract(ctx context.Context, img *image.Gray, models []string, psm string) ([]Word, error) {
-	var in bytes.Buffer
-	if err := png.Encode(&in, img); err != nil {
+// tesseract reads img (one OpenMP thread, the given models and page
+// segmentation mode) into words with boxes and confidences.
+func (r *Reader) tesseract(ctx context.Context, img *image.Gray, models []string, psm int) ([]Word, error) {
+	ocr := r.OCR
+	if ocr == nil {
+		ocr = tesseract.For(tesseract.ModeAuto, r.Tesseract)
+	}
+	out, err := ocr.Run(ctx, tesseract.Job{
+		Image: img, Models: models, PSM: psm, Output: tesseract.TSV,
+		Vars: []tesseract.Var{{Name: "tessedit_do_invert", Value: "0"}},
+	})
+	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, r.prog(), "stdin", "stdout", "-l", strings.Join(models, "+"), "--psm", psm,
-		"-c", "tessedit_do_invert=0", "tsv")
-	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
-	cmd.Stdin = &in
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	cmd.WaitDelay = time.Second
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("tesseract: %w", ctx.Err())
-		}
-		return nil, fmt.Errorf("tesseract: %w: %s", err, strings.TrimSpace(errOut.String()))
-	}
-	return ParseTSV(out.Bytes()), nil
+	return ParseTSV(out), nil
 }
 
 // unscaled is g at the size it was before prepare enlarged it by scale:
