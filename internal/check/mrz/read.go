@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
+	"os"
 	"strings"
 	"time"
 
@@ -359,7 +360,11 @@ func (r Reader) readZone(ctx context.Context, g *image.Gray, z zoneLines, name s
 	small := charH < smallText
 	rd, sc, ok := pickZone(read, nil, n, z.width, &dbg)
 	if !ok || sc < goodScore || !confident(rd) || small {
-		if err := pass(1, 2); err != nil {
+		more := []int{1, 2}
+		if small && os.Getenv("MRZ_SHARP") != "" {
+			more = append(more, sharpBinarisation)
+		}
+		if err := pass(more...); err != nil {
 			return Reading{}, 0, err
 		}
 		var glyphs []hocrLine
