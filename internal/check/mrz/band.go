@@ -65,27 +65,6 @@ var binarisations = []struct {
 	{"grey", func(g *image.Gray) *image.Gray { return stretch(flatten(g)) }},
 	{"otsu", func(g *image.Gray) *image.Gray { return otsu(flatten(g)) }},
 	{"local", local},
-	{"sharp", func(g *image.Gray) *image.Gray { return stretch(sharpen(flatten(g))) }},
-}
-
-// sharpBinarisation is the index of the sharpened grey, read only for
-// small text (see readZone).
-const sharpBinarisation = 3
-
-// sharpen is an unsharp mask of a straightened line: small text enlarged
-// to capHeight is soft, and its strokes' edges come back steeper.
-func sharpen(g *image.Gray) *image.Gray {
-	w, h := g.Rect.Dx(), g.Rect.Dy()
-	if w == 0 || h == 0 || g.Stride != w {
-		return g
-	}
-	blur := quality.BoxBlur(g.Pix, w, h, capHeight/12)
-	out := image.NewGray(g.Rect)
-	for i, p := range g.Pix {
-		v := float64(p) + 1.5*(float64(p)-float64(blur[i]))
-		out.Pix[i] = uint8(math.Max(0, math.Min(255, v)))
-	}
-	return out
 }
 
 // flatten divides a straightened line by its paper: the lightest level

@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
-	"os"
 	"strings"
 	"time"
 
@@ -360,11 +359,7 @@ func (r Reader) readZone(ctx context.Context, g *image.Gray, z zoneLines, name s
 	small := charH < smallText
 	rd, sc, ok := pickZone(read, nil, n, z.width, &dbg)
 	if !ok || sc < goodScore || !confident(rd) || small {
-		more := []int{1, 2}
-		if small && os.Getenv("MRZ_SHARP") != "" {
-			more = append(more, sharpBinarisation)
-		}
-		if err := pass(more...); err != nil {
+		if err := pass(1, 2); err != nil {
 			return Reading{}, 0, err
 		}
 		var glyphs []hocrLine
