@@ -172,8 +172,8 @@ func (a *App) openRest(ctx context.Context) error {
 		AddressRate: cfg.RateLimitAddress, AddressBurst: cfg.RateLimitAddressBurst}, nil)
 	a.Merchants.Limits = a.Limits
 	ocr := tesseract.For(cfg.OCR, "")
-	if lib, ok := ocr.(*tesseract.Library); ok {
-		lib.SetIdleEngines(cfg.OCREngines)
+	if ws, ok := ocr.(*tesseract.Workers); ok {
+		ws.SetIdleEngines(cfg.OCREngines)
 	}
 	a.MRZ = &mrz.Engine{Reader: mrz.Reader{TessdataDir: filepath.Join(cfg.AssetsDir, "tessdata"), Timeout: cfg.MRZTimeout, OCR: ocr}}
 	if cfg.MRZFont != "" {
@@ -362,7 +362,13 @@ func (a *App) RunWorkers(ctx context.Context) error {
 	a.Store.OnJobsInserted(a.Worker.Wake)
 	a.Log.Info("workers running", "concurrency", a.Config.WorkerConcurrency)
 	if ocr := a.MRZ.Reader.OCR; ocr != nil {
-		a.Log.Info("OCR", "tesseract", ocr.Mode())
+		if ws, ok := ocr.(*tesseract.Workers); ok {
+			a.Log.Info("OCR", "tesseract", ocr.Mode(), "libtesseract", ws.Version())
+		} else if _, err := tesseract.SharedWorkers(); err != nil && a.Config.OCR == tesseract.ModeAuto {
+			a.Log.Info("OCR", "tesseract", ocr.Mode(), "reason", err.Error())
+		} else {
+			a.Log.Info("OCR", "tesseract", ocr.Mode())
+		}
 	}
 	if err := a.MRZ.Reader.Available(); err != nil {
 		a.Log.Warn("MRZ reading is off: document.mrz and data.consistency report not_run", "reason", err.Error())

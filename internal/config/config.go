@@ -100,11 +100,12 @@ type Config struct {
 	// loaded leaves tesseract reading alone, with a warning.
 	MRZFont string
 	// OCR is how tesseract runs (OPENKYC_OCR): "auto" (the default) in
-	// process through libtesseract when it loads, else the tesseract
-	// program; "program" always the program, one process per recognition.
+	// worker processes keeping libtesseract loaded, when it loads, else
+	// the tesseract program; "program" always the program, one process per
+	// recognition.
 	OCR string
 	// OCREngines is how many loaded tesseract engines are kept idle for
-	// reuse in process (OPENKYC_OCR_ENGINES, default 32, 1 to 1024): about
+	// reuse in all, shared among the idle workers (OPENKYC_OCR_ENGINES, default 32, 1 to 1024): about
 	// 13–21 MB each, 55 MB with Chinese.
 	OCREngines int
 	// BuiltInLevels gives the built-in levels (nil: policy.BuiltIn). Not a

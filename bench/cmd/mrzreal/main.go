@@ -88,8 +88,8 @@ func main() {
 	debugDir := flag.String("debug", "", "write each reading's passes (text) here, one file per image and realset.Variant")
 	debugInputs := flag.Bool("debug-inputs", false, "with -debug, also write each degraded input image (PNG)")
 	files := flag.String("files", "", "only images whose name contains this")
-	ocr := flag.String("ocr", tesseract.ModeAuto, "tesseract: auto (in process when libtesseract loads) or program")
-	baseline := flag.Int("baseline", 1000, "images (as published) also read with tesseract in process and the program, to compare (0: none)")
+	ocr := flag.String("ocr", tesseract.ModeAuto, "tesseract: auto (workers keeping libtesseract loaded, when it loads) or program")
+	baseline := flag.Int("baseline", 1000, "images (as published) also read with tesseract workers and the program, to compare (0: none)")
 	flag.Parse()
 
 	scored, err := realset.Scored(*dir)
@@ -174,7 +174,7 @@ func main() {
 	var md bytes.Buffer
 	report(&md, scored, half, vs, all, *parallel, r.OCR.Mode())
 	if nb := min(*baseline, len(scored)); nb > 0 {
-		lib, _ := tesseract.Shared()
+		lib, _ := tesseract.SharedWorkers()
 		cmp := ocrmode.Compare(nb, *parallel, func(i int, library bool) string {
 			rr := r
 			rr.OCR = tesseract.Program{}
@@ -269,8 +269,8 @@ func report(w *bytes.Buffer, scored []realset.Entry, half map[string]string, vs 
 	}
 	fmt.Fprintf(w, "# MRZ reading on real specimen images\n\n")
 	how := "the tesseract program, one process per recognition"
-	if mode == "library" {
-		how = "libtesseract in process"
+	if mode == "workers" {
+		how = "workers keeping libtesseract loaded"
 	}
 	fmt.Fprintf(w, "Run: %s on %d cores, %s, %s (%s), OCR-B ocrb_int, OMP_THREAD_LIMIT=1, %d images read at a time. `./bench/mrz-real.sh`.\n\n",
 		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.Version(), tv, how, parallel)

@@ -88,8 +88,8 @@ func main() {
 	only := flag.String("variants", "", "comma-separated variants (default all)")
 	realOnly := flag.String("real-variants", "original,combined", "variants of the real set")
 	detail := flag.Bool("detail", false, "list every reading's fields against the truth")
-	ocr := flag.String("ocr", tesseract.ModeAuto, "tesseract: auto (in process when libtesseract loads) or program")
-	baseline := flag.Int("baseline", 40, "clean fronts also read with tesseract in process and the program, to compare (0: none)")
+	ocr := flag.String("ocr", tesseract.ModeAuto, "tesseract: auto (workers keeping libtesseract loaded, when it loads) or program")
+	baseline := flag.Int("baseline", 40, "clean fronts also read with tesseract workers and the program, to compare (0: none)")
 	flag.Parse()
 
 	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
@@ -249,8 +249,8 @@ func main() {
 
 // ocrLabel says how tesseract ran.
 func ocrLabel(mode string) string {
-	if mode == "library" {
-		return "libtesseract in process"
+	if mode == "workers" {
+		return "workers keeping libtesseract loaded"
 	}
 	return "the tesseract program, one process per recognition"
 }

@@ -1,5 +1,6 @@
-// Package ocrmode measures the document readers with tesseract in process
-// (libtesseract) against the tesseract program, in the same run: each
+// Package ocrmode measures the document readers with tesseract workers
+// (libtesseract kept loaded) against the tesseract program, in the same
+// run: each
 // input is read both ways, one after the other, so both meet the same
 // machine.
 package ocrmode
@@ -14,7 +15,8 @@ import (
 	"github.com/openkyc/openkyc/internal/check/tesseract"
 )
 
-// Read reads input i with tesseract in process (library) or the program
+// Read reads input i with tesseract workers (library: libtesseract kept
+// loaded in helper processes) or the program
 // and returns what was read, as a string to compare (every field and
 // confidence).
 type Read func(i int, library bool) string
@@ -30,7 +32,7 @@ type Result struct {
 // Compare reads inputs 0…n-1 both ways, parallel at a time.
 func Compare(n, parallel int, read Read) Result {
 	res := Result{N: n}
-	if _, err := tesseract.Shared(); err != nil {
+	if _, err := tesseract.SharedWorkers(); err != nil {
 		res.LibraryUnavailable = err
 		return res
 	}
@@ -75,16 +77,16 @@ func Quantile(v []float64, q float64) float64 {
 
 // Report writes the comparison as a Markdown section.
 func (r Result) Report(w io.Writer, what string) {
-	fmt.Fprintf(w, "\n## Tesseract in process against the program (same run)\n\n")
+	fmt.Fprintf(w, "\n## Tesseract workers against the program (same run)\n\n")
 	if r.LibraryUnavailable != nil {
 		fmt.Fprintf(w, "Not measured: %v.\n", r.LibraryUnavailable)
 		return
 	}
-	fmt.Fprintf(w, "%s, each read with the tesseract program (one process per recognition, its models loaded each time) and with libtesseract in process (engines kept loaded), one after the other.\n\n", what)
+	fmt.Fprintf(w, "%s, each read with the tesseract program (one process per recognition, its models loaded each time) and with tesseract workers (helper processes keeping libtesseract's engines loaded), one after the other.\n\n", what)
 	fmt.Fprintf(w, "| OCR | inputs | s p50 | s p95 | same reading both ways |\n|---|---|---|---|---|\n")
 	fmt.Fprintf(w, "| program | %d | %.2f | %.2f | |\n", r.N, Quantile(r.Program, 0.5), Quantile(r.Program, 0.95))
-	fmt.Fprintf(w, "| library | %d | %.2f | %.2f | %d of %d |\n", r.N, Quantile(r.Library, 0.5), Quantile(r.Library, 0.95), r.Same, r.N)
+	fmt.Fprintf(w, "| workers | %d | %.2f | %.2f | %d of %d |\n", r.N, Quantile(r.Library, 0.5), Quantile(r.Library, 0.95), r.Same, r.N)
 	if p := Quantile(r.Program, 0.5); p > 0 {
-		fmt.Fprintf(w, "\nlibrary / program, p50: **×%.2f**\n", Quantile(r.Library, 0.5)/p)
+		fmt.Fprintf(w, "\nworkers / program, p50: **×%.2f**\n", Quantile(r.Library, 0.5)/p)
 	}
 }

@@ -30,7 +30,7 @@ type Reader struct {
 	Timeout     time.Duration // per image, locating and every OCR pass; default 10 s
 	Debug       Debugger      // receives intermediate images and readings when set
 	Glyphs      *GlyphFont    // OCR-B for the glyph matcher's second opinion on small text; nil: tesseract alone
-	// OCR runs tesseract; nil: libtesseract in process when it loads and
+	// OCR runs tesseract; nil: tesseract workers when libtesseract loads and
 	// Tesseract is empty, else the program (tesseract.For).
 	OCR tesseract.Runner
 }
@@ -434,7 +434,7 @@ var mrzVars = []tesseract.Var{
 }
 
 // ocrRunner runs tesseract for the reader: OCR when set, else libtesseract
-// in process when it loads and no program is named, else the program.
+// workers when it loads and no program is named, else the program.
 func (r Reader) ocrRunner() tesseract.Runner {
 	if r.OCR != nil {
 		return r.OCR

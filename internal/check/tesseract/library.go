@@ -101,7 +101,8 @@ import (
 // libraryNames are the names libtesseract 5 is found by.
 var libraryNames = []string{"libtesseract.so.5", "libtesseract.so", "libtesseract.5.dylib", "libtesseract.dylib"}
 
-// Library runs tesseract in process through libtesseract.
+// Library runs tesseract in process through libtesseract: what a worker
+// (Workers) runs.
 type Library struct {
 	version string
 

@@ -1,15 +1,16 @@
 // Package tesseract runs tesseract OCR for the document readers (the MRZ
-// and the printed zone): in process through libtesseract's C API when the
-// library loads (a cgo build on a machine with Debian's libtesseract5),
-// otherwise the tesseract program once per image.
+// and the printed zone): through libtesseract's C API in helper processes
+// that keep their engines loaded (Workers; a cgo build on a machine with
+// Debian's libtesseract5), otherwise the tesseract program once per image.
 //
 // Most of a small recognition's time is loading its models: 0.2 s per
 // model on one core, three to six times what reading an MRZ band takes.
-// The library keeps initialised engines, one per goroutine at a time,
-// pooled by models and settings, so a model is loaded once per engine and
-// not once per image. Both ways give the same output for the same image
-// and settings (the program's hOCR and TSV are the library's, written
-// out), so the readers parse one format whichever ran.
+// A worker keeps initialised engines pooled by models and settings, so a
+// model is loaded once per worker and not once per image; and tesseract,
+// which aborts its process on some inputs, runs outside the server's.
+// Both ways give the same output for the same image and settings (the
+// program's hOCR and TSV are the library's, written out), so the readers
+// parse one format whichever ran.
 package tesseract
 
 import (
@@ -106,7 +107,7 @@ func (p Program) Run(ctx context.Context, j Job) ([]byte, error) {
 
 // Modes of the OCR setting (--ocr).
 const (
-	ModeAuto    = "auto"    // the library when it loads, else the program
+	ModeAuto    = "auto"    // workers keeping libtesseract loaded when it loads, else the program
 	ModeProgram = "program" // always the program
 )
 
@@ -125,15 +126,30 @@ func Shared() (*Library, error) {
 	return lib, libErr
 }
 
+var (
+	workersOnce sync.Once
+	workers     *Workers
+	workersErr  error
+)
+
+// SharedWorkers are the process's tesseract workers, started at the first
+// call (DefaultIdleEngines; see Workers.SetIdleEngines); the error says why
+// libtesseract cannot be used (a build without cgo, the library not
+// installed).
+func SharedWorkers() (*Workers, error) {
+	workersOnce.Do(func() { workers, workersErr = NewWorkers(DefaultIdleEngines) })
+	return workers, workersErr
+}
+
 // For is the runner a reader uses: the tesseract program when one is
-// named (program, a path) or mode is ModeProgram, else the shared library
-// when it loads, else the program on PATH.
+// named (program, a path) or mode is ModeProgram, else the shared workers
+// when libtesseract loads in them, else the program on PATH.
 func For(mode, program string) Runner {
 	if program != "" || mode == ModeProgram {
 		return Program{Path: program}
 	}
-	if l, err := Shared(); err == nil {
-		return l
+	if ws, err := SharedWorkers(); err == nil {
+		return ws
 	}
 	return Program{}
 }

@@ -42,11 +42,23 @@ func need(t *testing.T) (*tesseract.Library, string) {
 	if _, err := os.Stat(filepath.Join(tessdata, "ocrb_int.traineddata")); err != nil {
 		skip(err)
 	}
+	if out, err := exec.Command("tesseract", "--list-langs").Output(); err != nil || !strings.Contains(string(out), "\neng") {
+		skip(fmt.Errorf("tesseract's English model is missing: %v", err))
+	}
 	l, err := tesseract.Shared()
 	if err != nil {
 		skip(err)
 	}
 	return l, tessdata
+}
+
+// needWorkers is need, and the shared workers.
+func needWorkers(t *testing.T) (*tesseract.Workers, string) {
+	t.Helper()
+	_, tessdata := need(t)
+	ws, err := tesseract.SharedWorkers()
+	require.NoError(t, err)
+	return ws, tessdata
 }
 
 var mrzLines = []string{
@@ -55,8 +67,10 @@ var mrzLines = []string{
 }
 
 // mrzImage is a synthetic passport page in OCR-B, grey.
-func mrzImage(t *testing.T) *image.Gray {
-	rgba := kyctest.SyntheticDocument(t, mrzLines, 900)
+func mrzImage(t *testing.T) *image.Gray { return mrzImageOf(t, mrzLines) }
+
+func mrzImageOf(t *testing.T, lines []string) *image.Gray {
+	rgba := kyctest.SyntheticDocument(t, lines, 900)
 	g := image.NewGray(rgba.Bounds())
 	draw.Draw(g, g.Bounds(), rgba, rgba.Bounds().Min, draw.Src)
 	return g
@@ -122,32 +136,48 @@ func TestLibraryMatchesProgram(t *testing.T) {
 	require.Contains(t, hocrText(out), "L898902C3")
 }
 
-// Engines are reused and never shared: many readings at once, of two
-// pools, each get their own image's text.
-func TestLibraryConcurrent(t *testing.T) {
-	t.Parallel()
-	l, tessdata := need(t)
-	mj := mrzJob(t, tessdata)
+// numbers are the document numbers of the concurrent tests' pages.
+var numbers = []string{"L898902C3", "K12345678", "M00011122", "Z98765432"}
+
+// concurrentReads reads pages with different document numbers, many at
+// once, and a blank page: each reading has its own page's text (an engine
+// or worker serving two jobs at once, or mixing their outputs, would show).
+func concurrentReads(t *testing.T, r tesseract.Runner, tessdata string) {
+	jobs := make([]tesseract.Job, len(numbers))
+	for i, n := range numbers {
+		j := mrzJob(t, tessdata)
+		j.Image = mrzImageOf(t, []string{mrzLines[0], n + mrzLines[1][9:]})
+		jobs[i] = j
+	}
 	blank := image.NewGray(image.Rect(0, 0, 300, 100))
 	for i := range blank.Pix {
 		blank.Pix[i] = 255
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 12)
+	errs := make(chan error, 24)
 	for i := range 12 {
 		wg.Go(func() {
-			j := mj
-			if i%3 == 2 {
-				j = tesseract.Job{Image: blank, Models: []string{"eng"}, PSM: 6, Output: tesseract.TSV}
+			if i%4 == 3 {
+				out, err := r.Run(context.Background(), tesseract.Job{Image: blank, Models: []string{"eng"}, PSM: 6, Output: tesseract.TSV})
+				if err != nil || strings.Contains(string(out), "\n5\t") {
+					errs <- fmt.Errorf("blank page %d: %v %q", i, err, out)
+				}
+				return
 			}
-			out, err := l.Run(context.Background(), j)
-			switch {
-			case err != nil:
+			k := i % len(numbers)
+			out, err := r.Run(context.Background(), jobs[k])
+			if err != nil {
 				errs <- err
-			case i%3 == 2 && strings.Contains(hocrText(out), "L898902C3"):
-				errs <- os.ErrInvalid
-			case i%3 != 2 && !strings.Contains(hocrText(out), "L898902C3"):
-				errs <- fmt.Errorf("run %d: %s", i, out)
+				return
+			}
+			text := hocrText(out)
+			if !strings.Contains(text, numbers[k]) {
+				errs <- fmt.Errorf("run %d: %q is not page %s", i, text, numbers[k])
+			}
+			for n := range numbers {
+				if n != k && strings.Contains(text, numbers[n]) {
+					errs <- fmt.Errorf("run %d: page %s read %s", i, numbers[k], numbers[n])
+				}
 			}
 		})
 	}
@@ -156,6 +186,113 @@ func TestLibraryConcurrent(t *testing.T) {
 	for err := range errs {
 		require.NoError(t, err)
 	}
+}
+
+func TestLibraryConcurrent(t *testing.T) {
+	t.Parallel()
+	l, tessdata := need(t)
+	concurrentReads(t, l, tessdata)
+}
+
+func TestWorkersConcurrent(t *testing.T) {
+	t.Parallel()
+	ws, tessdata := needWorkers(t)
+	concurrentReads(t, ws, tessdata)
+}
+
+// The workers read as the program does, each job alone in a helper
+// process.
+func TestWorkersMatchProgram(t *testing.T) {
+	t.Parallel()
+	ws, tessdata := needWorkers(t)
+	require.Equal(t, "workers", ws.Mode())
+	require.True(t, strings.HasPrefix(ws.Version(), "5."), ws.Version())
+	mj := mrzJob(t, tessdata)
+	for range 2 { // a fresh engine, then a reused one
+		byWorker, err := ws.Run(context.Background(), mj)
+		require.NoError(t, err)
+		byProg, err := tesseract.Program{}.Run(context.Background(), mj)
+		require.NoError(t, err)
+		require.Equal(t, bodyOf(byProg), bodyOf(byWorker))
+	}
+	// a sub-image (its own stride and origin) is sent as its pixels
+	sub := mj
+	sub.Image = mj.Image.SubImage(image.Rect(0, 500, 900, 612)).(*image.Gray)
+	out, err := ws.Run(context.Background(), sub)
+	require.NoError(t, err)
+	require.Contains(t, hocrText(out), "L898902C3")
+}
+
+// A worker that dies, idle or during a recognition, costs at most that
+// recognition: the next one starts a new worker. A recognition whose
+// context ends kills its worker at once.
+func TestWorkersDie(t *testing.T) {
+	_, tessdata := need(t)
+	ws, err := tesseract.NewWorkers(4)
+	require.NoError(t, err)
+	mj := mrzJob(t, tessdata)
+	_, err = ws.Run(context.Background(), mj)
+	require.NoError(t, err)
+
+	ws.KillIdle()
+	out, err := ws.Run(context.Background(), mj)
+	require.NoError(t, err, "an idle worker that died is replaced")
+	require.Contains(t, hocrText(out), "L898902C3")
+
+	// killed during a recognition (tesseract aborting does the same)
+	slow := mj
+	slow.Image = tiled(mj.Image, 3, 4)
+	done := make(chan error, 1)
+	go func() {
+		_, err := ws.Run(context.Background(), slow)
+		done <- err
+	}()
+	require.Eventually(t, func() bool { return ws.IdleWorkers() == 0 }, 10*time.Second, 5*time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
+	killChildren(t, ws)
+	err = <-done
+	require.ErrorContains(t, err, "the worker ended during the recognition")
+	out, err = ws.Run(context.Background(), mj)
+	require.NoError(t, err)
+	require.Contains(t, hocrText(out), "L898902C3")
+
+	// cancelled during a recognition: the worker is killed, the call
+	// returns at once
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(150 * time.Millisecond)
+		cancel()
+	}()
+	start := time.Now()
+	_, err = ws.Run(ctx, slow)
+	require.ErrorIs(t, err, context.Canceled)
+	require.Less(t, time.Since(start), 5*time.Second)
+
+	// a deadline
+	ctx, cancel = context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	_, err = ws.Run(ctx, slow)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// tiled repeats g cols × rows times: a page that takes seconds to read.
+func tiled(g *image.Gray, cols, rows int) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	big := image.NewGray(image.Rect(0, 0, cols*w, rows*h))
+	for y := range rows {
+		for x := range cols {
+			draw.Draw(big, image.Rect(x*w, y*h, (x+1)*w, (y+1)*h), g, g.Rect.Min, draw.Src)
+		}
+	}
+	return big
+}
+
+// killChildren kills ws's busy workers with SIGKILL, as an abort in
+// tesseract would end them.
+func killChildren(t *testing.T, ws *tesseract.Workers) {
+	t.Helper()
+	n := ws.KillBusy()
+	require.Positive(t, n)
 }
 
 func TestLibraryErrors(t *testing.T) {
@@ -179,18 +316,17 @@ func TestLibraryErrors(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 
 	// a deadline that passes during recognition stops it
-	mw, mh := mj.Image.Rect.Dx(), mj.Image.Rect.Dy()
-	big := image.NewGray(image.Rect(0, 0, 3*mw, 4*mh))
-	for y := range 4 {
-		for x := range 3 {
-			draw.Draw(big, image.Rect(x*mw, y*mh, (x+1)*mw, (y+1)*mh), mj.Image, image.Point{}, draw.Src)
-		}
-	}
 	slow := mj
-	slow.Image = big
-	ctx, cancel = context.WithTimeout(context.Background(), 100*time.Millisecond)
+	slow.Image = tiled(mj.Image, 3, 4)
+	start := time.Now()
+	_, err = l.Run(context.Background(), slow) // also loads the engine
+	require.NoError(t, err)
+	full := time.Since(start)
+	ctx, cancel = context.WithTimeout(context.Background(), full/10)
 	defer cancel()
+	start = time.Now()
 	_, err = l.Run(ctx, slow)
+	require.Less(t, time.Since(start), full*3/4, "tesseract's monitor stops the recognition")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
@@ -198,8 +334,8 @@ func TestFor(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, "program", tesseract.For(tesseract.ModeProgram, "").Mode())
 	require.Equal(t, "program", tesseract.For(tesseract.ModeAuto, "/usr/bin/tesseract").Mode())
-	if _, err := tesseract.Shared(); err == nil {
-		require.Equal(t, "library", tesseract.For(tesseract.ModeAuto, "").Mode())
+	if _, err := tesseract.SharedWorkers(); err == nil {
+		require.Equal(t, "workers", tesseract.For(tesseract.ModeAuto, "").Mode())
 	}
 }
 
@@ -213,5 +349,6 @@ func TestLibraryNoIdle(t *testing.T) {
 		out, err := l.Run(context.Background(), mrzJob(t, tessdata))
 		require.NoError(t, err)
 		require.Contains(t, hocrText(out), "L898902C3")
+		require.Zero(t, l.IdleEngines())
 	}
 }

@@ -28,8 +28,8 @@ import (
 // Debian's language models (tesseract-ocr-eng, -fra, -spa, …).
 type Reader struct {
 	Tesseract string // program; default "tesseract" on PATH (it also lists the models and tells a page's orientation)
-	// OCR runs tesseract's recognitions; nil: libtesseract in process
-	// when it loads and Tesseract is empty, else the program
+	// OCR runs tesseract's recognitions; nil: tesseract workers when
+	// libtesseract loads and Tesseract is empty, else the program
 	// (tesseract.For).
 	OCR     tesseract.Runner
 	Timeout time.Duration // per image; default 10 s
