@@ -7,6 +7,7 @@ package tesseract
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <stddef.h>
+#include <stdio.h>
 
 // libtesseract's C API (tesseract/capi.h), bound at run time with dlopen
 // so that neither its headers nor the library are needed to build.
@@ -33,9 +34,16 @@ static void (*p_monitor_deadline)(tess_monitor *, int);
 #define OKYC_SYM(var, name) \
 	if (!(*(void **)(&var) = dlsym(okyc_lib, name))) return "libtesseract has no " name;
 
+static char okyc_err[512];
+
 static const char *okyc_load(const char *path) {
 	okyc_lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!okyc_lib) return dlerror();
+	if (!okyc_lib) {
+		// dlerror's text is the calling thread's: copied before returning
+		const char *e = dlerror();
+		snprintf(okyc_err, sizeof okyc_err, "%s", e ? e : "dlopen failed");
+		return okyc_err;
+	}
 	OKYC_SYM(p_version, "TessVersion")
 	OKYC_SYM(p_create, "TessBaseAPICreate")
 	OKYC_SYM(p_delete, "TessBaseAPIDelete")
@@ -91,6 +99,7 @@ import "C"
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -192,14 +201,19 @@ func (l *Library) Run(ctx context.Context, j Job) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer l.put(e)
+	if err := ctx.Err(); err != nil { // loading the models took the time
+		return nil, fmt.Errorf("tesseract: %w", err)
+	}
 	deadline := 10 * time.Minute
 	if d, ok := ctx.Deadline(); ok {
 		deadline = time.Until(d)
 	}
-	ms, start := max(1, int(deadline/time.Millisecond)), time.Now()
+	ms, start := int(min(max(1, deadline.Milliseconds()), math.MaxInt32)), time.Now()
 	// a copy in C memory: nothing of Go's is held while tesseract works
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	pix := C.malloc(C.size_t(w * h))
+	defer C.free(pix)
 	dst := unsafe.Slice((*byte)(pix), w*h)
 	for y := range h {
 		off := img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y+y)
@@ -210,11 +224,10 @@ func (l *Library) Run(ctx context.Context, j Job) ([]byte, error) {
 		hocr = 1
 	}
 	out := C.okyc_recognize(e.api, (*C.uchar)(pix), C.int(w), C.int(h), C.int(w), C.int(j.PSM), hocr, C.int(ms))
-	C.free(pix)
-	l.put(e)
-	// past the deadline tesseract stops and leaves the words it did not
-	// reach empty: a partial reading is no reading
-	if ctx.Err() != nil || time.Since(start) >= deadline {
+	// past the deadline tesseract stops (its clock may run out a little
+	// before ctx's) and leaves the words it did not reach empty: a partial
+	// reading is no reading
+	if ctx.Err() != nil || time.Since(start) >= deadline-10*time.Millisecond {
 		if out != nil {
 			C.okyc_free_text(out)
 		}
