@@ -106,7 +106,7 @@ func serveFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "ocr", Value: tesseract.ModeAuto, Sources: ucli.EnvVars("OPENKYC_OCR"),
 			Usage: "how tesseract runs: auto (worker processes keeping libtesseract loaded, when it loads, else the tesseract program) or program (one process per recognition)"},
 		&ucli.IntFlag{Name: "ocr-engines", Value: tesseract.DefaultIdleEngines, Sources: ucli.EnvVars("OPENKYC_OCR_ENGINES"),
-			Usage: "loaded tesseract engines kept idle for reuse, shared among the idle workers, about 13–21 MB each (55 MB with Chinese); 1 to 1024"},
+			Usage: "loaded tesseract engines each tesseract worker keeps idle for reuse, about 13–21 MB each (55 MB with Chinese); 1 to 1024"},
 		&ucli.BoolFlag{Name: "demo", Usage: "create (once) a demo merchant and print its credentials and a curl walk-through"},
 	)
 }

@@ -104,9 +104,9 @@ type Config struct {
 	// the tesseract program; "program" always the program, one process per
 	// recognition.
 	OCR string
-	// OCREngines is how many loaded tesseract engines are kept idle for
-	// reuse in all, shared among the idle workers (OPENKYC_OCR_ENGINES, default 32, 1 to 1024): about
-	// 13–21 MB each, 55 MB with Chinese.
+	// OCREngines is how many loaded tesseract engines each tesseract
+	// worker keeps idle for reuse (OPENKYC_OCR_ENGINES, default 32, 1 to
+	// 1024): about 13–21 MB each, 55 MB with Chinese.
 	OCREngines int
 	// BuiltInLevels gives the built-in levels (nil: policy.BuiltIn). Not a
 	// setting: tests that run without engines relax them (apptest).

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"math"
 	"os"
 	"os/exec"
 	"runtime"
@@ -167,15 +166,15 @@ type worker struct {
 }
 
 // NewWorkers starts one worker to see that libtesseract loads in it;
-// the error says why not. engines is how many idle engines are kept in
-// all (shared among the idle workers kept).
+// the error says why not. engines is how many idle engines each worker
+// keeps.
 func NewWorkers(engines int) (*Workers, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoLibrary, err)
 	}
 	maxIdle := max(2, runtime.NumCPU())
-	ws := &Workers{exe: exe, maxIdle: maxIdle, busy: map[*worker]bool{}, engines: max(1, int(math.Ceil(float64(engines)/float64(maxIdle))))}
+	ws := &Workers{exe: exe, maxIdle: maxIdle, busy: map[*worker]bool{}, engines: max(1, engines)}
 	w, version, err := ws.start()
 	if err != nil {
 		return nil, err
@@ -198,12 +197,13 @@ func (ws *Workers) Started() int {
 	return ws.started
 }
 
-// SetIdleEngines sets how many idle engines are kept in all, shared among
-// the idle workers kept; idle workers are stopped, new ones start with
-// the new share.
+// SetIdleEngines sets how many idle engines each worker keeps (every
+// worker reads every kind of document, and a worker without the engine a
+// reading needs loads it); idle workers are stopped, new ones start with
+// the new limit.
 func (ws *Workers) SetIdleEngines(n int) {
 	ws.mu.Lock()
-	ws.engines = max(1, int(math.Ceil(float64(n)/float64(ws.maxIdle))))
+	ws.engines = max(1, n)
 	idle := ws.idle
 	ws.idle = nil
 	ws.mu.Unlock()
