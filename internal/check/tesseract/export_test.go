@@ -25,13 +25,17 @@ func (l *Library) IdleEngines() int {
 	return l.nIdle
 }
 
-// KillBusy kills the workers' processes that are reading, as an abort in
-// tesseract would, and says how many.
-func (ws *Workers) KillBusy() int {
+// KillReading kills the workers' processes that have a whole job and are
+// reading it, as an abort in tesseract would, and says how many.
+func (ws *Workers) KillReading() int {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
+	n := 0
 	for w := range ws.busy {
-		_ = w.cmd.Process.Kill()
+		if w.reading {
+			_ = w.cmd.Process.Kill()
+			n++
+		}
 	}
-	return len(ws.busy)
+	return n
 }

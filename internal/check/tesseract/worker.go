@@ -163,6 +163,9 @@ type worker struct {
 	in   io.WriteCloser
 	out  *bufio.Reader
 	keys []string // pools whose engines it has loaded, most recent last
+	// reading: the worker has the whole job and is reading it (guarded by
+	// Workers.mu)
+	reading bool
 }
 
 // NewWorkers starts one worker to see that libtesseract loads in it;
@@ -304,6 +307,7 @@ func (ws *Workers) setBusy(w *worker, busy bool) {
 		ws.busy[w] = true
 	} else {
 		delete(ws.busy, w)
+		w.reading = false
 	}
 }
 
@@ -382,6 +386,9 @@ func (ws *Workers) roundTrip(ctx context.Context, w *worker, j Job) ([]byte, err
 			done <- reply{err: errWorkerGone}
 			return
 		}
+		ws.mu.Lock()
+		w.reading = true
+		ws.mu.Unlock()
 		st, body, err := readFrame(w.out, maxReply)
 		done <- reply{st, body, err}
 	}()
