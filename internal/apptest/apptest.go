@@ -96,11 +96,12 @@ func Decided(t testing.TB, a *app.App, p kyc.Principal, user string, pii kyc.PII
 	require.NoError(t, err)
 	var checks []kyc.Check
 	// generous: on a 2-core machine running every package's tests at once,
-	// one verification's OCR passes take tens of seconds
+	// one verification's OCR passes take tens of seconds (a barcode
+	// pipeline test took over two minutes under CI's load)
 	require.Eventually(t, func() bool {
 		v, checks, err = a.Verifications.Get(ctx, p, v.ID)
 		return err == nil && (v.State == kyc.StateCompleted || v.State == kyc.StateReview)
-	}, 2*time.Minute, 20*time.Millisecond)
+	}, 4*time.Minute, 20*time.Millisecond)
 	by := map[kyc.CheckKind]kyc.Check{}
 	for _, c := range checks {
 		by[c.Kind] = c

@@ -206,6 +206,10 @@ func (ws *Workers) Started() int {
 // the new limit.
 func (ws *Workers) SetIdleEngines(n int) {
 	ws.mu.Lock()
+	if ws.engines == max(1, n) {
+		ws.mu.Unlock()
+		return // unchanged: the idle workers keep their engines
+	}
 	ws.engines = max(1, n)
 	idle := ws.idle
 	ws.idle = nil
