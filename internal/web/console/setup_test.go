@@ -150,7 +150,7 @@ func (e *env) caseWith(p kyc.Principal, ext string, pii kyc.PII, docs map[kyc.Do
 
 func (e *env) waitState(p kyc.Principal, id string, want kyc.State) kyc.Verification {
 	e.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(4 * time.Minute) // a liveness bound: OCR under CI's parallel load takes minutes
 	for {
 		v, err := e.a.Verifications.ByID(context.Background(), p, id)
 		require.NoError(e.t, err)
