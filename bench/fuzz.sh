@@ -22,6 +22,7 @@ for target in \
   "./internal/check/mrz FuzzParse" \
   "./internal/screening FuzzParsers" \
   "./internal/screening FuzzSearch" \
+  "./internal/screening FuzzTokenize" \
   "./internal/review FuzzDecisionInput" \
   "./internal/web/console FuzzSafeNext" \
   "./internal/crypto FuzzParseMasterKeys" \

@@ -60,7 +60,7 @@ func loadCountries() {
 }
 
 func foldCountry(s string) string {
-	ws, _, _ := words(s)
+	ws, _ := words(s)
 	return strings.Join(ws, " ")
 }
 

@@ -23,7 +23,8 @@ type Index struct {
 	postings []int32           // name ids
 	dfText   map[uint64]int32  // names holding a token (rarity)
 	dfSkel   map[uint64]int32
-	n        float64 // names indexed
+	dfAbj    map[uint64]int32 // names holding a letter-class key (abjad queries' rarity)
+	n        float64          // names indexed
 	byKey    map[string]*Entry
 	seed     maphash.Seed
 	scratch  sync.Pool
@@ -51,7 +52,7 @@ type iname struct {
 // consonant skeleton and the skeleton's deletions (respellings and other
 // scripts).
 func Build(entries []*Entry) *Index {
-	ix := &Index{entries: entries, dfText: map[uint64]int32{}, dfSkel: map[uint64]int32{}, byKey: map[string]*Entry{}, seed: maphash.MakeSeed()}
+	ix := &Index{entries: entries, dfText: map[uint64]int32{}, dfSkel: map[uint64]int32{}, dfAbj: map[uint64]int32{}, byKey: map[string]*Entry{}, seed: maphash.MakeSeed()}
 	post := map[uint64][]int32{}
 	for ei, e := range entries {
 		ix.byKey[e.List+"\x00"+e.ID] = e
@@ -78,6 +79,10 @@ func Build(entries []*Entry) *Index {
 				if t.skel != "" && !seen["S"+t.skel] {
 					ix.dfSkel[ix.hashS(t.skel)]++
 					seen["S"+t.skel] = true
+				}
+				if t.abj != "" && !seen["A"+t.abj] {
+					ix.dfAbj[ix.hashS(t.abj)]++
+					seen["A"+t.abj] = true
 				}
 				if t.kind == kindParticle || t.kind == kindForm {
 					continue
@@ -124,6 +129,14 @@ func storedKeys(t token) []string {
 			}
 		}
 	}
+	if t.abj != "" && t.kind != kindNumber {
+		ks = append(ks, "a"+t.abj)
+		if len(t.abj) >= 4 {
+			for _, d := range deletions(t.abj) {
+				ks = append(ks, "b"+d)
+			}
+		}
+	}
 	return ks
 }
 
@@ -143,14 +156,7 @@ func queryKeys(t token, buf *[]byte, fn func(k []byte, f float32)) {
 		*buf = b
 		fn(b, f)
 	}
-	dels := func(s string, f func(i int)) {
-		for i := range len(s) {
-			if i > 0 && s[i] == s[i-1] {
-				continue
-			}
-			f(i)
-		}
-	}
+	dels := deletionsOf
 	emit('t', t.text, -1, 1)
 	if !t.foreign && len(t.text) >= 4 {
 		emit('d', t.text, -1, 0.8)
@@ -162,6 +168,77 @@ func queryKeys(t token, buf *[]byte, fn func(k []byte, f float32)) {
 			emit('e', t.skel, -1, 0.6)
 			dels(t.skel, func(i int) { emit('s', t.skel, i, 0.6); emit('e', t.skel, i, 0.5) })
 		}
+	}
+	if t.abjad && t.abj != "" {
+		abjadKeys(t.abj, 1, emit, dels)
+	}
+}
+
+// abjadKeys emits the letter-class keys of an abjad spelling (a word or a
+// compound) in each of its Latin spellings: the key 0.8, one letter apart
+// 0.55–0.65, times scale.
+func abjadKeys(key string, scale float32, emit func(byte, string, int, float32), dels func(string, func(int))) {
+	abjadSpellings(key, func(k string) {
+		emit('a', k, -1, 0.8*scale)
+		if len(k) >= 4 {
+			emit('b', k, -1, 0.65*scale)
+			dels(k, func(i int) { emit('a', k, i, 0.65*scale); emit('b', k, i, 0.55*scale) })
+		}
+	})
+}
+
+// abjadCompounds calls fn with the letter-class keys of the compounds an
+// abjad spelling starting at qt[i] may be written as in Latin script: two
+// or three words joined (شهيد خيل = Shahidkhel, حبيب الله = Habibullah, بن
+// الشيبة = Binalshibh, الصيد = Elsseid), an article inside with and without
+// its l (جلال الدين = Jalaluddin, سيف الرحمن = Saifurrahman); end is the
+// token after the compound.
+func abjadCompounds(qt []token, i int, fn func(key, vowelled string, end int)) {
+	if !qt[i].abjad || qt[i].abj == "" || qt[i].kind == kindParticle && qt[i].text != "al" && !patronymic[qt[i].text] {
+		return
+	}
+	var parts, vparts [3]string
+	for n := 2; n <= 3 && i+n <= len(qt); n++ {
+		last := qt[i+n-1]
+		if !last.abjad || last.abj == "" {
+			return
+		}
+		for k := 0; k < n; k++ {
+			parts[k], vparts[k] = qt[i+k].abj, qt[i+k].abjv
+		}
+		if last.kind != kindName {
+			continue
+		}
+		fn(joinKeys(parts[:n]...), joinKeys(vparts[:n]...), i+n)
+		// the article inside, assimilated: al-Din read -ud-din
+		if n == 3 && qt[i+1].text == "al" {
+			fn(joinKeys(parts[0], parts[2]), joinKeys(vparts[0], "V", vparts[2]), i+n)
+		}
+	}
+}
+
+// joinKeys concatenates letter-class keys. A letter doubled at a junction
+// stays: a vowel was there (سعد الدين = Saduddin); vowels meeting there are
+// one (مطيع الله = Matiullah).
+func joinKeys(ks ...string) string {
+	var b []byte
+	for _, k := range ks {
+		if len(b) > 0 && len(k) > 0 && b[len(b)-1] == 'V' && k[0] == 'V' {
+			k = k[1:]
+		}
+		b = append(b, k...)
+	}
+	return string(b)
+}
+
+// deletionsOf calls f with each position whose deletion gives a distinct
+// string.
+func deletionsOf(s string, f func(i int)) {
+	for i := range len(s) {
+		if i > 0 && s[i] == s[i-1] {
+			continue
+		}
+		f(i)
 	}
 }
 
@@ -179,7 +256,10 @@ func deletions(s string) []string {
 // weight is a token's weight: rarity in the indexed names times its kind.
 func (ix *Index) weight(t token) float64 {
 	df := ix.dfText[ix.hashS(t.text)]
-	if t.foreign {
+	switch {
+	case t.abjad && t.abj != "":
+		abjadSpellings(t.abj, func(k string) { df = max(df, ix.dfAbj[ix.hashS(k)]) })
+	case t.foreign:
 		df = ix.dfSkel[ix.hashS(t.skel)]
 	}
 	return kindWeight(t) * (1 + math.Log(1+ix.n/(1+float64(df))))
@@ -285,6 +365,20 @@ func (ix *Index) Search(q Query) []Hit {
 	for i, t := range qt {
 		w := ix.weight(t)
 		total += w
+		// an abjad spelling in several words may be one word in Latin
+		// script; the compound credits on behalf of its last word
+		abjadCompounds(qt, i, func(key, _ string, end int) {
+			cw := float32(w + ix.weight(qt[end-1]))
+			abjadKeys(key, 1, func(prefix byte, s string, skip int, f float32) {
+				kb = append(kb[:0], prefix)
+				if skip < 0 {
+					kb = append(kb, s...)
+				} else {
+					kb = append(append(kb, s[:skip]...), s[skip+1:]...)
+				}
+				credit(end-1, cw*f, kb)
+			}, deletionsOf)
+		})
 		if t.kind == kindParticle || t.kind == kindForm {
 			continue
 		}

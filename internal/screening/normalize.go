@@ -26,9 +26,21 @@ type token struct {
 	skel string // consonant skeleton: matches across scripts and spellings
 	kind uint8
 	// foreign: the part was written in a script without vowels (Arabic,
-	// Persian, Hebrew): it matches on its skeleton.
+	// Persian, Hebrew, abugidas, kana): it matches on its skeleton.
 	foreign bool
+	// abjad: the part was written in Arabic, Persian or Hebrew letters; it
+	// meets Latin spellings on its letter-class key.
+	abjad bool
+	abj   string // letter-class key (abjadKey)
+	abjv  string // the same with its vowels (classKey.Vowelled)
 }
+
+// Origins of a word: the script it was written in, as matching needs it.
+const (
+	originAlphabet = iota // Latin, Cyrillic, Greek...: every vowel written
+	originAbjad           // Arabic, Persian, Hebrew: short vowels unwritten
+	originOther           // abugidas and kana: matched on consonants
+)
 
 // arabic maps Arabic and Persian letters to Latin consonants (vowel
 // letters to vowels, which skeletons drop): the consonantal spelling that
@@ -40,7 +52,9 @@ var arabic = map[rune]string{
 	'ع': "a", 'غ': "gh", 'ف': "f", 'ق': "q", 'ك': "k", 'ل': "l", 'م': "m", 'ن': "n",
 	'ه': "h", 'ة': "a", 'و': "w", 'ي': "y", 'ى': "a",
 	// Persian and Urdu
-	'پ': "p", 'چ': "ch", 'ژ': "zh", 'گ': "g", 'ک': "k", 'ی': "y", 'ۀ': "a", 'ہ': "h", 'ے': "e", 'ٹ': "t", 'ڈ': "d", 'ڑ': "r", 'ں': "n",
+	'پ': "p", 'چ': "ch", 'ژ': "zh", 'گ': "g", 'ک': "k", 'ی': "y", 'ۀ': "a", 'ہ': "h", 'ے': "e", 'ٹ': "t", 'ڈ': "d", 'ڑ': "r", 'ں': "n", 'ھ': "h",
+	// Pashto
+	'ټ': "t", 'ډ': "d", 'ړ': "r", 'ږ': "zh", 'ښ': "sh", 'ګ': "g", 'ڼ': "n", 'ۍ': "y", 'ې': "e", 'څ': "s", 'ځ': "z",
 }
 
 // cyrillic are the ICAO 9303 choices where unidecode differs.
@@ -49,46 +63,71 @@ var cyrillic = strings.NewReplacer("ё", "е", "Ё", "Е", "й", "и", "Й", "И
 func isArabic(r rune) bool { return unicode.Is(unicode.Arabic, r) }
 func isHebrew(r rune) bool { return unicode.Is(unicode.Hebrew, r) }
 
+// winfo describes one word of words.
+type winfo struct {
+	origin   uint8
+	syllabic bool   // one syllable of a Han or Hangul name
+	abj      string // an Arabic-script word's letter-class key, from its letters
+	abjv     string // the same with its written vowels (classKey.Vowelled)
+}
+
 // words splits a name into lower-case ASCII words, transliterating other
-// scripts; foreign reports, per word, whether it came from an abjad.
-func words(name string) (ws []string, foreign []bool, syllabic []bool) {
+// scripts; info says, per word, the kind of script it came from.
+func words(name string) (ws []string, info []winfo) {
 	name = norm.NFKC.String(name)
 	var cur strings.Builder
-	curForeign, curSyllable := false, false
+	var key classKey
+	curOrigin, curSyllable := uint8(originAlphabet), false
 	flush := func() {
 		if cur.Len() > 0 {
 			ws = append(ws, cur.String())
-			foreign = append(foreign, curForeign)
-			syllabic = append(syllabic, curSyllable)
+			info = append(info, winfo{origin: curOrigin, syllabic: curSyllable, abj: key.String(), abjv: key.Vowelled()})
 			cur.Reset()
 		}
-		curForeign, curSyllable = false, false
+		key.reset()
+		curOrigin, curSyllable = originAlphabet, false
+	}
+	word := func(w string, origin uint8, abj, abjv string) {
+		ws, info = append(ws, w), append(info, winfo{origin: origin, abj: abj, abjv: abjv})
 	}
 	rs := []rune(name)
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		switch {
 		case isArabic(r):
-			if cur.Len() == 0 && r == 'ا' && i+2 < len(rs) && rs[i+1] == 'ل' && isArabic(rs[i+2]) && i+3 < len(rs) && isArabic(rs[i+3]) {
+			if n := allahAt(rs, i); cur.Len() == 0 && n > 0 {
+				// Allah is one word, not the article and a word: "Habib Allah"
+				// is written Habibullah
+				word("allah", originAbjad, "l", "VlV")
+				i += n - 1
+				continue
+			}
+			if cur.Len() == 0 && r == 'ا' && i+2 < len(rs) && rs[i+1] == 'ل' && isArabic(rs[i+2]) && i+3 < len(rs) && isArabic(rs[i+3]) &&
+				(i == 0 || !isArabic(rs[i-1])) { // once per word: الالفي is al-Alfi
 				// the article al- written onto the word: its own word
-				ws, foreign, syllabic = append(ws, "al"), append(foreign, true), append(syllabic, false)
+				word("al", originAbjad, "l", "Vl")
 				i++
 				continue
 			}
 			if t, ok := arabic[r]; ok {
 				cur.WriteString(t)
-				curForeign = true
+				curOrigin = originAbjad
+				if c := arabicClass[r]; c != 0 {
+					key.add(c)
+				} else {
+					key.vowel()
+				}
 			} // diacritics (harakat) and tatweel drop out
 		case isHebrew(r):
 			cur.WriteString(strings.ToLower(unidecode.Unidecode(string(r))))
-			curForeign = true
+			curOrigin = originAbjad
 		case r == '\'' || r == '’' || r == '`' || r == 'ʼ' || r == 'ʻ':
 			// apostrophes join: O'Brien, Hyo'k
 		case r == '.' && i > 0 && i+1 < len(rs) && unicode.IsLetter(rs[i-1]) && unicode.IsLetter(rs[i+1]) && (i < 2 || !unicode.IsLetter(rs[i-2])):
 			// dotted initialisms join: J.P., p.l.c., G.m.b.H. (not "V. V.")
 		case r == '&':
 			flush()
-			ws, foreign, syllabic = append(ws, "and"), append(foreign, false), append(syllabic, false)
+			word("and", originAlphabet, "", "")
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
 			s := string(r)
 			if r >= 0x80 {
@@ -99,12 +138,12 @@ func words(name string) (ws []string, foreign []bool, syllabic []bool) {
 				if unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) {
 					// kana spell words syllable by syllable: one word per run
 					cur.WriteString(strings.TrimSpace(strings.ToLower(s)))
-					curForeign = true
+					curOrigin = originOther
 					continue
 				}
 				if !unicode.In(r, unicode.Latin, unicode.Cyrillic, unicode.Greek, unicode.Armenian, unicode.Georgian, unicode.Han, unicode.Hangul) {
 					// abugidas (Devanagari, Khmer, Thai...) drop vowels: match on consonants
-					curForeign = true
+					curOrigin = originOther
 				}
 				if unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) {
 					// one syllable per character: a word each, joined later
@@ -126,23 +165,47 @@ func words(name string) (ws []string, foreign []bool, syllabic []bool) {
 		}
 	}
 	flush()
-	return legalForms(ws, foreign, syllabic)
+	return legalForms(ws, info)
+}
+
+// allahAt is the length of the word Allah (الله, with a shadda or the
+// Urdu heh) starting at rs[i] and ending a word, or 0.
+func allahAt(rs []rune, i int) int {
+	j := i
+	next := func(want ...rune) bool {
+		for j < len(rs) && (rs[j] == 'ّ' || rs[j] == 'ٰ' || rs[j] == 'َ') { // shadda, dagger alif, fatha
+			j++
+		}
+		if j < len(rs) && slices.Contains(want, rs[j]) {
+			j++
+			return true
+		}
+		return false
+	}
+	if !next('ا', 'ٱ') || !next('ل') || !next('ل') || !next('ه', 'ہ', 'ھ') {
+		return 0
+	}
+	for j < len(rs) && unicode.Is(unicode.Mn, rs[j]) {
+		j++
+	}
+	if j < len(rs) && isArabic(rs[j]) {
+		return 0
+	}
+	return j - i
 }
 
 // legalForms rewrites multi-word legal forms to their abbreviation
 // (dotted initialisms were joined while reading).
-func legalForms(ws []string, foreign, syllabic []bool) ([]string, []bool, []bool) {
-	w2, f2, s2 := ws, foreign, syllabic
+func legalForms(ws []string, info []winfo) ([]string, []winfo) {
 	for _, ph := range formPhrases {
-		for i := 0; i+len(ph.words) <= len(w2); i++ {
-			if slices.Equal(w2[i:i+len(ph.words)], ph.words) {
-				w2 = slices.Replace(w2, i, i+len(ph.words), ph.form)
-				f2 = slices.Replace(f2, i, i+len(ph.words), false)
-				s2 = slices.Replace(s2, i, i+len(ph.words), false)
+		for i := 0; i+len(ph.words) <= len(ws); i++ {
+			if slices.Equal(ws[i:i+len(ph.words)], ph.words) {
+				ws = slices.Replace(ws, i, i+len(ph.words), ph.form)
+				info = slices.Replace(info, i, i+len(ph.words), winfo{})
 			}
 		}
 	}
-	return w2, f2, s2
+	return ws, info
 }
 
 // formPhrases are legal forms written out in words.
@@ -229,16 +292,15 @@ var abdForms = set("abd abdul abdel abdal abdoul abdu abdol abdur abdus abdar ab
 // Mohammed family and nicknames canonical, particles, legal forms and
 // initials marked.
 func tokenize(name string) []token {
-	ws, foreign, syllabic := words(name)
+	ws, info := words(name)
 	// "LAST, FIRST": the comma form of lists puts the family name first
 	if i := strings.IndexByte(name, ','); i > 0 && strings.Count(name, ",") == 1 {
 		if tail := strings.TrimSpace(name[i+1:]); tail != "" && !strings.ContainsAny(tail, ".") && len(strings.Fields(tail)) <= 3 {
 			if _, isForm := forms[strings.ToLower(strings.Trim(tail, " ."))]; !isForm {
-				a, _, _ := words(name[:i])
+				a, _ := words(name[:i])
 				if n := len(a); n > 0 && n < len(ws) {
 					ws = append(ws[n:], ws[:n]...)
-					foreign = append(foreign[n:], foreign[:n]...)
-					syllabic = append(syllabic[n:], syllabic[:n]...)
+					info = append(info[n:], info[:n]...)
 				}
 			}
 		}
@@ -249,6 +311,7 @@ func tokenize(name string) []token {
 		if titles[w] && len(ws) > 1 {
 			continue
 		}
+		wi := info[i]
 		// Abd forms: "abd al rahman", "abdul rahman", "abdulrahman" → "abdrahman"
 		if abdForms[w] && i+1 < len(ws) {
 			j := i + 1
@@ -256,17 +319,19 @@ func tokenize(name string) []token {
 				j++
 			}
 			w = "abd" + ws[j]
-			foreign[i] = foreign[i] || foreign[j]
+			wi.origin = max(wi.origin, info[j].origin)
+			wi.abj, wi.abjv = abdKeys(info[j], ws[j])
 			i = j
 		} else {
 			for _, p := range []string{"abdul", "abdel", "abdal", "abdoul", "abdur", "abdul", "abdol"} {
-				if strings.HasPrefix(w, p) && len(w) > len(p)+2 {
+				if strings.HasPrefix(w, p) && len(w) >= len(p)+2 {
 					w = "abd" + w[len(p):]
+					wi.abj, wi.abjv = abdKeys(winfo{}, w[3:])
 					break
 				}
 			}
 		}
-		t := token{text: w, raw: w, foreign: foreign[i]}
+		t := token{text: w, raw: w, foreign: wi.origin != originAlphabet, abjad: wi.origin == originAbjad}
 		if c, ok := canonical[w]; ok {
 			t.text = c
 		}
@@ -278,13 +343,30 @@ func tokenize(name string) []token {
 		case len(w) == 1:
 			t.kind = kindInitial
 		}
-		if f, ok := forms[w]; ok && len(ws) > 1 && !syllabic[i] && !foreign[i] {
+		if f, ok := forms[w]; ok && len(ws) > 1 && !wi.syllabic && wi.origin == originAlphabet {
 			t.kind, t.text = kindForm, f
 		}
 		t.skel = skeleton(t.text)
+		switch {
+		case wi.abj != "":
+			t.abj, t.abjv = wi.abj, wi.abjv
+		case !t.foreign || t.abjad:
+			t.abj, t.abjv = abjadKeys2(t.text)
+		}
 		out = append(out, t)
 	}
 	return out
+}
+
+// abdKeys are the letter-class keys of Abd joined to the name after it
+// (its info and text), built from the parts: the joined spelling could
+// read a digraph across the join (Abd + Haq is not "dh").
+func abdKeys(next winfo, text string) (string, string) {
+	k, v := next.abj, next.abjv
+	if k == "" {
+		k, v = abjadKeys2(text)
+	}
+	return "bd" + k, joinKeys("Vbd", v)
 }
 
 // skeleton reduces a Latin spelling to its consonants, with the digraphs
@@ -323,4 +405,298 @@ func skeleton(w string) string {
 		b = append(b, c)
 	}
 	return string(b)
+}
+
+// abjadKey reduces a spelling to the letter classes on which an Arabic,
+// Persian or Hebrew spelling and its Latin transliterations agree. Short
+// vowels are not written in an abjad and long ones are spelt as vowels or
+// consonants at will (ا و ي, w y v), so every vowel drops; the letters that
+// transliterations render differently share a class: ح ه خ (h, kh), ق ك
+// (q, k, c), ض د ظ ذ ز (d, dh, z: Persian and Urdu read them z), ت ط ث
+// (t, th), ص س (s), غ گ (gh, g), ش (sh, ch), پ ب (p, b). Doubled letters
+// collapse (shadda is not written; sun letters assimilate the article's
+// l: Saifurrahman = سيف الرحمن) and a final h drops (ة and ه end as -a,
+// -ah or -at: Hamza = حمزة, Abdullah = عبد الله).
+func abjadKey(w string) string {
+	k, _ := abjadKeys2(w)
+	return k
+}
+
+// abjadKeys2 is abjadKey and the same key with vowels (classKey.Vowelled).
+func abjadKeys2(w string) (string, string) {
+	if w == "" || w[0] >= '0' && w[0] <= '9' {
+		return "", ""
+	}
+	var k classKey
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		var next byte
+		if i+1 < len(w) {
+			next = w[i+1]
+		}
+		if next == 'h' {
+			if d, ok := abjadDigraphs[c]; ok {
+				k.add(d)
+				i++
+				continue
+			}
+		}
+		switch c {
+		case 'a', 'e', 'i', 'o', 'u', 'y', 'w', 'v':
+			k.vowel()
+			continue
+		case 'c':
+			c = 'k'
+			if next == 'e' || next == 'i' || next == 'y' { // French: Lounici
+				c = 's'
+			}
+		case 'q':
+			c = 'k'
+		case 'p':
+			c = 'b'
+		case 'x':
+			k.add('k')
+			c = 's'
+		case 'd':
+			if next == 'j' {
+				i++
+				c = 'j'
+			}
+		}
+		k.add(c)
+	}
+	return k.String(), k.Vowelled()
+}
+
+// classKey builds a letter-class key: a letter doubled with no vowel
+// between is written once (Haqqani = حقانی), a final h drops.
+type classKey struct {
+	b      []byte
+	v      []byte // with a V for each vowel (a run of Latin vowels; a written long vowel, ع or ة)
+	vowels bool   // a vowel since the last letter: the two are not a double
+}
+
+func (k *classKey) add(c byte) {
+	if len(k.b) == 0 || k.b[len(k.b)-1] != c || k.vowels {
+		k.b = append(k.b, c)
+		k.v = append(k.v, c)
+	}
+	k.vowels = false
+}
+
+func (k *classKey) vowel() {
+	k.vowels = true
+	if len(k.v) == 0 || k.v[len(k.v)-1] != 'V' {
+		k.v = append(k.v, 'V')
+	}
+}
+
+func (k *classKey) reset() { k.b, k.v, k.vowels = k.b[:0], k.v[:0], false }
+
+func (k *classKey) String() string { return string(dropFinalH(k.b)) }
+
+// Vowelled is the key with its vowels: an abjad writes long vowels (and
+// ع, ة), so a Latin spelling must have a vowel wherever the abjad spelling
+// has one (هانيه, Haniyeh, is not Khan); short vowels are not written, so
+// the Latin spelling's other vowels are free (abjadVSim).
+func (k *classKey) Vowelled() string { return string(dropFinalH(k.v)) }
+
+func dropFinalH(b []byte) []byte {
+	switch n := len(b); {
+	case n > 1 && b[n-1] == 'h':
+		return b[:n-1]
+	case n > 2 && b[n-2] == 'h' && b[n-1] == 'V': // طه = Taha
+		if b[n-3] == 'V' {
+			return b[:n-2]
+		}
+		return append(b[:n-2:n-2], 'V')
+	}
+	return b
+}
+
+// arabicClass is each Arabic-script consonant's letter class (abjadKey's
+// classes); letters that are vowels or carriers (ا و ي ى ع ء ة) are 0.
+// Upper case marks a letter that Latin spellings render in two classes
+// (abjadVariants).
+var arabicClass = map[rune]byte{
+	'ب': 'b', 'پ': 'b', 'ت': 't', 'ط': 't', 'ث': 'T', 'ٹ': 't', 'ټ': 't', 'ج': 'j', 'ژ': 'j', 'ږ': 'j', 'چ': 'x',
+	'ح': 'h', 'خ': 'h', 'ه': 'h', 'ہ': 'h', 'ھ': 'h', 'د': 'd', 'ذ': 'D', 'ض': 'D', 'ظ': 'D', 'ز': 'z',
+	'ڈ': 'd', 'ډ': 'd', 'ځ': 'D', 'ر': 'r', 'ڑ': 'r', 'ړ': 'r', 'س': 's', 'ص': 's', 'څ': 's', 'ش': 'x', 'ښ': 'x',
+	'غ': 'g', 'گ': 'g', 'ګ': 'g', 'ف': 'f', 'ق': 'Q', 'ك': 'k', 'ک': 'k', 'ل': 'l', 'م': 'm', 'ن': 'n', 'ں': 'n', 'ڼ': 'n',
+}
+
+// abjadVariants are the Latin classes of the letters transliterations
+// render two ways: ذ ض ظ ځ as d or z (Arabic Dhiya, Persian and Urdu Zia =
+// ضیا; Fazl = فضل), ث as t or s (Uthman, Persian Saqib = ثاقب), ق as k or g
+// (Maghreb and Gulf Gasmi = قاسمي).
+var abjadVariants = map[byte]string{'D': "dz", 'T': "ts", 'Q': "kg"}
+
+// abjadSpellings calls fn with each Latin-class spelling of an abjad key
+// (every variant letter in each of its classes, at most three of them
+// expanded; a key with more is given as it is).
+func abjadSpellings(k string, fn func(string)) {
+	n := 0
+	for i := 0; i < len(k); i++ {
+		if abjadVariants[k[i]] != "" {
+			n++
+		}
+	}
+	if n == 0 || n > 3 {
+		fn(k)
+		return
+	}
+	b := []byte(k)
+	var rec func(i int)
+	rec = func(i int) {
+		for i < len(b) && abjadVariants[k[i]] == "" {
+			i++
+		}
+		if i == len(b) {
+			fn(string(b))
+			return
+		}
+		for _, c := range []byte(abjadVariants[k[i]]) {
+			b[i] = c
+			rec(i + 1)
+		}
+	}
+	rec(0)
+}
+
+// abjadDigraphs are the Latin digraphs of single Arabic letters, by their
+// first letter, with the class each stands for.
+var abjadDigraphs = map[byte]byte{'k': 'h', 'g': 'g', 's': 'x', 'c': 'x', 't': 't', 'd': 'd', 'p': 'f'}
+
+// abjadNear are the classes that transliterations still confuse: ث read s
+// in Persian (Saqib = ثاقب), ج written g in Egypt (Gamal), ق written g in
+// the Gulf, ش written s, ج/ځ written z or d in Pashto names (Zadran), ظ
+// written th (Kathim = كاظم), d and z for one another.
+var abjadNear = [128][128]bool{}
+
+func init() {
+	for _, p := range []string{"ts", "gj", "gk", "sx", "jd", "bf", "td", "dz"} {
+		abjadNear[p[0]][p[1]], abjadNear[p[1]][p[0]] = true, true
+	}
+}
+
+// abjadCost is the cost of reading class x as class y.
+func abjadCost(x, y byte) float64 {
+	switch {
+	case x == y:
+		return 0
+	case abjadVariants[x] != "":
+		c := 1.0
+		for _, v := range []byte(abjadVariants[x]) {
+			c = min(c, abjadCost(v, y))
+		}
+		return c
+	case abjadVariants[y] != "":
+		return abjadCost(y, x)
+	case x < 128 && y < 128 && abjadNear[x][y]:
+		return 0.4
+	}
+	return 1
+}
+
+// abjadVSim compares an abjad spelling's vowelled key a with a Latin
+// spelling's b: 1 − a weighted edit distance over the letters of the
+// longer. A Latin vowel with no written vowel against it is free (a short
+// vowel), a written vowel with no Latin vowel costs half (a whole letter at
+// the end); letters compare as in abjadSim.
+func abjadVSim(a, b string) float64 {
+	if len(a) > 32 || len(b) > 32 {
+		a, b = a[:min(len(a), 32)], b[:min(len(b), 32)]
+	}
+	delA := func(i int) float64 {
+		switch c := a[i]; {
+		case c == 'V' && i == len(a)-1:
+			return 1 // a written final vowel is a suffix: Mohammadi is not Muhammad
+		case c == 'V':
+			return 0.5
+		}
+		return 1
+	}
+	delB := func(c byte) float64 {
+		if c == 'V' {
+			return 0
+		}
+		return 1
+	}
+	var rows [3][33]float64
+	prev2, prev, cur := rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
+	for j := 1; j <= len(b); j++ {
+		prev[j] = prev[j-1] + delB(b[j-1])
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = prev[0] + delA(i-1)
+		for j := 1; j <= len(b); j++ {
+			x, y := a[i-1], b[j-1]
+			cost := 1.0
+			switch {
+			case x == 'V' && y == 'V':
+				cost = 0
+			case x != 'V' && y != 'V':
+				cost = abjadCost(x, y)
+			}
+			cur[j] = min(prev[j]+delA(i-1), cur[j-1]+delB(y), prev[j-1]+cost)
+			// two letters, the second h, that a Latin digraph stands for in
+			// one class: اسحاق = Ishaq (sh read ش), لكحل = Lakhal
+			if x == 'h' && i > 1 && abjadDigraphs[a[i-2]] == y && y != 'h' || x == 'h' && i > 1 && a[i-2] == 'k' && y == 'h' {
+				cur[j] = min(cur[j], prev2[j-1]+0.3)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	d := prev[len(b)]
+	n := max(letters(a), letters(b), 1)
+	if n <= 3 && d > 0.5 {
+		return 0 // a short key has no room for a wrong letter
+	}
+	return max(0, 1-d/float64(n))
+}
+
+// letters counts the letters of a vowelled key.
+func letters(k string) int { return len(k) - strings.Count(k, "V") }
+
+// abjadSim is 1 − a weighted Damerau–Levenshtein distance between two
+// letter-class keys over the longer length: a substitution within
+// abjadNear costs 0.4, an h missing on one side 0.5 (aspirates and ه are
+// written or left out: Chaudhry = چوہدری).
+func abjadSim(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	if len(a) > 32 || len(b) > 32 {
+		a, b = a[:min(len(a), 32)], b[:min(len(b), 32)]
+	}
+	n := max(len(a), len(b))
+	var rows [3][33]float64
+	prev2, prev, cur := rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
+	indel := func(c byte) float64 {
+		if c == 'h' {
+			return 0.5
+		}
+		return 1
+	}
+	prev[0] = 0
+	for j := 1; j <= len(b); j++ {
+		prev[j] = prev[j-1] + indel(b[j-1])
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = prev[0] + indel(a[i-1])
+		for j := 1; j <= len(b); j++ {
+			cost := abjadCost(a[i-1], b[j-1])
+			v := min(prev[j]+indel(a[i-1]), cur[j-1]+indel(b[j-1]), prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	d := prev[len(b)]
+	if n <= 3 && d > 0.5 {
+		return 0 // a short key has no room for a wrong letter
+	}
+	return 1 - d/float64(n)
 }

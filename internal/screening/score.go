@@ -69,6 +69,18 @@ func tokenSim(q, c token) (float64, string) {
 	if n, ok := nicknames[c.text]; ok && n == q.text {
 		return 0.9, "nickname"
 	}
+	if crossAbjad(q, c) {
+		// an abjad spelling and a Latin one compare on letter classes and
+		// the abjad's written vowels, not on consonant skeletons
+		a, l := q, c
+		if c.abjad {
+			a, l = c, q
+		}
+		if s := abjadVSim(a.abjv, l.abjv) * 0.92; s >= 0.7 {
+			return s, "abjad"
+		}
+		return 0, ""
+	}
 	best, how := 0.0, ""
 	if !q.foreign && !c.foreign {
 		if s := editSimMin(q.text, c.text, 0.7); s >= 0.7 {
@@ -92,6 +104,12 @@ func tokenSim(q, c token) (float64, string) {
 		}
 	}
 	return best, how
+}
+
+// crossAbjad: one token spelt in an abjad, the other in the Latin alphabet
+// (or another with every vowel written): they compare on letter classes.
+func crossAbjad(a, b token) bool {
+	return a.abj != "" && b.abj != "" && (a.abjad && !b.foreign || b.abjad && !a.foreign)
 }
 
 // editSim is 1 − Damerau–Levenshtein distance / longer length; short words
@@ -180,9 +198,45 @@ func scoreNames(q, c []token, w weigher, explain bool) NameMatch {
 					ps = append(ps, pairing{i, i + 1, j, j + 2, s, "compound"})
 				}
 			}
+			// an abjad spelling in several words against one Latin word, and
+			// two Latin words against one abjad word (أبوغيث = Abo Ghaith), either way
+			if q[i].abjad && j+1 < len(c) && c[j+1].kind == kindName && crossAbjad(q[i], c[j]) && crossAbjad(q[i], c[j+1]) {
+				if s := abjadCompoundSim(q[i].abjv, c[j].abjv+c[j+1].abjv); s > 0 {
+					ps = append(ps, pairing{i, i + 1, j, j + 2, s, "compound"})
+				}
+			}
+			if c[j].abjad && i+1 < len(q) && q[i+1].kind == kindName && crossAbjad(q[i], c[j]) && crossAbjad(q[i+1], c[j]) {
+				if s := abjadCompoundSim(c[j].abjv, q[i].abjv+q[i+1].abjv); s > 0 {
+					ps = append(ps, pairing{i, i + 2, j, j + 1, s, "compound"})
+				}
+			}
+			if !c[j].foreign && c[j].kind == kindName {
+				abjadCompounds(q, i, func(_, vowelled string, end int) {
+					if s := abjadCompoundSim(vowelled, c[j].abjv); s > 0 {
+						ps = append(ps, pairing{i, end, j, j + 1, s, "compound"})
+					}
+				})
+			}
+			if !q[i].foreign && q[i].kind == kindName {
+				abjadCompounds(c, j, func(_, vowelled string, end int) {
+					if s := abjadCompoundSim(vowelled, q[i].abjv); s > 0 {
+						ps = append(ps, pairing{i, i + 1, j, end, s, "compound"})
+					}
+				})
+			}
 		}
 	}
-	sort.SliceStable(ps, func(a, b int) bool { return ps[a].sim > ps[b].sim })
+	// particles pair last: an article matched alone must not take the
+	// one a compound needs (نور الدين = Noureddine)
+	particles := func(p pairing) bool {
+		return p.qj-p.qi == 1 && p.cj-p.ci == 1 && q[p.qi].kind == kindParticle && c[p.ci].kind == kindParticle
+	}
+	sort.SliceStable(ps, func(a, b int) bool {
+		if pa, pb := particles(ps[a]), particles(ps[b]); pa != pb {
+			return pb
+		}
+		return ps[a].sim > ps[b].sim
+	})
 	qUsed, cUsed := make([]float64, len(q)), make([]float64, len(c))
 	qTaken, cTaken := make([]bool, len(q)), make([]bool, len(c))
 	qTo := make([]int, len(q)) // entry position each query part matched
@@ -304,6 +358,25 @@ func compoundSim(joined string, t token) float64 {
 	}
 	if s := editSimMin(joined, t.text, 0.85); s >= 0.85 {
 		return s
+	}
+	return 0
+}
+
+// abjadCompoundSim scores the vowelled key of an abjad spelling against a
+// Latin one's, one side a compound: as close as a compound of one script
+// must be, of at least three letters, discounted like every cross-script
+// match.
+func abjadCompoundSim(abjad, latin string) float64 {
+	la, ll := letters(abjad), letters(latin)
+	if ll == 0 || min(la, ll) < 3 || !near(la, ll) && abs(la-ll) > 1 {
+		return 0
+	}
+	lo := 0.8
+	if min(la, ll) == 3 {
+		lo = 0.9 // three letters: no room for a wrong one
+	}
+	if s := abjadVSim(abjad, latin); s >= lo {
+		return s * 0.92
 	}
 	return 0
 }
