@@ -85,6 +85,11 @@ func tokenSim(q, c token) (float64, string) {
 	if !q.foreign && !c.foreign {
 		if s := editSimMin(q.text, c.text, 0.7); s >= 0.7 {
 			best, how = s, "fuzzy"
+		} else if max(len(q.text), len(c.text)) <= 3 && min(len(q.text), len(c.text)) >= 2 && damerau(q.text, c.text) == 1 {
+			// a slip in a short part (Ail for Ali, Kmi for Kim) keeps the part
+			// matched, for little: two short names one letter apart are as
+			// often two people (Jin, Jun)
+			best, how = shortTypo, "typo"
 		}
 		if (q.raw != q.text) != (c.raw != c.text) { // a misspelt canonical name (Mohamme): compare as written
 			if s := editSimMin(q.raw, c.raw, 0.8); s >= 0.8 && s > best {
@@ -111,6 +116,9 @@ func tokenSim(q, c token) (float64, string) {
 func crossAbjad(a, b token) bool {
 	return a.abj != "" && b.abj != "" && (a.abjad && !b.foreign || b.abjad && !a.foreign)
 }
+
+// shortTypo is the credit of a short name part one edit away.
+const shortTypo = 0.4
 
 // editSim is 1 − Damerau–Levenshtein distance / longer length; short words
 // get no credit for a second edit.
