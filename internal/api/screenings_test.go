@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,12 +40,17 @@ func TestScreenings(t *testing.T) {
 
 	for _, c := range []struct{ body, field, rule string }{
 		{`{"name":""}`, "name", "required"},
-		{`{"name":"x","date_of_birth":"1968-13-01"}`, "date_of_birth", "format"},
-		{`{"name":"x","nationality":"Atlantis"}`, "nationality", "format"},
-		{`{"name":"x","type":"robot"}`, "type", "enum"},
-		{`{"name":"x","threshold":1.5}`, "threshold", "range"},
-		{`{"name":"x","limit":1000}`, "limit", "range"},
+		{`{"name":"Xavier","date_of_birth":"1968-13-01"}`, "date_of_birth", "format"},
+		{`{"name":"Xavier","nationality":"Atlantis"}`, "nationality", "format"},
+		{`{"name":"Xavier","type":"robot"}`, "type", "enum"},
+		{`{"name":"Xavier","threshold":1.5}`, "threshold", "range"},
+		{`{"name":"Xavier","limit":1000}`, "limit", "range"},
 		{`{"name":"---"}`, "name", "format"},
+		{`{"name":"x"}`, "name", "name_part"},
+		{`{"name":"al bin"}`, "name", "name_part"},
+		{`{"name":"Mr Dr"}`, "name", "name_part"},
+		{`{"name":"J. P."}`, "name", "name_part"},
+		{`{"name":"` + strings.Repeat("a", 301) + `"}`, "name", "max_length"},
 	} {
 		r := e.postJSON("/v1/screenings", e.keyA, c.body)
 		require.Equal(t, http.StatusUnprocessableEntity, r.Status, c.body)
@@ -56,6 +62,15 @@ func TestScreenings(t *testing.T) {
 		require.Equal(t, c.rule, er.Error.Rule, c.body)
 	}
 	require.Equal(t, http.StatusUnauthorized, e.postJSON("/v1/screenings", "", `{"name":"x"}`).Status)
+
+	// direction marks and zero-width joiners are nothing; a name of many
+	// parts is answered on its first ones, and the answer says so
+	r = e.postJSON("/v1/screenings", e.keyA, `{"name":"Umar\u200f al-\u200dSamarai"}`)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	require.Contains(t, string(r.Body), `"99001"`)
+	r = e.postJSON("/v1/screenings", e.keyA, `{"name":"Umar al-Samarai `+strings.Repeat("Abdullah Muhammad ", 10)+`"}`)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	require.Contains(t, string(r.Body), `"warnings":["name: only the first 12 name parts were compared (11 more ignored)"]`)
 
 	// the versions in force and the history of loads
 	lists := e.get("/v1/screenings/lists", e.keyB)

@@ -1,6 +1,8 @@
 package screening
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -101,4 +103,21 @@ func FuzzTokenize(f *testing.F) {
 		}
 		_ = ScoreNames(name, "Habibullah Reshad")
 	})
+}
+
+// TestSearchBounds: a long name is compared on its first parts and a
+// common one on the names sharing most with it; the search says so.
+func TestSearchBounds(t *testing.T) {
+	t.Parallel()
+	var es []*Entry
+	for i := range 400 {
+		es = append(es, &Entry{List: ListOFAC, ID: fmt.Sprint(i), Type: TypePerson, Names: []Name{{Text: fmt.Sprintf("Muhammad Ali %c%c%c", 'a'+i%26, 'a'+i/26%26, 'k')}}})
+	}
+	ix := Build(es)
+	_, info := ix.SearchInfo(Query{Name: "Mohammed Ali", Threshold: 0.3})
+	require.True(t, info.CandidatesCapped)
+	require.Equal(t, []string{"name: common parts; the 150 listed names sharing most with it were scored"}, info.Warnings())
+	_, info = ix.SearchInfo(Query{Name: strings.Repeat("Zayd ", 20), Threshold: 0.65})
+	require.Equal(t, 8, info.PartsIgnored)
+	require.False(t, info.CandidatesCapped)
 }

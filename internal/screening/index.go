@@ -1,6 +1,7 @@
 package screening
 
 import (
+	"fmt"
 	"hash/maphash"
 	"math"
 	"sort"
@@ -325,11 +326,45 @@ const (
 	maxPosting       = 20000
 )
 
+// SearchInfo says where a search was bounded: a long name is compared
+// on its first MaxQueryParts parts, and only the maxCandidates names most
+// credited by the index are scored in full.
+type SearchInfo struct {
+	PartsIgnored     int  // name parts beyond MaxQueryParts
+	CandidatesCapped bool // more names shared keys with the query than were scored
+}
+
+// MaxQueryParts is the most name parts of a query compared.
+const MaxQueryParts = 12
+
+// Warnings are the answer's words for the bounds met.
+func (si SearchInfo) Warnings() []string {
+	var w []string
+	if si.PartsIgnored > 0 {
+		w = append(w, fmt.Sprintf("name: only the first %d name parts were compared (%d more ignored)", MaxQueryParts, si.PartsIgnored))
+	}
+	if si.CandidatesCapped {
+		w = append(w, fmt.Sprintf("name: common parts; the %d listed names sharing most with it were scored", maxCandidates))
+	}
+	return w
+}
+
 // Search finds the entries that match the query, best first.
 func (ix *Index) Search(q Query) []Hit {
+	hits, _ := ix.SearchInfo(q)
+	return hits
+}
+
+// SearchInfo is Search, with where the search was bounded.
+func (ix *Index) SearchInfo(q Query) ([]Hit, SearchInfo) {
+	var info SearchInfo
 	qt := tokenize(q.Name)
 	if len(qt) == 0 || len(ix.names) == 0 {
-		return nil
+		return nil, info
+	}
+	if len(qt) > MaxQueryParts {
+		info.PartsIgnored = len(qt) - MaxQueryParts
+		qt = qt[:MaxQueryParts]
 	}
 	if q.Limit <= 0 {
 		q.Limit = DefaultLimit
@@ -403,6 +438,7 @@ func (ix *Index) Search(q Query) []Hit {
 		}
 	}
 	if len(kept) > maxCandidates {
+		info.CandidatesCapped = true
 		sort.Slice(kept, func(a, b int) bool {
 			x, y := kept[a], kept[b]
 			if s.acc[x] != s.acc[y] {
@@ -460,7 +496,7 @@ func (ix *Index) Search(q Query) []Hit {
 	if len(hits) > q.Limit {
 		hits = hits[:q.Limit]
 	}
-	return hits
+	return hits, info
 }
 
 func parseQueryDate(s string) (Date, bool) {

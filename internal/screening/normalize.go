@@ -121,6 +121,9 @@ func words(name string) (ws []string, info []winfo) {
 		case isHebrew(r):
 			cur.WriteString(strings.ToLower(unidecode.Unidecode(string(r))))
 			curOrigin = originAbjad
+		case unicode.Is(unicode.Cf, r):
+			// zero-width joiners and non-joiners, direction marks: nothing
+			// (پزشک‌فر is one word)
 		case r == '\'' || r == '’' || r == '`' || r == 'ʼ' || r == 'ʻ':
 			// apostrophes join: O'Brien, Hyo'k
 		case r == '.' && i > 0 && i+1 < len(rs) && unicode.IsLetter(rs[i-1]) && unicode.IsLetter(rs[i+1]) && (i < 2 || !unicode.IsLetter(rs[i-2])):

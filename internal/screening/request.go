@@ -22,10 +22,12 @@ type Request struct {
 }
 
 // Response is the answer to a screening request: hits ranked by score and
-// the versions of the lists searched.
+// the versions of the lists searched; warnings say where the search was
+// bounded (SearchInfo).
 type Response struct {
-	Hits  []Hit      `json:"hits"`
-	Lists []ListInfo `json:"lists"`
+	Hits     []Hit      `json:"hits"`
+	Lists    []ListInfo `json:"lists"`
+	Warnings []string   `json:"warnings,omitempty"`
 }
 
 // ListInfo identifies a list version in answers.
@@ -57,6 +59,9 @@ func (r Request) Query() (Query, error) {
 	}
 	if strings.IndexFunc(q.Name, unicode.IsLetter) < 0 {
 		return q, kyc.Invalid("name", "format", "must contain letters")
+	}
+	if !usableName(tokenize(q.Name)) {
+		return q, kyc.Invalid("name", "name_part", "must contain a name part of two letters or more besides particles, titles and legal forms")
 	}
 	if q.BirthDate != "" {
 		ok := false
@@ -110,11 +115,11 @@ func (s *Screener) Screen(r Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	hits, vs, err := s.Search(q)
+	hits, info, vs, err := s.SearchInfo(q)
 	if err != nil {
 		return Response{}, err
 	}
-	resp := Response{Hits: hits, Lists: make([]ListInfo, 0, len(vs))}
+	resp := Response{Hits: hits, Lists: make([]ListInfo, 0, len(vs)), Warnings: info.Warnings()}
 	if resp.Hits == nil {
 		resp.Hits = []Hit{}
 	}
@@ -126,4 +131,15 @@ func (s *Screener) Screen(r Request) (Response, error) {
 		resp.Lists = append(resp.Lists, li)
 	}
 	return resp, nil
+}
+
+// usableName: a name part that can be screened, not only particles,
+// titles, legal forms or initials.
+func usableName(toks []token) bool {
+	for _, t := range toks {
+		if (t.kind == kindName || t.kind == kindNumber) && len(t.text) >= 2 {
+			return true
+		}
+	}
+	return false
 }

@@ -118,6 +118,16 @@ func (s *Screener) Search(q Query) ([]Hit, []Version, error) {
 	return c.ix.Search(q), c.versions, nil
 }
 
+// SearchInfo is Search, with where the search was bounded.
+func (s *Screener) SearchInfo(q Query) ([]Hit, SearchInfo, []Version, error) {
+	c := s.cur.Load()
+	if c == nil {
+		return nil, SearchInfo{}, nil, ErrNoLists
+	}
+	hits, info := c.ix.SearchInfo(q)
+	return hits, info, c.versions, nil
+}
+
 // Entry returns a listed entry by list and id (the review console shows
 // the entry beside a hit).
 func (s *Screener) Entry(list, id string) (*Entry, bool) {
