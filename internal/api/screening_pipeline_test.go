@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/screening"
@@ -109,5 +110,46 @@ func TestScreeningInThePipeline(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, 0, st.Alerts)
 		require.GreaterOrEqual(t, st.Screened, 1)
+	})
+}
+
+// TestScreeningGroupedHit: a person listed by OFAC and the EU is one hit
+// with both entries; the reviewer's dismissal, given on either entry,
+// holds for both, so monitoring does not alert on the other list.
+func TestScreeningGroupedHit(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		e := newEnv(t, db, withWorkers, func(c *config.Config) { c.ListsDir = "../screening/testdata/grouped" })
+		ctx := context.Background()
+		p := principalOf(t, e, e.keyA)
+		p.Actor = "reviewer:test"
+		v := e.settle(e.submitNew(e.applicantWithDocs(listed("g1"), "id_front", "selfie"), "g-1"))
+		require.Equal(t, "review", v["state"], "%v", v)
+		var hits []any
+		for _, c := range v["checks"].([]any) {
+			if c := c.(map[string]any); c["kind"] == "screening.sanctions" {
+				hits = c["evidence"].(map[string]any)["hits"].([]any)
+			}
+		}
+		// the party on both lists is one hit; the namesake born in 1975 is
+		// another
+		require.Len(t, hits, 2, "%v", hits)
+		sources := hits[0].(map[string]any)["sources"].([]any)
+		require.Len(t, sources, 2)
+		require.Equal(t, "9102", hits[1].(map[string]any)["entry_id"])
+		require.Nil(t, hits[1].(map[string]any)["sources"])
+
+		// dismissed on its EU entry: the OFAC entry is dismissed with it
+		_, err := e.app.Verifications.ResolveHit(ctx, p, v["id"].(string), "eu_fsf", "9101", false, "another person")
+		require.NoError(t, err)
+		_, err = e.app.Verifications.ResolveHit(ctx, p, v["id"].(string), "eu_fsf", "9102", false, "born in 1975")
+		require.NoError(t, err)
+		_, err = e.app.Verifications.Apply(ctx, p, v["id"].(string), verification.Event{Action: verification.ActDecide,
+			Decision: kyc.DecisionApproved, DecidedBy: "reviewer:test"})
+		require.NoError(t, err)
+		st, err := e.app.Verifications.Rescreen(ctx, screening.Check{Screener: e.app.Screening})
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, st.Screened, 1)
+		require.Equal(t, 0, st.Alerts, "the dismissal holds for the OFAC entry too")
 	})
 }

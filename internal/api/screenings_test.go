@@ -91,3 +91,29 @@ func sha(t *testing.T, path string) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
+
+// TestScreeningsGrouped: a person on two lists is one hit with both
+// entries as sources; a namesake born another year stays a hit of its own.
+func TestScreeningsGrouped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DBs(t)[0], func(c *config.Config) { c.ListsDir = "../screening/testdata/grouped" })
+	r := e.postJSON("/v1/screenings", e.keyA, `{"name":"Omar Khalid Al-Samarrai","threshold":0.5}`)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	golden(t, "screening_grouped", r.Body)
+	var out struct {
+		Hits []struct {
+			EntryID string `json:"entry_id"`
+			Sources []struct {
+				List    string `json:"list"`
+				EntryID string `json:"entry_id"`
+			} `json:"sources"`
+		} `json:"hits"`
+	}
+	require.NoError(t, json.Unmarshal(r.Body, &out))
+	require.Len(t, out.Hits, 2, string(r.Body))
+	require.Len(t, out.Hits[0].Sources, 2)
+	ids := []string{out.Hits[0].Sources[0].EntryID, out.Hits[0].Sources[1].EntryID}
+	require.ElementsMatch(t, []string{"99001", "9101"}, ids)
+	require.Equal(t, "9102", out.Hits[1].EntryID)
+	require.Empty(t, out.Hits[1].Sources)
+}

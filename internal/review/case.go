@@ -451,8 +451,11 @@ func (s *Service) hits(ctx context.Context, c *Case, ev screening.Evidence) ([]H
 				}
 			}
 		}
-		hash, ok := dismissed[h.List+"\x00"+h.EntryID]
-		hv.Dismissed = ok && hash == h.EntryHash
+		hv.Dismissed = true // a grouped hit is dismissed when every entry of it is
+		for _, x := range h.Entries() {
+			hash, ok := dismissed[x.List+"\x00"+x.EntryID]
+			hv.Dismissed = hv.Dismissed && ok && hash == x.EntryHash
+		}
 		out = append(out, hv)
 	}
 	slices.SortStableFunc(out, func(a, b HitView) int {

@@ -44,6 +44,26 @@ type EvidenceHit struct {
 	Type      string  `json:"type"`
 	Score     float64 `json:"score"`
 	EntryHash string  `json:"entry_hash"`
+	// Sources are every list entry of the hit when several lists name the
+	// party (Hit.Sources); dismissals and alerts are kept per entry.
+	Sources []EvidenceSource `json:"sources,omitempty"`
+}
+
+// EvidenceSource is one list entry of a grouped hit.
+type EvidenceSource struct {
+	List      string  `json:"list"`
+	EntryID   string  `json:"entry_id"`
+	Name      string  `json:"name"`
+	Score     float64 `json:"score"`
+	EntryHash string  `json:"entry_hash"`
+}
+
+// Entries are the list entries of the hit: its sources, or itself.
+func (h EvidenceHit) Entries() []EvidenceSource {
+	if len(h.Sources) > 0 {
+		return h.Sources
+	}
+	return []EvidenceSource{{List: h.List, EntryID: h.EntryID, Name: h.Name, Score: h.Score, EntryHash: h.EntryHash}}
 }
 
 // ApplicantQuery is the applicant's screening query.
@@ -68,10 +88,16 @@ func (c Check) Screen(ctx context.Context, env check.Env, a kyc.Applicant) ([]Hi
 	}
 	kept := hits[:0]
 	for _, h := range hits {
-		if hash, ok := dismissed[h.List+"\x00"+h.EntryID]; ok && hash == h.Entry.Hash() {
-			continue
+		// a party is dismissed when every entry of it is, as it reads now:
+		// a list that names it anew, or a changed entry, alerts again
+		all := true
+		for _, x := range h.Entries() {
+			hash, ok := dismissed[x.List+"\x00"+x.EntryID]
+			all = all && ok && hash == x.Entry.Hash()
 		}
-		kept = append(kept, h)
+		if !all {
+			kept = append(kept, h)
+		}
 	}
 	return kept, vs, nil
 }
@@ -120,7 +146,11 @@ type ListVersion struct {
 func EvidenceHits(hits []Hit) []EvidenceHit {
 	eh := make([]EvidenceHit, 0, len(hits))
 	for _, h := range hits {
-		eh = append(eh, EvidenceHit{List: h.List, EntryID: h.EntryID, Name: h.Name, Type: h.Type, Score: h.Score, EntryHash: h.Entry.Hash()})
+		e := EvidenceHit{List: h.List, EntryID: h.EntryID, Name: h.Name, Type: h.Type, Score: h.Score, EntryHash: h.Entry.Hash()}
+		for _, x := range h.Sources {
+			e.Sources = append(e.Sources, EvidenceSource{List: x.List, EntryID: x.EntryID, Name: x.Name, Score: x.Score, EntryHash: x.Entry.Hash()})
+		}
+		eh = append(eh, e)
 	}
 	return eh
 }

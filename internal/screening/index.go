@@ -312,7 +312,10 @@ type Hit struct {
 	Type        string      `json:"type"`
 	Score       float64     `json:"score"`
 	Explanation Explanation `json:"explanation"`
-	Entry       *Entry      `json:"-"`
+	// Sources are every list entry of one listed party, this hit's first,
+	// when several lists name it (groupHits); empty when one does.
+	Sources []Source `json:"sources,omitempty"`
+	Entry   *Entry   `json:"-"`
 }
 
 // maxBoost is the most the qualifiers add (exact birth date and nationality).
@@ -493,6 +496,7 @@ func (ix *Index) SearchInfo(q Query) ([]Hit, SearchInfo) {
 		}
 		return hits[a].EntryID < hits[b].EntryID
 	})
+	hits = groupHits(hits)
 	if len(hits) > q.Limit {
 		hits = hits[:q.Limit]
 	}

@@ -28,7 +28,8 @@ type AlertPayload struct {
 }
 
 // FindScreeningHit finds a hit in the newest screening.sanctions result of a
-// verification.
+// verification, by its entry or, for a hit grouped across lists, by any of
+// its entries.
 func FindScreeningHit(checks []kyc.Check, list, entryID string) (screening.EvidenceHit, bool) {
 	for i := len(checks) - 1; i >= 0; i-- {
 		c := checks[i]
@@ -40,8 +41,10 @@ func FindScreeningHit(checks []kyc.Check, list, entryID string) (screening.Evide
 			continue
 		}
 		for _, h := range ev.Hits {
-			if h.List == list && h.EntryID == entryID {
-				return h, true
+			for _, x := range h.Entries() { // a grouped hit by any of its entries
+				if x.List == list && x.EntryID == entryID {
+					return h, true
+				}
 			}
 		}
 	}
@@ -74,12 +77,21 @@ func (s *Service) ResolveHit(ctx context.Context, p kyc.Principal, id, list, ent
 	}
 	now := s.clock()
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.PutDismissal(ctx, store.Dismissal{MerchantID: v.MerchantID, ApplicantID: v.ApplicantID, List: list, EntryID: entryID,
-			EntryHash: hit.EntryHash, DismissedBy: p.Actor, CreatedAt: now}); err != nil {
-			return err
+		// one word for the party: every list entry of the hit is dismissed,
+		// each with the content it has now
+		var entries []map[string]string
+		for _, x := range hit.Entries() {
+			if err := tx.PutDismissal(ctx, store.Dismissal{MerchantID: v.MerchantID, ApplicantID: v.ApplicantID, List: x.List, EntryID: x.EntryID,
+				EntryHash: x.EntryHash, DismissedBy: p.Actor, CreatedAt: now}); err != nil {
+				return err
+			}
+			entries = append(entries, map[string]string{"list": x.List, "entry_id": x.EntryID, "entry_hash": x.EntryHash})
 		}
-		return record(ctx, tx, p, now, "screening.hit_dismissed", "verification", v.ID,
-			map[string]any{"list": list, "entry_id": entryID, "entry_hash": hit.EntryHash})
+		detail := map[string]any{"list": hit.List, "entry_id": hit.EntryID, "entry_hash": hit.EntryHash}
+		if len(hit.Sources) > 0 {
+			detail["entries"] = entries
+		}
+		return record(ctx, tx, p, now, "screening.hit_dismissed", "verification", v.ID, detail)
 	})
 	return v, err
 }
@@ -136,12 +148,16 @@ func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verificati
 	}
 	var fresh []screening.Hit
 	for _, h := range hits {
-		seen, err := s.store.HasAlert(ctx, v.MerchantID, v.ApplicantID, h.List, h.EntryID, h.Entry.Hash())
-		if err != nil {
-			return 0, err
-		}
-		if !seen {
-			fresh = append(fresh, h)
+		// a party alerts when one of its entries is new or changed
+		for _, x := range h.Entries() {
+			seen, err := s.store.HasAlert(ctx, v.MerchantID, v.ApplicantID, x.List, x.EntryID, x.Entry.Hash())
+			if err != nil {
+				return 0, err
+			}
+			if !seen {
+				fresh = append(fresh, h)
+				break
+			}
 		}
 	}
 	if len(fresh) == 0 {
@@ -161,9 +177,18 @@ func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verificati
 	_, err = s.ApplyWithin(ctx, p, v.ID, Event{Action: ActReopen, Checks: []kyc.Check{result}},
 		func(ctx context.Context, tx *store.Tx, next kyc.Verification) error {
 			for _, h := range eh {
-				if _, err := tx.InsertAlert(ctx, store.Alert{MerchantID: v.MerchantID, ApplicantID: v.ApplicantID, VerificationID: v.ID,
-					List: h.List, EntryID: h.EntryID, EntryHash: h.EntryHash, Score: h.Score, CreatedAt: now}); err != nil {
-					return err
+				for _, x := range h.Entries() {
+					seen, err := tx.HasAlert(ctx, v.MerchantID, v.ApplicantID, x.List, x.EntryID, x.EntryHash)
+					if err != nil {
+						return err
+					}
+					if seen {
+						continue
+					}
+					if _, err := tx.InsertAlert(ctx, store.Alert{MerchantID: v.MerchantID, ApplicantID: v.ApplicantID, VerificationID: v.ID,
+						List: x.List, EntryID: x.EntryID, EntryHash: x.EntryHash, Score: x.Score, CreatedAt: now}); err != nil {
+						return err
+					}
 				}
 			}
 			payload, err := json.Marshal(AlertPayload{VerificationID: v.ID, ApplicantID: v.ApplicantID, Reference: v.Reference, Hits: eh})
