@@ -1,6 +1,7 @@
 package screening
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -33,6 +34,7 @@ type accuracy struct {
 	// UN people whose own name and birth date find them grouped with an
 	// OFAC entry (one hit, both sources), of those searched
 	grouped, unPeople int
+	org               orgAccuracy
 }
 
 func nameKey(s string) string {
@@ -155,7 +157,9 @@ func evaluate(t testing.TB) accuracy {
 			}
 		}
 	}
-	// 6. the labelled pairs, each scored with the name scorer
+	// 6. organisations: made-up company names and listed entities
+	a.org = evaluateOrgs(t, ix, entries)
+	// 7. the labelled pairs, each scored with the name scorer
 	var tp, fp, fn int
 	for _, r := range readCSV(t, filepath.Join(data, "nomenklatura_name_bench_cases.csv")) {
 		a.pairCases++
@@ -257,6 +261,8 @@ func TestAccuracy(t *testing.T) {
 	require.Greater(t, a.pairF1, 0.85, "labelled pairs")
 	require.GreaterOrEqual(t, a.typo, 0.975, "one typo in a listed person's name")
 	require.GreaterOrEqual(t, a.crossStrict, 0.89, "Arabic-script names against Latin-only entries")
+	require.LessOrEqual(t, a.org.threshold, DefaultThreshold, "made-up company names: under 1%% hit at the default threshold")
+	require.GreaterOrEqual(t, a.org.recall, 0.98, "listed entities under perturbations")
 }
 
 // BenchmarkAccuracy reports the figures (bench/screening.sh).
@@ -280,6 +286,13 @@ func BenchmarkAccuracy(b *testing.B) {
 	b.ReportMetric(float64(a.typos), "typos")
 	b.ReportMetric(float64(a.grouped), "grouped-un-ofac")
 	b.ReportMetric(float64(a.unPeople), "un-people")
+	b.ReportMetric(a.org.threshold, "org-threshold")
+	b.ReportMetric(float64(a.org.negatives), "org-negatives")
+	b.ReportMetric(a.org.recall, "org-recall")
+	b.ReportMetric(float64(a.org.positives), "org-positives")
+	for i, p := range orgPerturbations {
+		b.ReportMetric(a.org.perturbed[p.name], fmt.Sprintf("org-recall-%d", i))
+	}
 	b.ReportMetric(a.pairF1, "pair-F1")
 	b.ReportMetric(a.pairP, "pair-precision")
 	b.ReportMetric(a.pairR, "pair-recall")

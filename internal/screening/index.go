@@ -85,9 +85,11 @@ func Build(entries []*Entry) *Index {
 					ix.dfAbj[ix.hashS(t.abj)]++
 					seen["A"+t.abj] = true
 				}
-				if t.kind == kindParticle || t.kind == kindForm {
+				if t.kind == kindParticle {
 					continue
 				}
+				// legal forms are indexed (a query's misspelt "Corportaion" finds
+				// them) but never looked up as they are: every company has one
 				for _, k := range storedKeys(t) {
 					add(k)
 				}
@@ -460,7 +462,8 @@ func (ix *Index) SearchInfo(q Query) ([]Hit, SearchInfo) {
 		if q.Type != "" && e.Type != q.Type && !(q.Type == TypeEntity && e.Type != TypePerson) {
 			continue
 		}
-		m := scoreNames(qt, nm.toks, ix.weight, false)
+		org := e.Type != TypePerson
+		m := scoreNames(qt, nm.toks, ix.weight, false, org)
 		if m.Score == 0 {
 			continue
 		}
@@ -475,7 +478,7 @@ func (ix *Index) SearchInfo(q Query) ([]Hit, SearchInfo) {
 		if h, ok := best[nm.entry]; ok && h.Explanation.NameScore >= score {
 			continue
 		}
-		m = scoreNames(qt, nm.toks, ix.weight, true)
+		m = scoreNames(qt, nm.toks, ix.weight, true, org)
 		best[nm.entry] = Hit{List: e.List, EntryID: e.ID, Name: e.Names[0].Text, Type: e.Type, Score: score, Entry: e,
 			Explanation: Explanation{MatchedName: name.Text, WeakAlias: name.Weak, NameScore: round3(score), Parts: m.Parts,
 				QueryExtra: m.QueryUnmatched, EntryExtra: m.EntryUnmatched}}

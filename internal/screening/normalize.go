@@ -17,6 +17,7 @@ const (
 	kindForm
 	kindInitial
 	kindNumber
+	kindGeneric // words of many company names: International, Services
 )
 
 // token is one normalised part of a name.
@@ -225,7 +226,19 @@ var formPhrases = []struct {
 	{strings.Fields("limited liability partnership"), "llp"},
 	{strings.Fields("limited partnership"), "lp"},
 	{strings.Fields("sp zoo"), "llc"},
+	{strings.Fields("sp z oo"), "llc"},
+	{strings.Fields("sdn bhd"), "bhd"},
+	{strings.Fields("kabushiki kaisha"), "kk"},
+	{strings.Fields("godo kaisha"), "gk"},
+	{strings.Fields("sociedad limitada"), "sl"},
+	{strings.Fields("sociedad anonima de capital variable"), "sa"},
+	{strings.Fields("sa de cv"), "sa"},
+	{strings.Fields("perseroan terbatas"), "pt"},
+	{strings.Fields("tovarystvo z obmezhenoiu vidpovidalnistiu"), "llc"},
+	{strings.Fields("private limited"), "pvt"},
 	{strings.Fields("obshchestvo s ogranichennoi otvetstvennostiu"), "llc"},
+	{strings.Fields("obshchestvo s ogranichennoi otvetstvennostyu"), "llc"},
+	{strings.Fields("obshchestvo s ogranichennoy otvetstvennostyu"), "llc"},
 	{strings.Fields("aktsionernoe obshchestvo"), "jsc"},
 	{strings.Fields("otkrytoe aktsionernoe obshchestvo"), "jsc"},
 	{strings.Fields("publichnoe aktsionernoe obshchestvo"), "jsc"},
@@ -250,7 +263,14 @@ var (
 		"pte": "pte", "pty": "pty", "kg": "kg", "ab": "ab", "as": "as", "oy": "oy", "fze": "fze", "fzco": "fzco", "fzc": "fzc",
 		"holding": "holding", "holdings": "holding", "group": "group", "trading": "trading", "and": "and",
 		"establishment": "est", "est": "est", "enterprise": "ent", "enterprises": "ent",
+		// more countries' forms, as registries abbreviate them
+		"ltda": "ltda", "limitada": "ltda", "cv": "cv", "sl": "sl", "slu": "sl", "sro": "sro", "doo": "doo", "kft": "kft", "zrt": "zrt", "nyrt": "zrt",
+		"bhd": "bhd", "berhad": "bhd", "sdn": "sdn", "tbk": "tbk", "pt": "pt", "kk": "kk", "gk": "gk", "pvt": "pvt", "private": "pvt", "oyj": "oy",
+		"aps": "aps", "tov": "llc", "eirl": "eirl", "sac": "sa", "saa": "sa", "sapi": "sa", "sae": "sa", "wll": "wll",
+		"kgaa": "kg", "ohg": "ohg", "ug": "ug", "gie": "gie", "cia": "co", "compania": "co", "companhia": "co", "cie": "co",
 	}
+	// words of many company names in many languages: they weigh little
+	generic = set("international internacional internationale intl industries industry industrial industrias industria industrie services service servicios solutions global enterprises partners ventures investments investment inversiones capital management development resources systems technologies technology tech general commercial comercial import export importadora exportadora trade center centre sociedad compania societe gesellschaft firma")
 	// the Mohammed family and other very common Arabic spellings
 	canonical = map[string]string{
 		"mohammed": "muhammad", "mohamed": "muhammad", "mohammad": "muhammad", "mohamad": "muhammad", "muhammed": "muhammad",
@@ -348,6 +368,8 @@ func tokenize(name string) []token {
 		}
 		if f, ok := forms[w]; ok && len(ws) > 1 && !wi.syllabic && wi.origin == originAlphabet {
 			t.kind, t.text = kindForm, f
+		} else if generic[w] && len(ws) > 1 && wi.origin == originAlphabet {
+			t.kind = kindGeneric
 		}
 		t.skel = skeleton(t.text)
 		switch {

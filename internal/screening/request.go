@@ -91,8 +91,10 @@ func (r Request) Query() (Query, error) {
 	}
 	switch q.Type {
 	case "", TypePerson, TypeEntity, TypeVessel, TypeAircraft:
+	case "organization", "organisation", "company":
+		q.Type = TypeEntity // KYB: companies and organisations are entities
 	default:
-		return q, kyc.Invalid("type", "enum", "must be person, entity, vessel or aircraft")
+		return q, kyc.Invalid("type", "enum", "must be person, organization (or entity), vessel or aircraft")
 	}
 	if r.Threshold != nil {
 		if *r.Threshold < 0 || *r.Threshold > 1 {

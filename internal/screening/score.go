@@ -35,6 +35,8 @@ func kindWeight(t token) float64 {
 		return 0.15
 	case kindForm:
 		return 0.25
+	case kindGeneric:
+		return 0.4
 	case kindInitial:
 		return 0.4
 	case kindNumber:
@@ -182,11 +184,14 @@ type pairing struct {
 // unmatched entry parts cost less (lists carry long full names: a query
 // with first and last name only still matches), but matching only a small
 // share of either side is penalised.
-func nameScore(q, c []token, w weigher) NameMatch { return scoreNames(q, c, w, true) }
+func nameScore(q, c []token, w weigher) NameMatch { return scoreNames(q, c, w, true, false) }
 
 // scoreNames is nameScore; without explain it skips building the parts
-// (most candidates of a search fall below the threshold).
-func scoreNames(q, c []token, w weigher, explain bool) NameMatch {
+// (most candidates of a search fall below the threshold). An org(anisation)
+// is scored on both names' coverage: a company's name is its whole name
+// (Pioneer is not Pioneer Machinery), and two different numbers are two
+// different companies (Fund VIII, Fund IX).
+func scoreNames(q, c []token, w weigher, explain, org bool) NameMatch {
 	if len(q) == 0 || len(c) == 0 {
 		return NameMatch{}
 	}
@@ -292,6 +297,12 @@ func scoreNames(q, c []token, w weigher, explain bool) NameMatch {
 		short, long = ccov, qcov
 	}
 	s := short * (0.75 + 0.25*long)
+	if org {
+		s = short * (0.55 + 0.45*long)
+		if unmatchedNumber(q, qTaken) && unmatchedNumber(c, cTaken) {
+			s *= 0.6
+		}
+	}
 	// a name part on each side left unmatched is a substitution (another
 	// father's or clan name), not an omission
 	if qNameHits < qNames && cNameHits < cNames {
@@ -304,6 +315,16 @@ func scoreNames(q, c []token, w weigher, explain bool) NameMatch {
 	s *= orderFactor(q, qTaken, qTo)
 	m.Score = round3(s)
 	return m
+}
+
+// unmatchedNumber: a number of the name is left unmatched.
+func unmatchedNumber(toks []token, taken []bool) bool {
+	for i, t := range toks {
+		if t.kind == kindNumber && !taken[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // orderFactor penalises matched parts in another order: a little for any
