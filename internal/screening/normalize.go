@@ -32,8 +32,12 @@ type token struct {
 	// abjad: the part was written in Arabic, Persian or Hebrew letters; it
 	// meets Latin spellings on its letter-class key.
 	abjad bool
-	abj   string // letter-class key (abjadKey)
-	abjv  string // the same with its vowels (classKey.Vowelled)
+	// hangul: one Hangul syllable, romanised as the lists spell it: it
+	// matches exactly or not at all (Yong is not Pyong, Sang is not Song)
+	hangul bool
+	run    int    // the run of letters the part came from: a Hangul word's syllables share one
+	abj    string // letter-class key (abjadKey)
+	abjv   string // the same with its vowels (classKey.Vowelled)
 }
 
 // Origins of a word: the script it was written in, as matching needs it.
@@ -68,6 +72,8 @@ func isHebrew(r rune) bool { return unicode.Is(unicode.Hebrew, r) }
 type winfo struct {
 	origin   uint8
 	syllabic bool   // one syllable of a Han or Hangul name
+	hangul   bool   // that syllable is Hangul
+	run      int    // the run of letters (between spaces or marks) it came from
 	abj      string // an Arabic-script word's letter-class key, from its letters
 	abjv     string // the same with its written vowels (classKey.Vowelled)
 }
@@ -78,15 +84,16 @@ func words(name string) (ws []string, info []winfo) {
 	name = norm.NFKC.String(name)
 	var cur strings.Builder
 	var key classKey
-	curOrigin, curSyllable := uint8(originAlphabet), false
+	curOrigin, curSyllable, curHangul := uint8(originAlphabet), false, false
+	run := 0
 	flush := func() {
 		if cur.Len() > 0 {
 			ws = append(ws, cur.String())
-			info = append(info, winfo{origin: curOrigin, syllabic: curSyllable, abj: key.String(), abjv: key.Vowelled()})
+			info = append(info, winfo{origin: curOrigin, syllabic: curSyllable, hangul: curHangul, run: run, abj: key.String(), abjv: key.Vowelled()})
 			cur.Reset()
 		}
 		key.reset()
-		curOrigin, curSyllable = originAlphabet, false
+		curOrigin, curSyllable, curHangul = originAlphabet, false, false
 	}
 	word := func(w string, origin uint8, abj, abjv string) {
 		ws, info = append(ws, w), append(info, winfo{origin: origin, abj: abj, abjv: abjv})
@@ -132,7 +139,7 @@ func words(name string) (ws []string, info []winfo) {
 		case r == '&':
 			flush()
 			word("and", originAlphabet, "", "")
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r): // Mc: Devanagari vowel signs
 			s := string(r)
 			if r >= 0x80 {
 				if unicode.Is(unicode.Cyrillic, r) {
@@ -148,9 +155,20 @@ func words(name string) (ws []string, info []winfo) {
 				if !unicode.In(r, unicode.Latin, unicode.Cyrillic, unicode.Greek, unicode.Armenian, unicode.Georgian, unicode.Han, unicode.Hangul) {
 					// abugidas (Devanagari, Khmer, Thai...) drop vowels: match on consonants
 					curOrigin = originOther
+					if unicode.In(r, unicode.Devanagari, unicode.Bengali, unicode.Gujarati, unicode.Gurmukhi, unicode.Oriya) {
+						// Indian names write च ch and छ chh (unidecode: c, ch)
+						if strings.HasPrefix(s, "ch") {
+							s = "chh" + s[2:]
+						} else if strings.HasPrefix(s, "c") {
+							s = "ch" + s[1:]
+						}
+					}
 				}
 				if unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) {
 					// one syllable per character: a word each, joined later
+					if h, ok := hangulSyllable(r, i == 0 || !unicode.Is(unicode.Hangul, rs[i-1])); ok {
+						s, curHangul = h, true
+					}
 					cur.WriteString(strings.TrimSpace(strings.ToLower(s)))
 					curSyllable = true
 					flush()
@@ -166,6 +184,7 @@ func words(name string) (ws []string, info []winfo) {
 			}
 		default:
 			flush()
+			run++
 		}
 	}
 	flush()
@@ -354,7 +373,7 @@ func tokenize(name string) []token {
 				}
 			}
 		}
-		t := token{text: w, raw: w, foreign: wi.origin != originAlphabet, abjad: wi.origin == originAbjad}
+		t := token{text: w, raw: w, foreign: wi.origin != originAlphabet, abjad: wi.origin == originAbjad, hangul: wi.hangul, run: wi.run}
 		if c, ok := canonical[w]; ok {
 			t.text = c
 		}

@@ -3,6 +3,7 @@ package screening
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -52,6 +53,8 @@ func tokenSim(q, c token) (float64, string) {
 	switch {
 	case q.text == c.text:
 		return 1, "exact"
+	case q.hangul || c.hangul:
+		return 0, ""
 	case q.kind == kindNumber || c.kind == kindNumber:
 		return 0, ""
 	case q.kind == kindInitial && c.kind != kindInitial:
@@ -297,7 +300,10 @@ func scoreNames(q, c []token, w weigher, explain, org bool) NameMatch {
 		short, long = ccov, qcov
 	}
 	s := short * (0.75 + 0.25*long)
-	if org {
+	// a name in Hangul is its syllables: each one left over on either side
+	// is another person's name (Jong Sik Yong Hui is not Jong Sik)
+	hangul := slices.ContainsFunc(q, func(t token) bool { return t.hangul })
+	if org || hangul {
 		s = short * (0.55 + 0.45*long)
 		if unmatchedNumber(q, qTaken) && unmatchedNumber(c, cTaken) {
 			s *= 0.6
@@ -306,7 +312,11 @@ func scoreNames(q, c []token, w weigher, explain, org bool) NameMatch {
 	// a name part on each side left unmatched is a substitution (another
 	// father's or clan name), not an omission
 	if qNameHits < qNames && cNameHits < cNames {
-		s *= 0.82
+		if hangul {
+			s *= 0.7
+		} else {
+			s *= 0.82
+		}
 	}
 	// one matched name part of several is weak evidence
 	if qNameHits <= 1 && (qNames > 1 || cNames > 1) {
@@ -341,6 +351,15 @@ func orderFactor(q []token, taken []bool, to []int) float64 {
 		}
 	}
 	f -= 0.03 * float64(min(inv, 3))
+	// the syllables of one Hangul word are one given name: swapped, it is
+	// another (Jong Un, Un Jong)
+	for i := range q {
+		for j := i + 1; j < len(q); j++ {
+			if q[i].hangul && q[j].hangul && q[i].run == q[j].run && taken[i] && taken[j] && to[i] > to[j] {
+				f *= 0.6
+			}
+		}
+	}
 	for k := 1; k+1 < len(q); k++ {
 		if patronymic[q[k].text] && taken[k-1] && taken[k+1] && to[k-1] > to[k+1] {
 			f *= 0.6
