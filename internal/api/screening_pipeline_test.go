@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/screening"
+	"github.com/openkyc/openkyc/internal/store"
 	"github.com/openkyc/openkyc/internal/verification"
 )
 
@@ -151,5 +153,59 @@ func TestScreeningGroupedHit(t *testing.T) {
 		require.NoError(t, err)
 		require.GreaterOrEqual(t, st.Screened, 1)
 		require.Equal(t, 0, st.Alerts, "the dismissal holds for the OFAC entry too")
+	})
+}
+
+// TestRescreenResumes: a monitoring pass records its progress; run again
+// (a restart, a lost lease) it goes on from there instead of starting
+// over, on any process sharing the database.
+func TestRescreenResumes(t *testing.T) {
+	t.Parallel()
+	kyctest.ForEachDB(t, func(t *testing.T, db kyctest.DB) {
+		e := newEnv(t, db, withWorkers)
+		ctx := context.Background()
+		var ids []string
+		for i := range 3 {
+			v := e.settle(e.submitNew(e.applicantWithDocs(`{"external_user_id":"r`+string(rune('0'+i))+`","first_name":"Jane","last_name":"Doe"}`, "id_front", "selfie"), "r-"+string(rune('0'+i))))
+			if v["state"] == "review" { // engines missing here: a reviewer approves
+				_, err := e.app.Verifications.Apply(ctx, principalOf(t, e, e.keyA), v["id"].(string), verification.Event{Action: verification.ActDecide,
+					Decision: kyc.DecisionApproved, DecidedBy: "reviewer:test"})
+				require.NoError(t, err)
+			} else {
+				require.Equal(t, "approved", v["decision"], "%v", v)
+			}
+			ids = append(ids, v["id"].(string))
+		}
+		slices.Sort(ids)
+		b, err := os.ReadFile("../screening/testdata/formats/ofac_xml/sdn.xml")
+		require.NoError(t, err)
+		lists := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(lists, "sdn.xml"), b, 0o644))
+		scr := screening.NewScreener()
+		_, err = scr.LoadDir(lists)
+		require.NoError(t, err)
+		check := screening.Check{Screener: scr}
+
+		st, err := e.app.Verifications.RescreenRun(ctx, check, "run-1")
+		require.NoError(t, err)
+		require.Equal(t, verification.RescreenStats{Screened: 3}, st)
+		st, err = e.app.Verifications.RescreenRun(ctx, check, "run-1")
+		require.NoError(t, err)
+		require.Equal(t, verification.RescreenStats{Screened: 3, Resumed: true}, st, "a finished run has nothing left")
+
+		// a run that stopped after the first verification goes on from it
+		require.NoError(t, e.app.Store.PutRescreenProgress(ctx, store.RescreenProgress{Run: "run-2", After: ids[0], Screened: 1, UpdatedAt: time.Now()}))
+		st, err = e.app.Verifications.RescreenRun(ctx, check, "run-2")
+		require.NoError(t, err)
+		require.Equal(t, verification.RescreenStats{Screened: 3, Resumed: true}, st)
+		p, ok, err := e.app.Store.RescreenProgressOf(ctx, "run-2")
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, ids[2], p.After)
+		// progress only moves forward
+		require.NoError(t, e.app.Store.PutRescreenProgress(ctx, store.RescreenProgress{Run: "run-2", After: ids[0], Screened: 1, UpdatedAt: time.Now()}))
+		p, _, err = e.app.Store.RescreenProgressOf(ctx, "run-2")
+		require.NoError(t, err)
+		require.Equal(t, ids[2], p.After)
 	})
 }

@@ -247,11 +247,11 @@ func (a *App) openRest(ctx context.Context) error {
 	}, {
 		Name: jobs.KindRescreen, Timeout: 30 * time.Minute, MaxAttempts: 5,
 		Handle: func(ctx context.Context, j jobs.Job) error {
-			st, err := a.Verifications.Rescreen(ctx, screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge})
+			st, err := a.Verifications.RescreenRun(ctx, screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge}, j.ID)
 			if errors.Is(err, screening.ErrNoLists) {
 				return nil // this process has no lists; the process that enqueued it will be configured alike
 			}
-			a.Log.Info("continuous screening pass", "screened", st.Screened, "alerts", st.Alerts)
+			a.Log.Info("continuous screening pass", "screened", st.Screened, "alerts", st.Alerts, "resumed", st.Resumed)
 			return err
 		},
 	}}, a.Webhooks.Kinds()...)

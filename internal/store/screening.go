@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -132,4 +134,42 @@ func (r reads) ListVersions(ctx context.Context, limit int) ([]ListVersion, erro
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// RescreenProgress is how far a monitoring pass has got.
+type RescreenProgress struct {
+	Run              string
+	After            string // the last verification id screened
+	Screened, Alerts int
+	UpdatedAt        time.Time
+}
+
+// PutRescreenProgress records a pass's progress (it only moves forward).
+func (s *Store) PutRescreenProgress(ctx context.Context, p RescreenProgress) error {
+	_, err := s.w.ExecContext(ctx,
+		`INSERT INTO rescreen_progress (run, after_id, screened, alerts, updated_at) VALUES ($1, $2, $3, $4, $5)
+		 ON CONFLICT (run) DO UPDATE SET after_id = excluded.after_id, screened = excluded.screened, alerts = excluded.alerts,
+		 updated_at = excluded.updated_at WHERE rescreen_progress.after_id < excluded.after_id`,
+		p.Run, p.After, p.Screened, p.Alerts, micros(p.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("put rescreen progress: %w", err)
+	}
+	return nil
+}
+
+// RescreenProgressOf returns a pass's progress; a pass not started has
+// none (ok false).
+func (r reads) RescreenProgressOf(ctx context.Context, run string) (RescreenProgress, bool, error) {
+	p := RescreenProgress{Run: run}
+	var at int64
+	err := r.q.QueryRowContext(ctx, `SELECT after_id, screened, alerts, updated_at FROM rescreen_progress WHERE run = $1`, run).
+		Scan(&p.After, &p.Screened, &p.Alerts, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, false, nil
+	}
+	if err != nil {
+		return p, false, fmt.Errorf("rescreen progress: %w", err)
+	}
+	p.UpdatedAt = fromMicros(at)
+	return p, true, nil
 }

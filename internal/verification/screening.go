@@ -100,6 +100,8 @@ func (s *Service) ResolveHit(ctx context.Context, p kyc.Principal, id, list, ent
 type RescreenStats struct {
 	Screened int `json:"screened"`
 	Alerts   int `json:"alerts"`
+	// Resumed: the pass went on from where an earlier attempt stopped.
+	Resumed bool `json:"resumed,omitempty"`
 }
 
 // Rescreen screens the applicant of every approved verification of every
@@ -108,6 +110,19 @@ type RescreenStats struct {
 // review with the new screening.sanctions result and emits screening.alert,
 // in one transaction.
 func (s *Service) Rescreen(ctx context.Context, c screening.Check) (RescreenStats, error) {
+	return s.RescreenRun(ctx, c, "")
+}
+
+// RescreenPage is how many verifications a monitoring pass reads at once;
+// its progress is recorded after each page.
+const RescreenPage = 200
+
+// RescreenRun is Rescreen as the pass run (the monitoring job's id): its
+// progress is recorded after every page, and a run interrupted by a
+// restart, a lost lease or a timeout goes on from there on its next
+// attempt, on any replica. Screening a page twice is harmless: alerts are
+// recorded once per entry content.
+func (s *Service) RescreenRun(ctx context.Context, c screening.Check, run string) (RescreenStats, error) {
 	var st RescreenStats
 	if c.Screener == nil || !c.Screener.Loaded() {
 		return st, screening.ErrNoLists
@@ -116,8 +131,17 @@ func (s *Service) Rescreen(ctx context.Context, c screening.Check) (RescreenStat
 		return st, fmt.Errorf("continuous screening skipped, stale lists: %s", strings.Join(stale, "; "))
 	}
 	after := ""
+	if run != "" {
+		p, ok, err := s.store.RescreenProgressOf(ctx, run)
+		if err != nil {
+			return st, err
+		}
+		if ok {
+			after, st.Screened, st.Alerts, st.Resumed = p.After, p.Screened, p.Alerts, true
+		}
+	}
 	for {
-		page, err := s.store.ApprovedVerifications(ctx, after, 200)
+		page, err := s.store.ApprovedVerifications(ctx, after, RescreenPage)
 		if err != nil || len(page) == 0 {
 			return st, err
 		}
@@ -136,6 +160,12 @@ func (s *Service) Rescreen(ctx context.Context, c screening.Check) (RescreenStat
 				return st, fmt.Errorf("rescreen %s: %w", v.ID, err)
 			}
 			st.Alerts += n
+		}
+		if run != "" {
+			if err := s.store.PutRescreenProgress(ctx, store.RescreenProgress{Run: run, After: after, Screened: st.Screened, Alerts: st.Alerts,
+				UpdatedAt: s.clock()}); err != nil {
+				return st, err
+			}
 		}
 	}
 }
