@@ -186,16 +186,16 @@ func TestRescreenResumes(t *testing.T) {
 		require.NoError(t, err)
 		check := screening.Check{Screener: scr}
 
-		st, err := e.app.Verifications.RescreenRun(ctx, check, "run-1")
+		st, err := e.app.Verifications.RescreenRun(ctx, check, verification.RescreenOptions{Run: "run-1"})
 		require.NoError(t, err)
 		require.Equal(t, verification.RescreenStats{Screened: 3}, st)
-		st, err = e.app.Verifications.RescreenRun(ctx, check, "run-1")
+		st, err = e.app.Verifications.RescreenRun(ctx, check, verification.RescreenOptions{Run: "run-1"})
 		require.NoError(t, err)
 		require.Equal(t, verification.RescreenStats{Screened: 3, Resumed: true}, st, "a finished run has nothing left")
 
 		// a run that stopped after the first verification goes on from it
 		require.NoError(t, e.app.Store.PutRescreenProgress(ctx, store.RescreenProgress{Run: "run-2", After: ids[0], Screened: 1, UpdatedAt: time.Now()}))
-		st, err = e.app.Verifications.RescreenRun(ctx, check, "run-2")
+		st, err = e.app.Verifications.RescreenRun(ctx, check, verification.RescreenOptions{Run: "run-2", Duty: 0.5})
 		require.NoError(t, err)
 		require.Equal(t, verification.RescreenStats{Screened: 3, Resumed: true}, st)
 		p, ok, err := e.app.Store.RescreenProgressOf(ctx, "run-2")

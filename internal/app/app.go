@@ -247,7 +247,8 @@ func (a *App) openRest(ctx context.Context) error {
 	}, {
 		Name: jobs.KindRescreen, Timeout: 30 * time.Minute, MaxAttempts: 5,
 		Handle: func(ctx context.Context, j jobs.Job) error {
-			st, err := a.Verifications.RescreenRun(ctx, screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge}, j.ID)
+			st, err := a.Verifications.RescreenRun(ctx, screening.Check{Screener: a.Screening, MaxAge: cfg.ListsMaxAge},
+				verification.RescreenOptions{Run: j.ID, Duty: cfg.RescreenDuty})
 			if errors.Is(err, screening.ErrNoLists) {
 				return nil // this process has no lists; the process that enqueued it will be configured alike
 			}

@@ -63,6 +63,8 @@ func workerFlags() []ucli.Flag {
 			Usage: "sanctions and PEP list files (OFAC sdn.csv/sdn.xml, UN, EU, UK XML/CSV, OpenSanctions *.json) loaded at start; without them screening reports not_run"},
 		&ucli.DurationFlag{Name: "lists-max-age", Value: 72 * time.Hour, Sources: ucli.EnvVars("OPENKYC_LISTS_MAX_AGE"),
 			Usage: "oldest a loaded sanctions list may be (since fetched or published) for screening to run; older lists make screening.sanctions unavailable (LISTS_STALE) and /readyz degraded (0: no limit)"},
+		&ucli.FloatFlag{Name: "rescreen-duty", Value: 0.5, Sources: ucli.EnvVars("OPENKYC_RESCREEN_DUTY"),
+			Usage: "share of time a monitoring pass (every approved applicant screened again after a list update) works; it rests after each page so the API keeps its latency (0.05–1; 1: as fast as it goes)"},
 		&ucli.DurationFlag{Name: "lists-update-interval", Value: 24 * time.Hour, Sources: ucli.EnvVars("OPENKYC_LISTS_UPDATE_INTERVAL"),
 			Usage: "how often serve downloads the sanctions lists into the lists directory (±10 %, first 1–5 min after start; replicas sharing the directory take turns; a failure keeps the old lists; 0: off)"},
 		&ucli.StringSliceFlag{Name: "list-source", Sources: ucli.EnvVars("OPENKYC_LIST_SOURCES"),
@@ -145,6 +147,7 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.AssetsDir = cmd.String("assets-dir")
 	c.ListsDir = cmd.String("lists-dir")
 	c.ListsMaxAge = cmd.Duration("lists-max-age")
+	c.RescreenDuty = cmd.Float("rescreen-duty")
 	c.ListsUpdateInterval = cmd.Duration("lists-update-interval")
 	c.MetricsMerchantLabels = cmd.Bool("metrics-merchant-labels")
 	for _, s := range cmd.StringSlice("list-source") {

@@ -18,6 +18,7 @@ func TestValidateOCR(t *testing.T) {
 	require.NoError(t, c.Validate())
 	require.Equal(t, tesseract.ModeAuto, c.OCR)
 	require.Equal(t, tesseract.DefaultIdleEngines, c.OCREngines)
+	require.Equal(t, config.DefaultRescreenDuty, c.RescreenDuty)
 
 	for _, tc := range []struct {
 		name    string
@@ -29,6 +30,9 @@ func TestValidateOCR(t *testing.T) {
 		{"one engine", func(c *config.Config) { c.OCREngines = 1 }, ""},
 		{"negative engines", func(c *config.Config) { c.OCREngines = -1 }, "ocr-engines: must be between 1 and 1024"},
 		{"too many engines", func(c *config.Config) { c.OCREngines = 1025 }, "ocr-engines: must be between 1 and 1024"},
+		{"rescreen flat out", func(c *config.Config) { c.RescreenDuty = 1 }, ""},
+		{"rescreen too slow", func(c *config.Config) { c.RescreenDuty = 0.01 }, "rescreen-duty: must be between 0.05 and 1"},
+		{"rescreen over 1", func(c *config.Config) { c.RescreenDuty = 1.5 }, "rescreen-duty: must be between 0.05 and 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -172,4 +173,38 @@ func (r reads) RescreenProgressOf(ctx context.Context, run string) (RescreenProg
 	}
 	p.UpdatedAt = fromMicros(at)
 	return p, true, nil
+}
+
+// ApplicantsByIDs returns the applicants of the ids (any merchant: the
+// monitoring pass reads every merchant's) with their sealed PII, keyed by
+// id; one query for a page of a pass instead of one per applicant.
+func (r reads) ApplicantsByIDs(ctx context.Context, ids []string) (map[string]SealedApplicant, error) {
+	out := make(map[string]SealedApplicant, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	ph := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		ph[i], args[i] = fmt.Sprintf("$%d", i+1), id
+	}
+	rows, err := r.q.QueryContext(ctx, `SELECT `+applicantCols+` FROM applicants WHERE id IN (`+strings.Join(ph, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("applicants by ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, sealed, err := scanApplicant(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[a.ID] = SealedApplicant{Applicant: a, Sealed: sealed}
+	}
+	return out, rows.Err()
+}
+
+// SealedApplicant is an applicant as stored, its PII still sealed.
+type SealedApplicant struct {
+	kyc.Applicant
+	Sealed []byte
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/jobs"
@@ -110,7 +111,16 @@ type RescreenStats struct {
 // review with the new screening.sanctions result and emits screening.alert,
 // in one transaction.
 func (s *Service) Rescreen(ctx context.Context, c screening.Check) (RescreenStats, error) {
-	return s.RescreenRun(ctx, c, "")
+	return s.RescreenRun(ctx, c, RescreenOptions{})
+}
+
+// RescreenOptions are a monitoring pass's run and pace.
+type RescreenOptions struct {
+	// Run names the pass (the monitoring job's id); "" records no progress.
+	Run string
+	// Duty is the share of time the pass works: after each page it rests
+	// for as long as makes the page's work that share (0 or 1: no rest).
+	Duty float64
 }
 
 // RescreenPage is how many verifications a monitoring pass reads at once;
@@ -122,8 +132,9 @@ const RescreenPage = 200
 // restart, a lost lease or a timeout goes on from there on its next
 // attempt, on any replica. Screening a page twice is harmless: alerts are
 // recorded once per entry content.
-func (s *Service) RescreenRun(ctx context.Context, c screening.Check, run string) (RescreenStats, error) {
+func (s *Service) RescreenRun(ctx context.Context, c screening.Check, opt RescreenOptions) (RescreenStats, error) {
 	var st RescreenStats
+	run := opt.Run
 	if c.Screener == nil || !c.Screener.Loaded() {
 		return st, screening.ErrNoLists
 	}
@@ -141,17 +152,27 @@ func (s *Service) RescreenRun(ctx context.Context, c screening.Check, run string
 		}
 	}
 	for {
+		t0 := time.Now()
 		page, err := s.store.ApprovedVerifications(ctx, after, RescreenPage)
 		if err != nil || len(page) == 0 {
 			return st, err
 		}
 		after = page[len(page)-1].ID
+		ids := make([]string, len(page))
+		for i, v := range page {
+			ids[i] = v.ApplicantID
+		}
+		applicants, err := s.store.ApplicantsByIDs(ctx, ids)
+		if err != nil {
+			return st, err
+		}
 		for _, v := range page {
-			a, sealed, err := s.store.ApplicantByID(ctx, v.MerchantID, v.ApplicantID)
-			if err != nil {
-				return st, err
+			sa, ok := applicants[v.ApplicantID]
+			if !ok || sa.MerchantID != v.MerchantID { // deleted meanwhile
+				continue
 			}
-			if a, err = s.sealer.Open(a, sealed); err != nil {
+			a, err := s.sealer.Open(sa.Applicant, sa.Sealed)
+			if err != nil {
 				return st, err
 			}
 			st.Screened++
@@ -165,6 +186,14 @@ func (s *Service) RescreenRun(ctx context.Context, c screening.Check, run string
 			if err := s.store.PutRescreenProgress(ctx, store.RescreenProgress{Run: run, After: after, Screened: st.Screened, Alerts: st.Alerts,
 				UpdatedAt: s.clock()}); err != nil {
 				return st, err
+			}
+		}
+		if opt.Duty > 0 && opt.Duty < 1 {
+			rest := time.Duration(float64(time.Since(t0)) * (1 - opt.Duty) / opt.Duty)
+			select {
+			case <-ctx.Done():
+				return st, ctx.Err()
+			case <-time.After(rest):
 			}
 		}
 	}
