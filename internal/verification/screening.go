@@ -236,14 +236,7 @@ func (s *Service) alert(ctx context.Context, c screening.Check, v kyc.Verificati
 	_, err = s.ApplyWithin(ctx, p, v.ID, Event{Action: ActReopen, Checks: []kyc.Check{result}},
 		func(ctx context.Context, tx *store.Tx, next kyc.Verification) error {
 			for _, h := range eh {
-				for _, x := range h.Entries() {
-					seen, err := tx.HasAlert(ctx, v.MerchantID, v.ApplicantID, x.List, x.EntryID, x.EntryHash)
-					if err != nil {
-						return err
-					}
-					if seen {
-						continue
-					}
+				for _, x := range h.Entries() { // an entry alerted before is kept once (ON CONFLICT)
 					if _, err := tx.InsertAlert(ctx, store.Alert{MerchantID: v.MerchantID, ApplicantID: v.ApplicantID, VerificationID: v.ID,
 						List: x.List, EntryID: x.EntryID, EntryHash: x.EntryHash, Score: x.Score, CreatedAt: now}); err != nil {
 						return err
