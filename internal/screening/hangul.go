@@ -23,3 +23,29 @@ func hangulSyllable(r rune, first bool) (string, bool) {
 	n := int(r - 0xAC00)
 	return hangulInitials[n/588] + hangulMedials[n%588/28] + hangulFinals[n%28], true
 }
+
+// hangulGlyph is a Hangul syllable as South Korean spelling writes it at
+// the start of a word (the initial sound law): ㄹ before i or y is
+// dropped (리 = 이, 류 = 유), before other vowels read ㄴ (로 = 노); ㄴ
+// before i or y is dropped (녀 = 여). North Korean spellings keep them;
+// the two name one person.
+func hangulGlyph(r rune, first bool) rune {
+	if !first {
+		return r
+	}
+	const ieung, nieun, rieul = 11, 2, 5
+	n := int(r - 0xAC00)
+	initial, medial := n/588, n%588/28
+	iy := false
+	switch medial {
+	case 2, 3, 6, 7, 12, 17, 20: // ㅑ ㅒ ㅕ ㅖ ㅛ ㅠ ㅣ
+		iy = true
+	}
+	switch {
+	case (initial == rieul || initial == nieun) && iy:
+		initial = ieung
+	case initial == rieul:
+		initial = nieun
+	}
+	return rune(0xAC00 + initial*588 + n%588)
+}

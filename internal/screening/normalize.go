@@ -2,6 +2,7 @@ package screening
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -35,9 +36,17 @@ type token struct {
 	// hangul: one Hangul syllable, romanised as the lists spell it: it
 	// matches exactly or not at all (Yong is not Pyong, Sang is not Song)
 	hangul bool
-	run    int    // the run of letters the part came from: a Hangul word's syllables share one
-	abj    string // letter-class key (abjadKey)
-	abjv   string // the same with its vowels (classKey.Vowelled)
+	// han: one Han syllable: like Hangul it matches exactly or not at all
+	// (Jin is not Jing, Peng is not Ping: other characters)
+	han bool
+	// glyph: a Hangul syllable as written, its initial softened at the
+	// start of a word as South Korean spelling does (리 = 이, 로 = 노):
+	// two Hangul spellings compare on it, not on the romanisation that
+	// merges 정 and 종 (both Jong)
+	glyph rune
+	run   int    // the run of letters the part came from: a Hangul word's syllables share one
+	abj   string // letter-class key (abjadKey)
+	abjv  string // the same with its vowels (classKey.Vowelled)
 }
 
 // Origins of a word: the script it was written in, as matching needs it.
@@ -73,6 +82,7 @@ type winfo struct {
 	origin   uint8
 	syllabic bool   // one syllable of a Han or Hangul name
 	hangul   bool   // that syllable is Hangul
+	glyph    rune   // that Hangul syllable, as token.glyph
 	run      int    // the run of letters (between spaces or marks) it came from
 	abj      string // an Arabic-script word's letter-class key, from its letters
 	abjv     string // the same with its written vowels (classKey.Vowelled)
@@ -85,15 +95,16 @@ func words(name string) (ws []string, info []winfo) {
 	var cur strings.Builder
 	var key classKey
 	curOrigin, curSyllable, curHangul := uint8(originAlphabet), false, false
+	var curGlyph rune
 	run := 0
 	flush := func() {
 		if cur.Len() > 0 {
 			ws = append(ws, cur.String())
-			info = append(info, winfo{origin: curOrigin, syllabic: curSyllable, hangul: curHangul, run: run, abj: key.String(), abjv: key.Vowelled()})
+			info = append(info, winfo{origin: curOrigin, syllabic: curSyllable, hangul: curHangul, glyph: curGlyph, run: run, abj: key.String(), abjv: key.Vowelled()})
 			cur.Reset()
 		}
 		key.reset()
-		curOrigin, curSyllable, curHangul = originAlphabet, false, false
+		curOrigin, curSyllable, curHangul, curGlyph = originAlphabet, false, false, 0
 	}
 	word := func(w string, origin uint8, abj, abjv string) {
 		ws, info = append(ws, w), append(info, winfo{origin: origin, abj: abj, abjv: abjv})
@@ -166,8 +177,9 @@ func words(name string) (ws []string, info []winfo) {
 				}
 				if unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) {
 					// one syllable per character: a word each, joined later
-					if h, ok := hangulSyllable(r, i == 0 || !unicode.Is(unicode.Hangul, rs[i-1])); ok {
-						s, curHangul = h, true
+					first := i == 0 || !unicode.Is(unicode.Hangul, rs[i-1])
+					if h, ok := hangulSyllable(r, first); ok {
+						s, curHangul, curGlyph = h, true, hangulGlyph(r, first)
 					}
 					cur.WriteString(strings.TrimSpace(strings.ToLower(s)))
 					curSyllable = true
@@ -347,6 +359,7 @@ func tokenize(name string) []token {
 			}
 		}
 	}
+	ws, info = numberWords(ws, info)
 	var out []token
 	for i := 0; i < len(ws); i++ {
 		w := ws[i]
@@ -373,7 +386,7 @@ func tokenize(name string) []token {
 				}
 			}
 		}
-		t := token{text: w, raw: w, foreign: wi.origin != originAlphabet, abjad: wi.origin == originAbjad, hangul: wi.hangul, run: wi.run}
+		t := token{text: w, raw: w, foreign: wi.origin != originAlphabet, abjad: wi.origin == originAbjad, hangul: wi.hangul, han: wi.syllabic && !wi.hangul, glyph: wi.glyph, run: wi.run}
 		if c, ok := canonical[w]; ok {
 			t.text = c
 		}
@@ -400,6 +413,58 @@ func tokenize(name string) []token {
 		out = append(out, t)
 	}
 	return out
+}
+
+// English number words and ordinals, as names of organisations spell
+// their numbers (Brigade Forty-Four, First International Bank).
+var (
+	unitWords = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+		"eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+		"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+	tensWords = map[string]int{"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+)
+
+// numberWords writes number words (one to ninety-nine, first to tenth) as
+// digits, tens and units joined (Forty-Four, Forty 4: 44), and drops the
+// suffix of digit ordinals (1st: 1), so a number meets its digits. Only in
+// names of several words written in an alphabet; ten stays a particle
+// before a name (Erik ten Hag).
+func numberWords(ws []string, info []winfo) ([]string, []winfo) {
+	if len(ws) < 2 {
+		return ws, info
+	}
+	var ow []string
+	var oi []winfo
+	for i := 0; i < len(ws); i++ {
+		w, wi := ws[i], info[i]
+		if wi.origin != originAlphabet {
+			ow, oi = append(ow, w), append(oi, wi)
+			continue
+		}
+		if n := len(w); n >= 3 && w[0] >= '0' && w[0] <= '9' {
+			if sfx := w[n-2:]; (sfx == "st" || sfx == "nd" || sfx == "rd" || sfx == "th") && strings.TrimLeft(w[:n-2], "0123456789") == "" {
+				w = w[:n-2]
+			}
+		}
+		if t, ok := tensWords[w]; ok && !(w == "ten" && i > 0) {
+			v := t
+			if i+1 < len(ws) && info[i+1].origin == originAlphabet {
+				u, isUnit := unitWords[ws[i+1]]
+				if d := ws[i+1]; len(d) == 1 && d[0] >= '1' && d[0] <= '9' {
+					u, isUnit = int(d[0]-'0'), true
+				}
+				if isUnit && u < 10 && t >= 20 {
+					v += u
+					i++
+				}
+			}
+			w = strconv.Itoa(v)
+		} else if u, ok := unitWords[w]; ok {
+			w = strconv.Itoa(u)
+		}
+		ow, oi = append(ow, w), append(oi, wi)
+	}
+	return ow, oi
 }
 
 // abdKeys are the letter-class keys of Abd joined to the name after it

@@ -51,9 +51,14 @@ func kindWeight(t token) float64 {
 // transliteration apart.
 func tokenSim(q, c token) (float64, string) {
 	switch {
+	case q.glyph != 0 && c.glyph != 0: // both in Hangul: as written
+		if q.glyph == c.glyph {
+			return 1, "exact"
+		}
+		return 0, ""
 	case q.text == c.text:
 		return 1, "exact"
-	case q.hangul || c.hangul:
+	case q.hangul || c.hangul || q.han || c.han:
 		return 0, ""
 	case q.kind == kindNumber || c.kind == kindNumber:
 		return 0, ""
@@ -73,6 +78,9 @@ func tokenSim(q, c token) (float64, string) {
 	}
 	if n, ok := nicknames[c.text]; ok && n == q.text {
 		return 0.9, "nickname"
+	}
+	if abdOf(q, c) || abdOf(c, q) {
+		return abdBare, "abd"
 	}
 	if crossAbjad(q, c) {
 		// an abjad spelling and a Latin one compare on letter classes and
@@ -121,6 +129,15 @@ func tokenSim(q, c token) (float64, string) {
 func crossAbjad(a, b token) bool {
 	return a.abj != "" && b.abj != "" && (a.abjad && !b.foreign || b.abjad && !a.foreign)
 }
+
+// abdOf: a is Abd joined to b's name (Abdul Hanif, Hanif): the same name
+// is often written with and without its Abd.
+func abdOf(a, b token) bool {
+	return len(b.text) >= 3 && len(a.text) == len(b.text)+3 && strings.HasPrefix(a.text, "abd") && a.text[3:] == b.text && !b.foreign
+}
+
+// abdBare is the credit of a name against the same name with Abd.
+const abdBare = 0.7
 
 // shortTypo is the credit of a short name part one edit away.
 const shortTypo = 0.4
@@ -205,12 +222,12 @@ func scoreNames(q, c []token, w weigher, explain, org bool) NameMatch {
 				ps = append(ps, pairing{i, i + 1, j, j + 1, s, how})
 			}
 			if i+1 < len(q) && q[i].kind != kindParticle && q[i+1].kind != kindParticle && near(len(q[i].text)+len(q[i+1].text), len(c[j].text)) {
-				if s := compoundSim(q[i].text+q[i+1].text, c[j]); s > 0 {
+				if s := compoundSim(q[i].text+q[i+1].text, c[j], q[i].han || q[i].hangul || q[i+1].han || q[i+1].hangul); s > 0 {
 					ps = append(ps, pairing{i, i + 2, j, j + 1, s, "compound"})
 				}
 			}
 			if j+1 < len(c) && c[j].kind != kindParticle && c[j+1].kind != kindParticle && near(len(c[j].text)+len(c[j+1].text), len(q[i].text)) {
-				if s := compoundSim(c[j].text+c[j+1].text, q[i]); s > 0 {
+				if s := compoundSim(c[j].text+c[j+1].text, q[i], c[j].han || c[j].hangul || c[j+1].han || c[j+1].hangul); s > 0 {
 					ps = append(ps, pairing{i, i + 1, j, j + 2, s, "compound"})
 				}
 			}
@@ -257,6 +274,10 @@ func scoreNames(q, c []token, w weigher, explain, org bool) NameMatch {
 	qTaken, cTaken := make([]bool, len(q)), make([]bool, len(c))
 	qTo := make([]int, len(q)) // entry position each query part matched
 	var m NameMatch
+	// a name against the same name with Abd pairs last, and only where
+	// the bare name's side has nothing else left: Abdul Jan against
+	// Mohammad Jan is another name, not an added Abd
+	sort.SliceStable(ps, func(a, b int) bool { return ps[a].how != "abd" && ps[b].how == "abd" })
 	for _, p := range ps {
 		free := true
 		for i := p.qi; i < p.qj; i++ {
@@ -264,6 +285,13 @@ func scoreNames(q, c []token, w weigher, explain, org bool) NameMatch {
 		}
 		for j := p.ci; j < p.cj; j++ {
 			free = free && !cTaken[j]
+		}
+		if p.how == "abd" && free {
+			if len(q[p.qi].text) < len(c[p.ci].text) {
+				free = allNamesTaken(q, qTaken, p.qi)
+			} else {
+				free = allNamesTaken(c, cTaken, p.ci)
+			}
 		}
 		if !free {
 			continue
@@ -325,6 +353,16 @@ func scoreNames(q, c []token, w weigher, explain, org bool) NameMatch {
 	s *= orderFactor(q, qTaken, qTo)
 	m.Score = round3(s)
 	return m
+}
+
+// allNamesTaken: every name part but toks[except] is matched.
+func allNamesTaken(toks []token, taken []bool, except int) bool {
+	for i, t := range toks {
+		if i != except && t.kind == kindName && !taken[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // unmatchedNumber: a number of the name is left unmatched.
@@ -397,12 +435,15 @@ func tally(toks []token, used []float64, taken []bool, w weigher, explain bool) 
 }
 
 // compoundSim scores a joined pair of parts against one part.
-func compoundSim(joined string, t token) float64 {
+func compoundSim(joined string, t token, syllables bool) float64 {
 	if t.kind == kindParticle {
 		return 0
 	}
 	if joined == t.text {
 		return 1
+	}
+	if syllables || t.han || t.hangul { // Han and Hangul syllables: exactly or not at all
+		return 0
 	}
 	if s := editSimMin(joined, t.text, 0.85); s >= 0.85 {
 		return s

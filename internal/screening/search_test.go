@@ -193,3 +193,35 @@ func TestScoreNamesExplains(t *testing.T) {
 	require.Less(t, m.Score, 0.65, "father and son swapped around bin")
 	require.Zero(t, ScoreNames("", "x").Score)
 }
+
+// TestScoreNamesPairRules: numbers written in words, Hangul compared as
+// written, Han syllables exact, a name with and without its Abd.
+func TestScoreNamesPairRules(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"Brigade Forty-Four", "Brigade 44", true},
+		{"Brigade Forty 4", "Brigade 44", true},
+		{"First International Bank", "1st International Bank", true},
+		{"Three Percenters", "3 Percenters", true},
+		{"Erik ten Hag", "Erik ten Hag", true},
+		{"김정은", "김정은", true},
+		{"리병철", "이병철", true},  // the initial sound law
+		{"김종은", "김정은", false}, // 종 and 정 are both Jong in the lists' spelling
+		{"习近朋", "习近平", false}, // Peng is not Ping
+		{"DIN MOHAMMAD ABDUL HANIF", "DIN MOHAMMAD HANIF", true},
+		{"ABDUL KABIR ABDUL JAN", "ABDUL KABIR MOHAMMAD JAN", false}, // Abdul Jan for Mohammad Jan: another name
+	} {
+		m := ScoreNames(c.a, c.b)
+		if c.same {
+			require.GreaterOrEqual(t, m.Score, DefaultThreshold, "%s ~ %s: %s", c.a, c.b, m)
+		} else {
+			require.Less(t, m.Score, DefaultThreshold, "%s ≁ %s: %s", c.a, c.b, m)
+		}
+	}
+	require.Equal(t, []string{"brigade", "44"}, texts(tokenize("Brigade Forty-Four")))
+	require.Equal(t, []string{"erik", "ten", "hag"}, texts(tokenize("Erik ten Hag")))
+	require.Equal(t, []string{"1", "international", "bank"}, texts(tokenize("1st International Bank")))
+}
