@@ -26,6 +26,7 @@ type receiver struct {
 	secret string
 	got    []webhook.Message
 	ids    []string
+	tps    []string // traceparent headers
 	fail   func(n int) int // status to answer the n-th request (0-based); nil: 200
 	n      int
 }
@@ -56,6 +57,7 @@ func newReceiver(t testing.TB) *receiver {
 		}
 		r.got = append(r.got, m)
 		r.ids = append(r.ids, req.Header.Get("webhook-id"))
+		r.tps = append(r.tps, req.Header.Get("traceparent"))
 	}))
 	t.Cleanup(r.srv.Close)
 	return r

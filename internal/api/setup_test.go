@@ -27,6 +27,7 @@ import (
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
+	"github.com/openkyc/openkyc/internal/tracing"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -58,7 +59,7 @@ func newEnvB(t testing.TB, db kyctest.DB, mutate ...func(*config.Config)) *env {
 	}
 	require.NoError(t, cfg.Validate())
 	logs := &kyctest.SyncBuffer{}
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	a, err := app.Open(context.Background(), cfg, slog.New(tracing.LogHandler(slog.NewJSONHandler(logs, nil))))
 	require.NoError(t, err)
 	srv := httptest.NewServer(a.Handler())
 	wctx, stopWorkers := context.WithCancel(context.Background())

@@ -53,6 +53,7 @@ import (
 	"github.com/openkyc/openkyc/internal/screening"
 	"github.com/openkyc/openkyc/internal/staff"
 	"github.com/openkyc/openkyc/internal/store"
+	"github.com/openkyc/openkyc/internal/tracing"
 	"github.com/openkyc/openkyc/internal/verification"
 	"github.com/openkyc/openkyc/internal/web/console"
 	"github.com/openkyc/openkyc/internal/web/hosted"
@@ -84,6 +85,7 @@ type App struct {
 	Review        *review.Service
 	Limits        *ratelimit.Limiter
 	Decode        *docfile.Budget // the memory of every image decode of the process
+	Tracing       *tracing.Provider
 	// dialects are built once: their callbacks are registered with the
 	// webhook service at start and their routes mounted with the others.
 	dialects struct {
@@ -119,7 +121,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, Store: s}
+	tp, err := tracing.New(ctx, cfg.Tracing)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, Store: s, Tracing: tp}
 	if err := a.openRest(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -256,7 +263,7 @@ func (a *App) openRest(ctx context.Context) error {
 			return err
 		},
 	}}, a.Webhooks.Kinds()...)
-	a.Worker = jobs.NewWorker(a.Store, a.Log, jobs.Config{Concurrency: cfg.WorkerConcurrency}, kinds...)
+	a.Worker = jobs.NewWorker(a.Store, a.Log, jobs.Config{Concurrency: cfg.WorkerConcurrency, Tracer: a.Tracing}, kinds...)
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		jobs.NewCollector(a.Store),
@@ -383,9 +390,17 @@ func (a *App) RunWorkers(ctx context.Context) error {
 	return a.Worker.Run(ctx)
 }
 
-// Close releases the store and the bucket.
+// Close exports the spans still buffered and releases the store and the
+// bucket.
 func (a *App) Close() error {
 	var err error
+	if a.Tracing != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if terr := a.Tracing.Shutdown(ctx); terr != nil {
+			a.Log.Warn("exporting the last traces failed", "error", terr)
+		}
+		cancel()
+	}
 	if a.Blobs != nil {
 		err = a.Blobs.Close()
 	}
@@ -419,7 +434,7 @@ func (a *App) buildHandler() http.Handler {
 		console.Config{IdleTimeout: a.Config.ConsoleIdleTimeout, MaxAge: a.Config.ConsoleSessionMaxAge}).Routes(mux)
 	// The client address goes into the context before the middleware, which
 	// reads the route pattern the mux sets on the request it passes on.
-	wrapped := httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry))
+	wrapped := httpmw.Wrap(mux, a.Log, httpmw.NewMetrics(a.registry), a.Tracing)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { wrapped.ServeHTTP(w, ratelimit.WithAddress(r)) })
 }
 

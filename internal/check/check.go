@@ -15,6 +15,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/tracing"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/policy"
@@ -188,7 +192,13 @@ func Run(ctx context.Context, checkers []Checker, s *Subject) []kyc.Check {
 			r = Unavailable("no engine for this check is installed")
 		} else {
 			version = c.Version()
-			r = runOne(ctx, c, s)
+			cctx, span := tracing.Start(ctx, "check "+string(kind), attribute.String("openkyc.check.kind", string(kind)))
+			r = runOne(cctx, c, s)
+			span.SetAttributes(attribute.String("openkyc.check.status", string(r.Status)), attribute.String("openkyc.check.reason_code", r.ReasonCode))
+			if r.Status == kyc.CheckError {
+				span.SetStatus(codes.Error, "check error")
+			}
+			span.End()
 		}
 		switch r.Status {
 		case kyc.CheckPassed, kyc.CheckFailed, kyc.CheckReview, kyc.CheckError:

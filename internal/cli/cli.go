@@ -24,6 +24,7 @@ import (
 	"github.com/openkyc/openkyc/internal/config"
 	"github.com/openkyc/openkyc/internal/merchant"
 	"github.com/openkyc/openkyc/internal/ratelimit"
+	"github.com/openkyc/openkyc/internal/tracing"
 )
 
 // storageFlags are shared by every command that touches the store, so each
@@ -73,6 +74,10 @@ func workerFlags() []ucli.Flag {
 			Usage: "label the decision metrics with the merchant id (one series per merchant; off by default)"},
 		&ucli.DurationFlag{Name: "verify-timeout", Value: time.Minute, Sources: ucli.EnvVars("OPENKYC_VERIFY_TIMEOUT"),
 			Usage: "time limit of one run of a verification's checks; a dead worker's jobs are taken over after it"},
+		&ucli.StringFlag{Name: "otel-endpoint", Sources: ucli.EnvVars("OPENKYC_OTEL_ENDPOINT"),
+			Usage: "OpenTelemetry collector to export traces to over OTLP/HTTP (http://collector:4318); empty: the standard OTEL_EXPORTER_OTLP_ENDPOINT, else no tracing"},
+		&ucli.BoolFlag{Name: "otel-merchant-attribute", Sources: ucli.EnvVars("OPENKYC_OTEL_MERCHANT_ATTRIBUTE"),
+			Usage: "name the merchant (openkyc.merchant_id) on request and job spans (off by default)"},
 	}
 }
 
@@ -150,6 +155,7 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 	c.RescreenDuty = cmd.Float("rescreen-duty")
 	c.ListsUpdateInterval = cmd.Duration("lists-update-interval")
 	c.MetricsMerchantLabels = cmd.Bool("metrics-merchant-labels")
+	c.Tracing = tracing.Config{Endpoint: cmd.String("otel-endpoint"), MerchantAttribute: cmd.Bool("otel-merchant-attribute")}
 	for _, s := range cmd.StringSlice("list-source") {
 		name, url, ok := strings.Cut(s, "=")
 		if !ok || url == "" {
@@ -174,7 +180,7 @@ func loadConfig(cmd *ucli.Command) (config.Config, error) {
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.New(tracing.LogHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})))
 }
 
 // Command returns the root command.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/openkyc/openkyc/internal/check/tesseract"
 	"github.com/openkyc/openkyc/internal/policy"
+	"github.com/openkyc/openkyc/internal/tracing"
 )
 
 // Config is every setting of the server and the CLI.
@@ -74,6 +75,9 @@ type Config struct {
 	// metrics (OPENKYC_METRICS_MERCHANT_LABELS; off: one series per level).
 	MetricsMerchantLabels bool
 	ListSources           map[string]string
+	// Tracing exports OpenTelemetry traces (OPENKYC_OTEL_ENDPOINT or the
+	// standard OTEL_* variables; off by default).
+	Tracing tracing.Config
 	// ConsoleIdleTimeout ends a console session unused this long
 	// (OPENKYC_CONSOLE_IDLE_TIMEOUT, default 30 min).
 	ConsoleIdleTimeout time.Duration
@@ -176,6 +180,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DecodeMemoryBytes < c.MaxImageBytes {
 		errs = append(errs, errors.New("decode-memory-bytes: must be at least max-image-bytes (one image must fit)"))
+	}
+	if err := c.Tracing.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	switch c.LogLevel {
 	case "", "debug", "info", "warn", "error":

@@ -10,11 +10,17 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/tracing"
 )
 
 type ctxKey struct{}
@@ -90,9 +96,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 
 // Wrap is the outermost middleware: it assigns the request id (or keeps a
 // well-formed X-Request-Id from the caller), recovers panics into a 500,
-// observes latency by route pattern and writes one access log line. Logs hold
-// the route pattern, never the raw path or query, which may carry personal data.
-func Wrap(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
+// observes latency by route pattern, traces the request (tp enabled: one
+// server span, the child of a caller's traceparent) and writes one access
+// log line. Logs and spans hold the route pattern, never the raw path or
+// query, which may carry personal data.
+func Wrap(next http.Handler, log *slog.Logger, m *Metrics, tp *tracing.Provider) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -101,6 +109,13 @@ func Wrap(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		ctx := context.WithValue(r.Context(), ctxKey{}, id)
+		var span trace.Span
+		if tp.Enabled() {
+			ctx, span = tp.Tracer().Start(tracing.Extract(ctx, propagation.HeaderCarrier(r.Header)), r.Method,
+				trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
+					attribute.String("http.request.method", r.Method), attribute.String("openkyc.request_id", id)))
+			ctx = tp.WithMerchantAttribute(ctx)
+		}
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		if m != nil {
@@ -130,12 +145,32 @@ func Wrap(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 			if m != nil {
 				m.duration.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Observe(elapsed.Seconds())
 			}
+			if span != nil {
+				endSpan(span, r, route, sw.status)
+			}
 			log.LogAttrs(ctx, slog.LevelInfo, "http request",
 				slog.String("request_id", id), slog.String("method", r.Method), slog.String("route", route),
 				slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes), slog.Duration("duration", elapsed))
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// endSpan names a request's span after its route ("POST
+// /v1/verifications/{id}/submit"), records the status and ends it.
+func endSpan(span trace.Span, r *http.Request, route string, status int) {
+	name := route
+	if r.Pattern == "" {
+		name = r.Method
+	} else if !strings.Contains(r.Pattern, " ") {
+		name = r.Method + " " + r.Pattern
+	}
+	span.SetName(name)
+	span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", status))
+	if status >= 500 {
+		span.SetStatus(codes.Error, http.StatusText(status))
+	}
+	span.End()
 }
 
 // SetRetryAfter sets the Retry-After header of a rate-limited answer.

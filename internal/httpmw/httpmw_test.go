@@ -25,7 +25,7 @@ func TestWrap(t *testing.T) {
 		w.WriteHeader(http.StatusTeapot)
 	})
 	mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
-	h := httpmw.Wrap(mux, slog.New(slog.NewJSONHandler(&logs, nil)), httpmw.NewMetrics(reg))
+	h := httpmw.Wrap(mux, slog.New(slog.NewJSONHandler(&logs, nil)), httpmw.NewMetrics(reg), nil)
 
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/things/secret-user@example.com?email=x@y.z", nil))

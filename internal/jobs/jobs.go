@@ -20,7 +20,12 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/openkyc/openkyc/internal/store"
+	"github.com/openkyc/openkyc/internal/tracing"
 )
 
 // Job is the job handed to a handler.
@@ -66,6 +71,9 @@ type Config struct {
 	Concurrency int           // jobs run at once (default 8)
 	Poll        time.Duration // how often to look for due jobs (default 250ms)
 	Now         func() time.Time
+	// Tracer traces each run as a child of the span that enqueued the job
+	// (nil: no spans).
+	Tracer *tracing.Provider
 }
 
 // Worker claims and runs jobs.
@@ -176,6 +184,14 @@ func (w *Worker) run(ctx context.Context, k Kind, j Job) {
 	var deferred []store.TxFunc
 	jctx, cancel := context.WithTimeout(context.WithValue(context.WithoutCancel(ctx), deferredKey{}, &deferred), k.Timeout)
 	defer cancel()
+	if tp := w.cfg.Tracer; tp.Enabled() {
+		var span trace.Span
+		jctx, span = tp.Tracer().Start(tracing.WithParent(jctx, j.TraceParent), "job "+k.Name, trace.WithSpanKind(trace.SpanKindConsumer),
+			trace.WithAttributes(attribute.String("openkyc.job.id", j.ID), attribute.String("openkyc.job.kind", j.Kind), attribute.Int("openkyc.job.attempt", j.Attempts)))
+		jctx = tp.WithMerchantAttribute(jctx)
+		tracing.NoteMerchant(jctx, j.MerchantID)
+		defer span.End() // after the outcome commits
+	}
 	err := func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -184,8 +200,13 @@ func (w *Worker) run(ctx context.Context, k Kind, j Job) {
 		}()
 		return k.Handle(jctx, j)
 	}()
+	if err != nil {
+		trace.SpanFromContext(jctx).SetStatus(codes.Error, "job attempt failed")
+	}
 	now := w.cfg.Now()
-	bg := context.WithoutCancel(ctx)
+	// the outcome and the handler's deferred writes commit in the job's
+	// span: jobs they enqueue continue its trace
+	bg := context.WithoutCancel(jctx)
 	if err == nil {
 		if _, ferr := w.store.FinishJob(bg, j.ID, w.id, now, deferred...); ferr != nil {
 			w.log.Error("finish job failed", "job_id", j.ID, "error", ferr)
@@ -197,7 +218,7 @@ func (w *Worker) run(ctx context.Context, k Kind, j Job) {
 	if j.Attempts < k.MaxAttempts && !errors.As(err, &perm) {
 		retryAt = now.Add(k.Backoff(j.Attempts))
 	}
-	w.log.Warn("job attempt failed", "job_id", j.ID, "kind", j.Kind, "attempt", j.Attempts, "dead", retryAt.IsZero(), "error", err.Error())
+	w.log.WarnContext(jctx, "job attempt failed", "job_id", j.ID, "kind", j.Kind, "attempt", j.Attempts, "dead", retryAt.IsZero(), "error", err.Error())
 	if ferr := w.store.FailJob(bg, j.ID, w.id, err.Error(), now, retryAt, deferred...); ferr != nil {
 		w.log.Error("record job failure failed", "job_id", j.ID, "error", ferr)
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 
+	"github.com/openkyc/openkyc/internal/tracing"
+
 	"github.com/openkyc/openkyc/internal/kyc"
 )
 
@@ -43,6 +45,9 @@ func randomHex(n int) string {
 // keys (AuthCacheTTL).
 func (s *Service) DialectSecret(ctx context.Context, dialect kyc.Surface, appID string) (kyc.Merchant, string, error) {
 	c, err := s.dialectCred(ctx, dialect, appID)
+	if err == nil {
+		tracing.NoteMerchant(ctx, c.m.ID) // the merchant the request names; its signature is checked next
+	}
 	if err != nil {
 		return c.m, "", err
 	}
@@ -54,6 +59,9 @@ func (s *Service) DialectSecret(ctx context.Context, dialect kyc.Surface, appID 
 // overlap lasts.
 func (s *Service) DialectSecrets(ctx context.Context, dialect kyc.Surface, appID string) (kyc.Merchant, []string, error) {
 	c, err := s.dialectCred(ctx, dialect, appID)
+	if err == nil {
+		tracing.NoteMerchant(ctx, c.m.ID) // the merchant the request names; its signature is checked next
+	}
 	if err != nil {
 		return c.m, nil, err
 	}

@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/openkyc/openkyc/internal/tracing"
+
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/ratelimit"
@@ -206,6 +208,7 @@ func (s *Service) Authenticate(ctx context.Context, key string) (kyc.Principal, 
 	c, ok := s.cache[lookup]
 	s.mu.Unlock()
 	if ok && now.Before(c.expires) {
+		tracing.NoteMerchant(ctx, c.p.MerchantID)
 		return c.p, s.Limits.Merchant(c.p.MerchantID)
 	}
 	cred, m, err := s.store.CredentialByLookup(ctx, kyc.CredentialAPIKey, lookup, now)
@@ -229,6 +232,7 @@ func (s *Service) Authenticate(ctx context.Context, key string) (kyc.Principal, 
 	}
 	s.cache[lookup] = cachedPrincipal{p: p, expires: expires}
 	s.mu.Unlock()
+	tracing.NoteMerchant(ctx, p.MerchantID)
 	return p, s.Limits.Merchant(p.MerchantID)
 }
 

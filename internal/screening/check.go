@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/tracing"
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
@@ -78,7 +81,10 @@ func (c Check) Screen(ctx context.Context, env check.Env, a kyc.Applicant) ([]Hi
 	if th == 0 {
 		th = DefaultThreshold
 	}
+	_, sp := tracing.Start(ctx, "screening.search")
 	hits, vs, err := c.Screener.Search(ApplicantQuery(a.PII, th))
+	sp.SetAttributes(attribute.Int("openkyc.screening.hits", len(hits)))
+	tracing.End(sp, err)
 	if err != nil || len(hits) == 0 {
 		return hits, vs, err
 	}

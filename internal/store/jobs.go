@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/openkyc/openkyc/internal/tracing"
 )
 
 // Job states.
@@ -30,6 +32,9 @@ type Job struct {
 	LastError   string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// TraceParent is the W3C traceparent of the span that enqueued the job
+	// (InsertJob takes it from its context when empty).
+	TraceParent string
 }
 
 // InsertJob enqueues a job in the caller's transaction, so it becomes visible
@@ -40,10 +45,13 @@ func (t *Tx) InsertJob(ctx context.Context, j Job) error {
 	if payload == "" {
 		payload = "{}"
 	}
+	if j.TraceParent == "" {
+		j.TraceParent = tracing.TraceParent(ctx)
+	}
 	_, err := t.tx.ExecContext(ctx,
-		`INSERT INTO jobs (id, kind, merchant_id, subject_id, payload, state, attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at, updated_at)
-		 VALUES ($1, $2, $3, $4, $5, 'available', 0, $6, $7, '', 0, '', $8, $8) ON CONFLICT DO NOTHING`,
-		j.ID, j.Kind, j.MerchantID, j.SubjectID, payload, j.MaxAttempts, micros(j.RunAt), micros(j.CreatedAt))
+		`INSERT INTO jobs (id, kind, merchant_id, subject_id, payload, state, attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at, updated_at, trace_parent)
+		 VALUES ($1, $2, $3, $4, $5, 'available', 0, $6, $7, '', 0, '', $8, $8, $9) ON CONFLICT DO NOTHING`,
+		j.ID, j.Kind, j.MerchantID, j.SubjectID, payload, j.MaxAttempts, micros(j.RunAt), micros(j.CreatedAt), j.TraceParent)
 	if err != nil {
 		return fmt.Errorf("insert job: %w", err)
 	}
@@ -51,14 +59,14 @@ func (t *Tx) InsertJob(ctx context.Context, j Job) error {
 	return nil
 }
 
-const jobCols = `id, kind, merchant_id, subject_id, payload, state, attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at, updated_at`
+const jobCols = `id, kind, merchant_id, subject_id, payload, state, attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at, updated_at, trace_parent`
 
 func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var payload string
 	var runAt, lockedUntil, c, u int64
 	err := row.Scan(&j.ID, &j.Kind, &j.MerchantID, &j.SubjectID, &payload, &j.State, &j.Attempts, &j.MaxAttempts, &runAt, &j.LockedBy,
-		&lockedUntil, &j.LastError, &c, &u)
+		&lockedUntil, &j.LastError, &c, &u, &j.TraceParent)
 	j.Payload, j.RunAt, j.LockedUntil, j.CreatedAt, j.UpdatedAt = []byte(payload), fromMicros(runAt), fromMicros(lockedUntil), fromMicros(c), fromMicros(u)
 	return j, err
 }

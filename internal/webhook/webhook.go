@@ -16,6 +16,11 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/openkyc/openkyc/internal/tracing"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -160,8 +165,19 @@ func (s *Service) deliver(ctx context.Context, j jobs.Job) error {
 		}
 		return err
 	}
+	sctx, span := tracing.Start(ctx, "webhook.deliver", attribute.String("openkyc.webhook.surface", string(p.Surface)),
+		attribute.String("openkyc.webhook.endpoint_id", p.Target.ID), attribute.String("openkyc.webhook.event_type", ev.Type),
+		attribute.Int("openkyc.webhook.attempt", j.Attempts), attribute.String("server.address", req.URL.Hostname()))
+	tracing.Inject(sctx, propagation.HeaderCarrier(req.Header)) // the receiver may continue the trace
 	start := s.cfg.Now()
 	status, body, sendErr := s.send(req)
+	span.SetAttributes(attribute.Int("http.response.status_code", status))
+	if sendErr != nil {
+		span.SetStatus(codes.Error, "not delivered")
+	} else if status >= 300 {
+		span.SetStatus(codes.Error, fmt.Sprintf("receiver answered %d", status))
+	}
+	span.End()
 	d := store.Delivery{ID: kyc.NewID("dlv_"), MerchantID: j.MerchantID, EndpointID: p.Target.ID, EventID: ev.ID, Attempt: j.Attempts,
 		StatusCode: status, Duration: time.Since(start), CreatedAt: start, ResponsePreview: Preview(body, 256)}
 	switch {

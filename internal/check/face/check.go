@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/openkyc/openkyc/internal/tracing"
+
 	"github.com/openkyc/openkyc/internal/check"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
@@ -102,7 +104,9 @@ func (c *Checks) selfie(ctx context.Context, s *check.Subject, e *Engine) selfie
 			return sf
 		}
 		defer release()
+		_, sp := tracing.Start(ctx, "face.selfie") // detect, embed, pose, eyes, liveness
 		sf.measure(e, img, d.Kind == kyc.DocSelfieWithID)
+		tracing.End(sp, sf.err)
 		if sf.err == nil && len(sf.faces) > 0 {
 			sf.crop, sf.err = Align(img, sf.face)
 		}
@@ -254,7 +258,9 @@ func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 		return check.Errored(err)
 	}
 	defer release()
+	_, sp := tracing.Start(ctx, "face.detect")
 	docFaces, docFace, err := e.largest(docImg, true)
+	tracing.End(sp, err)
 	if err != nil {
 		return check.Errored(err)
 	}
@@ -288,7 +294,9 @@ func (m Match) Run(ctx context.Context, s *check.Subject) check.Result {
 	case sf.eyes[0] < MinEyeOpen && sf.eyes[1] < MinEyeOpen:
 		return check.Result{Status: kyc.CheckFailed, ReasonCode: ReasonEyesClosed, Evidence: withWhere(ev, "selfie")}
 	}
+	_, sp = tracing.Start(ctx, "face.embed")
 	a, err := e.Embed(docImg, docFace)
+	tracing.End(sp, err)
 	if err != nil {
 		return check.Errored(err)
 	}

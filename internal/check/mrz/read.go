@@ -11,6 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/tracing"
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/openkyc/openkyc/internal/check/quality"
 	"github.com/openkyc/openkyc/internal/kyc"
 )
@@ -47,6 +50,8 @@ func (r Reader) Read(ctx context.Context, img image.Image) (Reading, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	ctx, span := tracing.Start(ctx, "mrz.read")
+	defer span.End()
 	gray := toGray(img, workWidth)
 	if w := gray.Rect.Dx(); w < minWork {
 		// small text: enlarge before finding characters, so strokes and
@@ -135,7 +140,10 @@ const maxZones = 2
 // when it reads badly. It reports whether the line finder found a zone and
 // the direction the characters run in.
 func (s *search) try(g *image.Gray, name string, rotation float64) (bool, float64) {
+	_, span := tracing.Start(s.ctx, "mrz.locate", attribute.String("openkyc.mrz.pass", name))
 	zones, all, angle := locateZones(g)
+	span.SetAttributes(attribute.Int("openkyc.mrz.zones", len(zones)))
+	span.End()
 	var first zoneLines
 	if len(zones) > 0 {
 		first = zones[0]

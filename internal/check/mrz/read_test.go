@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/check/mrz"
@@ -136,4 +139,35 @@ func TestReadSeveralDocuments(t *testing.T) {
 	one, err := r.Read(context.Background(), da)
 	require.NoError(t, err)
 	require.Zero(t, one.OtherMRZs)
+}
+
+// TestReadSpans: a reading inside a traced job records its engine's steps:
+// the read, each locating pass and each OCR call, as children.
+func TestReadSpans(t *testing.T) {
+	t.Parallel()
+	r := reader(t)
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	ctx, root := tp.Tracer("test").Start(context.Background(), "check document.mrz")
+	lines := []string{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}
+	_, err := r.Read(ctx, kyctest.SyntheticDocument(t, lines, 1200))
+	require.NoError(t, err)
+	root.End()
+	names := map[string]int{}
+	var read sdktrace.ReadOnlySpan
+	for _, s := range rec.Ended() {
+		names[s.Name()]++
+		if s.Name() == "mrz.read" {
+			read = s
+		}
+	}
+	require.NotNil(t, read)
+	require.Equal(t, root.SpanContext().SpanID(), read.Parent().SpanID())
+	require.Positive(t, names["mrz.locate"])
+	require.Positive(t, names["ocr.tesseract"])
+	for _, s := range rec.Ended() {
+		if s.Name() == "mrz.locate" || s.Name() == "ocr.tesseract" {
+			require.Equal(t, read.SpanContext().TraceID(), s.SpanContext().TraceID())
+		}
+	}
 }

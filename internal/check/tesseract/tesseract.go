@@ -26,6 +26,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/openkyc/openkyc/internal/tracing"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Output is the format a job's result is written in.
@@ -51,6 +55,17 @@ type Job struct {
 	Output      Output
 }
 
+// startSpan starts the span of one recognition: the OCR time of the
+// engine that asked for it.
+func startSpan(ctx context.Context, j Job, mode string) (context.Context, trace.Span) {
+	var w, h int
+	if j.Image != nil {
+		w, h = j.Image.Rect.Dx(), j.Image.Rect.Dy()
+	}
+	return tracing.Start(ctx, "ocr.tesseract", attribute.String("openkyc.ocr.mode", mode), attribute.StringSlice("openkyc.ocr.models", j.Models),
+		attribute.Int("openkyc.ocr.psm", j.PSM), attribute.Int("openkyc.ocr.width", w), attribute.Int("openkyc.ocr.height", h))
+}
+
 // Runner recognises the text of an image.
 type Runner interface {
 	Run(ctx context.Context, j Job) ([]byte, error)
@@ -67,7 +82,9 @@ type Program struct{ Path string }
 func (Program) Mode() string { return "program" }
 
 // Run runs the program on j.
-func (p Program) Run(ctx context.Context, j Job) ([]byte, error) {
+func (p Program) Run(ctx context.Context, j Job) (_ []byte, err error) {
+	ctx, span := startSpan(ctx, j, "program")
+	defer func() { tracing.End(span, err) }()
 	var in bytes.Buffer
 	if err := png.Encode(&in, j.Image); err != nil {
 		return nil, err

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/openkyc/openkyc/internal/tracing"
 )
 
 // Workers run libtesseract in helper processes that keep their engines
@@ -324,7 +326,9 @@ var errWorkerGone = errors.New("worker gone")
 
 // Run gives j to a worker and waits for its reply or the end of ctx (the
 // worker is then killed).
-func (ws *Workers) Run(ctx context.Context, j Job) ([]byte, error) {
+func (ws *Workers) Run(ctx context.Context, j Job) (out []byte, err error) {
+	ctx, span := startSpan(ctx, j, "library")
+	defer func() { tracing.End(span, err) }()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("tesseract: %w", err)
 	}
