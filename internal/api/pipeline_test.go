@@ -26,7 +26,7 @@ type receiver struct {
 	secret string
 	got    []webhook.Message
 	ids    []string
-	tps    []string // traceparent headers
+	tps    []string        // traceparent headers
 	fail   func(n int) int // status to answer the n-th request (0-based); nil: 200
 	n      int
 }
