@@ -35,7 +35,8 @@ for target in \
   "./internal/check/viz FuzzExtract" \
   "./internal/check/viz FuzzParseTSV" \
   "./internal/check/viz FuzzParseDate" \
-  "./internal/check/viz FuzzFitNumber"; do
+  "./internal/check/viz FuzzFitNumber" \
+  "./internal/hostedlink FuzzNormalizeOrigin"; do
   set -- $target
   echo "== $2 ($1, $t)"
   go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$t"

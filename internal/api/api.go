@@ -123,6 +123,7 @@ func (s *server) routes() {
 	s.levelRoutes()
 	s.dialectRoutes()
 	s.linkRoutes()
+	s.hostedSettingsRoutes()
 	s.blocklistRoutes()
 	s.webhookRoutes()
 	s.screeningRoutes()

@@ -43,3 +43,34 @@ func (s *server) linkRoutes() {
 		return &struct{ Body LinkOut }{LinkOut{ID: l.ID, URL: l.URL, ExpiresAt: l.ExpiresAt}}, nil
 	})
 }
+
+// HostedSettingsBody are the merchant's settings of the hosted page.
+type HostedSettingsBody struct {
+	EmbedOrigins []string `json:"embed_origins" maxItems:"10" doc:"Origins allowed to embed the hosted page in an iframe (openkyc.js): https://shop.example, https://shop.example:8443; http only for localhost. Empty: the page cannot be framed."`
+}
+
+func (s *server) hostedSettingsRoutes() {
+	huma.Register(s.api, huma.Operation{
+		OperationID: "get-hosted-settings", Method: http.MethodGet, Path: "/v1/hosted/settings", Tags: []string{"Verifications"},
+		Summary: "Get the hosted page settings", Responses: errorResponses(401),
+	}, func(ctx context.Context, _ *struct{}) (*struct{ Body HostedSettingsBody }, error) {
+		origins, err := s.Links.EmbedOrigins(ctx, principal(ctx).MerchantID)
+		if err != nil {
+			return nil, fail(ctx, err)
+		}
+		return &struct{ Body HostedSettingsBody }{HostedSettingsBody{EmbedOrigins: append([]string{}, origins...)}}, nil
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "set-hosted-settings", Method: http.MethodPut, Path: "/v1/hosted/settings", Tags: []string{"Verifications"},
+		Summary:      "Set the hosted page settings",
+		Description:  "embed_origins become the page's Content-Security-Policy frame-ancestors; the page sends its postMessage events to them only. 422 names an origin that is not one (a path, a wildcard, plain http outside localhost).",
+		MaxBodyBytes: 8 << 10, Responses: errorResponses(400, 401, 422),
+	}, func(ctx context.Context, in *struct{ Body HostedSettingsBody }) (*struct{ Body HostedSettingsBody }, error) {
+		origins, err := s.Links.SetEmbedOrigins(ctx, principal(ctx), in.Body.EmbedOrigins)
+		if err != nil {
+			return nil, fail(ctx, err)
+		}
+		return &struct{ Body HostedSettingsBody }{HostedSettingsBody{EmbedOrigins: origins}}, nil
+	})
+}

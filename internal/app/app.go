@@ -430,7 +430,7 @@ func (a *App) buildHandler() http.Handler {
 	hosted.New(a.Links, a.Verifications, a.Applicants, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits,
 		MRZ: a.MRZ.Reader, MRZTimeout: a.Config.HostedMRZTimeout}).Routes(mux)
 	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications, Erasure: a.Erasure, Applicants: a.Applicants, Levels: a.Levels,
-		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Log: a.Log, Degraded: a.Degraded},
+		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Links: a.Links, Log: a.Log, Degraded: a.Degraded},
 		console.Config{IdleTimeout: a.Config.ConsoleIdleTimeout, MaxAge: a.Config.ConsoleSessionMaxAge}).Routes(mux)
 	// The client address goes into the context before the middleware, which
 	// reads the route pattern the mux sets on the request it passes on.

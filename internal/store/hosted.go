@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -91,4 +92,48 @@ func (s *Store) SetHostedDocument(ctx context.Context, id, docType, country stri
 		_, err := tx.tx.ExecContext(ctx, `UPDATE hosted_links SET doc_type = $2, doc_country = $3 WHERE id = $1`, id, docType, country)
 		return err
 	})
+}
+
+// HostedSettings are a merchant's settings of the hosted page.
+type HostedSettings struct {
+	MerchantID string
+	// EmbedOrigins may embed the hosted page in an iframe (none: no one).
+	EmbedOrigins []string
+	UpdatedAt    time.Time
+}
+
+// HostedSettingsOf returns a merchant's hosted-page settings (empty when
+// never set).
+func (r reads) HostedSettingsOf(ctx context.Context, merchantID string) (HostedSettings, error) {
+	hs := HostedSettings{MerchantID: merchantID}
+	var origins string
+	var at int64
+	err := r.q.QueryRowContext(ctx, `SELECT embed_origins, updated_at FROM hosted_settings WHERE merchant_id = $1`, merchantID).Scan(&origins, &at)
+	if err == sql.ErrNoRows {
+		return hs, nil
+	}
+	if err != nil {
+		return hs, fmt.Errorf("hosted settings: %w", err)
+	}
+	if err := json.Unmarshal([]byte(origins), &hs.EmbedOrigins); err != nil {
+		return hs, fmt.Errorf("hosted settings: %w", err)
+	}
+	hs.UpdatedAt = fromMicros(at)
+	return hs, nil
+}
+
+// PutHostedSettings stores a merchant's hosted-page settings.
+func (t *Tx) PutHostedSettings(ctx context.Context, hs HostedSettings) error {
+	origins, err := json.Marshal(append([]string{}, hs.EmbedOrigins...))
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.ExecContext(ctx,
+		`INSERT INTO hosted_settings (merchant_id, embed_origins, updated_at) VALUES ($1, $2, $3)
+		 ON CONFLICT (merchant_id) DO UPDATE SET embed_origins = excluded.embed_origins, updated_at = excluded.updated_at`,
+		hs.MerchantID, string(origins), micros(hs.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("put hosted settings: %w", err)
+	}
+	return nil
 }

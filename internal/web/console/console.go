@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/hostedlink"
+
 	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/crypto"
 	"github.com/openkyc/openkyc/internal/httpmw"
@@ -52,6 +54,7 @@ type Deps struct {
 	Merchants     *merchant.Service
 	Webhooks      *webhook.Service
 	Screening     *screening.Screener
+	Links         *hostedlink.Service // the hosted page's embedding origins
 	Log           *slog.Logger
 	// Degraded says what keeps checks from running on this server (lists,
 	// engines); signed-in pages show it in a banner. nil: nothing.
@@ -143,6 +146,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	handle("POST /console/settings/{merchant}/dialects/{dialect}", h.authed(h.putDialect))
 	handle("POST /console/settings/{merchant}/levels", h.authed(h.putLevel))
 	handle("POST /console/settings/{merchant}/retention", h.authed(h.putRetention))
+	handle("POST /console/settings/{merchant}/embedding", h.authed(h.putEmbedding))
 	handle("POST /console/settings/{merchant}/blocklist", h.authed(h.addBlock))
 	handle("POST /console/settings/{merchant}/blocklist/{id}/remove", h.authed(h.removeBlock))
 	handle("GET /console/audit", h.authed(h.auditPage))
@@ -256,6 +260,7 @@ const (
 	flashBlockRemoved      flash = "block_removed"
 	flashReview            flash = "review"
 	flashRetention         flash = "retention"
+	flashEmbedding         flash = "embedding"
 	flashPurged            flash = "purged"
 	flashDeleted           flash = "deleted"
 	flashRestored          flash = "restored"
@@ -283,6 +288,7 @@ var flashes = map[flash]string{
 	flashBlockRemoved:      "Blocklist entry removed.",
 	flashReview:            "Review settings saved.",
 	flashRetention:         "Retention settings saved.",
+	flashEmbedding:         "Embedding origins saved.",
 	flashPurged:            "Applicant purged: only the tombstone remains.",
 	flashDeleted:           "Applicant deleted; it is purged at the end of the restore window unless restored.",
 	flashRestored:          "Applicant restored.",

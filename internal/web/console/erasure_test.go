@@ -159,3 +159,28 @@ func TestQueueCursor(t *testing.T) {
 	require.Equal(t, http.StatusOK, st)
 	require.NotContains(t, body, `id="next-page"`)
 }
+
+// TestEmbeddingSettings: admins set the origins that may embed a merchant's
+// hosted page, validated like the API; reviewers only read them.
+func TestEmbeddingSettings(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, kyctest.DB{Name: "sqlite"})
+	admin, rev1 := e.login("admin"), e.login("rev1")
+	base := "/console/settings/" + e.mA.ID + "/embedding"
+	st, _ := admin.post(base, url.Values{"embed_origins": {"https://Shop.Example\r\n\r\nhttps://www.shop.example:8443\n"}})
+	require.Equal(t, http.StatusSeeOther, st)
+	origins, err := e.a.Links.EmbedOrigins(context.Background(), e.mA.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{"https://shop.example", "https://www.shop.example:8443"}, origins)
+
+	st, body := admin.post(base, url.Values{"embed_origins": {"https://shop.example/checkout"}})
+	require.Equal(t, http.StatusUnprocessableEntity, st)
+	require.Contains(t, body, `data-field="embed_origins"`)
+	st, _ = rev1.post(base, url.Values{"embed_origins": {""}})
+	require.Equal(t, http.StatusForbidden, st)
+	_, page := rev1.get("/console/settings")
+	require.Contains(t, page, "Embeddable from https://shop.example, https://www.shop.example:8443")
+	require.NotContains(t, page, `id="embedding-form"`)
+	_, page = admin.get("/console/settings")
+	require.Contains(t, page, `id="embedding-form"`)
+}

@@ -123,6 +123,8 @@ type merchantSettings struct {
 	Blocklist  []applicant.BlocklistEntry
 	Dialects   []merchant.Settings
 	BlockKinds []string
+	// EmbedOrigins may embed the merchant's hosted page (openkyc.js).
+	EmbedOrigins []string
 }
 
 type levelView struct {
@@ -160,6 +162,11 @@ func (h *Handler) merchantSettings(r *http.Request, u *user, m kyc.Merchant) (me
 	}
 	if s.Retention, err = h.d.Applicants.Retention(ctx, p); err != nil {
 		return s, err
+	}
+	if h.d.Links != nil {
+		if s.EmbedOrigins, err = h.d.Links.EmbedOrigins(ctx, m.ID); err != nil {
+			return s, err
+		}
 	}
 	levels, err := h.d.Levels.List(ctx, p)
 	if err != nil {
@@ -317,6 +324,30 @@ func (h *Handler) putRetention(w http.ResponseWriter, r *http.Request, u *user) 
 		return
 	}
 	done(w, r, "/console/settings", flashRetention)
+}
+
+// putEmbedding sets the origins that may embed a merchant's hosted page
+// (admins): one per line.
+func (h *Handler) putEmbedding(w http.ResponseWriter, r *http.Request, u *user) {
+	p, ok := h.adminOf(w, r, u)
+	if !ok {
+		return
+	}
+	if h.d.Links == nil {
+		h.fail(w, r, u, fmt.Errorf("hosted links are not configured: %w", kyc.ErrNotFound))
+		return
+	}
+	var origins []string
+	for _, line := range strings.Split(r.PostFormValue("embed_origins"), "\n") {
+		if o := strings.TrimSpace(line); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	if _, err := h.d.Links.SetEmbedOrigins(r.Context(), p, origins); err != nil {
+		h.fail(w, r, u, err)
+		return
+	}
+	done(w, r, "/console/settings", flashEmbedding)
 }
 
 type chainStatus struct {

@@ -106,9 +106,20 @@ func New(links *hostedlink.Service, c Core, docs Documents, cfg Config) *Handler
 }
 
 // CSP is the page's Content-Security-Policy: nothing from elsewhere, no
-// inline script or style, camera frames only as blobs.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; " +
-	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// inline script or style, camera frames only as blobs, no framing.
+const CSP = cspBase + "frame-ancestors 'none'; base-uri 'none'"
+
+const cspBase = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; " +
+	"connect-src 'self'; form-action 'self'; "
+
+// CSPFor is the page's policy for a merchant that allows origins to embed
+// it (frame-ancestors lists them; none: CSP).
+func CSPFor(origins []string) string {
+	if len(origins) == 0 {
+		return CSP
+	}
+	return cspBase + "frame-ancestors " + strings.Join(origins, " ") + "; base-uri 'none'"
+}
 
 // Routes mounts the page. State-changing requests are refused when they come
 // from another origin (http.CrossOriginProtection: Sec-Fetch-Site / Origin).
@@ -116,11 +127,36 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	static, _ := fs.Sub(staticFS, "static")
 	csrf := http.NewCrossOriginProtection()
 	mux.Handle("GET /assets/hosted/", secure(http.StripPrefix("/assets/hosted/", http.FileServerFS(static)), true))
+	mux.HandleFunc("GET /sdk/v1/openkyc.js", sdk(24*time.Hour))
+	mux.HandleFunc("GET /sdk/openkyc.js", sdk(5*time.Minute))
 	mux.Handle("GET /verify/{token}", secure(http.HandlerFunc(h.page), false))
 	mux.Handle("GET /verify/{token}/status", secure(http.HandlerFunc(h.status), false))
 	mux.Handle("POST /verify/{token}/document", secure(csrf.Handler(http.HandlerFunc(h.document)), false))
 	mux.Handle("POST /verify/{token}/upload", secure(csrf.Handler(http.HandlerFunc(h.upload)), false))
 	mux.Handle("POST /verify/{token}/submit", secure(csrf.Handler(http.HandlerFunc(h.submit)), false))
+}
+
+// SDK is the embedding script, openkyc.js, as served at /sdk/v1/openkyc.js.
+var SDK = func() []byte {
+	b, err := staticFS.ReadFile("static/openkyc.js")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+// sdk serves the embedding script to any origin (a merchant's page loads
+// it with Subresource Integrity, which needs CORS).
+func sdk(maxAge time.Duration) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Type", "text/javascript; charset=utf-8")
+		hd.Set("Access-Control-Allow-Origin", "*")
+		hd.Set("Cross-Origin-Resource-Policy", "cross-origin")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAge.Seconds())))
+		http.ServeContent(w, r, "openkyc.js", time.Time{}, bytes.NewReader(SDK))
+	}
 }
 
 // secure sets the headers of every hosted response. The token is in the
@@ -238,6 +274,14 @@ type view struct {
 	ReturnURL string
 	Heading   string
 	Body      string
+	// EmbedOrigins may frame the page (space-separated): the page sends
+	// its events to them only.
+	EmbedOrigins string
+	// Error names, for an embedding page, why the link cannot be used.
+	Error string
+	// Q and QA carry a locale asked for in the query (?locale=, as
+	// openkyc.js passes it) from page to page: "?locale=…" and "&locale=…".
+	Q, QA string
 }
 
 type option struct{ Value, Label string }
@@ -258,6 +302,29 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	_, _ = w.Write(buf.Bytes())
 }
 
+// localeQuery keeps the locale the page was asked for in its query (when
+// the link fixes none) on the next URL, after sep ("?" or "&").
+func localeQuery(s *session, r *http.Request, sep string) string {
+	q := r.URL.Query().Get("locale")
+	if s == nil || s.link.Locale != "" || !slices.Contains(hostedlink.Locales, q) {
+		return ""
+	}
+	return sep + "locale=" + q
+}
+
+// embedding lets the origins the link's merchant allows frame the
+// response (its CSP frame-ancestors) and returns them for the page's
+// events; on a failure to read them the page stays unframeable.
+func (h *Handler) embedding(w http.ResponseWriter, r *http.Request, merchantID string) string {
+	origins, err := h.links.EmbedOrigins(r.Context(), merchantID)
+	if err != nil {
+		slog.WarnContext(r.Context(), "hosted page: embedding origins unreadable; the page cannot be framed", "request_id", httpmw.RequestID(r.Context()), "error", err)
+		return ""
+	}
+	w.Header().Set("Content-Security-Policy", CSPFor(origins))
+	return strings.Join(origins, " ")
+}
+
 // fail renders the page for a link that cannot be used.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	loc := ""
@@ -266,7 +333,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, err e
 	}
 	switch {
 	case errors.Is(err, errExpired):
-		h.render(w, r, http.StatusGone, "message.html", view{Locale: loc, Heading: "expired.heading", Body: "expired.body"})
+		h.render(w, r, http.StatusGone, "message.html", view{Locale: loc, Heading: "expired.heading", Body: "expired.body",
+			EmbedOrigins: h.embedding(w, r, s.link.MerchantID), Error: "link_expired"})
 	case kyc.IsNotFound(err):
 		h.render(w, r, http.StatusNotFound, "message.html", view{Locale: loc, Heading: "notfound.heading", Body: "notfound.body"})
 	case errors.Is(err, kyc.ErrRateLimited):
@@ -286,7 +354,8 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := view{Locale: s.locale, Token: r.PathValue("token"), DocType: s.link.DocType, Country: s.link.DocCountry,
-		Challenge: s.link.Challenge, HasBack: hasBack(s.link.DocType), ReturnURL: s.link.ReturnURL}
+		Challenge: s.link.Challenge, HasBack: hasBack(s.link.DocType), ReturnURL: s.link.ReturnURL,
+		EmbedOrigins: h.embedding(w, r, s.link.MerchantID), Q: localeQuery(s, r, "?"), QA: localeQuery(s, r, "&")}
 	if s.link.SubmittedAt != nil || !hostedlink.TakesDocuments(s.v) {
 		v.Step, v.Status = "status", statusKey(s.v)
 		h.render(w, r, http.StatusOK, "page.html", v)
@@ -377,14 +446,14 @@ func (h *Handler) document(w http.ResponseWriter, r *http.Request) {
 	}) bool {
 		return d.Code == docType
 	}) || !countryCodes[country] || !hostedlink.TakesDocuments(s.v) || s.link.SubmittedAt != nil {
-		http.Redirect(w, r, "/verify/"+r.PathValue("token"), http.StatusSeeOther)
+		http.Redirect(w, r, "/verify/"+r.PathValue("token")+localeQuery(s, r, "?"), http.StatusSeeOther)
 		return
 	}
 	if err := h.links.ChooseDocument(r.Context(), s.link.ID, docType, country); err != nil {
 		h.fail(w, r, s, err)
 		return
 	}
-	http.Redirect(w, r, "/verify/"+r.PathValue("token"), http.StatusSeeOther)
+	http.Redirect(w, r, "/verify/"+r.PathValue("token")+localeQuery(s, r, "?"), http.StatusSeeOther)
 }
 
 // uploadKinds are what the page uploads.
@@ -578,7 +647,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, s, err)
 		return
 	}
-	back := "/verify/" + r.PathValue("token")
+	back := "/verify/" + r.PathValue("token") + localeQuery(s, r, "?")
 	if s.link.SubmittedAt != nil || !hostedlink.TakesDocuments(s.v) {
 		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
@@ -631,5 +700,5 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 	if key != "status.processing" && s.link.ReturnURL != "" && r.Header.Get("HX-Request") == "true" {
 		w.Header().Set("HX-Redirect", s.link.ReturnURL)
 	}
-	h.render(w, r, http.StatusOK, "status.html", view{Locale: s.locale, Token: r.PathValue("token"), Status: key, ReturnURL: s.link.ReturnURL})
+	h.render(w, r, http.StatusOK, "status.html", view{Locale: s.locale, Token: r.PathValue("token"), Status: key, ReturnURL: s.link.ReturnURL, Q: localeQuery(s, r, "?")})
 }

@@ -144,6 +144,9 @@ func locale(linkLocale string, r *http.Request) string {
 	if slices.Contains(hostedlink.Locales, linkLocale) {
 		return linkLocale
 	}
+	if q := r.URL.Query().Get("locale"); slices.Contains(hostedlink.Locales, q) {
+		return q // openkyc.js passes the merchant's choice
+	}
 	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
 	_, i, conf := matcher.Match(tags...)
 	if conf != language.No && i == 1 {

@@ -20,6 +20,7 @@
   var challenge = selfie ? d.challenge.split(",") : [];
   var frame = 0; // next liveness frame
   var stream = null;
+  var embed = window.openkycEmbed || { emit: function () {} };
 
   function show(el, on) { el.hidden = !on; }
   function say(text) { feedback.textContent = text; }
@@ -49,8 +50,12 @@
   function upload(kind, blob) {
     var form = new FormData();
     form.append("file", blob, "photo.jpg");
-    return fetch(d.upload + "?kind=" + encodeURIComponent(kind), { method: "POST", body: form, credentials: "same-origin" })
-      .then(function (res) { return res.json().then(function (body) { body.status = res.status; return body; }); });
+    return fetch(d.upload + (d.upload.indexOf("?") < 0 ? "?" : "&") + "kind=" + encodeURIComponent(kind), { method: "POST", body: form, credentials: "same-origin" })
+      .then(function (res) { return res.json().then(function (body) { body.status = res.status; return body; }); })
+      .then(function (body) {
+        if (body.status === 200) { embed.emit("uploaded", { kind: kind }); } else { embed.emit("error", { code: "upload_failed" }); }
+        return body;
+      }, function (err) { embed.emit("error", { code: "upload_failed" }); throw err; });
   }
 
   function report(res) {
@@ -127,6 +132,7 @@
   }
 
   function noCamera() {
+    embed.emit("error", { code: "camera_unavailable" });
     show(viewer, false);
     say(d.msgNocamera);
     if (selfie) { promptFor(frame); }
