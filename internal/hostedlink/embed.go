@@ -5,8 +5,8 @@ import (
 	"net"
 	"net/url"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
