@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/analytics"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -430,7 +432,7 @@ func (a *App) buildHandler() http.Handler {
 	hosted.New(a.Links, a.Verifications, a.Applicants, hosted.Config{MaxUploadBytes: a.Config.MaxUploadBytes, Limits: a.Limits,
 		MRZ: a.MRZ.Reader, MRZTimeout: a.Config.HostedMRZTimeout}).Routes(mux)
 	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications, Erasure: a.Erasure, Applicants: a.Applicants, Levels: a.Levels,
-		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Links: a.Links, Log: a.Log, Degraded: a.Degraded},
+		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Links: a.Links, Analytics: analytics.New(a.Store), Log: a.Log, Degraded: a.Degraded},
 		console.Config{IdleTimeout: a.Config.ConsoleIdleTimeout, MaxAge: a.Config.ConsoleSessionMaxAge}).Routes(mux)
 	// The client address goes into the context before the middleware, which
 	// reads the route pattern the mux sets on the request it passes on.
@@ -531,6 +533,9 @@ func (a *App) housekeeping(ctx context.Context) {
 			a.Log.Warn("reaping unrecorded uploads failed", "error", err)
 		} else if k > 0 {
 			a.Log.Info("unrecorded uploads reaped", "count", k)
+		}
+		if _, err := a.Store.CompactAnalytics(ctx, store.Day(time.Now())); err != nil && ctx.Err() == nil {
+			a.Log.Warn("compacting analytics counters failed", "error", err)
 		}
 		n, err = a.Store.PurgeJobs(ctx, time.Now().Add(-JobRetention))
 		if err != nil && ctx.Err() == nil {

@@ -17,7 +17,7 @@ const module = "github.com/openkyc/openkyc/"
 // which write every change with its audit entry in one transaction, and
 // app, which wires them. Tests import it freely.
 var storeImporters = []string{
-	"internal/verification", "internal/review", "internal/staff", "internal/merchant", "internal/webhook", "internal/jobs", "internal/hostedlink", "internal/idempotency", "internal/applicant", "internal/level",
+	"internal/verification", "internal/review", "internal/staff", "internal/merchant", "internal/webhook", "internal/jobs", "internal/hostedlink", "internal/idempotency", "internal/applicant", "internal/level", "internal/analytics",
 	"internal/app",
 }
 

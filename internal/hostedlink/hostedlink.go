@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/analytics"
+
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/store"
 )
@@ -139,6 +141,10 @@ func (l *Service) Create(ctx context.Context, p kyc.Principal, verificationID st
 		if err := tx.InsertHostedLink(ctx, row); err != nil {
 			return err
 		}
+		if err := tx.AddCounts(ctx, row.ID, []store.Count{{MerchantID: v.MerchantID, Day: store.Day(now), Level: v.Level, Surface: string(v.Surface),
+			Metric: analytics.MetricLinkCreated, N: 1}}); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, p, now, "hosted_link.create", "verification", v.ID, map[string]any{"link_id": row.ID, "expires_at": row.ExpiresAt})
 	})
 	if err != nil {
@@ -225,6 +231,12 @@ func (l *Service) MarkSubmitted(ctx context.Context, p kyc.Principal, link Link)
 	now := l.now().UTC().Truncate(time.Microsecond)
 	return l.store.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.MarkHostedLinkSubmitted(ctx, link.ID, now); err != nil {
+			return err
+		}
+		if v, err := tx.VerificationByID(ctx, p.MerchantID, link.VerificationID); err != nil {
+			return err
+		} else if err := tx.AddCounts(ctx, link.ID, []store.Count{{MerchantID: v.MerchantID, Day: store.Day(now), Level: v.Level,
+			Surface: string(v.Surface), Metric: analytics.MetricLinkDone, N: 1}}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, p, now, "hosted_link.submit", "verification", link.VerificationID,

@@ -483,7 +483,7 @@ func (s *Service) Confirm(ctx context.Context, a staff.Account, id string) (kyc.
 	}
 	p := principal(a, v.MerchantID)
 	ev := verification.Event{Action: verification.ActDecide, Decision: pr.Decision, RejectType: pr.RejectType, Reasons: pr.Reasons,
-		UserMessage: pr.UserMessage, Note: string(note), DecidedBy: Actor(a)}
+		UserMessage: pr.UserMessage, Note: string(note), DecidedBy: Actor(a), FourEyes: true}
 	return s.ver.ApplyWithin(ctx, p, id, ev, func(ctx context.Context, tx *store.Tx, _ kyc.Verification) error {
 		ok, err := tx.DeleteProposal(ctx, v.MerchantID, v.ID)
 		if err != nil {

@@ -240,6 +240,7 @@ type Tx struct {
 	reads
 	tx           *sql.Tx
 	insertedJobs bool
+	engine       Engine
 }
 
 // InTx runs fn in a write transaction, committing if it returns nil and
@@ -249,7 +250,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &Tx{reads: reads{q: tx}, tx: tx}
+	t := &Tx{reads: reads{q: tx}, tx: tx, engine: s.engine}
 	if err := fn(t); err != nil {
 		_ = tx.Rollback()
 		return err

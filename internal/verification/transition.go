@@ -54,6 +54,7 @@ type Event struct {
 	// keeps it, the verification only the reason codes.
 	ReviewDetail []string
 	Checks       []kyc.Check // new check results the decision is based on
+	FourEyes     bool        // a second reviewer confirmed another's proposal (analytics)
 	UsedChecks   []string    // ids of stored results it is based on
 	LevelVersion int
 }

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/analytics"
+
 	"github.com/openkyc/openkyc/internal/applicant"
 	"github.com/openkyc/openkyc/internal/jobs"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -75,6 +77,10 @@ func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 			}
 		}
 		if err := record(ctx, tx, p, now, "verification.create", "verification", v.ID, detail); err != nil {
+			return err
+		}
+		if err := tx.AddCounts(ctx, v.ID, []store.Count{{MerchantID: v.MerchantID, Day: store.Day(now), Level: v.Level,
+			Surface: string(v.Surface), Metric: analytics.MetricCreated, N: 1}}); err != nil {
 			return err
 		}
 		return emit(ctx, tx, v)
@@ -234,6 +240,9 @@ func (s *Service) applyRead(ctx context.Context, tx *store.Tx, p kyc.Principal, 
 		if err := within(ctx, tx, next); err != nil {
 			return next, err
 		}
+	}
+	if err := tx.AddCounts(ctx, v.ID, countsOf(v, next, ev, now)); err != nil {
+		return next, err
 	}
 	return next, emit(ctx, tx, next)
 }

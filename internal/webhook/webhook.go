@@ -12,9 +12,12 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/openkyc/openkyc/internal/analytics"
 
 	"github.com/openkyc/openkyc/internal/tracing"
 	"go.opentelemetry.io/otel/attribute"
@@ -189,7 +192,12 @@ func (s *Service) deliver(ctx context.Context, j jobs.Job) error {
 		d.Error = fmt.Sprintf("receiver answered %d", status)
 	}
 	// The log entry commits with the job's outcome.
-	jobs.Defer(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.InsertDelivery(ctx, d) })
+	jobs.Defer(ctx, func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.InsertDelivery(ctx, d); err != nil {
+			return err
+		}
+		return tx.AddCounts(ctx, d.ID, deliveryCounts(d))
+	})
 	if d.Error != "" {
 		if errors.Is(sendErr, ErrForbiddenTarget) {
 			return jobs.Permanent(errors.New(d.Error))
@@ -288,6 +296,22 @@ func (n native) Request(ctx context.Context, ev kyc.Event, t Target, _ int) (*ht
 }
 
 func (native) Accepted(_ Target, status int, _ []byte) bool { return status >= 200 && status < 300 }
+
+// deliveryCounts are the analytics increments of one delivery attempt:
+// sent, delivered, a retry, and its latency.
+func deliveryCounts(d store.Delivery) []store.Count {
+	day := store.Day(d.CreatedAt)
+	pre := analytics.MetricWebhook + d.EndpointID
+	out := []store.Count{{MerchantID: d.MerchantID, Day: day, Metric: pre + analytics.WebhookSent, N: 1},
+		{MerchantID: d.MerchantID, Day: day, Metric: pre + analytics.WebhookLatency + strconv.Itoa(analytics.LogBucket(float64(d.Duration.Milliseconds()))), N: 1}}
+	if d.Error == "" {
+		out = append(out, store.Count{MerchantID: d.MerchantID, Day: day, Metric: pre + analytics.WebhookOK, N: 1})
+	}
+	if d.Attempt > 1 {
+		out = append(out, store.Count{MerchantID: d.MerchantID, Day: day, Metric: pre + analytics.WebhookRetry, N: 1})
+	}
+	return out
+}
 
 // secrets returns the endpoint's secret and, during a rotation, the old one.
 func (s *Service) secrets(ep store.WebhookEndpoint) ([]string, error) {

@@ -139,3 +139,33 @@ func TestBrowserFourEyes(t *testing.T) {
 	)
 	require.True(t, strings.HasPrefix(loc, url+"/console/login"), loc)
 }
+
+// TestBrowserAnalytics: the analytics page at 375 px wide: charts scale to
+// the screen, wide tables scroll in their own box, and the page itself
+// never scrolls sideways; the filters reload it.
+func TestBrowserAnalytics(t *testing.T) {
+	t.Parallel()
+	kyctest.Chromium(t)
+	e := newEnv(t, kyctest.DB{Name: "sqlite"})
+	e.reviewCase(e.pA, "browser-analytics")
+	ctx := kyctest.Browser(t, "")
+	var overflow bool
+	var charts int
+	var path, wide string
+	kyctest.RunBrowser(t, ctx, "analytics", signIn(e.srv.URL, "admin@example.com"),
+		chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(e.srv.URL+"/console/analytics"),
+		chromedp.WaitVisible(chromedp.ID("funnel")),
+		kyctest.Into(&charts, chromedp.Evaluate[int](`Array.from(document.querySelectorAll("svg.chart")).filter(s => s.getBoundingClientRect().width <= 375 && s.getBoundingClientRect().width > 200).length`)),
+		kyctest.Into(&overflow, chromedp.Evaluate[bool](`document.querySelectorAll("details").forEach(d => d.open = true), document.documentElement.scrollWidth > document.documentElement.clientWidth`)),
+		kyctest.Into(&wide, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("body *")).filter(el => !el.closest(".scroll") && el.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 8).map(el => el.tagName + "#" + el.id + "." + el.className).join(", ")`)),
+		shot(t, "analytics-375px"),
+		chromedp.SetValue(chromedp.CSS(`select[name="period"]`), "30d"),
+		chromedp.Click(chromedp.CSS(`#analytics-filters button[type="submit"]`)),
+		chromedp.WaitReady(chromedp.CSS(`select[name="period"] option[value="30d"][selected]`)),
+		kyctest.Into(&path, chromedp.Evaluate[string](`location.pathname + location.search`)),
+	)
+	require.Equal(t, 2, charts, "both charts fit the screen")
+	require.False(t, overflow, "the page does not scroll sideways at 375 px: %s", wide)
+	require.True(t, strings.HasPrefix(path, "/console/analytics?period=30d"), path)
+}

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/analytics"
+
 	"github.com/openkyc/openkyc/internal/hostedlink"
 
 	"github.com/openkyc/openkyc/internal/applicant"
@@ -55,6 +57,7 @@ type Deps struct {
 	Webhooks      *webhook.Service
 	Screening     *screening.Screener
 	Links         *hostedlink.Service // the hosted page's embedding origins
+	Analytics     *analytics.Service
 	Log           *slog.Logger
 	// Degraded says what keeps checks from running on this server (lists,
 	// engines); signed-in pages show it in a banner. nil: nothing.
@@ -150,6 +153,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	handle("POST /console/settings/{merchant}/blocklist", h.authed(h.addBlock))
 	handle("POST /console/settings/{merchant}/blocklist/{id}/remove", h.authed(h.removeBlock))
 	handle("GET /console/audit", h.authed(h.auditPage))
+	handle("GET /console/analytics", h.authed(h.analyticsPage))
+	handle("GET /console/analytics.csv", h.authed(h.analyticsCSV))
 }
 
 // secure sets the headers of every console response.
@@ -323,6 +328,20 @@ func (h *Handler) funcs() template.FuncMap {
 		"ms":    func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) },
 		"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 		"score": func(f float64) string { return fmt.Sprintf("%.3f", f) },
+		// duration: seconds as the largest unit that fits, "≤" a bucket's bound
+		"duration": func(sec float64) string {
+			switch {
+			case sec == 0:
+				return "–"
+			case sec < 120:
+				return fmt.Sprintf("≤ %.0f s", sec)
+			case sec < 2*3600:
+				return fmt.Sprintf("≤ %.0f min", sec/60)
+			case sec < 2*86400:
+				return fmt.Sprintf("≤ %.1f h", sec/3600)
+			}
+			return fmt.Sprintf("≤ %.1f days", sec/86400)
+		},
 		"jpeg": func(b []byte) template.URL {
 			return template.URL("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(b))
 		},

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/analytics"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/app"
@@ -90,7 +92,7 @@ func newEnv(t *testing.T, db kyctest.DB, opts ...func(*config.Config)) *env {
 	e := &env{t: t, a: a, clock: &clock{}, accounts: map[string]staff.Account{}}
 	mux := http.NewServeMux()
 	console.New(console.Deps{Keys: a.Keys, Staff: a.Staff, Review: a.Review, Verifications: a.Verifications, Erasure: a.Erasure, Applicants: a.Applicants, Levels: a.Levels,
-		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Links: a.Links, Log: a.Log, Degraded: a.Degraded}, console.Config{Now: e.clock.Now}).Routes(mux)
+		Merchants: a.Merchants, Webhooks: a.Webhooks, Screening: a.Screening, Links: a.Links, Analytics: analytics.New(a.Store), Log: a.Log, Degraded: a.Degraded}, console.Config{Now: e.clock.Now}).Routes(mux)
 	hosted.New(a.Links, a.Verifications, a.Applicants, hosted.Config{}).Routes(mux) // htmx
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)

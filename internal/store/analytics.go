@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Count is one increment of an analytics counter.
+type Count struct {
+	MerchantID string
+	Day        int // days since 1970-01-01, UTC
+	Level      string
+	Surface    string
+	Metric     string
+	N          int64
+}
+
+// Day is the analytics day of t.
+func Day(t time.Time) int { return int(t.UTC().Unix() / 86400) }
+
+// AnalyticsShards is how many rows share one counter on PostgreSQL, where
+// concurrent transactions would otherwise queue on one row lock.
+const AnalyticsShards = 4
+
+// AddCounts adds counts to the analytics counters in the caller's
+// transaction; key (the id of what is counted) picks the shard.
+func (t *Tx) AddCounts(ctx context.Context, key string, cs []Count) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	shard := 0
+	if t.engine == Postgres { // SQLite has one writer: nothing to spread
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(key))
+		shard = int(h.Sum32() % AnalyticsShards)
+	}
+	// one row per key in one statement (PostgreSQL refuses to update a row twice)
+	type k struct {
+		m       string
+		d       int
+		l, s, x string
+	}
+	sum := map[k]int64{}
+	var order []k
+	for _, c := range cs {
+		kk := k{c.MerchantID, c.Day, c.Level, c.Surface, c.Metric}
+		if _, ok := sum[kk]; !ok {
+			order = append(order, kk)
+		}
+		sum[kk] += c.N
+	}
+	// one order for every writer: two transactions taking the same rows in
+	// opposite orders would deadlock on PostgreSQL
+	sort.Slice(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if a.m != b.m {
+			return a.m < b.m
+		}
+		if a.d != b.d {
+			return a.d < b.d
+		}
+		if a.l != b.l {
+			return a.l < b.l
+		}
+		if a.s != b.s {
+			return a.s < b.s
+		}
+		return a.x < b.x
+	})
+	var b strings.Builder
+	b.WriteString(`INSERT INTO analytics_counts (merchant_id, day, level, surface, metric, shard, n) VALUES `)
+	args := make([]any, 0, len(order)*7)
+	for i, kk := range order {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+		args = append(args, kk.m, kk.d, kk.l, kk.s, kk.x, shard, sum[kk])
+	}
+	b.WriteString(` ON CONFLICT (merchant_id, day, level, surface, metric, shard) DO UPDATE SET n = analytics_counts.n + excluded.n`)
+	if _, err := t.tx.ExecContext(ctx, b.String(), args...); err != nil {
+		return fmt.Errorf("analytics counts: %w", err)
+	}
+	return nil
+}
+
+// AnalyticsQuery selects counters: of some merchants (none: every
+// merchant), days From to To inclusive, one level and surface when set, and
+// only metrics with one of Prefixes when set.
+type AnalyticsQuery struct {
+	Merchants    []string
+	AllMerchants bool
+	From, To     int
+	Level        string
+	Surface      string
+	Prefixes     []string
+}
+
+// DayCount is a counter's total on one day.
+type DayCount struct {
+	Day    int
+	Metric string
+	N      int64
+}
+
+// AnalyticsCounts sums the counters q selects by day and metric, in day
+// then metric order.
+func (r reads) AnalyticsCounts(ctx context.Context, q AnalyticsQuery) ([]DayCount, error) {
+	if !q.AllMerchants && len(q.Merchants) == 0 {
+		return nil, nil
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where = append(where, "day >= "+arg(q.From), "day <= "+arg(q.To))
+	if !q.AllMerchants {
+		ph := make([]string, len(q.Merchants))
+		for i, m := range q.Merchants {
+			ph[i] = arg(m)
+		}
+		where = append(where, "merchant_id IN ("+strings.Join(ph, ", ")+")")
+	}
+	if q.Level != "" {
+		where = append(where, "level = "+arg(q.Level))
+	}
+	if q.Surface != "" {
+		where = append(where, "surface = "+arg(q.Surface))
+	}
+	if len(q.Prefixes) > 0 {
+		var or []string
+		for _, p := range q.Prefixes {
+			or = append(or, "metric LIKE "+arg(strings.NewReplacer("%", `\%`, "_", `\_`, `\`, `\\`).Replace(p)+"%")+` ESCAPE '\'`)
+		}
+		where = append(where, "("+strings.Join(or, " OR ")+")")
+	}
+	rows, err := r.q.QueryContext(ctx, `SELECT day, metric, SUM(n) FROM analytics_counts WHERE `+strings.Join(where, " AND ")+` GROUP BY day, metric`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: %w", err)
+	}
+	defer rows.Close()
+	var out []DayCount
+	for rows.Next() {
+		var c DayCount
+		if err := rows.Scan(&c.Day, &c.Metric, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Day != out[j].Day {
+			return out[i].Day < out[j].Day
+		}
+		return out[i].Metric < out[j].Metric
+	})
+	return out, rows.Err()
+}
+
+// CompactAnalytics folds the shards of the counters of days before
+// beforeDay into shard 0 (PostgreSQL; SQLite writes one shard), so the rows
+// of past days are one per counter.
+func (s *Store) CompactAnalytics(ctx context.Context, beforeDay int) (int64, error) {
+	if s.engine != Postgres {
+		return 0, nil
+	}
+	var n int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `WITH moved AS (
+			DELETE FROM analytics_counts WHERE day < $1 AND shard > 0 RETURNING merchant_id, day, level, surface, metric, n)
+			INSERT INTO analytics_counts (merchant_id, day, level, surface, metric, shard, n)
+			SELECT merchant_id, day, level, surface, metric, 0, SUM(n) FROM moved GROUP BY merchant_id, day, level, surface, metric
+			ON CONFLICT (merchant_id, day, level, surface, metric, shard) DO UPDATE SET n = analytics_counts.n + excluded.n`, beforeDay)
+		if err != nil {
+			return fmt.Errorf("compact analytics: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
+}
