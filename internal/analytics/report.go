@@ -23,6 +23,9 @@ type Filter struct {
 	From, To  time.Time
 	Level     string
 	Surface   string
+	// Levels and Surfaces are every level and surface there is: a chosen
+	// level is read with every surface, and the reverse.
+	Levels, Surfaces []string
 }
 
 // MaxDays is the longest period a report covers.
@@ -98,29 +101,52 @@ func New(s *store.Store) *Service { return &Service{store: s} }
 func (s *Service) Report(ctx context.Context, f Filter) (Report, error) {
 	r := Report{Filter: f}
 	from, to := store.Day(f.From), store.Day(f.To)
-	q := store.AnalyticsQuery{Merchants: f.Merchants, AllMerchants: f.All, From: from, To: to, Level: f.Level, Surface: f.Surface}
-	counts, err := s.store.AnalyticsCounts(ctx, q)
+	q := store.AnalyticsQuery{Merchants: f.Merchants, AllMerchants: f.All, From: from, To: to}
+	if f.Level != "" || f.Surface != "" {
+		q.Levels, q.Surfaces = f.Levels, f.Surfaces
+		if f.Level != "" {
+			q.Levels = []string{f.Level}
+		}
+		if f.Surface != "" {
+			q.Surfaces = []string{f.Surface}
+		}
+	}
+	// per day: the few metrics of the charts
+	series := q
+	series.Metrics = seriesMetrics
+	days, err := s.store.AnalyticsCounts(ctx, series)
+	if err != nil {
+		return r, err
+	}
+	// over the period: everything
+	totals := q
+	totals.Totals = true
+	all, err := s.store.AnalyticsCounts(ctx, totals)
 	if err != nil {
 		return r, err
 	}
 	// the review queue before the period: everything handed in and taken out since the start
 	before := q
-	before.From, before.To, before.Prefixes = 0, from-1, []string{MetricReviewIn, MetricReviewOut}
+	before.From, before.To, before.Metrics, before.Totals = 0, from-1, []string{MetricReviewIn, MetricReviewOut}, true
 	prior, err := s.store.AnalyticsCounts(ctx, before)
 	if err != nil {
 		return r, err
 	}
 	// webhooks: not of a level or a surface
-	hooks := store.AnalyticsQuery{Merchants: f.Merchants, AllMerchants: f.All, From: from, To: to, Prefixes: []string{MetricWebhook}}
+	hooks := store.AnalyticsQuery{Merchants: f.Merchants, AllMerchants: f.All, From: from, To: to, Prefixes: []string{MetricWebhook}, Totals: true}
 	whs, err := s.store.AnalyticsCounts(ctx, hooks)
 	if err != nil {
 		return r, err
 	}
-	build(&r, from, to, counts, prior, whs)
+	build(&r, from, to, days, all, prior, whs)
 	return r, nil
 }
 
-func build(r *Report, from, to int, counts, prior, whs []store.DayCount) {
+// seriesMetrics are counted per day on the page.
+var seriesMetrics = []string{MetricCreated, MetricSubmitted, MetricDecided + "approved", MetricDecided + "rejected.retry",
+	MetricDecided + "rejected.final", MetricDecided + "rejected", MetricReviewIn, MetricReviewOut}
+
+func build(r *Report, from, to int, series, totals, prior, whs []store.DayCount) {
 	var queue int64
 	for _, c := range prior {
 		switch c.Metric {
@@ -134,26 +160,37 @@ func build(r *Report, from, to int, counts, prior, whs []store.DayCount) {
 	for i := range days {
 		days[i].Date = time.Unix(int64(from+i)*86400, 0).UTC()
 	}
+	in, out := map[int]int64{}, map[int]int64{}
+	for _, c := range series {
+		if c.Day < from || c.Day > to {
+			continue
+		}
+		d := &days[c.Day-from]
+		switch c.Metric {
+		case MetricCreated:
+			d.Created += c.N
+		case MetricSubmitted:
+			d.Submitted += c.N
+		case MetricDecided + "approved":
+			d.Approved += c.N
+		case MetricDecided + "rejected.retry":
+			d.RejectedRetry += c.N
+		case MetricDecided + "rejected.final", MetricDecided + "rejected":
+			d.RejectedFinal += c.N
+		case MetricReviewIn:
+			d.Review += c.N
+			in[c.Day] += c.N
+		case MetricReviewOut:
+			out[c.Day] += c.N
+		}
+	}
 	total := map[string]int64{}
 	reviewTime := map[int]int64{}
 	checks := map[string]*CheckRow{}
 	reasons, why, reviewers := map[string]int64{}, map[string]int64{}, map[string]int64{}
-	for _, c := range counts {
-		d := &days[c.Day-from]
+	for _, c := range totals {
 		total[c.Metric] += c.N
 		switch m := c.Metric; {
-		case m == MetricCreated:
-			d.Created += c.N
-		case m == MetricSubmitted:
-			d.Submitted += c.N
-		case m == MetricDecided+"approved":
-			d.Approved += c.N
-		case m == MetricDecided+"rejected.retry":
-			d.RejectedRetry += c.N
-		case m == MetricDecided+"rejected.final" || m == MetricDecided+"rejected":
-			d.RejectedFinal += c.N
-		case m == MetricReviewIn:
-			d.Review += c.N
 		case strings.HasPrefix(m, MetricReviewTime):
 			if b, err := strconv.Atoi(m[len(MetricReviewTime):]); err == nil {
 				reviewTime[b] += c.N
@@ -169,15 +206,6 @@ func build(r *Report, from, to int, counts, prior, whs []store.DayCount) {
 		}
 	}
 	// the queue at the end of each day
-	in, out := map[int]int64{}, map[int]int64{}
-	for _, c := range counts {
-		switch c.Metric {
-		case MetricReviewIn:
-			in[c.Day] += c.N
-		case MetricReviewOut:
-			out[c.Day] += c.N
-		}
-	}
 	for i := range days {
 		queue += in[from+i] - out[from+i]
 		days[i].Queue = max(queue, 0)

@@ -25,7 +25,7 @@ func TestBuild(t *testing.T) {
 	whs := []store.DayCount{c(10, "webhook.we_1.sent", 100), c(10, "webhook.we_1.ok", 95), c(10, "webhook.we_1.retry", 7),
 		c(10, "webhook.we_1.latency.b6", 90), c(10, "webhook.we_1.latency.b11", 10)}
 	var r Report
-	build(&r, 10, 12, counts, prior, whs)
+	build(&r, 10, 12, counts, totalsOf(counts), prior, whs)
 
 	require.Len(t, r.Days, 3)
 	require.Equal(t, []int64{3 + 8, 3 + 8 - 6, 5}, []int64{r.Days[0].Queue, r.Days[1].Queue, r.Days[2].Queue})
@@ -55,9 +55,22 @@ func TestBuild(t *testing.T) {
 func TestEmpty(t *testing.T) {
 	t.Parallel()
 	var r Report
-	build(&r, 5, 5, nil, nil, nil)
+	build(&r, 5, 5, nil, nil, nil, nil)
 	require.Len(t, r.Days, 1)
 	require.Zero(t, r.AutoShare)
 	require.Zero(t, r.ReviewP50)
 	require.Equal(t, 0.0, r.Funnel[1].Drop)
+}
+
+// totalsOf sums counts by metric, as a Totals query does.
+func totalsOf(cs []store.DayCount) []store.DayCount {
+	sum := map[string]int64{}
+	for _, c := range cs {
+		sum[c.Metric] += c.N
+	}
+	var out []store.DayCount
+	for m, n := range sum {
+		out = append(out, store.DayCount{Metric: m, N: n})
+	}
+	return out
 }

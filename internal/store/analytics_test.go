@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/kyctest"
 	"github.com/openkyc/openkyc/internal/store"
 )
@@ -55,15 +57,62 @@ func TestAnalyticsCounts(t *testing.T) {
 		require.Equal(t, map[string]int64{"100 created": 22, "100 check.x.passed": 3, "101 created": 20, "100 webhook.we_1.sent": 2},
 			get(store.AnalyticsQuery{Merchants: []string{mA}, From: 100, To: 101}))
 		require.Equal(t, map[string]int64{"100 created": 27}, get(store.AnalyticsQuery{AllMerchants: true, From: 100, To: 100, Prefixes: []string{"created"}}))
-		require.Equal(t, map[string]int64{"101 created": 20}, get(store.AnalyticsQuery{Merchants: []string{mA}, From: 0, To: 200, Level: "full"}))
+		require.Equal(t, map[string]int64{"101 created": 20}, get(store.AnalyticsQuery{Merchants: []string{mA}, From: 0, To: 200, Levels: []string{"full"}, Surfaces: []string{"native", "vexora"}}))
 		require.Equal(t, map[string]int64{"100 check.x.passed": 3}, get(store.AnalyticsQuery{Merchants: []string{mA}, From: 0, To: 200, Prefixes: []string{"check."}}))
 		require.Empty(t, get(store.AnalyticsQuery{Merchants: []string{mA}, From: 0, To: 200, Prefixes: []string{"check_"}}), "LIKE wildcards are literal")
 		require.Empty(t, get(store.AnalyticsQuery{From: 0, To: 200}), "no merchants: nothing")
 		require.Empty(t, get(store.AnalyticsQuery{Merchants: []string{mB}, From: 101, To: 200}))
+
+		require.Equal(t, map[string]int64{"0 created": 42}, get(store.AnalyticsQuery{Merchants: []string{mA}, From: 0, To: 200, Metrics: []string{"created"}, Totals: true}))
+		require.Equal(t, map[string]int64{"100 created": 22}, get(store.AnalyticsQuery{Merchants: []string{mA}, From: 0, To: 200, Levels: []string{"basic"}, Surfaces: []string{"native"}, Metrics: []string{"created"}}))
+		require.Empty(t, get(store.AnalyticsQuery{Merchants: []string{mA}, From: 0, To: 200, Levels: []string{"basic", "full"}, Surfaces: []string{"vexora"}}))
 
 		_, err := s.CompactAnalytics(ctx, 101)
 		require.NoError(t, err)
 		require.Equal(t, map[string]int64{"100 created": 22, "100 check.x.passed": 3, "101 created": 20, "100 webhook.we_1.sent": 2},
 			get(store.AnalyticsQuery{Merchants: []string{mA}, From: 100, To: 101}), "compaction keeps the sums")
 	})
+}
+
+// BenchmarkAnalyticsAddCounts: what counting adds to a decision's
+// transaction — the counters of a decision after sixteen checks — against
+// the same transaction without them, on each engine.
+func BenchmarkAnalyticsAddCounts(b *testing.B) {
+	for _, db := range kyctest.DBs(b) {
+		b.Run(db.Name, func(b *testing.B) {
+			s := open(b, db)
+			ctx := context.Background()
+			m := kyc.Merchant{ID: kyc.NewID(kyc.PrefixMerchant), MerchantNo: "bench", Name: "Bench", Status: kyc.MerchantActive, CreatedAt: now(), UpdatedAt: now()}
+			require.NoError(b, s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertMerchant(ctx, m) }))
+			day := store.Day(time.Now())
+			var cs []store.Count
+			for _, metric := range []string{"decided.approved", "auto", "review.out", "review.time.b9"} {
+				cs = append(cs, store.Count{MerchantID: m.ID, Day: day, Level: "basic", Surface: "native", Metric: metric, N: 1})
+			}
+			for i := range 16 {
+				cs = append(cs, store.Count{MerchantID: m.ID, Day: day, Level: "basic", Surface: "native", Metric: fmt.Sprintf("check.kind%d.passed", i), N: 1})
+			}
+			b.Run("transaction alone", func(b *testing.B) {
+				for i := 0; b.Loop(); i++ {
+					require.NoError(b, s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertEvent(ctx, event(m.ID)) }))
+				}
+			})
+			b.Run("with a decision's counters", func(b *testing.B) {
+				for i := 0; b.Loop(); i++ {
+					require.NoError(b, s.InTx(ctx, func(tx *store.Tx) error {
+						if err := tx.InsertEvent(ctx, event(m.ID)); err != nil {
+							return err
+						}
+						return tx.AddCounts(ctx, fmt.Sprint("ver_", i), cs)
+					}))
+				}
+			})
+		})
+	}
+}
+
+// event is a decision's outbox event: the write every decision makes.
+func event(merchantID string) kyc.Event {
+	return kyc.Event{ID: kyc.NewID(kyc.PrefixEvent), MerchantID: merchantID, Type: "verification.completed", SubjectID: kyc.NewID(kyc.PrefixVerification),
+		Payload: []byte(`{"state":"completed","decision":"approved"}`), CreatedAt: now()}
 }

@@ -19,7 +19,7 @@ import (
 // The conformance suite: every case runs on SQLite and, when
 // OPENKYC_TEST_POSTGRES_URL is set, on PostgreSQL, against the same SQL.
 
-func open(t *testing.T, db kyctest.DB) *store.Store {
+func open(t testing.TB, db kyctest.DB) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, store.Config{URL: db.URL})

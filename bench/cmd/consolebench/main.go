@@ -43,6 +43,7 @@ func main() {
 	review := flag.Float64("review", 0.3, "share of them in review")
 	conc := flag.Int("concurrency", 4, "requests at once")
 	dur := flag.Duration("duration", 10*time.Second, "per page")
+	simulated := flag.Int("analytics", 0, "measure the analytics page instead, on the counters of this many simulated verifications over 90 days")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "consolebench")
@@ -91,6 +92,29 @@ func main() {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	rev, adm := login(client, base, "rev@bench.local"), login(client, base, "admin@bench.local")
 
+	if *simulated > 0 {
+		t1 := time.Now()
+		rows, err := seedAnalytics(ctx, a, ms, *simulated)
+		if err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("counters of %d simulated verifications: %d rows in %s", *simulated, rows, time.Since(t1).Round(time.Millisecond))
+		fmt.Printf("analytics: %d verifications over 90 days, %d merchants, %d counter rows, concurrency %d, %s per page\n", *simulated, len(ms), rows, *conc, *dur)
+		bare := run(client, "", *conc, *dur, func(int) string { return base + "/healthz" })
+		report("GET /healthz (baseline)", bare, bare)
+		for _, pg := range []struct{ name, who, path string }{
+			{"admin, all merchants, 24 h", adm, "period=24h"},
+			{"admin, all merchants, 7 days", adm, "period=7d"},
+			{"admin, all merchants, 30 days", adm, "period=30d"},
+			{"admin, all merchants, 90 days", adm, "period=custom&from=" + time.Now().UTC().AddDate(0, 0, -89).Format(time.DateOnly) + "&to=" + time.Now().UTC().Format(time.DateOnly)},
+			{"admin, one merchant, 30 days", adm, "period=30d&merchant=" + ms[0]},
+			{"admin, level and surface, 30 days", adm, "period=30d&level=basic&surface=native"},
+			{"reviewer of 3 merchants, 30 days", rev, "period=30d"},
+		} {
+			report(pg.name, run(client, pg.who, *conc, *dur, func(int) string { return base + "/console/analytics?" + pg.path }), bare)
+		}
+		return
+	}
 	var reviewerCases []string
 	for _, c := range inReview {
 		if slices.Contains(ms[:3], c.merchant) {

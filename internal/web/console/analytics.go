@@ -107,6 +107,7 @@ func (h *Handler) analyticsFilter(r *http.Request, u *user) (analytics.Filter, a
 		return f, v, kyc.Invalid("level", "enum", "no level %q for these merchants", v.Level)
 	}
 	v.Surfaces = surfaces()
+	f.Levels, f.Surfaces = v.Levels, v.Surfaces
 	cq := url.Values{"period": {v.Period}, "merchant": {v.Merchant}, "level": {v.Level}, "surface": {v.Surface}}
 	if v.Period == "custom" {
 		cq.Set("from", v.From)

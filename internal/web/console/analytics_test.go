@@ -56,6 +56,14 @@ func TestAnalyticsPage(t *testing.T) {
 	_, pageOne := admin.get("/console/analytics?merchant=" + e.mB.ID)
 	require.Contains(t, pageOne, `<td>created</td><td>0</td>`)
 
+	// level and surface
+	_, page = admin.get("/console/analytics?level=basic&surface=native")
+	require.Contains(t, page, `<td>created</td><td>1</td>`)
+	_, page = admin.get("/console/analytics?surface=vexora")
+	require.Contains(t, page, `<td>created</td><td>0</td>`)
+	_, page = admin.get("/console/analytics?level=basic")
+	require.Contains(t, page, `<td>created</td><td>1</td>`)
+
 	// bad filters
 	for q, field := range map[string]string{"period=year": "period", "period=custom&from=2026-13-01&to=2026-01-01": "from",
 		"period=custom&from=2026-02-01&to=2026-01-01": "to", "period=custom&from=2020-01-01&to=2026-01-01": "from",
