@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -38,93 +41,63 @@ func (t *Tx) AddCounts(ctx context.Context, key string, cs []Count) error {
 		_, _ = h.Write([]byte(key))
 		shard = int(h.Sum32() % AnalyticsShards)
 	}
-	// one row per key in one statement (PostgreSQL refuses to update a row twice)
-	type k struct {
-		m       string
-		d       int
-		l, s, x string
-	}
-	sum := map[k]int64{}
-	var order []k
+	// one row per counter in one statement (PostgreSQL refuses to update a
+	// row twice), in the counts table and, without level and surface, the
+	// daily one
+	counts, daily := map[counter]int64{}, map[counter]int64{}
 	for _, c := range cs {
-		kk := k{c.MerchantID, c.Day, c.Level, c.Surface, c.Metric}
-		if _, ok := sum[kk]; !ok {
-			order = append(order, kk)
-		}
-		sum[kk] += c.N
+		counts[counter{c.MerchantID, c.Day, c.Level, c.Surface, c.Metric}] += c.N
+		daily[counter{c.MerchantID, c.Day, "", "", c.Metric}] += c.N
 	}
-	// one order for every writer: two transactions taking the same rows in
-	// opposite orders would deadlock on PostgreSQL
-	sort.Slice(order, func(i, j int) bool {
-		a, b := order[i], order[j]
-		if a.m != b.m {
-			return a.m < b.m
-		}
-		if a.d != b.d {
-			return a.d < b.d
-		}
-		if a.l != b.l {
-			return a.l < b.l
-		}
-		if a.s != b.s {
-			return a.s < b.s
-		}
-		return a.x < b.x
-	})
+	if err := t.addCounters(ctx, "analytics_counts", shard, counts); err != nil {
+		return err
+	}
+	return t.addCounters(ctx, "analytics_daily", shard, daily)
+}
+
+// counter is one analytics counter (level and surface empty in the daily table).
+type counter struct {
+	merchant string
+	day      int
+	level    string
+	surface  string
+	metric   string
+}
+
+func (a counter) compare(b counter) int {
+	return cmp.Or(cmp.Compare(a.merchant, b.merchant), cmp.Compare(a.day, b.day), cmp.Compare(a.level, b.level),
+		cmp.Compare(a.surface, b.surface), cmp.Compare(a.metric, b.metric))
+}
+
+// addCounters upserts counters into table in one statement, in one order
+// for every writer: two transactions taking the same rows in opposite
+// orders would deadlock on PostgreSQL.
+func (t *Tx) addCounters(ctx context.Context, table string, shard int, sums map[counter]int64) error {
+	cols, key := "merchant_id, day, level, surface, metric", "merchant_id, day, level, surface, metric, shard"
+	if table == "analytics_daily" {
+		cols, key = "merchant_id, day, metric", "merchant_id, day, metric, shard"
+	}
 	var b strings.Builder
-	b.WriteString(`INSERT INTO analytics_counts (merchant_id, day, level, surface, metric, shard, n) VALUES `)
-	args := make([]any, 0, len(order)*7)
-	for i, kk := range order {
+	b.WriteString(`INSERT INTO ` + table + ` (` + cols + `, shard, n) VALUES `)
+	var args []any
+	for i, c := range slices.SortedFunc(maps.Keys(sums), counter.compare) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		n := len(args)
-		fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
-		args = append(args, kk.m, kk.d, kk.l, kk.s, kk.x, shard, sum[kk])
+		row := []any{c.merchant, c.day, c.level, c.surface, c.metric, shard, sums[c]}
+		if table == "analytics_daily" {
+			row = []any{c.merchant, c.day, c.metric, shard, sums[c]}
+		}
+		ph := make([]string, len(row))
+		for j := range row {
+			ph[j] = fmt.Sprintf("$%d", len(args)+j+1)
+		}
+		b.WriteString("(" + strings.Join(ph, ", ") + ")")
+		args = append(args, row...)
 	}
-	b.WriteString(` ON CONFLICT (merchant_id, day, level, surface, metric, shard) DO UPDATE SET n = analytics_counts.n + excluded.n`)
+	b.WriteString(` ON CONFLICT (` + key + `) DO UPDATE SET n = ` + table + `.n + excluded.n`)
 	if _, err := t.tx.ExecContext(ctx, b.String(), args...); err != nil {
-		return fmt.Errorf("analytics counts: %w", err)
-	}
-	// the same without level and surface
-	type dk struct {
-		m string
-		d int
-		x string
-	}
-	daily := map[dk]int64{}
-	var dorder []dk
-	for _, kk := range order {
-		d := dk{kk.m, kk.d, kk.x}
-		if _, ok := daily[d]; !ok {
-			dorder = append(dorder, d)
-		}
-		daily[d] += sum[kk]
-	}
-	sort.Slice(dorder, func(i, j int) bool {
-		a, b := dorder[i], dorder[j]
-		if a.m != b.m {
-			return a.m < b.m
-		}
-		if a.d != b.d {
-			return a.d < b.d
-		}
-		return a.x < b.x
-	})
-	b.Reset()
-	b.WriteString(`INSERT INTO analytics_daily (merchant_id, day, metric, shard, n) VALUES `)
-	args = args[:0]
-	for i, d := range dorder {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		n := len(args)
-		fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
-		args = append(args, d.m, d.d, d.x, shard, daily[d])
-	}
-	b.WriteString(` ON CONFLICT (merchant_id, day, metric, shard) DO UPDATE SET n = analytics_daily.n + excluded.n`)
-	if _, err := t.tx.ExecContext(ctx, b.String(), args...); err != nil {
-		return fmt.Errorf("analytics daily: %w", err)
+		return fmt.Errorf("%s: %w", table, err)
 	}
 	return nil
 }
