@@ -17,6 +17,7 @@ import (
 	"os"
 	"strings"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -103,6 +104,8 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
 		return nil, fmt.Errorf("otel resource: %w", err)
 	}
+	// export failures go to the JSON log, not to the standard logger
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { slog.Warn("exporting traces failed", "error", err.Error()) }))
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res)) // sampler: OTEL_TRACES_SAMPLER
 	return &Provider{TracerProvider: tp, sdk: tp, merchant: cfg.MerchantAttribute}, nil
 }
