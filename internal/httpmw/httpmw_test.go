@@ -2,6 +2,8 @@ package httpmw_test
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +13,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/openkyc/openkyc/internal/httpmw"
+	"github.com/openkyc/openkyc/internal/tracing"
 )
 
 func TestWrap(t *testing.T) {
@@ -56,4 +61,30 @@ func TestWrap(t *testing.T) {
 	n, err := testutil.GatherAndCount(reg, "openkyc_http_request_duration_seconds")
 	require.NoError(t, err)
 	require.Equal(t, 2, n, "one series per route and status")
+}
+
+// BenchmarkWrap: what the middleware costs per request with tracing off
+// (the default) and on (every request sampled, spans batched to an exporter
+// that drops them), against the bare handler.
+func BenchmarkWrap(b *testing.B) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/verifications/{id}", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{}`)) })
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	on := tracing.With(sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter())), false)
+	b.Cleanup(func() { _ = on.Shutdown(context.Background()) })
+	for _, c := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"bare handler", mux},
+		{"tracing off", httpmw.Wrap(mux, log, httpmw.NewMetrics(prometheus.NewRegistry()), nil)},
+		{"tracing on", httpmw.Wrap(mux, log, httpmw.NewMetrics(prometheus.NewRegistry()), on)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, "/v1/verifications/ver_1", nil)
+			for b.Loop() {
+				c.h.ServeHTTP(httptest.NewRecorder(), req)
+			}
+		})
+	}
 }

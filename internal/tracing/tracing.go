@@ -110,6 +110,12 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	return &Provider{TracerProvider: tp, sdk: tp, merchant: cfg.MerchantAttribute}, nil
 }
 
+// With wraps an SDK provider the caller built (tests and benchmarks
+// export to memory).
+func With(tp *sdktrace.TracerProvider, merchantAttribute bool) *Provider {
+	return &Provider{TracerProvider: tp, sdk: tp, merchant: merchantAttribute}
+}
+
 // Enabled says whether spans are exported.
 func (p *Provider) Enabled() bool { return p != nil && p.sdk != nil }
 
