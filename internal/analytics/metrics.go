@@ -21,6 +21,7 @@ const (
 	MetricCheck       = "check."         // + kind.status[.not_run_kind]
 	MetricClosed      = "closed"         // cancelled or expired
 	MetricLinkCreated = "link.created"
+	MetricLinkOpened  = "link.opened" // first opened by the end user
 	MetricLinkDone    = "link.submitted"
 )
 

@@ -216,7 +216,8 @@ func build(r *Report, from, to int, series, totals, prior, whs []store.DayCount)
 	r.AutoShare = ratio(r.Auto, decided)
 	r.Funnel = funnel([]Share{{Name: "created", N: total[MetricCreated]}, {Name: "submitted", N: total[MetricSubmitted]},
 		{Name: "decided", N: decided}})
-	r.Links = funnel([]Share{{Name: "links created", N: total[MetricLinkCreated]}, {Name: "links completed", N: total[MetricLinkDone]}})
+	r.Links = funnel([]Share{{Name: "links created", N: total[MetricLinkCreated]}, {Name: "links opened", N: total[MetricLinkOpened]},
+		{Name: "links completed", N: total[MetricLinkDone]}})
 	r.Reasons, r.ReviewReasons = top(reasons, 10), top(why, 10)
 	r.ReviewIn, r.ReviewOut = total[MetricReviewIn], total[MetricReviewOut]
 	r.ReviewP50, r.ReviewP90 = quantile(reviewTime, 0.5), quantile(reviewTime, 0.9)

@@ -39,7 +39,8 @@ func TestBuild(t *testing.T) {
 		require.InDelta(t, want.Share, got.Share, 1e-9)
 		require.InDelta(t, want.Drop, got.Drop, 1e-9)
 	}
-	require.Equal(t, int64(15), r.Links[1].N)
+	require.Equal(t, int64(15), r.Links[2].N)
+	require.Equal(t, "links opened", r.Links[1].Name)
 	require.Equal(t, "DOCUMENT_MISSING", r.Reasons[0].Name)
 	require.InDelta(t, 0.6, r.Reasons[0].Share, 1e-9)
 	require.Equal(t, 8.0, r.ReviewP50)    // bucket 3: [4, 8) s

@@ -65,12 +65,14 @@ type Link struct {
 	DocCountry     string
 	ExpiresAt      time.Time
 	SubmittedAt    *time.Time
+	OpenedAt       *time.Time
 	CreatedAt      time.Time
 }
 
 func fromRow(r store.HostedLink) Link {
 	return Link{ID: r.ID, MerchantID: r.MerchantID, VerificationID: r.VerificationID, ReturnURL: r.ReturnURL, Locale: r.Locale,
-		Challenge: r.Challenge, DocType: r.DocType, DocCountry: r.DocCountry, ExpiresAt: r.ExpiresAt, SubmittedAt: r.SubmittedAt, CreatedAt: r.CreatedAt}
+		Challenge: r.Challenge, DocType: r.DocType, DocCountry: r.DocCountry, ExpiresAt: r.ExpiresAt, SubmittedAt: r.SubmittedAt, OpenedAt: r.OpenedAt,
+		CreatedAt: r.CreatedAt}
 }
 
 // Service issues and resolves links.
@@ -223,6 +225,24 @@ func (l *Service) ByToken(ctx context.Context, token string) (Link, error) {
 // the page.
 func (l *Service) ChooseDocument(ctx context.Context, linkID, docType, country string) error {
 	return l.store.SetHostedDocument(ctx, linkID, docType, country)
+}
+
+// MarkOpened counts the first time the user opens the link (analytics:
+// links opened); later openings change nothing.
+func (l *Service) MarkOpened(ctx context.Context, p kyc.Principal, link Link) error {
+	now := l.now().UTC().Truncate(time.Microsecond)
+	return l.store.InTx(ctx, func(tx *store.Tx) error {
+		first, err := tx.MarkHostedLinkOpened(ctx, link.ID, now)
+		if err != nil || !first {
+			return err
+		}
+		v, err := tx.VerificationByID(ctx, p.MerchantID, link.VerificationID)
+		if err != nil {
+			return err
+		}
+		return tx.AddCounts(ctx, link.ID, []store.Count{{MerchantID: v.MerchantID, Day: store.Day(now), Level: v.Level,
+			Surface: string(v.Surface), Metric: analytics.MetricLinkOpened, N: 1}})
+	})
 }
 
 // MarkSubmitted records that the user submitted through the link, with its

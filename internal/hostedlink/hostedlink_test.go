@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/analytics"
+	"github.com/openkyc/openkyc/internal/store"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/openkyc/openkyc/internal/applicant"
@@ -84,8 +87,21 @@ func TestLinks(t *testing.T) {
 		_, err = svc.ByToken(ctx, string(other))
 		require.ErrorIs(t, err, kyc.ErrNotFound, "a token one character off")
 
+		require.Nil(t, l.OpenedAt)
+		hp := kyc.Principal{MerchantID: l.MerchantID, Actor: "hosted:" + l.ID}
+		require.NoError(t, svc.MarkOpened(ctx, hp, l))
+		require.NoError(t, svc.MarkOpened(ctx, hp, l)) // counted once
+		l, err = svc.ByToken(ctx, token)
+		require.NoError(t, err)
+		require.Equal(t, now, *l.OpenedAt)
+
 		require.NoError(t, svc.ChooseDocument(ctx, l.ID, "passport", "SGP"))
-		require.NoError(t, svc.MarkSubmitted(ctx, kyc.Principal{MerchantID: l.MerchantID, Actor: "hosted:" + l.ID}, l))
+		require.NoError(t, svc.MarkSubmitted(ctx, hp, l))
+		counts, err := a.Store.AnalyticsCounts(ctx, store.AnalyticsQuery{Merchants: []string{ps[0].MerchantID}, From: 0, To: store.Day(now) + 1,
+			Prefixes: []string{"link."}, Totals: true})
+		require.NoError(t, err)
+		require.Equal(t, []store.DayCount{{Metric: analytics.MetricLinkCreated, N: 1}, {Metric: analytics.MetricLinkOpened, N: 1},
+			{Metric: analytics.MetricLinkDone, N: 1}}, counts, "the funnel of links counts each step once")
 		latest, err := a.Links.Latest(ctx, ps[0].MerchantID, v.ID)
 		require.NoError(t, err)
 		require.Equal(t, l.ID, latest.ID)

@@ -21,6 +21,7 @@ type HostedLink struct {
 	DocCountry     string
 	ExpiresAt      time.Time
 	SubmittedAt    *time.Time
+	OpenedAt       *time.Time // first opened by the end user
 	CreatedAt      time.Time
 }
 
@@ -37,16 +38,16 @@ func (t *Tx) InsertHostedLink(ctx context.Context, l HostedLink) error {
 	return nil
 }
 
-const hostedLinkCols = `id, merchant_id, verification_id, token_hash, return_url, locale, challenge, doc_type, doc_country, expires_at, submitted_at, created_at`
+const hostedLinkCols = `id, merchant_id, verification_id, token_hash, return_url, locale, challenge, doc_type, doc_country, expires_at, submitted_at, created_at, opened_at`
 
 func scanHostedLink(row interface{ Scan(...any) error }) (HostedLink, error) {
 	var l HostedLink
 	var exp, created int64
-	var sub sql.NullInt64
-	if err := row.Scan(&l.ID, &l.MerchantID, &l.VerificationID, &l.TokenHash, &l.ReturnURL, &l.Locale, &l.Challenge, &l.DocType, &l.DocCountry, &exp, &sub, &created); err != nil {
+	var sub, opened sql.NullInt64
+	if err := row.Scan(&l.ID, &l.MerchantID, &l.VerificationID, &l.TokenHash, &l.ReturnURL, &l.Locale, &l.Challenge, &l.DocType, &l.DocCountry, &exp, &sub, &created, &opened); err != nil {
 		return l, err
 	}
-	l.ExpiresAt, l.SubmittedAt, l.CreatedAt = fromMicros(exp), fromNullMicros(sub), fromMicros(created)
+	l.ExpiresAt, l.SubmittedAt, l.CreatedAt, l.OpenedAt = fromMicros(exp), fromNullMicros(sub), fromMicros(created), fromNullMicros(opened)
 	return l, nil
 }
 
@@ -84,6 +85,12 @@ func (r reads) CountHostedLinks(ctx context.Context, merchantID, verificationID 
 // it reports false when it was already marked.
 func (t *Tx) MarkHostedLinkSubmitted(ctx context.Context, id string, at time.Time) (bool, error) {
 	return exec1(ctx, t.tx, "mark hosted link", `UPDATE hosted_links SET submitted_at = $2 WHERE id = $1 AND submitted_at IS NULL`, id, micros(at))
+}
+
+// MarkHostedLinkOpened records the first opening of a link; it reports
+// whether this was it.
+func (t *Tx) MarkHostedLinkOpened(ctx context.Context, id string, at time.Time) (bool, error) {
+	return exec1(ctx, t.tx, "mark hosted link opened", `UPDATE hosted_links SET opened_at = $2 WHERE id = $1 AND opened_at IS NULL`, id, micros(at))
 }
 
 // SetHostedDocument records the document type and country the user chose.

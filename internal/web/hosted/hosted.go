@@ -353,6 +353,12 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, s, err)
 		return
 	}
+	if s.link.OpenedAt == nil {
+		if err := h.links.MarkOpened(r.Context(), s.p, s.link); err != nil {
+			h.fail(w, r, s, err)
+			return
+		}
+	}
 	v := view{Locale: s.locale, Token: r.PathValue("token"), DocType: s.link.DocType, Country: s.link.DocCountry,
 		Challenge: s.link.Challenge, HasBack: hasBack(s.link.DocType), ReturnURL: s.link.ReturnURL,
 		EmbedOrigins: h.embedding(w, r, s.link.MerchantID), Q: localeQuery(s, r, "?"), QA: localeQuery(s, r, "&")}
