@@ -204,7 +204,7 @@ func (r reads) AnalyticsCounts(ctx context.Context, q AnalyticsQuery) ([]DayCoun
 
 // CompactAnalytics folds the shards of the counters of days before
 // beforeDay into shard 0 (PostgreSQL; SQLite writes one shard), so the rows
-// of past days are one per counter.
+// of past days are one per counter, and refreshes the tables' statistics.
 func (s *Store) CompactAnalytics(ctx context.Context, beforeDay int) (int64, error) {
 	if s.engine != Postgres {
 		return 0, nil
@@ -230,5 +230,13 @@ func (s *Store) CompactAnalytics(ctx context.Context, beforeDay int) (int64, err
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return n, err
+	}
+	// fresh statistics: the planner aggregates a period's rows by hashing
+	// only when it knows how many there are
+	if _, err := s.w.ExecContext(ctx, `ANALYZE analytics_counts, analytics_daily`); err != nil {
+		return n, fmt.Errorf("analyze analytics: %w", err)
+	}
+	return n, nil
 }

@@ -136,5 +136,12 @@ func seedAnalytics(ctx context.Context, a *app.App, ms []string, n int) (int, er
 			}
 		}
 	}
-	return len(sum), flush()
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	// what the server's housekeeping does at start and every hour
+	if _, err := a.Store.CompactAnalytics(ctx, store.Day(time.Now())); err != nil {
+		return 0, err
+	}
+	return len(sum), nil
 }
