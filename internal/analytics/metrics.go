@@ -8,6 +8,7 @@ import "math"
 // Analytics metrics: what the console's analytics page counts, per day.
 const (
 	MetricCreated     = "created"
+	MetricDocuments   = "documents"      // the verification's applicant has documents (once per verification)
 	MetricSubmitted   = "submitted"      // each submission, resubmissions included
 	MetricDecided     = "decided."       // + approved, rejected.retry, rejected.final
 	MetricAuto        = "auto"           // decided by the level's policy, no person

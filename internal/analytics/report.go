@@ -214,8 +214,8 @@ func build(r *Report, from, to int, series, totals, prior, whs []store.DayCount)
 	decided := total[MetricDecided+"approved"] + total[MetricDecided+"rejected.retry"] + total[MetricDecided+"rejected.final"] + total[MetricDecided+"rejected"]
 	r.Decided, r.Auto = decided, total[MetricAuto]
 	r.AutoShare = ratio(r.Auto, decided)
-	r.Funnel = funnel([]Share{{Name: "created", N: total[MetricCreated]}, {Name: "submitted", N: total[MetricSubmitted]},
-		{Name: "decided", N: decided}})
+	r.Funnel = funnel([]Share{{Name: "created", N: total[MetricCreated]}, {Name: "documents uploaded", N: total[MetricDocuments]},
+		{Name: "submitted", N: total[MetricSubmitted]}, {Name: "decided", N: decided}})
 	r.Links = funnel([]Share{{Name: "links created", N: total[MetricLinkCreated]}, {Name: "links opened", N: total[MetricLinkOpened]},
 		{Name: "links completed", N: total[MetricLinkDone]}})
 	r.Reasons, r.ReviewReasons = top(reasons, 10), top(why, 10)
@@ -311,7 +311,7 @@ func funnel(steps []Share) []Stage {
 	for i, s := range steps {
 		out[i] = Stage{Name: s.Name, N: s.N, Share: ratio(s.N, steps[0].N)}
 		if i > 0 {
-			out[i].Drop = 1 - ratio(s.N, steps[i-1].N)
+			out[i].Drop = max(0, 1-ratio(s.N, steps[i-1].N)) // resubmissions can outnumber the step before
 			if steps[i-1].N == 0 {
 				out[i].Drop = 0
 			}

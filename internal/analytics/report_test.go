@@ -12,7 +12,7 @@ func TestBuild(t *testing.T) {
 	t.Parallel()
 	c := func(day int, m string, n int64) store.DayCount { return store.DayCount{Day: day, Metric: m, N: n} }
 	counts := []store.DayCount{
-		c(10, MetricCreated, 100), c(10, MetricSubmitted, 80), c(10, MetricDecided+"approved", 50), c(10, MetricDecided+"rejected.retry", 10),
+		c(10, MetricCreated, 100), c(10, MetricDocuments, 90), c(10, MetricSubmitted, 80), c(10, MetricDecided+"approved", 50), c(10, MetricDecided+"rejected.retry", 10),
 		c(11, MetricDecided+"rejected.final", 5), c(10, MetricAuto, 60), c(10, MetricReviewIn, 8), c(11, MetricReviewOut, 6),
 		c(11, MetricReviewer+"reviewer:stf_1", 4), c(11, MetricReviewer+"reviewer:stf_2", 1), c(11, MetricFourEyes, 1),
 		c(11, MetricReviewTime+"3", 3), c(11, MetricReviewTime+"12", 3), // 4–8 s, 1024–2048 s
@@ -31,7 +31,8 @@ func TestBuild(t *testing.T) {
 	require.Equal(t, []int64{3 + 8, 3 + 8 - 6, 5}, []int64{r.Days[0].Queue, r.Days[1].Queue, r.Days[2].Queue})
 	require.Equal(t, int64(65), r.Decided)
 	require.InDelta(t, 60.0/65, r.AutoShare, 1e-9)
-	for i, want := range []Stage{{Name: "created", N: 100, Share: 1}, {Name: "submitted", N: 80, Share: 0.8, Drop: 0.2},
+	for i, want := range []Stage{{Name: "created", N: 100, Share: 1}, {Name: "documents uploaded", N: 90, Share: 0.9, Drop: 0.1},
+		{Name: "submitted", N: 80, Share: 0.8, Drop: 1 - 80.0/90},
 		{Name: "decided", N: 65, Share: 0.65, Drop: 1 - 65.0/80}} {
 		got := r.Funnel[i]
 		require.Equal(t, want.Name, got.Name)
@@ -61,6 +62,7 @@ func TestEmpty(t *testing.T) {
 	require.Zero(t, r.AutoShare)
 	require.Zero(t, r.ReviewP50)
 	require.Equal(t, 0.0, r.Funnel[1].Drop)
+	require.Len(t, r.Funnel, 4)
 }
 
 // totalsOf sums counts by metric, as a Totals query does.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/openkyc/openkyc/internal/analytics"
 	"image"
 	"io"
 	"log/slog"
@@ -147,6 +148,9 @@ func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID strin
 		if err := tx.DeletePendingUpload(ctx, d.BlobKey); err != nil {
 			return err
 		}
+		if err := countDocumented(ctx, tx, p.MerchantID, applicantID, "", d.CreatedAt); err != nil {
+			return err
+		}
 		detail := map[string]any{"applicant_id": applicantID, "kind": kind, "content_type": d.ContentType, "size": d.Size, "sha256": d.SHA256}
 		if d.Trailer != nil {
 			detail["removed_trailer"] = d.Trailer
@@ -158,6 +162,33 @@ func (s *Service) upload(ctx context.Context, p kyc.Principal, applicantID strin
 		return d, q, err
 	}
 	return d, q, nil
+}
+
+// countDocumented marks the applicant's open verifications (or one) as
+// having documents and counts those that had none (analytics: the funnel's
+// "documents uploaded").
+func countDocumented(ctx context.Context, tx *store.Tx, merchantID, applicantID, verificationID string, at time.Time) error {
+	ds, err := tx.MarkDocumented(ctx, merchantID, applicantID, verificationID, at)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if err := tx.AddCounts(ctx, d.ID, []store.Count{{MerchantID: d.MerchantID, Day: store.Day(at), Level: d.Level, Surface: d.Surface,
+			Metric: analytics.MetricDocuments, N: 1}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CountDocumented is countDocumented for a verification just created in
+// tx: it counts when its applicant uploaded documents before.
+func CountDocumented(ctx context.Context, tx *store.Tx, merchantID, applicantID, verificationID string, at time.Time) error {
+	has, err := tx.HasDocuments(ctx, merchantID, applicantID)
+	if err != nil || !has {
+		return err
+	}
+	return countDocumented(ctx, tx, merchantID, applicantID, verificationID, at)
 }
 
 // BlobPrefix is the blob key prefix of every document of an applicant:

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"hash/fnv"
 	"maps"
@@ -239,4 +240,48 @@ func (s *Store) CompactAnalytics(ctx context.Context, beforeDay int) (int64, err
 		return n, fmt.Errorf("analyze analytics: %w", err)
 	}
 	return n, nil
+}
+
+// Documented is a verification that just got its first documents.
+type Documented struct {
+	ID, MerchantID, Level, Surface string
+}
+
+// MarkDocumented records that the applicant's open verifications (state
+// created), or only verificationID when given, have documents from at on,
+// and returns those that had none before (the funnel counts each once).
+func (t *Tx) MarkDocumented(ctx context.Context, merchantID, applicantID, verificationID string, at time.Time) ([]Documented, error) {
+	q := `UPDATE verifications SET documents_at = $3 WHERE merchant_id = $1 AND applicant_id = $2 AND state = 'created' AND documents_at IS NULL`
+	args := []any{merchantID, applicantID, micros(at)}
+	if verificationID != "" {
+		q += ` AND id = $4`
+		args = append(args, verificationID)
+	}
+	rows, err := t.tx.QueryContext(ctx, q+` RETURNING id, merchant_id, level, surface`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mark documented: %w", err)
+	}
+	defer rows.Close()
+	var out []Documented
+	for rows.Next() {
+		var d Documented
+		if err := rows.Scan(&d.ID, &d.MerchantID, &d.Level, &d.Surface); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// HasDocuments says whether an applicant has any document.
+func (r reads) HasDocuments(ctx context.Context, merchantID, applicantID string) (bool, error) {
+	var one int
+	err := r.q.QueryRowContext(ctx, `SELECT 1 FROM documents WHERE merchant_id = $1 AND applicant_id = $2 LIMIT 1`, merchantID, applicantID).Scan(&one)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("has documents: %w", err)
+	}
+	return true, nil
 }

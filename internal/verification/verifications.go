@@ -83,6 +83,9 @@ func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 			Surface: string(v.Surface), Metric: analytics.MetricCreated, N: 1}}); err != nil {
 			return err
 		}
+		if err := applicant.CountDocumented(ctx, tx, v.MerchantID, v.ApplicantID, v.ID, now); err != nil {
+			return err
+		}
 		return emit(ctx, tx, v)
 	})
 	return v, err

@@ -37,6 +37,7 @@ func TestAnalyticsPage(t *testing.T) {
 	require.Contains(t, page, "<svg class=\"chart\"")
 	require.Contains(t, page, `<td>created</td><td>1</td>`)
 	require.Contains(t, page, `<td>decided</td><td>1</td>`)
+	require.Contains(t, page, `<td>documents uploaded</td><td>1</td>`, "the documents came before the verification: counted at its creation")
 	require.Contains(t, page, `<code>`+screening.ReasonPossibleMatch+`</code>`, "the hand-over's reason")
 	require.Contains(t, page, `<code>screening.sanctions</code>`)
 	require.Contains(t, page, `<dd id="review-in">1</dd>`)

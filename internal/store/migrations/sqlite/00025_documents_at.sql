@@ -1,0 +1,8 @@
+-- +goose Up
+-- When the applicant first had documents for the verification (the
+-- analytics funnel's "documents uploaded"): at its creation when they were
+-- uploaded before, else at the first upload while it is open.
+ALTER TABLE verifications ADD COLUMN documents_at INTEGER;
+
+-- +goose Down
+ALTER TABLE verifications DROP COLUMN documents_at;
