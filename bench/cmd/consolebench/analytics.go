@@ -53,6 +53,9 @@ func seedAnalytics(ctx context.Context, a *app.App, ms []string, n int) (int, er
 		add := func(metric string) { sum[key{m, day, level, surface, metric}]++ }
 		hook := func(metric string) { sum[key{m, day, "", "", metric}]++ }
 		add(analytics.MetricCreated)
+		if r.Float64() < 0.95 {
+			add(analytics.MetricDocuments)
+		}
 		if r.Float64() < 0.3 {
 			add(analytics.MetricLinkCreated)
 			if r.Float64() < 0.8 {
