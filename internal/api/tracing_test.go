@@ -102,15 +102,30 @@ func TestTracingSpanTree(t *testing.T) {
 
 	byID := map[string]span{}
 	var submit span
-	waitUntil(t, "the delivery spans", func() bool {
+	// complete: two deliveries whose every ancestor up to the request is
+	// exported (a job's span ends after its outcome commits, after its
+	// children: they may come in an earlier batch)
+	rooted := func(s span) bool {
+		for s.parent != "" {
+			p, ok := byID[s.parent]
+			if !ok {
+				return false
+			}
+			s = p
+		}
+		return s.id == submit.id
+	}
+	waitUntil(t, "the delivery spans and their ancestors", func() bool {
 		require.NoError(t, e.app.Tracing.ForceFlush(context.Background()))
-		n := 0
 		for _, s := range col.all() {
 			byID[s.id] = s
 			if s.name == "POST /v1/verifications/{id}/submit" {
 				submit = s
 			}
-			if s.name == "webhook.deliver" && s.trace == submit.trace {
+		}
+		n := 0
+		for _, s := range byID {
+			if s.name == "webhook.deliver" && s.trace == submit.trace && rooted(s) {
 				n++
 			}
 		}
