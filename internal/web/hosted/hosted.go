@@ -354,9 +354,9 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.link.OpenedAt == nil {
+		// a figure of the analytics: failing to count must not keep the user out
 		if err := h.links.MarkOpened(r.Context(), s.p, s.link); err != nil {
-			h.fail(w, r, s, err)
-			return
+			slog.WarnContext(r.Context(), "hosted page: first opening not counted", "request_id", httpmw.RequestID(r.Context()), "error", err)
 		}
 	}
 	v := view{Locale: s.locale, Token: r.PathValue("token"), DocType: s.link.DocType, Country: s.link.DocCountry,
