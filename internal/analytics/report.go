@@ -15,18 +15,23 @@ import (
 )
 
 // Filter selects what a report covers: the merchants (All: every one, for
-// admins), UTC days From to To inclusive, and optionally one level and one
-// surface.
+// admins), UTC days From to To inclusive, and optionally one level, one
+// surface and one document country (Unknown: verifications declaring none).
 type Filter struct {
 	Merchants []string
 	All       bool
 	From, To  time.Time
 	Level     string
 	Surface   string
+	Country   string
 	// Levels and Surfaces are every level and surface there is: a chosen
-	// level is read with every surface, and the reverse.
+	// level (or country) is read with every surface, and the reverse.
 	Levels, Surfaces []string
 }
+
+// Unknown is the Country filter of verifications whose applicant declared
+// neither a document country nor a nationality.
+const Unknown = "unknown"
 
 // MaxDays is the longest period a report covers.
 const MaxDays = 366
@@ -102,8 +107,14 @@ func (s *Service) Report(ctx context.Context, f Filter) (Report, error) {
 	r := Report{Filter: f}
 	from, to := store.Day(f.From), store.Day(f.To)
 	q := store.AnalyticsQuery{Merchants: f.Merchants, AllMerchants: f.All, From: from, To: to}
-	if f.Level != "" || f.Surface != "" {
+	if f.Level != "" || f.Surface != "" || f.Country != "" {
 		q.Levels, q.Surfaces = f.Levels, f.Surfaces
+		if f.Country != "" {
+			q.Countries = []string{f.Country}
+			if f.Country == Unknown {
+				q.Countries = []string{""}
+			}
+		}
 		if f.Level != "" {
 			q.Levels = []string{f.Level}
 		}
@@ -379,7 +390,7 @@ func ratio(a, b int64) float64 {
 // actor viewed its analytics (with the filter), like a case view.
 func (s *Service) View(ctx context.Context, actor string, f Filter) (Report, error) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	detail := map[string]any{"from": f.From.Format(time.DateOnly), "to": f.To.Format(time.DateOnly), "level": f.Level, "surface": f.Surface}
+	detail := map[string]any{"from": f.From.Format(time.DateOnly), "to": f.To.Format(time.DateOnly), "level": f.Level, "surface": f.Surface, "country": f.Country}
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		for _, m := range f.Merchants {
 			if err := tx.Audit(ctx, kyc.Principal{MerchantID: m, Actor: actor}, now, "analytics.viewed", "merchant", m, detail); err != nil {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/openkyc/openkyc/internal/analytics"
 	"image"
 	"io"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/openkyc/openkyc/internal/analytics"
 	"github.com/openkyc/openkyc/internal/check/quality"
 	"github.com/openkyc/openkyc/internal/docfile"
 	"github.com/openkyc/openkyc/internal/kyc"
@@ -174,7 +174,7 @@ func countDocumented(ctx context.Context, tx *store.Tx, merchantID, applicantID,
 	}
 	for _, d := range ds {
 		if err := tx.AddCounts(ctx, d.ID, []store.Count{{MerchantID: d.MerchantID, Day: store.Day(at), Level: d.Level, Surface: d.Surface,
-			Metric: analytics.MetricDocuments, N: 1}}); err != nil {
+			Country: d.Country, Metric: analytics.MetricDocuments, N: 1}}); err != nil {
 			return err
 		}
 	}

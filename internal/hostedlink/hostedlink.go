@@ -143,7 +143,7 @@ func (l *Service) Create(ctx context.Context, p kyc.Principal, verificationID st
 		if err := tx.InsertHostedLink(ctx, row); err != nil {
 			return err
 		}
-		if err := tx.AddCounts(ctx, row.ID, []store.Count{{MerchantID: v.MerchantID, Day: store.Day(now), Level: v.Level, Surface: string(v.Surface),
+		if err := tx.AddCounts(ctx, row.ID, []store.Count{{MerchantID: v.MerchantID, Day: store.Day(now), Level: v.Level, Surface: string(v.Surface), Country: v.Country,
 			Metric: analytics.MetricLinkCreated, N: 1}}); err != nil {
 			return err
 		}
@@ -241,7 +241,7 @@ func (l *Service) MarkOpened(ctx context.Context, p kyc.Principal, link Link) er
 			return err
 		}
 		return tx.AddCounts(ctx, link.ID, []store.Count{{MerchantID: v.MerchantID, Day: store.Day(now), Level: v.Level,
-			Surface: string(v.Surface), Metric: analytics.MetricLinkOpened, N: 1}})
+			Surface: string(v.Surface), Country: v.Country, Metric: analytics.MetricLinkOpened, N: 1}})
 	})
 }
 
@@ -256,7 +256,7 @@ func (l *Service) MarkSubmitted(ctx context.Context, p kyc.Principal, link Link)
 		if v, err := tx.VerificationByID(ctx, p.MerchantID, link.VerificationID); err != nil {
 			return err
 		} else if err := tx.AddCounts(ctx, link.ID, []store.Count{{MerchantID: v.MerchantID, Day: store.Day(now), Level: v.Level,
-			Surface: string(v.Surface), Metric: analytics.MetricLinkDone, N: 1}}); err != nil {
+			Surface: string(v.Surface), Country: v.Country, Metric: analytics.MetricLinkDone, N: 1}}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, p, now, "hosted_link.submit", "verification", link.VerificationID,

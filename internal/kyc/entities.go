@@ -160,6 +160,10 @@ type Verification struct {
 	Surface     Surface
 	Reference   string
 	Level       string
+	// Country is the applicant's document country as declared when the
+	// verification was created (else nationality; "" when neither): the
+	// analytics page filters by it.
+	Country     string
 	State       State
 	Decision    Decision
 	RejectType  RejectType

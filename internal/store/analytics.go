@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"maps"
+	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -19,6 +21,7 @@ type Count struct {
 	Day        int // days since 1970-01-01, UTC
 	Level      string
 	Surface    string
+	Country    string // of the verification's document, as declared ("" unknown)
 	Metric     string
 	N          int64
 }
@@ -30,8 +33,62 @@ func Day(t time.Time) int { return int(t.UTC().Unix() / 86400) }
 // concurrent transactions would otherwise queue on one row lock.
 const AnalyticsShards = 4
 
+// cube is one table of analytics counters: per merchant and day, and per
+// its dimensions. Each count is added to every cube, summed over the
+// dimensions the cube lacks, so a page reads the smallest cube that holds
+// its filters.
+type cube struct {
+	table string
+	dims  []string // in key order, after merchant_id and day
+}
+
+var (
+	dailyCube   = cube{"analytics_daily", nil}
+	countsCube  = cube{"analytics_counts", []string{"level", "surface"}}
+	countryCube = cube{"analytics_countries", []string{"country", "level", "surface"}}
+	// cubes in the one order every writer takes their rows
+	cubes = []cube{countsCube, dailyCube, countryCube}
+)
+
+// key is c's counter in the cube: its dimensions beyond the cube's empty.
+func (cb cube) key(c Count) counter {
+	k := counter{merchant: c.MerchantID, day: c.Day, metric: c.Metric}
+	for _, d := range cb.dims {
+		switch d {
+		case "level":
+			k.level = c.Level
+		case "surface":
+			k.surface = c.Surface
+		case "country":
+			k.country = c.Country
+		}
+	}
+	return k
+}
+
+// values are k's dimension values, in the order of cb.dims.
+func (cb cube) values(k counter) []any {
+	out := make([]any, len(cb.dims))
+	for i, d := range cb.dims {
+		switch d {
+		case "level":
+			out[i] = k.level
+		case "surface":
+			out[i] = k.surface
+		case "country":
+			out[i] = k.country
+		}
+	}
+	return out
+}
+
+func (cb cube) blocks() string { return cb.table + "_blocks" }
+
 // AddCounts adds counts to the analytics counters in the caller's
-// transaction; key (the id of what is counted) picks the shard.
+// transaction; key (the id of what is counted) picks the shard. The
+// services count on the day things happen; a count into a day of a block
+// already summed (a loader's, a test's) removes that block until the
+// housekeeping sums it again.
 func (t *Tx) AddCounts(ctx context.Context, key string, cs []Count) error {
 	if len(cs) == 0 {
 		return nil
@@ -43,52 +100,60 @@ func (t *Tx) AddCounts(ctx context.Context, key string, cs []Count) error {
 		shard = int(h.Sum32() % AnalyticsShards)
 	}
 	// one row per counter in one statement (PostgreSQL refuses to update a
-	// row twice), in the counts table and, without level and surface, the
-	// daily one
-	counts, daily := map[counter]int64{}, map[counter]int64{}
-	for _, c := range cs {
-		counts[counter{c.MerchantID, c.Day, c.Level, c.Surface, c.Metric}] += c.N
-		daily[counter{c.MerchantID, c.Day, "", "", c.Metric}] += c.N
+	// row twice), per cube
+	lastSummed := Day(time.Now()) - blockMargin
+	stale := map[block]bool{}
+	for _, cb := range cubes {
+		sums := map[counter]int64{}
+		for _, c := range cs {
+			sums[cb.key(c)] += c.N
+			if c.Day <= lastSummed {
+				for _, size := range blockSizes {
+					stale[block{size, c.Day - c.Day%size}] = true
+				}
+			}
+		}
+		if err := t.addCounters(ctx, cb, shard, sums); err != nil {
+			return err
+		}
 	}
-	if err := t.addCounters(ctx, "analytics_counts", shard, counts); err != nil {
-		return err
+	for _, b := range slices.SortedFunc(maps.Keys(stale), block.compare) {
+		if err := t.dropBlock(ctx, b); err != nil {
+			return err
+		}
 	}
-	return t.addCounters(ctx, "analytics_daily", shard, daily)
+	return nil
 }
 
-// counter is one analytics counter (level and surface empty in the daily table).
+// counter is one analytics counter (dimensions a cube lacks empty).
 type counter struct {
 	merchant string
 	day      int
+	country  string
 	level    string
 	surface  string
 	metric   string
 }
 
 func (a counter) compare(b counter) int {
-	return cmp.Or(cmp.Compare(a.merchant, b.merchant), cmp.Compare(a.day, b.day), cmp.Compare(a.level, b.level),
-		cmp.Compare(a.surface, b.surface), cmp.Compare(a.metric, b.metric))
+	return cmp.Or(cmp.Compare(a.merchant, b.merchant), cmp.Compare(a.day, b.day), cmp.Compare(a.country, b.country),
+		cmp.Compare(a.level, b.level), cmp.Compare(a.surface, b.surface), cmp.Compare(a.metric, b.metric))
 }
 
-// addCounters upserts counters into table in one statement, in one order
-// for every writer: two transactions taking the same rows in opposite
-// orders would deadlock on PostgreSQL.
-func (t *Tx) addCounters(ctx context.Context, table string, shard int, sums map[counter]int64) error {
-	cols, key := "merchant_id, day, level, surface, metric", "merchant_id, day, level, surface, metric, shard"
-	if table == "analytics_daily" {
-		cols, key = "merchant_id, day, metric", "merchant_id, day, metric, shard"
-	}
+// addCounters upserts counters into the cube's table in one statement, in
+// one order for every writer: two transactions taking the same rows in
+// opposite orders would deadlock on PostgreSQL.
+func (t *Tx) addCounters(ctx context.Context, cb cube, shard int, sums map[counter]int64) error {
+	cols := append(append([]string{"merchant_id", "day"}, cb.dims...), "metric")
+	key := strings.Join(cols, ", ") + ", shard"
 	var b strings.Builder
-	b.WriteString(`INSERT INTO ` + table + ` (` + cols + `, shard, n) VALUES `)
+	b.WriteString(`INSERT INTO ` + cb.table + ` (` + key + `, n) VALUES `)
 	var args []any
 	for i, c := range slices.SortedFunc(maps.Keys(sums), counter.compare) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		row := []any{c.merchant, c.day, c.level, c.surface, c.metric, shard, sums[c]}
-		if table == "analytics_daily" {
-			row = []any{c.merchant, c.day, c.metric, shard, sums[c]}
-		}
+		row := append(append([]any{c.merchant, c.day}, cb.values(c)...), c.metric, shard, sums[c])
 		ph := make([]string, len(row))
 		for j := range row {
 			ph[j] = fmt.Sprintf("$%d", len(args)+j+1)
@@ -96,28 +161,30 @@ func (t *Tx) addCounters(ctx context.Context, table string, shard int, sums map[
 		b.WriteString("(" + strings.Join(ph, ", ") + ")")
 		args = append(args, row...)
 	}
-	b.WriteString(` ON CONFLICT (` + key + `) DO UPDATE SET n = ` + table + `.n + excluded.n`)
+	b.WriteString(` ON CONFLICT (` + key + `) DO UPDATE SET n = ` + cb.table + `.n + excluded.n`)
 	if _, err := t.tx.ExecContext(ctx, b.String(), args...); err != nil {
-		return fmt.Errorf("%s: %w", table, err)
+		return fmt.Errorf("%s: %w", cb.table, err)
 	}
 	return nil
 }
 
 // AnalyticsQuery selects counters: of some merchants (AllMerchants: every
-// one), days From to To inclusive, some levels and surfaces when set, and
-// only metrics named in Metrics or starting with one of Prefixes when set.
-// Totals sums over the days (DayCount.Day is then 0).
+// one), days From to To inclusive, some levels, surfaces and countries when
+// set, and only metrics named in Metrics or starting with one of Prefixes
+// when set. Totals sums over the days (DayCount.Day is then 0).
 type AnalyticsQuery struct {
 	Merchants    []string
 	AllMerchants bool
 	From, To     int
 	// Levels and Surfaces select rows of those levels and surfaces (both
-	// given when either is chosen: the index is on level, surface, day).
-	Levels   []string
-	Surfaces []string
-	Metrics  []string
-	Prefixes []string
-	Totals   bool
+	// given when either, or Countries, is chosen: the indexes lead with
+	// them).
+	Levels    []string
+	Surfaces  []string
+	Countries []string
+	Metrics   []string
+	Prefixes  []string
+	Totals    bool
 }
 
 // DayCount is a counter's total on one day (or over the days: Totals).
@@ -128,14 +195,22 @@ type DayCount struct {
 }
 
 // AnalyticsCounts sums the counters q selects by day and metric (or by
-// metric), in day then metric order. Without levels and surfaces it reads
-// the daily table, a fraction of the rows.
+// metric), in day then metric order. It reads the smallest cube that holds
+// q's filters, and for Totals the blocks built within the period.
 func (r reads) AnalyticsCounts(ctx context.Context, q AnalyticsQuery) ([]DayCount, error) {
 	if !q.AllMerchants && len(q.Merchants) == 0 {
 		return nil, nil
 	}
-	table := "analytics_daily"
-	var where []string
+	cb := dailyCube
+	if len(q.Levels) > 0 || len(q.Surfaces) > 0 || len(q.Countries) > 0 {
+		if len(q.Levels) == 0 || len(q.Surfaces) == 0 {
+			return nil, fmt.Errorf("analytics: levels and surfaces go together")
+		}
+		cb = countsCube
+		if len(q.Countries) > 0 {
+			cb = countryCube
+		}
+	}
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -148,40 +223,67 @@ func (r reads) AnalyticsCounts(ctx context.Context, q AnalyticsQuery) ([]DayCoun
 		}
 		return col + " IN (" + strings.Join(ph, ", ") + ")"
 	}
-	if len(q.Levels) > 0 || len(q.Surfaces) > 0 {
-		if len(q.Levels) == 0 || len(q.Surfaces) == 0 {
-			return nil, fmt.Errorf("analytics: levels and surfaces go together")
+	// filter is q's conditions but the days, for a table of the cube or its blocks
+	filter := func() []string {
+		var where []string
+		if len(q.Countries) > 0 {
+			where = append(where, in("country", q.Countries))
 		}
-		table = "analytics_counts"
-		where = append(where, in("level", q.Levels), in("surface", q.Surfaces))
-	}
-	where = append(where, "day >= "+arg(q.From), "day <= "+arg(q.To))
-	if !q.AllMerchants {
-		ph := make([]string, len(q.Merchants))
-		for i, m := range q.Merchants {
-			ph[i] = arg(m)
+		if cb.table != dailyCube.table {
+			where = append(where, in("level", q.Levels), in("surface", q.Surfaces))
 		}
-		where = append(where, "merchant_id IN ("+strings.Join(ph, ", ")+")")
-	}
-	var or []string
-	if len(q.Metrics) > 0 {
-		ph := make([]string, len(q.Metrics))
-		for i, m := range q.Metrics {
-			ph[i] = arg(m)
+		if !q.AllMerchants {
+			where = append(where, in("merchant_id", q.Merchants))
 		}
-		or = append(or, "metric IN ("+strings.Join(ph, ", ")+")")
+		var or []string
+		if len(q.Metrics) > 0 {
+			or = append(or, in("metric", q.Metrics))
+		}
+		for _, p := range q.Prefixes {
+			or = append(or, "metric LIKE "+arg(strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(p)+"%")+` ESCAPE '\'`)
+		}
+		if len(or) > 0 {
+			where = append(where, "("+strings.Join(or, " OR ")+")")
+		}
+		return where
 	}
-	for _, p := range q.Prefixes {
-		or = append(or, "metric LIKE "+arg(strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(p)+"%")+` ESCAPE '\'`)
+	var query string
+	if !q.Totals {
+		where := append(filter(), "day >= "+arg(q.From), "day <= "+arg(q.To))
+		query = `SELECT day, metric, SUM(n) FROM ` + cb.table + ` WHERE ` + strings.Join(where, " AND ") + ` GROUP BY day, metric`
+	} else {
+		built, err := r.builtBlocks(ctx)
+		if err != nil {
+			return nil, err
+		}
+		blocks, spans := cover(q.From, q.To, built)
+		var parts []string
+		if len(spans) > 0 {
+			var days []string
+			for _, s := range spans {
+				days = append(days, "day BETWEEN "+arg(s[0])+" AND "+arg(s[1]))
+			}
+			where := append(filter(), "("+strings.Join(days, " OR ")+")")
+			parts = append(parts, `SELECT metric, n FROM `+cb.table+` WHERE `+strings.Join(where, " AND "))
+		}
+		if len(blocks) > 0 {
+			firsts := map[int][]string{}
+			for _, b := range blocks {
+				firsts[b.days] = append(firsts[b.days], strconv.Itoa(b.first))
+			}
+			var sel []string
+			for _, size := range slices.Sorted(maps.Keys(firsts)) {
+				sel = append(sel, "(days = "+arg(size)+" AND "+in("first_day", firsts[size])+")")
+			}
+			where := append(filter(), "("+strings.Join(sel, " OR ")+")")
+			parts = append(parts, `SELECT metric, n FROM `+cb.blocks()+` WHERE `+strings.Join(where, " AND "))
+		}
+		if len(parts) == 0 {
+			return nil, nil
+		}
+		query = `SELECT 0, metric, SUM(n) FROM (` + strings.Join(parts, " UNION ALL ") + `) AS counted GROUP BY metric`
 	}
-	if len(or) > 0 {
-		where = append(where, "("+strings.Join(or, " OR ")+")")
-	}
-	sel, group := "day, metric", "day, metric"
-	if q.Totals {
-		sel, group = "0, metric", "metric"
-	}
-	rows, err := r.q.QueryContext(ctx, `SELECT `+sel+`, SUM(n) FROM `+table+` WHERE `+strings.Join(where, " AND ")+` GROUP BY `+group, args...)
+	rows, err := r.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: %w", err)
 	}
@@ -205,46 +307,206 @@ func (r reads) AnalyticsCounts(ctx context.Context, q AnalyticsQuery) ([]DayCoun
 
 // CompactAnalytics folds the shards of the counters of days before
 // beforeDay into shard 0 (PostgreSQL; SQLite writes one shard), so the rows
-// of past days are one per counter, and refreshes the tables' statistics.
+// of past days are one per counter, builds the blocks whose days are all
+// past, and refreshes the tables' statistics.
 func (s *Store) CompactAnalytics(ctx context.Context, beforeDay int) (int64, error) {
-	if s.engine != Postgres {
-		return 0, nil
-	}
 	var n int64
-	err := s.InTx(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `WITH moved AS (
-			DELETE FROM analytics_counts WHERE day < $1 AND shard > 0 RETURNING merchant_id, day, level, surface, metric, n)
-			INSERT INTO analytics_counts (merchant_id, day, level, surface, metric, shard, n)
-			SELECT merchant_id, day, level, surface, metric, 0, SUM(n) FROM moved GROUP BY merchant_id, day, level, surface, metric
-			ON CONFLICT (merchant_id, day, level, surface, metric, shard) DO UPDATE SET n = analytics_counts.n + excluded.n`, beforeDay)
+	if s.engine == Postgres {
+		err := s.InTx(ctx, func(tx *Tx) error {
+			for _, cb := range cubes {
+				cols := strings.Join(append(append([]string{"merchant_id", "day"}, cb.dims...), "metric"), ", ")
+				res, err := tx.tx.ExecContext(ctx, `WITH moved AS (
+					DELETE FROM `+cb.table+` WHERE day < $1 AND shard > 0 RETURNING `+cols+`, n)
+					INSERT INTO `+cb.table+` (`+cols+`, shard, n)
+					SELECT `+cols+`, 0, SUM(n) FROM moved GROUP BY `+cols+`
+					ON CONFLICT (`+cols+`, shard) DO UPDATE SET n = `+cb.table+`.n + excluded.n`, beforeDay)
+				if err != nil {
+					return fmt.Errorf("compact %s: %w", cb.table, err)
+				}
+				k, _ := res.RowsAffected()
+				n += k
+			}
+			return nil
+		})
 		if err != nil {
-			return fmt.Errorf("compact analytics: %w", err)
+			return n, err
 		}
-		n, _ = res.RowsAffected()
-		_, err = tx.tx.ExecContext(ctx, `WITH moved AS (
-			DELETE FROM analytics_daily WHERE day < $1 AND shard > 0 RETURNING merchant_id, day, metric, n)
-			INSERT INTO analytics_daily (merchant_id, day, metric, shard, n)
-			SELECT merchant_id, day, metric, 0, SUM(n) FROM moved GROUP BY merchant_id, day, metric
-			ON CONFLICT (merchant_id, day, metric, shard) DO UPDATE SET n = analytics_daily.n + excluded.n`, beforeDay)
-		if err != nil {
-			return fmt.Errorf("compact analytics: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
+	}
+	if err := s.buildBlocks(ctx, beforeDay); err != nil {
 		return n, err
+	}
+	if s.engine != Postgres {
+		return n, nil
 	}
 	// fresh statistics: the planner aggregates a period's rows by hashing
 	// only when it knows how many there are
-	if _, err := s.w.ExecContext(ctx, `ANALYZE analytics_counts, analytics_daily`); err != nil {
+	if _, err := s.w.ExecContext(ctx, `ANALYZE analytics_counts, analytics_daily, analytics_countries,
+		analytics_counts_blocks, analytics_daily_blocks, analytics_countries_blocks`); err != nil {
 		return n, fmt.Errorf("analyze analytics: %w", err)
 	}
 	return n, nil
 }
 
+// blockSizes are the lengths of the blocks, largest first; each is aligned
+// on day 0 and four of one size make one of the next.
+var blockSizes = []int{256, 64, 16, 4}
+
+// blockMargin: blocks are built of days at least this far before today, so
+// a transaction counting across midnight never lands in a built block.
+const blockMargin = 2
+
+// block is a run of days whose counters are summed: days long from first.
+type block struct{ days, first int }
+
+func (a block) compare(b block) int {
+	return cmp.Or(cmp.Compare(a.days, b.days), cmp.Compare(a.first, b.first))
+}
+
+// builtBlocks are the blocks whose sums are current.
+func (r reads) builtBlocks(ctx context.Context) (map[block]bool, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT days, first_day FROM analytics_blocks`)
+	if err != nil {
+		return nil, fmt.Errorf("analytics blocks: %w", err)
+	}
+	defer rows.Close()
+	out := map[block]bool{}
+	for rows.Next() {
+		var b block
+		if err := rows.Scan(&b.days, &b.first); err != nil {
+			return nil, err
+		}
+		out[b] = true
+	}
+	return out, rows.Err()
+}
+
+// cover splits days from to to (inclusive) into the largest built blocks
+// that fit and the runs of days between them.
+func cover(from, to int, built map[block]bool) (blocks []block, spans [][2]int) {
+	first := math.MaxInt // the earliest block: every day before it is a day
+	for b := range built {
+		first = min(first, b.first)
+	}
+	days := func(a, b int) { // adds days a to b
+		if n := len(spans); n > 0 && spans[n-1][1] == a-1 {
+			spans[n-1][1] = b
+			return
+		}
+		spans = append(spans, [2]int{a, b})
+	}
+	for d := from; d <= to; {
+		if d < first {
+			end := min(to, first-1)
+			days(d, end)
+			d = end + 1
+			continue
+		}
+		taken := false
+		for _, size := range blockSizes {
+			if b := (block{size, d}); d%size == 0 && d+size-1 <= to && built[b] {
+				blocks = append(blocks, b)
+				d += size
+				taken = true
+				break
+			}
+		}
+		if !taken {
+			days(d, d)
+			d++
+		}
+	}
+	return blocks, spans
+}
+
+// buildBlocks sums, for every block whose days all lie before
+// today - blockMargin + 1 and that is not built, each cube's counters of
+// those days (from the four blocks a size below when they are built), one
+// block per transaction.
+func (s *Store) buildBlocks(ctx context.Context, today int) error {
+	var lo sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT MIN(day) FROM analytics_daily`).Scan(&lo); err != nil {
+		return fmt.Errorf("analytics blocks: %w", err)
+	}
+	if !lo.Valid {
+		return nil
+	}
+	built, err := s.builtBlocks(ctx)
+	if err != nil {
+		return err
+	}
+	last := today - blockMargin
+	for i := len(blockSizes) - 1; i >= 0; i-- {
+		size := blockSizes[i]
+		for first := int(lo.Int64) - int(lo.Int64)%size; first+size-1 <= last; first += size {
+			b := block{size, first}
+			if built[b] {
+				continue
+			}
+			fromParts := i < len(blockSizes)-1
+			if fromParts {
+				part := blockSizes[i+1]
+				for p := first; p < first+size; p += part {
+					fromParts = fromParts && built[block{part, p}]
+				}
+			}
+			err := s.InTx(ctx, func(tx *Tx) error {
+				if err := tx.dropBlock(ctx, b); err != nil {
+					return err
+				}
+				for _, cb := range cubes {
+					cols := strings.Join(append(append([]string{}, cb.dims...), "merchant_id", "metric"), ", ")
+					src := `FROM ` + cb.table + ` WHERE day BETWEEN $3 AND $4`
+					args := []any{size, first, first, first + size - 1}
+					if fromParts {
+						src = `FROM ` + cb.blocks() + ` WHERE days = $3 AND first_day BETWEEN $4 AND $5`
+						args = []any{size, first, blockSizes[i+1], first, first + size - 1}
+					}
+					if _, err := tx.tx.ExecContext(ctx, `INSERT INTO `+cb.blocks()+` (days, first_day, `+cols+`, n)
+						SELECT $1, $2, `+cols+`, SUM(n) `+src+` GROUP BY `+cols, args...); err != nil {
+						return fmt.Errorf("build %s: %w", cb.blocks(), err)
+					}
+				}
+				_, err := tx.tx.ExecContext(ctx, `INSERT INTO analytics_blocks (days, first_day, built_at) VALUES ($1, $2, $3)`,
+					size, first, micros(time.Now()))
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("analytics blocks: %w", err)
+			}
+			built[b] = true
+		}
+	}
+	return nil
+}
+
+// AnalyticsBlockRows is how many rows of the daily cube the block of size
+// days from first holds (0 when it is not built).
+func (r reads) AnalyticsBlockRows(ctx context.Context, days, first int) (int64, error) {
+	var n int64
+	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM analytics_daily_blocks b JOIN analytics_blocks k ON k.days = b.days AND k.first_day = b.first_day
+		WHERE b.days = $1 AND b.first_day = $2`, days, first).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("analytics blocks: %w", err)
+	}
+	return n, nil
+}
+
+// dropBlock removes a block's sums.
+func (t *Tx) dropBlock(ctx context.Context, b block) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM analytics_blocks WHERE days = $1 AND first_day = $2`, b.days, b.first); err != nil {
+		return fmt.Errorf("drop analytics block: %w", err)
+	}
+	for _, cb := range cubes {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+cb.blocks()+` WHERE days = $1 AND first_day = $2`, b.days, b.first); err != nil {
+			return fmt.Errorf("drop analytics block: %w", err)
+		}
+	}
+	return nil
+}
+
 // Documented is a verification that just got its first documents.
 type Documented struct {
-	ID, MerchantID, Level, Surface string
+	ID, MerchantID, Level, Surface, Country string
 }
 
 // MarkDocumented records that the applicant's open verifications (state
@@ -257,7 +519,7 @@ func (t *Tx) MarkDocumented(ctx context.Context, merchantID, applicantID, verifi
 		q += ` AND id = $4`
 		args = append(args, verificationID)
 	}
-	rows, err := t.tx.QueryContext(ctx, q+` RETURNING id, merchant_id, level, surface`, args...)
+	rows, err := t.tx.QueryContext(ctx, q+` RETURNING id, merchant_id, level, surface, country`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("mark documented: %w", err)
 	}
@@ -265,7 +527,7 @@ func (t *Tx) MarkDocumented(ctx context.Context, merchantID, applicantID, verifi
 	var out []Documented
 	for rows.Next() {
 		var d Documented
-		if err := rows.Scan(&d.ID, &d.MerchantID, &d.Level, &d.Surface); err != nil {
+		if err := rows.Scan(&d.ID, &d.MerchantID, &d.Level, &d.Surface, &d.Country); err != nil {
 			return nil, err
 		}
 		out = append(out, d)

@@ -71,7 +71,49 @@ func TestAnalyticsCounts(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, map[string]int64{"100 created": 22, "100 check.x.passed": 3, "101 created": 20, "100 webhook.we_1.sent": 2},
 			get(store.AnalyticsQuery{Merchants: []string{mA}, From: 100, To: 101}), "compaction keeps the sums")
+
+		// by country: a cube of its own, with every level and surface
+		add("ver_c", store.Count{MerchantID: mB, Day: 300, Level: "basic", Surface: "native", Country: "DE", Metric: "created", N: 4},
+			store.Count{MerchantID: mB, Day: 301, Level: "full", Surface: "vexora", Country: "FR", Metric: "created", N: 1})
+		all := store.AnalyticsQuery{AllMerchants: true, From: 0, To: 400, Levels: []string{"basic", "full"}, Surfaces: []string{"native", "vexora"}, Metrics: []string{"created"}, Totals: true}
+		de, unknown := all, all
+		de.Countries, unknown.Countries = []string{"DE"}, []string{""}
+		require.Equal(t, map[string]int64{"0 created": 4}, get(de))
+		require.Equal(t, map[string]int64{"0 created": 47}, get(unknown), "counted without a country")
+		require.Equal(t, map[string]int64{"0 created": 52}, get(all))
+
+		// blocks: built for the days past, the same totals read from them,
+		// and a count written later into a built day drops its blocks
+		totals := func() map[string]int64 {
+			return get(store.AnalyticsQuery{AllMerchants: true, From: 0, To: 1000, Totals: true})
+		}
+		want := map[string]int64{"0 created": 52, "0 check.x.passed": 3, "0 webhook.we_1.sent": 2}
+		require.Equal(t, want, totals())
+		today := store.Day(time.Now())
+		_, err = s.CompactAnalytics(ctx, today)
+		require.NoError(t, err)
+		require.Equal(t, int64(4), blocksHolding(t, s, 256, 0), "the block of days 0 to 255 holds a row per merchant and metric")
+		require.Equal(t, want, totals(), "from the blocks")
+		require.Equal(t, map[string]int64{"0 created": 4}, get(de), "by country, from the blocks")
+		require.Equal(t, map[string]int64{"0 created": 20}, get(store.AnalyticsQuery{Merchants: []string{mA}, From: 101, To: 101, Metrics: []string{"created"}, Totals: true}), "one day inside a block")
+		add("ver_late", cnt(mA, 101, "full", "created", 1))
+		require.Equal(t, int64(0), blocksHolding(t, s, 256, 0), "a count into a built day drops its blocks")
+		want["0 created"]++
+		require.Equal(t, want, totals(), "the days again")
+		_, err = s.CompactAnalytics(ctx, today)
+		require.NoError(t, err)
+		require.Equal(t, want, totals(), "rebuilt")
+		require.Equal(t, int64(1), get(store.AnalyticsQuery{Merchants: []string{mA}, From: 0, To: 1000, Levels: []string{"full"}, Surfaces: []string{"native"}, Totals: true})["0 created"]-20, "by level, from the blocks")
 	})
+}
+
+// blocksHolding is how many rows the daily block of size days from first
+// holds.
+func blocksHolding(t *testing.T, s *store.Store, days, first int) int64 {
+	t.Helper()
+	n, err := s.AnalyticsBlockRows(context.Background(), days, first)
+	require.NoError(t, err)
+	return n
 }
 
 // BenchmarkAnalyticsAddCounts: what counting adds to a decision's

@@ -123,8 +123,7 @@ func (r reads) latestVerificationByExternalID(ctx context.Context, merchantID st
 		return kyc.Verification{}, fmt.Errorf("verification: %w", kyc.ErrNotFound)
 	}
 	v, err := scanVerification(r.q.QueryRowContext(ctx,
-		`SELECT v.id, v.merchant_id, v.applicant_id, v.surface, v.reference, v.level, v.state, v.decision, v.reject_type,
-		        v.reasons, v.user_message, v.decided_by, v.version, v.created_at, v.updated_at, v.attempt, v.callback_url
+		`SELECT `+prefixed("v.", verificationCols)+`
 		   FROM verifications v JOIN applicants a ON a.id = v.applicant_id
 		  WHERE a.merchant_id = $1 AND a.surface = $2 AND a.external_user_id_hash = $3 AND v.merchant_id = $1
 		  ORDER BY v.id DESC LIMIT 1`, merchantID, string(surface), externalIDHash))

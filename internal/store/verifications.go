@@ -18,10 +18,10 @@ func (t *Tx) InsertVerification(ctx context.Context, v kyc.Verification) error {
 	}
 	ok, err := exec1(ctx, t.tx, "insert verification",
 		`INSERT INTO verifications (id, merchant_id, applicant_id, surface, reference, level, state, decision, reject_type,
-		        reasons, user_message, decided_by, version, created_at, updated_at, attempt, callback_url)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING`,
+		        reasons, user_message, decided_by, version, created_at, updated_at, attempt, callback_url, country)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT DO NOTHING`,
 		v.ID, v.MerchantID, v.ApplicantID, string(v.Surface), v.Reference, v.Level, string(v.State), string(v.Decision),
-		string(v.RejectType), string(reasons), v.UserMessage, v.DecidedBy, v.Version, micros(v.CreatedAt), micros(v.UpdatedAt), v.Attempt, v.CallbackURL)
+		string(v.RejectType), string(reasons), v.UserMessage, v.DecidedBy, v.Version, micros(v.CreatedAt), micros(v.UpdatedAt), v.Attempt, v.CallbackURL, v.Country)
 	if err != nil {
 		return err
 	}
@@ -61,14 +61,14 @@ func nonNil(s []string) []string {
 }
 
 const verificationCols = `id, merchant_id, applicant_id, surface, reference, level, state, decision, reject_type,
-	reasons, user_message, decided_by, version, created_at, updated_at, attempt, callback_url`
+	reasons, user_message, decided_by, version, created_at, updated_at, attempt, callback_url, country`
 
 func scanVerification(row interface{ Scan(...any) error }) (kyc.Verification, error) {
 	var v kyc.Verification
 	var surface, state, decision, rejectType, reasons string
 	var c, u int64
 	err := row.Scan(&v.ID, &v.MerchantID, &v.ApplicantID, &surface, &v.Reference, &v.Level, &state, &decision, &rejectType,
-		&reasons, &v.UserMessage, &v.DecidedBy, &v.Version, &c, &u, &v.Attempt, &v.CallbackURL)
+		&reasons, &v.UserMessage, &v.DecidedBy, &v.Version, &c, &u, &v.Attempt, &v.CallbackURL, &v.Country)
 	if err != nil {
 		return v, err
 	}
@@ -137,8 +137,7 @@ func (r reads) verifications(ctx context.Context, what, q string, args ...any) (
 // VerificationWithChecks returns a verification and its check results in one
 // query (the hot path of status reads).
 func (r reads) VerificationWithChecks(ctx context.Context, merchantID, id string) (kyc.Verification, []kyc.Check, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT v.id, v.merchant_id, v.applicant_id, v.surface, v.reference, v.level, v.state, v.decision,
-	        v.reject_type, v.reasons, v.user_message, v.decided_by, v.version, v.created_at, v.updated_at, v.attempt, v.callback_url,
+	rows, err := r.q.QueryContext(ctx, `SELECT `+prefixed("v.", verificationCols)+`,
 	        c.id, c.kind, c.status, c.score, c.reason_code, c.evidence, c.engine_version, c.created_at, c.not_run_kind
 	   FROM verifications v LEFT JOIN checks c ON c.verification_id = v.id AND c.merchant_id = v.merchant_id
 	  WHERE v.id = $1 AND v.merchant_id = $2 ORDER BY c.id`, id, merchantID)
@@ -156,7 +155,7 @@ func (r reads) VerificationWithChecks(ctx context.Context, merchantID, id string
 		var score sql.NullFloat64
 		var cat sql.NullInt64
 		if err := rows.Scan(&v.ID, &v.MerchantID, &v.ApplicantID, &surface, &v.Reference, &v.Level, &state, &decision, &rejectType,
-			&reasons, &v.UserMessage, &v.DecidedBy, &v.Version, &vc, &vu, &v.Attempt, &v.CallbackURL,
+			&reasons, &v.UserMessage, &v.DecidedBy, &v.Version, &vc, &vu, &v.Attempt, &v.CallbackURL, &v.Country,
 			&cid, &kind, &status, &score, &reason, &evidence, &engine, &cat, &notRun); err != nil {
 			return v, nil, err
 		}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/openkyc/openkyc/internal/analytics"
-
 	"github.com/openkyc/openkyc/internal/kyc"
 	"github.com/openkyc/openkyc/internal/store"
 )
@@ -16,7 +15,7 @@ func countsOf(v, next kyc.Verification, ev Event, now time.Time) []store.Count {
 	day := store.Day(now)
 	var out []store.Count
 	add := func(metric string) {
-		out = append(out, store.Count{MerchantID: next.MerchantID, Day: day, Level: next.Level, Surface: string(next.Surface), Metric: metric, N: 1})
+		out = append(out, store.Count{MerchantID: next.MerchantID, Day: day, Level: next.Level, Surface: string(next.Surface), Country: next.Country, Metric: metric, N: 1})
 	}
 	for _, c := range ev.Checks {
 		m := analytics.MetricCheck + string(c.Kind) + "." + string(c.Status)

@@ -1,6 +1,7 @@
 package verification
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -60,13 +61,18 @@ func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 		if !kyc.ValidID(kyc.PrefixApplicant, in.ApplicantID) {
 			return kyc.NotFoundField("applicant_id", "no applicant with this id")
 		}
-		if a, _, err := tx.ApplicantByID(ctx, p.MerchantID, in.ApplicantID); kyc.IsNotFound(err) {
+		a, sealed, err := tx.ApplicantByID(ctx, p.MerchantID, in.ApplicantID)
+		if kyc.IsNotFound(err) {
 			return kyc.NotFoundField("applicant_id", "no applicant with this id")
 		} else if err != nil {
 			return err
 		} else if a.Deleted() {
 			return applicant.ErrDeleted
 		}
+		if a, err = s.sealer.Open(a, sealed); err != nil {
+			return err
+		}
+		v.Country = cmp.Or(a.PII.DocumentCountry, a.PII.Nationality)
 		if err := tx.InsertVerification(ctx, v); err != nil {
 			return err
 		}
@@ -80,7 +86,7 @@ func (s *Service) Create(ctx context.Context, p kyc.Principal, surface kyc.Surfa
 			return err
 		}
 		if err := tx.AddCounts(ctx, v.ID, []store.Count{{MerchantID: v.MerchantID, Day: store.Day(now), Level: v.Level,
-			Surface: string(v.Surface), Metric: analytics.MetricCreated, N: 1}}); err != nil {
+			Surface: string(v.Surface), Country: v.Country, Metric: analytics.MetricCreated, N: 1}}); err != nil {
 			return err
 		}
 		if err := applicant.CountDocumented(ctx, tx, v.MerchantID, v.ApplicantID, v.ID, now); err != nil {

@@ -9,10 +9,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"github.com/openkyc/openkyc/internal/analytics"
 	"github.com/openkyc/openkyc/internal/kyc"
+	"github.com/openkyc/openkyc/internal/pii"
 	"github.com/openkyc/openkyc/internal/review"
 )
 
@@ -26,9 +31,11 @@ type analyticsView struct {
 	Merchant  string
 	Level     string
 	Surface   string
+	Country   string
 	Merchants []kyc.Merchant
 	Levels    []string
 	Surfaces  []string
+	Countries []countryOption
 	Periods   []struct{ Key, Label string }
 	Report    analytics.Report
 	Names     map[string]string
@@ -38,8 +45,27 @@ type analyticsView struct {
 	Staff     map[string]string       // reviewer actor → account email
 }
 
+// countryOption is a country the filter suggests.
+type countryOption struct{ Code, Name string }
+
+// countryOptions are the ISO 3166-1 countries, by code, with their English
+// names.
+var countryOptions = sync.OnceValue(func() []countryOption {
+	var out []countryOption
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			r, err := language.ParseRegion(string([]rune{a, b}))
+			if err != nil || !r.IsCountry() || r.String() != string([]rune{a, b}) {
+				continue
+			}
+			out = append(out, countryOption{Code: r.String(), Name: display.English.Regions().Name(r)})
+		}
+	}
+	return out
+})
+
 // analyticsFilter reads the page's filters: the period, and the merchant,
-// level and surface (empty: all the user may see).
+// level, surface and document country (empty: all the user may see).
 func (h *Handler) analyticsFilter(r *http.Request, u *user) (analytics.Filter, analyticsView, error) {
 	q := r.URL.Query()
 	v := analyticsView{Query: q, Period: q.Get("period"), Merchant: q.Get("merchant"), Level: q.Get("level"), Surface: q.Get("surface"), Periods: periods}
@@ -50,6 +76,18 @@ func (h *Handler) analyticsFilter(r *http.Request, u *user) (analytics.Filter, a
 	v.Merchants, v.Names = ms, names
 	today := h.cfg.Now().UTC().Truncate(24 * time.Hour)
 	f := analytics.Filter{To: today, Level: v.Level, Surface: v.Surface}
+	v.Countries = countryOptions()
+	switch c := strings.TrimSpace(q.Get("country")); {
+	case c == "":
+	case strings.EqualFold(c, analytics.Unknown):
+		v.Country, f.Country = analytics.Unknown, analytics.Unknown
+	default:
+		code, err := pii.Country("country", c)
+		if err != nil {
+			return f, v, kyc.Invalid("country", "iso3166", "country must be an ISO 3166-1 country code (DE, DEU) or %q", analytics.Unknown)
+		}
+		v.Country, f.Country = code, code
+	}
 	switch v.Period {
 	case "", "7d":
 		v.Period, f.From = "7d", today.AddDate(0, 0, -6)
@@ -108,7 +146,7 @@ func (h *Handler) analyticsFilter(r *http.Request, u *user) (analytics.Filter, a
 	}
 	v.Surfaces = surfaces()
 	f.Levels, f.Surfaces = v.Levels, v.Surfaces
-	cq := url.Values{"period": {v.Period}, "merchant": {v.Merchant}, "level": {v.Level}, "surface": {v.Surface}}
+	cq := url.Values{"period": {v.Period}, "merchant": {v.Merchant}, "level": {v.Level}, "surface": {v.Surface}, "country": {v.Country}}
 	if v.Period == "custom" {
 		cq.Set("from", v.From)
 		cq.Set("to", v.To)

@@ -44,7 +44,7 @@ func TestAnalyticsPage(t *testing.T) {
 	require.Contains(t, page, `<dd id="review-p50">≤`)
 	require.Contains(t, page, `<strong id="auto-share">0.0%</strong>`, "a person decided it")
 	require.Contains(t, page, `<td><bdi>rev1@example.com</bdi></td>`, "decisions per reviewer, by account")
-	require.Contains(t, page, `href="/console/analytics.csv?level=&amp;merchant=&amp;period=7d&amp;surface=&amp;table=checks"`)
+	require.Contains(t, page, `href="/console/analytics.csv?country=&amp;level=&amp;merchant=&amp;period=7d&amp;surface=&amp;table=checks"`)
 
 	// merchant B's reviewer sees none of it; naming merchant A is refused
 	_, pageB := revB.get("/console/analytics")
@@ -65,10 +65,24 @@ func TestAnalyticsPage(t *testing.T) {
 	_, page = admin.get("/console/analytics?level=basic")
 	require.Contains(t, page, `<td>created</td><td>1</td>`)
 
+	// the document country: declared none, so the nationality (Iraq); by
+	// code of two or three letters; "unknown" is the verifications without
+	_, page = admin.get("/console/analytics?country=IQ")
+	require.Contains(t, page, `<td>created</td><td>1</td>`)
+	require.Contains(t, page, `<td>decided</td><td>1</td>`)
+	require.Contains(t, page, `name="country" value="IQ"`)
+	require.Contains(t, page, `<option value="DE">Germany</option>`)
+	_, page = admin.get("/console/analytics?country=irq&level=basic&surface=native")
+	require.Contains(t, page, `<td>decided</td><td>1</td>`)
+	for _, q := range []string{"country=DE", "country=unknown", "country=IQ&surface=vexora"} {
+		_, page = admin.get("/console/analytics?" + q)
+		require.Contains(t, page, `<td>created</td><td>0</td>`, q)
+	}
+
 	// bad filters
 	for q, field := range map[string]string{"period=year": "period", "period=custom&from=2026-13-01&to=2026-01-01": "from",
 		"period=custom&from=2026-02-01&to=2026-01-01": "to", "period=custom&from=2020-01-01&to=2026-01-01": "from",
-		"surface=telegram": "surface", "level=nope": "level"} {
+		"surface=telegram": "surface", "level=nope": "level", "country=XX": "country", "country=Germany": "country"} {
 		st, body := admin.get("/console/analytics?" + q)
 		require.Equal(t, http.StatusUnprocessableEntity, st, q)
 		require.Contains(t, body, `data-field="`+field+`"`, q)

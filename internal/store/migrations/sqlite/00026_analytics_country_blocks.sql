@@ -1,0 +1,70 @@
+-- +goose Up
+-- The country of a verification's document as declared when it was created
+-- (the applicant's document country, else nationality; '' when neither):
+-- the analytics page filters by it. A country alone is kept in clear, like
+-- the level and surface: it names no one.
+ALTER TABLE verifications ADD COLUMN country TEXT NOT NULL DEFAULT '';
+-- Counters by country (then level and surface): the pages filtered by
+-- country. Counters written before it are of an unknown country ('').
+CREATE TABLE analytics_countries (
+    merchant_id TEXT NOT NULL,
+    day         INTEGER NOT NULL,
+    country     TEXT NOT NULL,
+    level       TEXT NOT NULL,
+    surface     TEXT NOT NULL,
+    metric      TEXT NOT NULL,
+    shard       INTEGER NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (merchant_id, day, country, level, surface, metric, shard)
+);
+CREATE INDEX analytics_countries_filter ON analytics_countries (country, level, surface, day, metric, n);
+INSERT INTO analytics_countries (merchant_id, day, country, level, surface, metric, shard, n)
+    SELECT merchant_id, day, '', level, surface, metric, shard, n FROM analytics_counts;
+-- Blocks: the sums of each counter table over aligned runs of days (4, 16,
+-- 64 and 256 days from day 0), built by the housekeeping once every day of
+-- the run is past, so a long period sums a few blocks instead of every day.
+-- analytics_blocks lists the blocks built; a counter written later into one
+-- of their days removes them until they are built again.
+CREATE TABLE analytics_blocks (
+    days      INTEGER NOT NULL,
+    first_day INTEGER NOT NULL,
+    built_at  INTEGER NOT NULL,
+    PRIMARY KEY (days, first_day)
+);
+CREATE TABLE analytics_daily_blocks (
+    days        INTEGER NOT NULL,
+    first_day   INTEGER NOT NULL,
+    merchant_id TEXT NOT NULL,
+    metric      TEXT NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (days, first_day, merchant_id, metric)
+);
+CREATE TABLE analytics_counts_blocks (
+    days        INTEGER NOT NULL,
+    first_day   INTEGER NOT NULL,
+    level       TEXT NOT NULL,
+    surface     TEXT NOT NULL,
+    merchant_id TEXT NOT NULL,
+    metric      TEXT NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (days, first_day, level, surface, merchant_id, metric)
+);
+CREATE TABLE analytics_countries_blocks (
+    days        INTEGER NOT NULL,
+    first_day   INTEGER NOT NULL,
+    country     TEXT NOT NULL,
+    level       TEXT NOT NULL,
+    surface     TEXT NOT NULL,
+    merchant_id TEXT NOT NULL,
+    metric      TEXT NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (days, first_day, country, level, surface, merchant_id, metric)
+);
+
+-- +goose Down
+DROP TABLE analytics_countries_blocks;
+DROP TABLE analytics_counts_blocks;
+DROP TABLE analytics_daily_blocks;
+DROP TABLE analytics_blocks;
+DROP TABLE analytics_countries;
+ALTER TABLE verifications DROP COLUMN country;
