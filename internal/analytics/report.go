@@ -15,8 +15,9 @@ import (
 )
 
 // Filter selects what a report covers: the merchants (All: every one, for
-// admins), UTC days From to To inclusive, and optionally one level, one
-// surface and one document country (Unknown: verifications declaring none).
+// admins), UTC days From to To inclusive, and optionally one level and one
+// surface, or one document country (Unknown: verifications declaring none;
+// counters by country are not kept by level or surface).
 type Filter struct {
 	Merchants []string
 	All       bool
@@ -25,7 +26,7 @@ type Filter struct {
 	Surface   string
 	Country   string
 	// Levels and Surfaces are every level and surface there is: a chosen
-	// level (or country) is read with every surface, and the reverse.
+	// level is read with every surface, and the reverse.
 	Levels, Surfaces []string
 }
 
@@ -107,14 +108,13 @@ func (s *Service) Report(ctx context.Context, f Filter) (Report, error) {
 	r := Report{Filter: f}
 	from, to := store.Day(f.From), store.Day(f.To)
 	q := store.AnalyticsQuery{Merchants: f.Merchants, AllMerchants: f.All, From: from, To: to}
-	if f.Level != "" || f.Surface != "" || f.Country != "" {
+	switch {
+	case f.Country == Unknown:
+		q.Countries = []string{""}
+	case f.Country != "":
+		q.Countries = []string{f.Country}
+	case f.Level != "" || f.Surface != "":
 		q.Levels, q.Surfaces = f.Levels, f.Surfaces
-		if f.Country != "" {
-			q.Countries = []string{f.Country}
-			if f.Country == Unknown {
-				q.Countries = []string{""}
-			}
-		}
 		if f.Level != "" {
 			q.Levels = []string{f.Level}
 		}

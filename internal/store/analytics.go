@@ -45,7 +45,7 @@ type cube struct {
 var (
 	dailyCube   = cube{"analytics_daily", nil}
 	countsCube  = cube{"analytics_counts", []string{"level", "surface"}}
-	countryCube = cube{"analytics_countries", []string{"country", "level", "surface"}}
+	countryCube = cube{"analytics_countries", []string{"country"}}
 	// cubes in the one order every writer takes their rows
 	cubes = []cube{countsCube, dailyCube, countryCube}
 )
@@ -106,12 +106,18 @@ func (t *Tx) AddCounts(ctx context.Context, key string, cs []Count) error {
 	for _, cb := range cubes {
 		sums := map[counter]int64{}
 		for _, c := range cs {
+			if cb.table != dailyCube.table && c.Level == "" && c.Surface == "" {
+				continue // of no verification (a webhook delivery): read from the daily cube only
+			}
 			sums[cb.key(c)] += c.N
 			if c.Day <= lastSummed {
 				for _, size := range blockSizes {
 					stale[block{size, c.Day - c.Day%size}] = true
 				}
 			}
+		}
+		if len(sums) == 0 {
+			continue
 		}
 		if err := t.addCounters(ctx, cb, shard, sums); err != nil {
 			return err
@@ -177,8 +183,8 @@ type AnalyticsQuery struct {
 	AllMerchants bool
 	From, To     int
 	// Levels and Surfaces select rows of those levels and surfaces (both
-	// given when either, or Countries, is chosen: the indexes lead with
-	// them).
+	// given when either is chosen: the index leads with them); Countries
+	// rows of those countries, not with levels or surfaces.
 	Levels    []string
 	Surfaces  []string
 	Countries []string
@@ -202,14 +208,17 @@ func (r reads) AnalyticsCounts(ctx context.Context, q AnalyticsQuery) ([]DayCoun
 		return nil, nil
 	}
 	cb := dailyCube
-	if len(q.Levels) > 0 || len(q.Surfaces) > 0 || len(q.Countries) > 0 {
+	switch {
+	case len(q.Countries) > 0:
+		if len(q.Levels) > 0 || len(q.Surfaces) > 0 {
+			return nil, fmt.Errorf("analytics: countries are not counted by level or surface")
+		}
+		cb = countryCube
+	case len(q.Levels) > 0 || len(q.Surfaces) > 0:
 		if len(q.Levels) == 0 || len(q.Surfaces) == 0 {
 			return nil, fmt.Errorf("analytics: levels and surfaces go together")
 		}
 		cb = countsCube
-		if len(q.Countries) > 0 {
-			cb = countryCube
-		}
 	}
 	var args []any
 	arg := func(v any) string {
@@ -229,7 +238,7 @@ func (r reads) AnalyticsCounts(ctx context.Context, q AnalyticsQuery) ([]DayCoun
 		if len(q.Countries) > 0 {
 			where = append(where, in("country", q.Countries))
 		}
-		if cb.table != dailyCube.table {
+		if cb.table == countsCube.table {
 			where = append(where, in("level", q.Levels), in("surface", q.Surfaces))
 		}
 		if !q.AllMerchants {

@@ -72,12 +72,14 @@ func TestAnalyticsCounts(t *testing.T) {
 		require.Equal(t, map[string]int64{"100 created": 22, "100 check.x.passed": 3, "101 created": 20, "100 webhook.we_1.sent": 2},
 			get(store.AnalyticsQuery{Merchants: []string{mA}, From: 100, To: 101}), "compaction keeps the sums")
 
-		// by country: a cube of its own, with every level and surface
+		// by country: a cube of its own
 		add("ver_c", store.Count{MerchantID: mB, Day: 300, Level: "basic", Surface: "native", Country: "DE", Metric: "created", N: 4},
 			store.Count{MerchantID: mB, Day: 301, Level: "full", Surface: "vexora", Country: "FR", Metric: "created", N: 1})
-		all := store.AnalyticsQuery{AllMerchants: true, From: 0, To: 400, Levels: []string{"basic", "full"}, Surfaces: []string{"native", "vexora"}, Metrics: []string{"created"}, Totals: true}
+		all := store.AnalyticsQuery{AllMerchants: true, From: 0, To: 400, Metrics: []string{"created"}, Totals: true}
 		de, unknown := all, all
 		de.Countries, unknown.Countries = []string{"DE"}, []string{""}
+		_, err = s.AnalyticsCounts(ctx, store.AnalyticsQuery{AllMerchants: true, From: 0, To: 400, Countries: []string{"DE"}, Levels: []string{"basic"}, Surfaces: []string{"native"}})
+		require.Error(t, err, "not counted by country and level")
 		require.Equal(t, map[string]int64{"0 created": 4}, get(de))
 		require.Equal(t, map[string]int64{"0 created": 47}, get(unknown), "counted without a country")
 		require.Equal(t, map[string]int64{"0 created": 52}, get(all))

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -22,12 +23,14 @@ import (
 // submitted, decided by policy or by one of five reviewers (a tenth with
 // four eyes), sent to review and out of it, reasons, sixteen checks each,
 // hosted links, and two webhook endpoints per merchant. Merchants differ
-// in volume; each uses two levels and two surfaces. It returns the rows.
+// in volume; each uses two levels, two surfaces and fifteen document
+// countries (mostly three). It returns the counters (distinct keys).
 func seedAnalytics(ctx context.Context, a *app.App, ms []string, n int) (int, error) {
 	type key struct {
 		m              string
 		day            int
 		level, surface string
+		country        string
 		metric         string
 	}
 	sum := map[key]int64{}
@@ -39,9 +42,10 @@ func seedAnalytics(ctx context.Context, a *app.App, ms []string, n int) (int, er
 	reasons := []string{kyc.ReasonDocumentMissing, "DOCUMENT_EXPIRED", "UNDERAGE", "FACE_MISMATCH", "DATA_MISMATCH"}
 	why := []string{"SANCTIONS_POSSIBLE_MATCH", "CHECK_UNAVAILABLE", "FACE_REVIEW"}
 	surfaces := []string{string(kyc.SurfaceNative), string(kyc.SurfacePayCools), string(kyc.SurfaceVexora)}
-	for i := range n {
-		m := ms[int(float64(len(ms))*r.Float64()*r.Float64())] // a few merchants carry most of the volume
-		mi := i % len(ms)
+	countries := []string{"DE", "FR", "GB", "ES", "IT", "NL", "PL", "PH", "ID", "VN", "BR", "MX", "NG", "IN", "US"}
+	for range n {
+		mi := int(float64(len(ms)) * r.Float64() * r.Float64()) // a few merchants carry most of the volume
+		m := ms[mi]
 		day := today - r.IntN(90)
 		level, surface := "basic", surfaces[0]
 		if r.Float64() < 0.3 {
@@ -50,8 +54,14 @@ func seedAnalytics(ctx context.Context, a *app.App, ms []string, n int) (int, er
 		if r.Float64() < 0.4 {
 			surface = surfaces[1+mi%2]
 		}
-		add := func(metric string) { sum[key{m, day, level, surface, metric}]++ }
-		hook := func(metric string) { sum[key{m, day, "", "", metric}]++ }
+		country := "" // a few declare none; the rest mostly the merchant's three home markets
+		if x := r.Float64(); x < 0.6 {
+			country = countries[(mi*3+r.IntN(3))%len(countries)]
+		} else if x < 0.95 {
+			country = countries[r.IntN(len(countries))]
+		}
+		add := func(metric string) { sum[key{m, day, level, surface, country, metric}]++ }
+		hook := func(metric string) { sum[key{m, day, "", "", "", metric}]++ }
 		add(analytics.MetricCreated)
 		if r.Float64() < 0.95 {
 			add(analytics.MetricDocuments)
@@ -129,10 +139,11 @@ func seedAnalytics(ctx context.Context, a *app.App, ms []string, n int) (int, er
 		return err
 	}
 	keys := slices.SortedFunc(maps.Keys(sum), func(a, b key) int { // in index order: far faster inserts
-		return cmp.Or(cmp.Compare(a.m, b.m), cmp.Compare(a.day, b.day), cmp.Compare(a.level, b.level), cmp.Compare(a.surface, b.surface), cmp.Compare(a.metric, b.metric))
+		return cmp.Or(cmp.Compare(a.m, b.m), cmp.Compare(a.day, b.day), cmp.Compare(a.country, b.country), cmp.Compare(a.level, b.level),
+			cmp.Compare(a.surface, b.surface), cmp.Compare(a.metric, b.metric))
 	})
 	for _, k := range keys {
-		batch = append(batch, store.Count{MerchantID: k.m, Day: k.day, Level: k.level, Surface: k.surface, Metric: k.metric, N: sum[k]})
+		batch = append(batch, store.Count{MerchantID: k.m, Day: k.day, Level: k.level, Surface: k.surface, Country: k.country, Metric: k.metric, N: sum[k]})
 		if len(batch) == 2000 {
 			if err := flush(); err != nil {
 				return 0, err
@@ -143,8 +154,10 @@ func seedAnalytics(ctx context.Context, a *app.App, ms []string, n int) (int, er
 		return 0, err
 	}
 	// what the server's housekeeping does at start and every hour
+	t0 := time.Now()
 	if _, err := a.Store.CompactAnalytics(ctx, store.Day(time.Now())); err != nil {
 		return 0, err
 	}
+	log.Printf("housekeeping (compaction, blocks, statistics) in %s", time.Since(t0).Round(time.Millisecond))
 	return len(sum), nil
 }

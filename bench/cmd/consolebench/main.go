@@ -109,6 +109,10 @@ func main() {
 			{"admin, all merchants, 90 days", adm, "period=custom&from=" + time.Now().UTC().AddDate(0, 0, -89).Format(time.DateOnly) + "&to=" + time.Now().UTC().Format(time.DateOnly)},
 			{"admin, one merchant, 30 days", adm, "period=30d&merchant=" + ms[0]},
 			{"admin, level and surface, 30 days", adm, "period=30d&level=basic&surface=native"},
+			{"admin, level and surface, 90 days", adm, "period=custom&level=basic&surface=native&from=" + time.Now().UTC().AddDate(0, 0, -89).Format(time.DateOnly) + "&to=" + time.Now().UTC().Format(time.DateOnly)},
+			{"admin, one country, 30 days", adm, "period=30d&country=DE"},
+			{"reviewer of 3 merchants, one country, 30 days", rev, "period=30d&country=GB"},
+			{"admin, one country, 90 days", adm, "period=custom&country=FR&from=" + time.Now().UTC().AddDate(0, 0, -89).Format(time.DateOnly) + "&to=" + time.Now().UTC().Format(time.DateOnly)},
 			{"reviewer of 3 merchants, 30 days", rev, "period=30d"},
 		} {
 			report(pg.name, run(client, pg.who, *conc, *dur, func(int) string { return base + "/console/analytics?" + pg.path }), bare)

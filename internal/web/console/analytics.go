@@ -88,6 +88,9 @@ func (h *Handler) analyticsFilter(r *http.Request, u *user) (analytics.Filter, a
 		}
 		v.Country, f.Country = code, code
 	}
+	if f.Country != "" && (v.Level != "" || v.Surface != "") {
+		return f, v, kyc.Invalid("country", "combination", "a document country combines with the period and merchant, not with a level or surface")
+	}
 	switch v.Period {
 	case "", "7d":
 		v.Period, f.From = "7d", today.AddDate(0, 0, -6)

@@ -72,9 +72,13 @@ func TestAnalyticsPage(t *testing.T) {
 	require.Contains(t, page, `<td>decided</td><td>1</td>`)
 	require.Contains(t, page, `name="country" value="IQ"`)
 	require.Contains(t, page, `<option value="DE">Germany</option>`)
-	_, page = admin.get("/console/analytics?country=irq&level=basic&surface=native")
+	_, page = admin.get("/console/analytics?country=irq")
 	require.Contains(t, page, `<td>decided</td><td>1</td>`)
-	for _, q := range []string{"country=DE", "country=unknown", "country=IQ&surface=vexora"} {
+	_, page = rev1.get("/console/analytics?country=IQ")
+	require.Contains(t, page, `<td>decided</td><td>1</td>`)
+	_, page = revB.get("/console/analytics?country=IQ")
+	require.Contains(t, page, `<td>created</td><td>0</td>`, "another merchant's country figures")
+	for _, q := range []string{"country=DE", "country=unknown"} {
 		_, page = admin.get("/console/analytics?" + q)
 		require.Contains(t, page, `<td>created</td><td>0</td>`, q)
 	}
@@ -82,7 +86,7 @@ func TestAnalyticsPage(t *testing.T) {
 	// bad filters
 	for q, field := range map[string]string{"period=year": "period", "period=custom&from=2026-13-01&to=2026-01-01": "from",
 		"period=custom&from=2026-02-01&to=2026-01-01": "to", "period=custom&from=2020-01-01&to=2026-01-01": "from",
-		"surface=telegram": "surface", "level=nope": "level", "country=XX": "country", "country=Germany": "country"} {
+		"surface=telegram": "surface", "level=nope": "level", "country=XX": "country", "country=Germany": "country", "country=DE&level=basic": "country"} {
 		st, body := admin.get("/console/analytics?" + q)
 		require.Equal(t, http.StatusUnprocessableEntity, st, q)
 		require.Contains(t, body, `data-field="`+field+`"`, q)

@@ -4,22 +4,22 @@
 -- the analytics page filters by it. A country alone is kept in clear, like
 -- the level and surface: it names no one.
 ALTER TABLE verifications ADD COLUMN country TEXT NOT NULL DEFAULT '';
--- Counters by country (then level and surface): the pages filtered by
--- country. Counters written before it are of an unknown country ('').
+-- Counters by country: the pages filtered by country (with the period and
+-- merchants; not with a level or surface, which would multiply the rows by
+-- theirs). Counters written before it are of an unknown country ('').
 CREATE TABLE analytics_countries (
     merchant_id TEXT NOT NULL,
     day         INTEGER NOT NULL,
     country     TEXT NOT NULL,
-    level       TEXT NOT NULL,
-    surface     TEXT NOT NULL,
     metric      TEXT NOT NULL,
     shard       INTEGER NOT NULL,
     n           INTEGER NOT NULL,
-    PRIMARY KEY (merchant_id, day, country, level, surface, metric, shard)
+    PRIMARY KEY (merchant_id, day, country, metric, shard)
 );
-CREATE INDEX analytics_countries_filter ON analytics_countries (country, level, surface, day, metric, n);
-INSERT INTO analytics_countries (merchant_id, day, country, level, surface, metric, shard, n)
-    SELECT merchant_id, day, '', level, surface, metric, shard, n FROM analytics_counts;
+CREATE INDEX analytics_countries_filter ON analytics_countries (country, day, metric, n);
+INSERT INTO analytics_countries (merchant_id, day, country, metric, shard, n)
+    SELECT merchant_id, day, '', metric, shard, SUM(n) FROM analytics_counts WHERE level <> '' OR surface <> ''
+    GROUP BY merchant_id, day, metric, shard;
 -- Blocks: the sums of each counter table over aligned runs of days (4, 16,
 -- 64 and 256 days from day 0), built by the housekeeping once every day of
 -- the run is past, so a long period sums a few blocks instead of every day.
@@ -53,12 +53,10 @@ CREATE TABLE analytics_countries_blocks (
     days        INTEGER NOT NULL,
     first_day   INTEGER NOT NULL,
     country     TEXT NOT NULL,
-    level       TEXT NOT NULL,
-    surface     TEXT NOT NULL,
     merchant_id TEXT NOT NULL,
     metric      TEXT NOT NULL,
     n           INTEGER NOT NULL,
-    PRIMARY KEY (days, first_day, country, level, surface, merchant_id, metric)
+    PRIMARY KEY (days, first_day, country, merchant_id, metric)
 );
 
 -- +goose Down
