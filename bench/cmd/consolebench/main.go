@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -44,6 +45,7 @@ func main() {
 	conc := flag.Int("concurrency", 4, "requests at once")
 	dur := flag.Duration("duration", 10*time.Second, "per page")
 	simulated := flag.Int("analytics", 0, "measure the analytics page instead, on the counters of this many simulated verifications over 90 days")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measured pages to this file")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "consolebench")
@@ -102,6 +104,16 @@ func main() {
 		fmt.Printf("analytics: %d verifications over 90 days, %d merchants, %d counter rows, concurrency %d, %s per page\n", *simulated, len(ms), rows, *conc, *dur)
 		bare := run(client, "", *conc, *dur, func(int) string { return base + "/healthz" })
 		report("GET /healthz (baseline)", bare, bare)
+		if *cpuprofile != "" {
+			f, err := os.Create(*cpuprofile)
+			if err != nil {
+				log.Fatal(err)
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				log.Fatal(err)
+			}
+			defer pprof.StopCPUProfile()
+		}
 		for _, pg := range []struct{ name, who, path string }{
 			{"admin, all merchants, 24 h", adm, "period=24h"},
 			{"admin, all merchants, 7 days", adm, "period=7d"},

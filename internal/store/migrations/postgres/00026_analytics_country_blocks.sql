@@ -17,6 +17,12 @@ CREATE TABLE analytics_countries (
     PRIMARY KEY (merchant_id, day, country, metric, shard)
 );
 CREATE INDEX analytics_countries_filter ON analytics_countries (country, day, metric, n);
+-- Each table answers two reads by an index alone: a period's totals (the
+-- days around its blocks: every metric of a few days) and the daily series
+-- (a few metrics of every day).
+CREATE INDEX analytics_countries_series ON analytics_countries (metric, country, day, n);
+CREATE INDEX analytics_counts_series ON analytics_counts (metric, level, surface, day, n);
+CREATE INDEX analytics_daily_days ON analytics_daily (day, metric, merchant_id, n);
 INSERT INTO analytics_countries (merchant_id, day, country, metric, shard, n)
     SELECT merchant_id, day, '', metric, shard, SUM(n) FROM analytics_counts WHERE level <> '' OR surface <> ''
     GROUP BY merchant_id, day, metric, shard;
@@ -60,6 +66,8 @@ CREATE TABLE analytics_countries_blocks (
 );
 
 -- +goose Down
+DROP INDEX analytics_daily_days;
+DROP INDEX analytics_counts_series;
 DROP TABLE analytics_countries_blocks;
 DROP TABLE analytics_counts_blocks;
 DROP TABLE analytics_daily_blocks;
