@@ -143,11 +143,20 @@ func (s *Service) Report(ctx context.Context, f Filter) (Report, error) {
 	if err != nil {
 		return r, err
 	}
-	// webhooks: not of a level or a surface
-	hooks := store.AnalyticsQuery{Merchants: f.Merchants, AllMerchants: f.All, From: from, To: to, Prefixes: []string{MetricWebhook}, Totals: true}
-	whs, err := s.store.AnalyticsCounts(ctx, hooks)
-	if err != nil {
-		return r, err
+	// webhooks: not of a level, surface or country; in the totals when
+	// those are not chosen
+	var whs []store.DayCount
+	if len(q.Levels)+len(q.Countries) == 0 {
+		for _, c := range all {
+			if strings.HasPrefix(c.Metric, MetricWebhook) {
+				whs = append(whs, c)
+			}
+		}
+	} else {
+		hooks := store.AnalyticsQuery{Merchants: f.Merchants, AllMerchants: f.All, From: from, To: to, Prefixes: []string{MetricWebhook}, Totals: true}
+		if whs, err = s.store.AnalyticsCounts(ctx, hooks); err != nil {
+			return r, err
+		}
 	}
 	build(&r, from, to, days, all, prior, whs)
 	return r, nil

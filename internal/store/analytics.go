@@ -111,7 +111,7 @@ func (t *Tx) AddCounts(ctx context.Context, key string, cs []Count) error {
 			}
 			sums[cb.key(c)] += c.N
 			if c.Day <= lastSummed {
-				for _, size := range blockSizes {
+				for _, size := range append([]int{1}, blockSizes...) {
 					stale[block{size, c.Day - c.Day%size}] = true
 				}
 			}
@@ -233,7 +233,7 @@ func (r reads) AnalyticsCounts(ctx context.Context, q AnalyticsQuery) ([]DayCoun
 		return col + " IN (" + strings.Join(ph, ", ") + ")"
 	}
 	// filter is q's conditions but the days, for a table of the cube or its blocks
-	filter := func() []string {
+	filter := func(blocks bool) []string {
 		var where []string
 		if len(q.Countries) > 0 {
 			where = append(where, in("country", q.Countries))
@@ -241,8 +241,11 @@ func (r reads) AnalyticsCounts(ctx context.Context, q AnalyticsQuery) ([]DayCoun
 		if cb.table == countsCube.table {
 			where = append(where, in("level", q.Levels), in("surface", q.Surfaces))
 		}
-		if !q.AllMerchants {
+		switch {
+		case !q.AllMerchants:
 			where = append(where, in("merchant_id", q.Merchants))
+		case blocks:
+			where = append(where, "merchant_id = "+arg(everyMerchant))
 		}
 		var or []string
 		if len(q.Metrics) > 0 {
@@ -256,42 +259,63 @@ func (r reads) AnalyticsCounts(ctx context.Context, q AnalyticsQuery) ([]DayCoun
 		}
 		return where
 	}
-	var query string
-	if !q.Totals {
-		where := append(filter(), "day >= "+arg(q.From), "day <= "+arg(q.To))
-		query = `SELECT day, metric, SUM(n) FROM ` + cb.table + ` WHERE ` + strings.Join(where, " AND ") + ` GROUP BY day, metric`
-	} else {
-		built, err := r.builtBlocks(ctx)
-		if err != nil {
-			return nil, err
-		}
-		blocks, spans := cover(q.From, q.To, built)
-		var parts []string
-		if len(spans) > 0 {
-			var days []string
-			for _, s := range spans {
-				days = append(days, "day BETWEEN "+arg(s[0])+" AND "+arg(s[1]))
-			}
-			where := append(filter(), "("+strings.Join(days, " OR ")+")")
-			parts = append(parts, `SELECT metric, n FROM `+cb.table+` WHERE `+strings.Join(where, " AND "))
-		}
-		if len(blocks) > 0 {
-			firsts := map[int][]string{}
-			for _, b := range blocks {
-				firsts[b.days] = append(firsts[b.days], strconv.Itoa(b.first))
-			}
-			var sel []string
-			for _, size := range slices.Sorted(maps.Keys(firsts)) {
-				sel = append(sel, "(days = "+arg(size)+" AND "+in("first_day", firsts[size])+")")
-			}
-			where := append(filter(), "("+strings.Join(sel, " OR ")+")")
-			parts = append(parts, `SELECT metric, n FROM `+cb.blocks()+` WHERE `+strings.Join(where, " AND "))
-		}
-		if len(parts) == 0 {
-			return nil, nil
-		}
-		query = `SELECT 0, metric, SUM(n) FROM (` + strings.Join(parts, " UNION ALL ") + `) AS counted GROUP BY metric`
+	built, err := r.builtBlocks(ctx)
+	if err != nil {
+		return nil, err
 	}
+	// the sizes that may stand for days: the blocks for totals, and for
+	// every merchant the day sums (a series reads those alone, but from the
+	// daily cube its index is quicker)
+	var sizes []int
+	if q.Totals {
+		sizes = blockSizes
+	}
+	if q.AllMerchants && (q.Totals || cb.table != dailyCube.table) {
+		sizes = append(slices.Clone(sizes), 1)
+	}
+	blocks, spans := cover(q.From, q.To, built, sizes)
+	day := "day"
+	if q.Totals {
+		day = "0"
+	}
+	var parts []string
+	if len(spans) > 0 {
+		var days []string
+		for _, s := range spans {
+			days = append(days, "day BETWEEN "+arg(s[0])+" AND "+arg(s[1]))
+		}
+		where := append(filter(false), "("+strings.Join(days, " OR ")+")")
+		parts = append(parts, `SELECT `+day+` AS day, metric, n FROM `+cb.table+` WHERE `+strings.Join(where, " AND "))
+	}
+	if len(blocks) > 0 {
+		firsts := map[int][]int{}
+		for _, b := range blocks {
+			firsts[b.days] = append(firsts[b.days], b.first)
+		}
+		var sel []string
+		for _, size := range slices.Sorted(maps.Keys(firsts)) {
+			if size == 1 { // day sums come in runs
+				for _, r := range runs(firsts[1]) {
+					sel = append(sel, "(days = 1 AND first_day BETWEEN "+arg(r[0])+" AND "+arg(r[1])+")")
+				}
+				continue
+			}
+			ids := make([]string, len(firsts[size]))
+			for i, f := range firsts[size] {
+				ids[i] = strconv.Itoa(f)
+			}
+			sel = append(sel, "(days = "+arg(size)+" AND "+in("first_day", ids)+")")
+		}
+		if !q.Totals {
+			day = "first_day"
+		}
+		where := append(filter(true), "("+strings.Join(sel, " OR ")+")")
+		parts = append(parts, `SELECT `+day+` AS day, metric, n FROM `+cb.blocks()+` WHERE `+strings.Join(where, " AND "))
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	query := `SELECT day, metric, SUM(n) FROM (` + strings.Join(parts, " UNION ALL ") + `) AS counted GROUP BY day, metric`
 	rows, err := r.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: %w", err)
@@ -361,6 +385,13 @@ func (s *Store) CompactAnalytics(ctx context.Context, beforeDay int) (int64, err
 // on day 0 and four of one size make one of the next.
 var blockSizes = []int{256, 64, 16, 4}
 
+// everyMerchant is the merchant id of a block's sums over every merchant
+// (the admins' pages): a fraction of its rows.
+const everyMerchant = "*"
+
+// daySumDays is how far back day sums are kept built.
+const daySumDays = 400
+
 // blockMargin: blocks are built of days at least this far before today, so
 // a transaction counting across midnight never lands in a built block.
 const blockMargin = 2
@@ -391,11 +422,13 @@ func (r reads) builtBlocks(ctx context.Context) (map[block]bool, error) {
 }
 
 // cover splits days from to to (inclusive) into the largest built blocks
-// that fit and the runs of days between them.
-func cover(from, to int, built map[block]bool) (blocks []block, spans [][2]int) {
+// of the sizes (largest first) that fit, and the runs of days between them.
+func cover(from, to int, built map[block]bool, sizes []int) (blocks []block, spans [][2]int) {
 	first := math.MaxInt // the earliest block: every day before it is a day
 	for b := range built {
-		first = min(first, b.first)
+		if slices.Contains(sizes, b.days) {
+			first = min(first, b.first)
+		}
 	}
 	days := func(a, b int) { // adds days a to b
 		if n := len(spans); n > 0 && spans[n-1][1] == a-1 {
@@ -412,7 +445,7 @@ func cover(from, to int, built map[block]bool) (blocks []block, spans [][2]int) 
 			continue
 		}
 		taken := false
-		for _, size := range blockSizes {
+		for _, size := range sizes {
 			if b := (block{size, d}); d%size == 0 && d+size-1 <= to && built[b] {
 				blocks = append(blocks, b)
 				d += size
@@ -426,6 +459,19 @@ func cover(from, to int, built map[block]bool) (blocks []block, spans [][2]int) 
 		}
 	}
 	return blocks, spans
+}
+
+// runs are the runs of consecutive numbers of ascending xs.
+func runs(xs []int) [][2]int {
+	var out [][2]int
+	for _, x := range xs {
+		if n := len(out); n > 0 && out[n-1][1] == x-1 {
+			out[n-1][1] = x
+			continue
+		}
+		out = append(out, [2]int{x, x})
+	}
+	return out
 }
 
 // buildBlocks sums, for every block whose days all lie before
@@ -445,6 +491,31 @@ func (s *Store) buildBlocks(ctx context.Context, today int) error {
 		return err
 	}
 	last := today - blockMargin
+	// day sums of every merchant (the admins' series and period ends), of
+	// the days a report of the last year can cover
+	for d := max(int(lo.Int64), today-daySumDays); d <= last; d++ {
+		b := block{1, d}
+		if built[b] {
+			continue
+		}
+		err := s.InTx(ctx, func(tx *Tx) error {
+			if err := tx.dropBlock(ctx, b); err != nil {
+				return err
+			}
+			for _, cb := range cubes {
+				dims := strings.Join(append(append([]string{}, cb.dims...), "metric"), ", ")
+				if _, err := tx.tx.ExecContext(ctx, `INSERT INTO `+cb.blocks()+` (days, first_day, merchant_id, `+dims+`, n)
+					SELECT 1, $1, $2, `+dims+`, SUM(n) FROM `+cb.table+` WHERE day = $1 GROUP BY `+dims, d, everyMerchant); err != nil {
+					return fmt.Errorf("build %s: %w", cb.blocks(), err)
+				}
+			}
+			return tx.markBuilt(ctx, b)
+		})
+		if err != nil {
+			return fmt.Errorf("analytics blocks: %w", err)
+		}
+		built[b] = true
+	}
 	for i := len(blockSizes) - 1; i >= 0; i-- {
 		size := blockSizes[i]
 		for first := int(lo.Int64) - int(lo.Int64)%size; first+size-1 <= last; first += size {
@@ -452,7 +523,7 @@ func (s *Store) buildBlocks(ctx context.Context, today int) error {
 			if built[b] {
 				continue
 			}
-			fromParts := i < len(blockSizes)-1
+			fromParts := i < len(blockSizes)-1 // the smallest: from days (day sums are of every merchant only)
 			if fromParts {
 				part := blockSizes[i+1]
 				for p := first; p < first+size; p += part {
@@ -464,21 +535,29 @@ func (s *Store) buildBlocks(ctx context.Context, today int) error {
 					return err
 				}
 				for _, cb := range cubes {
-					cols := strings.Join(append(append([]string{}, cb.dims...), "merchant_id", "metric"), ", ")
+					dims := strings.Join(append(append([]string{}, cb.dims...), "metric"), ", ")
 					src := `FROM ` + cb.table + ` WHERE day BETWEEN $3 AND $4`
 					args := []any{size, first, first, first + size - 1}
 					if fromParts {
 						src = `FROM ` + cb.blocks() + ` WHERE days = $3 AND first_day BETWEEN $4 AND $5`
 						args = []any{size, first, blockSizes[i+1], first, first + size - 1}
 					}
-					if _, err := tx.tx.ExecContext(ctx, `INSERT INTO `+cb.blocks()+` (days, first_day, `+cols+`, n)
-						SELECT $1, $2, `+cols+`, SUM(n) `+src+` GROUP BY `+cols, args...); err != nil {
+					// each merchant's sums, and every merchant's together
+					each, every := src, src
+					if fromParts {
+						each, every = src+` AND merchant_id <> $6`, src+` AND merchant_id = $6`
+						args = append(args, everyMerchant)
+					}
+					if _, err := tx.tx.ExecContext(ctx, `INSERT INTO `+cb.blocks()+` (days, first_day, merchant_id, `+dims+`, n)
+						SELECT $1, $2, merchant_id, `+dims+`, SUM(n) `+each+` GROUP BY merchant_id, `+dims, args...); err != nil {
+						return fmt.Errorf("build %s: %w", cb.blocks(), err)
+					}
+					if _, err := tx.tx.ExecContext(ctx, `INSERT INTO `+cb.blocks()+` (days, first_day, merchant_id, `+dims+`, n)
+						SELECT $1, $2, '`+everyMerchant+`', `+dims+`, SUM(n) `+every+` GROUP BY `+dims, args...); err != nil {
 						return fmt.Errorf("build %s: %w", cb.blocks(), err)
 					}
 				}
-				_, err := tx.tx.ExecContext(ctx, `INSERT INTO analytics_blocks (days, first_day, built_at) VALUES ($1, $2, $3)`,
-					size, first, micros(time.Now()))
-				return err
+				return tx.markBuilt(ctx, b)
 			})
 			if err != nil {
 				return fmt.Errorf("analytics blocks: %w", err)
@@ -499,6 +578,12 @@ func (r reads) AnalyticsBlockRows(ctx context.Context, days, first int) (int64, 
 		return 0, fmt.Errorf("analytics blocks: %w", err)
 	}
 	return n, nil
+}
+
+// markBuilt lists a block as built.
+func (t *Tx) markBuilt(ctx context.Context, b block) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO analytics_blocks (days, first_day, built_at) VALUES ($1, $2, $3)`, b.days, b.first, micros(time.Now()))
+	return err
 }
 
 // dropBlock removes a block's sums.

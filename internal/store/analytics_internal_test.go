@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -31,9 +32,26 @@ func TestCover(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			blocks, spans := cover(tc.from, tc.to, built)
+			blocks, spans := cover(tc.from, tc.to, built, blockSizes)
 			require.Equal(t, tc.blocks, blocks)
 			require.Equal(t, tc.spans, spans)
 		})
 	}
+}
+
+// TestCoverDays: day sums (blocks of one day) fill the days around the
+// larger blocks, and alone stand for days in a series.
+func TestCoverDays(t *testing.T) {
+	t.Parallel()
+	built := map[block]bool{{4, 100}: true, {1, 98}: true, {1, 99}: true, {1, 104}: true}
+	blocks, spans := cover(97, 106, built, append(slices.Clone(blockSizes), 1))
+	require.Equal(t, []block{{1, 98}, {1, 99}, {4, 100}, {1, 104}}, blocks)
+	require.Equal(t, [][2]int{{97, 97}, {105, 106}}, spans)
+	blocks, spans = cover(97, 106, built, []int{1})
+	require.Equal(t, []block{{1, 98}, {1, 99}, {1, 104}}, blocks)
+	require.Equal(t, [][2]int{{97, 97}, {100, 103}, {105, 106}}, spans)
+	blocks, spans = cover(97, 106, built, nil)
+	require.Empty(t, blocks)
+	require.Equal(t, [][2]int{{97, 106}}, spans)
+	require.Equal(t, [][2]int{{1, 3}, {5, 5}, {7, 8}}, runs([]int{1, 2, 3, 5, 7, 8}))
 }

@@ -94,7 +94,7 @@ func TestAnalyticsCounts(t *testing.T) {
 		today := store.Day(time.Now())
 		_, err = s.CompactAnalytics(ctx, today)
 		require.NoError(t, err)
-		require.Equal(t, int64(4), blocksHolding(t, s, 256, 0), "the block of days 0 to 255 holds a row per merchant and metric")
+		require.Equal(t, int64(4+3), blocksHolding(t, s, 256, 0), "the block of days 0 to 255 holds a row per merchant and metric, and one per metric for every merchant")
 		require.Equal(t, want, totals(), "from the blocks")
 		require.Equal(t, map[string]int64{"0 created": 4}, get(de), "by country, from the blocks")
 		require.Equal(t, map[string]int64{"0 created": 20}, get(store.AnalyticsQuery{Merchants: []string{mA}, From: 101, To: 101, Metrics: []string{"created"}, Totals: true}), "one day inside a block")
@@ -106,6 +106,34 @@ func TestAnalyticsCounts(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, totals(), "rebuilt")
 		require.Equal(t, int64(1), get(store.AnalyticsQuery{Merchants: []string{mA}, From: 0, To: 1000, Levels: []string{"full"}, Surfaces: []string{"native"}, Totals: true})["0 created"]-20, "by level, from the blocks")
+
+		// a larger block summed from the four below it, each merchant's and
+		// every merchant's rows apart
+		add("ver_p", cnt(mA, 117, "basic", "created", 2), cnt(mB, 130, "basic", "created", 3))
+		_, err = s.CompactAnalytics(ctx, today)
+		require.NoError(t, err)
+		require.Equal(t, map[string]int64{"0 created": 5}, get(store.AnalyticsQuery{AllMerchants: true, From: 112, To: 143, Metrics: []string{"created"}, Totals: true}))
+		require.Equal(t, map[string]int64{"0 created": 2}, get(store.AnalyticsQuery{Merchants: []string{mA}, From: 112, To: 143, Metrics: []string{"created"}, Totals: true}))
+		require.Equal(t, map[string]int64{"0 created": 3}, get(store.AnalyticsQuery{Merchants: []string{mB}, From: 128, To: 143, Levels: []string{"basic"}, Surfaces: []string{"native"}, Totals: true}))
+
+		// recent days: every merchant's day sums stand for the days (a
+		// series, the ends of a period), and a late count drops its own
+		r := today - 10
+		add("ver_r", cnt(mA, r, "basic", "created", 1), cnt(mB, r, "basic", "created", 2), cnt(mA, r+1, "full", "created", 4), cnt(mB, today, "basic", "created", 8))
+		_, err = s.CompactAnalytics(ctx, today)
+		require.NoError(t, err)
+		series := store.AnalyticsQuery{AllMerchants: true, From: r - 1, To: today, Metrics: []string{"created"}}
+		wantSeries := map[string]int64{fmt.Sprintf("%d created", r): 3, fmt.Sprintf("%d created", r+1): 4, fmt.Sprintf("%d created", today): 8}
+		require.Equal(t, wantSeries, get(series))
+		require.Equal(t, map[string]int64{"0 created": 15}, get(store.AnalyticsQuery{AllMerchants: true, From: r - 3, To: today, Metrics: []string{"created"}, Totals: true}))
+		require.Equal(t, map[string]int64{"0 created": 8}, get(store.AnalyticsQuery{Merchants: []string{mB}, From: r + 1, To: today, Metrics: []string{"created"}, Totals: true}))
+		add("ver_r2", cnt(mB, r+1, "basic", "created", 16))
+		wantSeries[fmt.Sprintf("%d created", r+1)] += 16
+		require.Equal(t, wantSeries, get(series), "the day's sum dropped: read from the days")
+		_, err = s.CompactAnalytics(ctx, today)
+		require.NoError(t, err)
+		require.Equal(t, wantSeries, get(series), "rebuilt")
+		require.Equal(t, map[string]int64{fmt.Sprintf("%d created", r+1): 4}, get(store.AnalyticsQuery{AllMerchants: true, From: r, To: r + 1, Metrics: []string{"created"}, Levels: []string{"full"}, Surfaces: []string{"native"}}))
 	})
 }
 

@@ -45,6 +45,7 @@ func main() {
 	conc := flag.Int("concurrency", 4, "requests at once")
 	dur := flag.Duration("duration", 10*time.Second, "per page")
 	simulated := flag.Int("analytics", 0, "measure the analytics page instead, on the counters of this many simulated verifications over 90 days")
+	keep := flag.Bool("keep", false, "keep the data directory (SQLite) to inspect afterwards")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measured pages to this file")
 	flag.Parse()
 
@@ -52,7 +53,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	if *keep {
+		log.Printf("data directory kept: %s", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: dir, DatabaseURL: *dbURL, MaxUploadBytes: 8 << 20, MaxImagePixels: 20_000_000}
 	if err := cfg.Validate(); err != nil {
 		log.Fatal(err)
