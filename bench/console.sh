@@ -57,7 +57,7 @@ verify=$(go test ./internal/staff -run '^$' -bench BenchmarkVerify -benchmem -co
   echo
   echo "## Analytics page (SQLite)"
   echo
-  echo "Counters of $n simulated verifications spread over the last 90 days of 20 merchants (a few merchants carry most of the volume; two levels, two surfaces each), written through the services' AddCounts; the page as an admin (every merchant: one audit entry per merchant per view) and as a reviewer of 3 merchants."
+  echo "Counters of $n simulated verifications spread over the last 90 days of 20 merchants (a few merchants carry most of the volume; two levels; native and one dialect each; fifteen document countries, mostly three per merchant, 5 % declaring none), written through the services' AddCounts, then the housekeeping (blocks and day sums); the page as an admin (every merchant: one audit entry per merchant per view), as an admin for one merchant, and as a reviewer of 3 merchants, by period, level and surface, and document country. Concurrency 4. Target (issue 24): p99 ≤ 300 ms on both engines."
   echo
   echo '```'
   echo "$an_sqlite"
