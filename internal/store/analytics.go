@@ -505,7 +505,7 @@ func (s *Store) buildBlocks(ctx context.Context, today int) error {
 			for _, cb := range cubes {
 				dims := strings.Join(append(append([]string{}, cb.dims...), "metric"), ", ")
 				if _, err := tx.tx.ExecContext(ctx, `INSERT INTO `+cb.blocks()+` (days, first_day, merchant_id, `+dims+`, n)
-					SELECT 1, $1, $2, `+dims+`, SUM(n) FROM `+cb.table+` WHERE day = $1 GROUP BY `+dims, d, everyMerchant); err != nil {
+					SELECT 1, $1, $2, `+dims+`, SUM(n) FROM `+cb.table+` WHERE day = $1 GROUP BY `+dims+` ON CONFLICT DO NOTHING`, d, everyMerchant); err != nil {
 					return fmt.Errorf("build %s: %w", cb.blocks(), err)
 				}
 			}
@@ -549,11 +549,11 @@ func (s *Store) buildBlocks(ctx context.Context, today int) error {
 						args = append(args, everyMerchant)
 					}
 					if _, err := tx.tx.ExecContext(ctx, `INSERT INTO `+cb.blocks()+` (days, first_day, merchant_id, `+dims+`, n)
-						SELECT $1, $2, merchant_id, `+dims+`, SUM(n) `+each+` GROUP BY merchant_id, `+dims, args...); err != nil {
+						SELECT $1, $2, merchant_id, `+dims+`, SUM(n) `+each+` GROUP BY merchant_id, `+dims+` ON CONFLICT DO NOTHING`, args...); err != nil {
 						return fmt.Errorf("build %s: %w", cb.blocks(), err)
 					}
 					if _, err := tx.tx.ExecContext(ctx, `INSERT INTO `+cb.blocks()+` (days, first_day, merchant_id, `+dims+`, n)
-						SELECT $1, $2, '`+everyMerchant+`', `+dims+`, SUM(n) `+every+` GROUP BY `+dims, args...); err != nil {
+						SELECT $1, $2, '`+everyMerchant+`', `+dims+`, SUM(n) `+every+` GROUP BY `+dims+` ON CONFLICT DO NOTHING`, args...); err != nil {
 						return fmt.Errorf("build %s: %w", cb.blocks(), err)
 					}
 				}
@@ -580,9 +580,11 @@ func (r reads) AnalyticsBlockRows(ctx context.Context, days, first int) (int64, 
 	return n, nil
 }
 
-// markBuilt lists a block as built.
+// markBuilt lists a block as built. Two replicas' housekeeping may build
+// one block at once: the same sums, so the second's rows are dropped
+// (ON CONFLICT DO NOTHING) rather than failing its pass.
 func (t *Tx) markBuilt(ctx context.Context, b block) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO analytics_blocks (days, first_day, built_at) VALUES ($1, $2, $3)`, b.days, b.first, micros(time.Now()))
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO analytics_blocks (days, first_day, built_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, b.days, b.first, micros(time.Now()))
 	return err
 }
 

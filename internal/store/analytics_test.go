@@ -134,6 +134,24 @@ func TestAnalyticsCounts(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, wantSeries, get(series), "rebuilt")
 		require.Equal(t, map[string]int64{fmt.Sprintf("%d created", r+1): 4}, get(store.AnalyticsQuery{AllMerchants: true, From: r, To: r + 1, Metrics: []string{"created"}, Levels: []string{"full"}, Surfaces: []string{"native"}}))
+
+		// two replicas' housekeeping building the same blocks at once
+		add("ver_r3", cnt(mA, r, "basic", "created", 32))
+		wantSeries[fmt.Sprintf("%d created", r)] += 32
+		var both sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			both.Add(1)
+			go func() {
+				defer both.Done()
+				_, errs[i] = s.CompactAnalytics(ctx, today)
+			}()
+		}
+		both.Wait()
+		require.NoError(t, errs[0])
+		require.NoError(t, errs[1])
+		require.Equal(t, wantSeries, get(series))
+		require.Equal(t, map[string]int64{"0 created": 15 + 16 + 32}, get(store.AnalyticsQuery{AllMerchants: true, From: r - 3, To: today, Metrics: []string{"created"}, Totals: true}))
 	})
 }
 
